@@ -1,0 +1,176 @@
+"""Settings: one typed object read once from ``KIOSK_*`` variables, a TOML file or a mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PREFIX: Final = "KIOSK_"
+ASYNC_MODES: Final = ("threading", "gevent", "eventlet")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{PREFIX}{key.upper()}: {problem}")
+        self.key = key
+
+
+def _cast_str(value: str) -> str:
+    return value
+
+
+def _cast_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true/false, got {value!r}")
+
+
+def _cast_int(value: str) -> int:
+    return int(value)
+
+
+def _cast_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"unknown time zone {value!r}") from err
+    return value
+
+
+def _cast_async_mode(value: str) -> str:
+    if value not in ASYNC_MODES:
+        raise ValueError(f"expected one of {', '.join(ASYNC_MODES)}, got {value!r}")
+    return value
+
+
+def _cast_database_url(value: str) -> str:
+    scheme = urlparse(value).scheme
+    if not scheme.startswith(("sqlite", "postgresql")):
+        raise ValueError(f"expected a sqlite:// or postgresql+psycopg:// URL, got scheme {scheme!r}")
+    if scheme == "postgresql" or scheme == "postgres":
+        return "postgresql+psycopg" + value[len(scheme):]
+    return value
+
+
+def _cast_queue_url(value: str) -> str:
+    if value and urlparse(value).scheme not in {"redis", "rediss"}:
+        raise ValueError(f"expected empty (in-process) or a redis:// URL, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server reads from its environment, typed and checked."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    message_queue_url: str  # empty: in-process queue (single process)
+    async_mode: str
+    default_timezone: str
+    api_token: str
+    heartbeat_seconds: int
+    publish_poll_seconds: int
+    testing: bool
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+# key -> (cast, default); a default of None means "derived" (see load_settings).
+_SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
+    "data_dir": (_cast_str, "./var"),
+    "database_url": (_cast_database_url, None),
+    "secret_key": (_cast_str, None),
+    "message_queue_url": (_cast_queue_url, ""),
+    "async_mode": (_cast_async_mode, "threading"),
+    "default_timezone": (_cast_timezone, "Asia/Shanghai"),
+    "api_token": (_cast_str, None),
+    "heartbeat_seconds": (_cast_int, "45"),
+    "publish_poll_seconds": (_cast_int, "5"),
+    "testing": (_cast_bool, "false"),
+}
+
+
+def _read_or_create_secret(path: Path, nbytes: int) -> str:
+    """Return the secret kept in ``path``, creating it (mode 0600) on first run."""
+    if path.exists():
+        value = path.read_text(encoding="ascii").strip()
+        if value:
+            return value
+    value = secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from a mapping, else ``KIOSK_*`` variables, else ``KIOSK_CONFIG`` TOML, else defaults.
+
+    Raises ConfigError naming the key when a value cannot be cast.
+    """
+    env = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    unknown = set(overrides) - set(_SPEC)
+    if unknown:
+        raise ConfigError(sorted(unknown)[0], "not a known setting")
+
+    file_values: dict[str, Any] = {}
+    config_path = env.get(PREFIX + "CONFIG")
+    if config_path:
+        try:
+            file_values = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError("config", f"cannot read {config_path}: {err}") from err
+
+    raw: dict[str, Any] = {}
+    for key, (cast, default) in _SPEC.items():
+        if key in overrides:
+            value = overrides[key]
+        elif PREFIX + key.upper() in env:
+            value = env[PREFIX + key.upper()]
+        elif key in file_values:
+            value = file_values[key]
+        else:
+            value = default
+        if value is None:
+            raw[key] = None
+            continue
+        try:
+            raw[key] = cast(str(value))
+        except ValueError as err:
+            raise ConfigError(key, str(err)) from err
+
+    data_dir = Path(raw["data_dir"]).expanduser().resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError("data_dir", f"cannot create {data_dir}: {err}") from err
+    raw["data_dir"] = data_dir
+    if raw["database_url"] is None:
+        raw["database_url"] = f"sqlite:///{data_dir / 'kiosk.sqlite3'}"
+    if raw["secret_key"] is None:
+        raw["secret_key"] = _read_or_create_secret(data_dir / "secret_key", 32)
+    if raw["api_token"] is None:
+        raw["api_token"] = _read_or_create_secret(data_dir / "api_token", 24)
+    if raw["heartbeat_seconds"] < 5:
+        raise ConfigError("heartbeat_seconds", "must be at least 5")
+    names = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in raw.items() if k in names})
