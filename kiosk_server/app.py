@@ -1,0 +1,75 @@
+"""The application factory: settings, database, Socket.IO, blueprints and the runtime, wired once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+import display_client
+
+from kiosk_server.config import load_settings
+from kiosk_server.database import Database
+from kiosk_server.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def _socketio_for(settings: Any) -> SocketIO:
+    options: dict[str, Any] = {
+        "async_mode": settings.async_mode,
+        "cors_allowed_origins": [],  # same-origin only: displays load their page from this server
+        "ping_interval": 25,
+        "ping_timeout": 20,
+        "max_http_buffer_size": 1_000_000,
+    }
+    if settings.message_queue_url:
+        import socketio as sio
+
+        options["client_manager"] = sio.RedisManager(
+            settings.message_queue_url,
+            channel="kiosk-socketio",
+            redis_options={"health_check_interval": 30, "socket_keepalive": True},
+        )
+    return SocketIO(**options)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build an app from ``config`` (a mapping of setting names) or the ``KIOSK_*`` environment."""
+    settings = load_settings(config)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        JSON_AS_ASCII=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["kiosk_settings"] = settings
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(display_client.TEMPLATE_DIR)),
+        FileSystemLoader(str(app.root_path + "/templates")),
+    ])
+
+    db = Database(settings.database_url)
+    db.init_app(app)
+
+    socketio = _socketio_for(settings)
+    socketio.init_app(app)
+    app.extensions["kiosk_runtime"] = Runtime.build(
+        socketio, db, heartbeat_seconds=settings.heartbeat_seconds, poll_seconds=settings.publish_poll_seconds
+    )
+
+    from kiosk_server import health, pages
+    from kiosk_server.api import api_blueprint
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api_blueprint)
+    return app

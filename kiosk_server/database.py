@@ -1,0 +1,103 @@
+"""Engine and session wiring for the app, plus Alembic upgrades of the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask, g
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+import content
+
+MIGRATIONS_DIR = Path(content.__file__).parent / "migrations"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine tuned for this app: SQLite in WAL mode with foreign keys, PostgreSQL with pre-ping."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent)."""
+    with engine.begin() as connection:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+class Database:
+    """The app's engine and session factory; one per app, kept in ``app.extensions``."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["kiosk_db"] = self
+        app.teardown_appcontext(_close_request_session)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for background work; rolled back if the block raises, always closed."""
+        session = self.session_factory()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - health reporting must never raise
+            return False
+
+
+def database(app: Flask) -> Database:
+    db: Database = app.extensions["kiosk_db"]
+    return db
+
+
+def request_session() -> Session:
+    """The session bound to the current request or app context (created on first use)."""
+    if "db_session" not in g:
+        from flask import current_app
+
+        g.db_session = database(current_app).session_factory()
+    session: Session = g.db_session
+    return session
+
+
+def _close_request_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,89 @@
+"""The manifest book: the current manifest of every group, recomputed when data or time moves on."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from content import outbox
+
+from kiosk_server.database import Database
+
+if TYPE_CHECKING:
+    from content.manifest import Manifest
+
+# How long a revision check is trusted: a burst of reconnects costs one query, not thousands.
+REVISION_CHECK_SECONDS: Final = 0.5
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every group's manifest at one data revision and instant."""
+
+    revision: int
+    computed_at: datetime
+    valid_until: datetime | None
+    manifests: Mapping[str, Manifest]
+    screen_groups: Mapping[int, str]
+
+    def payload(self, group: str) -> dict[str, Any]:
+        """The ``manifest`` event payload for a group (docs/protocol.md §3)."""
+        manifest = self.manifests[group]
+        return {"stream": "manifest", "seq": self.revision, "version": manifest.version, "group": group,
+                "manifest": manifest.body}
+
+    def for_screen(self, screen_id: int) -> tuple[str, Manifest] | None:
+        group = self.screen_groups.get(screen_id)
+        return None if group is None else (group, self.manifests[group])
+
+
+class ManifestBook:
+    """Holds the latest snapshot and refreshes it when the outbox revision or the clock passes it by.
+
+    A snapshot that only the clock made stale first commits a ``transition`` outbox row, so every
+    distinct manifest content is published under a distinct, larger ``seq``.
+    """
+
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked_at = 0.0
+
+    def current(self, *, force_check: bool = False) -> Snapshot:
+        with self._lock:
+            now = self._clock()
+            snap = self._snapshot
+            time_stale = snap is None or (snap.valid_until is not None and now >= snap.valid_until)
+            if snap is not None and not time_stale and not force_check:
+                if time.monotonic() - self._checked_at < REVISION_CHECK_SECONDS:
+                    return snap
+            with self._db.session() as session:
+                revision = outbox.latest_id(session)
+                self._checked_at = time.monotonic()
+                if snap is not None and not time_stale and revision == snap.revision:
+                    return snap
+                if snap is not None and time_stale and revision == snap.revision:
+                    outbox.add_event(session, "transition", at=now.isoformat())
+                    session.commit()
+                    revision = outbox.latest_id(session)
+                self._snapshot = self._compute(session, revision, now)
+            return self._snapshot
+
+    def _compute(self, session: Any, revision: int, now: datetime) -> Snapshot:
+        from content.manifest import Resolver  # imported late: the resolver loads the whole domain
+
+        resolver = Resolver.load(session)
+        contexts = resolver.contexts(session)
+        manifests, screen_groups = resolver.resolve_groups(contexts, now)
+        representative = {}
+        for ctx in contexts:
+            representative.setdefault(screen_groups[ctx.screen_id], ctx)
+        changes = [resolver.next_change(ctx, now) for ctx in representative.values()]
+        valid_until = min((c for c in changes if c is not None), default=None)
+        return Snapshot(revision, now, valid_until, manifests, screen_groups)

@@ -1,0 +1,87 @@
+"""Pages served to displays: the player shell, its manifest fallback, service worker, static files, media."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+import display_client
+from content.items import Media
+from content.org import Hall
+from content.screens import Screen
+
+from kiosk_server.database import request_session
+from kiosk_server.settings_access import runtime, settings
+
+bp = Blueprint("pages", __name__)
+
+SCREEN_STATIC_URL = "/display-static"
+
+
+def screen_by_key_or_404(key: str) -> Screen:
+    screen = request_session().scalar(select(Screen).where(Screen.key == key))
+    if screen is None:
+        abort(404, description="unknown screen")
+    return screen
+
+
+@bp.get("/")
+def index() -> Any:
+    """A start page listing every hall's screens, so a demo or a technician can open them."""
+    halls = request_session().scalars(
+        select(Hall).options(joinedload(Hall.org_unit)).order_by(Hall.id)
+    ).all()
+    screens = request_session().scalars(select(Screen).order_by(Screen.hall_id, Screen.id)).all()
+    by_hall: dict[int, list[Screen]] = {}
+    for screen in screens:
+        by_hall.setdefault(screen.hall_id, []).append(screen)
+    return render_template("index.html", halls=halls, by_hall=by_hall)
+
+
+@bp.get("/screen/<key>")
+def player(key: str) -> Any:
+    screen = screen_by_key_or_404(key)
+    return render_template("player.html", screen_key=screen.key, static_url=SCREEN_STATIC_URL, lang="zh-CN",
+                           screen_kind=screen.kind)
+
+
+@bp.get("/screen/<key>/manifest.json")
+def manifest_json(key: str) -> Any:
+    screen = screen_by_key_or_404(key)
+    snap = runtime(current_app).book.current()
+    found = snap.for_screen(screen.id)
+    if found is None:
+        snap = runtime(current_app).book.current(force_check=True)
+        found = snap.for_screen(screen.id)
+        if found is None:
+            abort(404, description="screen has no manifest yet")
+    response = jsonify(snap.payload(found[0]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/screen/sw.js")
+def service_worker() -> Any:
+    response = send_from_directory(display_client.STATIC_DIR, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/screen/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get(f"{SCREEN_STATIC_URL}/<path:filename>")
+def display_static(filename: str) -> Any:
+    response = send_from_directory(display_client.STATIC_DIR, filename, max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/media/<sha256>")
+def media(sha256: str) -> Any:
+    item = request_session().scalar(select(Media).where(Media.sha256 == sha256).limit(1))
+    if item is None:
+        abort(404, description="unknown media")
+    media_dir = settings(current_app).data_dir / "media"
+    return send_from_directory(media_dir, sha256, mimetype=item.mime, max_age=86400 * 365)

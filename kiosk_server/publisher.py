@@ -1,0 +1,119 @@
+"""The publisher: emits changed manifests to their group rooms after commit, and at every transition."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
+
+from flask_socketio import SocketIO
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from content import outbox
+from content.outbox import OutboxEvent
+
+from kiosk_server.database import Database
+from kiosk_server.events import MANIFEST, SCREEN_NAMESPACE, group_room, screen_room
+from kiosk_server.leader import LeaderLock
+from kiosk_server.manifests import ManifestBook
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS: Final = 30.0
+
+
+class Publisher:
+    """Turns committed outbox rows (and the passing of transition instants) into emits, once per room."""
+
+    def __init__(
+        self,
+        socketio: SocketIO,
+        db: Database,
+        book: ManifestBook,
+        clock: Callable[[], datetime],
+        poll_seconds: float,
+    ) -> None:
+        self._socketio = socketio
+        self._db = db
+        self._book = book
+        self._clock = clock
+        self._poll_seconds = poll_seconds
+        self._leader = LeaderLock(db.engine)
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._emitted: dict[str, str] = {}  # group -> version last emitted by this process
+        self._screen_groups: dict[int, str] = {}
+        self._started = False
+        self.rounds = 0
+
+    def watch(self, session_factory: sessionmaker[Session]) -> None:
+        """Wake the publisher after any commit that staged an outbox row."""
+
+        @event.listens_for(session_factory, "before_flush")
+        def _note_outbox(session: Session, _ctx: Any, _instances: Any) -> None:
+            if any(isinstance(obj, OutboxEvent) for obj in session.new):
+                session.info["outbox_dirty"] = True
+
+        @event.listens_for(session_factory, "after_commit")
+        def _wake_after_commit(session: Session) -> None:
+            if session.info.pop("outbox_dirty", False):
+                self.wake()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._socketio.start_background_task(self._run)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+        self._leader.release()
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopped.is_set():
+            timeout = self._poll_seconds
+            try:
+                timeout = self.publish_once()
+                failures = 0
+            except Exception:  # noqa: BLE001 - the supervisor loop must survive anything and retry
+                failures += 1
+                timeout = min(MAX_BACKOFF_SECONDS, 0.5 * 2**failures)
+                log.exception("publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
+            self._wake.wait(timeout=max(0.05, timeout))
+            self._wake.clear()
+
+    def publish_once(self) -> float:
+        """Run one round; returns how long to sleep before the next one."""
+        self.rounds += 1
+        if not self._leader.acquire():
+            return self._poll_seconds
+        with self._db.session() as session:
+            pending_ids = [row.id for row in outbox.pending(session)]
+        snap = self._book.current(force_check=True)
+        for group, manifest in snap.manifests.items():
+            if self._emitted.get(group) != manifest.version:
+                self._socketio.emit(MANIFEST, snap.payload(group), to=group_room(group), namespace=SCREEN_NAMESPACE)
+                self._emitted[group] = manifest.version
+        for screen_id, group in snap.screen_groups.items():
+            previous = self._screen_groups.get(screen_id)
+            if previous is not None and previous != group:
+                # The screen changed group: tell it directly; it answers with hello and moves rooms.
+                self._socketio.emit(MANIFEST, snap.payload(group), to=screen_room(screen_id),
+                                    namespace=SCREEN_NAMESPACE)
+        self._screen_groups = dict(snap.screen_groups)
+        done = [i for i in pending_ids if i <= snap.revision]
+        if done:
+            with self._db.session() as session:
+                outbox.mark_published(session, done, self._clock())
+                session.commit()
+        if snap.valid_until is None:
+            return self._poll_seconds
+        until_transition = (snap.valid_until - self._clock()).total_seconds()
+        return min(self._poll_seconds, max(0.0, until_transition))

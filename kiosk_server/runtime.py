@@ -1,0 +1,59 @@
+"""The long-lived server parts of one app: manifest book, publisher, heartbeats, screen namespace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask_socketio import SocketIO
+
+from kiosk_server.database import Database
+from kiosk_server.events import SCREEN_NAMESPACE
+from kiosk_server.heartbeats import HeartbeatRecorder
+from kiosk_server.manifests import ManifestBook
+from kiosk_server.publisher import Publisher
+from kiosk_server.screen_namespace import ScreenNamespace
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    socketio: SocketIO
+    db: Database
+    book: ManifestBook
+    publisher: Publisher
+    beats: HeartbeatRecorder
+    screens: ScreenNamespace
+    clock: Callable[[], datetime] = field(default=system_clock)
+    started: bool = False
+
+    @classmethod
+    def build(cls, socketio: SocketIO, db: Database, *, heartbeat_seconds: int, poll_seconds: float,
+              clock: Callable[[], datetime] = system_clock) -> Runtime:
+        book = ManifestBook(db, clock)
+        publisher = Publisher(socketio, db, book, clock, poll_seconds)
+        publisher.watch(db.session_factory)
+        beats = HeartbeatRecorder(db, clock)
+        screens = ScreenNamespace(SCREEN_NAMESPACE, db, book, beats, heartbeat_seconds, clock)
+        socketio.on_namespace(screens)
+        return cls(socketio, db, book, publisher, beats, screens, clock)
+
+    def start(self) -> None:
+        """Start the publisher and the heartbeat flusher (once; safe to call twice)."""
+        if self.started:
+            return
+        self.started = True
+        self.publisher.start()
+        self.socketio.start_background_task(self.beats.run)
+
+    def stop(self) -> None:
+        self.publisher.stop()
+        self.beats.stop()
+        try:
+            self.beats.flush()
+        except Exception:  # noqa: BLE001 - shutting down; the database may already be gone
+            pass

@@ -1,0 +1,120 @@
+"""The ``/screen`` Socket.IO namespace: identify the screen, answer hello with snapshots, record beats."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from flask_socketio import Namespace, join_room, leave_room
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from content.screens import Screen
+
+from kiosk_server.database import Database
+from kiosk_server.events import MANIFEST, WELCOME, group_room, screen_room
+from kiosk_server.heartbeats import HeartbeatRecorder
+from kiosk_server.manifests import ManifestBook
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Connected:
+    screen_id: int
+    welcome: dict[str, Any]
+    group: str | None = None
+
+
+def _held_version(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    held = data.get("held")
+    manifest = held.get("manifest") if isinstance(held, dict) else None
+    version = manifest.get("version") if isinstance(manifest, dict) else None
+    return version if isinstance(version, str) else None
+
+
+class ScreenNamespace(Namespace):
+    def __init__(self, namespace: str, db: Database, book: ManifestBook, beats: HeartbeatRecorder,
+                 heartbeat_seconds: int, clock: Any) -> None:
+        super().__init__(namespace)
+        self._db = db
+        self._book = book
+        self._beats = beats
+        self._heartbeat_seconds = heartbeat_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._connected: dict[str, Connected] = {}
+
+    def connected_screens(self) -> set[int]:
+        with self._lock:
+            return {c.screen_id for c in self._connected.values()}
+
+    def on_connect(self, auth: Any = None) -> None:
+        key = auth.get("key") if isinstance(auth, dict) else None
+        if not isinstance(key, str) or not key:
+            raise ConnectionRefusedError("unknown screen")
+        with self._db.session() as session:
+            screen = session.scalar(
+                select(Screen).options(joinedload(Screen.hall)).where(Screen.key == key)
+            )
+            if screen is None:
+                raise ConnectionRefusedError("unknown screen")
+            welcome = {
+                "screen": {
+                    "id": screen.id, "name": screen.name, "kind": screen.kind, "panel": screen.panel,
+                    "width": screen.width_px, "height": screen.height_px, "orientation": screen.orientation,
+                    "low_resolution": screen.low_resolution,
+                    "hall": {"id": screen.hall.id, "name": screen.hall.name, "timezone": screen.hall.timezone},
+                },
+                "heartbeat_seconds": self._heartbeat_seconds,
+            }
+        with self._lock:
+            self._connected[request.sid] = Connected(screen.id, welcome)
+        join_room(screen_room(screen.id))
+        agent = request.headers.get("User-Agent", "")
+        self._beats.seen(screen.id, info=agent)
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        with self._lock:
+            conn = self._connected.pop(request.sid, None)
+        if conn is not None:
+            self._beats.disconnected(conn.screen_id)
+
+    def on_hello(self, data: Any = None) -> None:
+        conn = self._connection()
+        if conn is None:
+            return
+        snap = self._book.current()
+        found = snap.for_screen(conn.screen_id)
+        self.emit(WELCOME, {**conn.welcome, "server_time": self._clock().isoformat()}, to=request.sid)
+        if found is None:
+            # A screen added after the snapshot: the publisher will place it on the next round.
+            snap = self._book.current(force_check=True)
+            found = snap.for_screen(conn.screen_id)
+            if found is None:
+                return
+        group, manifest = found
+        if conn.group != group:
+            if conn.group is not None:
+                leave_room(group_room(conn.group))
+            join_room(group_room(group))
+            conn.group = group
+        if _held_version(data) != manifest.version:
+            self.emit(MANIFEST, snap.payload(group), to=request.sid)
+
+    def on_heartbeat(self, data: Any = None) -> None:
+        conn = self._connection()
+        if conn is None:
+            return
+        showing = data.get("showing") if isinstance(data, dict) else None
+        version = showing.get("manifest") if isinstance(showing, dict) else None
+        self._beats.seen(conn.screen_id, version if isinstance(version, str) else None)
+
+    def _connection(self) -> Connected | None:
+        with self._lock:
+            return self._connected.get(request.sid)

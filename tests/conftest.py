@@ -1,0 +1,90 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when reachable), apps and clients."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+POSTGRES_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("KIOSK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+POSTGRES_UP = _reachable(POSTGRES_URL)
+REDIS_UP = _reachable(REDIS_URL)
+POSTGRES_SKIP = f"PostgreSQL not reachable at {urlparse(POSTGRES_URL).netloc} (set KIOSK_TEST_POSTGRES_URL)"
+REDIS_SKIP = f"Redis not reachable at {urlparse(REDIS_URL).netloc} (set KIOSK_TEST_REDIS_URL)"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    if not POSTGRES_UP:
+        pytest.skip(POSTGRES_SKIP)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL (skipped, with the reason, if absent)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
+    from kiosk_server import create_app
+    from kiosk_server.database import database, upgrade_schema
+
+    config = {"data_dir": str(tmp_path / "data"), "database_url": database_url, "testing": True,
+              "api_token": "test-token", **overrides}
+    app = create_app(config)
+    upgrade_schema(database(app).engine)
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    application = make_app(tmp_path, database_url)
+    yield application
+    from kiosk_server.database import database
+
+    database(application).engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def auth_headers() -> dict[str, str]:
+    return {"Authorization": "Bearer test-token"}
