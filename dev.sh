@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The project's two entry points (see README.md):
+#   ./dev.sh demo [--host H] [--port P]   install what is missing, seed once, serve the demo
+#   ./dev.sh test [pytest args]           install what is missing, run the whole test suite
+# Both install their own needs: Debian packages (when missing), a virtualenv in .venv, the package.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+die() { echo "dev.sh: $*" >&2; exit 1; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "dev.sh: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+python_env() {
+  local py=${PYTHON:-python3}
+  "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "Python 3.11 or newer is needed (found $("$py" --version))"
+  [ -x .venv/bin/python ] || "$py" -m venv .venv
+  local stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+  if [ ! -f "$stamp" ]; then
+    echo "dev.sh: installing Python packages into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".[test]"
+    rm -f .venv/.installed-*
+    touch "$stamp"
+  fi
+}
+
+cmd=${1:-}
+[ -n "$cmd" ] && shift
+case "$cmd" in
+  demo)
+    apt_install fonts-noto-cjk
+    python_env
+    exec .venv/bin/kiosk demo "$@"
+    ;;
+  test)
+    apt_install chromium fonts-noto-cjk
+    python_env
+    set +e
+    .venv/bin/python -m pytest "$@"
+    status=$?
+    set -e
+    # pytest's 5 means "no tests ran": that is a failure here, never a pass.
+    [ $status -eq 5 ] && die "pytest collected no tests"
+    exit $status
+    ;;
+  *)
+    die "usage: ./dev.sh demo [--host H] [--port P] | ./dev.sh test [pytest args]"
+    ;;
+esac
