@@ -91,21 +91,24 @@ class ScreenNamespace(Namespace):
             return
         snap = self._book.current()
         found = snap.for_screen(conn.screen_id)
-        self.emit(WELCOME, {**conn.welcome, "server_time": self._clock().isoformat()}, to=request.sid)
         if found is None:
-            # A screen added after the snapshot: the publisher will place it on the next round.
+            # A screen added since the last snapshot: look again before giving up on it.
             snap = self._book.current(force_check=True)
             found = snap.for_screen(conn.screen_id)
-            if found is None:
-                return
-        group, manifest = found
-        if conn.group != group:
-            if conn.group is not None:
-                leave_room(group_room(conn.group))
-            join_room(group_room(group))
-            conn.group = group
-        if _held_version(data) != manifest.version:
-            self.emit(MANIFEST, snap.payload(group), to=request.sid)
+        streams: dict[str, Any] = {}
+        if found is not None:
+            group, manifest = found
+            if conn.group != group:
+                if conn.group is not None:
+                    leave_room(group_room(conn.group))
+                join_room(group_room(group))
+                conn.group = group
+            if _held_version(data) != manifest.version:
+                self.emit(MANIFEST, snap.payload(group), room=request.sid)
+            streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
+        # welcome comes last: a client that has it also has every snapshot it was owed.
+        self.emit(WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams},
+                  room=request.sid)
 
     def on_heartbeat(self, data: Any = None) -> None:
         conn = self._connection()

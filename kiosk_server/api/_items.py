@@ -1,0 +1,51 @@
+"""What every content item (vacancy, notice, media, ticker) has in common: publishing node, title, status, window."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from pydantic import AwareDatetime, Field
+
+from content.errors import ValidationError
+from content.items import ContentItem, ItemStatus
+from content.org import OrgUnit
+
+from kiosk_server.api._crud import Id
+from kiosk_server.api._schemas import Body, Filters, Out
+
+ITEM_REFS: Final = {"org_unit_id": (OrgUnit, "org unit")}
+
+
+class ItemFields(Body):
+    org_unit_id: Id = Field(description="publishing org node: every hall in its subtree may show the item")
+    title: str = Field(min_length=1, max_length=200)
+    status: ItemStatus = ItemStatus.PUBLISHED
+    valid_from: AwareDatetime | None = Field(None, description="shown from this instant (with its UTC offset)")
+    valid_until: AwareDatetime | None = Field(None, description="shown until this instant (with its UTC offset)")
+
+
+class ItemOut(Out):
+    id: int
+    kind: str
+    org_unit_id: int
+    title: str
+    status: ItemStatus
+    valid_from: datetime | None
+    valid_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemFilters(Filters):
+    org_unit_id: Id | None = None
+    status: ItemStatus | None = None
+
+
+def check_window(item: ContentItem, values: dict[str, Any]) -> None:
+    """valid_until must come after valid_from (checked on the row as it will be saved)."""
+    if item.valid_from is not None and item.valid_until is not None and item.valid_until <= item.valid_from:
+        field = "valid_from" if "valid_from" in values and "valid_until" not in values else "valid_until"
+        raise ValidationError.single(
+            field, f"valid_until {item.valid_until.isoformat()} is not after valid_from {item.valid_from.isoformat()}"
+        )

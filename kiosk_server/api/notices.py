@@ -1,0 +1,55 @@
+"""Policy notices (政策公告): Markdown in, sanitized HTML out, both kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from content.items import PolicyNotice
+from content.sanitize import render_markdown
+
+from kiosk_server.api._crud import Resource, assign, register
+from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
+from kiosk_server.api._schemas import partial
+
+
+class PolicyNoticeCreate(ItemFields):
+    topic: str = Field("", max_length=40, description="e.g. 失业保险, 养老保险, 就业创业")
+    body_markdown: str = Field("", max_length=100_000, description="CommonMark with tables; raw HTML is shown as text")
+    issuing_office: str = Field("", max_length=120)
+    effective_date: date | None = None
+
+
+PolicyNoticeUpdate = partial(PolicyNoticeCreate)
+
+
+class PolicyNoticeOut(ItemOut):
+    topic: str
+    body_markdown: str
+    body_html: str = Field(description="body_markdown rendered and sanitized; what screens show")
+    issuing_office: str
+    effective_date: date | None
+
+
+class PolicyNoticeFilters(ItemFilters):
+    topic: str | None = None
+
+
+def save_notice(session: Session, notice: PolicyNotice | None, values: dict[str, Any]) -> PolicyNotice:
+    if notice is None:
+        notice = PolicyNotice()
+    assign(notice, values)
+    check_window(notice, values)
+    notice.body_html = render_markdown(notice.body_markdown or "")
+    session.add(notice)
+    return notice
+
+
+POLICY_NOTICES: Resource[PolicyNotice] = Resource(
+    path="policy-notices", kind="policy_notice", model=PolicyNotice, out=PolicyNoticeOut, save=save_notice,
+    create=PolicyNoticeCreate, update=PolicyNoticeUpdate, filters=PolicyNoticeFilters, refs=ITEM_REFS,
+)
+register(POLICY_NOTICES)

@@ -1,0 +1,50 @@
+"""Screen groups (e.g. 全市大厅入口屏): named sets of screens that content can target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from content.org import OrgUnit
+from content.screens import ScreenGroup
+
+from kiosk_server.api._crud import Id, Resource, assign, register
+from kiosk_server.api._schemas import Body, Filters, Out, partial
+
+
+class ScreenGroupCreate(Body):
+    org_unit_id: Id = Field(description="the org node that owns the group")
+    name: str = Field(min_length=1, max_length=100)
+
+
+ScreenGroupUpdate = partial(ScreenGroupCreate)
+
+
+class ScreenGroupOut(Out):
+    id: int
+    org_unit_id: int
+    name: str
+    screen_ids: list[int] = Field(description="members; set them through each screen's group_ids")
+
+
+class ScreenGroupFilters(Filters):
+    org_unit_id: Id | None = None
+
+
+def save_group(session: Session, group: ScreenGroup | None, values: dict[str, Any]) -> ScreenGroup:
+    if group is None:
+        group = ScreenGroup()
+        session.add(group)
+    assign(group, values)
+    return group
+
+
+SCREEN_GROUPS: Resource[ScreenGroup] = Resource(
+    path="screen-groups", kind="screen_group", model=ScreenGroup, out=ScreenGroupOut, save=save_group,
+    create=ScreenGroupCreate, update=ScreenGroupUpdate, filters=ScreenGroupFilters,
+    refs={"org_unit_id": (OrgUnit, "org unit")},
+    computed=lambda group: {"screen_ids": sorted(screen.id for screen in group.screens)},
+)
+register(SCREEN_GROUPS)

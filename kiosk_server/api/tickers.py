@@ -1,0 +1,41 @@
+"""Tickers: one line of scrolling text (the item's title is the text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from content.items import Ticker
+
+from kiosk_server.api._crud import Resource, assign, register
+from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
+from kiosk_server.api._schemas import partial
+
+
+class TickerCreate(ItemFields):
+    title: str = Field(min_length=1, max_length=200, description="the text that scrolls")
+
+
+TickerUpdate = partial(TickerCreate)
+
+
+class TickerOut(ItemOut):
+    pass
+
+
+def save_ticker(session: Session, ticker: Ticker | None, values: dict[str, Any]) -> Ticker:
+    if ticker is None:
+        ticker = Ticker()
+    assign(ticker, values)
+    check_window(ticker, values)
+    session.add(ticker)
+    return ticker
+
+
+TICKERS: Resource[Ticker] = Resource(
+    path="tickers", kind="ticker", model=Ticker, out=TickerOut, save=save_ticker,
+    create=TickerCreate, update=TickerUpdate, filters=ItemFilters, refs=ITEM_REFS,
+)
+register(TICKERS)

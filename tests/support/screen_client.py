@@ -1,0 +1,66 @@
+"""A Python screen client speaking the real Socket.IO protocol, applying payloads by ``seq`` like the player."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import socketio
+
+
+class ScreenClient:
+    def __init__(self, base_url: str, key: str, *, held: dict[str, Any] | None = None) -> None:
+        self.base_url = base_url
+        self.key = key
+        self.held: dict[str, Any] | None = held  # the manifest payload currently applied
+        self.received: list[dict[str, Any]] = []
+        self.welcomes: list[dict[str, Any]] = []
+        self.connects = 0
+        self.lock = threading.Lock()
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1.0,
+                                   randomization_factor=0.5)
+        self.sio.on("connect", self._on_connect, namespace="/screen")
+        self.sio.on("manifest", self._on_manifest, namespace="/screen")
+        self.sio.on("welcome", self._on_welcome, namespace="/screen")
+
+    def connect(self) -> ScreenClient:
+        self.sio.connect(self.base_url, namespaces=["/screen"], auth={"key": self.key},
+                         transports=["websocket"], wait_timeout=10)
+        return self
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+    def hello_payload(self) -> dict[str, Any]:
+        with self.lock:
+            if self.held is None:
+                return {"held": {}}
+            return {"held": {"manifest": {"seq": self.held["seq"], "version": self.held["version"]}}}
+
+    def _on_connect(self) -> None:
+        self.connects += 1
+        self.sio.emit("hello", self.hello_payload(), namespace="/screen")
+
+    def _on_welcome(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.welcomes.append(data)
+
+    def _on_manifest(self, payload: dict[str, Any]) -> None:
+        with self.lock:
+            self.received.append(payload)
+            if self.held is None or payload["seq"] > self.held["seq"]:
+                self.held = payload
+            regrouped = self.held is not None and payload["group"] != self.held.get("group")
+        if regrouped:
+            self.sio.emit("hello", self.hello_payload(), namespace="/screen")
+
+    @property
+    def version(self) -> str | None:
+        with self.lock:
+            return None if self.held is None else self.held["version"]
+
+    def titles(self) -> set[str]:
+        with self.lock:
+            if self.held is None:
+                return set()
+            return {item.get("title", "") for item in self.held["manifest"]["items"].values()}
