@@ -1,0 +1,73 @@
+"""Settings: typed, defaulted, persisted secrets, and errors that name the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk_server.config import ConfigError, load_settings
+
+
+def test_defaults_put_sqlite_and_generated_secrets_in_the_data_dir(tmp_path: Path) -> None:
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path / "var")})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'kiosk.sqlite3'}"
+    assert settings.default_timezone == "Asia/Shanghai"
+    assert settings.message_queue_url == ""
+    assert len(settings.secret_key) >= 32
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_secret_key_is_kept_across_starts(tmp_path: Path) -> None:
+    env = {"KIOSK_DATA_DIR": str(tmp_path)}
+    first, second = load_settings(environ=env), load_settings(environ=env)
+    assert first.secret_key == second.secret_key
+    assert first.api_token == second.api_token
+
+
+def test_environment_overrides_toml_file_and_defaults(tmp_path: Path) -> None:
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text('default_timezone = "Asia/Urumqi"\nheartbeat_seconds = 30\n', encoding="utf-8")
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_CONFIG": str(toml), "KIOSK_HEARTBEAT_SECONDS": "50"}
+    settings = load_settings(environ=env)
+    assert settings.default_timezone == "Asia/Urumqi"
+    assert settings.heartbeat_seconds == 50
+
+
+def test_postgres_url_gets_the_psycopg_driver(tmp_path: Path) -> None:
+    settings = load_settings({"data_dir": str(tmp_path), "database_url": "postgresql://u@h/db"}, environ={})
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("KIOSK_HEARTBEAT_SECONDS", "often", "KIOSK_HEARTBEAT_SECONDS"),
+        ("KIOSK_DEFAULT_TIMEZONE", "Asia/Beijing", "unknown time zone 'Asia/Beijing'"),
+        ("KIOSK_ASYNC_MODE", "asyncio", "KIOSK_ASYNC_MODE"),
+        ("KIOSK_DATABASE_URL", "mysql://x/y", "KIOSK_DATABASE_URL"),
+        ("KIOSK_MESSAGE_QUEUE_URL", "amqp://x", "KIOSK_MESSAGE_QUEUE_URL"),
+        ("KIOSK_TESTING", "maybe", "KIOSK_TESTING"),
+    ],
+)
+def test_malformed_values_fail_naming_the_key(tmp_path: Path, key: str, value: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), key: value})
+    assert fragment in str(info.value)
+    assert key in str(info.value)
+
+
+def test_unknown_override_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="KIOSK_DATABSE_URL: not a known setting"):
+        load_settings({"databse_url": "sqlite://"}, environ={"KIOSK_DATA_DIR": str(tmp_path)})
+
+
+def test_cli_stops_at_start_up_with_the_bad_key(tmp_path: Path) -> None:
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_DEFAULT_TIMEZONE": "Mars/Olympus", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "kiosk_server.cli", "db", "upgrade"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "KIOSK_DEFAULT_TIMEZONE" in result.stderr
+    assert "Mars/Olympus" in result.stderr
