@@ -88,14 +88,25 @@ def _serve(app: Any, host: str, port: int) -> int:
 
     rt = runtime(app)
     rt.start()
+    if rt.socketio.async_mode == "gevent":
+        import gevent
 
-    def _stop(_signum: int, _frame: Any) -> None:
-        rt.stop()
-        raise SystemExit(0)
+        def _stop_gevent() -> None:
+            rt.stop()
+            rt.socketio.stop()  # stops the gevent WSGI server; run() then returns
 
-    signal.signal(signal.SIGTERM, _stop)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            gevent.signal_handler(signum, _stop_gevent)
+    else:
+
+        def _stop_thread(_signum: int, _frame: Any) -> None:
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, _stop_thread)
     try:
         rt.socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    except (KeyboardInterrupt, SystemExit):
+        pass
     finally:
         rt.stop()
     return 0

@@ -2,13 +2,12 @@
 
 ``seed_demo`` only adds and flushes; the caller commits (and adds an outbox row if screens may
 already be listening). Everything is deterministic given ``rng_seed`` and ``today``: the same
-inputs give the same rows, the same texts and the same screen keys, apart from the bookkeeping
-stamps of rows that are not content (``created_at`` of org units, halls and screens).
+inputs give the same rows and the same texts, apart from the screen keys (credentials, always random)
+and the bookkeeping stamps of rows that are not content (``created_at`` of org units, halls and screens).
 """
 
 from __future__ import annotations
 
-import base64
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from content.org import Hall, OrgUnit, add_org_unit
 from content.playlists import EntryKind, Playlist, PlaylistEntry
 from content.sanitize import render_markdown
 from content.schedules import Schedule, validate_schedule_row
-from content.screens import Screen, ScreenGroup, ScreenKind
+from content.screens import Screen, ScreenGroup, ScreenKind, new_screen_key
 from content.targeting import Target, TargetKind, validate_targets
 from content.timezones import DEFAULT_TIMEZONE
 
@@ -156,8 +155,10 @@ def _local_end(day: date, tz: ZoneInfo) -> datetime:
 
 
 def _screen_key(rng: random.Random) -> str:
-    # Same shape as content.screens.new_screen_key, but reproducible from the seed.
-    return base64.urlsafe_b64encode(rng.randbytes(18)).decode("ascii")
+    # Screen keys are credentials: never derive them from the (public) seed, and keep the seeded
+    # random stream unchanged so everything else stays reproducible.
+    rng.randbytes(18)
+    return new_screen_key()
 
 
 def _org_tree(session: Session) -> dict[str, OrgUnit]:

@@ -335,7 +335,7 @@ def _fingerprint(summary: DemoSummary, session: Session) -> tuple[object, ...]:
         [v.title for v in vacancies],
         [(v.salary_min, v.salary_max, v.contact, v.org_unit_id) for v in vacancies],
         [e.name for e in session.scalars(select(Employer).order_by(Employer.id))],
-        summary.wall_screen_keys + summary.kiosk_screen_keys + summary.counter_screen_keys,
+        [(s.name, s.kind) for s in summary.screens],
     )
 
 
@@ -350,6 +350,17 @@ def test_same_seed_gives_the_same_world() -> None:
             s.close()
     assert a == b
     assert a[0] != c[0]
+
+
+def test_screen_keys_are_never_derived_from_the_seed() -> None:
+    first, second = _new_session(), _new_session()
+    try:
+        a = seed_demo(first, rng_seed=7, today=TODAY).wall_screen_keys
+        b = seed_demo(second, rng_seed=7, today=TODAY).wall_screen_keys
+    finally:
+        first.close()
+        second.close()
+    assert not set(a) & set(b), "screen keys are credentials: the public seed must not predict them"
 
 
 def test_refuses_to_seed_a_database_that_is_not_empty(db: Session) -> None:
