@@ -81,15 +81,24 @@ class Schedule(Base):
 class ScheduleTiming(Protocol):
     """The timing fields of a schedule: the ORM row and the resolver's snapshot both have them."""
 
-    layer: str
-    date_from: date | None
-    date_until: date | None
-    daypart_start: time | None
-    daypart_end: time | None
-    rrule: str | None
-    exdates: list[Any]
-    starts_at: datetime | None
-    ends_at: datetime | None
+    @property
+    def layer(self) -> str: ...
+    @property
+    def date_from(self) -> date | None: ...
+    @property
+    def date_until(self) -> date | None: ...
+    @property
+    def daypart_start(self) -> time | None: ...
+    @property
+    def daypart_end(self) -> time | None: ...
+    @property
+    def rrule(self) -> str | None: ...
+    @property
+    def exdates(self) -> Sequence[Any]: ...
+    @property
+    def starts_at(self) -> datetime | None: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
 
 
 def validate_schedule(
@@ -119,7 +128,8 @@ def validate_schedule(
             if value is None:
                 errors[field] = "a campaign is time-boxed: give both starts_at and ends_at"
     if daypart_start is not None and daypart_end is not None and daypart_start == daypart_end:
-        errors["daypart_end"] = f"equals daypart_start {daypart_start.isoformat('minutes')}; leave both empty for all day"
+        start = daypart_start.isoformat("minutes")
+        errors["daypart_end"] = f"equals daypart_start {start}; leave both empty for all day"
     elif (daypart_start is None) != (daypart_end is None):
         missing = "daypart_end" if daypart_end is None else "daypart_start"
         errors[missing] = "give both daypart_start and daypart_end, or neither for the whole day"
@@ -150,7 +160,7 @@ def _parse_layer(layer: str, errors: dict[str, str]) -> Layer | None:
         errors["layer"] = f"unknown layer {layer!r}; use one of {names}"
         return None
     if value not in SCHEDULE_LAYERS:
-        errors["layer"] = f"{value.label} is not a schedule layer (send an emergency notice instead); use one of {names}"
+        errors["layer"] = f"{value.label} is not a schedule layer (send an emergency notice); use one of {names}"
         return None
     return value
 

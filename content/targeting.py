@@ -100,7 +100,7 @@ def validate_targets(rules: Sequence[Rule | Mapping[str, object]]) -> None:
         problem = _ref_problem(TargetKind(kind), ref)
         if problem:
             errors[f"{prefix}.ref"] = problem
-    if includes == 0 and not errors:
+    if includes == 0 and not any(key.endswith(".mode") for key in errors):
         errors["targets"] = "add at least one include rule (an org node, hall, group, tag or screen)"
     if errors:
         raise ValidationError(errors)
@@ -150,16 +150,18 @@ class TargetIndex:
     """Answers "which owners (schedules or emergencies) target this screen?" without scanning rules.
 
     Rules are indexed by (mode, kind, ref); a lookup touches only the buckets named by the
-    screen's org path, hall, groups, tags and id. The org-and-hall part is shared by every screen
-    of a hall, so it is computed once per hall and cached.
+    screen's org path, hall, groups, tags and id. Screens that differ only by id (the usual case:
+    every screen of a hall) share one cached answer unless a rule names the screen itself.
     """
 
     def __init__(self, rules_by_owner: Mapping[int, Iterable[Rule]]) -> None:
         self._include, self._exclude = _Side(), _Side()
-        self._hall_cache: dict[tuple[int, tuple[int, ...]], tuple[frozenset[int], frozenset[int]]] = {}
+        self._cache: dict[tuple[object, ...], frozenset[int]] = {}
         for owner, rules in rules_by_owner.items():
             for rule in rules:
                 self._add(owner, rule)
+        screens = TargetKind.SCREEN
+        self._named_screens = set(self._include.by_kind[screens]) | set(self._exclude.by_kind[screens])
 
     def _add(self, owner: int, rule: Rule) -> None:
         try:
@@ -175,13 +177,11 @@ class TargetIndex:
 
     def match(self, ctx: ScreenContext) -> frozenset[int]:
         """Owner ids with some include rule matching ``ctx`` and no exclude rule matching it."""
-        key = (ctx.hall_id, ctx.org_path)
-        cached = self._hall_cache.get(key)
-        if cached is None:
-            cached = (frozenset(self._include.hall_part(ctx)), frozenset(self._exclude.hall_part(ctx)))
-            self._hall_cache[key] = cached
-        included, excluded = cached
-        screen_inc, screen_exc = self._include.screen_part(ctx), self._exclude.screen_part(ctx)
-        if not screen_inc and not screen_exc:
-            return included - excluded
-        return frozenset((included | screen_inc) - excluded - screen_exc)
+        screen = ctx.screen_id if ctx.screen_id in self._named_screens else None
+        key = (ctx.hall_id, ctx.org_path, ctx.group_ids, ctx.tags, screen)
+        found = self._cache.get(key)
+        if found is None:
+            included = self._include.hall_part(ctx) | self._include.screen_part(ctx)
+            excluded = self._exclude.hall_part(ctx) | self._exclude.screen_part(ctx)
+            found = self._cache[key] = frozenset(included - excluded)
+        return found
