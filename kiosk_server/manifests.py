@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from content import outbox
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # How long a revision check is trusted: a burst of reconnects costs one query, not thousands.
 REVISION_CHECK_SECONDS: Final = 0.5
+HISTORY: Final = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ class ManifestBook:
     def _compute(self, session: Any, revision: int, now: datetime) -> Snapshot:
         from content.manifest import Resolver  # imported late: the resolver loads the whole domain
 
-        resolver = Resolver.load(session)
+        # Only recent history matters; the bound keeps the load small after years of schedules.
+        resolver = Resolver.load(session, since=now - HISTORY)
         contexts = resolver.contexts(session)
         manifests, screen_groups = resolver.resolve_groups(contexts, now)
         representative = {}
