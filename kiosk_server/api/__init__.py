@@ -1,5 +1,24 @@
-"""REST API v1 (JSON), described by OpenAPI at /api/v1/openapi.json."""
+"""REST API v1 (JSON), described by OpenAPI at /api/v1/openapi.json.
 
-from flask import Blueprint
+Importing a resource module registers its routes on ``api_blueprint``.
+"""
 
-api_blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+from kiosk_server.api import (  # noqa: F401
+    emergencies,
+    employers,
+    halls,
+    layouts,
+    media,
+    notices,
+    openapi,
+    org_units,
+    playlists,
+    schedules,
+    screen_groups,
+    screens,
+    tickers,
+    vacancies,
+)
+from kiosk_server.api._routing import api_blueprint
+
+__all__ = ["api_blueprint"]

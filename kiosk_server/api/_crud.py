@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, TypeVar, cast
 
 from flask import Response
 from pydantic import Field
@@ -34,6 +34,11 @@ MAX_SUMMARY_TEXT: Final = 120
 MAX_SUMMARY_ITEMS: Final = 20
 # Changing by themselves on every write; not worth an audit line.
 _VOLATILE: Final = frozenset({"updated_at", "body_html"})
+
+
+def _id(row: object) -> int:
+    """The primary key of a mapped row (every model the API serves has an integer ``id``)."""
+    return int(cast(Any, row).id)
 
 
 def find(session: Session, model: type[M], ident: object) -> M | None:
@@ -113,6 +118,7 @@ class Resource(Generic[M]):
     refs: Mapping[str, tuple[type, str]] = field(default_factory=dict)
     computed: Callable[[M], dict[str, Any]] | None = None  # derived output fields
     list_out: type[Out] | None = None  # a smaller row for lists
+    load: Sequence[Any] = ()  # loader options for lists, so a page of rows is not one query per row
     deletable: bool = True
 
     @property
@@ -132,7 +138,7 @@ def list_page(session: Session, resource: Resource[Any], query: Filters) -> dict
     stmt = select(model).where(*query.clauses(model))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(model.id).limit(query.per_page).offset((query.page - 1) * query.per_page)
+        stmt.options(*resource.load).order_by(model.id).limit(query.per_page).offset((query.page - 1) * query.per_page)
     ).unique().all()
     return {"items": [resource.to_json(r, row=True) for r in rows], "page": query.page,
             "per_page": query.per_page, "total": total}
@@ -146,7 +152,7 @@ def save_change(session: Session, resource: Resource[M], obj: M | None, values: 
         saved = resource.save(session, obj, values)
     session.flush()
     after = resource.to_json(saved)
-    record_change(session, resource.kind, getattr(saved, "id"), "created" if obj is None else "updated", before, after)
+    record_change(session, resource.kind, _id(saved), "created" if obj is None else "updated", before, after)
     session.commit()
     return after
 
@@ -154,7 +160,7 @@ def save_change(session: Session, resource: Resource[M], obj: M | None, values: 
 def delete_row(session: Session, resource: Resource[M], obj: M) -> None:
     """Delete, record and commit; a row still referenced elsewhere is a 409 naming it."""
     before = resource.to_json(obj)
-    ident = getattr(obj, "id")
+    ident = _id(obj)
     session.delete(obj)
     try:
         session.flush()

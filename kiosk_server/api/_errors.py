@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pydantic
@@ -27,6 +27,18 @@ class Conflict(Exception):
 def dotted(field: str) -> str:
     """``targets[0].ref`` → ``targets.0.ref``: one path style for domain and pydantic errors."""
     return re.sub(r"\[(\d+)\]", r".\1", field)
+
+
+def gather(*checks: Callable[[], object]) -> None:
+    """Run every check and raise one ValidationError with all their field errors, so a client fixes them at once."""
+    errors: dict[str, str] = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as err:
+            errors.update({dotted(field): message for field, message in err.errors.items()})
+    if errors:
+        raise ValidationError(errors)
 
 
 def field_errors(errors: Mapping[str, str]) -> list[dict[str, str]]:

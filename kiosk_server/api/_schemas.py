@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import ColumnElement
 
 B = TypeVar("B", bound=BaseModel)
-O = TypeVar("O", bound="Out")
+OutT = TypeVar("OutT", bound="Out")
 
 
 class Body(BaseModel):
@@ -84,7 +84,7 @@ def partial(model: type[B], name: str | None = None) -> type[B]:
     return patch
 
 
-def dump(model: type[O], obj: Any, **computed: Any) -> dict[str, Any]:
+def dump(model: type[OutT], obj: Any, **computed: Any) -> dict[str, Any]:
     """``obj`` (an ORM row) shaped by ``model`` as JSON-ready data; ``computed`` supplies derived fields."""
     data = {name: computed[name] if name in computed else getattr(obj, name) for name in model.model_fields}
     return model.model_validate(data).model_dump(mode="json")

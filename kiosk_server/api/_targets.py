@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from content.errors import ValidationError
 from content.org import Hall, OrgUnit
 from content.screens import Screen, ScreenGroup
-from content.targeting import Target, TargetKind, TargetMode
+from content.targeting import Target, TargetKind, TargetMode, validate_targets
 
 from kiosk_server.api._crud import find
 from kiosk_server.api._errors import dotted
@@ -40,9 +40,7 @@ class TargetOut(Out):
 
 
 def check_targets(session: Session, rules: Sequence[Mapping[str, Any]]) -> None:
-    """The resolver's rule checks, then that every referenced org node, hall, group and screen exists."""
-    from content.targeting import validate_targets  # the resolver side owns the rule checks
-
+    """validate_targets' rule checks, then that every referenced org node, hall, group and screen exists."""
     try:
         validate_targets(rules)
     except ValidationError as err:

@@ -10,6 +10,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from content.org import Hall, OrgUnit
+from content.timezones import validate_timezone
 
 from kiosk_server.api._crud import Id, Resource, assign, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial
@@ -41,8 +42,6 @@ class HallFilters(Filters):
 
 
 def save_hall(session: Session, hall: Hall | None, values: dict[str, Any]) -> Hall:
-    from content.timezones import validate_timezone
-
     if "timezone" in values:
         values["timezone"] = values["timezone"] or settings(current_app).default_timezone
         values["timezone"] = validate_timezone(values["timezone"]).key

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from content.org import OrgUnit
 from content.screens import ScreenGroup
@@ -46,5 +46,6 @@ SCREEN_GROUPS: Resource[ScreenGroup] = Resource(
     create=ScreenGroupCreate, update=ScreenGroupUpdate, filters=ScreenGroupFilters,
     refs={"org_unit_id": (OrgUnit, "org unit")},
     computed=lambda group: {"screen_ids": sorted(screen.id for screen in group.screens)},
+    load=(selectinload(ScreenGroup.screens),),
 )
 register(SCREEN_GROUPS)

@@ -8,9 +8,10 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 from sqlalchemy import ColumnElement
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
+from content.manifest import resolve
 from content.org import Hall
 from content.screens import Orientation, Panel, Screen, ScreenGroup, ScreenKind, ScreenTag
 
@@ -98,6 +99,7 @@ SCREENS: Resource[Screen] = Resource(
     path="screens", kind="screen", model=Screen, out=ScreenOut, list_out=ScreenRow, save=save_screen,
     create=ScreenCreate, update=ScreenUpdate, filters=ScreenFilters, refs={"hall_id": (Hall, "hall")},
     computed=lambda screen: {"group_ids": sorted(group.id for group in screen.groups)},
+    load=(selectinload(Screen.groups), selectinload(Screen.tag_rows)),
 )
 register(SCREENS)
 
@@ -122,8 +124,6 @@ class ManifestAnswer(BaseModel):
     "The manifest a screen shows at an instant (read-only preview)", "screens", query=ManifestQuery,
     response=ManifestAnswer, errors=(404,)))
 def screen_manifest(ident: int) -> Any:
-    from content.manifest import resolve  # the resolver loads the whole domain; only this view needs it
-
     session = request_session()
     screen = SCREENS.get(session, ident)
     at = parse_query(ManifestQuery).at or now()
