@@ -1,0 +1,117 @@
+// The one catalogue of every string the wall shows, Chinese first, with named placeholders.
+//
+// Strings are whole templates ("第 {page}/{pages} 页"), never glued together from fragments,
+// so a translator sees the full sentence and may reorder the placeholders.
+
+const CATALOGUE = {
+  "zh-CN": {
+    "document.title": "信息发布屏",
+    "hall.fallback": "人力资源和社会保障服务大厅",
+    "idle.welcome": "欢迎光临",
+    "clock.date": "{date} {weekday}",
+    "vacancies.title": "招聘岗位",
+    "vacancies.col.title": "岗位名称",
+    "vacancies.col.employer": "用人单位",
+    "vacancies.col.headcount": "人数",
+    "vacancies.col.salary": "薪资",
+    "vacancies.col.education": "学历",
+    "vacancies.col.district": "区域",
+    "vacancies.headcount": "{count}人",
+    "vacancies.salary.none": "面议",
+    "vacancies.led": "{title}　{salary}　招{count}人",
+    "pager": "第 {page}/{pages} 页",
+    "notice.office": "发布单位：{office}",
+    "notice.effective": "生效日期：{date}",
+    "notice.led": "{title}：{body}",
+    "emergency.critical": "紧急",
+    "emergency.warning": "警示",
+    "emergency.info": "通知",
+    "emergency.also": "同时生效：",
+    "connection.online": "已连接服务器",
+    "connection.connecting": "正在连接服务器",
+    "connection.offline": "未连接服务器，正按缓存内容播放",
+  },
+  en: {
+    "document.title": "Information display",
+    "hall.fallback": "Human Resources and Social Security Service Hall",
+    "idle.welcome": "Welcome",
+    "clock.date": "{weekday}, {date}",
+    "vacancies.title": "Job vacancies",
+    "vacancies.col.title": "Position",
+    "vacancies.col.employer": "Employer",
+    "vacancies.col.headcount": "Openings",
+    "vacancies.col.salary": "Salary",
+    "vacancies.col.education": "Education",
+    "vacancies.col.district": "District",
+    "vacancies.headcount": "{count}",
+    "vacancies.salary.none": "Negotiable",
+    "vacancies.led": "{title} · {salary} · {count} openings",
+    "pager": "Page {page} of {pages}",
+    "notice.office": "Issued by {office}",
+    "notice.effective": "Effective {date}",
+    "notice.led": "{title}: {body}",
+    "emergency.critical": "EMERGENCY",
+    "emergency.warning": "WARNING",
+    "emergency.info": "NOTICE",
+    "emergency.also": "Also in effect:",
+    "connection.online": "Connected to the server",
+    "connection.connecting": "Connecting to the server",
+    "connection.offline": "Not connected; playing cached content",
+  },
+};
+
+export const DEFAULT_LANG = "zh-CN";
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/** The catalogue language closest to `lang` ("zh-CN", "zh", "en-GB" …), Chinese when none fits. */
+export function pickLang(lang) {
+  if (lang && CATALOGUE[lang]) return lang;
+  const base = String(lang || "").split("-")[0].toLowerCase();
+  if (base === "zh") return "zh-CN";
+  if (CATALOGUE[base]) return base;
+  return DEFAULT_LANG;
+}
+
+/** Translator bound to one language: t(key, params) and parts(key, params). */
+export function createI18n(lang) {
+  const code = pickLang(lang);
+  const strings = CATALOGUE[code];
+  const fallback = CATALOGUE[DEFAULT_LANG];
+
+  function template(key) {
+    const found = strings[key] ?? fallback[key];
+    if (found === undefined) throw new Error(`i18n: no string "${key}"`);
+    return found;
+  }
+
+  /** The string for `key` with every {name} replaced by params[name]. */
+  function t(key, params = {}) {
+    return template(key).replace(PLACEHOLDER, (_, name) => (name in params ? String(params[name]) : ""));
+  }
+
+  /**
+   * The template split into literal text and named placeholders, so a renderer can wrap one
+   * placeholder in its own element (say the salary in a colour) without building the sentence itself.
+   */
+  function parts(key, params = {}) {
+    const out = [];
+    const text = template(key);
+    let last = 0;
+    for (const match of text.matchAll(PLACEHOLDER)) {
+      if (match.index > last) out.push({ text: text.slice(last, match.index) });
+      const name = match[1];
+      out.push({ name, text: name in params ? String(params[name]) : "" });
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) out.push({ text: text.slice(last) });
+    return out;
+  }
+
+  return { lang: code, t, parts };
+}
+
+/** Every catalogue, for tests that check both languages define the same keys. */
+export function catalogues() {
+  return CATALOGUE;
+}

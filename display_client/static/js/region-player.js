@@ -1,0 +1,212 @@
+// Region player: plays a region's entries in turn, one page or item at a time.
+//
+// Rules it keeps:
+// - every step has a duration, FALLBACK_SECONDS when the manifest's is missing or invalid;
+// - the next step is built offscreen (a hidden staging layer of the same size) and swapped in
+//   whole, so the old content stays on screen until the new one is ready: no blank frame;
+// - new content for the region (a new manifest) takes over at the end of the current pass; a
+//   segment change (the schedule moved on) takes over at the end of the current item; never mid-item;
+// - a step that cannot be built (a missing image) is skipped; if a whole pass builds nothing the
+//   player waits the fallback before trying again rather than spinning.
+
+import { durationMs, FALLBACK_SECONDS, h } from "./_dom.js";
+import { buildMediaView } from "./media.js";
+import { buildNoticeView } from "./notice.js";
+import { buildVacancyPage, pageSizeFor, paginate } from "./vacancy-board.js";
+import { buildTextView } from "./text-card.js";
+
+function lookup(items, ids, kind) {
+  const found = [];
+  for (const id of Array.isArray(ids) ? ids : []) {
+    const item = items[id];
+    if (item && (!kind || item.kind === kind)) found.push(item);
+  }
+  return found;
+}
+
+function vacancySteps(vacancies, entry, env, ms) {
+  const size = pageSizeFor(entry, env);
+  const pages = paginate(vacancies, size);
+  return pages.map((rows, i) => {
+    const page = i + 1;
+    return {
+      key: JSON.stringify(["vacancies", rows, page, pages.length, size, env.led, ms]),
+      build: (ctx) => buildVacancyPage(rows, { ...ctx, page, pages: pages.length, pageSize: size, led: env.led, ms }),
+    };
+  });
+}
+
+function itemStep(item, entry, env, ms) {
+  const key = JSON.stringify(["item", item, entry.duration ?? null, env.led, ms]);
+  switch (item.kind) {
+    case "notice":
+      return { key, build: (ctx) => buildNoticeView(item, { ...ctx, led: env.led, ms }) };
+    case "media":
+      return {
+        key,
+        build: (ctx) => buildMediaView(item, { ...ctx, entryDuration: entry.duration }),
+      };
+    case "ticker":
+      return { key, build: (ctx) => buildTextView(item.text ?? item.title ?? "", { ...ctx, ms }) };
+    case "vacancy":
+      return vacancySteps([item], entry, env, ms)[0];
+    default:
+      return null;
+  }
+}
+
+/**
+ * The steps of a region's entries: one per vacancy page, notice or media item.
+ * env: {led, maxRows} (how the screen can show things).
+ */
+export function expandEntries(entries, items, env) {
+  const steps = [];
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    if (!entry || typeof entry !== "object") continue;
+    const ms = durationMs(entry.duration);
+    if (entry.kind === "vacancy_board") {
+      steps.push(...vacancySteps(lookup(items, entry.items, "vacancy"), entry, env, ms));
+    } else if (entry.kind === "notice_feed") {
+      for (const notice of lookup(items, entry.items, "notice")) steps.push(itemStep(notice, entry, env, ms));
+    } else if (entry.kind === "item") {
+      const [item] = lookup(items, [entry.item]);
+      const step = item ? itemStep(item, entry, env, ms) : null;
+      if (step) steps.push(step);
+    }
+  }
+  return steps;
+}
+
+/** Identity of what a region would play: equal keys, equal steps. */
+export function contentKey(entries, items, env) {
+  return JSON.stringify([entries, expandEntries(entries, items, env).map((s) => s.key)]);
+}
+
+export class RegionPlayer {
+  constructor(el, { i18n, fallbackMs = FALLBACK_SECONDS * 1000 }) {
+    this.el = el;
+    this.i18n = i18n;
+    this.fallbackMs = fallbackMs;
+    this.el.classList.add("region--playlist");
+    this.viewEl = h("div", { class: "region__view" });
+    this.stagingEl = h("div", { class: "region__staging", "aria-hidden": "true" });
+    this.el.replaceChildren(this.viewEl, this.stagingEl);
+
+    this.steps = [];
+    this.key = null; // content key of `steps`
+    this.pending = null; // {key, steps} waiting for its boundary
+    this.atItemEnd = false; // the pending content may come in at the end of the current item
+    this.index = 0; // next step to play
+    this.current = null; // the view on screen
+    this.currentKey = null;
+    this.state = "empty"; // empty | building | playing | waiting
+    this.generation = 0; // bumps cancel a build or timer that belongs to an older run
+    this.waitTimer = null;
+  }
+
+  /**
+   * Offer the region's content. urgent: the schedule moved on, so it comes in at the end of the
+   * current item rather than at the end of the pass. now: the screen profile changed (LED or
+   * not), the item on screen no longer fits it, so the new content is built and swapped in at once.
+   */
+  update({ entries, items, env, urgent = false, now = false }) {
+    const key = contentKey(entries, items, env);
+    if (key === this.key) {
+      this.pending = null; // back to what is playing: forget anything queued
+      this.atItemEnd = false;
+      return;
+    }
+    if (!this.pending || this.pending.key !== key) {
+      this.pending = { key, steps: expandEntries(entries, items, env) };
+    }
+    this.atItemEnd = this.atItemEnd || urgent || now;
+    if (now || this.state === "empty" || this.state === "waiting") this._advance();
+  }
+
+  destroy() {
+    this.generation += 1;
+    clearTimeout(this.waitTimer);
+    this._dispose(this.current);
+    this.current = null;
+    this.el.replaceChildren();
+  }
+
+  _swap() {
+    this.steps = this.pending.steps;
+    this.key = this.pending.key;
+    this.pending = null;
+    this.atItemEnd = false;
+    this.index = 0;
+  }
+
+  async _advance() {
+    const generation = ++this.generation;
+    clearTimeout(this.waitTimer);
+    this.state = "building";
+    let failures = 0;
+    for (;;) {
+      if (this.pending && (this.atItemEnd || this.index >= this.steps.length)) this._swap();
+      if (this.steps.length === 0) {
+        this._show(null, null);
+        this.state = "empty";
+        return;
+      }
+      if (this.index >= this.steps.length) this.index = 0;
+      if (failures >= this.steps.length) {
+        // A whole pass and nothing could be shown: keep what is there, try again later.
+        this.state = "waiting";
+        this.waitTimer = setTimeout(() => this._advance(), this.fallbackMs);
+        return;
+      }
+      const step = this.steps[this.index];
+      this.index += 1;
+      if (this.current && this.currentKey === step.key) {
+        // The same thing again (a one-item region): keep the node, restart its time.
+        this._start(this.current, generation);
+        return;
+      }
+      let view = null;
+      try {
+        view = await step.build({ staging: this.stagingEl, i18n: this.i18n, fallbackMs: this.fallbackMs });
+      } catch (err) {
+        console.error("wall: could not build", step.key, err);
+      }
+      if (generation !== this.generation || (view && this.pending && this.atItemEnd)) {
+        // Overtaken while building (destroyed, or the schedule moved on): drop this one.
+        this._dispose(view);
+        if (generation !== this.generation) return;
+        continue;
+      }
+      if (!view) {
+        failures += 1;
+        continue;
+      }
+      this._show(view, step.key);
+      this._start(view, generation);
+      return;
+    }
+  }
+
+  _start(view, generation) {
+    this.state = "playing";
+    view.start(() => {
+      if (generation === this.generation) this._advance();
+    });
+  }
+
+  _show(view, key) {
+    const old = this.current;
+    if (view) this.viewEl.replaceChildren(view.node);
+    else this.viewEl.replaceChildren();
+    this.current = view;
+    this.currentKey = key;
+    if (old && old !== view) this._dispose(old);
+  }
+
+  _dispose(view) {
+    if (!view) return;
+    view.stop();
+    if (view.dispose) view.dispose();
+    if (view.node.parentNode === this.stagingEl) view.node.remove();
+  }
+}

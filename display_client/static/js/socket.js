@@ -1,0 +1,260 @@
+// A minimal Engine.IO v4 / Socket.IO v5 client over one plain WebSocket, for one namespace.
+//
+// Why our own: the wall runs unattended for months, needs exactly the reconnect rule of
+// docs/protocol.md §6, and must not depend on a copied third-party bundle. It speaks only what the
+// player needs: websocket transport, text packets, one namespace with auth, events and acks.
+
+// Engine.IO packet types (first character of every frame).
+const EIO_OPEN = "0";
+const EIO_CLOSE = "1";
+const EIO_PING = "2";
+const EIO_PONG = "3";
+const EIO_MESSAGE = "4";
+
+// Socket.IO packet types (first character of an Engine.IO message).
+const SIO_CONNECT = "0";
+const SIO_DISCONNECT = "1";
+const SIO_EVENT = "2";
+const SIO_ACK = "3";
+const SIO_CONNECT_ERROR = "4";
+
+const MAX_DELAY_MS = 60_000;
+const BASE_DELAY_MS = 1_000;
+const STABLE_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 20_000;
+
+/**
+ * Milliseconds to wait before reconnect attempt number `attempt` (0 for the first retry):
+ * min(60 s, 1 s × 2^attempt) × a random factor in [0.5, 1.5] (docs/protocol.md §6).
+ */
+export function backoffDelay(attempt, random = Math.random) {
+  const base = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt));
+  return base * (0.5 + random());
+}
+
+/** The Socket.IO endpoint for this page's origin: ws(s)://host/socket.io/?EIO=4&transport=websocket. */
+export function socketUrl(location = window.location, path = "/socket.io/") {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path}?EIO=4&transport=websocket`;
+}
+
+/**
+ * Parse one Socket.IO packet (the text after the Engine.IO "4").
+ * Returns {type, nsp, id, data} or null when it is not well formed.
+ */
+export function parsePacket(text) {
+  if (!text) return null;
+  const type = text[0];
+  let i = 1;
+  let nsp = "/";
+  if (text[i] === "/") {
+    const comma = text.indexOf(",", i);
+    if (comma === -1) {
+      nsp = text.slice(i);
+      i = text.length;
+    } else {
+      nsp = text.slice(i, comma);
+      i = comma + 1;
+    }
+  }
+  let idText = "";
+  while (i < text.length && text[i] >= "0" && text[i] <= "9") idText += text[i++];
+  let data;
+  if (i < text.length) {
+    try {
+      data = JSON.parse(text.slice(i));
+    } catch {
+      return null;
+    }
+  }
+  return { type, nsp, id: idText ? Number(idText) : null, data };
+}
+
+/** Encode one Socket.IO packet for `nsp` as an Engine.IO message frame. */
+export function encodePacket(type, nsp, data, id = null) {
+  const prefix = nsp === "/" ? "" : `${nsp},`;
+  const idText = id === null ? "" : String(id);
+  const body = data === undefined ? "" : JSON.stringify(data);
+  return `${EIO_MESSAGE}${type}${prefix}${idText}${body}`;
+}
+
+/**
+ * One namespace connection that keeps itself up.
+ *
+ * Callbacks: onConnect(), onEvent(name, data), onStatus("connecting" | "online" | "offline"),
+ * onConnectError(data). A connect error, a server disconnect, a lost socket or missing pings all
+ * lead to the same thing: close, back off, try again. A wall never gives up.
+ */
+export class SocketClient {
+  constructor({
+    url,
+    namespace,
+    auth = {},
+    onConnect = () => {},
+    onEvent = () => {},
+    onStatus = () => {},
+    onConnectError = () => {},
+    WebSocketImpl = globalThis.WebSocket,
+    random = Math.random,
+    now = () => Date.now(),
+  }) {
+    this.url = url;
+    this.namespace = namespace;
+    this.auth = auth;
+    this.onConnect = onConnect;
+    this.onEvent = onEvent;
+    this.onStatus = onStatus;
+    this.onConnectError = onConnectError;
+    this.WebSocketImpl = WebSocketImpl;
+    this.random = random;
+    this.now = now;
+
+    this.ws = null;
+    this.attempt = 0;
+    this.connectedAt = null;
+    this.stopped = true;
+    this.status = "offline";
+    this.pingTimer = null;
+    this.connectTimer = null;
+    this.retryTimer = null;
+    this.pingWindowMs = null;
+  }
+
+  get connected() {
+    return this.status === "online";
+  }
+
+  start() {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this._open();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this._drop();
+    this._setStatus("offline");
+  }
+
+  /** Send an event; false when not connected (the caller re-sends state after the next connect). */
+  emit(event, data) {
+    if (!this.connected || !this.ws) return false;
+    try {
+      this.ws.send(encodePacket(SIO_EVENT, this.namespace, [event, data]));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  _setStatus(status) {
+    if (status === this.status) return;
+    this.status = status;
+    this.onStatus(status);
+  }
+
+  _open() {
+    this._setStatus("connecting");
+    let ws;
+    try {
+      ws = new this.WebSocketImpl(this.url);
+    } catch {
+      this._lost();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (event) => this._frame(event.data);
+    ws.onclose = () => this._lost();
+    ws.onerror = () => {}; // a close always follows an error
+    // A handshake that hangs (proxy, half-open TCP) must not hold the wall forever.
+    this.connectTimer = setTimeout(() => this._lost(), CONNECT_TIMEOUT_MS);
+  }
+
+  _frame(text) {
+    if (typeof text !== "string" || text.length === 0) return; // binary frames are not ours
+    const kind = text[0];
+    if (kind === EIO_OPEN) {
+      let open;
+      try {
+        open = JSON.parse(text.slice(1));
+      } catch {
+        this._lost();
+        return;
+      }
+      this.pingWindowMs = Number(open.pingInterval) + Number(open.pingTimeout);
+      this._armPingTimer();
+      this.ws.send(encodePacket(SIO_CONNECT, this.namespace, this.auth));
+    } else if (kind === EIO_PING) {
+      this._armPingTimer();
+      this.ws.send(EIO_PONG + text.slice(1));
+    } else if (kind === EIO_CLOSE) {
+      this._lost();
+    } else if (kind === EIO_MESSAGE) {
+      this._packet(parsePacket(text.slice(1)));
+    }
+  }
+
+  _packet(packet) {
+    if (!packet || packet.nsp !== this.namespace) return;
+    if (packet.type === SIO_CONNECT) {
+      clearTimeout(this.connectTimer);
+      this.connectedAt = this.now();
+      this._setStatus("online");
+      this.onConnect();
+    } else if (packet.type === SIO_EVENT && Array.isArray(packet.data) && packet.data.length > 0) {
+      const [name, payload] = packet.data;
+      if (packet.id !== null) this.ws.send(encodePacket(SIO_ACK, this.namespace, [], packet.id));
+      try {
+        this.onEvent(name, payload);
+      } catch (err) {
+        // A bad payload must not take the connection down with it.
+        console.error("wall: event handler failed", name, err);
+      }
+    } else if (packet.type === SIO_CONNECT_ERROR) {
+      this.onConnectError(packet.data);
+      this._lost();
+    } else if (packet.type === SIO_DISCONNECT) {
+      this._lost();
+    }
+  }
+
+  _armPingTimer() {
+    clearTimeout(this.pingTimer);
+    if (Number.isFinite(this.pingWindowMs) && this.pingWindowMs > 0) {
+      // No ping within pingInterval + pingTimeout: the server or the path to it is gone.
+      this.pingTimer = setTimeout(() => this._lost(), this.pingWindowMs);
+    }
+  }
+
+  /** Close the socket without waiting for its close handshake (a dead peer never answers). */
+  _drop() {
+    clearTimeout(this.pingTimer);
+    clearTimeout(this.connectTimer);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+
+  _lost() {
+    const wasUpFor = this.connectedAt === null ? 0 : this.now() - this.connectedAt;
+    this.connectedAt = null;
+    this._drop();
+    if (this.stopped) return;
+    if (wasUpFor >= STABLE_MS) this.attempt = 0;
+    this._setStatus("offline");
+    const delay = backoffDelay(this.attempt, this.random);
+    this.attempt += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopped) this._open();
+    }, delay);
+  }
+}

@@ -1,0 +1,113 @@
+// Vacancy board: pages of vacancies as a table readable from across the hall, or on a small LED
+// panel one vacancy per page in one big line.
+
+import { fitText, fromParts, h, timedView, vh } from "./_dom.js";
+
+export const DEFAULT_PAGE_SIZE = 8;
+
+const COLUMNS = ["title", "employer", "headcount", "salary", "education", "district"];
+
+// Row height at the smallest type the CSS allows (2.6vh ≈ 28 px at 1080p): font × line + padding.
+const MIN_ROW_VH = 2.6 * 1.9;
+
+/**
+ * How many rows fit in `regionEl` at the smallest legible type: a page never holds more, so a
+ * manager's page_size of 20 on a short region gives more pages, not unreadable rows.
+ */
+export function maxRowsFor(regionEl) {
+  const height = regionEl.clientHeight;
+  if (!height) return DEFAULT_PAGE_SIZE;
+  const row = vh(MIN_ROW_VH);
+  // The title bar takes about two rows, the column headings one.
+  return Math.max(1, Math.floor(height / row) - 3);
+}
+
+/** Rows per page for an entry: its page_size if valid, bounded by what fits; one on LED panels. */
+export function pageSizeFor(entry, { led, maxRows }) {
+  if (led) return 1;
+  const wanted = Number.isInteger(entry.page_size) && entry.page_size > 0 ? entry.page_size : DEFAULT_PAGE_SIZE;
+  return Math.max(1, Math.min(wanted, maxRows || wanted));
+}
+
+/** The vacancies of `ids` split into pages of `size`. */
+export function paginate(vacancies, size) {
+  const pages = [];
+  for (let i = 0; i < vacancies.length; i += size) pages.push(vacancies.slice(i, i + size));
+  return pages;
+}
+
+function salaryText(vacancy, i18n) {
+  return vacancy.salary && String(vacancy.salary).trim() ? String(vacancy.salary) : i18n.t("vacancies.salary.none");
+}
+
+function cell(column, vacancy, i18n) {
+  switch (column) {
+    case "headcount":
+      return i18n.t("vacancies.headcount", { count: vacancy.headcount ?? "" });
+    case "salary":
+      return salaryText(vacancy, i18n);
+    default:
+      return vacancy[column] ?? "";
+  }
+}
+
+function tableNode(rows, { page, pages, pageSize, i18n }) {
+  const head = h(
+    "tr",
+    {},
+    COLUMNS.map((c) => h("th", { class: `vb__col-${c}`, scope: "col" }, i18n.t(`vacancies.col.${c}`))),
+  );
+  const body = rows.map((vacancy) =>
+    h(
+      "tr",
+      { data: { vacancy: vacancy.id } },
+      COLUMNS.map((c) => h("td", { class: `vb__col-${c}` }, cell(c, vacancy, i18n))),
+    ),
+  );
+  return h(
+    "section",
+    { class: "vb", style: { "--rows": pageSize } },
+    h(
+      "header",
+      { class: "vb__head" },
+      h("h2", { class: "vb__title" }, i18n.t("vacancies.title")),
+      h("span", { class: "vb__pager" }, i18n.t("pager", { page, pages })),
+    ),
+    h(
+      "table",
+      { class: "vb__table" },
+      h("colgroup", {}, COLUMNS.map((c) => h("col", { class: `vb__col-${c}` }))),
+      h("thead", {}, head),
+      h("tbody", {}, body),
+    ),
+  );
+}
+
+function ledNode(vacancy, { page, pages, i18n }) {
+  const parts = i18n.parts("vacancies.led", {
+    title: vacancy.title ?? "",
+    salary: salaryText(vacancy, i18n),
+    count: vacancy.headcount ?? "",
+  });
+  return h(
+    "section",
+    { class: "vb vb--led", data: { vacancy: vacancy.id } },
+    h("p", { class: "vb__line" }, fromParts(parts, "vb__led")),
+    h("span", { class: "vb__pager" }, i18n.t("pager", { page, pages })),
+  );
+}
+
+/**
+ * Build one page in `staging` (laid out, invisible) and return its view.
+ * rows: the vacancies of this page; page/pages: 1-based position; pageSize: rows per full page.
+ */
+export function buildVacancyPage(rows, { page, pages, pageSize, led, i18n, staging, ms }) {
+  const node = led ? ledNode(rows[0], { page, pages, i18n }) : tableNode(rows, { page, pages, pageSize, i18n });
+  staging.append(node);
+  if (led) {
+    const line = node.querySelector(".vb__line");
+    // One line as large as the panel allows; never below a size an LED can still draw legibly.
+    fitText(line, { min: Math.max(14, vh(6)), max: node.clientHeight * 0.6 });
+  }
+  return timedView(node, ms);
+}

@@ -1,0 +1,279 @@
+// The wall player's entry point: wires the store, the timeline, the renderers and the socket.
+//
+// Start-up order, so a wall shows something as early as it can and never an error page:
+//   1. the last good manifest from localStorage (a reload while offline still plays);
+//   2. GET manifest.json (HTTP bootstrap, and the fallback while the socket cannot connect);
+//   3. the Socket.IO connection: hello after every connect, manifests as they are published,
+//      heartbeats every heartbeat_seconds ± 20 %.
+
+import { h } from "./_dom.js";
+import { Clock } from "./clock.js";
+import { ConnectionDot } from "./connection.js";
+import { activeEmergencies, EmergencyOverlay } from "./emergency.js";
+import { HEARTBEAT, HELLO, MANIFEST, SCREEN_NAMESPACE, WELCOME } from "./events.js";
+import { Header } from "./header.js";
+import { createI18n } from "./i18n.js";
+import { IdleView } from "./idle.js";
+import { Stage } from "./layout.js";
+import { RegionPlayer } from "./region-player.js";
+import { SocketClient, socketUrl } from "./socket.js";
+import { APPLIED, SAME_VERSION, Store } from "./store.js";
+import { Ticker } from "./ticker.js";
+import { Timeline } from "./timeline.js";
+import { maxRowsFor } from "./vacancy-board.js";
+
+const DEFAULT_HEARTBEAT_SECONDS = 45;
+const FETCH_TIMEOUT_MS = 10_000;
+// While the socket is down, ask manifest.json about once a minute (jittered, like reconnects).
+const POLL_MS = 60_000;
+// A viewport this small is an LED panel: one big line instead of a table.
+const LED_MAX_WIDTH = 800;
+const LED_MAX_HEIGHT = 480;
+
+function localStorageOrNull() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // storage disabled: the wall still plays, it just cannot restore after a reload
+  }
+}
+
+function setData(el, values) {
+  for (const [name, value] of Object.entries(values)) {
+    const text = value === null || value === undefined ? "" : String(value);
+    if (el.dataset[name] !== text) el.dataset[name] = text;
+  }
+}
+
+/** Directory holding the player pages: "/screen/" for "/screen/<key>". */
+function screenDir(location) {
+  return location.pathname.replace(/[^/]+\/?$/, "");
+}
+
+function registerServiceWorker(staticUrl, onActive) {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  const dir = screenDir(window.location);
+  const script = `${dir}sw.js?static=${encodeURIComponent(staticUrl)}`;
+  navigator.serviceWorker.register(script, { scope: dir }).catch((err) => {
+    console.warn("wall: service worker not registered", err);
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", onActive);
+}
+
+function keepScreenOn() {
+  if (!("wakeLock" in navigator)) return;
+  const request = () => navigator.wakeLock.request("screen").catch(() => {});
+  request();
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") request();
+  });
+}
+
+function boot(root) {
+  const screenKey = root.dataset.screenKey || "";
+  const staticUrl = root.dataset.staticUrl || "/display-static";
+  const manifestUrl = `${window.location.pathname.replace(/\/+$/, "")}/manifest.json`;
+  const i18n = createI18n(document.documentElement.lang);
+  document.title = i18n.t("document.title");
+
+  const store = new Store({ storage: localStorageOrNull(), screenKey });
+  const timeline = new Timeline({ onChange: () => render() });
+  const now = () => timeline.now();
+
+  const stageEl = h("div", { class: "stage" });
+  const idleEl = h("div", { class: "idle", hidden: true });
+  const overlayEl = h("div", { class: "emergency", hidden: true });
+  const dotEl = h("div", { class: "connection" });
+  root.replaceChildren(stageEl, idleEl, overlayEl, dotEl);
+
+  const stage = new Stage(stageEl, (widget, el) => {
+    if (widget === "ticker") return new Ticker(el);
+    if (widget === "clock") return new Clock(el, { now, i18n });
+    if (widget === "header") return new Header(el);
+    return new RegionPlayer(el, { i18n });
+  });
+  const idle = new IdleView(idleEl, { now, i18n });
+  const overlay = new EmergencyOverlay(overlayEl, { i18n, onExpire: () => render() });
+  const dot = new ConnectionDot(dotEl, i18n);
+
+  let renderedSegment = null;
+  let renderedLed = null;
+
+  const screenInfo = () => (store.welcome && store.welcome.screen) || {};
+  const hallName = () => (screenInfo().hall && screenInfo().hall.name) || screenInfo().name || i18n.t("hall.fallback");
+  const timeZone = () =>
+    (store.manifest && store.manifest.timezone) || (screenInfo().hall && screenInfo().hall.timezone) || null;
+  const isLed = () =>
+    (window.innerWidth <= LED_MAX_WIDTH && window.innerHeight <= LED_MAX_HEIGHT) || screenInfo().low_resolution === true;
+
+  /** Bring the screen in line with the state. Idempotent: the same state leaves the DOM as it is. */
+  function render() {
+    try {
+      renderNow();
+    } catch (err) {
+      console.error("wall: render failed", err); // keep showing what is there
+    }
+  }
+
+  function renderNow() {
+    const led = isLed();
+    if (document.documentElement.classList.contains("led") !== led) {
+      document.documentElement.classList.toggle("led", led);
+    }
+    const manifest = store.manifest;
+    const current = timeline.current();
+    const segment = current ? current.segment : null;
+    const layouts = (manifest && manifest.layouts) || {};
+    const layout = segment && segment.layout !== null && segment.layout !== undefined ? layouts[String(segment.layout)] : null;
+    const shared = { hallName: hallName(), timeZone: timeZone() };
+    setData(root, {
+      seq: store.seq,
+      version: store.version,
+      layer: segment ? segment.layer : "none",
+      segment: segment ? segment.start : "",
+    });
+
+    if (!layout) {
+      stage.clear();
+      idle.update(shared);
+      idle.show(true);
+    } else {
+      idle.show(false);
+      const urgent = current.key !== renderedSegment;
+      const profileChanged = renderedLed !== null && led !== renderedLed;
+      const items = manifest.items || {};
+      const regions = segment.regions || {};
+      for (const region of stage.render(layout)) {
+        region.component.update({
+          ...shared,
+          entries: regions[region.name] || [],
+          items,
+          env: { led, maxRows: maxRowsFor(region.el) },
+          urgent,
+          now: profileChanged,
+        });
+      }
+    }
+    renderedSegment = current ? current.key : null;
+    renderedLed = led;
+    overlay.update(activeEmergencies(segment, now()), now());
+  }
+
+  function prefetchMedia() {
+    const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (!controller || !store.manifest) return;
+    const urls = Object.values(store.manifest.items || {})
+      .filter((item) => item && item.kind === "media" && typeof item.url === "string")
+      .map((item) => item.url);
+    controller.postMessage({ type: "media", urls });
+  }
+
+  function onManifest(payload) {
+    const { status, groupChanged } = store.applyManifest(payload);
+    if (status === APPLIED) {
+      timeline.setManifest(store.manifest);
+      prefetchMedia();
+    }
+    if (status === APPLIED || status === SAME_VERSION) render();
+    // Another group: tell the server what we hold so it moves us to the new group's room.
+    if (groupChanged) sendHello();
+  }
+
+  function sendHello() {
+    socket.emit(HELLO, { held: store.held() });
+  }
+
+  let heartbeatTimer = null;
+  function scheduleHeartbeat() {
+    clearTimeout(heartbeatTimer);
+    const seconds = Number(store.welcome && store.welcome.heartbeat_seconds);
+    const base = (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_HEARTBEAT_SECONDS) * 1000;
+    heartbeatTimer = setTimeout(() => {
+      sendHeartbeat();
+      scheduleHeartbeat();
+    }, base * (0.8 + 0.4 * Math.random()));
+  }
+
+  function sendHeartbeat() {
+    const current = timeline.current();
+    socket.emit(HEARTBEAT, {
+      showing: { manifest: store.version },
+      seq: { manifest: store.seq },
+      segment: current ? current.segment.start : null,
+    });
+  }
+
+  function onWelcome(welcome, receivedAt) {
+    if (welcome && typeof welcome.server_time === "string") timeline.setServerTime(welcome.server_time, receivedAt);
+    store.applyWelcome(welcome);
+    scheduleHeartbeat();
+    render();
+  }
+
+  async function fetchManifest() {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), FETCH_TIMEOUT_MS);
+    try {
+      const response = await fetch(manifestUrl, {
+        cache: "no-store",
+        signal: abort.signal,
+        headers: { Accept: "application/json" },
+      });
+      if (response.ok) onManifest(await response.json());
+    } catch {
+      // Offline or server down: the cached manifest keeps playing, the socket keeps trying.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  let pollTimer = null;
+  function pollWhileOffline(online) {
+    if (online) {
+      clearTimeout(pollTimer);
+      pollTimer = null;
+    } else if (pollTimer === null) {
+      pollTimer = setTimeout(async () => {
+        await fetchManifest();
+        pollTimer = null;
+        if (!socket.connected) pollWhileOffline(false);
+      }, POLL_MS * (0.5 + Math.random()));
+    }
+  }
+
+  const socket = new SocketClient({
+    url: socketUrl(window.location),
+    namespace: SCREEN_NAMESPACE,
+    auth: { key: screenKey },
+    onConnect: sendHello,
+    onEvent(name, data) {
+      if (name === WELCOME) onWelcome(data, Date.now());
+      else if (name === MANIFEST) onManifest(data);
+    },
+    onStatus(status) {
+      dot.set(status);
+      setData(root, { conn: status });
+      pollWhileOffline(status === "online");
+    },
+  });
+
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(render, 250);
+  });
+
+  registerServiceWorker(staticUrl, prefetchMedia);
+  keepScreenOn();
+  if (store.restore()) timeline.setManifest(store.manifest);
+  setData(root, { conn: "connecting" });
+  render();
+
+  // Diagnostics for a technician's console and for the tests; nothing personal is in here.
+  window.__wall = { store, timeline, socket, render };
+
+  fetchManifest().finally(() => socket.start());
+}
+
+const root = document.getElementById("wall");
+if (root) boot(root);

@@ -1,0 +1,80 @@
+"""Fixtures for the wall player: a stand-in server process (wall_harness.py) and Debian Chromium."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# pytest runs with --import-mode=importlib, which puts neither this directory nor the repository
+# on sys.path: add both so the helpers and ``display_client`` import the same way everywhere.
+for _path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from wall_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, SEEN_SCRIPT, Harness  # noqa: E402
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    server = Harness(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_wall(browser: Any, harness: Harness) -> Iterator[Callable[..., Any]]:
+    """open_wall(key, width=1920, height=1080, service_workers="block") → a Playwright page on the wall.
+
+    Fails the test if the page raised an uncaught exception.
+    """
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def _open(key: str, width: int = 1920, height: int = 1080, service_workers: str = "block") -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      service_workers=service_workers, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        context.add_init_script(SEEN_SCRIPT)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(harness.url(f"/screen/{key}"))
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def module_page(browser: Any, harness: Harness) -> Iterator[Any]:
+    """A blank page on the harness origin, for importing the player's modules one by one."""
+    context = browser.new_context(service_workers="block", locale="zh-CN")
+    page = context.new_page()
+    page.goto(harness.url("/_test/blank"))
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
