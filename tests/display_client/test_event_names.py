@@ -25,4 +25,5 @@ def test_event_names_match_the_server() -> None:
     client = dict(CONSTANT.findall((display_client.STATIC_DIR / "js" / "events.js").read_text(encoding="utf-8")))
     assert {"HELLO", "WELCOME", "MANIFEST", "HEARTBEAT"} <= client.keys()
     for name, value in client.items():
-        assert getattr(server, name, None) == value, f"{name}: player says {value!r}, server {getattr(server, name, None)!r}"
+        theirs = getattr(server, name, None)
+        assert theirs == value, f"{name}: the player says {value!r}, the server {theirs!r}"

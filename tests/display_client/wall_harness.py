@@ -91,7 +91,9 @@ def create_app(state: State, media_dir: Path, ping_interval: float, ping_timeout
 
     @app.get("/media/<sha256>")
     def media(sha256: str) -> Any:
-        return send_from_directory(media_dir, sha256, mimetype="image/png")
+        mime = media_dir / f"{sha256}.mime"
+        return send_from_directory(media_dir, sha256,
+                                   mimetype=mime.read_text().strip() if mime.exists() else "image/png")
 
     @app.get("/_test/ping")
     def ping() -> Any:

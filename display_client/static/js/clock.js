@@ -20,7 +20,12 @@ export function formatClock(ms, { timeZone, i18n }) {
   const zone = safeTimeZone(timeZone);
   const date = new Intl.DateTimeFormat(i18n.lang, { timeZone: zone, year: "numeric", month: "long", day: "numeric" });
   const weekday = new Intl.DateTimeFormat(i18n.lang, { timeZone: zone, weekday: "long" });
-  const time = new Intl.DateTimeFormat(i18n.lang, { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const time = new Intl.DateTimeFormat(i18n.lang, {
+    timeZone: zone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   return {
     date: i18n.t("clock.date", { date: date.format(ms), weekday: weekday.format(ms) }),
     time: time.format(ms),

@@ -106,10 +106,10 @@ export class RegionPlayer {
 
   /**
    * Offer the region's content. urgent: the schedule moved on, so it comes in at the end of the
-   * current item rather than at the end of the pass. now: the screen profile changed (LED or
+   * current item rather than at the end of the pass. immediately: the screen profile changed (LED or
    * not), the item on screen no longer fits it, so the new content is built and swapped in at once.
    */
-  update({ entries, items, env, urgent = false, now = false }) {
+  update({ entries, items, env, urgent = false, immediately = false }) {
     const key = contentKey(entries, items, env);
     if (key === this.key) {
       this.pending = null; // back to what is playing: forget anything queued
@@ -119,8 +119,8 @@ export class RegionPlayer {
     if (!this.pending || this.pending.key !== key) {
       this.pending = { key, steps: expandEntries(entries, items, env) };
     }
-    this.atItemEnd = this.atItemEnd || urgent || now;
-    if (now || this.state === "empty" || this.state === "waiting") this._advance();
+    this.atItemEnd = this.atItemEnd || urgent || immediately;
+    if (immediately || this.state === "empty" || this.state === "waiting") this._advance();
   }
 
   destroy() {
@@ -166,6 +166,8 @@ export class RegionPlayer {
         return;
       }
       let view = null;
+      // Whatever an earlier build left behind (one that threw halfway) must not pile up for months.
+      this.stagingEl.replaceChildren();
       try {
         view = await step.build({ staging: this.stagingEl, i18n: this.i18n, fallbackMs: this.fallbackMs });
       } catch (err) {

@@ -80,16 +80,16 @@ export class Ticker {
     this.pending = null;
   }
 
-  /** now: the screen profile changed, so the running line (measured for the old one) goes at once. */
-  update({ entries, items, now = false }) {
+  /** immediately: the screen profile changed, so the running line (measured for the old one) goes at once. */
+  update({ entries, items, immediately = false }) {
     const texts = tickerTexts(entries, items);
     const key = JSON.stringify(texts);
-    if (key === this.key && !now) {
+    if (key === this.key && !immediately) {
       this.pending = null;
       return;
     }
-    if (this.pending && this.pending.key === key && !now) return;
-    if (this.node === null || now) this._show(texts, key);
+    if (this.pending && this.pending.key === key && !immediately) return;
+    if (this.node === null || immediately) this._show(texts, key);
     else this.pending = { texts, key };
   }
 

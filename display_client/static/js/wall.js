@@ -100,11 +100,12 @@ function boot(root) {
   let renderedLed = null;
 
   const screenInfo = () => (store.welcome && store.welcome.screen) || {};
-  const hallName = () => (screenInfo().hall && screenInfo().hall.name) || screenInfo().name || i18n.t("hall.fallback");
+  const hallName = () =>
+    (screenInfo().hall && screenInfo().hall.name) || screenInfo().name || i18n.t("hall.fallback");
   const timeZone = () =>
     (store.manifest && store.manifest.timezone) || (screenInfo().hall && screenInfo().hall.timezone) || null;
-  const isLed = () =>
-    (window.innerWidth <= LED_MAX_WIDTH && window.innerHeight <= LED_MAX_HEIGHT) || screenInfo().low_resolution === true;
+  const smallPanel = () => window.innerWidth <= LED_MAX_WIDTH && window.innerHeight <= LED_MAX_HEIGHT;
+  const isLed = () => smallPanel() || screenInfo().low_resolution === true;
 
   /** Bring the screen in line with the state. Idempotent: the same state leaves the DOM as it is. */
   function render() {
@@ -124,7 +125,8 @@ function boot(root) {
     const current = timeline.current();
     const segment = current ? current.segment : null;
     const layouts = (manifest && manifest.layouts) || {};
-    const layout = segment && segment.layout !== null && segment.layout !== undefined ? layouts[String(segment.layout)] : null;
+    const hasLayout = segment && segment.layout !== null && segment.layout !== undefined;
+    const layout = hasLayout ? layouts[String(segment.layout)] : null;
     const shared = { hallName: hallName(), timeZone: timeZone() };
     setData(root, {
       seq: store.seq,
@@ -150,7 +152,7 @@ function boot(root) {
           items,
           env: { led, maxRows: maxRowsFor(region.el) },
           urgent,
-          now: profileChanged,
+          immediately: profileChanged,
         });
       }
     }
