@@ -136,3 +136,12 @@ export function timedView(node, ms, { pages = 1, showPage = null, dispose = null
 export function vh(n = 1) {
   return (window.innerHeight / 100) * n;
 }
+
+/** JSON with object keys sorted, so equal data gives equal text whichever way it was sent. */
+export function canonicalJson(value) {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+      : v,
+  );
+}

@@ -4,7 +4,7 @@
 // people who cannot tell the colours apart. It goes away by itself when the segment ends, and
 // also at each emergency's own expiry in case the cached timeline runs out first.
 
-import { fitDown, h, vh } from "./_dom.js";
+import { canonicalJson, fitDown, h, vh } from "./_dom.js";
 import { parseTime } from "./timeline.js";
 
 const SEVERITIES = ["critical", "warning", "info"];
@@ -69,7 +69,7 @@ export class EmergencyOverlay {
   }
 
   update(emergencies, nowMs) {
-    const key = JSON.stringify(emergencies);
+    const key = canonicalJson(emergencies);
     if (key === this.key) return;
     this.key = key;
     clearTimeout(this.timer);

@@ -4,12 +4,15 @@
 // - every step has a duration, FALLBACK_SECONDS when the manifest's is missing or invalid;
 // - the next step is built offscreen (a hidden staging layer of the same size) and swapped in
 //   whole, so the old content stays on screen until the new one is ready: no blank frame;
-// - new content for the region (a new manifest) takes over at the end of the current pass; a
+// - new data for the same programme (the same entries, only their item lists or item texts
+//   changed: a vacancy added, a notice corrected) is applied at once: the step on screen is rebuilt
+//   offscreen and swapped whole, or left alone if it did not change; the position in the pass is kept;
+// - a new programme for the region (other entries) takes over at the end of the current pass; a
 //   segment change (the schedule moved on) takes over at the end of the current item; never mid-item;
 // - a step that cannot be built (a missing image) is skipped; if a whole pass builds nothing the
 //   player waits the fallback before trying again rather than spinning.
 
-import { durationMs, FALLBACK_SECONDS, h } from "./_dom.js";
+import { canonicalJson, durationMs, FALLBACK_SECONDS, h } from "./_dom.js";
 import { buildMediaView } from "./media.js";
 import { buildNoticeView } from "./notice.js";
 import { buildVacancyPage, pageSizeFor, paginate } from "./vacancy-board.js";
@@ -30,14 +33,14 @@ function vacancySteps(vacancies, entry, env, ms) {
   return pages.map((rows, i) => {
     const page = i + 1;
     return {
-      key: JSON.stringify(["vacancies", rows, page, pages.length, size, env.led, ms]),
+      key: canonicalJson(["vacancies", rows, page, pages.length, size, env.led, ms]),
       build: (ctx) => buildVacancyPage(rows, { ...ctx, page, pages: pages.length, pageSize: size, led: env.led, ms }),
     };
   });
 }
 
 function itemStep(item, entry, env, ms) {
-  const key = JSON.stringify(["item", item, entry.duration ?? null, env.led, ms]);
+  const key = canonicalJson(["item", item, entry.duration ?? null, env.led, ms]);
   switch (item.kind) {
     case "notice":
       return { key, build: (ctx) => buildNoticeView(item, { ...ctx, led: env.led, ms }) };
@@ -77,9 +80,19 @@ export function expandEntries(entries, items, env) {
   return steps;
 }
 
+/** Identity of a region's programme: its entries without their item lists, and the screen profile. */
+export function shapeKey(entries, env) {
+  const bare = (Array.isArray(entries) ? entries : []).map((e) => {
+    if (!e || typeof e !== "object") return e;
+    const { items: _items, ...rest } = e;
+    return rest;
+  });
+  return canonicalJson([bare, env]);
+}
+
 /** Identity of what a region would play: equal keys, equal steps. */
 export function contentKey(entries, items, env) {
-  return JSON.stringify([entries, expandEntries(entries, items, env).map((s) => s.key)]);
+  return canonicalJson([entries, expandEntries(entries, items, env).map((s) => s.key)]);
 }
 
 export class RegionPlayer {
@@ -94,6 +107,7 @@ export class RegionPlayer {
 
     this.steps = [];
     this.key = null; // content key of `steps`
+    this.shape = null; // programme key of `steps`
     this.pending = null; // {key, steps} waiting for its boundary
     this.atItemEnd = false; // the pending content may come in at the end of the current item
     this.index = 0; // next step to play
@@ -116,8 +130,13 @@ export class RegionPlayer {
       this.atItemEnd = false;
       return;
     }
+    const shape = shapeKey(entries, env);
+    if (!urgent && !immediately && this.state === "playing" && shape === this.shape) {
+      this._refreshInPlace(key, shape, expandEntries(entries, items, env));
+      return;
+    }
     if (!this.pending || this.pending.key !== key) {
-      this.pending = { key, steps: expandEntries(entries, items, env) };
+      this.pending = { key, shape, steps: expandEntries(entries, items, env) };
     }
     this.atItemEnd = this.atItemEnd || urgent || immediately;
     if (immediately || this.state === "empty" || this.state === "waiting") this._advance();
@@ -131,9 +150,26 @@ export class RegionPlayer {
     this.el.replaceChildren();
   }
 
+  /** Same programme, new data: keep the place in the pass, rebuild the step on screen only if it changed. */
+  _refreshInPlace(key, shape, steps) {
+    const position = Math.max(0, this.index - 1);
+    this.steps = steps;
+    this.key = key;
+    this.shape = shape;
+    this.pending = null;
+    this.atItemEnd = false;
+    if (position < steps.length && steps[position].key === this.currentKey) {
+      this.index = position + 1; // what is on screen is unchanged: let it finish its time
+      return;
+    }
+    this.index = Math.min(position, Math.max(0, steps.length - 1));
+    this._advance();
+  }
+
   _swap() {
     this.steps = this.pending.steps;
     this.key = this.pending.key;
+    this.shape = this.pending.shape;
     this.pending = null;
     this.atItemEnd = false;
     this.index = 0;

@@ -1,7 +1,7 @@
 // Ticker: texts scrolling right to left as a CSS-animated marquee. New texts take over only when
 // the running line has scrolled fully out (the loop boundary), never mid-sentence.
 
-import { h } from "./_dom.js";
+import { canonicalJson, h } from "./_dom.js";
 
 // Scroll speed in font heights per second: about four characters a second, easy to read.
 const FONT_HEIGHTS_PER_SECOND = 4;
@@ -83,7 +83,7 @@ export class Ticker {
   /** immediately: the screen profile changed, so the running line (measured for the old one) goes at once. */
   update({ entries, items, immediately = false }) {
     const texts = tickerTexts(entries, items);
-    const key = JSON.stringify(texts);
+    const key = canonicalJson(texts);
     if (key === this.key && !immediately) {
       this.pending = null;
       return;
