@@ -67,23 +67,23 @@ def _ticker(top: float) -> RegionSpec:
 
 LAYOUTS: Final = (
     LayoutSpec(HALL_LANDSCAPE, (
-        *_header(0.1, 0.82),
+        *_header(0.1, 0.72),
         RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.68, 0.82, VACANCY_BOARD),
         RegionSpec("side", Widget.PLAYLIST, 0.68, 0.1, 0.32, 0.82, NOTICE_FEED),
         _ticker(0.92),
     )),
     LayoutSpec(JOBS_LANDSCAPE, (
-        *_header(0.1, 0.82),
+        *_header(0.1, 0.72),
         RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 1.0, 0.82, VACANCY_BOARD),
         _ticker(0.92),
     )),
     LayoutSpec(QUIET_LANDSCAPE, (
-        *_header(0.12, 0.8),
+        *_header(0.12, 0.72),
         RegionSpec("main", Widget.PLAYLIST, 0.0, 0.12, 1.0, 0.8, NOTICE_FEED),
         _ticker(0.92),
     ), background="#050d1a"),
     LayoutSpec(WIDE, (
-        *_header(0.12, 0.88),
+        *_header(0.12, 0.85),
         RegionSpec("left", Widget.PLAYLIST, 0.0, 0.12, 0.34, 0.78, VACANCY_BOARD),
         RegionSpec("center", Widget.PLAYLIST, 0.34, 0.12, 0.33, 0.78, POLICY_FOCUS),
         RegionSpec("right", Widget.PLAYLIST, 0.67, 0.12, 0.33, 0.78, NOTICE_FEED),

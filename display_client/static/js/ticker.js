@@ -118,7 +118,13 @@ export class Ticker {
     });
     this.el.replaceChildren(node);
     this.node = node;
-    measure(node, track);
+    const passMs = measure(node, track);
+    // The first pass starts with the text already near the left edge, so a fresh screen never
+    // shows an empty ticker strip while the line travels in from the right.
+    const width = node.clientWidth;
+    const length = track.scrollWidth;
+    const into = (0.97 * width) / Math.max(1, width + length);
+    node.style.setProperty("--marquee-delay", `${-Math.round(passMs * into)}ms`);
     run(node);
   }
 }
