@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from kiosk_server.database import database
-from kiosk_server.settings_access import settings
+from kiosk_server.settings_access import runtime, settings
 
 bp = Blueprint("health", __name__)
 
@@ -46,5 +46,6 @@ def healthz() -> Any:
         "version": _package_version(),
         "database": {"kind": "sqlite" if cfg.uses_sqlite else "postgresql", "reachable": db_ok},
         "message_queue": queue,
+        "publisher": {"running": runtime(current_app).started, "leader": runtime(current_app).publisher.is_leader},
     }
     return jsonify(body), 200 if healthy else 503

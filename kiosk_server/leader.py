@@ -19,6 +19,10 @@ class LeaderLock:
         self._engine = engine
         self._conn: Connection | None = None
 
+    @property
+    def held(self) -> bool:
+        return self._engine.dialect.name != "postgresql" or self._conn is not None
+
     def acquire(self) -> bool:
         if self._engine.dialect.name != "postgresql":
             return True

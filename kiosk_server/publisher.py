@@ -62,6 +62,11 @@ class Publisher:
             if session.info.pop("outbox_dirty", False):
                 self.wake()
 
+    @property
+    def is_leader(self) -> bool:
+        """Whether this process held the publisher lock at its last round."""
+        return self._started and self._leader.held
+
     def wake(self) -> None:
         self._wake.set()
 

@@ -1,0 +1,88 @@
+"""Several server processes on PostgreSQL and Redis: one publishes, every process delivers (DESIGN §2, §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from sqlalchemy.orm import Session
+
+from kiosk_server.database import make_engine, upgrade_schema
+from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, REDIS_SKIP, REDIS_UP, REDIS_URL
+from tests.support.screen_client import ScreenClient
+from tests.support.server import ServerProcess, wait_for
+from tests.support.world import World, build_world
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.postgres,
+    pytest.mark.skipif(not POSTGRES_UP, reason=POSTGRES_SKIP),
+    pytest.mark.skipif(not REDIS_UP, reason=REDIS_SKIP),
+]
+
+
+@pytest.fixture
+def pair(postgres_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess, World]]:
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    engine = make_engine(postgres_url)
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        world = build_world(session, vacancies=3)
+    engine.dispose()
+    env = {"KIOSK_MESSAGE_QUEUE_URL": REDIS_URL, "KIOSK_SECRET_KEY": "shared-secret"}
+    first = ServerProcess(tmp_path / "a", postgres_url, extra_env=env)
+    second = ServerProcess(tmp_path / "b", postgres_url, extra_env=env)
+    first.start()
+    second.start()
+    yield first, second, world
+    first.stop()
+    second.stop()
+
+
+def create_vacancy(server: ServerProcess, world: World, title: str) -> None:
+    response = requests.post(f"{server.url}/api/v1/vacancies", headers={"Authorization": "Bearer test-token"},
+                             timeout=10, json={
+        "org_unit_id": world.city_id, "employer_id": world.employer_id, "title": title,
+        "occupation_code": "4-02-06-03", "headcount": 2,
+        "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat()})
+    assert response.status_code == 201, response.text
+
+
+def test_a_change_made_through_one_process_reaches_screens_on_the_other(pair) -> None:
+    first, second, world = pair
+    on_first = ScreenClient(first.url, world.wall_keys[0]).connect()
+    on_second = ScreenClient(second.url, world.wall_keys[1]).connect()
+    try:
+        for c in (on_first, on_second):
+            wait_for(lambda c=c: c.welcomes, 10, "welcome")
+        create_vacancy(first, world, "跨进程岗位A")
+        create_vacancy(second, world, "跨进程岗位B")
+        for c in (on_first, on_second):
+            wait_for(lambda c=c: {"跨进程岗位A", "跨进程岗位B"} <= c.titles(), 10, "both vacancies on both screens")
+        assert on_first.version == on_second.version
+    finally:
+        on_first.close()
+        on_second.close()
+
+
+def test_publishing_fails_over_when_the_leader_dies(pair) -> None:
+    first, second, world = pair
+    survivor = ScreenClient(second.url, world.wall_keys[0]).connect()
+    try:
+        wait_for(lambda: survivor.welcomes, 10, "welcome")
+        create_vacancy(second, world, "选主之前")
+        wait_for(lambda: "选主之前" in survivor.titles(), 10, "delivery with both processes up")
+        leaders = [s for s in (first, second) if requests.get(f"{s.url}/healthz", timeout=5).json()
+                   ["publisher"]["leader"]]
+        assert leaders == [first], "the first process to start takes the publisher lock"
+        first.kill()
+        wait_for(lambda: requests.get(f"{second.url}/healthz", timeout=5).json()["publisher"]["leader"], 15,
+                 "the surviving process to take the publisher lock")
+        create_vacancy(second, world, "选主之后")
+        wait_for(lambda: "选主之后" in survivor.titles(), 15, "delivery after the other process died")
+    finally:
+        survivor.close()
