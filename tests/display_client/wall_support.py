@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import requests
+
+from tests.support.server import free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("wall_harness.py")
@@ -44,22 +44,9 @@ window.__seen = [];
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def until(condition: Callable[[], Any], timeout: float, message: str) -> Any:
-    """Poll `condition` until it returns something truthy, failing with `message` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{message} (waited {timeout} s)")
-        time.sleep(0.1)
+    """Poll ``condition`` until it returns something truthy, failing with ``message`` after ``timeout`` s."""
+    return wait_for(condition, timeout, message, interval=0.1)
 
 
 class Harness:
@@ -83,18 +70,15 @@ class Harness:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with self.output.open("ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + 20
-        while True:
+        def up() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"harness exited: {self.output.read_text(errors='replace')}")
             try:
-                if requests.get(self.url("/_test/ping"), timeout=1).ok:
-                    return
+                return requests.get(self.url("/_test/ping"), timeout=1).ok
             except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"harness did not start: {self.output.read_text(errors='replace')}")
-            time.sleep(0.05)
+                return False
+
+        wait_for(up, 20, "the harness to start")
 
     def stop(self) -> None:
         if self.proc is None:
