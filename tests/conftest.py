@@ -88,3 +88,15 @@ def client(app: Flask) -> Any:
 @pytest.fixture
 def auth_headers() -> dict[str, str]:
     return {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the whole run: Playwright's sync API allows one instance per thread."""
+    from tests.support.browser import chromium, chromium_missing
+
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(reason)
+    with chromium() as launched:
+        yield launched

@@ -15,7 +15,7 @@ for _path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().pare
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from wall_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, SEEN_SCRIPT, Harness  # noqa: E402
+from wall_support import ARTIFACTS, SEEN_SCRIPT, Harness  # noqa: E402
 
 
 @pytest.fixture
@@ -24,18 +24,6 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

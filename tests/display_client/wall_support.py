@@ -12,14 +12,11 @@ from typing import Any
 
 import requests
 
+from tests.support.browser import ARTIFACTS
 from tests.support.server import free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("wall_harness.py")
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 
 # Records every change of what each region shows, so a test can assert on the order of things
 # and on what never appeared, without sleeping.

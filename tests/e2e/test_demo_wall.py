@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.browser import chromium, chromium_missing, screenshot
+from tests.support.browser import chromium_missing, screenshot
 from tests.support.demo import run_demo, stop
 from tests.support.server import free_port
 
@@ -37,7 +37,7 @@ def shown_kinds(base: str, key: str) -> tuple[set[str], dict[str, Any]]:
     return {manifest["items"][k]["kind"] for k in keys if k}, manifest
 
 
-def test_printed_wall_urls_show_vacancies_and_notices_in_chinese(demo) -> None:
+def test_printed_wall_urls_show_vacancies_and_notices_in_chinese(demo, browser: Any) -> None:
     base, lines = demo
     keys = re.findall(r"/screen/(\S+)", "\n".join(lines))
     candidates = [k for k in keys if {"vacancy", "notice"} <= shown_kinds(base, k)[0]]
@@ -46,22 +46,22 @@ def test_printed_wall_urls_show_vacancies_and_notices_in_chinese(demo) -> None:
     _, manifest = shown_kinds(base, key)
     vacancy_titles = [i["title"] for i in manifest["items"].values() if i["kind"] == "vacancy"]
     notice_titles = [i["title"] for i in manifest["items"].values() if i["kind"] == "notice"]
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(f"{base}/screen/{key}")
-        page.wait_for_function("ts => ts.some(t => document.body.innerText.includes(t))", arg=vacancy_titles,
-                               timeout=20_000)
-        page.wait_for_function("ts => ts.some(t => document.body.innerText.includes(t))", arg=notice_titles,
-                               timeout=60_000)
-        path = screenshot(page, "demo-wall-1920x1080")
-        assert path.stat().st_size > 20_000
-        # Chinese glyphs must be real glyphs: a CJK font is installed and used.
-        fonts = page.evaluate("document.fonts.check('32px \"Noto Sans CJK SC\"', '岗位')")
-        assert fonts is True
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{base}/screen/{key}")
+    page.wait_for_function("ts => ts.some(t => document.body.innerText.includes(t))", arg=vacancy_titles,
+                           timeout=20_000)
+    page.wait_for_function("ts => ts.some(t => document.body.innerText.includes(t))", arg=notice_titles,
+                           timeout=60_000)
+    path = screenshot(page, "demo-wall-1920x1080")
+    assert path.stat().st_size > 20_000
+    # Chinese glyphs must be real glyphs: a CJK font is installed and used.
+    fonts = page.evaluate("document.fonts.check('32px \"Noto Sans CJK SC\"', '岗位')")
+    assert fonts is True
+    page.close()
 
 
 @pytest.mark.parametrize("profile", ["wide", "led"])
-def test_demo_profiles_render(demo, profile: str) -> None:
+def test_demo_profiles_render(demo, browser: Any, profile: str) -> None:
     base, _ = demo
     screens = requests.get(f"{base}/api/v1/screens?per_page=100", timeout=10,
                            headers={"Authorization": f"Bearer {token(base, demo[1])}"}).json()
@@ -70,14 +70,14 @@ def test_demo_profiles_render(demo, profile: str) -> None:
     assert wanted, f"the demo has a {profile} wall"
     detail = requests.get(f"{base}/api/v1/screens/{wanted[0]['id']}", timeout=10,
                           headers={"Authorization": f"Bearer {token(base, demo[1])}"}).json()
-    with chromium() as browser:
-        width, height = SIZES[profile]
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(f"{base}/screen/{detail['key']}")
-        page.wait_for_function("document.body.innerText.trim().length > 20", timeout=20_000)
-        screenshot(page, f"demo-{profile}-{width}x{height}")
-        overflow = page.evaluate("document.documentElement.scrollWidth > innerWidth + 1")
-        assert overflow is False, "nothing may stick out of the screen"
+    width, height = SIZES[profile]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{base}/screen/{detail['key']}")
+    page.wait_for_function("document.body.innerText.trim().length > 20", timeout=20_000)
+    screenshot(page, f"demo-{profile}-{width}x{height}")
+    overflow = page.evaluate("document.documentElement.scrollWidth > innerWidth + 1")
+    assert overflow is False, "nothing may stick out of the screen"
+    page.close()
 
 
 def token(base: str, lines: list[str]) -> str:

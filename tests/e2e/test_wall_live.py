@@ -13,7 +13,7 @@ import requests
 from sqlalchemy.orm import Session
 
 from kiosk_server.database import make_engine, upgrade_schema
-from tests.support.browser import chromium, chromium_missing, screenshot
+from tests.support.browser import chromium_missing, screenshot
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world
 
@@ -36,22 +36,26 @@ def live(database_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, Wor
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
 # What each wall's schedule plays: city-level vacancies in 兰州, only the provincial notice in 天水.
 VACANCY, NOTICE = "仓储管理员", "失业保险金申领指南"
 
 
-def open_wall(browser: Any, server: ServerProcess, key: str, size: tuple[int, int] = (1920, 1080),
-              expect: str = VACANCY) -> Any:
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(f"{server.url}/screen/{key}")
-    text_shown(page, expect, timeout_ms=15_000)
-    return page
+@pytest.fixture
+def open_wall(browser: Any, live) -> Iterator[Any]:
+    """open_wall(key, size=(1920, 1080), expect=VACANCY): a page on that wall, showing ``expect``."""
+    server, _ = live
+    pages: list[Any] = []
+
+    def opener(key: str, size: tuple[int, int] = (1920, 1080), expect: str = VACANCY) -> Any:
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        pages.append(page)
+        page.goto(f"{server.url}/screen/{key}")
+        text_shown(page, expect, timeout_ms=15_000)
+        return page
+
+    yield opener
+    for page in pages:
+        page.close()
 
 
 def text_shown(page: Any, text: str, timeout_ms: int) -> None:
@@ -68,9 +72,9 @@ def post(server: ServerProcess, path: str, body: dict[str, Any]) -> dict[str, An
     return response.json()
 
 
-def test_vacancy_created_through_the_api_appears_without_reload(browser: Any, live) -> None:
+def test_vacancy_created_through_the_api_appears_without_reload(open_wall, live) -> None:
     server, world = live
-    page = open_wall(browser, server, world.wall_keys[0])
+    page = open_wall(world.wall_keys[0])
     page.evaluate("window.__marker = 'set-before-the-change'")
     title = "电子商务师（直播带货）"
     started = time.monotonic()
@@ -87,12 +91,11 @@ def test_vacancy_created_through_the_api_appears_without_reload(browser: Any, li
     print(f"publish-to-render: {elapsed * 1000:.0f} ms")
 
 
-def test_province_emergency_preempts_every_screen_below_and_schedule_returns(browser: Any, live) -> None:
+def test_province_emergency_preempts_every_screen_below_and_schedule_returns(open_wall, live) -> None:
     server, world = live
     expected = {world.wall_keys[0]: VACANCY, world.other_wall_key: NOTICE, world.led_key: VACANCY}
-    pages = [open_wall(browser, server, world.wall_keys[0]), open_wall(browser, server, world.other_wall_key,
-                                                                       expect=NOTICE)]
-    led = open_wall(browser, server, world.led_key, size=(768, 384))
+    pages = [open_wall(world.wall_keys[0]), open_wall(world.other_wall_key, expect=NOTICE)]
+    led = open_wall(world.led_key, size=(768, 384))
     pages.append(led)
     title = "紧急疏散演练通知"
     expires = datetime.now(UTC) + timedelta(seconds=12)
