@@ -95,8 +95,8 @@ LAYOUTS: Final = (
     ), background="#000000"),
     LayoutSpec(KIOSK_PORTRAIT, (
         *_header(0.08, 0.7),
-        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.08, 1.0, 0.6, VACANCY_BOARD),
-        RegionSpec("side", Widget.PLAYLIST, 0.0, 0.68, 1.0, 0.26, NOTICE_FEED),
+        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.08, 1.0, 0.5, VACANCY_BOARD),
+        RegionSpec("side", Widget.PLAYLIST, 0.0, 0.58, 1.0, 0.36, NOTICE_FEED),
         _ticker(0.94),
     )),
     LayoutSpec(COUNTER_STRIP, (

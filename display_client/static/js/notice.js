@@ -37,6 +37,11 @@ function pageNode(item, i18n) {
   const flow = h("div", { class: "notice__flow" });
   // The server sanitised this HTML (allow-listed tags, no scripts or handlers) before publishing.
   flow.innerHTML = item.html ?? "";
+  // Notices are often written with their title as the first heading: do not show it twice.
+  const first = flow.firstElementChild;
+  if (first && /^H[1-4]$/.test(first.tagName) && first.textContent.trim() === (item.title ?? "").trim()) {
+    first.remove();
+  }
   return h(
     "article",
     { class: "notice", data: { notice: item.id } },
