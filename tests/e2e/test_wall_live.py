@@ -84,7 +84,13 @@ def test_vacancy_created_through_the_api_appears_without_reload(open_wall, live)
         "education": "大专", "district": "城关区", "contact": "0931-8123456",
         "valid_until": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
     })
-    text_shown(page, title, timeout_ms=2_000)
+    try:
+        text_shown(page, title, timeout_ms=2_000)
+    except Exception as err:
+        screenshot(page, "e2e-wall-new-vacancy-missing")
+        state = page.evaluate("JSON.stringify({...document.querySelector('#wall').dataset,"
+                              " text: document.body.innerText.slice(0, 300)})")
+        raise AssertionError(f"new vacancy not shown within 2 s; wall state: {state}") from err
     elapsed = time.monotonic() - started
     assert page.evaluate("window.__marker") == "set-before-the-change", "the page must not reload"
     screenshot(page, "e2e-wall-new-vacancy")
