@@ -21,9 +21,26 @@ from sqlalchemy.orm import Session  # noqa: E402
 from content_factories import Factory, new_session  # noqa: E402
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Modules that set ``DATABASES = ("sqlite", "postgres")`` run their session tests on both."""
+    if "session" in metafunc.fixturenames:
+        backends = getattr(metafunc.module, "DATABASES", ("sqlite",))
+        params = [pytest.param(b, marks=pytest.mark.postgres) if b == "postgres" else b for b in backends]
+        metafunc.parametrize("session", params, indirect=True)
+
+
 @pytest.fixture
-def session() -> Iterator[Session]:
-    db = new_session()
+def session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    if getattr(request, "param", "sqlite") == "postgres":
+        from sqlalchemy import create_engine
+
+        from content import models
+
+        pg_engine = create_engine(request.getfixturevalue("postgres_url"))
+        models.Base.metadata.create_all(pg_engine)
+        db = Session(pg_engine)
+    else:
+        db = new_session()
     try:
         yield db
     finally:

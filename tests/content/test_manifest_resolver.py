@@ -16,6 +16,9 @@ from content.manifest import Manifest, Resolver, next_change, resolve, version_o
 from content.playlists import Playlist
 from content.screens import Screen
 
+# Timestamps, times and JSON must round-trip the same way through both databases.
+DATABASES = ("sqlite", "postgres")
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

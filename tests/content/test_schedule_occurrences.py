@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from content._recurrence import FALLBACK_ANCHOR, rule_days
 from content.schedules import Schedule, occurrences
 
+# Timestamps, times and JSON must round-trip the same way through both databases.
+DATABASES = ("sqlite", "postgres")
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URUMQI = ZoneInfo("Asia/Urumqi")
 BERLIN = ZoneInfo("Europe/Berlin")
