@@ -21,3 +21,9 @@ def test_import_contracts_are_kept() -> None:
 def test_every_top_level_package_exists() -> None:
     for name in ("kiosk_server", "display_client", "content", "devices", "provisioning", "tests"):
         assert (ROOT / name).is_dir(), name
+
+
+def test_no_unused_or_undefined_names() -> None:
+    result = subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "."],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -12,7 +12,6 @@ from typing import Any
 
 import requests
 
-from tests.support.browser import ARTIFACTS
 from tests.support.server import free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]

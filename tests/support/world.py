@@ -12,7 +12,7 @@ from content import outbox
 from content.emergencies import Emergency
 from content.items import Employer, PolicyNotice, Ticker, Vacancy
 from content.layouts import Layout, LayoutRegion
-from content.org import Hall, OrgUnit, add_org_unit
+from content.org import Hall, add_org_unit
 from content.playlists import Playlist, PlaylistEntry
 from content.schedules import Schedule
 from content.screens import Screen
