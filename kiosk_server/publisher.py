@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -94,6 +94,27 @@ class Publisher:
             self._wake.wait(timeout=max(0.05, timeout))
             self._wake.clear()
 
+    def _tell_moved_screens(self, now_in: Mapping[int, str], payload: Callable[[str], dict[str, Any]]) -> None:
+        """Send screens whose group changed their new manifest; they answer with hello and move rooms.
+
+        A targeting change (a province-wide emergency) usually moves whole groups: then one emit to
+        the old group's room reaches them all. Only a group that splits is told screen by screen.
+        """
+        members: dict[str, list[int]] = {}
+        for screen_id, group in self._screen_groups.items():
+            members.setdefault(group, []).append(screen_id)
+        for old, screen_ids in members.items():
+            new = {now_in[s] for s in screen_ids if s in now_in}
+            if new == {old} or not new:
+                continue
+            if len(new) == 1 and all(s in now_in for s in screen_ids):
+                self._socketio.emit(MANIFEST, payload(new.pop()), to=group_room(old), namespace=SCREEN_NAMESPACE)
+                continue
+            for screen_id in screen_ids:
+                if screen_id in now_in and now_in[screen_id] != old:
+                    self._socketio.emit(MANIFEST, payload(now_in[screen_id]), to=screen_room(screen_id),
+                                        namespace=SCREEN_NAMESPACE)
+
     def publish_once(self) -> float:
         """Run one round; returns how long to sleep before the next one."""
         self.rounds += 1
@@ -106,12 +127,7 @@ class Publisher:
             if self._emitted.get(group) != manifest.version:
                 self._socketio.emit(MANIFEST, snap.payload(group), to=group_room(group), namespace=SCREEN_NAMESPACE)
                 self._emitted[group] = manifest.version
-        for screen_id, group in snap.screen_groups.items():
-            previous = self._screen_groups.get(screen_id)
-            if previous is not None and previous != group:
-                # The screen changed group: tell it directly; it answers with hello and moves rooms.
-                self._socketio.emit(MANIFEST, snap.payload(group), to=screen_room(screen_id),
-                                    namespace=SCREEN_NAMESPACE)
+        self._tell_moved_screens(snap.screen_groups, snap.payload)
         self._screen_groups = dict(snap.screen_groups)
         done = [i for i in pending_ids if i <= snap.revision]
         if done:

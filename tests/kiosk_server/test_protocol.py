@@ -14,7 +14,7 @@ from content.outbox import OutboxEvent
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, wait_for
-from tests.support.world import World, add_vacancy, build_world
+from tests.support.world import World, add_emergency, add_vacancy, build_world
 
 pytestmark = pytest.mark.slow
 
@@ -151,5 +151,29 @@ def test_payload_seq_only_grows_for_a_client_across_changes_and_restarts(server,
         seqs = [p["seq"] for p in client.received]
         assert seqs == sorted(seqs)
         assert len({p["version"] for p in client.received}) == len(client.received), "no duplicate content"
+    finally:
+        client.close()
+
+
+def test_the_scheduler_publishes_at_a_transition_with_no_change_committed(server, world_db) -> None:
+    _, world, session = world_db
+    client = ScreenClient(server.url, world.wall_keys[0]).connect()
+    try:
+        wait_for(lambda: client.welcomes, 10, "welcome")
+        add_emergency(session, world, "临时停电通知", seconds=4)
+
+        def emergency_shown() -> bool:
+            held = client.held
+            return held is not None and any(s["emergencies"] for s in held["manifest"]["segments"][:1])
+
+        wait_for(emergency_shown, 10, "the emergency in the current segment")
+        during = client.held
+        assert during is not None
+        # Nobody commits anything now: the next manifest must come from the transition at expiry.
+        wait_for(lambda: client.held is not None and client.held["seq"] > during["seq"]
+                 and not client.held["manifest"]["segments"][0]["emergencies"], 15,
+                 "a pushed manifest without the emergency after it expired")
+        topics = [row.topic for row in session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))]
+        assert topics[-1] == "transition"
     finally:
         client.close()

@@ -48,9 +48,10 @@ class ScreenClient:
     def _on_manifest(self, payload: dict[str, Any]) -> None:
         with self.lock:
             self.received.append(payload)
+            previous_group = None if self.held is None else self.held.get("group")
             if self.held is None or payload["seq"] > self.held["seq"]:
                 self.held = payload
-            regrouped = self.held is not None and payload["group"] != self.held.get("group")
+            regrouped = previous_group is not None and self.held["group"] != previous_group
         if regrouped:
             self.sio.emit("hello", self.hello_payload(), namespace="/screen")
 
