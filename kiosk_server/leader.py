@@ -9,7 +9,11 @@ from sqlalchemy import Connection, Engine, text
 
 log = logging.getLogger(__name__)
 
-ADVISORY_LOCK_KEY: Final = 0x6B696F736B  # "kiosk"
+LOCK_CLASS: Final = 0x6B696F73  # "kios": the first of the two advisory-lock keys
+# The second key names the deployment: servers on another schema or database publish on their own.
+_TRY_LOCK: Final = text(
+    "SELECT pg_try_advisory_lock(:cls, hashtext(current_database() || '/' || current_schema()))"
+)
 
 
 class LeaderLock:
@@ -34,7 +38,7 @@ class LeaderLock:
                 log.warning("lost the publisher lock connection; trying to take it again")
                 self.release()
         conn = self._engine.connect()
-        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
+        got = bool(conn.execute(_TRY_LOCK, {"cls": LOCK_CLASS}).scalar())
         conn.commit()
         if got:
             self._conn = conn
@@ -43,8 +47,14 @@ class LeaderLock:
         return got
 
     def release(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
+        """Give the lock up. Closing alone would only return the session, lock and all, to the pool."""
+        if self._conn is None:
+            return
+        conn, self._conn = self._conn, None
+        try:
+            conn.execute(text("SELECT pg_advisory_unlock_all()"))
+            conn.commit()
+        except Exception:  # noqa: BLE001 - a dead connection took the lock with it; never reuse it
+            conn.invalidate()
+        finally:
+            conn.close()

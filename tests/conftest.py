@@ -34,21 +34,35 @@ REDIS_SKIP = f"Redis not reachable at {urlparse(REDIS_URL).netloc} (set KIOSK_TE
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+def postgres_schemas() -> Iterator[Any]:
+    """new() -> a PostgreSQL URL whose search_path is a fresh schema; all are dropped afterwards."""
     if not POSTGRES_UP:
         pytest.skip(POSTGRES_SKIP)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
+    made: list[str] = []
+
+    def new() -> str:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        made.append(schema)
+        sep = "&" if "?" in POSTGRES_URL else "?"
+        return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
     try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+        yield new
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for schema in made:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_schemas: Any) -> str:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    url: str = postgres_schemas()
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
