@@ -67,7 +67,10 @@ def _run(args: Any, mode: str) -> int:
     if args.command == "token":
         print(load_settings().api_token)
         return 0
-    app = create_app({"async_mode": mode})
+    overrides: dict[str, Any] = {"async_mode": mode}
+    if args.command == "demo":
+        overrides["public_index"] = True  # the demo's start page links every screen
+    app = create_app(overrides)
     engine = database(app).engine
     upgrade_schema(engine)
     if args.command == "db":

@@ -83,6 +83,7 @@ class Settings:
     api_token: str
     heartbeat_seconds: int
     publish_poll_seconds: int
+    public_index: bool  # list every screen (and so its key) on the start page: demos only
     testing: bool
 
     @property
@@ -101,6 +102,7 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "api_token": (_cast_str, None),
     "heartbeat_seconds": (_cast_int, "45"),
     "publish_poll_seconds": (_cast_int, "5"),
+    "public_index": (_cast_bool, "false"),
     "testing": (_cast_bool, "false"),
 }
 

@@ -30,7 +30,12 @@ def screen_by_key_or_404(key: str) -> Screen:
 
 @bp.get("/")
 def index() -> Any:
-    """A start page listing every hall's screens, so a demo or a technician can open them."""
+    """A start page; in a demo (``KIOSK_PUBLIC_INDEX``) it lists every hall's screens to open.
+
+    Screen keys are the displays' credentials, so a production server never lists them here.
+    """
+    if not settings(current_app).public_index:
+        return render_template("index.html", halls=[], by_hall={}, listing=False)
     halls = request_session().scalars(
         select(Hall).options(joinedload(Hall.org_unit)).order_by(Hall.id)
     ).all()
@@ -38,7 +43,7 @@ def index() -> Any:
     by_hall: dict[int, list[Screen]] = {}
     for screen in screens:
         by_hall.setdefault(screen.hall_id, []).append(screen)
-    return render_template("index.html", halls=halls, by_hall=by_hall)
+    return render_template("index.html", halls=halls, by_hall=by_hall, listing=True)
 
 
 @bp.get("/screen/<key>")
