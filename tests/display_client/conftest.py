@@ -15,7 +15,9 @@ for _path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().pare
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from wall_support import ARTIFACTS, SEEN_SCRIPT, Harness  # noqa: E402
+from wall_support import SEEN_SCRIPT, Harness  # noqa: E402
+
+from tests.support.browser import ARTIFACTS  # noqa: E402
 
 
 @pytest.fixture
