@@ -1,0 +1,92 @@
+"""Events the device drivers emit: frozen dataclasses, safe to log (no full ID number in ``repr``)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from devices.idnumber import mask_id_number
+
+
+class DocumentKind(enum.Enum):
+    """The four documents a GA/T 467 reader returns, by the byte at offset 248 of the text block."""
+
+    RESIDENT = "resident"  # 居民身份证
+    HK_MACAO_TAIWAN = "J"  # 港澳台居民居住证
+    FOREIGNER_OLD = "I"  # 外国人永久居留身份证 (old)
+    FOREIGNER_2023 = "Y"  # 外国人永久居留身份证 (2023)
+
+
+@dataclass(frozen=True, repr=False)
+class IdCardRead:
+    """A card was read. ``id_number`` holds the resident/permit ID or the foreigner card number.
+
+    ``repr`` shows only the masked number; photo bytes are never kept here.
+    """
+
+    reader_id: str
+    kind: DocumentKind
+    name: str
+    sex_code: str
+    sex: str | None
+    birth_date: str  # YYYYMMDD as printed
+    id_number: str = field(repr=False)
+    valid_from: str
+    valid_to: str  # YYYYMMDD or 长期
+    address: str = ""
+    issuing_authority: str = ""
+    nation_code: str = ""  # resident cards only
+    nation: str | None = None
+    nationality: str = ""  # I and Y cards: ISO 3166 alpha-3
+    english_name: str = ""  # I and Y cards
+    permit_number: str = ""  # J: travel permit number
+    issue_count: str = ""  # J: times issued
+    card_version: str = ""  # I: card version; Y: renewal count
+    previous_number_link: str = ""  # Y: link to the old card number
+
+    @property
+    def masked_id_number(self) -> str:
+        """The ID number with all but the first six and last four characters starred."""
+        return mask_id_number(self.id_number)
+
+    def __repr__(self) -> str:
+        return (
+            f"IdCardRead(reader_id={self.reader_id!r}, kind={self.kind.name}, "
+            f"id_number={self.masked_id_number!r})"
+        )
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class CardRemoved:
+    """The card that was read has left the reader."""
+
+    reader_id: str
+
+
+@dataclass(frozen=True)
+class ReaderAttached:
+    """The reader's port is open and its SAM answered."""
+
+    reader_id: str
+    sam_id: str = ""
+
+
+@dataclass(frozen=True)
+class ReaderDetached:
+    """The reader's port went away (unplugged) or could not be opened."""
+
+    reader_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReaderFault:
+    """The reader sent something we could not use; the driver carries on."""
+
+    reader_id: str
+    message: str
+
+
+DeviceEvent = IdCardRead | CardRemoved | ReaderAttached | ReaderDetached | ReaderFault
