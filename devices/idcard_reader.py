@@ -17,6 +17,7 @@ from devices.errors import DeviceError, FrameError, ReaderStatusError
 from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached, ReaderFault
 from devices.idcard_protocol import Command, Frame, FrameReader, GarbageSkipped, Response, Status, split_read_data
 from devices.idcard_text import decode_text_block
+from devices._thread import ReaderThread
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class _NoAnswer(DeviceError):
     pass
 
 
-class IdCardReader:
+class IdCardReader(ReaderThread):
     """Polls one GA/T 467 reader on ``port`` and passes events to ``on_event`` (called from its thread)."""
 
     def __init__(
@@ -67,35 +68,8 @@ class IdCardReader:
         self._response_timeout = response_timeout
         self._backoff = reopen_backoff
         self._opener = opener
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._card = "none"  # "none", "read" (an IdCardRead was emitted) or "rejected"
-
-    # lifecycle -------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start polling; a second call while running does nothing."""
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True,
-                                            name=f"idcard-{self.reader_id}")
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop polling and close the port; safe to call twice or before ``start``."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-            self._stop.set()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        thread = self._thread
-        return thread is not None and thread.is_alive()
+        super().__init__(f"idcard-{self.reader_id}")
 
     # the supervisor loop ---------------------------------------------------------------------
 

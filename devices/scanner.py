@@ -20,6 +20,7 @@ from devices.keymap import ENTER_KEYS, EV_KEY, KEY_0, KEY_1, KEY_A, KEY_Z
 from devices.scan_classify import ClassifyRules, classify
 from devices.scan_decoder import DecoderConfig, IncompleteScan, Scan, ScanDecoder
 from devices.scan_events import ScanEvent
+from devices._thread import ReaderThread
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def _open_evdev_device(path: str) -> InputDeviceLike:
     return InputDevice(path)
 
 
-class KeyboardWedgeScanner:
+class KeyboardWedgeScanner(ReaderThread):
     """One scanner on one evdev node: a thread reads, decodes and calls ``on_event`` for each event.
 
     ``on_event`` runs on the reader thread and must be quick (put the event on a queue). The device is
@@ -75,6 +76,7 @@ class KeyboardWedgeScanner:
     ) -> None:
         self.path = path
         self.reader_id = reader_id or path
+        super().__init__(f"scanner {self.reader_id}")
         self._on_event = on_event
         self._decoder_config = decoder_config or DecoderConfig()
         self._rules = rules or ClassifyRules()
@@ -82,35 +84,7 @@ class KeyboardWedgeScanner:
         self._idle_poll_s = idle_poll_s
         self._backoff_s = backoff_s
         self._clock = clock
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._attached = False
-
-    @property
-    def running(self) -> bool:
-        """True while the reader thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the reader thread; a second call while running does nothing."""
-        with self._lock:
-            if self.running:
-                return
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(self._stop,), name=f"scanner {self.reader_id}")
-            self._thread.daemon = True
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread and wait for it (device ungrabbed and closed); a second call does nothing."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-            self._stop.set()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-            if thread.is_alive():
-                log.error("scanner %s: reader thread did not stop within %.1f s", self.reader_id, timeout)
 
     def make_decoder(self) -> ScanDecoder:
         """The decoder for one opening of the device (tests override it)."""

@@ -1,0 +1,51 @@
+"""A reader's supervised thread: start() and stop() that are safe to call twice, and ``running``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+class ReaderThread:
+    """Base for readers whose work runs in one thread until a stop event is set.
+
+    Subclasses implement ``_run(stop)``; it must return promptly once ``stop`` is set and release
+    its device in ``finally``.
+    """
+
+    def __init__(self, thread_name: str) -> None:
+        self._thread_name = thread_name
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the reader thread is alive."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def start(self) -> None:
+        """Start the reader thread; a second call while running does nothing."""
+        with self._lock:
+            if self.running:
+                return
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True,
+                                            name=self._thread_name)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and wait for it (device released); safe to call twice or before start."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            self._stop.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                log.error("%s: reader thread did not stop within %.1f s", self._thread_name, timeout)
+
+    def _run(self, stop: threading.Event) -> None:
+        raise NotImplementedError
