@@ -44,7 +44,7 @@ case "$cmd" in
     exec .venv/bin/kiosk demo "$@"
     ;;
   test)
-    apt_install chromium fonts-noto-cjk
+    apt_install chromium fonts-noto-cjk pcscd vsmartcard-vpcd libpcsclite-dev swig
     python_env
     set +e
     .venv/bin/python -m pytest "$@"

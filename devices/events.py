@@ -58,6 +58,48 @@ class IdCardRead:
     __str__ = __repr__
 
 
+@dataclass(frozen=True, repr=False)
+class SocialSecurityCardRead:
+    """A social-security card was read over PC/SC (cards.md §1).
+
+    ``personal_fields_available`` is False when the card identified itself but would not give EF06
+    without a PSAM (3.0 cards): then the person fields are empty and ``message`` says why. ``repr``
+    shows only the masked ID number, never the name.
+    """
+
+    reader_id: str
+    card_number: str
+    card_id_code: str
+    region_code: str  # digits 0-5 of the card id code
+    spec_version: str  # e.g. "2.00"
+    generation: int  # 1, 2 or 3
+    issue_date: str = ""  # YYYYMMDD, empty when the card would not say
+    expiry_date: str = ""
+    id_number: str = field(default="", repr=False)
+    name: str = field(default="", repr=False)
+    sex_code: str = ""
+    sex: str | None = None
+    nation_code: str = ""
+    nation: str | None = None
+    birth_date: str = ""
+    personal_fields_available: bool = True
+    message: str = ""
+
+    @property
+    def masked_id_number(self) -> str:
+        """The ID number with all but the first six and last four characters starred."""
+        return mask_id_number(self.id_number)
+
+    def __repr__(self) -> str:
+        return (
+            f"SocialSecurityCardRead(reader_id={self.reader_id!r}, generation={self.generation}, "
+            f"personal_fields_available={self.personal_fields_available}, "
+            f"id_number={self.masked_id_number!r})"
+        )
+
+    __str__ = __repr__
+
+
 @dataclass(frozen=True)
 class CardRemoved:
     """The card that was read has left the reader."""
@@ -89,4 +131,4 @@ class ReaderFault:
     message: str
 
 
-DeviceEvent = IdCardRead | CardRemoved | ReaderAttached | ReaderDetached | ReaderFault
+DeviceEvent = IdCardRead | SocialSecurityCardRead | CardRemoved | ReaderAttached | ReaderDetached | ReaderFault
