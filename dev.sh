@@ -39,7 +39,8 @@ cmd=${1:-}
 [ -n "$cmd" ] && shift
 case "$cmd" in
   demo)
-    apt_install fonts-noto-cjk
+    # The demo shares the test environment (readers included): pyscard builds against libpcsclite.
+    apt_install fonts-noto-cjk libpcsclite-dev swig
     python_env
     exec .venv/bin/kiosk demo "$@"
     ;;
