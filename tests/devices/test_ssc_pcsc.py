@@ -134,8 +134,23 @@ def reader(pcscd):
     assert not driver.running
 
 
+def _reader_empty() -> bool:
+    from devices import pcsc
+    try:
+        context = pcsc.PcscContext()
+    except pcsc.PcscError:
+        return False
+    try:
+        state = context.wait_for_change(READER, pcsc.UNAWARE, 0.1)
+        return state is not None and not state.card_present
+    except pcsc.PcscError:
+        return False
+    finally:
+        context.close()
+
+
 @pytest.fixture
-def insert():
+def insert(pcscd):
     sockets = []
 
     def do(card: VirtualSscCard) -> VpcdCardSocket:
@@ -146,6 +161,8 @@ def insert():
     yield do
     for sock in sockets:
         sock.remove()
+    # let vpcd notice the card left before the next test connects another one
+    _wait(_reader_empty, "vpcd to report the reader empty")
 
 
 def test_second_generation_card_is_read_end_to_end(reader, insert, caplog):
