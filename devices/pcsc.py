@@ -83,11 +83,18 @@ class PcscConnection:
             raise PcscError("SCardTransmit", 0, f"response of {len(response)} bytes has no status word")
         return bytes(response[:-2]), response[-2], response[-1]
 
-    def close(self) -> None:
+    def close(self, *, unpower: bool = True) -> None:
+        """Disconnect; ``unpower=False`` when the card is known to be gone.
+
+        Unpowering a card that has already left makes pcsc-lite mark the slot empty behind its own
+        event handler's back, and a card inserted within the next poll (400 ms) is then never
+        reported (seen with vpcd).
+        """
         if self._closed:
             return
         self._closed = True
-        self._scard.SCardDisconnect(self._handle, self._scard.SCARD_UNPOWER_CARD)
+        disposition = self._scard.SCARD_UNPOWER_CARD if unpower else self._scard.SCARD_LEAVE_CARD
+        self._scard.SCardDisconnect(self._handle, disposition)
 
 
 class PcscContext:

@@ -196,10 +196,8 @@ class VpcdCardSocket:
     ``connected`` is set while a connection is up.
     """
 
-    def __init__(self, card: VirtualSscCard, host: str = VPCD_HOST, port: int = VPCD_PORT,
-                 silence_timeout: float = 2.0) -> None:
+    def __init__(self, card: VirtualSscCard, host: str = VPCD_HOST, port: int = VPCD_PORT) -> None:
         self.card = card
-        self.silence_timeout = silence_timeout
         self.host = host
         self.port = port
         self.connected = threading.Event()
@@ -244,17 +242,13 @@ class VpcdCardSocket:
             with self._lock:
                 self._sock = sock
             try:
-                sock.settimeout(self.silence_timeout)
+                sock.settimeout(None)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self.card.reset()
                 self.connected.set()
                 if stop.is_set():
                     return
                 self._serve(sock)
-            except TimeoutError:
-                # vpcd polls a connected card several times a second; silence means this connection
-                # never really reached it (seen under load): drop it and connect again.
-                log.debug("vpcd silent for %.1f s: reconnecting", self.silence_timeout)
             except OSError as err:
                 log.debug("vpcd connection lost: %s", err)
             finally:

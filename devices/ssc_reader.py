@@ -101,7 +101,7 @@ class SocialSecurityCardReader(ReaderThread):
                 log.exception("reader %s: unexpected error", self.reader_id)
                 self._fault(f"unexpected error: {type(err).__name__}")
             finally:
-                self._drop_card(removed=False)
+                self._drop_card(gone=False)
                 if context is not None:
                     context.close()
             self._fail_requests()
@@ -130,7 +130,7 @@ class SocialSecurityCardReader(ReaderThread):
                         card, state = "none", pcsc.UNAWARE
                         stop.wait(0.05)
                 elif not change.card_present and card != "none":
-                    self._drop_card(removed=card == "read")
+                    self._drop_card(gone=True, announce=card == "read")
                     card = "none"
         finally:
             if card == "read":
@@ -148,7 +148,8 @@ class SocialSecurityCardReader(ReaderThread):
             event = SocialSecurityCard(connection.transmit).read(self.reader_id)
         except pcsc.CardGone as err:
             log.debug("reader %s: card left mid-read: %s", self.reader_id, err)
-            self._drop_card(removed=False)
+            connection.close(unpower=False)
+            self._connection = None
             return "retry"
         except pcsc.PcscUnavailable:
             raise
@@ -159,14 +160,14 @@ class SocialSecurityCardReader(ReaderThread):
         self._emit(event)
         return "read"
 
-    def _drop_card(self, *, removed: bool) -> None:
+    def _drop_card(self, *, gone: bool, announce: bool = False) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
-                connection.close()
+                connection.close(unpower=not gone)
             except Exception:  # closing after the service vanished can fail in any way
                 log.debug("reader %s: disconnect failed", self.reader_id, exc_info=True)
-        if removed:
+        if announce:
             self._emit(CardRemoved(self.reader_id))
 
     def _serve_requests(self) -> None:
