@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
+
+from devices.events import ReaderFault
 
 log = logging.getLogger(__name__)
 
@@ -12,10 +16,13 @@ class ReaderThread:
     """Base for readers whose work runs in one thread until a stop event is set.
 
     Subclasses implement ``_run(stop)``; it must return promptly once ``stop`` is set and release
-    its device in ``finally``.
+    its device in ``finally``. Events go out through ``_emit``; a failing consumer never stops the
+    reader.
     """
 
-    def __init__(self, thread_name: str) -> None:
+    def __init__(self, thread_name: str, reader_id: str, on_event: Callable[[Any], None]) -> None:
+        self.reader_id = reader_id
+        self._on_event = on_event
         self._thread_name = thread_name
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -46,6 +53,17 @@ class ReaderThread:
             thread.join(timeout)
             if thread.is_alive():
                 log.error("%s: reader thread did not stop within %.1f s", self._thread_name, timeout)
+
+    def _emit(self, event: Any) -> None:
+        log.debug("reader %s: %r", self.reader_id, event)  # event reprs mask personal data
+        try:
+            self._on_event(event)
+        except Exception:  # a broken consumer must not kill the reader
+            log.exception("reader %s: event callback failed", self.reader_id)
+
+    def _fault(self, message: str) -> None:
+        log.warning("reader %s: %s", self.reader_id, message)
+        self._emit(ReaderFault(self.reader_id, message))
 
     def _run(self, stop: threading.Event) -> None:
         raise NotImplementedError

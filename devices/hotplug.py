@@ -190,13 +190,12 @@ class HotplugMonitor(ReaderThread):
         readers: Iterable[KnownReader] = KNOWN_READERS,
         poll_timeout: float = 0.2,
     ) -> None:
-        super().__init__("hotplug")
+        super().__init__("hotplug", "hotplug", on_event)
         if (context is None) != (monitor is None):
             raise ValueError("pass both a context and a monitor, or neither")
         self._context = context
         self._monitor = monitor
         self._factory = factory
-        self._on_event = on_event
         self._readers = tuple(readers)
         self._poll_timeout = poll_timeout
         self._drivers: dict[str, ReaderDriver] = {}
@@ -208,12 +207,6 @@ class HotplugMonitor(ReaderThread):
         """The device keys whose drivers are running."""
         with self._state:
             return frozenset(self._drivers)
-
-    def _emit(self, event: Any) -> None:
-        try:
-            self._on_event(event)
-        except Exception:  # a broken consumer must not stop hotplug
-            log.exception("hotplug: event consumer raised")
 
     # the thread ------------------------------------------------------------------------------
 

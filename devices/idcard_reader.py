@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from devices.errors import DeviceError, FrameError, ReaderStatusError
-from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached, ReaderFault
+from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached
 from devices.idcard_protocol import Command, Frame, FrameReader, GarbageSkipped, Response, Status, split_read_data
 from devices.idcard_text import decode_text_block
 from devices._thread import ReaderThread
@@ -61,28 +61,15 @@ class IdCardReader(ReaderThread):
         opener: Callable[[str, int], SerialPort] = open_serial,
     ) -> None:
         self.port = port
-        self.reader_id = reader_id or port
-        self._on_event = on_event
         self._baudrate = baudrate
         self._poll_interval = poll_interval
         self._response_timeout = response_timeout
         self._backoff = reopen_backoff
         self._opener = opener
         self._card = "none"  # "none", "read" (an IdCardRead was emitted) or "rejected"
-        super().__init__(f"idcard-{self.reader_id}")
+        super().__init__(f"idcard-{reader_id or port}", reader_id or port, on_event)
 
     # the supervisor loop ---------------------------------------------------------------------
-
-    def _emit(self, event: DeviceEvent) -> None:
-        log.debug("reader %s: %r", self.reader_id, event)
-        try:
-            self._on_event(event)
-        except Exception:  # a broken consumer must not kill the reader
-            log.exception("reader %s: event callback failed", self.reader_id)
-
-    def _fault(self, message: str) -> None:
-        log.warning("reader %s: %s", self.reader_id, message)
-        self._emit(ReaderFault(self.reader_id, message))
 
     def _run(self, stop: threading.Event) -> None:
         delay, max_delay = self._backoff

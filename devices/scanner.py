@@ -75,9 +75,7 @@ class KeyboardWedgeScanner(ReaderThread):
         clock: Callable[[], float] = time.time,  # evdev timestamps are CLOCK_REALTIME by default
     ) -> None:
         self.path = path
-        self.reader_id = reader_id or path
-        super().__init__(f"scanner {self.reader_id}")
-        self._on_event = on_event
+        super().__init__(f"scanner {reader_id or path}", reader_id or path, on_event)
         self._decoder_config = decoder_config or DecoderConfig()
         self._rules = rules or ClassifyRules()
         self._open_device = open_device
@@ -91,6 +89,7 @@ class KeyboardWedgeScanner(ReaderThread):
         return ScanDecoder(self._decoder_config)
 
     def _emit(self, event: ScannerEvent) -> None:
+        # Unguarded here: inside a session a failing consumer ends the session (see _safe_emit).
         self._on_event(event)
 
     def _run(self, stop: threading.Event) -> None:

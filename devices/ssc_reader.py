@@ -21,7 +21,7 @@ from typing import Any
 from devices import pcsc
 from devices._thread import ReaderThread
 from devices.errors import DeviceError
-from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached, ReaderFault
+from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached
 from devices.ssc_card import PinResult, SocialSecurityCard
 
 log = logging.getLogger(__name__)
@@ -45,14 +45,13 @@ class SocialSecurityCardReader(ReaderThread):
         context_factory: Callable[[], pcsc.PcscContext] = pcsc.PcscContext,
     ) -> None:
         self.reader_name = reader_name
-        self.reader_id = reader_id or reader_name or "pcsc"
-        self._on_event = on_event
         self._poll_timeout = poll_timeout
         self._backoff = reconnect_backoff
         self._context_factory = context_factory
         self._requests: queue.Queue[tuple[str, Future[PinResult]]] = queue.Queue()
         self._connection: pcsc.PcscConnection | None = None
-        super().__init__(f"ssc-{self.reader_id}")
+        rid = reader_id or reader_name or "pcsc"
+        super().__init__(f"ssc-{rid}", rid, on_event)
 
     # public --------------------------------------------------------------------------------------
 
@@ -66,17 +65,6 @@ class SocialSecurityCardReader(ReaderThread):
         return future.result(timeout)
 
     # the supervisor loop -------------------------------------------------------------------------
-
-    def _emit(self, event: DeviceEvent) -> None:
-        log.debug("reader %s: %r", self.reader_id, event)
-        try:
-            self._on_event(event)
-        except Exception:  # a broken consumer must not kill the reader
-            log.exception("reader %s: event callback failed", self.reader_id)
-
-    def _fault(self, message: str) -> None:
-        log.warning("reader %s: %s", self.reader_id, message)
-        self._emit(ReaderFault(self.reader_id, message))
 
     def _run(self, stop: threading.Event) -> None:
         delay, max_delay = self._backoff
