@@ -75,6 +75,24 @@ def assign(obj: Any, values: Mapping[str, Any], skip: frozenset[str] = frozenset
             setattr(obj, name, value)
 
 
+def upsert(session: Session, model: type[M], obj: M | None, values: Mapping[str, Any],
+           skip: frozenset[str] = frozenset()) -> M:
+    """``obj`` (or a new ``model`` row when None) with ``values`` assigned, in the session."""
+    row = model() if obj is None else obj
+    assign(row, values, skip)
+    session.add(row)
+    return row
+
+
+def plain_save(model: type[M]) -> Callable[[Session, M | None, dict[str, Any]], M]:
+    """The save function of a resource whose fields are plain columns and nothing else."""
+
+    def save(session: Session, obj: M | None, values: dict[str, Any]) -> M:
+        return upsert(session, model, obj, values)
+
+    return save
+
+
 def _brief(value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_SUMMARY_TEXT:
         return value[:MAX_SUMMARY_TEXT] + "…"

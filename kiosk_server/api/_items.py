@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from pydantic import AwareDatetime, Field
+from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
 from content.items import ContentItem, ItemStatus
 from content.org import OrgUnit
 
-from kiosk_server.api._crud import Id
+from kiosk_server.api._crud import Id, upsert
 from kiosk_server.api._schemas import Body, Filters, Out
+
+I = TypeVar("I", bound=ContentItem)
 
 ITEM_REFS: Final = {"org_unit_id": (OrgUnit, "org unit")}
 
@@ -40,6 +43,13 @@ class ItemOut(Out):
 class ItemFilters(Filters):
     org_unit_id: Id | None = None
     status: ItemStatus | None = None
+
+
+def save_item(session: Session, model: type[I], item: I | None, values: dict[str, Any]) -> I:
+    """Create or update a content item, checking its validity window."""
+    row = upsert(session, model, item, values)
+    check_window(row, values)
+    return row
 
 
 def check_window(item: ContentItem, values: dict[str, Any]) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
-from sqlalchemy.orm import Session
 
 from content.items import Employer
 
-from kiosk_server.api._crud import Resource, assign, register
+from kiosk_server.api._crud import Resource, plain_save, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
 # 统一社会信用代码 (GB 32100): 18 characters of digits and capitals without I, O, S, V, Z.
@@ -39,16 +36,8 @@ class EmployerFilters(Filters):
     industry: str | None = None
 
 
-def save_employer(session: Session, employer: Employer | None, values: dict[str, Any]) -> Employer:
-    if employer is None:
-        employer = Employer()
-        session.add(employer)
-    assign(employer, values)
-    return employer
-
-
 EMPLOYERS: Resource[Employer] = Resource(
-    path="employers", kind="employer", model=Employer, out=EmployerOut, save=save_employer,
+    path="employers", kind="employer", model=Employer, out=EmployerOut, save=plain_save(Employer),
     create=EmployerCreate, update=EmployerUpdate, filters=EmployerFilters,
 )
 register(EMPLOYERS)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from content.org import Hall, OrgUnit
 from content.timezones import validate_timezone
 
-from kiosk_server.api._crud import Id, Resource, assign, register
+from kiosk_server.api._crud import Id, Resource, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 from kiosk_server.settings_access import settings
 
@@ -45,11 +45,7 @@ def save_hall(session: Session, hall: Hall | None, values: dict[str, Any]) -> Ha
     if "timezone" in values:
         values["timezone"] = values["timezone"] or settings(current_app).default_timezone
         values["timezone"] = validate_timezone(values["timezone"]).key
-    if hall is None:
-        hall = Hall()
-        session.add(hall)
-    assign(hall, values)
-    return hall
+    return upsert(session, Hall, hall, values)
 
 
 HALLS: Resource[Hall] = Resource(

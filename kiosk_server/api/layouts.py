@@ -13,7 +13,7 @@ from content.layouts import Layout, LayoutRegion, Widget, check_region_geometry
 from content.org import OrgUnit
 from content.playlists import Playlist
 
-from kiosk_server.api._crud import Id, Resource, assign, find, register
+from kiosk_server.api._crud import Id, Resource, find, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
 
@@ -94,10 +94,7 @@ def check_regions(session: Session, regions: list[dict[str, Any]]) -> None:
 def save_layout(session: Session, layout: Layout | None, values: dict[str, Any]) -> Layout:
     if "regions" in values:
         check_regions(session, values["regions"])
-    if layout is None:
-        layout = Layout()
-        session.add(layout)
-    assign(layout, values, skip=frozenset({"regions"}))
+    layout = upsert(session, Layout, layout, values, skip=frozenset({"regions"}))
     if "regions" in values:
         if layout.regions:
             # Old rows go first: a region sent again under its name must not clash with itself.

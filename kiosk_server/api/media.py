@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 from content.errors import ValidationError
 from content.items import Media
 
-from kiosk_server.api._crud import Resource, assign, check_refs, register, save_change
-from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
+from kiosk_server.api._crud import Resource, check_refs, register, save_change
+from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._routing import Operation, parse_form, route
 from kiosk_server.api._schemas import partial
 from kiosk_server.api._upload import MAX_BYTES, store
@@ -58,12 +58,7 @@ class MediaFilters(ItemFilters):
 
 
 def save_media(session: Session, media: Media | None, values: dict[str, Any]) -> Media:
-    if media is None:
-        media = Media()
-    assign(media, values)
-    check_window(media, values)
-    session.add(media)
-    return media
+    return save_item(session, Media, media, values)
 
 
 MEDIA: Resource[Media] = Resource(

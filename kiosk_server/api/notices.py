@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from content.items import PolicyNotice
 from content.sanitize import render_markdown
 
-from kiosk_server.api._crud import Resource, assign, register
-from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
+from kiosk_server.api._crud import Resource, register
+from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._schemas import partial
 
 
@@ -39,12 +39,8 @@ class PolicyNoticeFilters(ItemFilters):
 
 
 def save_notice(session: Session, notice: PolicyNotice | None, values: dict[str, Any]) -> PolicyNotice:
-    if notice is None:
-        notice = PolicyNotice()
-    assign(notice, values)
-    check_window(notice, values)
+    notice = save_item(session, PolicyNotice, notice, values)
     notice.body_html = render_markdown(notice.body_markdown or "")
-    session.add(notice)
     return notice
 
 

@@ -19,7 +19,7 @@ from content.playlists import (
     PlaylistEntry,
 )
 
-from kiosk_server.api._crud import Id, Resource, assign, find, register
+from kiosk_server.api._crud import Id, Resource, find, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
 # Which params each entry kind understands (content.playlists.PlaylistEntry documents them).
@@ -105,10 +105,7 @@ def save_playlist(session: Session, playlist: Playlist | None, values: dict[str,
             errors.update(_entry_problems(session, index, entry))
         if errors:
             raise ValidationError(errors)
-    if playlist is None:
-        playlist = Playlist()
-        session.add(playlist)
-    assign(playlist, values, skip=frozenset({"entries"}))
+    playlist = upsert(session, Playlist, playlist, values, skip=frozenset({"entries"}))
     if "entries" in values:
         playlist.entries = [
             PlaylistEntry(position=index, kind=str(entry["kind"]), item_id=entry["item_id"],

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from content.org import OrgUnit
 from content.screens import ScreenGroup
 
-from kiosk_server.api._crud import Id, Resource, assign, register
+from kiosk_server.api._crud import Id, Resource, plain_save, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
 
@@ -33,16 +31,8 @@ class ScreenGroupFilters(Filters):
     org_unit_id: Id | None = None
 
 
-def save_group(session: Session, group: ScreenGroup | None, values: dict[str, Any]) -> ScreenGroup:
-    if group is None:
-        group = ScreenGroup()
-        session.add(group)
-    assign(group, values)
-    return group
-
-
 SCREEN_GROUPS: Resource[ScreenGroup] = Resource(
-    path="screen-groups", kind="screen_group", model=ScreenGroup, out=ScreenGroupOut, save=save_group,
+    path="screen-groups", kind="screen_group", model=ScreenGroup, out=ScreenGroupOut, save=plain_save(ScreenGroup),
     create=ScreenGroupCreate, update=ScreenGroupUpdate, filters=ScreenGroupFilters,
     refs={"org_unit_id": (OrgUnit, "org unit")},
     computed=lambda group: {"screen_ids": sorted(screen.id for screen in group.screens)},

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from content.items import Ticker
 
-from kiosk_server.api._crud import Resource, assign, register
-from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
+from kiosk_server.api._crud import Resource, register
+from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._schemas import partial
 
 
@@ -26,12 +26,7 @@ class TickerOut(ItemOut):
 
 
 def save_ticker(session: Session, ticker: Ticker | None, values: dict[str, Any]) -> Ticker:
-    if ticker is None:
-        ticker = Ticker()
-    assign(ticker, values)
-    check_window(ticker, values)
-    session.add(ticker)
-    return ticker
+    return save_item(session, Ticker, ticker, values)
 
 
 TICKERS: Resource[Ticker] = Resource(
