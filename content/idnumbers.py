@@ -16,11 +16,12 @@ from content.errors import ValidationError
 WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS: Final = "10X98765432"  # indexed by (sum of digit × weight) mod 11
 
-# First two digits of the GB/T 2260 province-level codes (11 北京 … 65 新疆, 71 台湾, 81/82 港澳).
+# First two digits of the GB/T 2260 province-level codes (11 北京 … 65 新疆, 71 台湾, 81/82 港澳), and 83:
+# the residence permits of Taiwan residents (港澳台居民居住证) are numbered 830000…, like 810000/820000.
 PROVINCE_PREFIXES: Final = frozenset({
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-    "71", "81", "82",
+    "71", "81", "82", "83",
 })
 EARLIEST_BIRTH: Final = date(1900, 1, 1)
 
@@ -28,6 +29,25 @@ EARLIEST_BIRTH: Final = date(1900, 1, 1)
 def _is_ascii_digits(text: str) -> bool:
     # str.isdigit() accepts fullwidth and other Unicode digits; an ID number has ASCII ones only.
     return text.isascii() and text.isdigit()
+
+
+def normalise_id_number(text: str) -> str:
+    """The form an ID number is compared and hashed in: trimmed, with a typed 'x' made 'X'."""
+    return text.strip().upper()
+
+
+def mask_id_number(text: str) -> str:
+    """The form screens show: ``620102********1234`` for an 18-character number.
+
+    Shorter or longer document numbers (foreigners' permanent residence cards) keep two characters
+    at each end. Never raises, so it is safe in reprs and log lines.
+    """
+    value = normalise_id_number(text)
+    if len(value) == 18:
+        return f"{value[:6]}********{value[-4:]}"
+    if len(value) <= 4:
+        return "*" * len(value)
+    return f"{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
 
 
 def check_character(first17: str) -> str:
@@ -55,7 +75,7 @@ def id_number_problem(text: str, *, today: date | None = None) -> str | None:
     A lowercase 'x' is accepted as the check character (people type it that way). ``today``, when
     given, also rejects birth dates in the future.
     """
-    value = text.strip().upper()
+    value = normalise_id_number(text)
     if len(value) != 18:
         return f"an ID number has 18 characters, got {len(value)}"
     if not _is_ascii_digits(value[:17]):

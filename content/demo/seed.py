@@ -4,6 +4,8 @@
 already be listening). Everything is deterministic given ``rng_seed`` and ``today``: the same
 inputs give the same rows and the same texts, apart from the screen keys (credentials, always random)
 and the bookkeeping stamps of rows that are not content (``created_at`` of org units, halls and screens).
+Given ``records_key`` (derived from the server secret) it also stores the synthetic people of the
+demo records backend, as keyed hashes of their numbers.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from sqlalchemy.orm import Session
 from content.demo import places, programme
 from content.demo.employers import make_employers
 from content.demo.notices import NOTICES, TICKER_LINES
+from content.demo.people import demo_card_holders
 from content.demo.vacancies import make_vacancies
+from content.demo_records import add_demo_person
 from content.errors import ContentError
 from content.items import ContentItem, Employer, ItemStatus, PolicyNotice, Ticker, Vacancy
 from content.layouts import Layout, LayoutRegion, check_region_geometry
@@ -79,10 +83,16 @@ class DemoSummary:
     vacancy_count: int
     notice_count: int
     ticker_count: int
+    people_count: int  # synthetic people of the demo records backend (0 when seeded without a key)
 
 
-def seed_demo(session: Session, *, rng_seed: int = DEFAULT_RNG_SEED, today: date) -> DemoSummary:
-    """Create the demo world in an empty database; ``today`` is the hall-local date it is seeded on."""
+def seed_demo(
+    session: Session, *, rng_seed: int = DEFAULT_RNG_SEED, today: date, records_key: bytes | None = None
+) -> DemoSummary:
+    """Create the demo world in an empty database; ``today`` is the hall-local date it is seeded on.
+
+    ``records_key`` keys the hashes of the demo people's numbers; without it no people are stored.
+    """
     if session.scalar(select(func.count()).select_from(OrgUnit)) or session.scalar(
         select(func.count()).select_from(ContentItem)
     ):
@@ -103,6 +113,7 @@ def seed_demo(session: Session, *, rng_seed: int = DEFAULT_RNG_SEED, today: date
     layouts = _layouts(session, province, playlists)
     holiday = programme.next_weekday_holiday(today)
     schedules = _schedules(session, province, orgs, halls, layouts, playlists, holiday)
+    people_count = seed_people(session, rng_seed, records_key) if records_key is not None else 0
     session.flush()
 
     def keys(kind: ScreenKind) -> tuple[str, ...]:
@@ -133,6 +144,7 @@ def seed_demo(session: Session, *, rng_seed: int = DEFAULT_RNG_SEED, today: date
         vacancy_count=vacancy_count,
         notice_count=len(notices),
         ticker_count=len(tickers),
+        people_count=people_count,
     )
 
 
@@ -159,6 +171,16 @@ def _screen_key(rng: random.Random) -> str:
     # random stream unchanged so everything else stays reproducible.
     rng.randbytes(18)
     return new_screen_key()
+
+
+def seed_people(session: Session, rng_seed: int, key: bytes) -> int:
+    """Store the demo records backend's synthetic people (keyed hashes of their numbers); returns how many."""
+    holders = demo_card_holders(rng_seed)
+    for p in holders:
+        add_demo_person(session, key=key, id_number=p.id_number, name=p.name, sex_code=p.sex_code,
+                        birth_date=p.birth_date, region_code=p.region_code, nation_code=p.nation_code,
+                        ssc_card_number=p.ssc_card_number)
+    return len(holders)
 
 
 def _org_tree(session: Session) -> dict[str, OrgUnit]:

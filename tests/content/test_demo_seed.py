@@ -12,19 +12,32 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from content.demo import OCCUPATIONS, OCCUPATIONS_BY_CODE, DemoDatabaseNotEmpty, DemoSummary, seed_demo
+from content.demo import (
+    DEFAULT_RNG_SEED,
+    DEMO_PEOPLE_COUNT,
+    OCCUPATIONS,
+    OCCUPATIONS_BY_CODE,
+    DemoDatabaseNotEmpty,
+    DemoSummary,
+    card_holder_json,
+    demo_card_holders,
+    seed_demo,
+)
 from content.demo.employers import credit_code_check
 from content.demo.notices import TICKER_LINES
 from content.demo.people import Person, id_number_is_valid, synthetic_people
 from content.demo.places import DISTRICTS
+from content.demo_records import DemoPerson, DemoRecords
 from content.emergencies import Emergency
 from content.errors import ValidationError
 from content.idnumbers import check_character, compose_id_number, id_number_problem, is_valid_id_number
 from content.items import Education, Employer, PolicyNotice, Ticker, Vacancy
+from content.keyed_hash import derive_key
 from content.layouts import Layout, check_region_geometry
 from content.models import Base
 from content.org import Hall, OrgUnit
 from content.playlists import Playlist
+from content.records import CardIdentity, CardSource
 from content.schedules import Schedule, occurrences
 from content.screens import Screen, ScreenGroup
 from content.targeting import ScreenContext, TargetIndex
@@ -33,6 +46,7 @@ TODAY = date(2026, 11, 22)  # a Sunday
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
+RECORDS_KEY = derive_key("demo-seed-test", "records")
 
 
 def _new_session() -> Session:
@@ -44,7 +58,7 @@ def _new_session() -> Session:
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[Session, DemoSummary]]:
     session = _new_session()
-    summary = seed_demo(session, today=TODAY)
+    summary = seed_demo(session, today=TODAY, records_key=RECORDS_KEY)
     session.commit()
     yield session, summary
     session.close()
@@ -102,6 +116,7 @@ def test_summary_counts_match_the_database(db: Session, summary: DemoSummary) ->
     assert summary.ticker_count == _count(db, Ticker) == len(TICKER_LINES)
     assert summary.hall_count == _count(db, Hall) and summary.screen_count == _count(db, Screen)
     assert summary.org_unit_count == _count(db, OrgUnit)
+    assert summary.people_count == _count(db, DemoPerson) == DEMO_PEOPLE_COUNT == 60
 
 
 def test_every_hall_has_a_full_hd_wall_and_the_special_walls_exist(db: Session, summary: DemoSummary) -> None:
@@ -403,6 +418,46 @@ def test_synthetic_people_are_deterministic_and_keep_the_number_out_of_repr() ->
     person: Person = synthetic_people(1, rng_seed=3)[0]
     assert person.id_number not in repr(person)
     assert person.masked_id_number == f"{person.id_number[:6]}********{person.id_number[-4:]}"
+
+
+def test_card_holders_have_unique_nine_character_card_numbers() -> None:
+    holders = demo_card_holders(DEFAULT_RNG_SEED)
+    numbers = [p.ssc_card_number for p in holders]
+    assert len(holders) == DEMO_PEOPLE_COUNT and len(set(numbers)) == len(numbers)
+    assert all(re.fullmatch(r"[A-HJ-NP-Z]\d{8}", n) for n in numbers)
+    assert holders == demo_card_holders(DEFAULT_RNG_SEED), "deterministic for the demo card simulator"
+    assert all(n not in repr(p) for n, p in zip(numbers, holders, strict=True))
+    record = card_holder_json(holders[0])
+    assert set(record) == {"name", "id_number", "sex_code", "nation_code", "birth_date", "region_code",
+                           "ssc_card_number"}
+    assert record["birth_date"] == holders[0].birth_date.strftime("%Y%m%d")
+
+
+def test_the_seeded_people_are_the_card_holders_and_found_by_either_card(db: Session) -> None:
+    backend = DemoRecords(db, RECORDS_KEY, lambda: datetime(2026, 11, 22, tzinfo=SHANGHAI))
+    for holder in demo_card_holders(DEFAULT_RNG_SEED):
+        by_id = backend.identify(CardIdentity(source=CardSource.IDCARD, reader_id="r", id_number=holder.id_number,
+                                              name=holder.name))
+        by_card = backend.identify(CardIdentity(source=CardSource.SSC, reader_id="r",
+                                                card_number=holder.ssc_card_number, personal_fields_available=False))
+        assert by_id.ref == by_card.ref
+        assert (by_id.name, by_id.birth_date, by_id.masked_id) == (holder.name, holder.birth_date,
+                                                                   holder.masked_id_number)
+
+
+def test_the_database_holds_no_raw_id_or_card_number(db: Session) -> None:
+    stored = " ".join(" ".join(str(v) for v in row) for row in db.execute(select(DemoPerson.__table__)))
+    for holder in demo_card_holders(DEFAULT_RNG_SEED):
+        assert holder.id_number not in stored and holder.ssc_card_number not in stored
+
+
+def test_without_a_records_key_no_people_are_seeded() -> None:
+    session = _new_session()
+    try:
+        assert seed_demo(session, rng_seed=7, today=TODAY).people_count == 0
+        assert _count(session, DemoPerson) == 0
+    finally:
+        session.close()
 
 
 def test_changing_the_check_character_invalidates_a_generated_number() -> None:
