@@ -14,6 +14,7 @@ import display_client
 
 from kiosk_server.config import load_settings
 from kiosk_server.database import Database
+from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     socketio = _socketio_for(settings)
     socketio.init_app(app)
     app.extensions["kiosk_runtime"] = Runtime.build(
-        socketio, db, heartbeat_seconds=settings.heartbeat_seconds, poll_seconds=settings.publish_poll_seconds
+        socketio, db, heartbeat_seconds=settings.heartbeat_seconds, poll_seconds=settings.publish_poll_seconds,
+        policy=CitizenPolicy.from_settings(settings),
     )
 
     from kiosk_server import health, pages

@@ -1,6 +1,8 @@
-"""The ``kiosk`` command: serve, demo, db upgrade, token.
+"""The ``kiosk`` command: serve, demo, db upgrade, token, agent-credential, agent.
 
 Nothing heavy is imported at module level: under gevent the monkey patch must come first.
+``kiosk agent`` hands over to the kiosk device agent (``python -m devices.agent``) without importing
+it: the server package never imports ``devices``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,19 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     sub.add_parser("token", help="print the API bearer token")
+    cred = sub.add_parser("agent-credential",
+                          help="issue a kiosk's device agent credential (printed once; revokes the previous one)")
+    cred.add_argument("screen_key", help="the screen key of the kiosk")
+    agent = sub.add_parser("agent", add_help=False,
+                           help="run the kiosk device agent (python -m devices.agent); arguments go to it")
+    agent.add_argument("agent_args", nargs=argparse.REMAINDER, help="arguments of the device agent")
     return parser
+
+
+def _exec_agent(args: Sequence[str]) -> int:
+    """Replace this process with the device agent, so signals and the exit status are the agent's own."""
+    os.execv(sys.executable, [sys.executable, "-m", "devices.agent", *args])
+    return 1  # not reached (execv raises OSError on failure)
 
 
 def _async_mode_for(command: str) -> str:
@@ -36,7 +50,11 @@ def _async_mode_for(command: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw[:1] == ["agent"]:
+        # Everything after "agent" is the agent's, options included (argparse would claim those).
+        return _exec_agent(raw[1:])
+    args = _parser().parse_args(raw)
     mode = _async_mode_for(args.command)
     if mode == "gevent":
         from gevent import monkey
@@ -67,6 +85,8 @@ def _run(args: Any, mode: str) -> int:
     if args.command == "token":
         print(load_settings().api_token)
         return 0
+    if args.command == "agent-credential":
+        return _agent_credential(args.screen_key)
     overrides: dict[str, Any] = {"async_mode": mode}
     if args.command == "demo":
         overrides["public_index"] = True  # the demo's start page links every screen
@@ -82,6 +102,40 @@ def _run(args: Any, mode: str) -> int:
         summary = ensure_demo_data(app)
         print_demo_banner(app, summary, args.host, args.port)
     return _serve(app, args.host, args.port)
+
+
+def _agent_credential(screen_key: str) -> int:
+    from sqlalchemy import select
+
+    from content import audit
+    from content.kiosk_agents import NotAKiosk, issue_agent_credential
+    from content.screens import Screen
+    from kiosk_server import create_app
+    from kiosk_server.database import database, upgrade_schema
+    from kiosk_server.records_backends import agent_credential_key
+    from kiosk_server.settings_access import settings
+
+    app = create_app({"async_mode": "threading"})
+    db = database(app)
+    upgrade_schema(db.engine)
+    with db.session() as session:
+        screen = session.scalar(select(Screen).where(Screen.key == screen_key))
+        if screen is None:
+            print("no screen has that key (the key is the last part of the screen's /screen/<key> address)",
+                  file=sys.stderr)
+            return 2
+        try:
+            credential = issue_agent_credential(session, screen, agent_credential_key(settings(app).secret_key))
+        except NotAKiosk as err:
+            print(f"cannot issue an agent credential: {err}", file=sys.stderr)
+            return 2
+        audit.record(session, actor="cli", action="agent_credential.issued", obj_kind="screen", obj_id=screen.id,
+                     summary={})
+        session.commit()
+        name = screen.name
+    print(f"agent credential for kiosk {name!r} (shown once; issuing another revokes it):", file=sys.stderr)
+    print(credential)
+    return 0
 
 
 def _serve(app: Any, host: str, port: int) -> int:

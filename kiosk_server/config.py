@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX: Final = "KIOSK_"
 ASYNC_MODES: Final = ("threading", "gevent", "eventlet")
+RECORDS_BACKENDS: Final = ("demo",)
 
 
 class ConfigError(Exception):
@@ -55,6 +56,19 @@ def _cast_async_mode(value: str) -> str:
     return value
 
 
+def _cast_seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds > 0:
+        raise ValueError(f"expected a number of seconds above 0, got {value!r}")
+    return seconds
+
+
+def _cast_records_backend(value: str) -> str:
+    if value not in RECORDS_BACKENDS:
+        raise ValueError(f"expected one of {', '.join(RECORDS_BACKENDS)}, got {value!r}")
+    return value
+
+
 def _cast_database_url(value: str) -> str:
     scheme = urlparse(value).scheme
     if not scheme.startswith(("sqlite", "postgresql")):
@@ -85,6 +99,10 @@ class Settings:
     publish_poll_seconds: int
     public_index: bool  # list every screen (and so its key) on the start page: demos only
     testing: bool
+    citizen_session_idle_seconds: int  # a citizen session ends after this long without activity
+    citizen_session_max_seconds: int  # ... and this long after it opened, at the latest
+    records_backend: str  # who resolves a card to a person: "demo" (synthetic people in this database)
+    session_sweep_seconds: float  # how often expired citizen sessions are looked for
 
     @property
     def uses_sqlite(self) -> bool:
@@ -104,6 +122,10 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "publish_poll_seconds": (_cast_int, "5"),
     "public_index": (_cast_bool, "false"),
     "testing": (_cast_bool, "false"),
+    "citizen_session_idle_seconds": (_cast_int, "180"),
+    "citizen_session_max_seconds": (_cast_int, "1200"),
+    "records_backend": (_cast_records_backend, "demo"),
+    "session_sweep_seconds": (_cast_seconds, "1"),
 }
 
 
@@ -174,5 +196,11 @@ def load_settings(
         raw["api_token"] = _read_or_create_secret(data_dir / "api_token", 24)
     if raw["heartbeat_seconds"] < 5:
         raise ConfigError("heartbeat_seconds", "must be at least 5")
+    if raw["citizen_session_idle_seconds"] < 10:
+        raise ConfigError("citizen_session_idle_seconds", "must be at least 10")
+    if raw["citizen_session_max_seconds"] < raw["citizen_session_idle_seconds"]:
+        raise ConfigError("citizen_session_max_seconds",
+                          f"must be at least KIOSK_CITIZEN_SESSION_IDLE_SECONDS "
+                          f"({raw['citizen_session_idle_seconds']})")
     names = {f.name for f in fields(Settings)}
     return Settings(**{k: v for k, v in raw.items() if k in names})

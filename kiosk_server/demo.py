@@ -1,37 +1,63 @@
-"""The demo: seed the database once, then reuse it; print where to look."""
+"""The demo: seed the database once, then reuse it; print where to look; leave the demo cards for the agent."""
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from content import outbox
+from content.demo_records import DemoPerson
 from content.org import Hall
 from content.screens import Screen
 
 from kiosk_server.database import database
+from kiosk_server.records_backends import records_key
 from kiosk_server.settings_access import settings
+
+DEMO_CARDS_FILE: Final = "demo-cards.json"
 
 KIND_LABELS = {"wall": "大屏 wall", "kiosk": "触摸屏 kiosk", "counter": "窗口屏 counter"}
 
 
 def ensure_demo_data(app: Flask) -> bool:
-    """Seed the demo world into an empty database; returns True if it seeded, False if it reused data."""
-    from content.demo import seed_demo
+    """Seed the demo world into an empty database; returns True if it seeded, False if it reused data.
+
+    Either way ``<data_dir>/demo-cards.json`` lists the demo people's cards for the demo agent.
+    """
+    from content.demo import DEFAULT_RNG_SEED, seed_demo, seed_people
 
     db = database(app)
+    cfg = settings(app)
+    key = records_key(cfg.secret_key)
     with db.session() as session:
-        if session.scalar(select(func.count()).select_from(Hall)):
-            return False
-        today = datetime.now(ZoneInfo(settings(app).default_timezone)).date()
-        seed_demo(session, today=today)
-        outbox.add_event(session, "content", kind="demo", action="seeded")
+        seeded = not session.scalar(select(func.count()).select_from(Hall))
+        if seeded:
+            today = datetime.now(ZoneInfo(cfg.default_timezone)).date()
+            seed_demo(session, today=today, records_key=key)
+            outbox.add_event(session, "content", kind="demo", action="seeded")
+        elif not session.scalar(select(func.count()).select_from(DemoPerson)):
+            seed_people(session, DEFAULT_RNG_SEED, key)  # a demo database from before the records backend
         session.commit()
-    return True
+    write_demo_cards(cfg.data_dir / DEMO_CARDS_FILE, DEFAULT_RNG_SEED)
+    return seeded
+
+
+def write_demo_cards(path: Path, rng_seed: int) -> None:
+    """The synthetic people's card data (raw numbers, from the generator, never from the database), mode 0600."""
+    from content.demo import card_holder_json, demo_card_holders
+
+    text = json.dumps([card_holder_json(p) for p in demo_card_holders(rng_seed)], ensure_ascii=False, indent=1)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # O_CREAT's mode only applies to a new file
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
 
 
 def print_demo_banner(app: Flask, seeded: bool, host: str, port: int) -> None:
@@ -61,6 +87,7 @@ def print_demo_banner(app: Flask, seeded: bool, host: str, port: int) -> None:
         f"  API description:      {base}/api/v1/openapi.json",
         f"  API token:            {cfg.api_token}",
         f"  health:               {base}/healthz",
+        f"  demo cards (synthetic people, for the demo agent): {cfg.data_dir / DEMO_CARDS_FILE}",
         "  (Ctrl+C stops the server; run the same command again to reuse the data)",
         "",
     ]

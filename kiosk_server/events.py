@@ -9,6 +9,19 @@ WELCOME: Final = "welcome"
 MANIFEST: Final = "manifest"
 HEARTBEAT: Final = "heartbeat"
 
+# Server → kiosk screen (/screen, room screen:<id>): citizen sessions (docs/protocol.md §7).
+CITIZEN_SESSION: Final = "citizen_session"
+CITIZEN_SESSION_ENDED: Final = "citizen_session_ended"
+CITIZEN_SESSION_REFUSED: Final = "citizen_session_refused"
+
+# The kiosk device agent (devices/agent.py) → server; every event asks for an ack.
+AGENT_NAMESPACE: Final = "/agent"
+
+AGENT_HELLO: Final = "agent_hello"
+READER_STATUS: Final = "reader_status"
+CARD_READ: Final = "card_read"
+CARD_REMOVED: Final = "card_removed"
+
 
 def group_room(group: str) -> str:
     return f"group:{group}"

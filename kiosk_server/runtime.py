@@ -1,4 +1,4 @@
-"""The long-lived server parts of one app: manifest book, publisher, heartbeats, screen namespace."""
+"""The long-lived server parts of one app: manifest book, publisher, heartbeats, namespaces, session sweeper."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from datetime import UTC, datetime
 
 from flask_socketio import SocketIO
 
+from kiosk_server.agent_namespace import AgentNamespace
+from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
-from kiosk_server.events import SCREEN_NAMESPACE
+from kiosk_server.events import AGENT_NAMESPACE, SCREEN_NAMESPACE
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifests import ManifestBook
 from kiosk_server.publisher import Publisher
+from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.screen_namespace import ScreenNamespace
+from kiosk_server.session_sweeper import SessionSweeper
 
 
 def system_clock() -> datetime:
@@ -28,31 +32,40 @@ class Runtime:
     publisher: Publisher
     beats: HeartbeatRecorder
     screens: ScreenNamespace
+    agents: AgentNamespace
+    sweeper: SessionSweeper
+    policy: CitizenPolicy
     clock: Callable[[], datetime] = field(default=system_clock)
     started: bool = False
 
     @classmethod
     def build(cls, socketio: SocketIO, db: Database, *, heartbeat_seconds: int, poll_seconds: float,
-              clock: Callable[[], datetime] = system_clock) -> Runtime:
+              policy: CitizenPolicy, clock: Callable[[], datetime] = system_clock) -> Runtime:
         book = ManifestBook(db, clock)
         publisher = Publisher(socketio, db, book, clock, poll_seconds)
         publisher.watch(db.session_factory)
         beats = HeartbeatRecorder(db, clock)
         screens = ScreenNamespace(SCREEN_NAMESPACE, db, book, beats, heartbeat_seconds, clock)
         socketio.on_namespace(screens)
-        return cls(socketio, db, book, publisher, beats, screens, clock)
+        events = CitizenEvents(socketio)
+        agents = AgentNamespace(AGENT_NAMESPACE, db, policy, events, clock)
+        socketio.on_namespace(agents)
+        sweeper = SessionSweeper(db, events, clock, policy.sweep_seconds)
+        return cls(socketio, db, book, publisher, beats, screens, agents, sweeper, policy, clock)
 
     def start(self) -> None:
-        """Start the publisher and the heartbeat flusher (once; safe to call twice)."""
+        """Start the publisher, the heartbeat flusher and the session sweeper (once; safe to call twice)."""
         if self.started:
             return
         self.started = True
         self.publisher.start()
         self.socketio.start_background_task(self.beats.run)
+        self.socketio.start_background_task(self.sweeper.run)
 
     def stop(self) -> None:
         self.publisher.stop()
         self.beats.stop()
+        self.sweeper.stop()
         try:
             self.beats.flush()
         except Exception:  # noqa: BLE001 - shutting down; the database may already be gone

@@ -1,4 +1,8 @@
-"""The ``/screen`` Socket.IO namespace: identify the screen, answer hello with snapshots, record beats."""
+"""The ``/screen`` Socket.IO namespace: identify the screen, answer hello with snapshots, record beats.
+
+A kiosk with an open citizen session gets it back in answer to ``hello`` (before ``welcome``), with a
+fresh token: only the token's hash is stored, so a reloaded page cannot be sent the old one.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,13 @@ from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from content.screens import Screen
+from content.citizen_sessions import open_session_for, reissue_token
+from content.screens import Screen, ScreenKind
+from content.timezones import zone
 
+from kiosk_server.citizen_events import session_payload
 from kiosk_server.database import Database
-from kiosk_server.events import MANIFEST, WELCOME, group_room, screen_room
+from kiosk_server.events import CITIZEN_SESSION, MANIFEST, WELCOME, group_room, screen_room
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifests import ManifestBook
 
@@ -106,6 +113,9 @@ class ScreenNamespace(Namespace):
             if _held_version(data) != manifest.version:
                 self.emit(MANIFEST, snap.payload(group), room=request.sid)
             streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
+        citizen = self._open_citizen_session(conn)
+        if citizen is not None:
+            self.emit(CITIZEN_SESSION, citizen, room=request.sid)
         # welcome comes last: a client that has it also has every snapshot it was owed.
         self.emit(WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams},
                   room=request.sid)
@@ -117,6 +127,20 @@ class ScreenNamespace(Namespace):
         showing = data.get("showing") if isinstance(data, dict) else None
         version = showing.get("manifest") if isinstance(showing, dict) else None
         self._beats.seen(conn.screen_id, version if isinstance(version, str) else None)
+
+    def _open_citizen_session(self, conn: Connected) -> dict[str, Any] | None:
+        """The kiosk's open citizen session with a fresh token, or None (always None for walls and counters)."""
+        screen = conn.welcome["screen"]
+        if screen["kind"] != ScreenKind.KIOSK.value:
+            return None
+        now = self._clock()
+        with self._db.session() as session:
+            citizen = open_session_for(session, conn.screen_id, now)
+            if citizen is None:
+                return None
+            token = reissue_token(citizen)
+            session.commit()
+        return session_payload(citizen, token, now.astimezone(zone(screen["hall"]["timezone"])).date())
 
     def _connection(self) -> Connected | None:
         with self._lock:

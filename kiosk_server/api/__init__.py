@@ -4,6 +4,7 @@ Importing a resource module registers its routes on ``api_blueprint``.
 """
 
 from kiosk_server.api import (  # noqa: F401
+    agents,
     emergencies,
     employers,
     halls,

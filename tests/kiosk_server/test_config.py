@@ -20,6 +20,15 @@ def test_defaults_put_sqlite_and_generated_secrets_in_the_data_dir(tmp_path: Pat
     assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
+def test_citizen_session_defaults_follow_the_protocol(tmp_path: Path) -> None:
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
+    assert settings.citizen_session_idle_seconds == 180 and settings.citizen_session_max_seconds == 1200
+    assert settings.records_backend == "demo" and settings.session_sweep_seconds == 1.0
+    tuned = load_settings({"data_dir": str(tmp_path), "citizen_session_idle_seconds": 30,
+                           "session_sweep_seconds": "0.25"}, environ={})
+    assert tuned.citizen_session_idle_seconds == 30 and tuned.session_sweep_seconds == 0.25
+
+
 def test_secret_key_is_kept_across_starts(tmp_path: Path) -> None:
     env = {"KIOSK_DATA_DIR": str(tmp_path)}
     first, second = load_settings(environ=env), load_settings(environ=env)
@@ -50,6 +59,11 @@ def test_postgres_url_gets_the_psycopg_driver(tmp_path: Path) -> None:
         ("KIOSK_DATABASE_URL", "mysql://x/y", "KIOSK_DATABASE_URL"),
         ("KIOSK_MESSAGE_QUEUE_URL", "amqp://x", "KIOSK_MESSAGE_QUEUE_URL"),
         ("KIOSK_TESTING", "maybe", "KIOSK_TESTING"),
+        ("KIOSK_CITIZEN_SESSION_IDLE_SECONDS", "5", "must be at least 10"),
+        ("KIOSK_CITIZEN_SESSION_MAX_SECONDS", "60", "must be at least KIOSK_CITIZEN_SESSION_IDLE_SECONDS (180)"),
+        ("KIOSK_RECORDS_BACKEND", "ldap", "expected one of demo, got 'ldap'"),
+        ("KIOSK_SESSION_SWEEP_SECONDS", "0", "above 0"),
+        ("KIOSK_SESSION_SWEEP_SECONDS", "soon", "KIOSK_SESSION_SWEEP_SECONDS"),
     ],
 )
 def test_malformed_values_fail_naming_the_key(tmp_path: Path, key: str, value: str, fragment: str) -> None:

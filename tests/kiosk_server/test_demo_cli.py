@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 import requests
 
+from content.idnumbers import is_valid_id_number
 from tests.support.demo import run_demo, stop
 from tests.support.server import free_port
 
@@ -29,6 +31,12 @@ def test_demo_seeds_prints_urls_and_reuses_its_data(tmp_path: Path) -> None:
         manifest = requests.get(f"http://127.0.0.1:{port}/screen/{walls[0]}/manifest.json", timeout=10).json()
         kinds = {item["kind"] for item in manifest["manifest"]["items"].values()}
         assert {"vacancy", "notice"} <= kinds
+        cards_file = tmp_path / "var" / "demo-cards.json"
+        assert str(cards_file) in text
+        assert cards_file.stat().st_mode & 0o777 == 0o600, "raw (synthetic) numbers: owner-only"
+        cards = json.loads(cards_file.read_text(encoding="utf-8"))
+        assert len(cards) == 60 and all(is_valid_id_number(c["id_number"]) for c in cards)
+        assert all(re.fullmatch(r"[A-Z]\d{8}", c["ssc_card_number"]) for c in cards)
     finally:
         stop(proc)
     proc, lines = run_demo(tmp_path / "var", port)

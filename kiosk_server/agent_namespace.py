@@ -1,0 +1,186 @@
+"""The ``/agent`` Socket.IO namespace: kiosk device agents report readers and cards (docs/protocol.md §7).
+
+Handlers parse the payload, call one domain function, commit, tell the kiosk screen, and answer
+with the ack. Logs carry screen ids, reader ids, session ids, masked numbers and error codes only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final
+
+from flask import request
+from flask_socketio import Namespace
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from content.citizen_sessions import EndReason, end_sessions, identify_and_open
+from content.kiosk_agents import mark_readers_unknown, replace_reader_statuses, set_reader_status, verify_agent_credential
+from content.records import RecordsError, identity_from_card
+from content.screens import Screen
+from content.timezones import zone
+
+from kiosk_server import agent_payloads
+from kiosk_server.agent_payloads import BadRequest
+from kiosk_server.citizen_events import CitizenEvents, ack_session
+from kiosk_server.database import Database
+from kiosk_server.records_backends import CitizenPolicy
+
+log = logging.getLogger(__name__)
+
+REFUSED: Final = "unknown device or wrong credential"  # one message for every refusal: it reveals nothing
+_NOT_CONNECTED: Final = {"ok": False, "error": "bad_request", "message": "this connection is not an identified agent"}
+
+
+@dataclass
+class AgentLink:
+    """One connected agent: its kiosk, as the hello ack describes it, and a lock that keeps its events in turn."""
+
+    screen_id: int
+    screen: dict[str, Any]
+    timezone: str
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class AgentNamespace(Namespace):
+    def __init__(self, namespace: str, db: Database, policy: CitizenPolicy, events: CitizenEvents,
+                 clock: Callable[[], datetime]) -> None:
+        super().__init__(namespace)
+        self._db = db
+        self._policy = policy
+        self._events = events
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._links: dict[str, AgentLink] = {}
+
+    def connected_kiosks(self) -> set[int]:
+        with self._lock:
+            return {link.screen_id for link in self._links.values()}
+
+    def on_connect(self, auth: Any = None) -> None:
+        device = auth.get("device") if isinstance(auth, dict) else None
+        credential = auth.get("credential") if isinstance(auth, dict) else None
+        if not isinstance(device, str) or not isinstance(credential, str) or not device or not credential:
+            log.info("agent connection refused: no device or credential in auth")
+            raise ConnectionRefusedError(REFUSED)
+        with self._db.session() as session:
+            screen = verify_agent_credential(session, device, credential, self._policy.credential_key)
+            if screen is None:
+                log.info("agent connection refused: unknown device or wrong credential")
+                raise ConnectionRefusedError(REFUSED)
+            screen = session.scalars(select(Screen).options(joinedload(Screen.hall))
+                                     .where(Screen.id == screen.id)).one()
+            link = AgentLink(
+                screen.id,
+                {"id": screen.id, "name": screen.name, "hall": {"id": screen.hall.id, "name": screen.hall.name}},
+                screen.hall.timezone,
+            )
+        with self._lock:
+            self._links[request.sid] = link
+        log.info("agent connected for kiosk screen %d", link.screen_id)
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        with self._lock:
+            link = self._links.pop(request.sid, None)
+            still_linked = link is not None and any(o.screen_id == link.screen_id for o in self._links.values())
+        if link is None:
+            return
+        log.info("agent of kiosk screen %d disconnected", link.screen_id)
+        if still_linked:
+            return  # a newer connection of the same agent already reported its readers
+        with self._db.session() as session:
+            mark_readers_unknown(session, link.screen_id, self._clock())
+            session.commit()
+
+    def on_agent_hello(self, data: Any = None) -> dict[str, Any]:
+        link = self._link()
+        if link is None:
+            return dict(_NOT_CONNECTED)
+        try:
+            hello = agent_payloads.hello(data)
+        except BadRequest as err:
+            return err.ack()
+        with link.lock, self._db.session() as session:
+            now = self._clock()
+            replace_reader_statuses(session, link.screen_id, hello.readers, now)
+            # A card may have left while the link was down: end sessions from readers with no card now.
+            ended = end_sessions(session, link.screen_id, EndReason.AGENT_RECONNECTED, now,
+                                 except_readers=hello.cards_present)
+            session.commit()
+        self._events.ended(ended)
+        log.info("agent hello from kiosk screen %d (agent %s, %d readers, %d sessions ended)", link.screen_id,
+                 hello.agent_version or "?", len(hello.readers), len(ended))
+        return {"ok": True, "screen": link.screen, "session_idle_seconds": self._policy.idle_seconds}
+
+    def on_reader_status(self, data: Any = None) -> dict[str, Any]:
+        link = self._link()
+        if link is None:
+            return dict(_NOT_CONNECTED)
+        try:
+            report = agent_payloads.reader_report(data)
+        except BadRequest as err:
+            return err.ack()
+        with link.lock, self._db.session() as session:
+            set_reader_status(session, link.screen_id, report, self._clock())
+            session.commit()
+        log.info("kiosk screen %d reader %s is %s", link.screen_id, report.reader_id, report.state.value)
+        return {"ok": True}
+
+    def on_card_read(self, data: Any = None) -> dict[str, Any]:
+        link = self._link()
+        if link is None:
+            return dict(_NOT_CONNECTED)
+        try:
+            read = agent_payloads.card_read(data)
+        except BadRequest as err:
+            return err.ack()
+        with link.lock, self._db.session() as session:
+            now = self._clock()
+            today = self._today(link, now)
+            screen = session.get(Screen, link.screen_id)
+            if screen is None:
+                return {"ok": False, "error": "bad_request", "message": "this kiosk screen no longer exists"}
+            try:
+                identity = identity_from_card(read.source, read.reader_id, read.identity, today=today)
+                opened = identify_and_open(session, self._policy.backend(session, self._clock), screen, identity,
+                                           now, self._policy.idle_seconds, self._policy.max_seconds)
+            except RecordsError as err:
+                session.commit()  # the audit row of a refused lookup
+                log.info("card_read on kiosk screen %d (%s, reader %s) refused: %s", link.screen_id,
+                         read.source.value, read.reader_id, err.code)
+                self._events.refused(link.screen_id, read.source.value, err)
+                return {"ok": False, "error": err.code, "message": str(err)}
+            session.commit()
+        self._events.ended(opened.replaced)
+        self._events.opened(opened.session, opened.token, today)
+        log.info("card_read on kiosk screen %d (%s, reader %s): session %d for %s", link.screen_id,
+                 read.source.value, read.reader_id, opened.session.id, opened.session.masked_id)
+        return {"ok": True, "session": ack_session(opened.session, today)}
+
+    def on_card_removed(self, data: Any = None) -> dict[str, Any]:
+        link = self._link()
+        if link is None:
+            return dict(_NOT_CONNECTED)
+        try:
+            reader_id = agent_payloads.card_removed(data)
+        except BadRequest as err:
+            return err.ack()
+        with link.lock, self._db.session() as session:
+            ended = end_sessions(session, link.screen_id, EndReason.CARD_REMOVED, self._clock(), reader_id=reader_id)
+            session.commit()
+        self._events.ended(ended)
+        log.info("card removed from kiosk screen %d reader %s: %d sessions ended", link.screen_id, reader_id,
+                 len(ended))
+        return {"ok": True, "ended": len(ended)}
+
+    def _link(self) -> AgentLink | None:
+        with self._lock:
+            return self._links.get(request.sid)
+
+    @staticmethod
+    def _today(link: AgentLink, now: datetime) -> date:
+        return now.astimezone(zone(link.timezone)).date()

@@ -1,0 +1,51 @@
+"""Choosing and building the records backend, and the citizen-session settings the server parts share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from content.demo_records import DemoRecords
+from content.keyed_hash import derive_key
+from content.records import RecordsBackend
+
+from kiosk_server.config import Settings
+
+
+def records_key(secret_key: str) -> bytes:
+    """The key of the keyed hashes of ID and card numbers (and of the demo e-card tokens)."""
+    return derive_key(secret_key, "records")
+
+
+def agent_credential_key(secret_key: str) -> bytes:
+    """The key of the keyed hashes of kiosk agent credentials."""
+    return derive_key(secret_key, "agent-credentials")
+
+
+@dataclass(frozen=True)
+class CitizenPolicy:
+    """How long citizen sessions last, who resolves cards, and the keys for both: read once from settings."""
+
+    idle_seconds: int
+    max_seconds: int
+    sweep_seconds: float
+    backend_name: str
+    records_key: bytes = field(repr=False)
+    credential_key: bytes = field(repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CitizenPolicy:
+        return cls(
+            idle_seconds=settings.citizen_session_idle_seconds, max_seconds=settings.citizen_session_max_seconds,
+            sweep_seconds=settings.session_sweep_seconds, backend_name=settings.records_backend,
+            records_key=records_key(settings.secret_key), credential_key=agent_credential_key(settings.secret_key),
+        )
+
+    def backend(self, session: Session, clock: Callable[[], datetime]) -> RecordsBackend:
+        """The configured records backend, bound to ``session`` for one card read."""
+        if self.backend_name == "demo":
+            return DemoRecords(session, self.records_key, clock)
+        raise ValueError(f"unknown records backend {self.backend_name!r}")  # settings refuse it first
