@@ -11,6 +11,7 @@ import os
 import select
 import tempfile
 import threading
+import time
 import tty
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from devices.idcard_protocol import (
 
 FAULTS: Final = frozenset({"bad_checksum", "truncated", "garbage", "status"})
 GARBAGE: Final = bytes.fromhex("00FF13AA96695A5A")
+_LONGEST_SHORT_ANSWER: Final = 1024  # every answer but a card read (1295+ bytes) is shorter
 
 
 def _put(block: bytearray, offset: int, length: int, text: str) -> None:
@@ -98,6 +100,7 @@ class SimIdCardReader:
         self._card_read = False
         self._faults: list[_Fault] = []
         self.requests: list[Command | None] = []
+        self.read_answered_at: list[float] = []  # time.perf_counter() after each card read was written
         self._master = self._slave = -1
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -205,6 +208,8 @@ class SimIdCardReader:
                         _write_all(master, answer)
                     except OSError:
                         return
+                    if len(answer) > _LONGEST_SHORT_ANSWER:  # a card's text and photo went out
+                        self.read_answered_at.append(time.perf_counter())
 
     def _answer(self, frame: Frame) -> bytes:
         command = Command.of(*frame.payload[:2]) if len(frame.payload) >= 2 else None

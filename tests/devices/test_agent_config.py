@@ -1,0 +1,92 @@
+"""The agent's TOML file: good files parse, every bad value names its key."""
+
+from __future__ import annotations
+
+import pytest
+
+from devices.agent_config import AgentConfigError, load_agent_config, parse_agent_config
+from devices.known_readers import ReaderKind
+
+GOOD = """
+[server]
+url = "https://signage.example.gov.cn/"
+
+[device]
+key = "k-123"
+credential = "s3cret-credential"
+
+[agent]
+pcsc_reader = "Virtual PCD"
+card_read_max_age_seconds = 8
+reconnect_min_seconds = 0.5
+reconnect_max_seconds = 30
+
+[[readers]]
+kind = "idcard_serial"
+path = "/dev/kiosk/idcard-A1B2"
+baudrate = 115200
+
+[[readers]]
+kind = "scanner_hid"
+path = "/dev/input/by-id/usb-Newland-event-kbd"
+
+[[readers]]
+kind = "scanner_hid"
+vendor = 0x1234
+"""
+
+
+def test_a_complete_file_parses(tmp_path):
+    path = tmp_path / "agent.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    config = load_agent_config(path)
+    assert config.server_url == "https://signage.example.gov.cn"
+    assert config.device_key == "k-123"
+    assert config.pcsc_reader == "Virtual PCD"
+    assert config.reconnect_backoff == (0.5, 30.0)
+    assert [r.path for r in config.serial_readers] == ["/dev/kiosk/idcard-A1B2"]
+    assert [s.path for s in config.scanners] == ["/dev/input/by-id/usb-Newland-event-kbd"]
+    (extra,) = config.extra_readers
+    assert (extra.kind, extra.vendor, extra.product) == (ReaderKind.SCANNER_HID, 0x1234, None)
+    assert extra.requires, "a configured scanner vendor still needs the keyboard capability"
+
+
+def test_the_credential_stays_out_of_repr():
+    config = parse_agent_config({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "topsecret"}})
+    assert "topsecret" not in repr(config)
+
+
+@pytest.mark.parametrize(("data", "key"), [
+    ({"device": {"key": "k", "credential": "c"}}, "server.url"),
+    ({"server": {"url": "ftp://x"}, "device": {"key": "k", "credential": "c"}}, "server.url"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k"}}, "device.credential"),
+    ({"server": {"url": "http://x"}, "device": {"key": "", "credential": "c"}}, "device.key"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}, "agent": {"hotplug": "yes"}},
+     "agent.hotplug"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}, "agent": {"log_level": "LOUD"}},
+     "agent.log_level"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
+      "agent": {"card_read_max_age_seconds": 0}}, "agent.card_read_max_age_seconds"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
+      "readers": [{"kind": "laser"}]}, "readers[0].kind"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
+      "readers": [{"kind": "idcard_serial"}]}, "readers[0].path"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
+      "readers": [{"kind": "scanner_hid", "vendor": 0x10000}]}, "readers[0].vendor"),
+    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
+      "readers": [{"kind": "ssc_pcsc", "path": "/dev/x"}]}, "readers[0].path"),
+])
+def test_a_bad_value_names_its_key(data, key):
+    with pytest.raises(AgentConfigError) as raised:
+        parse_agent_config(data)
+    assert raised.value.key == key
+    assert str(raised.value).startswith(f"{key}: ")
+
+
+def test_a_missing_or_broken_file_says_which(tmp_path):
+    with pytest.raises(AgentConfigError, match="cannot read"):
+        load_agent_config(tmp_path / "absent.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[server\nurl=", encoding="utf-8")
+    with pytest.raises(AgentConfigError, match="not valid TOML"):
+        load_agent_config(broken)
