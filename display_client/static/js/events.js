@@ -6,3 +6,8 @@ export const HELLO = "hello";
 export const WELCOME = "welcome";
 export const MANIFEST = "manifest";
 export const HEARTBEAT = "heartbeat";
+
+// Citizen sessions on a kiosk screen (docs/protocol.md §7).
+export const CITIZEN_SESSION = "citizen_session";
+export const CITIZEN_SESSION_ENDED = "citizen_session_ended";
+export const CITIZEN_SESSION_REFUSED = "citizen_session_refused";

@@ -10,12 +10,22 @@ import { h } from "./_dom.js";
 import { Clock } from "./clock.js";
 import { ConnectionDot } from "./connection.js";
 import { activeEmergencies, EmergencyOverlay } from "./emergency.js";
-import { HEARTBEAT, HELLO, MANIFEST, SCREEN_NAMESPACE, WELCOME } from "./events.js";
+import {
+  CITIZEN_SESSION,
+  CITIZEN_SESSION_ENDED,
+  CITIZEN_SESSION_REFUSED,
+  HEARTBEAT,
+  HELLO,
+  MANIFEST,
+  SCREEN_NAMESPACE,
+  WELCOME,
+} from "./events.js";
 import { Header } from "./header.js";
 import { createI18n } from "./i18n.js";
 import { IdleView } from "./idle.js";
 import { Stage } from "./layout.js";
 import { RegionPlayer } from "./region-player.js";
+import { CitizenSessionPanel } from "./session.js";
 import { SocketClient, socketUrl } from "./socket.js";
 import { APPLIED, SAME_VERSION, Store } from "./store.js";
 import { Ticker } from "./ticker.js";
@@ -84,7 +94,9 @@ function boot(root) {
   const idleEl = h("div", { class: "idle", hidden: true });
   const overlayEl = h("div", { class: "emergency", hidden: true });
   const dotEl = h("div", { class: "connection" });
-  root.replaceChildren(stageEl, idleEl, overlayEl, dotEl);
+  const isKiosk = root.dataset.screenKind === "kiosk";
+  const citizenEl = h("section", { class: "citizen", hidden: true });
+  root.replaceChildren(stageEl, idleEl, overlayEl, dotEl, ...(isKiosk ? [citizenEl] : []));
 
   const stage = new Stage(stageEl, (widget, el) => {
     if (widget === "ticker") return new Ticker(el);
@@ -95,6 +107,9 @@ function boot(root) {
   const idle = new IdleView(idleEl, { now, i18n });
   const overlay = new EmergencyOverlay(overlayEl, { i18n, onExpire: () => render() });
   const dot = new ConnectionDot(dotEl, i18n);
+  // Kiosks only. Cleared whenever the link drops: the server sends an open session again after
+  // hello (before welcome), so a session that ended meanwhile never lingers on the screen.
+  const citizen = isKiosk ? new CitizenSessionPanel(citizenEl, { i18n, now }) : null;
 
   let renderedSegment = null;
   let renderedLed = null;
@@ -251,9 +266,13 @@ function boot(root) {
     onEvent(name, data) {
       if (name === WELCOME) onWelcome(data, Date.now());
       else if (name === MANIFEST) onManifest(data);
+      else if (citizen && name === CITIZEN_SESSION) citizen.opened(data);
+      else if (citizen && name === CITIZEN_SESSION_ENDED) citizen.ended(data);
+      else if (citizen && name === CITIZEN_SESSION_REFUSED) citizen.refused(data);
     },
     onStatus(status) {
       dot.set(status);
+      if (citizen && status !== "online") citizen.clear();
       setData(root, { conn: status });
       pollWhileOffline(status === "online");
     },
