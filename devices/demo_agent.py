@@ -72,6 +72,7 @@ class DemoReader:
 
     def __init__(self, server_url: str, device_key: str, credential: str, holders: list[Holder]) -> None:
         self.holders = holders
+        self.kiosk_url = f"{server_url.rstrip('/')}/screen/{device_key}"
         self.sim = SimIdCardReader()
         config = AgentConfig(server_url=server_url, device_key=device_key, credential=credential,
                              hotplug=False, pcsc=False, reconnect_backoff=(0.5, 10.0))
@@ -112,7 +113,7 @@ def _page(reader: DemoReader) -> str:
 <style>body{{font:18px/1.5 "Noto Sans CJK SC",sans-serif;margin:2em;max-width:42em}}
 button{{font:inherit;padding:.4em 1em;margin:.2em 0}}li{{list-style:none}}small{{color:#555}}</style>
 <h1>读卡演示 · 模拟身份证阅读器</h1>
-<p>把卡放到模拟阅读器上，打开演示自助终端页面即可看到读卡结果；取走卡片即结束会话。
+<p>把卡放到模拟阅读器上，打开<a href="{html.escape(reader.kiosk_url)}" target="kiosk">演示自助终端页面</a>即可看到读卡结果；取走卡片即结束会话。
 这里的卡片经过真实的驱动程序（GA/T 467 串口协议）和设备代理发送到服务器。</p>
 <p>阅读器上：<b>{status}</b> · 设备代理：{link}</p>
 <form method=post action='/remove'><button>取走卡片</button></form>

@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--host", default=os.environ.get("KIOSK_HOST", "127.0.0.1"))
         cmd.add_argument("--port", type=int, default=int(os.environ.get("KIOSK_PORT", "8000")))
+        if name == "demo":
+            cmd.add_argument("--no-card-reader", action="store_true",
+                             help="do not start the simulated card reader and agent for the demo kiosk")
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     sub.add_parser("token", help="print the API bearer token")
@@ -96,12 +99,22 @@ def _run(args: Any, mode: str) -> int:
     if args.command == "db":
         print("schema is at the newest revision")
         return 0
-    if args.command == "demo":
-        from kiosk_server.demo import ensure_demo_data, print_demo_banner
+    if args.command != "demo":
+        return _serve(app, args.host, args.port)
+    from kiosk_server.demo import DEMO_CARDS_FILE, ensure_demo_data, print_demo_banner
+    from kiosk_server.demo_card_reader import start_demo_card_reader
+    from kiosk_server.settings_access import settings
 
-        summary = ensure_demo_data(app)
-        print_demo_banner(app, summary, args.host, args.port)
-    return _serve(app, args.host, args.port)
+    seeded = ensure_demo_data(app)
+    reader = None
+    if not args.no_card_reader:
+        reader = start_demo_card_reader(app, args.port, str(settings(app).data_dir / DEMO_CARDS_FILE))
+    print_demo_banner(app, seeded, args.host, args.port, reader)
+    try:
+        return _serve(app, args.host, args.port)
+    finally:
+        if reader is not None:
+            reader.stop()
 
 
 def _agent_credential(screen_key: str) -> int:

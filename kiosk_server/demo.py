@@ -18,6 +18,7 @@ from content.org import Hall
 from content.screens import Screen
 
 from kiosk_server.database import database
+from kiosk_server.demo_card_reader import DemoCardReader
 from kiosk_server.records_backends import records_key
 from kiosk_server.settings_access import settings
 
@@ -60,7 +61,7 @@ def write_demo_cards(path: Path, rng_seed: int) -> None:
         handle.write(text + "\n")
 
 
-def print_demo_banner(app: Flask, seeded: bool, host: str, port: int) -> None:
+def print_demo_banner(app: Flask, seeded: bool, host: str, port: int, reader: DemoCardReader | None = None) -> None:
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
     base = f"http://{shown_host}:{port}"
     cfg = settings(app)
@@ -88,6 +89,13 @@ def print_demo_banner(app: Flask, seeded: bool, host: str, port: int) -> None:
         f"  API token:            {cfg.api_token}",
         f"  health:               {base}/healthz",
         f"  demo cards (synthetic people, for the demo agent): {cfg.data_dir / DEMO_CARDS_FILE}",
+    ]
+    if reader is not None:
+        lines += [
+            f"  模拟读卡器 card reader: {reader.page_url}   放卡/取卡 for {reader.kiosk_label}",
+            f"    (open the kiosk at {base}/screen/{reader.kiosk_key} next to it)",
+        ]
+    lines += [
         "  (Ctrl+C stops the server; run the same command again to reuse the data)",
         "",
     ]

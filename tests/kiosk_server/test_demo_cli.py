@@ -10,8 +10,9 @@ import pytest
 import requests
 
 from content.idnumbers import is_valid_id_number
+from tests.support.citizens import KioskScreenClient
 from tests.support.demo import run_demo, stop
-from tests.support.server import free_port
+from tests.support.server import free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -46,3 +47,68 @@ def test_demo_seeds_prints_urls_and_reuses_its_data(tmp_path: Path) -> None:
         assert re.findall(r"/screen/(\S+)", text)[0] == walls[0]
     finally:
         stop(proc)
+
+
+def test_demo_card_reader_opens_and_ends_a_session_on_the_demo_kiosk(tmp_path: Path) -> None:
+    """The banner's card reader page drives the real driver and agent: 放卡 opens a session, 取走 ends it."""
+    port = free_port()
+    proc, lines = run_demo(tmp_path / "var", port)
+    kiosk = None
+    try:
+        text = "\n".join(lines)
+        page = re.search(r"card reader: (http://127\.0\.0\.1:\d+/)", text)
+        key = re.search(rf"open the kiosk at http://127\.0\.0\.1:{port}/screen/(\S+)", text)
+        assert page and key, text
+        credential, cmdline = _demo_agent_credential_and_cmdline(proc.pid)
+        assert len(credential) >= 32 and credential not in cmdline and credential not in text
+        kiosk = KioskScreenClient(f"http://127.0.0.1:{port}", key.group(1)).connect()
+        wait_for(lambda: "已连接服务器" in _page_text(page.group(1)), 60, "the demo agent online")
+        first = json.loads((tmp_path / "var" / "demo-cards.json").read_text(encoding="utf-8"))[0]
+        assert requests.post(page.group(1) + "present?i=0", timeout=5, allow_redirects=False).status_code == 303
+        wait_for(lambda: kiosk.received("citizen_session"), 15, "citizen_session on the demo kiosk")
+        session = kiosk.received("citizen_session")[0]
+        assert session["citizen"]["masked_id"] == first["id_number"][:6] + "*" * 8 + first["id_number"][-4:]
+        assert first["id_number"] not in json.dumps(session, ensure_ascii=False)
+        assert requests.post(page.group(1) + "remove", timeout=5, allow_redirects=False).status_code == 303
+        wait_for(lambda: kiosk.received("citizen_session_ended"), 15, "citizen_session_ended on the demo kiosk")
+        assert kiosk.received("citizen_session_ended")[0]["reason"] == "card_removed"
+        assert requests.post(page.group(1) + "present?i=stranger", timeout=5).ok
+        wait_for(lambda: kiosk.received("citizen_session_refused"), 15, "the stranger's card refused")
+        assert kiosk.received("citizen_session_refused")[0]["error"] == "unknown_person"
+    finally:
+        if kiosk is not None:
+            kiosk.close()
+        stop(proc)
+    assert proc.returncode == 0
+    # The child exits with the server: nothing listens on the simulator page any more.
+    wait_for(lambda: _refused(page.group(1)), 15, "the card reader page gone")
+
+
+def _page_text(url: str) -> str:
+    """The card reader page, or "" while its process is still starting."""
+    try:
+        return requests.get(url, timeout=5).text
+    except requests.ConnectionError:
+        return ""
+
+
+def _refused(url: str) -> bool:
+    try:
+        requests.get(url, timeout=1)
+    except requests.ConnectionError:
+        return True
+    return False
+
+
+def _demo_agent_credential_and_cmdline(server_pid: int) -> tuple[str, str]:
+    """The demo agent child's credential (from its environment) and its command line, read from /proc."""
+    for proc_dir in Path("/proc").iterdir():
+        try:
+            stat = (proc_dir / "stat").read_text()
+            cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid and "devices.demo_agent" in cmdline:
+            environ = dict(item.split("=", 1) for item in (proc_dir / "environ").read_text().split("\0") if "=" in item)
+            return environ["KIOSK_AGENT_CREDENTIAL"], cmdline
+    raise AssertionError("no demo agent child of the demo server")
