@@ -29,6 +29,7 @@ const SHELL_FILES = [
   "js/media.js",
   "js/notice.js",
   "js/region-player.js",
+  "js/session.js",
   "js/socket.js",
   "js/store.js",
   "js/text-card.js",
