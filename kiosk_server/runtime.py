@@ -35,6 +35,7 @@ class Runtime:
     agents: AgentNamespace
     sweeper: SessionSweeper
     policy: CitizenPolicy
+    events: CitizenEvents
     clock: Callable[[], datetime] = field(default=system_clock)
     started: bool = False
 
@@ -51,7 +52,7 @@ class Runtime:
         agents = AgentNamespace(AGENT_NAMESPACE, db, policy, events, clock)
         socketio.on_namespace(agents)
         sweeper = SessionSweeper(db, events, clock, policy.sweep_seconds)
-        return cls(socketio, db, book, publisher, beats, screens, agents, sweeper, policy, clock)
+        return cls(socketio, db, book, publisher, beats, screens, agents, sweeper, policy, events, clock)
 
     def start(self) -> None:
         """Start the publisher, the heartbeat flusher and the session sweeper (once; safe to call twice)."""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import socketio
 from sqlalchemy.orm import Session
 
+from content.citizen_sessions import identify_and_open
 from content.demo_records import add_demo_person
 from content.idnumbers import compose_id_number
 from content.kiosk_agents import issue_agent_credential
+from content.records import CardSource, RecordsBackend, identity_from_card
 from content.screens import Screen
 
 
@@ -129,3 +131,15 @@ class KioskScreenClient:
 
     def close(self) -> None:
         self.sio.disconnect()
+
+
+def open_citizen_session(session: Session, backend: RecordsBackend, kiosk: Kiosk, holder: Holder,
+                         now: datetime | None = None, idle_seconds: int = 180, max_seconds: int = 1200) -> str:
+    """Open a citizen session for ``holder`` at ``kiosk`` the way a card read does; returns its token (committed)."""
+    now = now or datetime.now(UTC)
+    screen = session.get(Screen, kiosk.screen_id)
+    assert screen is not None
+    identity = identity_from_card(CardSource.IDCARD, "idcard-serial-1", idcard_read(holder)["identity"], today=now.date())
+    opened = identify_and_open(session, backend, screen, identity, now, idle_seconds, max_seconds)
+    session.commit()
+    return opened.token

@@ -1,0 +1,304 @@
+"""The kiosk page's HTTP API (docs/kiosk.md §2): browse vacancies and notices, and a citizen's own records.
+
+Every call names its kiosk with ``X-Screen-Key``; personal calls add the session token in
+``X-Citizen-Session``, which must belong to an open session of that same kiosk, and count as
+activity. Answers are never cached (``no-store``). Errors are ``{"error", "message"}`` with a zh-CN
+message the page can show as it is; none of them carries personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any, Final, NoReturn
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from content import audit
+from content.citizen_sessions import CitizenSession, EndReason, end_session_by_token, touch
+from content.items import PolicyNotice, Vacancy
+from content.kiosk_catalogue import (
+    MAX_PER_PAGE,
+    CatalogueError,
+    VacancyFilter,
+    education_rank,
+    search_vacancies,
+    visible_notices,
+    visible_vacancies,
+)
+from content.person_records import PersonRecords
+from content.records import BackendUnavailable, RecordsError, UnknownPerson
+from content.screens import Screen, ScreenKind
+from content.timezones import zone
+
+from kiosk_server.citizen_events import citizen_json
+from kiosk_server.database import request_session
+from kiosk_server.kiosk_payloads import age_fits, notice_json, page_json, records_json, vacancy_json
+from kiosk_server.settings_access import runtime
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("kiosk_api", __name__, url_prefix="/kiosk/api")
+
+SCREEN_HEADER: Final = "X-Screen-Key"
+SESSION_HEADER: Final = "X-Citizen-Session"
+DEFAULT_PER_PAGE: Final = 6
+
+
+class KioskApiError(HTTPException):
+    """An error answer of this API: status, code and the message for the screen."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(description=message)
+        self.code = status
+        self.error = code
+
+    def get_response(self, environ: Any = None, scope: Any = None) -> Response:  # noqa: ARG002 - werkzeug's signature
+        response = jsonify(error=self.error, message=self.description)
+        response.status_code = self.code or 500
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def fail(status: int, code: str, message: str) -> NoReturn:
+    raise KioskApiError(status, code, message)
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.errorhandler(KioskApiError)
+def _api_error(err: KioskApiError) -> Response:
+    return err.get_response()
+
+
+def _now() -> datetime:
+    return runtime(current_app).clock()
+
+
+def _kiosk() -> Screen:
+    key = request.headers.get(SCREEN_HEADER, "")
+    screen = request_session().scalar(select(Screen).where(Screen.key == key)) if key else None
+    if screen is None:
+        fail(404, "unknown_screen", "本机未登记，请联系工作人员。")
+    if screen.kind != ScreenKind.KIOSK.value:
+        fail(403, "not_a_kiosk", "此屏幕不是自助终端。")
+    return screen
+
+
+def _today(screen: Screen, now: datetime) -> date:
+    return now.astimezone(zone(screen.hall.timezone)).date()
+
+
+def _citizen(screen: Screen) -> tuple[CitizenSession, str]:
+    """The open session of this kiosk holding the request's token, touched (activity), committed."""
+    token = request.headers.get(SESSION_HEADER, "")
+    session = request_session()
+    found = touch(session, token, _now()) if token else None
+    if found is None or found.screen_id != screen.id:
+        session.rollback()
+        fail(401, "session_ended", "本次服务已结束，请重新插卡或放置身份证。")
+    session.commit()
+    return found, token
+
+
+def _int_arg(name: str, default: int | None) -> int | None:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        fail(400, "bad_request", f"参数 {name} 应为整数。")
+
+
+def _paging() -> tuple[int, int]:
+    page = _int_arg("page", 1)
+    per_page = _int_arg("per_page", DEFAULT_PER_PAGE)
+    assert page is not None and per_page is not None
+    if page < 1:
+        fail(400, "bad_request", "参数 page: expected 1 or more")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        fail(400, "bad_request", f"参数 per_page: expected 1 to {MAX_PER_PAGE}")
+    return page, per_page
+
+
+def _catalogue_error(err: CatalogueError) -> NoReturn:
+    fail(400, "bad_request", f"参数 {err}")
+
+
+# -- public: vacancies and notices ---------------------------------------------------------------------
+
+
+@bp.get("/vacancies")
+def vacancies() -> Any:
+    screen = _kiosk()
+    page, per_page = _paging()
+    args = request.args
+    wanted = VacancyFilter(district=args.get("district", ""), category=args.get("category", ""),
+                           salary_min=_int_arg("salary_min", None), education=args.get("education", ""),
+                           initials=args.get("initials", "").strip().lower(), q=args.get("q", "").strip())
+    try:
+        found = search_vacancies(visible_vacancies(request_session(), screen.hall.org_unit, _now()), wanted,
+                                 page, per_page)
+    except CatalogueError as err:
+        _catalogue_error(err)
+    return jsonify(page_json(found, page, per_page))
+
+
+def _visible_item(model: type[Vacancy] | type[PolicyNotice], screen: Screen, ident: int) -> Any:
+    if model is Vacancy:
+        items: list[Any] = visible_vacancies(request_session(), screen.hall.org_unit, _now())
+    else:
+        items = visible_notices(request_session(), screen.hall.org_unit, _now())
+    for item in items:
+        if item.id == ident:
+            return item
+    fail(404, "not_found", "该信息已下线或不存在。")
+
+
+@bp.get("/vacancies/<int:ident>")
+def vacancy(ident: int) -> Any:
+    return jsonify(vacancy_json(_visible_item(Vacancy, _kiosk(), ident)))
+
+
+@bp.get("/notices")
+def notices() -> Any:
+    screen = _kiosk()
+    topic = request.args.get("topic", "")
+    everything = visible_notices(request_session(), screen.hall.org_unit, _now())
+    counts: dict[str, int] = {}
+    for n in everything:
+        if n.topic:
+            counts[n.topic] = counts.get(n.topic, 0) + 1
+    shown = [n for n in everything if not topic or n.topic == topic]
+    return jsonify(topics=[{"value": t, "count": c} for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))],
+                   items=[notice_json(n) for n in shown])
+
+
+@bp.get("/notices/<int:ident>")
+def notice(ident: int) -> Any:
+    return jsonify(notice_json(_visible_item(PolicyNotice, _kiosk(), ident), body=True))
+
+
+# -- personal: the citizen's session and records -------------------------------------------------------
+
+
+@bp.get("/session")
+def session_info() -> Any:
+    screen = _kiosk()
+    citizen, _token = _citizen(screen)
+    return jsonify(session_id=citizen.id, citizen=citizen_json(citizen, _today(screen, _now())),
+                   expires_at=citizen.expires_at.isoformat(), idle_seconds=citizen.idle_seconds,
+                   source=citizen.source, notice=citizen.notice)
+
+
+@bp.post("/session/touch")
+def session_touch() -> Any:
+    citizen, _token = _citizen(_kiosk())
+    return jsonify(expires_at=citizen.expires_at.isoformat(), idle_seconds=citizen.idle_seconds)
+
+
+@bp.post("/session/finish")
+def session_finish() -> Any:
+    screen = _kiosk()
+    _citizen(screen)
+    token = request.headers.get(SESSION_HEADER, "")
+    session = request_session()
+    ended = end_session_by_token(session, token, EndReason.FINISHED, _now())
+    session.commit()
+    if ended is not None:
+        runtime(current_app).events.ended([ended])
+    return "", 204
+
+
+def _records(screen: Screen, citizen: CitizenSession, lookup: str) -> PersonRecords:
+    """The person's records through the configured backend; audited (kind of lookup, never the number)."""
+    session = request_session()
+    rt = runtime(current_app)
+    outcome = "ok"
+    try:
+        return rt.policy.backend(session, rt.clock).records(citizen.person_ref, _today(screen, _now()))
+    except UnknownPerson:
+        outcome = "unknown_person"
+        fail(404, "unknown_person", "未查询到您的参保信息，请到人工窗口咨询。")
+    except BackendUnavailable as err:
+        outcome = "backend_unavailable"
+        log.warning("records backend unavailable for kiosk screen %s: %s", screen.id, err)
+        fail(503, "backend_unavailable", "社保系统暂时无法访问，请稍后再试或到人工窗口办理。")
+    except RecordsError as err:
+        outcome = err.code
+        fail(503, "backend_unavailable", "社保系统暂时无法访问，请稍后再试或到人工窗口办理。")
+    finally:
+        audit.record(session, actor=f"kiosk:screen-{screen.id}", action=f"citizen_lookup.{lookup}",
+                     obj_kind="screen", obj_id=screen.id, summary={"session_id": citizen.id, "outcome": outcome})
+        session.commit()
+
+
+@bp.get("/session/records")
+def session_records() -> Any:
+    screen = _kiosk()
+    citizen, _token = _citizen(screen)
+    records = _records(screen, citizen, "records")
+    return jsonify(records_json(records, citizen_json(citizen, _today(screen, _now()))))
+
+
+@bp.get("/session/matches")
+def session_matches() -> Any:
+    screen = _kiosk()
+    citizen, _token = _citizen(screen)
+    page, per_page = _paging()
+    records = _records(screen, citizen, "matches")
+    today = _today(screen, _now())
+    age = citizen.age_on(today)
+    places = " ".join(e.place for e in records.enrollments)
+    fitting = [v for v in visible_vacancies(request_session(), screen.hall.org_unit, _now())
+               if education_rank(v.education) <= education_rank(records.education) and age_fits(v.requirements, age)]
+    # The person's own district first, then newest first (the order of visible_vacancies).
+    fitting.sort(key=lambda v: not (v.district and v.district in places))
+    start = (page - 1) * per_page
+    district = next((v.district for v in fitting if v.district and v.district in places), "")
+    return jsonify(criteria={"age": age, "education": records.education, "education_label": records.education,
+                             "district": district},
+                   items=[vacancy_json(v) for v in fitting[start:start + per_page]], total=len(fitting),
+                   page=page, per_page=per_page)
+
+
+@bp.post("/session/certificate")
+def session_certificate() -> Any:
+    from content.certificates import issue_certificate
+    from kiosk_server.certificate_pdf import qr_svg
+
+    screen = _kiosk()
+    citizen, _token = _citizen(screen)
+    records = _records(screen, citizen, "certificate")
+    session = request_session()
+    cert, code = issue_certificate(session, citizen, records, screen.hall.name, _now())
+    session.commit()
+    verify_url = url_for("certificate_pages.verify", code=code, _external=True)
+    phone_url = url_for("certificate_pages.phone_download", code=code, _external=True)
+    return jsonify(code=code, verify_url=verify_url, phone_url=phone_url, qr_svg=qr_svg(phone_url),
+                   pdf_url=url_for("kiosk_api.certificate_pdf", code=code),
+                   expires_at=cert.phone_expires_at.isoformat())
+
+
+@bp.get("/session/certificate/<code>.pdf")
+def certificate_pdf(code: str) -> Any:
+    from content.certificates import find_certificate
+    from kiosk_server.certificate_pdf import render_certificate_pdf
+
+    screen = _kiosk()
+    citizen, _token = _citizen(screen)
+    cert = find_certificate(request_session(), code)
+    if cert is None or cert.citizen_session_id != citizen.id:
+        fail(404, "not_found", "未找到该证明。")
+    pdf = render_certificate_pdf(cert.facts, code, url_for("certificate_pages.verify", code=code, _external=True))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="certificate-{code[:8]}.pdf"'
+    return response
