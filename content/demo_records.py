@@ -1,8 +1,10 @@
-"""The demo records backend: synthetic people in ``demo_people`` and the e-card tokens it issues itself.
+"""The demo records backend: synthetic people in ``demo_people``, their histories, and the e-card tokens it issues.
 
-Rows keep keyed hashes of the ID number and the social-security card number, never the numbers
-(DESIGN §5). An e-card token is ``HRSS-ESSC:`` + base64url of (version, person id, expiry, nonce)
-and a truncated HMAC over them, so the whole card flow runs without the national platform.
+Histories (enrollments, contributions, balances, employment) live in the tables of
+``content.demo_history``. Rows keep keyed hashes of the ID number and the social-security card
+number, never the numbers (DESIGN §5). An e-card token is ``HRSS-ESSC:`` + base64url of (version,
+person id, expiry, nonce) and a truncated HMAC over them, so the whole card flow runs without the
+national platform.
 """
 
 from __future__ import annotations
@@ -23,8 +25,21 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.db import Base, utcnow
+from content.demo_history import DemoAccount, DemoContribution, DemoEnrollment, DemoProfile
 from content.idnumbers import id_number_problem, mask_id_number
+from content.items import Education
 from content.keyed_hash import keyed_card_hash, keyed_id_hash
+from content.person_records import (
+    Balances,
+    ContributionMonth,
+    EmploymentState,
+    EmploymentStatus,
+    Enrollment,
+    EnrollmentState,
+    Insurance,
+    PersonRecords,
+    history_months,
+)
 from content.records import (
     BackendUnavailable,
     CardIdentity,
@@ -43,6 +58,7 @@ _PAYLOAD: Final = struct.Struct(">BQq8s")  # version, person id, expiry (Unix se
 _MAC_BYTES: Final = 16
 REF_PREFIX: Final = "demo:"
 _BODY: Final = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_REF: Final = re.compile(REF_PREFIX + r"([1-9][0-9]{0,17})")
 
 
 class DemoPerson(Base):
@@ -143,6 +159,18 @@ class DemoRecords:
         return PersonRecord(ref=f"{REF_PREFIX}{person.id}", name=person.name, sex_code=person.sex_code,
                             birth_date=person.birth_date, masked_id=person.masked_id, region_code=person.region_code)
 
+    def records(self, person_ref: str, today: date) -> PersonRecords:
+        """The person's records for ``today`` (the 36 months before its month); UnknownPerson for a stale ref."""
+        match = _REF.fullmatch(person_ref)
+        if match is None:
+            raise UnknownPerson("not a person reference of the demo records")
+        try:
+            if self._session.get(DemoPerson, int(match.group(1))) is None:
+                raise UnknownPerson("the demo records no longer have this person")
+            return _load_records(self._session, int(match.group(1)), today)
+        except OperationalError as err:
+            raise BackendUnavailable("the demo records database did not answer") from err
+
     def _find(self, identity: CardIdentity) -> DemoPerson | None:
         if identity.source is CardSource.ECARD:
             return self._session.get(DemoPerson, verify_ecard_token(identity.token, self._key, self._clock()))
@@ -157,3 +185,29 @@ class DemoRecords:
             return self._session.scalar(
                 select(DemoPerson).where(DemoPerson.ssc_card_hash == keyed_card_hash(identity.card_number, self._key)))
         raise InvalidIdentity("id_number", "missing")
+
+
+def _load_records(session: Session, person_id: int, today: date) -> PersonRecords:
+    """A demo person's records for ``today``; months not stored are unpaid, no stored history is never enrolled."""
+    profile = session.get(DemoProfile, person_id)
+    account = session.get(DemoAccount, person_id)
+    months = history_months(today)
+    stored = {c.month: c for c in session.scalars(select(DemoContribution).where(
+        DemoContribution.person_id == person_id, DemoContribution.month.in_(months)))}
+    states = {e.insurance: e for e in session.scalars(select(DemoEnrollment).where(
+        DemoEnrollment.person_id == person_id))}
+    enrollments = tuple(
+        Enrollment(i, EnrollmentState(states[i].state), states[i].since, states[i].place) if i in states
+        else Enrollment(i, EnrollmentState.NEVER, None, "") for i in Insurance)
+    contributions = tuple(
+        ContributionMonth(m, stored[m].paid, stored[m].base_fen, stored[m].personal_fen, stored[m].employer)
+        if m in stored else ContributionMonth(m, False, None, None, "") for m in months)
+    balances = (Balances(account.pension_fen, account.medical_fen, account.as_of) if account is not None
+                else Balances(0, 0, today))
+    if profile is None:
+        nobody = EmploymentStatus(EmploymentState.NONE, None, "", "")
+        return PersonRecords(enrollments, contributions, balances, nobody, Education.NONE.value, today)
+    employment = EmploymentStatus(EmploymentState(profile.employment_state), profile.employment_since,
+                                  profile.employer, profile.office)
+    return PersonRecords(enrollments, contributions, balances, employment, profile.education,
+                         min(today, profile.generated_on))

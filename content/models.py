@@ -2,7 +2,9 @@
 
 from content import (
     audit,
+    certificates,
     citizen_sessions,
+    demo_history,
     demo_records,
     emergencies,
     items,
@@ -18,6 +20,6 @@ from content import (
 from content.db import Base
 
 __all__ = [
-    "Base", "audit", "citizen_sessions", "demo_records", "emergencies", "items", "kiosk_agents", "layouts", "org",
-    "outbox", "playlists", "schedules", "screens", "targeting",
+    "Base", "audit", "certificates", "citizen_sessions", "demo_history", "demo_records", "emergencies", "items",
+    "kiosk_agents", "layouts", "org", "outbox", "playlists", "schedules", "screens", "targeting",
 ]

@@ -106,10 +106,25 @@ class PersonRecords:
     as_of: date
 
 
+def month_index(day: date) -> int:
+    """``day``'s calendar month as one number (year * 12 + month - 1), so months add and subtract."""
+    return day.year * 12 + day.month - 1
+
+
+def month_text(index: int) -> str:
+    """The ``YYYY-MM`` form of a ``month_index``."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_start(index: int) -> date:
+    """The first day of a ``month_index``."""
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def history_months(today: date, count: int = HISTORY_MONTHS) -> list[str]:
     """The ``count`` calendar months before ``today``'s month, oldest first, as ``YYYY-MM``."""
-    index = today.year * 12 + today.month - 1  # today's month, zero-based
-    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(index - count, index)]
+    index = month_index(today)
+    return [month_text(m) for m in range(index - count, index)]
 
 
 def contribution_gaps(months: tuple[ContributionMonth, ...] | list[ContributionMonth]) -> list[Gap]:
@@ -124,3 +139,17 @@ def contribution_gaps(months: tuple[ContributionMonth, ...] | list[ContributionM
             gaps.append(Gap(run[0], run[-1], len(run)))
             run = []
     return gaps
+
+
+def retired_from(records: PersonRecords) -> str | None:
+    """The month (``YYYY-MM``) a retiree stopped paying, or None: a pensioner's unpaid months are no gap."""
+    employment = records.employment
+    if employment.state is not EmploymentState.RETIRED or employment.since is None:
+        return None
+    return f"{employment.since.year:04d}-{employment.since.month:02d}"
+
+
+def gaps_while_liable(records: PersonRecords) -> list[Gap]:
+    """Runs of unpaid months before retirement (all of them for someone not retired)."""
+    cutoff = retired_from(records)
+    return contribution_gaps([m for m in records.contributions if cutoff is None or m.month < cutoff])

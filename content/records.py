@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Final, Protocol
 
 from content.errors import ContentError
 from content.idnumbers import id_number_problem, mask_id_number, normalise_id_number
+from content.person_records import PersonRecords
 
 
 class CardSource(StrEnum):
@@ -149,9 +150,16 @@ class PersonRecord:
 
 
 class RecordsBackend(Protocol):
-    """Resolves a card to a person, or raises a ``RecordsError`` subclass saying why not."""
+    """Resolves a card to a person and reads their records, or raises a ``RecordsError`` subclass saying why not."""
 
     def identify(self, identity: CardIdentity) -> PersonRecord: ...
+
+    def records(self, person_ref: str, today: date) -> PersonRecords:
+        """Enrollments, the 36 months before ``today``'s month, balances and employment of ``identify``'s person.
+
+        UnknownPerson when the backend no longer knows ``person_ref``; BackendUnavailable when it cannot answer.
+        """
+        ...
 
 
 # -- reading the agent's identity object ---------------------------------------------------------------

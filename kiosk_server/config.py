@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlparse
@@ -14,7 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX: Final = "KIOSK_"
 ASYNC_MODES: Final = ("threading", "gevent", "eventlet")
-RECORDS_BACKENDS: Final = ("demo",)
+RECORDS_BACKENDS: Final = ("demo", "http")
+MAX_RECORDS_TIMEOUT_SECONDS: Final = 60.0
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token
 
 
 class ConfigError(Exception):
@@ -69,6 +72,37 @@ def _cast_records_backend(value: str) -> str:
     return value
 
 
+def _cast_records_http_url(value: str) -> str:
+    if not value:
+        return value
+    parts = urlparse(value)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("put credentials in KIOSK_RECORDS_HTTP_AUTH_HEADER, not in the URL (the URL is not shown)")
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError("expected an http:// or https:// base URL with a host and without query or fragment")
+    parts.port  # noqa: B018 -- raises ValueError for a port that is not one
+    return value
+
+
+def _cast_auth_header(value: str) -> tuple[str, str] | None:
+    """``Name: value`` as a pair; the value is a credential, so no message repeats it."""
+    if not value.strip():
+        return None
+    name, colon, credential = (part.strip() for part in value.partition(":"))
+    if not colon or not _HEADER_NAME.fullmatch(name) or not credential:
+        raise ValueError("expected 'Header-Name: value', e.g. 'Authorization: Bearer <token>' (the value is not shown)")
+    if any(ch in credential for ch in "\r\n\0"):
+        raise ValueError("the header value holds a line break (the value is not shown)")
+    return name, credential
+
+
+def _cast_records_timeout(value: str) -> float:
+    seconds = _cast_seconds(value)
+    if seconds > MAX_RECORDS_TIMEOUT_SECONDS:
+        raise ValueError(f"expected at most {MAX_RECORDS_TIMEOUT_SECONDS:g} seconds (a kiosk waits), got {value!r}")
+    return seconds
+
+
 def _cast_database_url(value: str) -> str:
     scheme = urlparse(value).scheme
     if not scheme.startswith(("sqlite", "postgresql")):
@@ -101,8 +135,11 @@ class Settings:
     testing: bool
     citizen_session_idle_seconds: int  # a citizen session ends after this long without activity
     citizen_session_max_seconds: int  # ... and this long after it opened, at the latest
-    records_backend: str  # who resolves a card to a person: "demo" (synthetic people in this database)
+    records_backend: str  # who resolves a card to a person: "demo" (synthetic people in this database) or "http"
     session_sweep_seconds: float  # how often expired citizen sessions are looked for
+    records_http_url: str  # base URL of the upstream records API (docs/records-http.md), for "http"
+    records_http_auth_header: tuple[str, str] | None = field(repr=False)  # (name, value) sent on every call
+    records_http_timeout_seconds: float  # the whole of one call to the upstream, connecting included
 
     @property
     def uses_sqlite(self) -> bool:
@@ -126,6 +163,9 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "citizen_session_max_seconds": (_cast_int, "1200"),
     "records_backend": (_cast_records_backend, "demo"),
     "session_sweep_seconds": (_cast_seconds, "1"),
+    "records_http_url": (_cast_records_http_url, ""),
+    "records_http_auth_header": (_cast_auth_header, ""),
+    "records_http_timeout_seconds": (_cast_records_timeout, "5"),
 }
 
 
@@ -202,5 +242,7 @@ def load_settings(
         raise ConfigError("citizen_session_max_seconds",
                           f"must be at least KIOSK_CITIZEN_SESSION_IDLE_SECONDS "
                           f"({raw['citizen_session_idle_seconds']})")
+    if raw["records_backend"] == "http" and not raw["records_http_url"]:
+        raise ConfigError("records_http_url", "required when KIOSK_RECORDS_BACKEND is http")
     names = {f.name for f in fields(Settings)}
     return Settings(**{k: v for k, v in raw.items() if k in names})

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from content import outbox
+from content.demo_history import DemoProfile
 from content.demo_records import DemoPerson
 from content.org import Hall
 from content.screens import Screen
@@ -32,19 +33,23 @@ def ensure_demo_data(app: Flask) -> bool:
 
     Either way ``<data_dir>/demo-cards.json`` lists the demo people's cards for the demo agent.
     """
-    from content.demo import DEFAULT_RNG_SEED, seed_demo, seed_people
+    from content.demo import DEFAULT_RNG_SEED, drop_stale_histories, seed_demo, seed_histories, seed_people
 
     db = database(app)
     cfg = settings(app)
     key = records_key(cfg.secret_key)
+    today = datetime.now(ZoneInfo(cfg.default_timezone)).date()
     with db.session() as session:
         seeded = not session.scalar(select(func.count()).select_from(Hall))
         if seeded:
-            today = datetime.now(ZoneInfo(cfg.default_timezone)).date()
             seed_demo(session, today=today, records_key=key)
             outbox.add_event(session, "content", kind="demo", action="seeded")
         elif not session.scalar(select(func.count()).select_from(DemoPerson)):
-            seed_people(session, DEFAULT_RNG_SEED, key)  # a demo database from before the records backend
+            seed_people(session, DEFAULT_RNG_SEED, key, today=today)  # a demo database from before the records backend
+        elif drop_stale_histories(session, today=today) or not session.scalar(
+                select(func.count()).select_from(DemoProfile)):
+            # Histories from an earlier month (or a database from before them): as of today.
+            seed_histories(session, DEFAULT_RNG_SEED, today=today)
         session.commit()
     write_demo_cards(cfg.data_dir / DEMO_CARDS_FILE, DEFAULT_RNG_SEED)
     return seeded

@@ -279,7 +279,8 @@ def session_certificate() -> Any:
     citizen, _token = _citizen(screen)
     records = _records(screen, citizen, "certificate")
     session = request_session()
-    cert, code = issue_certificate(session, citizen, records, screen.hall.name, _now())
+    cert, code = issue_certificate(session, citizen, records, screen.hall.name, _now(),
+                                   timezone=screen.hall.timezone)
     session.commit()
     verify_url = url_for("certificate_pages.verify", code=code, _external=True)
     phone_url = url_for("certificate_pages.phone_download", code=code, _external=True)

@@ -13,7 +13,8 @@ from content.person_records import (
     ENROLLMENT_LABELS,
     INSURANCE_LABELS,
     PersonRecords,
-    contribution_gaps,
+    gaps_while_liable,
+    retired_from,
 )
 
 _AGE_RANGE: Final = re.compile(r"(\d{2})\s*[-~—至到]\s*(\d{2})\s*(?:周岁|岁)")
@@ -56,6 +57,7 @@ def notice_json(n: PolicyNotice, *, body: bool = False) -> dict[str, Any]:
 
 def records_json(records: PersonRecords, citizen: dict[str, Any]) -> dict[str, Any]:
     months = records.contributions
+    retired = retired_from(records)
     return {
         "citizen": citizen,
         "as_of": records.as_of.isoformat(),
@@ -66,8 +68,10 @@ def records_json(records: PersonRecords, citizen: dict[str, Any]) -> dict[str, A
         ],
         "contributions": {
             "months": [{"month": m.month, "paid": m.paid, "base_fen": m.base_fen, "personal_fen": m.personal_fen,
-                        "employer": m.employer} for m in months],
-            "gaps": [{"first": g.first, "last": g.last, "months": g.months} for g in contribution_gaps(months)],
+                        "employer": m.employer, "retired": retired is not None and m.month >= retired}
+                       for m in months],
+            "gaps": [{"first": g.first, "last": g.last, "months": g.months} for g in gaps_while_liable(records)],
+            "retired_from": retired,
             "paid_months": sum(1 for m in months if m.paid),
             "total_months": len(months),
         },

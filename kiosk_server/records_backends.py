@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from content.demo_records import DemoRecords
+from content.http_records import HttpRecords
 from content.keyed_hash import derive_key
 from content.records import RecordsBackend
 
@@ -35,6 +36,9 @@ class CitizenPolicy:
     backend_name: str
     records_key: bytes = field(repr=False)
     credential_key: bytes = field(repr=False)
+    http_url: str = ""
+    http_auth_header: tuple[str, str] | None = field(default=None, repr=False)
+    http_timeout_seconds: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CitizenPolicy:
@@ -42,10 +46,14 @@ class CitizenPolicy:
             idle_seconds=settings.citizen_session_idle_seconds, max_seconds=settings.citizen_session_max_seconds,
             sweep_seconds=settings.session_sweep_seconds, backend_name=settings.records_backend,
             records_key=records_key(settings.secret_key), credential_key=agent_credential_key(settings.secret_key),
+            http_url=settings.records_http_url, http_auth_header=settings.records_http_auth_header,
+            http_timeout_seconds=settings.records_http_timeout_seconds,
         )
 
     def backend(self, session: Session, clock: Callable[[], datetime]) -> RecordsBackend:
         """The configured records backend, bound to ``session`` for one card read."""
         if self.backend_name == "demo":
             return DemoRecords(session, self.records_key, clock)
+        if self.backend_name == "http":  # the upstream holds the records; the session is not needed
+            return HttpRecords(self.http_url, self.http_auth_header, self.http_timeout_seconds, clock)
         raise ValueError(f"unknown records backend {self.backend_name!r}")  # settings refuse it first

@@ -9,7 +9,16 @@ from content.demo.people import (
     id_number_is_valid,
     synthetic_people,
 )
-from content.demo.seed import DEFAULT_RNG_SEED, DemoDatabaseNotEmpty, DemoScreen, DemoSummary, seed_demo, seed_people
+from content.demo.seed import (
+    DEFAULT_RNG_SEED,
+    DemoDatabaseNotEmpty,
+    DemoScreen,
+    DemoSummary,
+    seed_demo,
+    drop_stale_histories,
+    seed_histories,
+    seed_people,
+)
 
 __all__ = [
     "DEFAULT_RNG_SEED",
@@ -25,6 +34,8 @@ __all__ = [
     "demo_card_holders",
     "id_number_is_valid",
     "seed_demo",
+    "drop_stale_histories",
+    "seed_histories",
     "seed_people",
     "synthetic_people",
 ]

@@ -5,7 +5,7 @@ already be listening). Everything is deterministic given ``rng_seed`` and ``toda
 inputs give the same rows and the same texts, apart from the screen keys (credentials, always random)
 and the bookkeeping stamps of rows that are not content (``created_at`` of org units, halls and screens).
 Given ``records_key`` (derived from the server secret) it also stores the synthetic people of the
-demo records backend, as keyed hashes of their numbers.
+demo records backend, as keyed hashes of their numbers, with their insurance histories up to ``today``.
 """
 
 from __future__ import annotations
@@ -19,15 +19,24 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from faker import Faker
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from content.demo import places, programme
-from content.demo.employers import make_employers
+from content.demo.employers import EmployerSpec, make_employers
 from content.demo.notices import NOTICES, TICKER_LINES
 from content.demo.people import demo_card_holders
 from content.demo.vacancies import make_vacancies
-from content.demo_records import add_demo_person
+from content.demo_history import (
+    DemoAccount,
+    DemoContribution,
+    DemoEnrollment,
+    DemoProfile,
+    PersonFacts,
+    generate_histories,
+    store_histories,
+)
+from content.demo_records import DemoPerson, add_demo_person
 from content.errors import ContentError
 from content.items import ContentItem, Employer, ItemStatus, PolicyNotice, Ticker, Vacancy
 from content.layouts import Layout, LayoutRegion, check_region_geometry
@@ -113,7 +122,7 @@ def seed_demo(
     layouts = _layouts(session, province, playlists)
     holiday = programme.next_weekday_holiday(today)
     schedules = _schedules(session, province, orgs, halls, layouts, playlists, holiday)
-    people_count = seed_people(session, rng_seed, records_key) if records_key is not None else 0
+    people_count = seed_people(session, rng_seed, records_key, today=today) if records_key is not None else 0
     session.flush()
 
     def keys(kind: ScreenKind) -> tuple[str, ...]:
@@ -173,14 +182,56 @@ def _screen_key(rng: random.Random) -> str:
     return new_screen_key()
 
 
-def seed_people(session: Session, rng_seed: int, key: bytes) -> int:
-    """Store the demo records backend's synthetic people (keyed hashes of their numbers); returns how many."""
+def seed_people(session: Session, rng_seed: int, key: bytes, *, today: date) -> int:
+    """Store the demo records backend's synthetic people (keyed hashes of their numbers) and their histories.
+
+    Returns how many people; their histories run up to the month before ``today``'s.
+    """
     holders = demo_card_holders(rng_seed)
     for p in holders:
         add_demo_person(session, key=key, id_number=p.id_number, name=p.name, sex_code=p.sex_code,
                         birth_date=p.birth_date, region_code=p.region_code, nation_code=p.nation_code,
                         ssc_card_number=p.ssc_card_number)
+    seed_histories(session, rng_seed, today=today)
     return len(holders)
+
+
+def seed_histories(session: Session, rng_seed: int, *, today: date) -> int:
+    """Give every demo person without a history a synthetic one up to ``today``; returns how many got one.
+
+    Deterministic given ``rng_seed``, ``today`` and the people (taken in the order they were stored).
+    """
+    people = session.scalars(select(DemoPerson).where(~exists().where(DemoProfile.person_id == DemoPerson.id))
+                             .order_by(DemoPerson.id)).all()
+    employers = make_employers(random.Random(f"demo-history-employers/{rng_seed}"))
+    facts = [_person_facts(p, employers) for p in people]
+    store_histories(session, generate_histories(facts, today, rng_seed), today)
+    return len(facts)
+
+
+def drop_stale_histories(session: Session, *, today: date) -> int:
+    """Forget histories generated before ``today``'s month (their last months would read as unpaid); returns how many.
+
+    ``seed_histories`` then writes fresh ones, so a demo database reused weeks later still looks current.
+    """
+    month_start = today.replace(day=1)
+    stale = list(session.scalars(select(DemoProfile.person_id).where(DemoProfile.generated_on < month_start)))
+    for model in (DemoContribution, DemoEnrollment, DemoAccount, DemoProfile):
+        session.execute(delete(model).where(model.person_id.in_(stale)))
+    return len(stale)
+
+
+def _person_facts(person: DemoPerson, employers: list[EmployerSpec]) -> PersonFacts:
+    """Where ``person`` is insured (their ID number's county) and the employers of that city."""
+    county = next((node.name for node, _ in places.walk() if node.division_code == person.region_code
+                   and node.name in places.DISTRICTS), None)
+    city = places.DISTRICTS[county][0] if county is not None else None
+    names = tuple(e.name for e in employers if city is None or e.city == city)
+    if county is None:  # a person from outside the demo counties is insured at the province
+        return PersonFacts(person.id, person.sex_code, person.birth_date, places.PROVINCE,
+                           f"{places.PROVINCE}人力资源市场", names)
+    return PersonFacts(person.id, person.sex_code, person.birth_date, f"{city}{county}", f"{county}公共就业服务中心",
+                       names)
 
 
 def _org_tree(session: Session) -> dict[str, OrgUnit]:

@@ -451,6 +451,20 @@ def test_the_database_holds_no_raw_id_or_card_number(db: Session) -> None:
         assert holder.id_number not in stored and holder.ssc_card_number not in stored
 
 
+def test_the_seeded_people_have_histories_up_to_the_seed_day(db: Session) -> None:
+    from content.demo_history import DemoContribution, DemoProfile
+
+    assert _count(db, DemoProfile) == DEMO_PEOPLE_COUNT
+    assert _count(db, DemoContribution) == DEMO_PEOPLE_COUNT * 36
+    assert set(db.scalars(select(DemoProfile.generated_on))) == {TODAY}
+    backend = DemoRecords(db, RECORDS_KEY, lambda: datetime(2026, 11, 22, tzinfo=SHANGHAI))
+    holder = demo_card_holders(DEFAULT_RNG_SEED)[0]
+    person = backend.identify(CardIdentity(source=CardSource.IDCARD, reader_id="r", id_number=holder.id_number,
+                                           name=holder.name))
+    records = backend.records(person.ref, TODAY)
+    assert records.contributions[-1].month == "2026-10" and len(records.contributions) == 36
+
+
 def test_without_a_records_key_no_people_are_seeded() -> None:
     session = _new_session()
     try:

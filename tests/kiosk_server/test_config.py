@@ -61,7 +61,13 @@ def test_postgres_url_gets_the_psycopg_driver(tmp_path: Path) -> None:
         ("KIOSK_TESTING", "maybe", "KIOSK_TESTING"),
         ("KIOSK_CITIZEN_SESSION_IDLE_SECONDS", "5", "must be at least 10"),
         ("KIOSK_CITIZEN_SESSION_MAX_SECONDS", "60", "must be at least KIOSK_CITIZEN_SESSION_IDLE_SECONDS (180)"),
-        ("KIOSK_RECORDS_BACKEND", "ldap", "expected one of demo, got 'ldap'"),
+        ("KIOSK_RECORDS_BACKEND", "ldap", "expected one of demo, http, got 'ldap'"),
+        ("KIOSK_RECORDS_HTTP_URL", "ftp://records.example", "expected an http:// or https:// base URL"),
+        ("KIOSK_RECORDS_HTTP_URL", "https://records.example/api?x=1", "without query or fragment"),
+        ("KIOSK_RECORDS_HTTP_URL", "https://records.example:99999/api", "KIOSK_RECORDS_HTTP_URL"),
+        ("KIOSK_RECORDS_HTTP_AUTH_HEADER", "Bearer abc", "expected 'Header-Name: value'"),
+        ("KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS", "0", "above 0"),
+        ("KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS", "600", "at most 60 seconds"),
         ("KIOSK_SESSION_SWEEP_SECONDS", "0", "above 0"),
         ("KIOSK_SESSION_SWEEP_SECONDS", "soon", "KIOSK_SESSION_SWEEP_SECONDS"),
     ],
@@ -85,3 +91,64 @@ def test_cli_stops_at_start_up_with_the_bad_key(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "KIOSK_DEFAULT_TIMEZONE" in result.stderr
     assert "Mars/Olympus" in result.stderr
+
+
+# -- the records backend ---------------------------------------------------------------------------
+
+
+def test_records_http_settings_default_to_off_with_a_five_second_timeout(tmp_path: Path) -> None:
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
+    assert settings.records_http_url == "" and settings.records_http_auth_header is None
+    assert settings.records_http_timeout_seconds == 5.0
+
+
+def test_the_http_backend_reads_url_auth_header_and_timeout(tmp_path: Path) -> None:
+    settings = load_settings(environ={
+        "KIOSK_DATA_DIR": str(tmp_path), "KIOSK_RECORDS_BACKEND": "http",
+        "KIOSK_RECORDS_HTTP_URL": "https://si.example.gov.cn/api/v1",
+        "KIOSK_RECORDS_HTTP_AUTH_HEADER": "Authorization: Bearer s3cr3t-token",
+        "KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS": "2.5",
+    })
+    assert settings.records_backend == "http"
+    assert settings.records_http_url == "https://si.example.gov.cn/api/v1"
+    assert settings.records_http_auth_header == ("Authorization", "Bearer s3cr3t-token")
+    assert settings.records_http_timeout_seconds == 2.5
+
+
+def test_the_http_backend_without_a_url_stops_start_up_naming_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_RECORDS_BACKEND": "http"})
+    assert str(info.value) == "KIOSK_RECORDS_HTTP_URL: required when KIOSK_RECORDS_BACKEND is http"
+
+
+def test_the_auth_header_value_stays_out_of_reprs_and_errors(tmp_path: Path) -> None:
+    from kiosk_server.records_backends import CitizenPolicy
+
+    settings = load_settings({"data_dir": str(tmp_path), "records_backend": "http",
+                              "records_http_url": "http://127.0.0.1:9/records",
+                              "records_http_auth_header": "X-Api-Key: s3cr3t-token"}, environ={})
+    policy = CitizenPolicy.from_settings(settings)
+    assert "s3cr3t-token" not in repr(settings) and "s3cr3t-token" not in repr(policy)
+    with pytest.raises(ConfigError) as info:
+        load_settings({"data_dir": str(tmp_path), "records_http_auth_header": "s3cr3t-token"}, environ={})
+    assert "s3cr3t-token" not in str(info.value) and "KIOSK_RECORDS_HTTP_AUTH_HEADER" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        load_settings({"data_dir": str(tmp_path), "records_http_url": "https://user:s3cr3t-token@si.example/api"},
+                      environ={})
+    assert "s3cr3t-token" not in str(info.value) and "KIOSK_RECORDS_HTTP_URL" in str(info.value)
+
+
+def test_the_policy_builds_the_configured_backend(tmp_path: Path) -> None:
+    from content.demo_records import DemoRecords
+    from content.http_records import HttpRecords
+    from kiosk_server.records_backends import CitizenPolicy
+
+    def backend(**overrides: str) -> object:
+        settings = load_settings({"data_dir": str(tmp_path), **overrides}, environ={})
+        return CitizenPolicy.from_settings(settings).backend(None, lambda: None)  # type: ignore[arg-type]
+
+    assert isinstance(backend(), DemoRecords)
+    http = backend(records_backend="http", records_http_url="https://si.example/api/",
+                   records_http_auth_header="Authorization: Bearer s3cr3t-token", records_http_timeout_seconds="3")
+    assert isinstance(http, HttpRecords)
+    assert repr(http) == "HttpRecords(base_url='https://si.example/api', auth=set, timeout_seconds=3)"

@@ -189,3 +189,91 @@ def test_no_answer_of_the_api_is_written_to_the_audit_log_with_personal_data(cli
     text = " ".join(str(r.summary) for r in rows)
     assert site.holder.id_number not in text and site.holder.name not in text and token not in text
     assert screens
+
+
+def give_history(app: Flask, site: Site) -> None:
+    from content.demo import DEFAULT_RNG_SEED, seed_histories
+
+    with Session(database(app).engine) as session:
+        assert seed_histories(session, DEFAULT_RNG_SEED, today=datetime.now(UTC).date()) == 1
+        session.commit()
+
+
+def test_records_are_masked_complete_and_audited_without_the_number(client: Any, app: Flask, site: Site) -> None:
+    give_history(app, site)
+    token = open_session(app, site)
+    answer = get(client, "/kiosk/api/session/records", site.kiosk, token)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    body = answer.json
+    assert body["citizen"]["masked_id"] == site.holder.masked_id
+    assert [e["insurance"] for e in body["enrollments"]] == ["pension", "medical", "unemployment", "work_injury",
+                                                          "maternity"]
+    months = body["contributions"]["months"]
+    assert len(months) == 36 == body["contributions"]["total_months"]
+    assert body["contributions"]["paid_months"] == sum(m["paid"] for m in months)
+    assert all(isinstance(m["base_fen"], int) for m in months if m["paid"])
+    assert {"pension_account_fen", "medical_account_fen", "as_of"} <= set(body["balances"])
+    assert body["employment"]["state_label"]
+    text = answer.get_data(as_text=True)
+    assert site.holder.id_number not in text and site.holder.name not in text
+    with Session(database(app).engine) as session:
+        lookups = session.scalars(select(AuditEntry).where(AuditEntry.action == "citizen_lookup.records")).all()
+    assert len(lookups) == 1 and lookups[0].summary["outcome"] == "ok"
+    assert site.holder.id_number not in str(lookups[0].summary)
+
+
+def test_matches_fit_the_persons_education_and_age(client: Any, app: Flask, site: Site) -> None:
+    give_history(app, site)
+    token = open_session(app, site)
+    body = get(client, "/kiosk/api/session/matches?per_page=50", site.kiosk, token).json
+    from content.kiosk_catalogue import education_rank
+    from content.records import age_on
+
+    assert body["criteria"]["age"] == age_on(site.holder.birth_date, datetime.now(UTC).date())
+    assert body["total"] >= 1
+    for item in body["items"]:
+        assert education_rank(item["education"]) <= education_rank(body["criteria"]["education"])
+    age = body["criteria"]["age"]
+    if age > 40:
+        assert "收银员" not in [v["title"] for v in body["items"]], "年龄18-40周岁 excludes this person"
+
+
+def test_certificate_issued_for_the_session_with_a_phone_qr_and_a_pdf(client: Any, app: Flask, site: Site) -> None:
+    give_history(app, site)
+    token = open_session(app, site)
+    answer = client.post("/kiosk/api/session/certificate",
+                         headers={"X-Screen-Key": site.kiosk.key, "X-Citizen-Session": token})
+    assert answer.status_code == 200
+    body = answer.json
+    assert body["qr_svg"].startswith("<svg") and body["phone_url"].endswith(f"/c/{body['code']}")
+    pdf = get(client, body["pdf_url"], site.kiosk, token)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert get(client, body["pdf_url"], site.kiosk).status_code == 401, "the kiosk copy needs the session"
+    assert client.get(f"/verify/{body['code']}").status_code == 200
+
+
+def test_upstream_down_is_a_503_with_a_message_for_the_screen(tmp_path: Any, database_url: str) -> None:
+    from tests.conftest import make_app
+    from tests.support.server import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    app = make_app(tmp_path, database_url, records_backend="http", records_http_url=dead,
+                   records_http_timeout_seconds="1")
+    try:
+        policy = runtime(app).policy
+        with Session(database(app).engine) as session:
+            world = build_world(session, vacancies=1)
+            kiosk = add_kiosk(session, world.hall_id, policy.credential_key)
+            holder = add_holder(session, policy.records_key)
+            from content.demo_records import DemoRecords
+
+            # Opened through the demo backend: identify worked, then the upstream went away.
+            token = open_citizen_session(session, DemoRecords(session, policy.records_key, runtime(app).clock),
+                                         kiosk, holder)
+        client = app.test_client()
+        answer = get(client, "/kiosk/api/session/records", kiosk, token)
+        assert answer.status_code == 503 and answer.json["error"] == "backend_unavailable"
+        assert "稍后" in answer.json["message"] and dead not in answer.json["message"]
+        assert get(client, "/kiosk/api/session", kiosk, token).status_code == 200, "the session survives it"
+    finally:
+        database(app).engine.dispose()
