@@ -35,6 +35,17 @@ python_env() {
   fi
 }
 
+# axe-core for the kiosk accessibility tests (tests/e2e/package.json, pinned by its package-lock.json).
+e2e_tools() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local stamp=tests/e2e/node_modules/.installed-$(sha256sum tests/e2e/package-lock.json | cut -c1-16)
+  if [ ! -f "$stamp" ]; then
+    echo "dev.sh: installing the end-to-end tests' npm packages into tests/e2e/node_modules"
+    npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+    touch "$stamp"
+  fi
+}
+
 cmd=${1:-}
 [ -n "$cmd" ] && shift
 case "$cmd" in
@@ -47,6 +58,7 @@ case "$cmd" in
   test)
     apt_install chromium fonts-noto-cjk pcscd vsmartcard-vpcd libpcsclite-dev swig
     python_env
+    e2e_tools
     set +e
     .venv/bin/python -m pytest "$@"
     status=$?

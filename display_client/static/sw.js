@@ -4,7 +4,8 @@
 // - the app shell (player page, scripts, stylesheet): network first, the cached copy when the
 //   network fails, so a deployed update arrives at the next load and an outage still boots;
 // - manifest.json: network first with the cached copy as fallback;
-// - /media/<sha256>: cache first; the name is the content hash, so a cached copy is never stale.
+// - /media/<sha256>: cache first; the name is the content hash, so a cached copy is never stale;
+// - /kiosk/api/: never touched (personal data must not reach any cache; the answers say no-store).
 // The page posts the media URLs of its manifest ({type: "media", urls}) to fetch them ahead and to
 // drop media no manifest uses any more.
 
@@ -16,6 +17,7 @@ const NETWORK_TIMEOUT_MS = 5000;
 
 // Every file of the shell, relative to the static URL (a test checks this list is complete).
 const SHELL_FILES = [
+  "css/kiosk.css",
   "css/wall.css",
   "js/_dom.js",
   "js/clock.js",
@@ -25,11 +27,36 @@ const SHELL_FILES = [
   "js/header.js",
   "js/i18n.js",
   "js/idle.js",
+  "js/kiosk/api.js",
+  "js/kiosk/app.js",
+  "js/kiosk/bridge.js",
+  "js/kiosk/chrome.js",
+  "js/kiosk/citizen.js",
+  "js/kiosk/countdown.js",
+  "js/kiosk/dialog.js",
+  "js/kiosk/errors.js",
+  "js/kiosk/format.js",
+  "js/kiosk/icons.js",
+  "js/kiosk/idle.js",
+  "js/kiosk/keyboard.js",
+  "js/kiosk/pager.js",
+  "js/kiosk/screens/attract.js",
+  "js/kiosk/screens/certificate.js",
+  "js/kiosk/screens/home.js",
+  "js/kiosk/screens/job.js",
+  "js/kiosk/screens/jobs.js",
+  "js/kiosk/screens/matches.js",
+  "js/kiosk/screens/needs-card.js",
+  "js/kiosk/screens/policies.js",
+  "js/kiosk/screens/policy.js",
+  "js/kiosk/screens/records.js",
+  "js/kiosk/sheet.js",
+  "js/kiosk/strings.js",
+  "js/kiosk/vacancy-list.js",
   "js/layout.js",
   "js/media.js",
   "js/notice.js",
   "js/region-player.js",
-  "js/session.js",
   "js/socket.js",
   "js/store.js",
   "js/text-card.js",
@@ -152,6 +179,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   const path = url.pathname;
+  // The kiosk API carries personal data: straight to the network, never into a cache.
+  if (path.startsWith("/kiosk/api/")) return;
   if (path.startsWith("/media/")) {
     event.respondWith(mediaFirst(request));
   } else if (path.startsWith(SCOPE_PATH) && path.endsWith("/manifest.json")) {

@@ -28,20 +28,66 @@ def test_service_worker_caches_every_file_of_the_shell() -> None:
     assert sorted(_shell_files()) == shipped
 
 
+KIOSK = JS / "kiosk"
+CATALOGUES = {JS / "i18n.js", KIOSK / "strings.js"}
+KEY_USE = re.compile(r"""\bt\(\s*["']([\w.]+)["']""")
+STORAGE = re.compile(r"\b(localStorage|sessionStorage|indexedDB|caches|document\.cookie)\b")
+
+
+def _modules() -> list[Path]:
+    return sorted(JS.rglob("*.js"))
+
+
+def _code(module: Path) -> str:
+    """The module without its comment lines."""
+    return "\n".join(line for line in module.read_text(encoding="utf-8").splitlines()
+                     if not line.lstrip().startswith(("//", "*", "/*")))
+
+
 def test_modules_import_only_each_other() -> None:
-    for module in JS.glob("*.js"):
+    for module in _modules():
         for target in IMPORT.findall(module.read_text(encoding="utf-8")):
-            assert target.startswith("./"), f"{module.name} imports {target!r}: no third-party code at runtime"
-            assert (JS / target).is_file(), f"{module.name} imports missing {target}"
+            name = module.relative_to(JS)
+            assert target.startswith(("./", "../")), f"{name} imports {target!r}: no third-party code at runtime"
+            resolved = (module.parent / target).resolve()
+            assert resolved.is_relative_to(JS.resolve()), f"{name} imports {target!r} from outside static/js"
+            assert resolved.is_file(), f"{name} imports missing {target}"
 
 
 def test_every_shown_string_lives_in_the_catalogue() -> None:
-    for module in JS.glob("*.js"):
-        if module.name == "i18n.js":
+    for module in _modules():
+        if module in CATALOGUES:
             continue
-        code = "\n".join(line for line in module.read_text(encoding="utf-8").splitlines()
-                         if not line.lstrip().startswith(("//", "*", "/*")))
-        assert not CJK.search(code), f"{module.name} holds Chinese text outside i18n.js"
+        assert not CJK.search(_code(module)), f"{module.relative_to(JS)} holds Chinese text outside the catalogues"
+
+
+def _catalogue_keys(path: Path, lang: str) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    block = re.search(rf'^  "?{re.escape(lang)}"?: \{{\n(.*?)^  \}},', text, re.S | re.M)
+    assert block, f"{path.name} has a {lang} catalogue"
+    return set(re.findall(r'^    "([^"]+)": ', block.group(1), re.M))
+
+
+def test_kiosk_catalogue_has_every_key_the_kiosk_uses_in_both_languages() -> None:
+    zh = _catalogue_keys(KIOSK / "strings.js", "zh-CN")
+    en = _catalogue_keys(KIOSK / "strings.js", "en")
+    assert zh == en, f"keys only in one language: {sorted(zh ^ en)}"
+    for module in sorted(KIOSK.rglob("*.js")):
+        for key in KEY_USE.findall(_code(module)):
+            assert key in zh, f"{module.relative_to(JS)} shows {key!r}, which the kiosk catalogue lacks"
+
+
+def test_kiosk_modules_keep_nothing_in_browser_storage() -> None:
+    for module in sorted(KIOSK.rglob("*.js")):
+        found = STORAGE.search(_code(module))
+        assert not found, f"{module.relative_to(JS)} uses {found.group(0)}: nothing personal may be stored"
+
+
+def test_service_worker_never_answers_the_kiosk_api() -> None:
+    text = (STATIC / "sw.js").read_text(encoding="utf-8")
+    handler = text[text.index('self.addEventListener("fetch"'):]
+    guard = handler.index('if (path.startsWith("/kiosk/api/")) return;')
+    assert guard < handler.index("respondWith"), "the kiosk API must be left to the network before any caching"
 
 
 def test_package_exposes_only_its_paths() -> None:
@@ -64,3 +110,13 @@ def test_player_template_renders_its_variables_escaped() -> None:
     assert 'data-screen-key="k&#34;&lt;x&gt;"' in html
     assert 'src="/display-static/js/wall.js"' in html and 'type="module"' in html
     assert 'href="/display-static/css/wall.css"' in html
+    assert "kiosk" not in html, "a wall loads nothing of the kiosk"
+
+
+def test_kiosk_page_loads_the_touch_ui_before_the_wall_player() -> None:
+    env = Environment(loader=FileSystemLoader(display_client.TEMPLATE_DIR), autoescape=select_autoescape(["html"]))
+    html = env.get_template("player.html").render(screen_key="k", static_url="/display-static", lang="zh-CN",
+                                                  screen_kind="kiosk")
+    assert 'href="/display-static/css/kiosk.css"' in html
+    assert html.index('src="/display-static/js/kiosk/app.js"') < html.index('src="/display-static/js/wall.js"')
+    assert '<div id="kiosk" class="kiosk" lang="zh-CN"' in html

@@ -64,20 +64,23 @@ def test_the_kiosk_page_greets_the_card_holder_masked_and_clears_on_removal(brow
     try:
         page.goto(f"{server.url}/screen/{kiosk.key}")
         page.wait_for_function("() => document.getElementById('wall').dataset.conn === 'online'", timeout=15_000)
+        page.wait_for_selector("#kiosk[data-screen='attract']", state="attached")
         sim.present(SimCard(name=holder.name, sex_code=holder.sex_code,
                             birth_date=holder.birth_date.strftime("%Y%m%d"), id_number=holder.id_number))
-        page.wait_for_selector(".citizen[data-state='open']", timeout=15_000)
-        panel = page.inner_text(".citizen")
+        page.wait_for_selector(".kwho", timeout=15_000)
+        page.wait_for_selector("#kiosk[data-screen='home']", state="attached")
+        panel = page.inner_text(".kwho")
         assert "王**，您好" in panel
         assert holder.masked_id in panel
         assert "居民身份证" in panel
-        body = page.inner_text("body")
-        assert holder.id_number not in body and holder.name not in body, "only masked data on the screen"
+        body = page.evaluate("() => document.documentElement.outerHTML")
+        assert holder.id_number not in body and holder.name not in body, "only masked data in the page"
         screenshot(page, "kiosk-citizen-session")
 
         sim.remove()
-        page.wait_for_selector(".citizen[data-state='none']", state="attached", timeout=15_000)
-        assert page.is_hidden(".citizen")
+        page.wait_for_selector("#kiosk[data-screen='attract']", state="attached", timeout=15_000)
+        assert page.locator(".kwho").count() == 0 or page.is_hidden(".kwho")
+        assert holder.masked_id not in page.evaluate("() => document.documentElement.outerHTML")
         stored = page.evaluate("() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])")
         for secret in (holder.masked_id, holder.id_number, "王**"):
             assert secret not in stored, "nothing personal may stay in browser storage"

@@ -30,20 +30,6 @@ const CATALOGUE = {
     "connection.online": "已连接服务器",
     "connection.connecting": "正在连接服务器",
     "connection.offline": "未连接服务器，正按缓存内容播放",
-    "session.identified": "已识别身份",
-    "session.greeting": "{name}，您好",
-    "session.id": "证件号码：{id}",
-    "session.source.idcard": "读取方式：居民身份证",
-    "session.source.ssc": "读取方式：社会保障卡",
-    "session.source.ecard": "读取方式：电子社保卡",
-    "session.hint.card": "取走卡片即可结束；{seconds} 秒内无操作将自动退出",
-    "session.hint.ecard": "{seconds} 秒内无操作将自动退出",
-    "session.refused": "未能识别",
-    "session.error.invalid_identity": "证件信息无法识别，请重新放置证件",
-    "session.error.unknown_person": "未查询到您的信息，请到人工窗口办理",
-    "session.error.token_expired": "二维码已过期，请在手机上刷新后重新扫码",
-    "session.error.token_invalid": "无法识别此二维码，请出示电子社保卡二维码",
-    "session.error.backend_unavailable": "查询服务暂时不可用，请稍后再试或到人工窗口办理",
   },
   en: {
     "document.title": "Information display",
@@ -71,20 +57,6 @@ const CATALOGUE = {
     "connection.online": "Connected to the server",
     "connection.connecting": "Connecting to the server",
     "connection.offline": "Not connected; playing cached content",
-    "session.identified": "Identified",
-    "session.greeting": "Hello, {name}",
-    "session.id": "ID number: {id}",
-    "session.source.idcard": "Read from: resident ID card",
-    "session.source.ssc": "Read from: social-security card",
-    "session.source.ecard": "Read from: electronic social-security card",
-    "session.hint.card": "Take your card to finish; the session ends after {seconds} s without use",
-    "session.hint.ecard": "The session ends after {seconds} s without use",
-    "session.refused": "Not recognised",
-    "session.error.invalid_identity": "The card could not be read; please place it again",
-    "session.error.unknown_person": "No records found; please ask at a service counter",
-    "session.error.token_expired": "The QR code has expired; refresh it on your phone and scan again",
-    "session.error.token_invalid": "This is not an electronic social-security card QR code",
-    "session.error.backend_unavailable": "The lookup service is unavailable; please try later or ask at a counter",
   },
 };
 
@@ -92,20 +64,23 @@ export const DEFAULT_LANG = "zh-CN";
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
-/** The catalogue language closest to `lang` ("zh-CN", "zh", "en-GB" …), Chinese when none fits. */
-export function pickLang(lang) {
-  if (lang && CATALOGUE[lang]) return lang;
+/** The language of `catalogue` closest to `lang` ("zh-CN", "zh", "en-GB" …), Chinese when none fits. */
+export function pickLang(lang, catalogue = CATALOGUE) {
+  if (lang && catalogue[lang]) return lang;
   const base = String(lang || "").split("-")[0].toLowerCase();
   if (base === "zh") return "zh-CN";
-  if (CATALOGUE[base]) return base;
+  if (catalogue[base]) return base;
   return DEFAULT_LANG;
 }
 
-/** Translator bound to one language: t(key, params) and parts(key, params). */
-export function createI18n(lang) {
-  const code = pickLang(lang);
-  const strings = CATALOGUE[code];
-  const fallback = CATALOGUE[DEFAULT_LANG];
+/**
+ * Translator over `catalogue` ({lang: {key: template}}) bound to one language: t(key, params) and
+ * parts(key, params). A key missing in that language falls back to Chinese; a key missing there throws.
+ */
+export function translator(catalogue, lang) {
+  const code = pickLang(lang, catalogue);
+  const strings = catalogue[code];
+  const fallback = catalogue[DEFAULT_LANG];
 
   function template(key) {
     const found = strings[key] ?? fallback[key];
@@ -137,6 +112,11 @@ export function createI18n(lang) {
   }
 
   return { lang: code, t, parts };
+}
+
+/** Translator of the wall's catalogue bound to one language. */
+export function createI18n(lang) {
+  return translator(CATALOGUE, lang);
 }
 
 /** Every catalogue, for tests that check both languages define the same keys. */

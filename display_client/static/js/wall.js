@@ -23,9 +23,9 @@ import {
 import { Header } from "./header.js";
 import { createI18n } from "./i18n.js";
 import { IdleView } from "./idle.js";
+import { forward, SOCKET_EVENT, STATUS_EVENT } from "./kiosk/bridge.js";
 import { Stage } from "./layout.js";
 import { RegionPlayer } from "./region-player.js";
-import { CitizenSessionPanel } from "./session.js";
 import { SocketClient, socketUrl } from "./socket.js";
 import { APPLIED, SAME_VERSION, Store } from "./store.js";
 import { Ticker } from "./ticker.js";
@@ -95,8 +95,7 @@ function boot(root) {
   const overlayEl = h("div", { class: "emergency", hidden: true });
   const dotEl = h("div", { class: "connection" });
   const isKiosk = root.dataset.screenKind === "kiosk";
-  const citizenEl = h("section", { class: "citizen", hidden: true });
-  root.replaceChildren(stageEl, idleEl, overlayEl, dotEl, ...(isKiosk ? [citizenEl] : []));
+  root.replaceChildren(stageEl, idleEl, overlayEl, dotEl);
 
   const stage = new Stage(stageEl, (widget, el) => {
     if (widget === "ticker") return new Ticker(el);
@@ -107,9 +106,13 @@ function boot(root) {
   const idle = new IdleView(idleEl, { now, i18n });
   const overlay = new EmergencyOverlay(overlayEl, { i18n, onExpire: () => render() });
   const dot = new ConnectionDot(dotEl, i18n);
-  // Kiosks only. Cleared whenever the link drops: the server sends an open session again after
-  // hello (before welcome), so a session that ended meanwhile never lingers on the screen.
-  const citizen = isKiosk ? new CitizenSessionPanel(citizenEl, { i18n, now }) : null;
+  // Kiosks only: the touch UI (kiosk/app.js, loaded by the page) gets the welcome, the citizen-session
+  // events and the link status. It clears a session when the link drops: the server sends an open
+  // one again after hello (before welcome), so a session that ended meanwhile never lingers.
+  const KIOSK_EVENTS = new Set([WELCOME, CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED]);
+  const toKiosk = (name, data) => {
+    if (isKiosk && KIOSK_EVENTS.has(name)) forward(root, SOCKET_EVENT, { name, data, receivedAt: Date.now() });
+  };
 
   let renderedSegment = null;
   let renderedLed = null;
@@ -266,13 +269,11 @@ function boot(root) {
     onEvent(name, data) {
       if (name === WELCOME) onWelcome(data, Date.now());
       else if (name === MANIFEST) onManifest(data);
-      else if (citizen && name === CITIZEN_SESSION) citizen.opened(data);
-      else if (citizen && name === CITIZEN_SESSION_ENDED) citizen.ended(data);
-      else if (citizen && name === CITIZEN_SESSION_REFUSED) citizen.refused(data);
+      toKiosk(name, data);
     },
     onStatus(status) {
       dot.set(status);
-      if (citizen && status !== "online") citizen.clear();
+      if (isKiosk) forward(root, STATUS_EVENT, { status });
       setData(root, { conn: status });
       pollWhileOffline(status === "online");
     },

@@ -1,0 +1,198 @@
+// Job search: filters (district, category, salary, education), pinyin initials from the on-screen
+// keyboard, and the matching vacancies a page at a time. Elder mode shows two filters at once.
+
+import { h } from "../../_dom.js";
+import { icon } from "../icons.js";
+import { Keyboard } from "../keyboard.js";
+import { pager } from "../pager.js";
+import { categoryLabel, educationLabel } from "../strings.js";
+import { vacancyList } from "../vacancy-list.js";
+
+const TYPE_DELAY_MS = 250;
+const FILTERS = ["district", "category", "salary_min", "education"];
+
+export function jobsScreen(ctx, params) {
+  const { t } = ctx;
+  const state = {
+    district: params.district || "",
+    category: params.category || "",
+    salary_min: params.salary_min || "",
+    education: params.education || "",
+    initials: params.initials || "",
+    page: params.page || 1,
+    keyboard: Boolean(params.keyboard),
+    more: Boolean(params.more),
+  };
+  let facets = { districts: [], categories: [], educations: [], salary_steps: [] };
+  let latest = 0;
+  let typing = null;
+  let keyboard = null;
+
+  const searchEl = h("div", { class: "ksearch" });
+  const filtersEl = h("div", { class: "kfilters", role: "group", "aria-label": t("jobs.filters") });
+  const countEl = h("p", { class: "kcount-line", role: "status" });
+  const listEl = h("div", { class: "klist" }, h("p", { class: "kloading" }, t("loading")));
+  const pagerEl = h("div", { class: "kpager-slot" });
+  const keyboardEl = h("div", { class: "kkb-slot" });
+  const node = h("section", { class: "kscreen kjobs" }, searchEl, filtersEl, countEl, listEl, pagerEl, keyboardEl);
+
+  const remember = () => ctx.remember({ ...state });
+
+  function filterText(name) {
+    const value = state[name];
+    if (name === "district") return value || t("filter.all");
+    if (name === "category") return value ? categoryLabel(t, value) : t("filter.all");
+    if (name === "salary_min") return value ? t("filter.salary_value", { amount: value }) : t("filter.any");
+    return value ? t("filter.education_value", { label: educationLabel(t, value) }) : t("filter.any");
+  }
+
+  function options(name) {
+    if (name === "district") {
+      return [{ value: "", label: t("filter.all") },
+        ...facets.districts.map((d) => ({ value: d.value, label: d.value, detail: t("filter.count", { count: d.count }) }))];
+    }
+    if (name === "category") {
+      return [{ value: "", label: t("filter.all") },
+        ...facets.categories.map((c) => ({ value: c.value, label: categoryLabel(t, c.value, c.label),
+                                             detail: t("filter.count", { count: c.count }) }))];
+    }
+    if (name === "salary_min") {
+      return [{ value: "", label: t("filter.any") },
+        ...facets.salary_steps.map((n) => ({ value: String(n), label: t("filter.salary_value", { amount: n }) }))];
+    }
+    // The first level is "no requirement", which is nobody's own education: not offered.
+    return [{ value: "", label: t("filter.any") },
+      ...facets.educations.slice(1)
+        .map((e) => ({ value: e.value, label: educationLabel(t, e.value) }))];
+  }
+
+  async function choose(name) {
+    const picked = await ctx.pick({ title: t(`filter.${name}.pick`), options: options(name), current: state[name] });
+    if (picked === undefined || picked === state[name]) return;
+    state[name] = picked;
+    state.page = 1;
+    refresh();
+  }
+
+  function renderFilters() {
+    const shown = ctx.elder ? (state.more ? ["salary_min", "education"] : ["district", "category"]) : FILTERS;
+    const buttons = shown.map((name) => {
+      const set = Boolean(state[name]);
+      const button = h("button", { type: "button", class: `kbtn kfilter${set ? " kfilter--set" : ""}`, data: { filter: name } },
+        h("span", { class: "kfilter__name" }, t(`filter.${name}`)),
+        h("span", { class: "kfilter__value" }, filterText(name)),
+        set ? h("span", { class: "kfilter__mark" }, t("filter.set")) : null);
+      button.addEventListener("click", () => choose(name));
+      return button;
+    });
+    if (ctx.elder) {
+      const other = h("button", { type: "button", class: "kbtn kfilter kfilter--switch", data: { filter: "more" } },
+        icon(state.more ? "back" : "filter"), t(state.more ? "filter.fewer" : "filter.more"));
+      other.addEventListener("click", () => {
+        state.more = !state.more;
+        remember();
+        renderFilters();
+      });
+      buttons.push(other);
+    }
+    filtersEl.replaceChildren(...buttons);
+  }
+
+  function renderSearch() {
+    const field = h("button", { type: "button", class: "kbtn ksearch__field", "aria-expanded": String(state.keyboard),
+                                data: { action: "keyboard" } },
+      icon("search"),
+      h("span", { class: "ksearch__label" }, t("search.label")),
+      h("span", { class: `ksearch__value${state.initials ? "" : " ksearch__value--empty"}` },
+        state.initials ? state.initials.toUpperCase() : t("search.placeholder")));
+    field.addEventListener("click", () => {
+      state.keyboard = !state.keyboard;
+      remember();
+      renderSearch();
+      renderKeyboard();
+    });
+    const parts = [field];
+    if (state.initials) {
+      const clear = h("button", { type: "button", class: "kbtn ksearch__clear", data: { action: "clear" } }, t("search.clear"));
+      clear.addEventListener("click", () => {
+        state.initials = "";
+        state.page = 1;
+        if (keyboard) keyboard.value = "";
+        refresh();
+      });
+      parts.push(clear);
+    }
+    searchEl.replaceChildren(...parts);
+  }
+
+  function renderKeyboard() {
+    node.classList.toggle("kjobs--typing", state.keyboard);
+    if (!state.keyboard) {
+      keyboard = null;
+      keyboardEl.replaceChildren();
+      return;
+    }
+    if (keyboard) return; // keep its mode and keys while the results change above it
+    keyboard = new Keyboard({
+      t, value: state.initials, categories: categoryOptions(), category: state.category,
+      onInput(value) {
+        state.initials = value;
+        state.page = 1;
+        renderSearch();
+        clearTimeout(typing);
+        typing = setTimeout(refresh, TYPE_DELAY_MS);
+      },
+      onCategory(value) {
+        state.category = value;
+        state.page = 1;
+        state.keyboard = false;
+        refresh();
+      },
+      onClose() {
+        state.keyboard = false;
+        remember();
+        renderSearch();
+        renderKeyboard();
+      },
+    });
+    keyboardEl.replaceChildren(keyboard.node);
+  }
+
+  function categoryOptions() {
+    return facets.categories.map((c) => ({ value: c.value, label: categoryLabel(t, c.value, c.label), count: c.count }));
+  }
+
+  async function refresh() {
+    remember();
+    renderSearch();
+    renderFilters();
+    renderKeyboard();
+    const mine = ++latest;
+    listEl.setAttribute("aria-busy", "true");
+    const data = await ctx.load((signal) => ctx.api.get("/vacancies", {
+      signal,
+      params: { district: state.district, category: state.category, salary_min: state.salary_min,
+                education: state.education, initials: state.initials, page: state.page, per_page: ctx.rows },
+    }));
+    if (mine !== latest) return; // a newer search is on its way
+    facets = { ...facets, ...(data.facets || {}) };
+    const items = Array.isArray(data.items) ? data.items : [];
+    const total = Number(data.total) || 0;
+    const pages = Math.max(1, Math.ceil(total / ctx.rows));
+    if (state.page > pages) {
+      state.page = pages;
+      refresh();
+      return;
+    }
+    listEl.removeAttribute("aria-busy");
+    countEl.textContent = t(state.initials ? "jobs.count.search" : "jobs.count",
+                            { count: total, initials: state.initials.toUpperCase() });
+    listEl.replaceChildren(vacancyList(t, items, (vacancy) => ctx.go("job", { id: vacancy.id, vacancy })));
+    pagerEl.replaceChildren(pager(t, { page: state.page, pages, onPage: (n) => { state.page = n; refresh(); } }));
+    renderFilters();
+    if (keyboard) keyboard.setCategories(categoryOptions(), state.category);
+  }
+
+  refresh();
+  return { node, title: t("jobs.title"), dispose: () => clearTimeout(typing) };
+}
