@@ -277,3 +277,27 @@ def test_upstream_down_is_a_503_with_a_message_for_the_screen(tmp_path: Any, dat
         assert get(client, "/kiosk/api/session", kiosk, token).status_code == 200, "the session survives it"
     finally:
         database(app).engine.dispose()
+
+
+def test_a_retirees_months_after_retiring_are_marked_and_are_no_gap() -> None:
+    from datetime import date
+
+    from content.person_records import (
+        Balances,
+        ContributionMonth,
+        EmploymentState,
+        EmploymentStatus,
+        PersonRecords,
+        history_months,
+    )
+    from kiosk_server.kiosk_payloads import records_json
+
+    today = date(2026, 11, 22)
+    months = tuple(ContributionMonth(m, m < "2024-08", 600000 if m < "2024-08" else None,
+                                     48000 if m < "2024-08" else None, "") for m in history_months(today))
+    records = PersonRecords((), months, Balances(1, 2, today),
+                            EmploymentStatus(EmploymentState.RETIRED, date(2024, 8, 1), "", ""), "不限", today)
+    body = records_json(records, {})["contributions"]
+    assert body["retired_from"] == "2024-08" and body["gaps"] == []
+    assert [m["month"] for m in body["months"] if m["retired"]][0] == "2024-08"
+    assert not any(m["retired"] for m in body["months"] if m["paid"])
