@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import or_, select
@@ -108,11 +108,20 @@ def _live(model: type[Vacancy] | type[PolicyNotice], at: datetime) -> list[objec
             or_(model.valid_until.is_(None), model.valid_until > at)]
 
 
+def _visible(model: type[Vacancy] | type[PolicyNotice], session: Session, org_unit: OrgUnit, at: datetime) -> Any:
+    return select(model).where(model.org_unit_id.in_(_visible_units(session, org_unit)), *_live(model, at))
+
+
 def visible_vacancies(session: Session, org_unit: OrgUnit, at: datetime) -> list[Vacancy]:
     """Every live vacancy visible from ``org_unit``, newest first."""
     return list(session.scalars(
-        select(Vacancy).where(Vacancy.org_unit_id.in_(_visible_units(session, org_unit)), *_live(Vacancy, at))
-        .order_by(Vacancy.created_at.desc(), Vacancy.id.desc())))
+        _visible(Vacancy, session, org_unit, at).order_by(Vacancy.created_at.desc(), Vacancy.id.desc())))
+
+
+def visible_item(model: type[Vacancy] | type[PolicyNotice], session: Session, org_unit: OrgUnit, at: datetime,
+                 ident: int) -> Vacancy | PolicyNotice | None:
+    """One live vacancy or notice if it is visible from ``org_unit`` (one query, not the whole list)."""
+    return session.scalar(_visible(model, session, org_unit, at).where(model.id == ident))
 
 
 def _matches(v: Vacancy, f: VacancyFilter) -> bool:
@@ -149,17 +158,14 @@ def search_vacancies(vacancies: list[Vacancy], f: VacancyFilter, page: int, per_
     return Page(hits[start:start + per_page], len(hits), facets)
 
 
-def visible_notices(session: Session, org_unit: OrgUnit, at: datetime, topic: str = "") -> list[PolicyNotice]:
-    """Live policy notices visible from ``org_unit``, newest effective date first; one topic if given."""
-    query = select(PolicyNotice).where(PolicyNotice.org_unit_id.in_(_visible_units(session, org_unit)),
-                                       *_live(PolicyNotice, at))
-    if topic:
-        query = query.where(PolicyNotice.topic == topic)
-    notices = list(session.scalars(query))
+def visible_notices(session: Session, org_unit: OrgUnit, at: datetime) -> list[PolicyNotice]:
+    """Live policy notices visible from ``org_unit``, newest effective date first."""
+    notices = list(session.scalars(_visible(PolicyNotice, session, org_unit, at)))
     notices.sort(key=lambda n: (n.effective_date is not None, n.effective_date, n.id), reverse=True)
     return notices
 
 
-def notice_topics(session: Session, org_unit: OrgUnit, at: datetime) -> list[tuple[str, int]]:
-    counts = Counter(n.topic for n in visible_notices(session, org_unit, at) if n.topic)
+def topic_counts(notices: list[PolicyNotice]) -> list[tuple[str, int]]:
+    """How many of ``notices`` each topic has, the biggest topic first."""
+    counts = Counter(n.topic for n in notices if n.topic)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

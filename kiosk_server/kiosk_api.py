@@ -25,6 +25,8 @@ from content.kiosk_catalogue import (
     VacancyFilter,
     education_rank,
     search_vacancies,
+    topic_counts,
+    visible_item,
     visible_notices,
     visible_vacancies,
 )
@@ -153,14 +155,10 @@ def vacancies() -> Any:
 
 
 def _visible_item(model: type[Vacancy] | type[PolicyNotice], screen: Screen, ident: int) -> Any:
-    if model is Vacancy:
-        items: list[Any] = visible_vacancies(request_session(), screen.hall.org_unit, _now())
-    else:
-        items = visible_notices(request_session(), screen.hall.org_unit, _now())
-    for item in items:
-        if item.id == ident:
-            return item
-    fail(404, "not_found", "该信息已下线或不存在。")
+    item = visible_item(model, request_session(), screen.hall.org_unit, _now(), ident)
+    if item is None:
+        fail(404, "not_found", "该信息已下线或不存在。")
+    return item
 
 
 @bp.get("/vacancies/<int:ident>")
@@ -173,12 +171,8 @@ def notices() -> Any:
     screen = _kiosk()
     topic = request.args.get("topic", "")
     everything = visible_notices(request_session(), screen.hall.org_unit, _now())
-    counts: dict[str, int] = {}
-    for n in everything:
-        if n.topic:
-            counts[n.topic] = counts.get(n.topic, 0) + 1
     shown = [n for n in everything if not topic or n.topic == topic]
-    return jsonify(topics=[{"value": t, "count": c} for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))],
+    return jsonify(topics=[{"value": t, "count": c} for t, c in topic_counts(everything)],
                    items=[notice_json(n) for n in shown])
 
 
