@@ -16,6 +16,7 @@ class Widget(StrEnum):
     TICKER = "ticker"  # scrolls ticker texts as a marquee
     CLOCK = "clock"  # date, weekday and time in the hall's time zone
     HEADER = "header"  # hall name and logo line
+    QUEUE = "queue"  # the hall's queue board: current calls, each line's length and estimated wait
 
 
 class Layout(Base):

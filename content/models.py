@@ -13,13 +13,16 @@ from content import (
     org,
     outbox,
     playlists,
+    queues,
     schedules,
     screens,
+    staff,
     targeting,
 )
 from content.db import Base
 
 __all__ = [
     "Base", "audit", "certificates", "citizen_sessions", "demo_history", "demo_records", "emergencies", "items",
-    "kiosk_agents", "layouts", "org", "outbox", "playlists", "schedules", "screens", "targeting",
+    "kiosk_agents", "layouts", "org", "outbox", "playlists", "queues", "schedules", "screens", "staff",
+    "targeting",
 ]

@@ -13,9 +13,12 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from content import outbox
+from content.demo.places import TAG_QUEUE
+from content.demo.queue import DEMO_STAFF_PASSWORD, staff_username
 from content.demo_history import DemoProfile
 from content.demo_records import DemoPerson
 from content.org import Hall
+from content.queues import ServiceType
 from content.screens import Screen
 
 from kiosk_server.database import database
@@ -34,6 +37,7 @@ def ensure_demo_data(app: Flask) -> bool:
     Either way ``<data_dir>/demo-cards.json`` lists the demo people's cards for the demo agent.
     """
     from content.demo import DEFAULT_RNG_SEED, drop_stale_histories, seed_demo, seed_histories, seed_people
+    from content.demo.queue import seed_morning, seed_queues
 
     db = database(app)
     cfg = settings(app)
@@ -50,6 +54,11 @@ def ensure_demo_data(app: Flask) -> bool:
                 select(func.count()).select_from(DemoProfile)):
             # Histories from an earlier month (or a database from before them): as of today.
             seed_histories(session, DEFAULT_RNG_SEED, today=today)
+        if not session.scalar(select(func.count()).select_from(ServiceType)):
+            seed_queues(session, session.scalars(select(Hall).order_by(Hall.id)))  # from before the queue
+        now = datetime.now(ZoneInfo(cfg.default_timezone))
+        for hall in session.scalars(select(Hall).order_by(Hall.id)):
+            seed_morning(session, hall, now)
         session.commit()
     write_demo_cards(cfg.data_dir / DEMO_CARDS_FILE, DEFAULT_RNG_SEED)
     return seeded
@@ -80,8 +89,11 @@ def print_demo_banner(app: Flask, seeded: bool, host: str, port: int, reader: De
         ]
         picked: list[Any] = []
         walls_of = {s.hall_id for s in screens if s.kind == "wall"}
-        for screen in screens:  # the first wall of every hall, one kiosk, one counter strip
-            if screen.kind == "wall" and screen.hall_id in walls_of:
+        queue_walls = {s.id for s in screens if TAG_QUEUE in s.tags}
+        for screen in screens:  # the first wall of every hall, the queue walls, one kiosk, one counter strip
+            if screen.id in queue_walls:
+                picked.append(screen)
+            elif screen.kind == "wall" and screen.hall_id in walls_of:
                 walls_of.discard(screen.hall_id)
                 picked.append(screen)
             elif screen.kind != "wall" and all(p.kind != screen.kind for p in picked):
@@ -89,6 +101,13 @@ def print_demo_banner(app: Flask, seeded: bool, host: str, port: int, reader: De
         for screen in picked:
             label = KIND_LABELS.get(screen.kind, screen.kind)
             lines.append(f"  {label:<18} {base}/screen/{screen.key}   {halls[screen.hall_id]} · {screen.name}")
+    with database(app).session() as session:
+        first_hall = session.scalar(select(Hall).order_by(Hall.id))
+    if first_hall is not None:
+        lines += [
+            f"  窗口叫号 counter page: {base}/counter   用户 user {staff_username(first_hall.id)} · "
+            f"密码 password {DEMO_STAFF_PASSWORD}   (demo only; counter<hall id> for the other halls)",
+        ]
     lines += [
         f"  API description:      {base}/api/v1/openapi.json",
         f"  API token:            {cfg.api_token}",

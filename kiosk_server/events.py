@@ -14,6 +14,9 @@ CITIZEN_SESSION: Final = "citizen_session"
 CITIZEN_SESSION_ENDED: Final = "citizen_session_ended"
 CITIZEN_SESSION_REFUSED: Final = "citizen_session_refused"
 
+# Server → every screen of a hall (/screen, room hall:<id>): the hall's queue board (docs/queue.md §3).
+QUEUE_BOARD: Final = "queue_board"
+
 # The kiosk device agent (devices/agent.py) → server; every event asks for an ack.
 AGENT_NAMESPACE: Final = "/agent"
 
@@ -29,3 +32,7 @@ def group_room(group: str) -> str:
 
 def screen_room(screen_id: int) -> str:
     return f"screen:{screen_id}"
+
+
+def hall_room(hall_id: int) -> str:
+    return f"hall:{hall_id}"

@@ -15,6 +15,7 @@ from kiosk_server.events import AGENT_NAMESPACE, SCREEN_NAMESPACE
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifests import ManifestBook
 from kiosk_server.publisher import Publisher
+from kiosk_server.queue_publisher import QueuePublisher
 from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.screen_namespace import ScreenNamespace
 from kiosk_server.session_sweeper import SessionSweeper
@@ -30,6 +31,7 @@ class Runtime:
     db: Database
     book: ManifestBook
     publisher: Publisher
+    queue: QueuePublisher
     beats: HeartbeatRecorder
     screens: ScreenNamespace
     agents: AgentNamespace
@@ -45,14 +47,16 @@ class Runtime:
         book = ManifestBook(db, clock)
         publisher = Publisher(socketio, db, book, clock, poll_seconds)
         publisher.watch(db.session_factory)
+        queue = QueuePublisher(socketio, db, clock, poll_seconds, lambda: publisher.is_leader)
+        queue.watch(db.session_factory)
         beats = HeartbeatRecorder(db, clock)
-        screens = ScreenNamespace(SCREEN_NAMESPACE, db, book, beats, heartbeat_seconds, clock)
+        screens = ScreenNamespace(SCREEN_NAMESPACE, db, book, queue, beats, heartbeat_seconds, clock)
         socketio.on_namespace(screens)
         events = CitizenEvents(socketio)
         agents = AgentNamespace(AGENT_NAMESPACE, db, policy, events, clock)
         socketio.on_namespace(agents)
         sweeper = SessionSweeper(db, events, clock, policy.sweep_seconds)
-        return cls(socketio, db, book, publisher, beats, screens, agents, sweeper, policy, events, clock)
+        return cls(socketio, db, book, publisher, queue, beats, screens, agents, sweeper, policy, events, clock)
 
     def start(self) -> None:
         """Start the publisher, the heartbeat flusher and the session sweeper (once; safe to call twice)."""
@@ -60,11 +64,13 @@ class Runtime:
             return
         self.started = True
         self.publisher.start()
+        self.queue.start()
         self.socketio.start_background_task(self.beats.run)
         self.socketio.start_background_task(self.sweeper.run)
 
     def stop(self) -> None:
         self.publisher.stop()
+        self.queue.stop()
         self.beats.stop()
         self.sweeper.stop()
         try:

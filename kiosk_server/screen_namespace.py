@@ -22,9 +22,18 @@ from content.timezones import zone
 
 from kiosk_server.citizen_events import session_payload
 from kiosk_server.database import Database
-from kiosk_server.events import CITIZEN_SESSION, MANIFEST, WELCOME, group_room, screen_room
+from kiosk_server.events import (
+    CITIZEN_SESSION,
+    MANIFEST,
+    QUEUE_BOARD,
+    WELCOME,
+    group_room,
+    hall_room,
+    screen_room,
+)
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifests import ManifestBook
+from kiosk_server.queue_publisher import QueuePublisher
 
 log = logging.getLogger(__name__)
 
@@ -32,25 +41,25 @@ log = logging.getLogger(__name__)
 @dataclass
 class Connected:
     screen_id: int
+    hall_id: int
     welcome: dict[str, Any]
     group: str | None = None
 
 
-def _held_version(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return None
-    held = data.get("held")
-    manifest = held.get("manifest") if isinstance(held, dict) else None
-    version = manifest.get("version") if isinstance(manifest, dict) else None
-    return version if isinstance(version, str) else None
+def _held(data: Any, stream: str) -> Any:
+    """The version a hello says the screen holds of ``stream``, or None."""
+    held = data.get("held") if isinstance(data, dict) else None
+    entry = held.get(stream) if isinstance(held, dict) else None
+    return entry.get("version") if isinstance(entry, dict) else None
 
 
 class ScreenNamespace(Namespace):
-    def __init__(self, namespace: str, db: Database, book: ManifestBook, beats: HeartbeatRecorder,
-                 heartbeat_seconds: int, clock: Any) -> None:
+    def __init__(self, namespace: str, db: Database, book: ManifestBook, queue: QueuePublisher,
+                 beats: HeartbeatRecorder, heartbeat_seconds: int, clock: Any) -> None:
         super().__init__(namespace)
         self._db = db
         self._book = book
+        self._queue = queue
         self._beats = beats
         self._heartbeat_seconds = heartbeat_seconds
         self._clock = clock
@@ -81,8 +90,9 @@ class ScreenNamespace(Namespace):
                 "heartbeat_seconds": self._heartbeat_seconds,
             }
         with self._lock:
-            self._connected[request.sid] = Connected(screen.id, welcome)
+            self._connected[request.sid] = Connected(screen.id, screen.hall.id, welcome)
         join_room(screen_room(screen.id))
+        join_room(hall_room(screen.hall.id))
         agent = request.headers.get("User-Agent", "")
         self._beats.seen(screen.id, info=agent)
 
@@ -110,9 +120,15 @@ class ScreenNamespace(Namespace):
                     leave_room(group_room(conn.group))
                 join_room(group_room(group))
                 conn.group = group
-            if _held_version(data) != manifest.version:
+            if _held(data, "manifest") != manifest.version:
                 self.emit(MANIFEST, snap.payload(group), room=request.sid)
             streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
+        board = self._queue.current_board(conn.hall_id)
+        held_queue = _held(data, "queue")
+        if held_queue != board["version"]:
+            # Behind, or ahead of a database restored from a backup: either way the snapshot wins.
+            self.emit(QUEUE_BOARD, board, room=request.sid)
+        streams["queue"] = {"version": board["version"]}
         citizen = self._open_citizen_session(conn)
         if citizen is not None:
             self.emit(CITIZEN_SESSION, citizen, room=request.sid)

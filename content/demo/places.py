@@ -55,6 +55,7 @@ TAG_LED: Final = "LED"
 TAG_KIOSK: Final = "触摸屏"
 TAG_COUNTER: Final = "窗口屏"
 TAG_INDEPENDENT: Final = "独立节目"
+TAG_QUEUE: Final = "叫号屏"  # walls that show the hall's queue board
 
 PROVINCE: Final = "甘肃省"
 LANZHOU: Final = "兰州市"
@@ -126,7 +127,7 @@ HALLS: Final = (
     )),
     HallSpec("兰州市人力资源和社会保障服务中心", LANZHOU, "甘肃省兰州市城关区庆阳路", (
         _wall("大厅入口屏", TAG_ENTRANCE, TAG_FIRST_FLOOR),
-        _wall("二楼社保服务区大屏", TAG_SECOND_FLOOR),
+        _wall("二楼社保服务区大屏", TAG_SECOND_FLOOR, TAG_QUEUE, TAG_INDEPENDENT),
         _kiosk("社保自助终端1", TAG_FIRST_FLOOR),
         _kiosk("社保自助终端2", TAG_FIRST_FLOOR),
         *(_counter(n) for n in range(1, 5)),

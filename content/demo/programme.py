@@ -14,7 +14,16 @@ from content.layouts import Widget
 from content.playlists import EntryKind
 from content.schedules import Layer
 from content.targeting import TargetKind, TargetMode
-from content.demo.places import COMMUNITY_HALL, PROVINCE, TAG_COUNTER, TAG_INDEPENDENT, TAG_KIOSK, TAG_LED, TAG_WIDE
+from content.demo.places import (
+    COMMUNITY_HALL,
+    PROVINCE,
+    TAG_COUNTER,
+    TAG_INDEPENDENT,
+    TAG_KIOSK,
+    TAG_LED,
+    TAG_QUEUE,
+    TAG_WIDE,
+)
 
 # Playlist keys (also their names).
 VACANCY_BOARD: Final = "岗位信息滚动"
@@ -31,6 +40,7 @@ WIDE: Final = "超宽横屏"
 LED_STRIP: Final = "LED条屏"
 KIOSK_PORTRAIT: Final = "触摸屏待机竖屏"
 COUNTER_STRIP: Final = "窗口条屏"
+QUEUE_LANDSCAPE: Final = "叫号大屏"
 
 # Notice topics the 政策宣传 playlist shows one by one.
 POLICY_FOCUS_TOPICS: Final = ("创业担保贷款", "就业见习", "技能培训", "社会保险补贴", "稳岗返还", "电子社保卡")
@@ -98,6 +108,12 @@ LAYOUTS: Final = (
         RegionSpec("main", Widget.PLAYLIST, 0.0, 0.08, 1.0, 0.5, VACANCY_BOARD),
         RegionSpec("side", Widget.PLAYLIST, 0.0, 0.58, 1.0, 0.36, NOTICE_FEED),
         _ticker(0.94),
+    )),
+    LayoutSpec(QUEUE_LANDSCAPE, (
+        *_header(0.1, 0.72),
+        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.58, 0.82, VACANCY_BOARD),
+        RegionSpec("queue", Widget.QUEUE, 0.58, 0.1, 0.42, 0.82),
+        _ticker(0.92),
     )),
     LayoutSpec(COUNTER_STRIP, (
         RegionSpec("ticker", Widget.TICKER, 0.0, 0.0, 0.8, 1.0, TICKERS),
@@ -168,6 +184,7 @@ SCHEDULES: Final = (
     ScheduleSpec("LED条屏默认节目", Layer.DEFAULT, LED_STRIP, _tagged(TAG_LED), priority=10),
     ScheduleSpec("触摸屏待机节目", Layer.DEFAULT, KIOSK_PORTRAIT, _tagged(TAG_KIOSK), priority=10),
     ScheduleSpec("窗口条屏节目", Layer.DEFAULT, COUNTER_STRIP, _tagged(TAG_COUNTER), priority=10),
+    ScheduleSpec("叫号大屏节目", Layer.DEFAULT, QUEUE_LANDSCAPE, _tagged(TAG_QUEUE), priority=10),
     # Scheduled layer: weekday dayparts on the 16:9 walls of every hall in the province.
     ScheduleSpec("上午岗位专场", Layer.SCHEDULED, JOBS_LANDSCAPE, (_ALL_GANSU, _NOT_INDEPENDENT),
                  daypart=(time(8, 30), time(12, 0)), rrule=WEEKDAYS, skip_holiday=True),

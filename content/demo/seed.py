@@ -26,6 +26,7 @@ from content.demo import places, programme
 from content.demo.employers import EmployerSpec, make_employers
 from content.demo.notices import NOTICES, TICKER_LINES
 from content.demo.people import demo_card_holders
+from content.demo.queue import seed_queues
 from content.demo.vacancies import make_vacancies
 from content.demo_history import (
     DemoAccount,
@@ -114,6 +115,7 @@ def seed_demo(
     orgs = _org_tree(session)
     province = orgs[places.PROVINCE]
     halls, screens = _halls_and_screens(session, rng, orgs)
+    seed_queues(session, halls.values())
     groups = _groups(session, orgs, screens)
     employer_count, vacancy_count = _jobs(session, rng, fake, orgs, today, tz)
     notices = _notices(session, orgs, today, tz)

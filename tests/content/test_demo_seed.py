@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
@@ -27,12 +27,16 @@ from content.demo.employers import credit_code_check
 from content.demo.notices import TICKER_LINES
 from content.demo.people import Person, id_number_is_valid, synthetic_people
 from content.demo.places import DISTRICTS
+from content.demo.queue import seed_morning
 from content.demo_records import DemoPerson, DemoRecords
 from content.emergencies import Emergency
 from content.errors import ValidationError
 from content.idnumbers import check_character, compose_id_number, id_number_problem, is_valid_id_number
 from content.items import Education, Employer, PolicyNotice, Ticker, Vacancy
 from content.keyed_hash import derive_key
+from content.queue_board import board_state
+from content.queues import Counter, ServiceType
+from content.staff import StaffAccount
 from content.layouts import Layout, check_region_geometry
 from content.models import Base
 from content.org import Hall, OrgUnit
@@ -524,3 +528,34 @@ def test_check_character_and_compose_refuse_bad_input() -> None:
         compose_id_number("6201", date(1990, 1, 1), 1)
     with pytest.raises(ValidationError):
         compose_id_number("620102", date(1990, 1, 1), 1000)
+
+
+def test_every_hall_has_lines_counters_under_their_strips_and_counter_staff(db: Session) -> None:
+    for hall in db.scalars(select(Hall)):
+        prefixes = db.scalars(select(ServiceType.prefix).where(ServiceType.hall_id == hall.id)
+                              .order_by(ServiceType.position)).all()
+        assert prefixes == ["A", "B", "C"]
+        counters = db.scalars(select(Counter).where(Counter.hall_id == hall.id).order_by(Counter.number)).all()
+        strips = db.scalars(select(Screen).where(Screen.hall_id == hall.id, Screen.kind == "counter")).all()
+        assert len(counters) == max(2, len(strips))
+        for counter in counters:
+            assert counter.services, f"{hall.name} {counter.name} calls nothing"
+            if counter.screen_id is not None:
+                strip = db.get(Screen, counter.screen_id)
+                assert strip is not None and strip.name == f"{counter.number}号窗口条屏"
+        assert db.scalar(select(StaffAccount.role).where(StaffAccount.hall_id == hall.id)) == "counter_staff"
+
+
+def test_the_demo_morning_fills_an_empty_day_once() -> None:
+    session = _new_session()
+    try:
+        seed_demo(session, today=date(2026, 12, 2))
+        hall = session.scalars(select(Hall).order_by(Hall.id)).first()
+        now = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 10:00 in Lanzhou
+        assert seed_morning(session, hall, now) is True
+        assert seed_morning(session, hall, now) is False
+        board = board_state(session, hall.id, now)
+        assert sum(line["waiting"] for line in board["services"]) == 9
+        assert [call["counter"] for call in board["calls"]] == [2, 1]
+    finally:
+        session.close()

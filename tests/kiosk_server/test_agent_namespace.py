@@ -259,7 +259,7 @@ def test_an_ended_session_is_not_sent_again_on_hello(app: Flask, hall: Hall) -> 
     call(client, "card_removed", {"reader_id": "idcard-serial-1"})
     page = runtime(app).socketio.test_client(app, namespace="/screen", auth={"key": hall.kiosk.key})
     page.emit("hello", {"held": {}}, namespace="/screen")
-    assert [name for name, _ in received(page)] == ["manifest", "welcome"]
+    assert [name for name, _ in received(page)] == ["manifest", "queue_board", "welcome"]
 
 
 def test_the_sweeper_ends_an_idle_session_and_tells_the_page(app: Flask, hall: Hall) -> None:

@@ -11,3 +11,6 @@ export const HEARTBEAT = "heartbeat";
 export const CITIZEN_SESSION = "citizen_session";
 export const CITIZEN_SESSION_ENDED = "citizen_session_ended";
 export const CITIZEN_SESSION_REFUSED = "citizen_session_refused";
+
+// The hall's queue board, pushed whole at every change and sent as the snapshot after hello.
+export const QUEUE_BOARD = "queue_board";

@@ -1,0 +1,115 @@
+"""Staff accounts: who may sign in, with which role, where; passwords kept only as scrypt hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from content.db import Base, utcnow
+from content.errors import ContentError, ValidationError
+
+
+class Role(StrEnum):
+    COUNTER_STAFF = "counter_staff"
+    HALL_MANAGER = "hall_manager"
+
+
+# scrypt at n=2**14, r=8, p=1: about 16 MiB and tens of milliseconds per check.
+_N: Final = 2**14
+_R: Final = 8
+_P: Final = 1
+MIN_PASSWORD_LENGTH: Final = 8
+MAX_FAILED_LOGINS: Final = 5
+LOCKOUT: Final = timedelta(minutes=15)
+
+
+class StaffAccount(Base):
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:  # never the hash
+        return f"StaffAccount(id={self.id!r}, username={self.username!r}, role={self.role!r})"
+
+
+class SignInRefused(ContentError):
+    """Wrong name or password, or a locked or disabled account; the message is safe to show."""
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, maxmem=64 * 1024 * 1024)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
+                             maxmem=64 * 1024 * 1024)
+    except ValueError:
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def add_account(session: Session, *, username: str, password: str, display_name: str, role: Role,
+                hall_id: int | None) -> StaffAccount:
+    errors: dict[str, str] = {}
+    name = username.strip()
+    if not name:
+        errors["username"] = "a user name is required"
+    elif session.scalar(select(func.count()).select_from(StaffAccount).where(StaffAccount.username == name)):
+        errors["username"] = f"the user name {name!r} is taken"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"at least {MIN_PASSWORD_LENGTH} characters"
+    if role is Role.COUNTER_STAFF and hall_id is None:
+        errors["hall_id"] = "counter staff belong to a hall"
+    if errors:
+        raise ValidationError(errors)
+    account = StaffAccount(username=name, display_name=display_name.strip() or name,
+                           password_hash=hash_password(password), role=role.value, hall_id=hall_id)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def sign_in(session: Session, username: str, password: str, now: datetime) -> StaffAccount:
+    """The account for these credentials, counting failures and locking after MAX_FAILED_LOGINS.
+
+    The caller commits either way: a failure must be counted even though it raises.
+    """
+    account = session.scalar(select(StaffAccount).where(StaffAccount.username == username.strip()))
+    if account is None:
+        hash_password(password)  # the same work as a real check, so timing does not reveal names
+        raise SignInRefused("用户名或密码不正确")
+    if account.locked_until is not None and account.locked_until > now:
+        raise SignInRefused("登录失败次数过多，账号已锁定，请15分钟后再试")
+    if not password_matches(password, account.password_hash):
+        account.failed_logins += 1
+        if account.failed_logins >= MAX_FAILED_LOGINS:
+            account.locked_until = now + LOCKOUT
+            account.failed_logins = 0
+        raise SignInRefused("用户名或密码不正确")
+    if not account.active:
+        raise SignInRefused("账号已停用")
+    account.failed_logins = 0
+    account.locked_until = None
+    return account

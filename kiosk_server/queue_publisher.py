@@ -1,0 +1,130 @@
+"""Pushes a hall's queue board to its screens (room ``hall:<id>``) after every committed queue change.
+
+Every process emits the boards its own commits changed, at once: a call reaches the wall in
+milliseconds whichever process took it. The publishing leader also compares every hall's board
+version each round, so a board changed by a process that died before emitting still goes out.
+Screens apply a board only if its version is newer than theirs, so the duplicates are harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
+
+from flask_socketio import SocketIO
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from content.queue_board import board_state
+from content.queues import QueueBoard
+
+from kiosk_server.database import Database
+from kiosk_server.events import QUEUE_BOARD, SCREEN_NAMESPACE, hall_room
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS: Final = 30.0
+# A cached board is reused for a burst of hellos while its version holds, but not for longer than
+# this: its wait estimates move with the clock.
+BOARD_CACHE_SECONDS: Final = 15.0
+
+
+class QueuePublisher:
+    def __init__(self, socketio: SocketIO, db: Database, clock: Callable[[], datetime], poll_seconds: float,
+                 is_leader: Callable[[], bool]) -> None:
+        self._socketio = socketio
+        self._db = db
+        self._clock = clock
+        self._poll_seconds = poll_seconds
+        self._is_leader = is_leader
+        self._lock = threading.Lock()
+        self._dirty: set[int] = set()
+        self._emitted: dict[int, int] = {}  # hall -> board version last emitted by this process
+        self._cache: dict[int, dict[str, Any]] = {}  # hall -> the latest board computed here
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._started = False
+
+    def watch(self, session_factory: sessionmaker[Session]) -> None:
+        """Note the halls a commit changed (``content.ticketing.lock_board`` names them) and wake."""
+
+        @event.listens_for(session_factory, "after_commit")
+        def _after_commit(session: Session) -> None:
+            halls = session.info.pop("queue_halls", None)
+            if halls:
+                self.changed(halls)
+
+        @event.listens_for(session_factory, "after_rollback")
+        def _after_rollback(session: Session) -> None:
+            session.info.pop("queue_halls", None)
+
+    def changed(self, hall_ids: set[int]) -> None:
+        with self._lock:
+            self._dirty |= hall_ids
+        self._wake.set()
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._socketio.start_background_task(self._run)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+
+    def board(self, hall_id: int) -> dict[str, Any]:
+        """The hall's board, computed now."""
+        with self._db.session() as session:
+            board = board_state(session, hall_id, self._clock())
+        with self._lock:
+            self._cache[hall_id] = board
+        return board
+
+    def current_board(self, hall_id: int) -> dict[str, Any]:
+        """The hall's board for a (re)connecting screen: the cached one while its version is current."""
+        with self._lock:
+            cached = self._cache.get(hall_id)
+        if cached is not None:
+            age = (self._clock() - datetime.fromisoformat(cached["generated_at"])).total_seconds()
+            if 0 <= age < BOARD_CACHE_SECONDS:
+                with self._db.session() as session:
+                    version = session.scalar(select(QueueBoard.version).where(QueueBoard.hall_id == hall_id)) or 0
+                if version == cached["version"]:
+                    return cached
+        return self.board(hall_id)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopped.is_set():
+            timeout = self._poll_seconds
+            try:
+                self.publish_once(sweep=self._is_leader())
+                failures = 0
+            except Exception:  # noqa: BLE001 - the supervisor loop must survive anything and retry
+                failures += 1
+                timeout = min(MAX_BACKOFF_SECONDS, 0.5 * 2**failures)
+                log.exception("queue publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
+            self._wake.wait(timeout=timeout)
+            self._wake.clear()
+
+    def publish_once(self, *, sweep: bool) -> int:
+        """Emit the boards that changed; with ``sweep`` also any whose version moved elsewhere."""
+        with self._lock:
+            halls, self._dirty = self._dirty, set()
+        if sweep:
+            with self._db.session() as session:
+                for hall_id, version in session.execute(select(QueueBoard.hall_id, QueueBoard.version)):
+                    if self._emitted.get(hall_id, -1) < version:
+                        halls.add(hall_id)
+        emitted = 0
+        for hall_id in sorted(halls):
+            board = self.board(hall_id)
+            if self._emitted.get(hall_id, -1) >= board["version"]:
+                continue
+            self._socketio.emit(QUEUE_BOARD, board, to=hall_room(hall_id), namespace=SCREEN_NAMESPACE)
+            self._emitted[hall_id] = board["version"]
+            emitted += 1
+        return emitted
