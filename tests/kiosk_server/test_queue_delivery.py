@@ -1,0 +1,109 @@
+"""The queue board stream on /screen: snapshot on hello, a push to the hall's room after each commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from content.queue_setup import add_counter, add_service_type
+from content.ticketing import call_next, recall, take_ticket
+from kiosk_server.database import database
+from kiosk_server.settings_access import runtime
+from tests.support.world import World, build_world
+
+
+@dataclass
+class Queue:
+    world: World
+    line_id: int
+    counter_id: int
+
+
+@pytest.fixture
+def queue(app: Flask) -> Queue:
+    with Session(database(app).engine) as session:
+        world = build_world(session, vacancies=1)
+        line = add_service_type(session, world.hall_id, prefix="A", name="社保业务")
+        counter = add_counter(session, world.hall_id, number=5, services=[line])
+        session.commit()
+        return Queue(world, line.id, counter.id)
+
+
+def change(app: Flask, operation: Any, *args: Any) -> Any:
+    """Run one queue operation in the app's own session factory (whose commits the publisher hears)."""
+    with database(app).session() as session:
+        result = operation(session, *args, runtime(app).clock())
+        session.commit()
+        return result
+
+
+def screen(app: Flask, key: str, held: dict[str, Any] | None = None) -> Any:
+    client = runtime(app).socketio.test_client(app, namespace="/screen", auth={"key": key})
+    client.emit("hello", {"held": held or {}}, namespace="/screen")
+    return client
+
+
+def boards(client: Any) -> list[dict[str, Any]]:
+    return [e["args"][0] for e in client.get_received("/screen") if e["name"] == "queue_board"]
+
+
+def test_hello_gets_the_hall_board_as_a_snapshot(app: Flask, queue: Queue) -> None:
+    change(app, take_ticket, queue.line_id)
+    [board] = boards(screen(app, queue.world.wall_keys[0]))
+    assert board["hall_id"] == queue.world.hall_id
+    assert board["services"][0]["waiting"] == 1
+    assert board["version"] == 1
+
+
+def test_hello_holding_the_current_version_gets_no_board(app: Flask, queue: Queue) -> None:
+    change(app, take_ticket, queue.line_id)
+    assert boards(screen(app, queue.world.wall_keys[0], {"queue": {"version": 1}})) == []
+
+
+def test_a_committed_call_is_pushed_to_every_screen_of_the_hall_only(app: Flask, queue: Queue) -> None:
+    change(app, take_ticket, queue.line_id)
+    wall = screen(app, queue.world.wall_keys[0])
+    elsewhere = screen(app, queue.world.other_wall_key)
+    boards(wall), boards(elsewhere)
+    change(app, call_next, queue.counter_id)
+    assert runtime(app).queue.publish_once(sweep=False) == 1
+    [pushed] = boards(wall)
+    assert pushed["calls"][0]["ticket"] == "A001" and pushed["calls"][0]["counter"] == 5
+    assert pushed["version"] == 2
+    assert all(b["hall_id"] != queue.world.hall_id for b in boards(elsewhere))
+
+
+def test_a_recall_is_marked_on_the_board(app: Flask, queue: Queue) -> None:
+    change(app, take_ticket, queue.line_id)
+    change(app, call_next, queue.counter_id)
+    change(app, recall, queue.counter_id)
+    runtime(app).queue.publish_once(sweep=False)
+    [board] = boards(screen(app, queue.world.wall_keys[0]))
+    assert [(c["ticket"], c["recall"]) for c in board["calls"]] == [("A001", True), ("A001", False)]
+
+
+def test_the_leader_sweep_pushes_a_change_another_process_committed(app: Flask, queue: Queue) -> None:
+    wall = screen(app, queue.world.wall_keys[0])
+    boards(wall)
+    runtime(app).queue.publish_once(sweep=True)  # what it has emitted so far
+    boards(wall)
+    # A plain Session is not the app's factory: like another process, its commit is not heard here.
+    with Session(database(app).engine) as session:
+        take_ticket(session, queue.line_id, runtime(app).clock())
+        session.commit()
+    assert runtime(app).queue.publish_once(sweep=False) == 0
+    assert runtime(app).queue.publish_once(sweep=True) == 1
+    [board] = boards(wall)
+    assert board["services"][0]["waiting"] == 1
+
+
+def test_a_rolled_back_change_publishes_nothing(app: Flask, queue: Queue) -> None:
+    runtime(app).queue.publish_once(sweep=True)
+    with database(app).session() as session:
+        take_ticket(session, queue.line_id, runtime(app).clock())
+        session.rollback()
+    assert runtime(app).queue.publish_once(sweep=False) == 0
