@@ -60,7 +60,10 @@ case "$cmd" in
     python_env
     e2e_tools
     set +e
-    .venv/bin/python -m pytest "$@"
+    # Two workers by default (KIOSK_TEST_WORKERS=0 runs in one process). Much of the suite waits on
+    # servers, browsers and timeouts, so two workers help even on two cores. Tests that share one
+    # machine-wide resource (pcscd, the Redis test database) carry an xdist_group and stay together.
+    .venv/bin/python -m pytest -n "${KIOSK_TEST_WORKERS:-2}" --dist loadgroup "$@"
     status=$?
     set -e
     # pytest's 5 means "no tests ran": that is a failure here, never a pass.

@@ -24,6 +24,9 @@ from devices.ssc_card import PSAM_MESSAGE, PinStatus
 DEADLINE = 10.0
 READER = "Virtual PCD 00 00"
 
+# pcscd is one daemon per machine: under xdist these tests share one worker.
+pytestmark = pytest.mark.xdist_group("pcscd")
+
 
 def _vpcd_driver() -> Path | None:
     for conf in sorted(Path("/etc/reader.conf.d").glob("*")):

@@ -18,6 +18,8 @@ from tests.support.server import ServerProcess, wait_for
 from tests.support.world import World, build_world
 
 pytestmark = [
+    # One Redis database and Socket.IO channel for all of them: under xdist they share one worker.
+    pytest.mark.xdist_group("redis"),
     pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(not POSTGRES_UP, reason=POSTGRES_SKIP),
