@@ -80,7 +80,7 @@ def _next_sequence(session: Session, hall_id: int, prefix: str, day: date) -> in
     return row.last
 
 
-def _log(session: Session, ticket: Ticket, kind: EventKind, at: datetime, counter_id: int | None = None,
+def log_event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, counter_id: int | None = None,
          **detail: Any) -> TicketEvent:
     event = TicketEvent(hall_id=ticket.hall_id, ticket_id=ticket.id, kind=kind.value, at=at,
                         counter_id=counter_id, service_type_id=ticket.service_type_id, detail=detail)
@@ -119,7 +119,7 @@ def take_ticket(session: Session, service_type_id: int, now: datetime, *, priori
                     public_code=secrets.token_urlsafe(12), person_ref=person_ref, arrived_at=now)
     session.add(ticket)
     session.flush()
-    _log(session, ticket, EventKind.ARRIVE, now, priority=priority)
+    log_event(session, ticket, EventKind.ARRIVE, now, priority=priority)
     return ticket
 
 
@@ -172,13 +172,13 @@ def current_ticket(session: Session, counter: Counter) -> Ticket | None:
     )
 
 
-def _finish_open(session: Session, counter: Counter, now: datetime) -> None:
+def finish_open(session: Session, counter: Counter, now: datetime) -> None:
     for ticket in session.scalars(
         select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state.in_(OPEN_AT_COUNTER))
     ):
         ticket.state = TicketState.DONE.value
         ticket.ended_at = now
-        _log(session, ticket, EventKind.END, now, counter.id, implicit=True)
+        log_event(session, ticket, EventKind.END, now, counter.id, implicit=True)
 
 
 def call_next(session: Session, counter_id: int, now: datetime) -> Ticket | None:
@@ -187,7 +187,7 @@ def call_next(session: Session, counter_id: int, now: datetime) -> Ticket | None
     lock_board(session, counter.hall_id, now)
     hall = session.get(Hall, counter.hall_id)
     assert hall is not None
-    _finish_open(session, counter, now)
+    finish_open(session, counter, now)
     ticket = next_for_counter(session, counter, hall_day(hall, now))
     if ticket is None:
         return None
@@ -199,7 +199,7 @@ def call_next(session: Session, counter_id: int, now: datetime) -> Ticket | None
     if claimed != 1:  # cannot happen while lock_board serialises the hall; never hand out a ticket twice
         raise QueueError(f"ticket {ticket.number} was taken by another counter; call again")
     session.refresh(ticket)
-    _log(session, ticket, EventKind.CALL, now, counter.id)
+    log_event(session, ticket, EventKind.CALL, now, counter.id)
     return ticket
 
 
@@ -218,7 +218,7 @@ def recall(session: Session, counter_id: int, now: datetime) -> Ticket:
     counter, ticket = _open_ticket(session, counter_id, now, (TicketState.CALLED.value,), "recalled")
     ticket.recalls += 1
     ticket.last_called_at = now
-    _log(session, ticket, EventKind.RECALL, now, counter.id, recall=ticket.recalls)
+    log_event(session, ticket, EventKind.RECALL, now, counter.id, recall=ticket.recalls)
     return ticket
 
 
@@ -227,7 +227,7 @@ def start_service(session: Session, counter_id: int, now: datetime) -> Ticket:
     counter, ticket = _open_ticket(session, counter_id, now, (TicketState.CALLED.value,), "started")
     ticket.state = TicketState.SERVING.value
     ticket.serving_at = now
-    _log(session, ticket, EventKind.SERVE, now, counter.id)
+    log_event(session, ticket, EventKind.SERVE, now, counter.id)
     return ticket
 
 
@@ -235,7 +235,7 @@ def finish(session: Session, counter_id: int, now: datetime) -> Ticket:
     counter, ticket = _open_ticket(session, counter_id, now, OPEN_AT_COUNTER, "finished")
     ticket.state = TicketState.DONE.value
     ticket.ended_at = now
-    _log(session, ticket, EventKind.END, now, counter.id)
+    log_event(session, ticket, EventKind.END, now, counter.id)
     return ticket
 
 
@@ -244,7 +244,7 @@ def no_show(session: Session, counter_id: int, now: datetime) -> Ticket:
     counter, ticket = _open_ticket(session, counter_id, now, (TicketState.CALLED.value,), "marked as a no-show")
     ticket.state = TicketState.NO_SHOW.value
     ticket.ended_at = now
-    _log(session, ticket, EventKind.NO_SHOW, now, counter.id)
+    log_event(session, ticket, EventKind.NO_SHOW, now, counter.id)
     return ticket
 
 
@@ -285,7 +285,7 @@ def transfer(session: Session, counter_id: int, to: Transfer, now: datetime) -> 
                     transferred_from_id=ticket.id)
     session.add(follow)
     session.flush()
-    _log(session, ticket, EventKind.TRANSFER, now, counter.id, to_ticket=follow.id, to_service=service.id,
+    log_event(session, ticket, EventKind.TRANSFER, now, counter.id, to_ticket=follow.id, to_service=service.id,
          to_counter=target.id if target else None)
     return follow
 

@@ -14,6 +14,7 @@ from kiosk_server.api import (  # noqa: F401
     openapi,
     org_units,
     playlists,
+    queues,
     schedules,
     screen_groups,
     screens,
