@@ -42,3 +42,21 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+DOC_SCREENS: Final = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+
+def doc_screenshot(page: Any, name: str) -> Path:
+    """A screenshot for test-artifacts/, or for docs/screens/ when KIOSK_DOC_SCREENS=1 (to refresh the docs).
+
+    Pages show the clock, so writing docs/screens on every run would change tracked files each time.
+    """
+    import os
+
+    if os.environ.get("KIOSK_DOC_SCREENS") != "1":
+        return screenshot(page, name)
+    DOC_SCREENS.mkdir(parents=True, exist_ok=True)
+    path = DOC_SCREENS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

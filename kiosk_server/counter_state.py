@@ -1,0 +1,90 @@
+"""What the counter page shows: one counter, its current ticket, its lines, and where a ticket can go.
+
+The lines are the ones this counter calls from, in the order ``content.ticketing.next_for_counter``
+calls them: tickets sent to this counter first, then each active service type it serves by the
+calling rule (priority lane first, or boosted, then first come first served). Tickets sent to
+another counter are not in them. Nothing personal: numbers, states and times only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from content.org import Hall
+from content.queue_board import board_version
+from content.queues import Counter, ServiceType, Ticket, TicketState
+from content.ticketing import call_order_key, current_ticket, hall_day
+
+NEXT_NUMBERS: Final = 3
+
+
+def _service_json(service: ServiceType) -> dict[str, Any]:
+    return {"id": service.id, "prefix": service.prefix, "name": service.name, "name_en": service.name_en}
+
+
+def ticket_json(ticket: Ticket | None) -> dict[str, Any] | None:
+    if ticket is None:
+        return None
+    since = ticket.serving_at if ticket.state == TicketState.SERVING.value else ticket.last_called_at
+    return {
+        "number": ticket.number, "state": ticket.state, "priority": ticket.priority, "recalls": ticket.recalls,
+        "service": _service_json(ticket.service_type),
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "since": since.isoformat() if since else None,
+    }
+
+
+def _line(tickets: list[Ticket]) -> dict[str, Any]:
+    return {"waiting": len(tickets), "priority_waiting": sum(1 for t in tickets if t.priority),
+            "next": [{"number": t.number, "priority": t.priority} for t in tickets[:NEXT_NUMBERS]]}
+
+
+def _lines(session: Session, counter: Counter, day: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    services = [s for s in counter.services if s.active]
+    waiting = list(session.scalars(
+        select(Ticket).where(
+            Ticket.hall_id == counter.hall_id, Ticket.day == day, Ticket.state == TicketState.WAITING.value,
+            or_(Ticket.target_counter_id == counter.id,
+                Ticket.target_counter_id.is_(None) & Ticket.service_type_id.in_([s.id for s in services])))
+    ))
+    directed = sorted((t for t in waiting if t.target_counter_id == counter.id), key=lambda t: (t.arrived_at, t.id))
+    lines = []
+    for service in services:
+        mine = [t for t in waiting if t.service_type_id == service.id and t.target_counter_id is None]
+        mine.sort(key=lambda t, boost=service.priority_boost_minutes: call_order_key(t, boost))
+        lines.append({"service": _service_json(service), **_line(mine)})
+    return _line(directed), lines
+
+
+def _transfer_targets(session: Session, counter: Counter) -> dict[str, Any]:
+    services = session.scalars(
+        select(ServiceType).where(ServiceType.hall_id == counter.hall_id, ServiceType.active.is_(True))
+        .order_by(ServiceType.position, ServiceType.id)
+    )
+    counters = session.scalars(
+        select(Counter).where(Counter.hall_id == counter.hall_id, Counter.active.is_(True), Counter.id != counter.id)
+        .order_by(Counter.number)
+    )
+    return {"services": [_service_json(s) for s in services],
+            "counters": [{"id": c.id, "number": c.number, "name": c.name} for c in counters]}
+
+
+def counter_state(session: Session, counter: Counter, now: datetime) -> dict[str, Any]:
+    """The page's whole state for ``counter`` at ``now``, with the hall's board version it is at least as new as."""
+    hall = session.get(Hall, counter.hall_id)
+    assert hall is not None  # the foreign key guarantees it
+    version = board_version(session, hall.id)  # read first: the rows below are at least this new
+    directed, lines = _lines(session, counter, hall_day(hall, now))
+    return {
+        "version": version, "generated_at": now.isoformat(),
+        "hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone},
+        "counter": {"id": counter.id, "number": counter.number, "name": counter.name,
+                    "services": [_service_json(s) for s in counter.services]},
+        "ticket": ticket_json(current_ticket(session, counter)),
+        "directed": directed, "lines": lines,
+        "transfer": _transfer_targets(session, counter),
+    }

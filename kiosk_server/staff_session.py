@@ -1,0 +1,103 @@
+"""A counter staff member's sign-in: who, since when (one shift at most), their CSRF token, their counter.
+
+Flask keeps the session in a signed cookie that lives until the browser closes; it carries the
+account id, the sign-in time, the CSRF token and the counter last chosen, nothing else. Every
+request reads the account again, so disabling it or moving it to another hall takes effect at once,
+and a sign-in older than ``SHIFT`` is over whatever the cookie says. The keys are the staff's own:
+``session["user"]`` is the REST API's console user (kiosk_server/auth.py) and is never set here.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Final
+
+from flask import session as cookie
+from sqlalchemy.orm import Session
+
+from content.queues import Counter
+from content.staff import StaffAccount
+
+SHIFT: Final = timedelta(hours=12)
+CSRF_FIELD: Final = "csrf_token"
+CSRF_HEADER: Final = "X-CSRF-Token"
+_STAFF: Final = "staff_id"
+_SINCE: Final = "staff_since"
+_CSRF: Final = "staff_csrf"
+_COUNTER: Final = "staff_counter"
+
+
+class CounterRefused(Exception):
+    """A counter this staff member may not act on: ``status`` 404 (none such) or 403 (another hall)."""
+
+    def __init__(self, status: int, key: str) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key  # the catalogue key of the message
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use."""
+    token = cookie.get(_CSRF)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        cookie[_CSRF] = token
+    return token
+
+
+def csrf_valid(sent: str | None) -> bool:
+    token = cookie.get(_CSRF)
+    return bool(sent) and isinstance(token, str) and bool(token) and hmac.compare_digest(sent.encode(), token.encode())
+
+
+def begin(account: StaffAccount, now: datetime) -> None:
+    """Sign ``account`` in from ``now``, with a fresh CSRF token (the one of the sign-in form is spent)."""
+    end()
+    cookie.permanent = False
+    cookie[_STAFF] = account.id
+    cookie[_SINCE] = now.isoformat()
+    cookie[_CSRF] = secrets.token_urlsafe(32)
+
+
+def end() -> None:
+    """Sign out; the chosen language stays."""
+    for key in (_STAFF, _SINCE, _CSRF, _COUNTER):
+        cookie.pop(key, None)
+
+
+def signed_in(db: Session, now: datetime) -> StaffAccount | None:
+    """The account signed in on this session, if its shift is not over and it may still work at a counter."""
+    staff_id, since = cookie.get(_STAFF), cookie.get(_SINCE)
+    if not isinstance(staff_id, int) or not isinstance(since, str):
+        return None
+    try:
+        started = datetime.fromisoformat(since)
+    except ValueError:
+        started = None
+    # No lower bound: another server process's clock may run a little behind the one that signed in.
+    account = db.get(StaffAccount, staff_id) if started is not None and now < started + SHIFT else None
+    if account is None or not account.active or account.hall_id is None:
+        end()
+        return None
+    return account
+
+
+def staff_counter(db: Session, account: StaffAccount, counter_id: int) -> Counter:
+    """The counter ``counter_id`` if it is in the staff member's hall."""
+    counter = db.get(Counter, counter_id)
+    if counter is None:
+        raise CounterRefused(404, "api.no_counter")
+    if counter.hall_id != account.hall_id:
+        raise CounterRefused(403, "api.other_hall")
+    return counter
+
+
+def remembered_counter() -> int | None:
+    value = cookie.get(_COUNTER)
+    return value if isinstance(value, int) else None
+
+
+def remember_counter(counter_id: int) -> None:
+    cookie[_COUNTER] = counter_id
