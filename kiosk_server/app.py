@@ -68,13 +68,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         policy=CitizenPolicy.from_settings(settings),
     )
 
-    from kiosk_server import certificate_pages, counter_pages, health, kiosk_api, pages
+    from kiosk_server import (
+        certificate_pages,
+        counter_pages,
+        health,
+        kiosk_api,
+        kiosk_queue_api,
+        pages,
+        ticket_pages,
+    )
     from kiosk_server.api import api_blueprint
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(certificate_pages.bp)
+    app.register_blueprint(kiosk_queue_api.bp)
     app.register_blueprint(counter_pages.bp)
+    app.register_blueprint(ticket_pages.bp)
     app.register_blueprint(api_blueprint)
     return app

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content.org import Hall
@@ -38,26 +38,45 @@ def ticket_json(ticket: Ticket | None) -> dict[str, Any] | None:
     }
 
 
-def _line(tickets: list[Ticket]) -> dict[str, Any]:
-    return {"waiting": len(tickets), "priority_waiting": sum(1 for t in tickets if t.priority),
-            "next": [{"number": t.number, "priority": t.priority} for t in tickets[:NEXT_NUMBERS]]}
+def _line(waiting: int, priority_waiting: int, heads: list[Ticket]) -> dict[str, Any]:
+    return {"waiting": waiting, "priority_waiting": priority_waiting,
+            "next": [{"number": t.number, "priority": t.priority} for t in heads[:NEXT_NUMBERS]]}
+
+
+def _waiting(counter: Counter, day: date) -> Any:
+    """Today's waiting tickets this counter may call (a condition; never loaded whole)."""
+    return (Ticket.hall_id == counter.hall_id) & (Ticket.day == day) & (Ticket.state == TicketState.WAITING.value)
 
 
 def _lines(session: Session, counter: Counter, day: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Counts by SQL and only the first few of each lane loaded: a long morning queue stays cheap."""
     services = [s for s in counter.services if s.active]
-    waiting = list(session.scalars(
-        select(Ticket).where(
-            Ticket.hall_id == counter.hall_id, Ticket.day == day, Ticket.state == TicketState.WAITING.value,
-            or_(Ticket.target_counter_id == counter.id,
-                Ticket.target_counter_id.is_(None) & Ticket.service_type_id.in_([s.id for s in services])))
-    ))
-    directed = sorted((t for t in waiting if t.target_counter_id == counter.id), key=lambda t: (t.arrived_at, t.id))
+    waiting = _waiting(counter, day)
+    directed_where = waiting & (Ticket.target_counter_id == counter.id)
+    directed_count = session.scalar(select(func.count()).where(directed_where)) or 0
+    directed_heads = list(session.scalars(
+        select(Ticket).where(directed_where).order_by(Ticket.arrived_at, Ticket.id).limit(NEXT_NUMBERS)))
+    directed = _line(directed_count, sum(1 for t in directed_heads if t.priority), directed_heads)
+    counts: dict[tuple[int, bool], int] = {
+        (service_id, bool(priority)): int(n) for service_id, priority, n in session.execute(
+            select(Ticket.service_type_id, Ticket.priority, func.count())
+            .where(waiting, Ticket.target_counter_id.is_(None),
+                   Ticket.service_type_id.in_([s.id for s in services]))
+            .group_by(Ticket.service_type_id, Ticket.priority))
+    }
     lines = []
     for service in services:
-        mine = [t for t in waiting if t.service_type_id == service.id and t.target_counter_id is None]
-        mine.sort(key=lambda t, boost=service.priority_boost_minutes: call_order_key(t, boost))
-        lines.append({"service": _service_json(service), **_line(mine)})
-    return _line(directed), lines
+        heads: list[Ticket] = []
+        for priority in (True, False):
+            heads += session.scalars(
+                select(Ticket).where(waiting, Ticket.target_counter_id.is_(None),
+                                     Ticket.service_type_id == service.id, Ticket.priority.is_(priority))
+                .order_by(Ticket.arrived_at, Ticket.id).limit(NEXT_NUMBERS))
+        heads.sort(key=lambda t, boost=service.priority_boost_minutes: call_order_key(t, boost))
+        priority_waiting = counts.get((service.id, True), 0)
+        lines.append({"service": _service_json(service),
+                      **_line(priority_waiting + counts.get((service.id, False), 0), priority_waiting, heads)})
+    return directed, lines
 
 
 def _transfer_targets(session: Session, counter: Counter) -> dict[str, Any]:

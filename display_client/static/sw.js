@@ -17,11 +17,15 @@ const NETWORK_TIMEOUT_MS = 5000;
 
 // Every file of the shell, relative to the static URL (a test checks this list is complete).
 const SHELL_FILES = [
+  "css/kiosk-queue.css",
   "css/kiosk.css",
+  "css/queue.css",
   "css/wall.css",
   "js/_dom.js",
+  "js/announcer.js",
   "js/clock.js",
   "js/connection.js",
+  "js/counter-strip.js",
   "js/emergency.js",
   "js/events.js",
   "js/header.js",
@@ -49,6 +53,7 @@ const SHELL_FILES = [
   "js/kiosk/screens/needs-card.js",
   "js/kiosk/screens/policies.js",
   "js/kiosk/screens/policy.js",
+  "js/kiosk/screens/queue.js",
   "js/kiosk/screens/records.js",
   "js/kiosk/sheet.js",
   "js/kiosk/strings.js",
@@ -56,6 +61,7 @@ const SHELL_FILES = [
   "js/layout.js",
   "js/media.js",
   "js/notice.js",
+  "js/queue-board.js",
   "js/region-player.js",
   "js/socket.js",
   "js/store.js",

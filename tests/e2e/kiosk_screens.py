@@ -87,11 +87,6 @@ def public_screens(page: Any, shot: Shooter, orientation: str) -> None:
 
     tap(page, "[data-nav=home]")
     wait_screen(page, "home")
-    page.wait_for_timeout(400)  # past the double-tap guard; aria-disabled makes Playwright refuse a normal click
-    page.locator("[data-tile=queue]").click(force=True)
-    page.wait_for_selector(".kdialog[data-name=queue-closed]")
-    shot(page, "queue-closed", orientation)
-    tap(page, ".kdialog .kbtn")
     tap(page, "[data-tile=records]")
     wait_screen(page, "needsCard")
     shot(page, "needs-card", orientation)

@@ -61,7 +61,7 @@ def visit_until_timeout(page: Any, site: KioskSite) -> None:
     assert "请触摸屏幕开始" in kiosk_text(page) and "请插入社保卡或放置身份证" in kiosk_text(page)
     tap(page, ".kattract__start")
     wait_screen(page, "home")
-    assert page.locator("[data-tile=queue]").inner_text().count("暂未开通") == 1
+    assert "暂未开通" not in page.locator("[data-tile=queue]").inner_text()  # the demo halls have lines
 
     site.present(person)
     wait_session(page)

@@ -160,18 +160,6 @@ def test_policies_by_topic_and_a_notice_read_page_by_page(page: Any) -> None:
     assert state(page)["stack"] == ["home"]
 
 
-def test_the_queue_tile_says_it_is_not_open_yet(page: Any) -> None:
-    tap(page, ".kattract__start")
-    wait_screen(page, "home")
-    tile = page.locator("[data-tile=queue]")
-    assert "暂未开通" in tile.inner_text() and tile.get_attribute("aria-disabled") == "true"
-    page.wait_for_timeout(400)
-    tile.click(force=True)
-    page.wait_for_selector(".kdialog[data-name=queue-closed]")
-    assert "暂未开通" in page.inner_text(".kdialog")
-    assert state(page)["screen"] == "home"
-
-
 def test_an_emergency_on_the_wall_underneath_takes_over_the_touch_ui_until_it_ends(page: Any,
                                                                                     site: KioskSite) -> None:
     from datetime import UTC, datetime, timedelta

@@ -3,7 +3,7 @@
 
 import { h } from "./_dom.js";
 
-export const WIDGETS = ["playlist", "ticker", "clock", "header"];
+export const WIDGETS = ["playlist", "ticker", "clock", "header", "queue"];
 
 function percent(value, fallback) {
   const n = Number(value);

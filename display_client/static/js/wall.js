@@ -3,12 +3,15 @@
 // Start-up order, so a wall shows something as early as it can and never an error page:
 //   1. the last good manifest from localStorage (a reload while offline still plays);
 //   2. GET manifest.json (HTTP bootstrap, and the fallback while the socket cannot connect);
-//   3. the Socket.IO connection: hello after every connect, manifests as they are published,
-//      heartbeats every heartbeat_seconds ± 20 %.
+//   3. the Socket.IO connection: hello after every connect, manifests and the hall's queue board as
+//      they are published, heartbeats every heartbeat_seconds ± 20 %.
+// A counter screen whose counter is on the hall's board shows the counter strip instead of signage.
 
 import { h } from "./_dom.js";
+import { Announcer } from "./announcer.js";
 import { Clock } from "./clock.js";
 import { ConnectionDot } from "./connection.js";
+import { CounterStrip } from "./counter-strip.js";
 import { activeEmergencies, EmergencyOverlay } from "./emergency.js";
 import {
   CITIZEN_SESSION,
@@ -17,6 +20,7 @@ import {
   HEARTBEAT,
   HELLO,
   MANIFEST,
+  QUEUE_BOARD,
   SCREEN_NAMESPACE,
   WELCOME,
 } from "./events.js";
@@ -25,9 +29,10 @@ import { createI18n } from "./i18n.js";
 import { IdleView } from "./idle.js";
 import { forward, SOCKET_EVENT, STATUS_EVENT } from "./kiosk/bridge.js";
 import { Stage } from "./layout.js";
+import { boardForToday, QueueBoard } from "./queue-board.js";
 import { RegionPlayer } from "./region-player.js";
 import { SocketClient, socketUrl } from "./socket.js";
-import { APPLIED, SAME_VERSION, Store } from "./store.js";
+import { APPLIED, browserStorage, SAME_VERSION, Store } from "./store.js";
 import { Ticker } from "./ticker.js";
 import { Timeline } from "./timeline.js";
 import { maxRowsFor } from "./vacancy-board.js";
@@ -39,14 +44,8 @@ const POLL_MS = 60_000;
 // A viewport this small is an LED panel: one big line instead of a table.
 const LED_MAX_WIDTH = 800;
 const LED_MAX_HEIGHT = 480;
-
-function localStorageOrNull() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null; // storage disabled: the wall still plays, it just cannot restore after a reload
-  }
-}
+// The queue board is marked as possibly out of date after this long without the server.
+const QUEUE_STALE_MS = 120_000;
 
 function setData(el, values) {
   for (const [name, value] of Object.entries(values)) {
@@ -86,7 +85,7 @@ function boot(root) {
   const i18n = createI18n(document.documentElement.lang);
   document.title = i18n.t("document.title");
 
-  const store = new Store({ storage: localStorageOrNull(), screenKey });
+  const store = new Store({ storage: browserStorage(), screenKey });
   const timeline = new Timeline({ onChange: () => render() });
   const now = () => timeline.now();
 
@@ -94,18 +93,22 @@ function boot(root) {
   const idleEl = h("div", { class: "idle", hidden: true });
   const overlayEl = h("div", { class: "emergency", hidden: true });
   const dotEl = h("div", { class: "connection" });
+  const stripEl = h("div", { class: "strip", hidden: true });
   const isKiosk = root.dataset.screenKind === "kiosk";
-  root.replaceChildren(stageEl, idleEl, overlayEl, dotEl);
+  root.replaceChildren(stageEl, idleEl, stripEl, overlayEl, dotEl);
 
   const stage = new Stage(stageEl, (widget, el) => {
     if (widget === "ticker") return new Ticker(el);
     if (widget === "clock") return new Clock(el, { now, i18n });
     if (widget === "header") return new Header(el);
+    if (widget === "queue") return new QueueBoard(el, { i18n });
     return new RegionPlayer(el, { i18n });
   });
   const idle = new IdleView(idleEl, { now, i18n });
   const overlay = new EmergencyOverlay(overlayEl, { i18n, onExpire: () => render() });
   const dot = new ConnectionDot(dotEl, i18n);
+  const strip = new CounterStrip(stripEl, { i18n });
+  const announcer = new Announcer({ i18n, now, onChange: () => render() });
   // Kiosks only: the touch UI (kiosk/app.js, loaded by the page) gets the welcome, the citizen-session
   // events and the link status. It clears a session when the link drops: the server sends an open
   // one again after hello (before welcome), so a session that ended meanwhile never lingers.
@@ -146,14 +149,26 @@ function boot(root) {
     const hasLayout = segment && segment.layout !== null && segment.layout !== undefined;
     const layout = hasLayout ? layouts[String(segment.layout)] : null;
     const shared = { hallName: hallName(), timeZone: timeZone() };
+    const queue = {
+      board: boardForToday(store.queue, now()),
+      version: store.queue ? store.queue.version : "",
+      stale: store.queueStale(QUEUE_STALE_MS),
+      announcing: announcer.current ? announcer.current.id : null,
+    };
     setData(root, {
       seq: store.seq,
       version: store.version,
       layer: segment ? segment.layer : "none",
       segment: segment ? segment.start : "",
+      queueVersion: queue.version,
     });
 
-    if (!layout) {
+    const kind = screenInfo().kind || root.dataset.screenKind;
+    const stripShown = strip.update({ ...queue, screenId: kind === "counter" ? screenInfo().id : null });
+    if (stripShown) {
+      stage.clear();
+      idle.show(false);
+    } else if (!layout) {
       stage.clear();
       idle.update(shared);
       idle.show(true);
@@ -171,9 +186,12 @@ function boot(root) {
           env: { led, maxRows: maxRowsFor(region.el) },
           urgent,
           immediately: profileChanged,
+          queue,
         });
       }
     }
+    // Only a screen showing the queue reads calls out; a counter strip never does (the walls do).
+    announcer.setEnabled(!stripShown && [...stage.regions.values()].some((r) => r.widget === "queue"));
     renderedSegment = current ? current.key : null;
     renderedLed = led;
     overlay.update(activeEmergencies(segment, now()), now());
@@ -199,6 +217,12 @@ function boot(root) {
     if (groupChanged) sendHello();
   }
 
+  function onQueueBoard(board) {
+    if (store.applyQueue(board) !== APPLIED) return;
+    announcer.offer(store.queue);
+    render();
+  }
+
   function sendHello() {
     socket.emit(HELLO, { held: store.held() });
   }
@@ -216,16 +240,17 @@ function boot(root) {
 
   function sendHeartbeat() {
     const current = timeline.current();
-    socket.emit(HEARTBEAT, {
-      showing: { manifest: store.version },
-      seq: { manifest: store.seq },
-      segment: current ? current.segment.start : null,
-    });
+    const beat = { showing: { manifest: store.version }, seq: { manifest: store.seq } };
+    if (store.queue) beat.showing.queue = store.queue.version;
+    socket.emit(HEARTBEAT, { ...beat, segment: current ? current.segment.start : null });
   }
 
   function onWelcome(welcome, receivedAt) {
     if (welcome && typeof welcome.server_time === "string") timeline.setServerTime(welcome.server_time, receivedAt);
     store.applyWelcome(welcome);
+    const told = welcome && welcome.streams && welcome.streams.queue ? welcome.streams.queue.version : null;
+    // Lower than held: the database was restored. Take the board it sent, or ask for it again.
+    if (Number.isInteger(told) && told < store.queueHeld && !store.resetQueue(told)) sendHello();
     scheduleHeartbeat();
     render();
   }
@@ -269,6 +294,7 @@ function boot(root) {
     onEvent(name, data) {
       if (name === WELCOME) onWelcome(data, Date.now());
       else if (name === MANIFEST) onManifest(data);
+      else if (name === QUEUE_BOARD) onQueueBoard(data);
       toKiosk(name, data);
     },
     onStatus(status) {
@@ -276,6 +302,8 @@ function boot(root) {
       if (isKiosk) forward(root, STATUS_EVENT, { status });
       setData(root, { conn: status });
       pollWhileOffline(status === "online");
+      store.linkChanged(status === "online");
+      if (status !== "online") setTimeout(render, QUEUE_STALE_MS + 100); // to mark the board stale
     },
   });
 
@@ -288,11 +316,13 @@ function boot(root) {
   registerServiceWorker(staticUrl, prefetchMedia);
   keepScreenOn();
   if (store.restore()) timeline.setManifest(store.manifest);
+  if (store.queue) announcer.offer(store.queue); // what was called before the reload is not read again
   setData(root, { conn: "connecting" });
   render();
 
   // Diagnostics for a technician's console and for the tests; nothing personal is in here.
-  window.__wall = { store, timeline, socket, render };
+  window.__wall = { store, timeline, socket, render, announcer, strip };
+  Object.defineProperty(window.__wall, "queue", { get: () => store.queue }); // the board held
 
   fetchManifest().finally(() => socket.start());
 }

@@ -38,11 +38,12 @@ export class KioskApi {
     return this.call("GET", path + query(params), { token, signal });
   }
 
-  post(path, { token = null, signal = null } = {}) {
-    return this.call("POST", path, { token, signal });
+  /** POST `path`; `body` (when given) is sent as JSON. */
+  post(path, { token = null, signal = null, body = null } = {}) {
+    return this.call("POST", path, { token, signal, body });
   }
 
-  async call(method, path, { token, signal }) {
+  async call(method, path, { token, signal, body: payload = null }) {
     const abort = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -56,6 +57,7 @@ export class KioskApi {
     }
     const headers = { Accept: "application/json", "X-Screen-Key": this.screenKey };
     if (token) headers["X-Citizen-Session"] = token;
+    if (payload !== null) headers["Content-Type"] = "application/json";
     try {
       let response;
       try {
@@ -65,6 +67,7 @@ export class KioskApi {
           cache: "no-store",
           credentials: "same-origin",
           signal: abort.signal,
+          ...(payload !== null ? { body: JSON.stringify(payload) } : {}),
         });
       } catch {
         throw this.failure(timedOut, signal);

@@ -28,6 +28,7 @@ import { matchesScreen } from "./screens/matches.js";
 import { needsCardScreen } from "./screens/needs-card.js";
 import { policiesScreen } from "./screens/policies.js";
 import { policyScreen } from "./screens/policy.js";
+import { queueScreen } from "./screens/queue.js";
 import { recordsScreen } from "./screens/records.js";
 import { pickFrom } from "./sheet.js";
 import { createKioskI18n } from "./strings.js";
@@ -42,6 +43,7 @@ const SCREENS = {
   records: recordsScreen,
   matches: matchesScreen,
   certificate: certificateScreen,
+  queue: queueScreen,
 };
 const PERSONAL = new Set(["records", "matches", "certificate"]);
 const REFUSALS = ["invalid_identity", "unknown_person", "token_expired", "token_invalid", "backend_unavailable"];
@@ -130,7 +132,7 @@ export class KioskApp {
     } else if (name === CITIZEN_SESSION) {
       this.sessionOpened(data);
     } else if (name === CITIZEN_SESSION_ENDED) {
-      if (this.citizen.end(data ? data.session_id : undefined)) this.attract();
+      if (this.citizen.end(data ? data.session_id : undefined)) this.sessionEnded();
     } else if (name === CITIZEN_SESSION_REFUSED) {
       this.refused(data);
     }
@@ -172,6 +174,17 @@ export class KioskApp {
     } else {
       this.render("home", {});
     }
+  }
+
+  /** The card left: back to the attract loop, unless the screen shows nothing of the person (a ticket just taken). */
+  sessionEnded() {
+    const record = this.view;
+    if (record && record.view && record.view.outlivesSession) {
+      record.generation = this.citizen.generation;
+      this.renderChrome();
+      return;
+    }
+    this.attract();
   }
 
   refused(payload) {
@@ -365,6 +378,17 @@ export class KioskApp {
       },
       load: (fn) => guard(Promise.resolve().then(() => fn(record.abort.signal))),
       personalGet: (path, params) => guard(app.personalCall("GET", path, params, record.abort.signal)),
+      // A POST with a JSON body (`personal` adds the token). A refusal the screen explains itself (a 4xx
+      // other than 401) resolves as {refused: ApiError}; any other failure fails the screen as usual.
+      post: (path, body, { personal = false } = {}) => guard((personal
+        ? app.personalCall("POST", path, body, record.abort.signal)
+        : app.api.post(path, { body, signal: record.abort.signal })).catch((err) => {
+        if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) return { refused: err };
+        throw err;
+      })),
+      home: () => {
+        if (alive()) app.home();
+      },
       records: () => guard(app.cached("records", () => app.personalCall("GET", "/session/records"))),
       certificate: () => guard(app.cached("certificate", () => app.personalCall("POST", "/session/certificate"))),
       pick: (options) => pickFrom(app.sheetEl, t, options).then((value) => (alive() ? value : undefined)),
@@ -393,7 +417,7 @@ export class KioskApp {
     try {
       const out = method === "GET"
         ? await this.api.get(path, { params, token, signal })
-        : await this.api.post(path, { token, signal });
+        : await this.api.post(path, { token, signal, body: params });
       if (generation === this.citizen.generation) this.citizen.activity(started);
       return out;
     } catch (err) {
@@ -445,6 +469,7 @@ export class KioskApp {
     this.disposeView();
     this.mainEl.replaceChildren();
     this.whoEl.replaceChildren();
+    this.whoEl.removeAttribute("aria-label");
     this.whoEl.hidden = true;
     this.closeSheet();
     this.dialog.hide();
@@ -528,6 +553,7 @@ export class KioskApp {
     const c = this.citizen.current;
     if (!c) {
       this.whoEl.replaceChildren();
+      this.whoEl.removeAttribute("aria-label"); // it held the masked name
       this.whoEl.hidden = true;
       return;
     }

@@ -1,18 +1,17 @@
-// Home: the five services as big tiles. The personal ones say they need a card; 取号 says it is not open yet.
+// Home: the five services as big tiles. The personal ones say they need a card; 取号 opens the queue screen.
 
 import { h } from "../../_dom.js";
 import { icon } from "../icons.js";
 
 export function homeScreen(ctx) {
   const { t } = ctx;
-  const tile = ({ key, iconName, badge = null, closed = false, onTap }) => {
-    const button = h("button", { type: "button", class: `ktile${closed ? " ktile--closed" : ""}`, data: { tile: key },
-                                 "aria-disabled": closed ? "true" : null },
+  const tile = ({ key, iconName, badge = null, onTap }) => {
+    const button = h("button", { type: "button", class: "ktile", data: { tile: key } },
       h("span", { class: "ktile__icon" }, icon(iconName)),
       h("span", { class: "ktile__text" },
         h("span", { class: "ktile__title" }, t(`home.${key}`)),
         h("span", { class: "ktile__hint" }, t(`home.${key}.hint`))),
-      badge ? h("span", { class: "ktile__badge" }, icon(closed ? "clock" : "lock"), badge) : null);
+      badge ? h("span", { class: "ktile__badge" }, icon("lock"), badge) : null);
     button.addEventListener("click", onTap);
     return button;
   };
@@ -22,8 +21,7 @@ export function homeScreen(ctx) {
     tile({ key: "policies", iconName: "policy", onTap: () => ctx.go("policies") }),
     tile({ key: "records", iconName: "records", badge: needsCard, onTap: () => ctx.personal("records") }),
     tile({ key: "matches", iconName: "match", badge: needsCard, onTap: () => ctx.personal("matches") }),
-    tile({ key: "queue", iconName: "ticket", badge: t("home.queue.closed"), closed: true,
-           onTap: () => ctx.message({ kind: "info", name: "queue-closed", title: t("queue.title"), body: t("queue.body") }) }),
+    tile({ key: "queue", iconName: "ticket", onTap: () => ctx.go("queue") }),
   ];
   const node = h("section", { class: "kscreen khome" },
     h("h2", { class: "khome__prompt" }, t(ctx.citizen ? "home.prompt.citizen" : "home.prompt")),
