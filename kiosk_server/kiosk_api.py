@@ -80,11 +80,11 @@ def _api_error(err: KioskApiError) -> Response:
     return err.get_response()
 
 
-def _now() -> datetime:
+def clock_now() -> datetime:
     return runtime(current_app).clock()
 
 
-def _kiosk() -> Screen:
+def requesting_kiosk() -> Screen:
     key = request.headers.get(SCREEN_HEADER, "")
     screen = request_session().scalar(select(Screen).where(Screen.key == key)) if key else None
     if screen is None:
@@ -98,11 +98,11 @@ def _today(screen: Screen, now: datetime) -> date:
     return now.astimezone(zone(screen.hall.timezone)).date()
 
 
-def _citizen(screen: Screen) -> tuple[CitizenSession, str]:
+def requesting_citizen(screen: Screen) -> tuple[CitizenSession, str]:
     """The open session of this kiosk holding the request's token, touched (activity), committed."""
     token = request.headers.get(SESSION_HEADER, "")
     session = request_session()
-    found = touch(session, token, _now()) if token else None
+    found = touch(session, token, clock_now()) if token else None
     if found is None or found.screen_id != screen.id:
         session.rollback()
         fail(401, "session_ended", "本次服务已结束，请重新插卡或放置身份证。")
@@ -140,14 +140,14 @@ def _catalogue_error(err: CatalogueError) -> NoReturn:
 
 @bp.get("/vacancies")
 def vacancies() -> Any:
-    screen = _kiosk()
+    screen = requesting_kiosk()
     page, per_page = _paging()
     args = request.args
     wanted = VacancyFilter(district=args.get("district", ""), category=args.get("category", ""),
                            salary_min=_int_arg("salary_min", None), education=args.get("education", ""),
                            initials=args.get("initials", "").strip().lower(), q=args.get("q", "").strip())
     try:
-        found = search_vacancies(visible_vacancies(request_session(), screen.hall.org_unit, _now()), wanted,
+        found = search_vacancies(visible_vacancies(request_session(), screen.hall.org_unit, clock_now()), wanted,
                                  page, per_page)
     except CatalogueError as err:
         _catalogue_error(err)
@@ -155,7 +155,7 @@ def vacancies() -> Any:
 
 
 def _visible_item(model: type[Vacancy] | type[PolicyNotice], screen: Screen, ident: int) -> Any:
-    item = visible_item(model, request_session(), screen.hall.org_unit, _now(), ident)
+    item = visible_item(model, request_session(), screen.hall.org_unit, clock_now(), ident)
     if item is None:
         fail(404, "not_found", "该信息已下线或不存在。")
     return item
@@ -163,14 +163,14 @@ def _visible_item(model: type[Vacancy] | type[PolicyNotice], screen: Screen, ide
 
 @bp.get("/vacancies/<int:ident>")
 def vacancy(ident: int) -> Any:
-    return jsonify(vacancy_json(_visible_item(Vacancy, _kiosk(), ident)))
+    return jsonify(vacancy_json(_visible_item(Vacancy, requesting_kiosk(), ident)))
 
 
 @bp.get("/notices")
 def notices() -> Any:
-    screen = _kiosk()
+    screen = requesting_kiosk()
     topic = request.args.get("topic", "")
-    everything = visible_notices(request_session(), screen.hall.org_unit, _now())
+    everything = visible_notices(request_session(), screen.hall.org_unit, clock_now())
     shown = [n for n in everything if not topic or n.topic == topic]
     return jsonify(topics=[{"value": t, "count": c} for t, c in topic_counts(everything)],
                    items=[notice_json(n) for n in shown])
@@ -178,7 +178,7 @@ def notices() -> Any:
 
 @bp.get("/notices/<int:ident>")
 def notice(ident: int) -> Any:
-    return jsonify(notice_json(_visible_item(PolicyNotice, _kiosk(), ident), body=True))
+    return jsonify(notice_json(_visible_item(PolicyNotice, requesting_kiosk(), ident), body=True))
 
 
 # -- personal: the citizen's session and records -------------------------------------------------------
@@ -186,26 +186,26 @@ def notice(ident: int) -> Any:
 
 @bp.get("/session")
 def session_info() -> Any:
-    screen = _kiosk()
-    citizen, _token = _citizen(screen)
-    return jsonify(session_id=citizen.id, citizen=citizen_json(citizen, _today(screen, _now())),
+    screen = requesting_kiosk()
+    citizen, _token = requesting_citizen(screen)
+    return jsonify(session_id=citizen.id, citizen=citizen_json(citizen, _today(screen, clock_now())),
                    expires_at=citizen.expires_at.isoformat(), idle_seconds=citizen.idle_seconds,
                    source=citizen.source, notice=citizen.notice)
 
 
 @bp.post("/session/touch")
 def session_touch() -> Any:
-    citizen, _token = _citizen(_kiosk())
+    citizen, _token = requesting_citizen(requesting_kiosk())
     return jsonify(expires_at=citizen.expires_at.isoformat(), idle_seconds=citizen.idle_seconds)
 
 
 @bp.post("/session/finish")
 def session_finish() -> Any:
-    screen = _kiosk()
-    _citizen(screen)
+    screen = requesting_kiosk()
+    requesting_citizen(screen)
     token = request.headers.get(SESSION_HEADER, "")
     session = request_session()
-    ended = end_session_by_token(session, token, EndReason.FINISHED, _now())
+    ended = end_session_by_token(session, token, EndReason.FINISHED, clock_now())
     session.commit()
     if ended is not None:
         runtime(current_app).events.ended([ended])
@@ -218,7 +218,7 @@ def _records(screen: Screen, citizen: CitizenSession, lookup: str) -> PersonReco
     rt = runtime(current_app)
     outcome = "ok"
     try:
-        return rt.policy.backend(session, rt.clock).records(citizen.person_ref, _today(screen, _now()))
+        return rt.policy.backend(session, rt.clock).records(citizen.person_ref, _today(screen, clock_now()))
     except UnknownPerson:
         outcome = "unknown_person"
         fail(404, "unknown_person", "未查询到您的参保信息，请到人工窗口咨询。")
@@ -237,22 +237,22 @@ def _records(screen: Screen, citizen: CitizenSession, lookup: str) -> PersonReco
 
 @bp.get("/session/records")
 def session_records() -> Any:
-    screen = _kiosk()
-    citizen, _token = _citizen(screen)
+    screen = requesting_kiosk()
+    citizen, _token = requesting_citizen(screen)
     records = _records(screen, citizen, "records")
-    return jsonify(records_json(records, citizen_json(citizen, _today(screen, _now()))))
+    return jsonify(records_json(records, citizen_json(citizen, _today(screen, clock_now()))))
 
 
 @bp.get("/session/matches")
 def session_matches() -> Any:
-    screen = _kiosk()
-    citizen, _token = _citizen(screen)
+    screen = requesting_kiosk()
+    citizen, _token = requesting_citizen(screen)
     page, per_page = _paging()
     records = _records(screen, citizen, "matches")
-    today = _today(screen, _now())
+    today = _today(screen, clock_now())
     age = citizen.age_on(today)
     places = " ".join(e.place for e in records.enrollments)
-    fitting = [v for v in visible_vacancies(request_session(), screen.hall.org_unit, _now())
+    fitting = [v for v in visible_vacancies(request_session(), screen.hall.org_unit, clock_now())
                if education_rank(v.education) <= education_rank(records.education) and age_fits(v.requirements, age)]
     # The person's own district first, then newest first (the order of visible_vacancies).
     fitting.sort(key=lambda v: not (v.district and v.district in places))
@@ -269,11 +269,11 @@ def session_certificate() -> Any:
     from content.certificates import issue_certificate
     from kiosk_server.certificate_pdf import qr_svg
 
-    screen = _kiosk()
-    citizen, _token = _citizen(screen)
+    screen = requesting_kiosk()
+    citizen, _token = requesting_citizen(screen)
     records = _records(screen, citizen, "certificate")
     session = request_session()
-    cert, code = issue_certificate(session, citizen, records, screen.hall.name, _now(),
+    cert, code = issue_certificate(session, citizen, records, screen.hall.name, clock_now(),
                                    timezone=screen.hall.timezone)
     session.commit()
     verify_url = url_for("certificate_pages.verify", code=code, _external=True)
@@ -288,8 +288,8 @@ def certificate_pdf(code: str) -> Any:
     from content.certificates import find_certificate
     from kiosk_server.certificate_pdf import render_certificate_pdf
 
-    screen = _kiosk()
-    citizen, _token = _citizen(screen)
+    screen = requesting_kiosk()
+    citizen, _token = requesting_citizen(screen)
     cert = find_certificate(request_session(), code)
     if cert is None or cert.citizen_session_id != citizen.id:
         fail(404, "not_found", "未找到该证明。")

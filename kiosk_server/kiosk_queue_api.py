@@ -32,7 +32,7 @@ from content.screens import Screen
 from content.ticketing import QueueError, latest_of, take_ticket
 
 from kiosk_server.database import request_session
-from kiosk_server.kiosk_api import KioskApiError, _citizen, _kiosk, _now, fail
+from kiosk_server.kiosk_api import KioskApiError, requesting_citizen, requesting_kiosk, clock_now, fail
 from kiosk_server.settings_access import settings
 from kiosk_server.ticket_pages import ticket_by_code
 from kiosk_server.ticket_slip import Paper, SlipContent, slip_bytes
@@ -119,8 +119,8 @@ def line_json(line: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/lines")
 def lines() -> Any:
-    screen = _kiosk()
-    found = service_lines(request_session(), screen.hall_id, _now())
+    screen = requesting_kiosk()
+    found = service_lines(request_session(), screen.hall_id, clock_now())
     return jsonify(hall={"name": screen.hall.name}, printer=has_printer(screen), lines=[line_json(x) for x in found])
 
 
@@ -128,7 +128,7 @@ def lines() -> Any:
 def take() -> Any:
     from kiosk_server.certificate_pdf import qr_svg
 
-    screen = _kiosk()
+    screen = requesting_kiosk()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         fail(400, "bad_request", "请求内容应为 JSON 对象。")
@@ -139,9 +139,9 @@ def take() -> Any:
     line = _line(screen, ident)
     person_ref = None
     if link_card:
-        citizen, _token = _citizen(screen)
+        citizen, _token = requesting_citizen(screen)
         person_ref = keyed_hash(citizen.person_ref, derive_key(settings(current_app).secret_key, PERSON_KEY_PURPOSE))
-    now = _now()
+    now = clock_now()
     throttle = _throttle()
     wait, previous = throttle.claim(screen.id, now)
     if wait > 0:
@@ -171,13 +171,13 @@ def take() -> Any:
 @bp.get("/tickets/<code>/slip")
 def slip(code: str) -> Any:
     """The ESC/POS job of the ticket's slip; ``?paper=58`` for 58 mm printers (80 mm by default)."""
-    screen = _kiosk()
+    screen = requesting_kiosk()
     raw = request.args.get("paper", "80")
     if raw not in ("58", "80"):
         fail(400, "bad_request", "参数 paper 应为 58 或 80。")
     session = request_session()
     issued = _hall_ticket(screen, code)
-    status = ticket_status(session, latest_of(session, issued), _now())
+    status = ticket_status(session, latest_of(session, issued), clock_now())
     content = SlipContent(hall_name=status["hall"]["name"], service_name=status["service"]["name"],
                           number=status["number"], ahead=status["ahead"], wait_minutes=status["wait_minutes"],
                           issued_at=issued.arrived_at, timezone=status["hall"]["timezone"],
