@@ -124,11 +124,11 @@ class Settings:
 
     data_dir: Path
     database_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)  # never in a log line or a traceback's locals
     message_queue_url: str  # empty: in-process queue (single process)
     async_mode: str
     default_timezone: str
-    api_token: str
+    api_token: str = field(repr=False)
     heartbeat_seconds: int
     publish_poll_seconds: int
     public_index: bool  # list every screen (and so its key) on the start page: demos only

@@ -152,3 +152,10 @@ def test_the_policy_builds_the_configured_backend(tmp_path: Path) -> None:
                    records_http_auth_header="Authorization: Bearer s3cr3t-token", records_http_timeout_seconds="3")
     assert isinstance(http, HttpRecords)
     assert repr(http) == "HttpRecords(base_url='https://si.example/api', auth=set, timeout_seconds=3)"
+
+
+def test_the_settings_repr_shows_neither_the_secret_key_nor_the_api_token(tmp_path: Path) -> None:
+    settings = load_settings({"data_dir": str(tmp_path), "secret_key": "s3cret-key-value", "api_token": "t0ken-value"})
+    shown = repr(settings)
+    assert "s3cret-key-value" not in shown and "t0ken-value" not in shown
+    assert "database_url" in shown
