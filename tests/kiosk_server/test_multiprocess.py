@@ -17,6 +17,9 @@ from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, wait_for
 from tests.support.world import World, build_world
 
+# Deadlines, not timings: generous, because under xdist another worker may be driving a browser.
+DEADLINE = 30
+
 pytestmark = [
     # One Redis database and Socket.IO channel for all of them: under xdist they share one worker.
     pytest.mark.xdist_group("redis"),
@@ -60,11 +63,11 @@ def test_a_change_made_through_one_process_reaches_screens_on_the_other(pair) ->
     on_second = ScreenClient(second.url, world.wall_keys[1]).connect()
     try:
         for c in (on_first, on_second):
-            wait_for(lambda c=c: c.welcomes, 10, "welcome")
+            wait_for(lambda c=c: c.welcomes, DEADLINE, "welcome")
         create_vacancy(first, world, "跨进程岗位A")
         create_vacancy(second, world, "跨进程岗位B")
         for c in (on_first, on_second):
-            wait_for(lambda c=c: {"跨进程岗位A", "跨进程岗位B"} <= c.titles(), 10, "both vacancies on both screens")
+            wait_for(lambda c=c: {"跨进程岗位A", "跨进程岗位B"} <= c.titles(), DEADLINE, "both vacancies on both screens")
         assert on_first.version == on_second.version
     finally:
         on_first.close()
@@ -75,16 +78,16 @@ def test_publishing_fails_over_when_the_leader_dies(pair) -> None:
     first, second, world = pair
     survivor = ScreenClient(second.url, world.wall_keys[0]).connect()
     try:
-        wait_for(lambda: survivor.welcomes, 10, "welcome")
+        wait_for(lambda: survivor.welcomes, DEADLINE, "welcome")
         create_vacancy(second, world, "选主之前")
-        wait_for(lambda: "选主之前" in survivor.titles(), 10, "delivery with both processes up")
+        wait_for(lambda: "选主之前" in survivor.titles(), DEADLINE, "delivery with both processes up")
         leaders = [s for s in (first, second) if requests.get(f"{s.url}/healthz", timeout=5).json()
                    ["publisher"]["leader"]]
         assert leaders == [first], "the first process to start takes the publisher lock"
         first.kill()
-        wait_for(lambda: requests.get(f"{second.url}/healthz", timeout=5).json()["publisher"]["leader"], 15,
+        wait_for(lambda: requests.get(f"{second.url}/healthz", timeout=5).json()["publisher"]["leader"], DEADLINE,
                  "the surviving process to take the publisher lock")
         create_vacancy(second, world, "选主之后")
-        wait_for(lambda: "选主之后" in survivor.titles(), 15, "delivery after the other process died")
+        wait_for(lambda: "选主之后" in survivor.titles(), DEADLINE, "delivery after the other process died")
     finally:
         survivor.close()

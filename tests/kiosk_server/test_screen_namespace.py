@@ -38,11 +38,12 @@ def test_hello_gets_manifest_then_welcome_with_screen_facts(app: Flask, world: W
     client = connect(app, world.led_key)
     client.emit("hello", {"held": {}}, namespace="/screen")
     received = client.get_received("/screen")
-    assert [e["name"] for e in received] == ["manifest", "welcome"]
-    welcome = received[1]["args"][0]
+    assert [e["name"] for e in received] == ["manifest", "queue_board", "welcome"]
+    welcome = received[2]["args"][0]
     assert welcome["screen"]["low_resolution"] is True
     assert welcome["screen"]["hall"]["timezone"] == "Asia/Shanghai"
     assert welcome["streams"]["manifest"]["version"] == received[0]["args"][0]["version"]
+    assert welcome["streams"]["queue"]["version"] == received[1]["args"][0]["version"] == 0
 
 
 def test_heartbeats_reach_the_database_only_on_flush(app: Flask, world: World) -> None:
