@@ -142,7 +142,14 @@ class ScreenNamespace(Namespace):
             return
         showing = data.get("showing") if isinstance(data, dict) else None
         version = showing.get("manifest") if isinstance(showing, dict) else None
-        self._beats.seen(conn.screen_id, version if isinstance(version, str) else None)
+        version = version if isinstance(version, str) else None
+        self._beats.seen(conn.screen_id, version)
+        # A push lost on the way (Redis pub/sub is lossy) is made good here: a screen whose beat shows
+        # another version than its group's gets the snapshot, one heartbeat period late at worst.
+        # A screen ahead of this process's cached snapshot drops it by seq, so that is harmless too.
+        found = self._book.current().for_screen(conn.screen_id)
+        if found is not None and version is not None and found[0] == conn.group and found[1].version != version:
+            self.emit(MANIFEST, self._book.current().payload(found[0]), room=request.sid)
 
     def _open_citizen_session(self, conn: Connected) -> dict[str, Any] | None:
         """The kiosk's open citizen session with a fresh token, or None (always None for walls and counters)."""

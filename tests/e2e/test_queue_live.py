@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 
 # A call must be on the wall within a second of the key press (the issue's acceptance bound).
 WITHIN_MS = 1000
+# Everything after it: a deadline only, generous for a CI machine whose other worker drives a browser.
+FOLLOWS_MS = 5000
 
 
 @dataclass
@@ -58,6 +60,12 @@ def counter_page(browser: Any, live: Live) -> Any:
     return page
 
 
+def press(counter: Any, action: str, key: str) -> None:
+    """Press an action's key once its button is enabled (the page ignores keys while an action is in flight)."""
+    counter.wait_for_selector(f"[data-action={action}]:not([disabled])", timeout=FOLLOWS_MS)
+    counter.keyboard.press(key)
+
+
 def screen_page(browser: Any, live: Live, key: str, size: tuple[int, int], ready: str) -> Any:
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.goto(f"{live.server.url}/screen/{key}")
@@ -73,28 +81,28 @@ def test_a_call_reaches_the_wall_within_a_second_the_strip_follows_and_a_recall_
     assert wall.locator(".qb__call").count() == 0
     assert wall.get_attribute(".qb__line[data-service=A]", "data-waiting") == "3"
 
-    counter.keyboard.press("n")
+    press(counter, "call", "n")
     wall.wait_for_selector(".qb__call--newest[data-ticket=A001][data-counter='5']", timeout=WITHIN_MS)
     assert "请A001号到5号窗口办理" in wall.inner_text(".qb__call--newest")
     assert wall.get_attribute(".qb__call--newest", "data-recall") != "true"
-    strip.wait_for_selector(".strip[data-ticket=A001][data-state=called]", timeout=WITHIN_MS)
+    strip.wait_for_selector(".strip[data-ticket=A001][data-state=called]", timeout=FOLLOWS_MS)
     assert "5号窗口" in strip.inner_text(".strip")
-    wall.wait_for_selector(".qb__line[data-service=A][data-waiting='2']", timeout=WITHIN_MS)
+    wall.wait_for_selector(".qb__line[data-service=A][data-waiting='2']", timeout=FOLLOWS_MS)
     wall.wait_for_function("() => window.__wall.announcer.log.some(e => e.text.includes('请A001号到5号窗口办理'))",
                            timeout=5_000)
 
-    counter.keyboard.press("r")
-    wall.wait_for_selector(".qb__call--newest[data-ticket=A001][data-recall=true]", timeout=WITHIN_MS)
+    press(counter, "recall", "r")
+    wall.wait_for_selector(".qb__call--newest[data-ticket=A001][data-recall=true]", timeout=FOLLOWS_MS)
     assert "重呼" in wall.inner_text(".qb__call--newest")
-    strip.wait_for_selector(".strip[data-ticket=A001][data-recall=true]", timeout=WITHIN_MS)
+    strip.wait_for_selector(".strip[data-ticket=A001][data-recall=true]", timeout=FOLLOWS_MS)
     wall.wait_for_function("() => window.__wall.announcer.log.some(e => e.recall && e.text.startsWith('重呼'))",
                            timeout=10_000)
     log = wall.evaluate("() => window.__wall.announcer.log")
     for earlier, later in zip(log, log[1:], strict=False):
         assert earlier["endedAt"] is not None and earlier["endedAt"] <= later["startedAt"], "announcements overlap"
 
-    counter.keyboard.press("s")
-    strip.wait_for_selector(".strip[data-ticket=A001][data-state=serving]", timeout=WITHIN_MS)
+    press(counter, "start", "s")
+    strip.wait_for_selector(".strip[data-ticket=A001][data-state=serving]", timeout=FOLLOWS_MS)
     screenshot(wall, "queue-live-wall")
     screenshot(strip, "queue-live-strip")
 
@@ -105,7 +113,7 @@ def test_a_wall_that_reconnects_gets_the_board_it_missed(browser: Any, live: Liv
     # Chromium's offline mode leaves open websockets alone: stop the player's socket instead.
     wall.evaluate("() => window.__wall.socket.stop()")
     wall.wait_for_function("() => document.getElementById('wall').dataset.conn === 'offline'")
-    counter.keyboard.press("n")
+    press(counter, "call", "n")
     counter.wait_for_function("() => document.getElementById('ticket-number').innerText.includes('A001')")
     assert wall.locator(".qb__call").count() == 0, "a stopped socket heard the call"
     wall.evaluate("() => window.__wall.socket.start()")  # hello with the held version: the snapshot follows

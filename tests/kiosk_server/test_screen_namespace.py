@@ -67,3 +67,15 @@ def test_heartbeats_reach_the_database_only_on_flush(app: Flask, world: World) -
     beats.flush()
     with Session(database(app).engine) as session:
         assert session.scalar(select(ScreenStatus.connected)) is False
+
+
+def test_a_heartbeat_showing_another_version_gets_the_snapshot_and_a_current_one_nothing(app: Flask,
+                                                                                       world: World) -> None:
+    client = connect(app, world.wall_keys[0])
+    client.emit("hello", {"held": {}}, namespace="/screen")
+    [manifest] = [e["args"][0] for e in client.get_received("/screen") if e["name"] == "manifest"]
+    client.emit("heartbeat", {"showing": {"manifest": manifest["version"]}}, namespace="/screen")
+    assert client.get_received("/screen") == []
+    client.emit("heartbeat", {"showing": {"manifest": "a-version-whose-push-was-lost"}}, namespace="/screen")
+    [again] = client.get_received("/screen")
+    assert again["name"] == "manifest" and again["args"][0]["version"] == manifest["version"]

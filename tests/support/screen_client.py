@@ -55,6 +55,10 @@ class ScreenClient:
         if regrouped:
             self.sio.emit("hello", self.hello_payload(), namespace="/screen")
 
+    def heartbeat(self) -> None:
+        """Beat as the player does, saying which manifest version is shown."""
+        self.sio.emit("heartbeat", {"showing": {"manifest": self.version}}, namespace="/screen")
+
     @property
     def version(self) -> str | None:
         with self.lock:
