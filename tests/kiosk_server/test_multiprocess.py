@@ -22,8 +22,8 @@ from tests.support.world import World, build_world
 DEADLINE = 30
 
 pytestmark = [
-    # One Redis database and Socket.IO channel for all of them: under xdist they share one worker.
-    pytest.mark.xdist_group("redis"),
+    # One Redis database and Socket.IO channel, two servers each, a kill: run alone, after the rest.
+    pytest.mark.isolated,
     pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(not POSTGRES_UP, reason=POSTGRES_SKIP),
