@@ -13,6 +13,7 @@ from content import (
     org,
     outbox,
     playlists,
+    proof_of_play,
     queues,
     schedules,
     screens,
@@ -23,6 +24,6 @@ from content.db import Base
 
 __all__ = [
     "Base", "audit", "certificates", "citizen_sessions", "demo_history", "demo_records", "emergencies", "items",
-    "kiosk_agents", "layouts", "org", "outbox", "playlists", "queues", "schedules", "screens", "staff",
-    "targeting",
+    "kiosk_agents", "layouts", "org", "outbox", "playlists", "proof_of_play", "queues", "schedules", "screens",
+    "staff", "targeting",
 ]

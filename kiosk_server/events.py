@@ -8,6 +8,8 @@ HELLO: Final = "hello"
 WELCOME: Final = "welcome"
 MANIFEST: Final = "manifest"
 HEARTBEAT: Final = "heartbeat"
+# Client → server with an ack: proof of play, what the screen showed (docs/protocol.md §9).
+PLAYS: Final = "plays"
 
 # Server → kiosk screen (/screen, room screen:<id>): citizen sessions (docs/protocol.md §7).
 CITIZEN_SESSION: Final = "citizen_session"

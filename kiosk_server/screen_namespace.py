@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from content.citizen_sessions import open_session_for, reissue_token
+from content.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
 from content.screens import Screen, ScreenKind
 from content.timezones import zone
 
@@ -150,6 +151,32 @@ class ScreenNamespace(Namespace):
         found = self._book.current().for_screen(conn.screen_id)
         if found is not None and version is not None and found[0] == conn.group and found[1].version != version:
             self.emit(MANIFEST, self._book.current().payload(found[0]), room=request.sid)
+
+    def on_plays(self, data: Any = None) -> dict[str, Any]:
+        """Book a batch of proof-of-play tallies to the connected screen; the ack says what was kept.
+
+        The screen is the one this connection authenticated as: a screen id in the payload is ignored.
+        """
+        conn = self._connection()
+        if conn is None:
+            return {"ok": False, "error": "not_connected", "message": "connect as a screen first"}
+        entries = data.get("plays") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            return {"ok": False, "error": "invalid_batch",
+                    "message": 'expected {"batch": "<id>", "plays": [...]}'}
+        if len(entries) > MAX_BATCH:
+            return {"ok": False, "error": "batch_too_large",
+                    "message": f"{len(entries)} plays in one batch; send at most {MAX_BATCH}"}
+        batch = data.get("batch")
+        batch_id = batch if isinstance(batch, str) and 0 < len(batch) <= MAX_BATCH_ID else None
+        with self._db.session() as session:
+            result = record_plays(session, conn.screen_id, entries, self._clock(), batch_id=batch_id)
+            session.commit()
+        if result.rejected:
+            log.info("screen %s: %d plays rejected, first: %s", conn.screen_id, len(result.rejected),
+                     result.rejected[0])
+        return {"ok": True, "accepted": result.accepted, "rejected": result.rejected,
+                "duplicate": result.duplicate}
 
     def _open_citizen_session(self, conn: Connected) -> dict[str, Any] | None:
         """The kiosk's open citizen session with a fresh token, or None (always None for walls and counters)."""

@@ -61,6 +61,7 @@ const SHELL_FILES = [
   "js/layout.js",
   "js/media.js",
   "js/notice.js",
+  "js/play-log.js",
   "js/queue-board.js",
   "js/region-player.js",
   "js/socket.js",

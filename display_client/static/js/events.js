@@ -6,6 +6,8 @@ export const HELLO = "hello";
 export const WELCOME = "welcome";
 export const MANIFEST = "manifest";
 export const HEARTBEAT = "heartbeat";
+// Proof of play, sent with an ack: what the screen showed (docs/protocol.md §9).
+export const PLAYS = "plays";
 
 // Citizen sessions on a kiosk screen (docs/protocol.md §7).
 export const CITIZEN_SESSION = "citizen_session";

@@ -10,7 +10,9 @@
 // - a new programme for the region (other entries) takes over at the end of the current pass; a
 //   segment change (the schedule moved on) takes over at the end of the current item; never mid-item;
 // - a step that cannot be built (a missing image) is skipped; if a whole pass builds nothing the
-//   player waits the fallback before trying again rather than spinning.
+//   player waits the fallback before trying again rather than spinning;
+// - with a play log (play-log.js), every step put on screen is a play of the items it shows, from
+//   the moment it starts until another step replaces it (a step shown again is a new play).
 
 import { canonicalJson, durationMs, FALLBACK_SECONDS, h } from "./_dom.js";
 import { buildMediaView } from "./media.js";
@@ -34,6 +36,7 @@ function vacancySteps(vacancies, entry, env, ms) {
     const page = i + 1;
     return {
       key: canonicalJson(["vacancies", rows, page, pages.length, size, env.led, ms]),
+      items: rows,
       build: (ctx) => buildVacancyPage(rows, { ...ctx, page, pages: pages.length, pageSize: size, led: env.led, ms }),
     };
   });
@@ -41,16 +44,18 @@ function vacancySteps(vacancies, entry, env, ms) {
 
 function itemStep(item, entry, env, ms) {
   const key = canonicalJson(["item", item, entry.duration ?? null, env.led, ms]);
+  const items = [item];
   switch (item.kind) {
     case "notice":
-      return { key, build: (ctx) => buildNoticeView(item, { ...ctx, led: env.led, ms }) };
+      return { key, items, build: (ctx) => buildNoticeView(item, { ...ctx, led: env.led, ms }) };
     case "media":
       return {
         key,
+        items,
         build: (ctx) => buildMediaView(item, { ...ctx, entryDuration: entry.duration }),
       };
     case "ticker":
-      return { key, build: (ctx) => buildTextView(item.text ?? item.title ?? "", { ...ctx, ms }) };
+      return { key, items, build: (ctx) => buildTextView(item.text ?? item.title ?? "", { ...ctx, ms }) };
     case "vacancy":
       return vacancySteps([item], entry, env, ms)[0];
     default:
@@ -59,7 +64,8 @@ function itemStep(item, entry, env, ms) {
 }
 
 /**
- * The steps of a region's entries: one per vacancy page, notice or media item.
+ * The steps of a region's entries: one per vacancy page, notice or media item; `items` are the
+ * manifest items a step shows.
  * env: {led, maxRows} (how the screen can show things).
  */
 export function expandEntries(entries, items, env) {
@@ -96,10 +102,13 @@ export function contentKey(entries, items, env) {
 }
 
 export class RegionPlayer {
-  constructor(el, { i18n, fallbackMs = FALLBACK_SECONDS * 1000 }) {
+  /** playLog: a PlayLog told what this region shows (proof of play), or null to log nothing. */
+  constructor(el, { i18n, fallbackMs = FALLBACK_SECONDS * 1000, playLog = null }) {
     this.el = el;
     this.i18n = i18n;
     this.fallbackMs = fallbackMs;
+    this.playLog = playLog;
+    this.play = null; // the play log's handle of what is on screen
     this.el.classList.add("region--playlist");
     this.viewEl = h("div", { class: "region__view" });
     this.stagingEl = h("div", { class: "region__staging", "aria-hidden": "true" });
@@ -145,6 +154,7 @@ export class RegionPlayer {
   destroy() {
     this.generation += 1;
     clearTimeout(this.waitTimer);
+    this._endPlay();
     this._dispose(this.current);
     this.current = null;
     this.el.replaceChildren();
@@ -198,7 +208,7 @@ export class RegionPlayer {
       this.index += 1;
       if (this.current && this.currentKey === step.key) {
         // The same thing again (a one-item region): keep the node, restart its time.
-        this._start(this.current, generation);
+        this._start(this.current, generation, step);
         return;
       }
       let view = null;
@@ -220,13 +230,15 @@ export class RegionPlayer {
         continue;
       }
       this._show(view, step.key);
-      this._start(view, generation);
+      this._start(view, generation, step);
       return;
     }
   }
 
-  _start(view, generation) {
+  _start(view, generation, step) {
     this.state = "playing";
+    this._endPlay();
+    if (this.playLog) this.play = this.playLog.begin(step.items);
     view.start(() => {
       if (generation === this.generation) this._advance();
     });
@@ -234,11 +246,17 @@ export class RegionPlayer {
 
   _show(view, key) {
     const old = this.current;
+    if (view !== old) this._endPlay();
     if (view) this.viewEl.replaceChildren(view.node);
     else this.viewEl.replaceChildren();
     this.current = view;
     this.currentKey = key;
     if (old && old !== view) this._dispose(old);
+  }
+
+  _endPlay() {
+    if (this.play && this.playLog) this.playLog.end(this.play);
+    this.play = null;
   }
 
   _dispose(view) {

@@ -2,7 +2,8 @@
 //
 // Why our own: the wall runs unattended for months, needs exactly the reconnect rule of
 // docs/protocol.md §6, and must not depend on a copied third-party bundle. It speaks only what the
-// player needs: websocket transport, text packets, one namespace with auth, events and acks.
+// player needs: websocket transport, text packets, one namespace with auth, events and acks (both
+// ways: it acknowledges the server's events and can ask for acknowledgement of its own).
 
 // Engine.IO packet types (first character of every frame).
 const EIO_OPEN = "0";
@@ -22,6 +23,7 @@ const MAX_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1_000;
 const STABLE_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 20_000;
+const ACK_TIMEOUT_MS = 15_000;
 
 /**
  * Milliseconds to wait before reconnect attempt number `attempt` (0 for the first retry):
@@ -118,6 +120,8 @@ export class SocketClient {
     this.connectTimer = null;
     this.retryTimer = null;
     this.pingWindowMs = null;
+    this.nextAckId = 0;
+    this.acks = new Map(); // ack id → {onAck, timer}, for events sent with emitWithAck
   }
 
   get connected() {
@@ -145,6 +149,36 @@ export class SocketClient {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Send an event that asks for an acknowledgement; false when not connected (onAck is then never
+   * called). Otherwise onAck gets the server's answer once, or null when the connection dropped or
+   * no answer came within timeoutMs: the caller cannot tell whether it arrived, and sends it again.
+   */
+  emitWithAck(event, data, onAck, timeoutMs = ACK_TIMEOUT_MS) {
+    if (!this.connected || !this.ws) return false;
+    const id = this.nextAckId++;
+    try {
+      this.ws.send(encodePacket(SIO_EVENT, this.namespace, [event, data], id));
+    } catch {
+      return false;
+    }
+    const timer = setTimeout(() => this._settle(id, null), timeoutMs);
+    this.acks.set(id, { onAck, timer });
+    return true;
+  }
+
+  _settle(id, answer) {
+    const pending = this.acks.get(id);
+    if (!pending) return; // answered already, or timed out: a late answer is dropped
+    this.acks.delete(id);
+    clearTimeout(pending.timer);
+    try {
+      pending.onAck(answer);
+    } catch (err) {
+      console.error("wall: ack handler failed", err);
     }
   }
 
@@ -211,6 +245,8 @@ export class SocketClient {
         // A bad payload must not take the connection down with it.
         console.error("wall: event handler failed", name, err);
       }
+    } else if (packet.type === SIO_ACK && packet.id !== null) {
+      this._settle(packet.id, Array.isArray(packet.data) ? packet.data[0] ?? null : null);
     } else if (packet.type === SIO_CONNECT_ERROR) {
       this.onConnectError(packet.data);
       this._lost();
@@ -231,6 +267,8 @@ export class SocketClient {
   _drop() {
     clearTimeout(this.pingTimer);
     clearTimeout(this.connectTimer);
+    // Answers can only come on the socket they were asked on: the ones still awaited are lost.
+    for (const id of [...this.acks.keys()]) this._settle(id, null);
     const ws = this.ws;
     this.ws = null;
     if (ws) {

@@ -4,7 +4,8 @@
 //   1. the last good manifest from localStorage (a reload while offline still plays);
 //   2. GET manifest.json (HTTP bootstrap, and the fallback while the socket cannot connect);
 //   3. the Socket.IO connection: hello after every connect, manifests and the hall's queue board as
-//      they are published, heartbeats every heartbeat_seconds ± 20 %.
+//      they are published, heartbeats every heartbeat_seconds ± 20 %, and every minute the proof of
+//      play (play-log.js) of what the region players showed while the signage could be seen.
 // A counter screen whose counter is on the hall's board shows the counter strip instead of signage.
 
 import { h } from "./_dom.js";
@@ -20,6 +21,7 @@ import {
   HEARTBEAT,
   HELLO,
   MANIFEST,
+  PLAYS,
   QUEUE_BOARD,
   SCREEN_NAMESPACE,
   WELCOME,
@@ -29,6 +31,7 @@ import { createI18n } from "./i18n.js";
 import { IdleView } from "./idle.js";
 import { forward, SOCKET_EVENT, STATUS_EVENT } from "./kiosk/bridge.js";
 import { Stage } from "./layout.js";
+import { ACK_TIMEOUT_MS, PlayLog } from "./play-log.js";
 import { boardForToday, QueueBoard } from "./queue-board.js";
 import { RegionPlayer } from "./region-player.js";
 import { SocketClient, socketUrl } from "./socket.js";
@@ -88,6 +91,12 @@ function boot(root) {
   const store = new Store({ storage: browserStorage(), screenKey });
   const timeline = new Timeline({ onChange: () => render() });
   const now = () => timeline.now();
+  const plays = new PlayLog({
+    storage: browserStorage(),
+    slot: `wall:${screenKey}:plays`,
+    now,
+    send: (batch, onAck) => socket.emitWithAck(PLAYS, batch, onAck, ACK_TIMEOUT_MS),
+  });
 
   const stageEl = h("div", { class: "stage" });
   const idleEl = h("div", { class: "idle", hidden: true });
@@ -102,7 +111,7 @@ function boot(root) {
     if (widget === "clock") return new Clock(el, { now, i18n });
     if (widget === "header") return new Header(el);
     if (widget === "queue") return new QueueBoard(el, { i18n });
-    return new RegionPlayer(el, { i18n });
+    return new RegionPlayer(el, { i18n, playLog: plays });
   });
   const idle = new IdleView(idleEl, { now, i18n });
   const overlay = new EmergencyOverlay(overlayEl, { i18n, onExpire: () => render() });
@@ -195,6 +204,12 @@ function boot(root) {
     renderedSegment = current ? current.key : null;
     renderedLed = led;
     overlay.update(activeEmergencies(segment, now()), now());
+    coverChanged();
+  }
+
+  /** Proof of play counts only what can be seen: not under an emergency, the kiosk UI or a hidden page. */
+  function coverChanged() {
+    plays.setObscured(!overlayEl.hidden || root.inert || document.visibilityState === "hidden");
   }
 
   function prefetchMedia() {
@@ -248,6 +263,7 @@ function boot(root) {
   function onWelcome(welcome, receivedAt) {
     if (welcome && typeof welcome.server_time === "string") timeline.setServerTime(welcome.server_time, receivedAt);
     store.applyWelcome(welcome);
+    plays.flush(); // what was logged while offline, now that the link is up
     const told = welcome && welcome.streams && welcome.streams.queue ? welcome.streams.queue.version : null;
     // Lower than held: the database was restored. Take the board it sent, or ask for it again.
     if (Number.isInteger(told) && told < store.queueHeld && !store.resetQueue(told)) sendHello();
@@ -313,6 +329,12 @@ function boot(root) {
     resizeTimer = setTimeout(render, 250);
   });
 
+  // The kiosk's touch UI makes the wall inert while it covers it.
+  new MutationObserver(coverChanged).observe(root, { attributes: true, attributeFilter: ["inert"] });
+  document.addEventListener("visibilitychange", coverChanged);
+  window.addEventListener("pagehide", () => plays.suspend());
+  plays.start();
+
   registerServiceWorker(staticUrl, prefetchMedia);
   keepScreenOn();
   if (store.restore()) timeline.setManifest(store.manifest);
@@ -321,7 +343,7 @@ function boot(root) {
   render();
 
   // Diagnostics for a technician's console and for the tests; nothing personal is in here.
-  window.__wall = { store, timeline, socket, render, announcer, strip };
+  window.__wall = { store, timeline, socket, render, announcer, strip, plays };
   Object.defineProperty(window.__wall, "queue", { get: () => store.queue }); // the board held
 
   fetchManifest().finally(() => socket.start());
