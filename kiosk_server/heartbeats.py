@@ -52,6 +52,11 @@ class HeartbeatRecorder:
         with self._lock:
             return self._latest.get(screen_id)
 
+    def all_latest(self) -> dict[int, Beat]:
+        """A copy of the latest beat of every screen heard since start (one lock, for the fleet view)."""
+        with self._lock:
+            return dict(self._latest)
+
     def flush(self) -> int:
         """Write what arrived since the last flush in one transaction; returns the rows written."""
         with self._lock:
