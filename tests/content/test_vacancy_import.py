@@ -1,0 +1,420 @@
+"""Bulk import of vacancies from CSV and XLSX: encodings, header mapping, the row report, all or nothing."""
+
+from __future__ import annotations
+
+import io
+import pyexpat
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from content import _import_table, vacancy_import
+from content.audit import AuditEntry
+from content.errors import NotFound
+from content.items import ContentItem, Employer, Vacancy
+from content.org import OrgUnit
+from content.outbox import OutboxEvent
+from content.vacancy_import import (
+    ImportRefused,
+    ImportRejected,
+    RowProblem,
+    import_vacancies,
+    preview_import,
+)
+from content_factories import Factory
+from tests.support.vacancy_files import CODE_A, HEADER, csv_bytes, job, xlsx_bytes
+
+DATABASES = ("sqlite", "postgres")
+NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 10:00 in Lanzhou
+
+
+def count(session: Session, model: type) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def run(session: Session, org: OrgUnit, data: bytes, filename: str = "岗位.csv", **kwargs: Any) -> Any:
+    return import_vacancies(session, data, filename, org_unit_id=org.id, actor="admin", now=NOW, **kwargs)
+
+
+def rejected(session: Session, org: OrgUnit, data: bytes, filename: str = "岗位.csv", **kwargs: Any) -> list[tuple]:
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, data, filename, **kwargs)
+    return [(p.row, p.column) for p in caught.value.problems]
+
+
+def refused(data: bytes, filename: str) -> ImportRefused:
+    with pytest.raises(ImportRefused) as caught:
+        preview_import(data, filename)
+    assert caught.value.message_zh and caught.value.message_en
+    return caught.value
+
+
+@pytest.fixture
+def org(make: Factory) -> OrgUnit:
+    return make.org_tree().county
+
+
+# Reading: encodings and formats
+
+
+def test_utf8_csv_imports_every_row_with_its_values(session: Session, org: OrgUnit) -> None:
+    data = csv_bytes([job(), job(岗位名称="叉车司机", 最低月薪="", 最高月薪="面议", 学历要求="", 招聘人数="")])
+    result = run(session, org, data)
+    session.commit()
+    first, second = session.scalars(select(Vacancy).order_by(Vacancy.id)).all()
+    assert result.vacancies == 2 and result.employers_created == 1 and result.vacancy_ids == (first.id, second.id)
+    assert (first.title, first.employer.name, first.employer.credit_code, first.occupation_code) == (
+        "仓储物流专员", "兰州某某物流有限公司", CODE_A, "4-02-06-03")
+    assert (first.headcount, first.salary_min, first.salary_max, first.education) == (5, 4500, 6000, "高中/中专")
+    assert (first.district, first.requirements, first.contact) == ("城关区", "能吃苦耐劳", "0931-1234567")
+    assert first.valid_until == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # the end of 31 December in Lanzhou
+    assert (first.status, first.org_unit_id, first.created_at) == ("published", org.id, NOW)
+    assert (second.salary_text, second.education, second.headcount) == ("面议", "不限", 1)
+    assert second.employer_id == first.employer_id
+
+
+def test_utf8_csv_with_bom_reads_the_first_header(session: Session, org: OrgUnit) -> None:
+    data = csv_bytes([job()], encoding="utf-8-sig")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert preview_import(data, "a.csv").mapping["岗位名称"] == "title"
+    run(session, org, data)
+    assert session.scalar(select(Vacancy.title)) == "仓储物流专员"
+
+
+def test_gbk_csv_is_decoded_as_gb18030(session: Session, org: OrgUnit) -> None:
+    data = csv_bytes([job(用人单位="兰州鑫犇物流有限公司")], encoding="gbk")
+    assert preview_import(data, "a.csv").encoding == "gb18030"
+    run(session, org, data)
+    assert session.scalar(select(Employer.name)) == "兰州鑫犇物流有限公司"
+
+
+@pytest.mark.parametrize(("delimiter", "encoding", "suffix"), [
+    ("\t", "utf-16", ".txt"), ("\t", "utf-8", ".tsv"), (";", "utf-8", ".csv"), ("\t", "utf-8", ".csv"),
+])
+def test_tab_and_semicolon_separated_text_is_read(delimiter: str, encoding: str, suffix: str) -> None:
+    preview = preview_import(csv_bytes([job(岗位要求="能吃苦, 有驾照")], encoding=encoding, delimiter=delimiter),
+                             f"岗位{suffix}")
+    assert not preview.missing and preview.rows[0].values["requirements"] == "能吃苦, 有驾照"
+
+
+def test_xlsx_numbers_and_dates_become_text_as_typed(session: Session, org: OrgUnit) -> None:
+    row = ["保洁员", "兰州某某物业有限公司", None, "4-07-05-01", 3, 3200.0, 4000, "初中", "七里河区", None,
+           13912345678, datetime(2026, 12, 31)]
+    data = xlsx_bytes([row])
+    assert preview_import(data, "a.xlsx").rows[0].values["salary_min"] == "3200"
+    run(session, org, data, "岗位.xlsx")
+    vacancy = session.scalars(select(Vacancy)).one()
+    assert (vacancy.headcount, vacancy.salary_min, vacancy.salary_max) == (3, 3200, 4000)
+    assert vacancy.contact == "13912345678"
+    assert vacancy.valid_until == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+    assert vacancy.employer.credit_code is None
+
+
+def test_xlsx_problem_rows_are_numbered_as_the_sheet_shows_them(session: Session, org: OrgUnit) -> None:
+    good = ["保洁员", "兰州某某物业有限公司", None, "4-07-05-01", 3, 3200, 4000]
+    data = xlsx_bytes([good, [], [], good[:3] + ["4070501"] + good[4:]])  # two blank rows, then sheet row 5
+    assert rejected(session, org, data, "岗位.xlsx") == [(5, "职业代码")]
+
+
+# Header mapping
+
+
+def test_headers_are_matched_ignoring_width_case_marks_and_units() -> None:
+    header = ("*岗位名称", "单位名称", "职业编码", "Salary_Min", "最高月薪（元/月）", " HEADCOUNT ", "备注")
+    preview = preview_import(csv_bytes([], header) + "a,b,4-01-02-01,1,2,3,x\r\n".encode(), "a.csv")
+    assert preview.mapping == {"*岗位名称": "title", "单位名称": "employer", "职业编码": "occupation_code",
+                               "Salary_Min": "salary_min", "最高月薪（元/月）": "salary_max", "HEADCOUNT": "headcount"}
+    assert preview.unmapped == ("备注",) and preview.missing == ()
+
+
+def test_explicit_mapping_overrides_and_drops_columns(session: Session, org: OrgUnit) -> None:
+    header = ("名称", "公司", "工种", "岗位", "人数")
+    data = csv_bytes([{"名称": "收银员", "公司": "兰州某某超市", "工种": "4-01-02-03", "岗位": "不要这一列", "人数": "2"}],
+                     header)
+    mapping = {"名称": "title", "公司": "用人单位", "工种": "occupation_code", "岗位": ""}
+    preview = preview_import(data, "a.csv", mapping=mapping)
+    assert preview.mapping == {"名称": "title", "公司": "employer", "工种": "occupation_code", "人数": "headcount"}
+    run(session, org, data, mapping=mapping)
+    assert session.execute(select(Vacancy.title, Vacancy.headcount)).one() == ("收银员", 2)
+
+
+def test_mapping_to_an_unknown_field_or_column_is_refused() -> None:
+    data = csv_bytes([job()])
+    with pytest.raises(ImportRefused) as caught:
+        preview_import(data, "a.csv", mapping={"岗位名称": "salary"})
+    assert caught.value.reason == "mapping" and caught.value.columns == ("岗位名称",)
+    with pytest.raises(ImportRefused) as caught:
+        preview_import(data, "a.csv", mapping={"职位": "title"})
+    assert caught.value.reason == "mapping" and "职位" in caught.value.message_zh
+
+
+def test_missing_required_column_is_refused_naming_it(session: Session, org: OrgUnit) -> None:
+    header = tuple(h for h in HEADER if h != "职业代码")
+    data = csv_bytes([job()], header)
+    assert preview_import(data, "a.csv").missing == ("occupation_code",)
+    with pytest.raises(ImportRefused) as caught:
+        run(session, org, data)
+    assert caught.value.reason == "missing_columns" and caught.value.columns == ("职业代码",)
+    assert "职业代码" in caught.value.message_zh and "occupation_code" in caught.value.message_en
+    assert not session.new
+
+
+def test_two_columns_for_one_field_are_refused_unless_it_joins_them(session: Session, org: OrgUnit) -> None:
+    with pytest.raises(ImportRefused) as caught:
+        preview_import(csv_bytes([job()], (*HEADER, "职位")), "a.csv")
+    assert caught.value.reason == "duplicate_columns" and caught.value.columns == ("岗位名称", "职位")
+    header = (*HEADER[:-2], "联系人", "联系电话")
+    run(session, org, csv_bytes([job(联系人="张女士", 联系电话="0931-7654321")], header))
+    assert session.scalar(select(Vacancy.contact)) == "张女士 0931-7654321"
+
+
+def test_preview_shows_the_first_rows_without_a_database() -> None:
+    data = csv_bytes([job(岗位名称=f"岗位{n}") for n in range(30)])
+    preview = preview_import(data, "a.csv", rows=3)
+    assert [(r.row, r.values["title"]) for r in preview.rows] == [(2, "岗位0"), (3, "岗位1"), (4, "岗位2")]
+    assert preview.row_count == 30 and preview.columns == HEADER
+
+
+# The row report and all-or-nothing
+
+
+def test_5000_rows_with_3_bad_rows_report_exactly_those_and_commit_nothing(session: Session, org: OrgUnit) -> None:
+    rows = [job(岗位名称=f"岗位{n}", 用人单位=f"单位{n % 700}", 统一社会信用代码=f"91620100{n % 700:010d}")
+            for n in range(5000)]
+    rows[15] = rows[15] | {"最低月薪": "8000", "最高月薪": "5000"}  # sheet row 17
+    rows[2499] = rows[2499] | {"职业代码": "4020603"}  # sheet row 2501
+    rows[4999] = rows[4999] | {"有效期至": "2026-11-01"}  # sheet row 5001
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, csv_bytes(rows))
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems] == [(17, "最低月薪"), (2501, "职业代码"), (5001, "有效期至")]
+    assert problems[0] == RowProblem(17, "最低月薪", "最低月薪 8000 高于最高月薪 5000", "salary_min 8000 is above salary_max 5000")
+    assert "4-02-06-03" in problems[1].message_zh and "已经过去" in problems[2].message_zh
+    assert caught.value.message_zh.startswith("3 行有问题")
+    assert not session.new
+    session.commit()
+    assert [count(session, m) for m in (Vacancy, Employer, AuditEntry, OutboxEvent)] == [0, 0, 0, 0]
+
+
+def test_clean_import_commits_all_rows_one_audit_row_and_one_outbox_row(session: Session, org: OrgUnit) -> None:
+    rows = [job(岗位名称=f"岗位{n}", 统一社会信用代码="", 用人单位=f"单位{n % 7}") for n in range(200)]
+    result = run(session, org, csv_bytes(rows), "2026年11月岗位.csv", publish=False)
+    session.commit()
+    assert (result.vacancies, result.employers_created, result.employers_matched) == (200, 7, 0)
+    assert count(session, Vacancy) == 200 and count(session, Employer) == 7
+    assert {tuple(r) for r in session.execute(select(ContentItem.kind, ContentItem.status))} == {("vacancy", "draft")}
+    entry = session.scalars(select(AuditEntry)).one()
+    assert (entry.actor, entry.action, entry.object_kind, entry.org_path) == ("admin", "import", "vacancy", org.path)
+    assert entry.summary | {"first_id": 0, "last_id": 0} == {
+        "filename": "2026年11月岗位.csv", "rows": 200, "employers_created": 7, "employers_matched": 0,
+        "blank_rows": 0, "status": "draft", "org_unit_id": org.id, "encoding": "utf-8", "first_id": 0, "last_id": 0}
+    event = session.scalars(select(OutboxEvent)).one()
+    assert (event.topic, event.payload) == ("content", {"kind": "vacancy", "action": "import", "count": 200})
+
+
+def test_blank_lines_are_skipped_and_later_rows_keep_their_numbers(session: Session, org: OrgUnit) -> None:
+    lines = [",".join(HEADER), ",".join(job().values()), "", ",,,,", ",".join(job(招聘人数="x").values())]
+    assert rejected(session, org, "\r\n".join(lines).encode()) == [(5, "招聘人数")]
+    lines[4] = ",".join(job(招聘人数="2").values())
+    result = run(session, org, "\r\n".join(lines).encode())
+    assert (result.vacancies, result.blank_rows) == (2, 2)
+
+
+def test_a_title_row_above_the_header_is_skipped(session: Session, org: OrgUnit) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["城关区2026年11月招聘岗位信息表"])
+    sheet.merge_cells("A1:L1")
+    sheet.append(["填报单位：城关区就业服务中心"])
+    sheet.append(list(HEADER))
+    sheet.append([job()[h] for h in HEADER])
+    sheet.append([job(招聘人数="若干")[h] for h in HEADER])
+    out = io.BytesIO()
+    book.save(out)
+    assert preview_import(out.getvalue(), "a.xlsx").columns == HEADER
+    assert rejected(session, org, out.getvalue(), "a.xlsx") == [(5, "招聘人数")]
+
+
+@pytest.mark.parametrize(("cell", "value", "message"), [
+    ("最低月薪", "8k", "不是整数金额"),
+    ("最低月薪", "-500", "超出范围"),
+    ("招聘人数", "若干", "请填写具体人数"),
+    ("招聘人数", "0", "应在 1–100000 之间，而不是 0"),
+    ("学历要求", "小学", "不限、初中、高中/中专、大专、本科、硕士及以上"),
+    ("职业代码", "4-02-06", "GB/T 6565"),
+    ("统一社会信用代码", "9.16201E+17", "被 Excel 当成了数字"),
+    ("统一社会信用代码", "91620100MA74ABCD1", "18 位"),
+    ("有效期至", "2026-13-01", "不是有效的日期"),
+    ("岗位名称", "", "岗位名称不能为空"),
+    ("岗位名称", "岗" * 201, "超过上限 200"),
+    ("工作地点", "区" * 61, "超过上限 60"),
+])
+def test_each_bad_cell_gets_a_specific_message(session: Session, org: OrgUnit, cell: str, value: str,
+                                               message: str) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, csv_bytes([job(), job(**{cell: value})]))
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, cell)
+    assert message in problem.message_zh and problem.message_en
+
+
+def test_lenient_spellings_are_normalised(session: Session, org: OrgUnit) -> None:
+    row = job(最低月薪="4,500元", 最高月薪="6000.0", 招聘人数="12人", 学历要求="本科及以上", 职业代码="４－０２－０６－０３",
+              统一社会信用代码=CODE_A.lower(), 有效期至="2026年12月31日")
+    run(session, org, csv_bytes([row]))
+    vacancy = session.scalars(select(Vacancy)).one()
+    assert (vacancy.salary_min, vacancy.salary_max, vacancy.headcount, vacancy.education) == (4500, 6000, 12, "本科")
+    assert (vacancy.occupation_code, vacancy.employer.credit_code) == ("4-02-06-03", CODE_A)
+    assert vacancy.valid_until == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+
+
+def test_valid_until_must_come_after_valid_from(session: Session, org: OrgUnit) -> None:
+    header = (*HEADER, "有效期起")
+    problems = rejected(session, org, csv_bytes([job(有效期起="2027-01-10", 有效期至="2027-01-05")], header))
+    assert problems == [(2, "有效期至")]
+
+
+# Employers
+
+
+def test_employers_match_by_credit_code_then_by_name_else_are_created(
+    session: Session, org: OrgUnit, make: Factory
+) -> None:
+    by_code = make.employer(name="旧名称物流公司", credit_code=CODE_A)
+    by_name = make.employer(name="兰州某某超市", credit_code=None)
+    rows = [job(用人单位="兰州某某物流有限公司"), job(用人单位="兰州某某超市", 统一社会信用代码=""),
+            job(用人单位="新单位", 统一社会信用代码=""), job(用人单位="新单位", 统一社会信用代码="")]
+    result = run(session, org, csv_bytes(rows))
+    employers = [v.employer for v in session.scalars(select(Vacancy).order_by(Vacancy.id))]
+    assert employers[:2] == [by_code, by_name] and employers[2] is employers[3]
+    assert employers[2].name == "新单位" and by_code.name == "旧名称物流公司"
+    assert (result.employers_matched, result.employers_created) == (2, 1)
+
+
+def test_a_name_only_row_joins_the_new_employer_another_row_gives_a_code(session: Session, org: OrgUnit) -> None:
+    rows = [job(统一社会信用代码=""), job()]
+    result = run(session, org, csv_bytes(rows))
+    assert result.employers_created == 1
+    assert session.scalars(select(Employer)).one().credit_code == CODE_A
+
+
+def test_one_credit_code_with_two_names_is_a_problem(session: Session, org: OrgUnit) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, csv_bytes([job(), job(用人单位="另一家公司")]))
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "用人单位") and "第 2 行" in problem.message_zh
+
+
+def test_a_name_shared_by_two_employers_needs_the_credit_code(session: Session, org: OrgUnit, make: Factory) -> None:
+    make.employer(name="兰州某某超市", credit_code=None)
+    make.employer(name="兰州某某超市", credit_code="91620100MA74ABCD2B")
+    rows = [job(用人单位="兰州某某超市", 统一社会信用代码="")]
+    assert rejected(session, org, csv_bytes(rows)) == [(2, "用人单位")]
+
+
+def test_unknown_org_unit_is_not_found(session: Session) -> None:
+    with pytest.raises(NotFound):
+        import_vacancies(session, csv_bytes([job()]), "a.csv", org_unit_id=999_999, actor="admin", now=NOW)
+
+
+# Files that cannot be read
+
+
+@pytest.mark.parametrize(("data", "filename", "reason"), [
+    (b"", "a.csv", "empty"),
+    (b"   \r\n", "a.csv", "empty"),
+    (",".join(HEADER).encode(), "a.csv", "empty"),
+    (b"%PDF-1.7", "a.pdf", "file_type"),
+    (b"anything", "noextension", "file_type"),
+    ("岗位名称,用人单位\n仓储,某公司\n".encode() + b"\xff\xfe\xff\x80\n", "a.csv", "encoding"),
+    (b"\xef\xbb\xbf\xff\xff", "a.csv", "encoding"),
+    (b"title\x00\x00,employer\n", "a.csv", "encoding"),
+])
+def test_unreadable_csv_is_refused(data: bytes, filename: str, reason: str) -> None:
+    assert refused(data, filename).reason == reason
+
+
+def test_bad_encoding_names_the_line() -> None:
+    data = csv_bytes([job(), job()]) + "仓储,某公司".encode("utf-8") + b"\x80\xff\n"
+    error = refused(data, "a.csv")
+    assert error.reason == "encoding" and "第 4 行" in error.message_zh and "GBK" in error.message_zh
+
+
+def _zip(**members: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("data", [
+    ",".join(HEADER).encode(),  # a CSV renamed .xlsx
+    _zip(**{"readme.txt": b"not a workbook"}),  # a zip that is no workbook
+    xlsx_bytes([["a"]])[:500],  # a truncated workbook
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,  # an old .xls or an encrypted workbook
+])
+def test_a_file_that_is_not_really_xlsx_is_refused(data: bytes) -> None:
+    assert refused(data, "岗位.xlsx").reason == "not_xlsx"
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_import_table, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    data = _zip(**{"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b" " * (2 * 1024 * 1024)})
+    assert len(data) < 10_000
+    error = refused(data, "岗位.xlsx")
+    assert error.reason == "too_large" and "解压后" in error.message_zh
+
+
+@pytest.mark.skipif(pyexpat.version_info < (2, 4, 0), reason="expat before 2.4 has no limit on entity "
+                    "amplification: this would expand gigabytes (openpyxl uses defusedxml only when installed)")
+def test_an_entity_expansion_bomb_in_a_workbook_is_refused() -> None:
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol"}">' for i in range(10))
+    sheet = (f'<?xml version="1.0"?><!DOCTYPE d [{entities}]><worksheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e9;</t></is></c>'
+             '</row></sheetData></worksheet>').encode()
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([["a"]]))) as valid:
+        parts = {name: valid.read(name) for name in valid.namelist()}
+    data = _zip(**(parts | {"xl/worksheets/sheet1.xml": sheet}))
+    assert refused(data, "岗位.xlsx").reason == "not_xlsx"
+
+
+def test_an_xlsx_named_csv_is_refused_with_the_right_advice() -> None:
+    error = refused(xlsx_bytes([["保洁员"]]), "岗位.csv")
+    assert error.reason == "file_type" and ".xlsx" in error.message_zh
+
+
+def test_too_many_rows_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vacancy_import, "MAX_ROWS", 10)
+    error = refused(csv_bytes([job()] * 11), "a.csv")
+    assert error.reason == "too_many_rows" and "第 12 行" in error.message_zh
+    assert preview_import(csv_bytes([job()] * 10), "a.csv").row_count == 10
+
+
+# Formula-looking text
+
+
+@pytest.mark.parametrize("filename", ["a.csv", "a.xlsx"])
+def test_formula_looking_cells_are_stored_as_text(session: Session, org: OrgUnit, filename: str) -> None:
+    texts = {"岗位名称": "=HYPERLINK(\"http://x\",\"点我\")", "岗位要求": "-2+3", "联系方式": "+86 931 1234567",
+             "工作地点": "@SUM(A1)"}
+    if filename.endswith(".csv"):
+        data = csv_bytes([job(**texts)])
+    else:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(list(HEADER))
+        sheet.append([job(**texts)[h] for h in HEADER])
+        for cell in sheet[2]:
+            cell.data_type = "s"  # typed as text, as Excel stores a cell entered with a leading apostrophe
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+    run(session, org, data, filename)
+    vacancy = session.scalars(select(Vacancy)).one()
+    assert (vacancy.title, vacancy.requirements, vacancy.contact, vacancy.district) == tuple(texts.values())
