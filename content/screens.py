@@ -60,8 +60,15 @@ class ScreenTag(Base):
 
 
 def new_screen_key() -> str:
-    """An unguessable key that a display presents to identify itself."""
-    return secrets.token_urlsafe(18)
+    """An unguessable key that a display presents to identify itself.
+
+    Never one starting with "-": a technician types keys as command-line arguments
+    (``kiosk agent-credential <key>``), where that reads as an option.
+    """
+    while True:
+        key = secrets.token_urlsafe(18)
+        if not key.startswith("-"):
+            return key
 
 
 class Screen(Base):
