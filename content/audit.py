@@ -21,8 +21,12 @@ class AuditEntry(Base):
     object_kind: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(40))
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Where in the org tree the change happened (``/1/4/``), so org admins see their subtree's entries.
+    org_path: Mapped[str | None] = mapped_column(String(255), index=True)
 
 
-def record(session: Session, *, actor: str, action: str, obj_kind: str, obj_id: object, summary: dict[str, Any]) -> None:
+def record(session: Session, *, actor: str, action: str, obj_kind: str, obj_id: object, summary: dict[str, Any],
+           org_path: str | None = None) -> None:
     """Add an audit row to the current transaction (it commits or rolls back with the change)."""
-    session.add(AuditEntry(actor=actor, action=action, object_kind=obj_kind, object_id=str(obj_id), summary=summary))
+    session.add(AuditEntry(actor=actor, action=action, object_kind=obj_kind, object_id=str(obj_id), summary=summary,
+                           org_path=org_path))

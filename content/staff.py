@@ -14,11 +14,23 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.db import Base, utcnow
 from content.errors import ContentError, ValidationError
+from content.org import Hall, OrgUnit
 
 
 class Role(StrEnum):
-    COUNTER_STAFF = "counter_staff"
-    HALL_MANAGER = "hall_manager"
+    """What a person does; what each role may do is in ``content.access``."""
+
+    SYSTEM_ADMIN = "system_admin"  # everything, everywhere
+    ORG_ADMIN = "org_admin"  # manages the accounts below their org node
+    EDITOR = "editor"  # content, layouts, playlists and schedules in their subtree
+    APPROVER = "approver"  # reviews policy notices, sends emergencies, in their subtree
+    HALL_MANAGER = "hall_manager"  # one hall: its screens, schedules, queue and emergencies
+    COUNTER_STAFF = "counter_staff"  # one hall's counters
+    FIELD_TECHNICIAN = "field_technician"  # enrolls and checks screens in their subtree
+
+
+# Roles that belong to one hall; the others belong to an org node (the system admin to none: the whole tree).
+HALL_ROLES: Final = frozenset({Role.HALL_MANAGER, Role.COUNTER_STAFF})
 
 
 # scrypt at n=2**14, r=8, p=1: about 16 MiB and tens of milliseconds per check.
@@ -39,17 +51,27 @@ class StaffAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="CASCADE"), index=True)
+    # The node whose subtree the account may see and change; for hall roles, the hall's node.
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:  # never the hash
         return f"StaffAccount(id={self.id!r}, username={self.username!r}, role={self.role!r})"
 
 
 class SignInRefused(ContentError):
-    """Wrong name or password, or a locked or disabled account; the message is safe to show."""
+    """Wrong name or password, or a locked or disabled account; the message is safe to show.
+
+    ``reason`` is "wrong", "locked" or "disabled", for pages that say it in another language.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def hash_password(password: str) -> str:
@@ -70,25 +92,58 @@ def password_matches(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
+def placement_errors(session: Session, role: Role, hall_id: int | None, org_unit_id: int | None) -> dict[str, str]:
+    """Where an account of ``role`` may sit: hall roles in a hall, node roles on a node, the system admin nowhere."""
+    errors: dict[str, str] = {}
+    if role in HALL_ROLES:
+        if hall_id is None:
+            errors["hall_id"] = "this role belongs to a hall: choose one"
+        elif session.get(Hall, hall_id) is None:
+            errors["hall_id"] = f"there is no hall {hall_id}"
+    elif role is not Role.SYSTEM_ADMIN:
+        if org_unit_id is None:
+            errors["org_unit_id"] = "this role belongs to an org node: choose one"
+        elif session.get(OrgUnit, org_unit_id) is None:
+            errors["org_unit_id"] = f"there is no org node {org_unit_id}"
+    return errors
+
+
 def add_account(session: Session, *, username: str, password: str, display_name: str, role: Role,
-                hall_id: int | None) -> StaffAccount:
+                hall_id: int | None = None, org_unit_id: int | None = None) -> StaffAccount:
+    """A new account; hall roles take the hall's org node as their scope, other roles ignore ``hall_id``."""
     errors: dict[str, str] = {}
     name = username.strip()
     if not name:
         errors["username"] = "a user name is required"
+    elif len(name) > 60:
+        errors["username"] = "at most 60 characters"
     elif session.scalar(select(func.count()).select_from(StaffAccount).where(StaffAccount.username == name)):
         errors["username"] = f"the user name {name!r} is taken"
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"at least {MIN_PASSWORD_LENGTH} characters"
-    if role is Role.COUNTER_STAFF and hall_id is None:
-        errors["hall_id"] = "counter staff belong to a hall"
+    errors.update(placement_errors(session, role, hall_id, org_unit_id))
     if errors:
         raise ValidationError(errors)
+    if role in HALL_ROLES:
+        hall = session.get(Hall, hall_id)
+        org_unit_id = hall.org_unit_id if hall else None
+    else:
+        hall_id = None
+        org_unit_id = None if role is Role.SYSTEM_ADMIN else org_unit_id
     account = StaffAccount(username=name, display_name=display_name.strip() or name,
-                           password_hash=hash_password(password), role=role.value, hall_id=hall_id)
+                           password_hash=hash_password(password), role=role.value, hall_id=hall_id,
+                           org_unit_id=org_unit_id)
     session.add(account)
     session.flush()
     return account
+
+
+def set_password(account: StaffAccount, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError.single("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+    account.password_hash = hash_password(password)
+    account.failed_logins = 0
+    account.locked_until = None
 
 
 def sign_in(session: Session, username: str, password: str, now: datetime) -> StaffAccount:
@@ -99,17 +154,18 @@ def sign_in(session: Session, username: str, password: str, now: datetime) -> St
     account = session.scalar(select(StaffAccount).where(StaffAccount.username == username.strip()))
     if account is None:
         hash_password(password)  # the same work as a real check, so timing does not reveal names
-        raise SignInRefused("用户名或密码不正确")
+        raise SignInRefused("用户名或密码不正确", "wrong")
     if account.locked_until is not None and account.locked_until > now:
-        raise SignInRefused("登录失败次数过多，账号已锁定，请15分钟后再试")
+        raise SignInRefused("登录失败次数过多，账号已锁定，请15分钟后再试", "locked")
     if not password_matches(password, account.password_hash):
         account.failed_logins += 1
         if account.failed_logins >= MAX_FAILED_LOGINS:
             account.locked_until = now + LOCKOUT
             account.failed_logins = 0
-        raise SignInRefused("用户名或密码不正确")
+        raise SignInRefused("用户名或密码不正确", "wrong")
     if not account.active:
-        raise SignInRefused("账号已停用")
+        raise SignInRefused("账号已停用", "disabled")
     account.failed_logins = 0
     account.locked_until = None
+    account.last_login_at = now
     return account

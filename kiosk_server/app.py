@@ -70,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from kiosk_server import (
         certificate_pages,
+        console,
         counter_pages,
         health,
         kiosk_api,
@@ -86,5 +87,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosk_queue_api.bp)
     app.register_blueprint(counter_pages.bp)
     app.register_blueprint(ticket_pages.bp)
+    app.register_blueprint(console.bp)
     app.register_blueprint(api_blueprint)
     return app

@@ -1,4 +1,4 @@
-"""API authentication: a bearer token, or a signed-in console session."""
+"""API authentication: the bearer token. Console users act through the console (``g.console_actor``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import current_app, jsonify, request, session
+from flask import current_app, g, jsonify, request
 
 from kiosk_server.settings_access import settings
 
@@ -15,23 +15,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def current_actor() -> str | None:
-    """Who is making this request ("api-token" or the console user), or None if nobody valid."""
+    """Who is making this request: "api-token", the signed-in console user's name, or None."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
         if hmac.compare_digest(token.strip().encode(), settings(current_app).api_token.encode()):
             return "api-token"
         return None
-    user = session.get("user")
-    return user if isinstance(user, str) and user else None
+    actor = g.get("console_actor")
+    return actor if isinstance(actor, str) and actor else None
 
 
 def require_auth(view: F) -> F:
-    """Answer 401 with a JSON body unless the request carries a valid token or console session."""
+    """Answer 401 with a JSON body unless the request carries the API token."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_actor() is None:
+        if current_actor() != "api-token":
             response = jsonify(error="unauthorized",
                                message="send 'Authorization: Bearer <token>' (the demo prints the token)")
             response.status_code = 401

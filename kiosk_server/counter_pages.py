@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Final, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
@@ -29,14 +29,6 @@ bp = Blueprint("counter", __name__)
 bp.register_blueprint(counter_api.bp)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# content.staff.sign_in refuses in Chinese; the catalogue has each refusal in both languages.
-REFUSALS: Final = {
-    "用户名或密码不正确": "login.refused.wrong",
-    "登录失败次数过多，账号已锁定，请15分钟后再试": "login.refused.locked",
-    "账号已停用": "login.refused.disabled",
-}
-
 
 @bp.before_request
 def _language() -> None:
@@ -121,8 +113,7 @@ def login() -> Any:
         account = sign_in(db, username, password, now)
     except SignInRefused as refused:
         db.commit()  # the failure counts even though nobody signs in
-        key = REFUSALS.get(str(refused))
-        return _login_form(username=username, problem=translate(lang, key) if key else str(refused))
+        return _login_form(username=username, problem=translate(lang, f"login.refused.{refused.reason}"))
     db.commit()
     if account.hall_id is None:
         return _login_form(username=username, problem=translate(lang, "login.no_hall"))

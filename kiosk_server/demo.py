@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from content import outbox
 from content.demo.places import TAG_QUEUE
+from content.demo.accounts import DEMO_CONSOLE_PASSWORD
 from content.demo.queue import DEMO_STAFF_PASSWORD, staff_username
 from content.demo_history import DemoProfile
 from content.demo_records import DemoPerson
@@ -37,6 +38,7 @@ def ensure_demo_data(app: Flask) -> bool:
     Either way ``<data_dir>/demo-cards.json`` lists the demo people's cards for the demo agent.
     """
     from content.demo import DEFAULT_RNG_SEED, drop_stale_histories, seed_demo, seed_histories, seed_people
+    from content.demo.accounts import seed_console_accounts
     from content.demo.queue import seed_morning, seed_queues
 
     db = database(app)
@@ -56,6 +58,7 @@ def ensure_demo_data(app: Flask) -> bool:
             seed_histories(session, DEFAULT_RNG_SEED, today=today)
         if not session.scalar(select(func.count()).select_from(ServiceType)):
             seed_queues(session, session.scalars(select(Hall).order_by(Hall.id)))  # from before the queue
+        seed_console_accounts(session)  # once: a database from before the console gets them too
         now = datetime.now(ZoneInfo(cfg.default_timezone))
         for hall in session.scalars(select(Hall).order_by(Hall.id)):
             seed_morning(session, hall, now)
@@ -109,6 +112,8 @@ def print_demo_banner(app: Flask, seeded: bool, host: str, port: int, reader: De
             f"密码 password {DEMO_STAFF_PASSWORD}   (demo only; counter<hall id> for the other halls)",
         ]
     lines += [
+        f"  管理控制台 console:    {base}/console   用户 user admin (或 shengting · bianji · shenhe · dating · "
+        f"yunwei) · 密码 password {DEMO_CONSOLE_PASSWORD}   (demo only)",
         f"  API description:      {base}/api/v1/openapi.json",
         f"  API token:            {cfg.api_token}",
         f"  health:               {base}/healthz",

@@ -4,13 +4,11 @@ Flask keeps the session in a signed cookie that lives until the browser closes; 
 account id, the sign-in time, the CSRF token and the counter last chosen, nothing else. Every
 request reads the account again, so disabling it or moving it to another hall takes effect at once,
 and a sign-in older than ``SHIFT`` is over whatever the cookie says. The keys are the staff's own:
-``session["user"]`` is the REST API's console user (kiosk_server/auth.py) and is never set here.
+the console keeps its own sign-in (kiosk_server/console/sign_in.py).
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -20,9 +18,11 @@ from sqlalchemy.orm import Session
 from content.queues import Counter
 from content.staff import StaffAccount
 
+from kiosk_server import csrf
+
 SHIFT: Final = timedelta(hours=12)
-CSRF_FIELD: Final = "csrf_token"
-CSRF_HEADER: Final = "X-CSRF-Token"
+CSRF_FIELD: Final = csrf.FIELD
+CSRF_HEADER: Final = csrf.HEADER
 _STAFF: Final = "staff_id"
 _SINCE: Final = "staff_since"
 _CSRF: Final = "staff_csrf"
@@ -40,16 +40,11 @@ class CounterRefused(Exception):
 
 def csrf_token() -> str:
     """The session's CSRF token, made on first use."""
-    token = cookie.get(_CSRF)
-    if not isinstance(token, str) or not token:
-        token = secrets.token_urlsafe(32)
-        cookie[_CSRF] = token
-    return token
+    return csrf.token(_CSRF)
 
 
 def csrf_valid(sent: str | None) -> bool:
-    token = cookie.get(_CSRF)
-    return bool(sent) and isinstance(token, str) and bool(token) and hmac.compare_digest(sent.encode(), token.encode())
+    return csrf.valid(_CSRF, sent)
 
 
 def begin(account: StaffAccount, now: datetime) -> None:
@@ -58,7 +53,7 @@ def begin(account: StaffAccount, now: datetime) -> None:
     cookie.permanent = False
     cookie[_STAFF] = account.id
     cookie[_SINCE] = now.isoformat()
-    cookie[_CSRF] = secrets.token_urlsafe(32)
+    csrf.renew(_CSRF)
 
 
 def end() -> None:

@@ -23,8 +23,8 @@ def _shell_files() -> list[str]:
     return re.findall(r'"([^"]+)"', block.group(1))
 
 
-# The counter staff page (/counter) is no display: the worker's scope (/screen/) never covers it.
-STAFF_PAGE_FILES = ("css/counter.css", "js/counter/")
+# The counter staff page (/counter) and the console (/console) are no display: the worker's scope (/screen/) never covers them.
+STAFF_PAGE_FILES = ("css/counter.css", "js/counter/", "css/console.css", "js/console/")
 
 
 def test_service_worker_caches_every_file_of_the_shell() -> None:

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.org import OrgUnit
 from content.queue_setup import add_counter, add_service_type
 from content.queues import QueueBoard, Ticket, TicketState
 from content.staff import Role, StaffAccount, add_account
@@ -193,8 +194,9 @@ def test_disabling_an_account_ends_its_session_at_once(app: Flask, client: Any, 
 
 def test_an_account_of_no_hall_cannot_work_a_counter(app: Flask, client: Any, hall: Hall) -> None:
     with Session(database(app).engine) as session:
-        add_account(session, username="zhao", password=PASSWORD, display_name="赵省级", role=Role.HALL_MANAGER,
-                    hall_id=None)
+        province = session.scalar(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)))
+        add_account(session, username="zhao", password=PASSWORD, display_name="赵省级", role=Role.EDITOR,
+                    org_unit_id=province)
         session.commit()
     answer = sign_in(client, username="zhao")
     assert answer.status_code == 200 and "该账号未分配服务大厅，不能在窗口叫号" in answer.get_data(as_text=True)

@@ -1,0 +1,148 @@
+"""What every console page shares: the blueprint, language, the signed-in account and its scope, guards.
+
+``console_page(permission)`` runs a view for a signed-in account holding ``permission``, with
+``g.user``, ``g.scope`` (its part of the org tree), ``g.now`` and ``g.console_actor`` (the name the
+audit log records) set. Every POST must carry the form's CSRF token. Objects outside the scope
+answer 404 through ``in_scope``, the same as objects that do not exist, so nobody learns what
+lies outside their part of the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from zoneinfo import ZoneInfo
+from typing import Any, Final, TypeVar, cast
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import session as cookie
+
+from content.access import Permission, Scope, may, scope_of
+from content.org import OrgUnit
+
+from kiosk_server import csrf
+from kiosk_server.console import sign_in
+from kiosk_server.console.words import say
+from kiosk_server.counter_strings import pick_lang
+from kiosk_server.database import request_session
+from kiosk_server.settings_access import runtime
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+F = TypeVar("F", bound=Callable[..., Any])
+PAGE_SIZE: Final = 50
+CONSOLE_ZONE: Final = ZoneInfo("Asia/Shanghai")
+
+# The navigation: (endpoint, words key, permission needed to see it).
+NAV: Final = (
+    ("console.home", "nav.home", Permission.USE_CONSOLE),
+    ("console.fleet", "nav.fleet", Permission.VIEW_FLEET),
+    ("console.notices", "nav.notices", Permission.VIEW_CONTENT),
+    ("console.schedules", "nav.schedules", Permission.SCHEDULE),
+    ("console.media", "nav.media", Permission.VIEW_CONTENT),
+    ("console.import_vacancies_page", "nav.import", Permission.EDIT_CONTENT),
+    ("console.emergencies", "nav.emergencies", Permission.EMERGENCY),
+    ("console.plays", "nav.plays", Permission.VIEW_REPORTS),
+    ("console.users", "nav.users", Permission.MANAGE_USERS),
+    ("console.audit", "nav.audit", Permission.VIEW_AUDIT),
+)
+
+
+@bp.before_request
+def _language() -> None:
+    chosen = request.args.get("lang")
+    if chosen:
+        cookie["console_lang"] = pick_lang(chosen)
+    g.lang = pick_lang(cookie.get("console_lang"))
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@bp.context_processor
+def _words() -> dict[str, Any]:
+    lang = g.get("lang", "zh-CN")
+    user = g.get("user")
+    nav = [(endpoint, key) for endpoint, key, permission in NAV
+           if user is not None and may(user, permission) and endpoint in current_app.view_functions]
+    return {"lang": lang, "t": lambda key, /, **params: say(lang, key, **params), "nav": nav,
+            "other_lang": "zh-CN" if lang == "en" else "en", "csrf_field": csrf.FIELD,
+            "csrf": sign_in.csrf_token(), "user": user, "scope_name": _scope_name(),
+            "can": lambda permission: user is not None and may(user, Permission(permission)), "when": when}
+
+
+def when(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant as managers read it: Beijing time (the console's zone), or a dash."""
+    return moment.astimezone(CONSOLE_ZONE).strftime(fmt) if moment is not None else "—"
+
+
+def _scope_name() -> str:
+    scope: Scope | None = g.get("scope")
+    if scope is None:
+        return ""
+    if scope.everything:
+        return say(g.lang, "scope.all")
+    user = g.user
+    if scope.hall_id is not None and user.hall_id is not None:
+        from content.org import Hall
+
+        hall = request_session().get(Hall, user.hall_id)
+        return hall.name if hall else ""
+    unit = request_session().get(OrgUnit, user.org_unit_id) if user.org_unit_id else None
+    return unit.name if unit else ""
+
+
+def console_page(permission: Permission) -> Callable[[F], F]:
+    """Guard a view: signed in (else the sign-in page), holding ``permission`` (else 403), CSRF on POST."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            db = request_session()
+            g.now = runtime(current_app).clock()
+            account, timed_out = sign_in.signed_in(db, g.now)
+            if account is None:
+                return redirect(url_for("console.login", next=request.full_path.rstrip("?"),
+                                        timed_out=1 if timed_out else None))
+            g.user, g.scope, g.console_actor = account, scope_of(db, account), account.username
+            if not may(account, permission):
+                return refuse(403)
+            if request.method == "POST" and not sign_in.csrf_valid(request.form.get(csrf.FIELD)
+                                                                   or request.headers.get(csrf.HEADER)):
+                abort(400, description=say(g.lang, "login.expired_form"))
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def refuse(status: int) -> Any:
+    key = "forbidden" if status == 403 else "not_found"
+    return render_template("console/refused.html", status=status, message=say(g.lang, key)), status
+
+
+def in_scope(found: Any, covered: bool) -> Any:
+    """``found`` if it exists and ``covered`` (by the account's scope); otherwise a 404 for the view to return."""
+    if found is None or not covered:
+        abort(404)
+    return found
+
+
+@bp.errorhandler(404)
+def _not_found(_err: Any) -> Any:
+    return refuse(404)
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1

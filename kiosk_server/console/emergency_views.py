@@ -1,0 +1,210 @@
+"""Emergency broadcast: one form, a confirmation that says how many screens it reaches, then on air.
+
+An emergency always expires by itself; "end now" takes it off at once. Targets are org nodes,
+halls and screen groups inside the sender's scope (a hall manager: their own hall). Every start
+and end is audited. Screens get it through the manifest like everything else (outbox → publisher).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from content import audit, outbox
+from content.access import Permission, Scope
+from content.emergencies import Emergency, Severity
+from content.org import Hall, OrgUnit
+from content.screens import Screen, ScreenGroup, screen_group_members
+from content.targeting import Target, TargetKind, TargetMode
+
+from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page, in_scope
+from kiosk_server.console.words import say
+from kiosk_server.database import request_session
+
+# How long it stays up: the form offers these; there is no "forever".
+DURATIONS: Final = (15, 30, 60, 120, 240, 480, 1440)
+LONGEST: Final = timedelta(days=7)  # "until" a chosen instant: within a week
+TITLE_MAX: Final = 120
+BODY_MAX: Final = 2000
+
+
+@dataclass(frozen=True)
+class Draft:
+    title: str
+    body: str
+    severity: Severity
+    minutes: int  # 0 when it runs until a chosen instant
+    until: datetime | None
+    unit_ids: tuple[int, ...]
+    hall_ids: tuple[int, ...]
+    group_ids: tuple[int, ...]
+
+    def expires_at(self, now: datetime) -> datetime:
+        return self.until if self.until is not None else now + timedelta(minutes=self.minutes)
+
+
+def _until(text: str) -> datetime | None:
+    """A ``datetime-local`` value, read as Beijing time like everything the console shows."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=CONSOLE_ZONE) if moment.tzinfo is None else None
+
+
+def _ids(name: str) -> tuple[int, ...]:
+    return tuple(sorted({int(v) for v in request.form.getlist(name) if v.isdigit()}))
+
+
+def _choices(db: Session, scope: Scope) -> dict[str, list[Any]]:
+    units = list(db.scalars(select(OrgUnit).where(scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path)))
+    halls = list(db.scalars(select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path))
+                            .order_by(OrgUnit.path, Hall.name)))
+    groups = list(db.scalars(select(ScreenGroup).join(OrgUnit).where(scope.unit_clause(OrgUnit.path))
+                             .order_by(ScreenGroup.name)))
+    return {"units": units, "halls": halls, "groups": groups}
+
+
+def _read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
+    lang, errors = g.lang, {}
+    title, body = request.form.get("title", "").strip(), request.form.get("body", "").strip()
+    if not title:
+        errors["title"] = say(lang, "emergency.title.required")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = say(lang, "emergency.too_long", limit=TITLE_MAX)
+    if len(body) > BODY_MAX:
+        errors["body"] = say(lang, "emergency.too_long", limit=BODY_MAX)
+    try:
+        severity = Severity(request.form.get("severity", ""))
+    except ValueError:
+        severity = Severity.CRITICAL
+        errors["severity"] = say(lang, "users.choose")
+    minutes, until = 0, None
+    choice = request.form.get("minutes", "")
+    if choice == "until":
+        until = _until(request.form.get("until", ""))
+        if until is None:
+            errors["until"] = say(lang, "emergency.until.invalid")
+        elif not g.now < until <= g.now + LONGEST:
+            errors["until"] = say(lang, "emergency.until.range")
+    elif choice.isdigit() and int(choice) in DURATIONS:
+        minutes = int(choice)
+    else:
+        errors["minutes"] = say(lang, "emergency.expiry.required")
+    choices = _choices(db, g.scope)
+    allowed = {"units": {u.id for u in choices["units"]}, "halls": {h.id for h in choices["halls"]},
+               "groups": {x.id for x in choices["groups"]}}
+    draft = Draft(title, body, severity, minutes, until, _ids("unit"), _ids("hall"), _ids("group"))
+    if not (draft.unit_ids or draft.hall_ids or draft.group_ids):
+        errors["targets"] = say(lang, "emergency.targets.required")
+    elif (set(draft.unit_ids) - allowed["units"] or set(draft.hall_ids) - allowed["halls"]
+          or set(draft.group_ids) - allowed["groups"]):
+        errors["targets"] = say(lang, "forbidden")
+    return draft, errors
+
+
+def reached_screens(db: Session, draft: Draft) -> int:
+    """How many screens the draft's targets take in (the manifest resolver applies the same rules)."""
+    paths = [u.path for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_(draft.unit_ids)))]
+    in_group = exists().where(screen_group_members.c.screen_id == Screen.id,
+                              screen_group_members.c.group_id.in_(draft.group_ids))
+    conditions = [OrgUnit.path.startswith(p) for p in paths] + [Screen.hall_id.in_(draft.hall_ids), in_group]
+    return db.scalar(select(func.count(Screen.id)).join(Hall).join(OrgUnit).where(or_(*conditions))) or 0
+
+
+def on_air(db: Session, scope: Scope, now: datetime) -> list[Emergency]:
+    """The emergencies showing now (or about to) that this scope may see and end."""
+    query = (select(Emergency).join(OrgUnit, OrgUnit.id == Emergency.org_unit_id)
+             .where(Emergency.expires_at > now, or_(Emergency.ended_at.is_(None), Emergency.ended_at > now))
+             .options(selectinload(Emergency.targets)).order_by(Emergency.starts_at.desc()))
+    return [e for e in db.scalars(query) if _covers(db, scope, e)]
+
+
+def _covers(db: Session, scope: Scope, emergency: Emergency) -> bool:
+    if scope.hall_id is not None:  # a hall manager: the ones aimed at their hall and nothing wider
+        return bool(emergency.targets) and all(
+            t.kind == TargetKind.HALL and t.ref == str(scope.hall_id) for t in emergency.targets)
+    unit = db.get(OrgUnit, emergency.org_unit_id)
+    return unit is not None and scope.covers_unit(unit)
+
+
+def _issuing_unit(db: Session) -> int:
+    if g.user.hall_id is not None:
+        hall = db.get(Hall, g.user.hall_id)
+        return hall.org_unit_id if hall else abort(403)
+    if g.user.org_unit_id is not None:
+        return int(g.user.org_unit_id)
+    root = db.scalar(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
+    return int(root) if root is not None else abort(409)
+
+
+def _page(draft: Draft | None, errors: dict[str, str], status: int = 200) -> Any:
+    db = request_session()
+    recent = list(db.scalars(select(Emergency).options(selectinload(Emergency.targets))
+                             .order_by(Emergency.id.desc()).limit(20)))
+    return render_template("console/emergencies.html", draft=draft, errors=errors, durations=DURATIONS,
+                           severities=list(Severity), on_air=on_air(db, g.scope, g.now),
+                           recent=[e for e in recent if _covers(db, g.scope, e)], **_choices(db, g.scope)), status
+
+
+@bp.get("/emergencies")
+@console_page(Permission.EMERGENCY)
+def emergencies() -> Any:
+    return _page(None, {})
+
+
+@bp.post("/emergencies")
+@console_page(Permission.EMERGENCY)
+def send_emergency() -> Any:
+    db = request_session()
+    draft, errors = _read_draft(db)
+    if errors:
+        return _page(draft, errors, 400)
+    if request.form.get("confirmed") == "back":
+        return _page(draft, {})
+    if request.form.get("confirmed") != "yes":
+        names = _choices(db, g.scope)
+        return render_template("console/emergency_confirm.html", draft=draft, reached=reached_screens(db, draft),
+                               expires_at=draft.expires_at(g.now), **names)
+    expires = draft.expires_at(g.now)
+    rules = ([(TargetKind.ORG, i) for i in draft.unit_ids] + [(TargetKind.HALL, i) for i in draft.hall_ids]
+             + [(TargetKind.GROUP, i) for i in draft.group_ids])
+    emergency = Emergency(org_unit_id=_issuing_unit(db), title=draft.title, body=draft.body,
+                          severity=draft.severity.value, starts_at=g.now, expires_at=expires,
+                          created_by=g.console_actor,
+                          targets=[Target(mode=TargetMode.INCLUDE.value, kind=k.value, ref=str(i)) for k, i in rules])
+    db.add(emergency)
+    db.flush()
+    outbox.add_event(db, "content", kind="emergency", id=emergency.id, action="created")
+    unit = db.get(OrgUnit, emergency.org_unit_id)
+    audit.record(db, actor=g.console_actor, action="created", obj_kind="emergency", obj_id=emergency.id,
+                 summary={"after": {"title": draft.title, "severity": draft.severity.value,
+                                    "expires_at": expires.isoformat(), "targets": [f"{k}:{i}" for k, i in rules],
+                                    "screens": reached_screens(db, draft)}},
+                 org_path=unit.path if unit else None)
+    db.commit()
+    flash(say(g.lang, "emergency.sent"))
+    return redirect(url_for("console.emergencies"))
+
+
+@bp.post("/emergencies/<int:emergency_id>/end")
+@console_page(Permission.EMERGENCY)
+def end_emergency(emergency_id: int) -> Any:
+    db = request_session()
+    emergency = db.get(Emergency, emergency_id)
+    in_scope(emergency, emergency is not None and _covers(db, g.scope, emergency))
+    if emergency.effective_end > g.now:
+        emergency.ended_at = g.now
+        outbox.add_event(db, "content", kind="emergency", id=emergency.id, action="ended")
+        unit = db.get(OrgUnit, emergency.org_unit_id)
+        audit.record(db, actor=g.console_actor, action="ended", obj_kind="emergency", obj_id=emergency.id,
+                     summary={"changed": {"ended_at": [None, g.now.isoformat()]}},
+                     org_path=unit.path if unit else None)
+        db.commit()
+        flash(say(g.lang, "emergency.ended"))
+    return redirect(url_for("console.emergencies"))

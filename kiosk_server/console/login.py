@@ -1,0 +1,87 @@
+"""Signing in and out of the console: per-account lockout (content.staff), per-address throttle, CSRF."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Final
+
+from flask import current_app, g, redirect, render_template, request, url_for
+
+from content.access import Permission, may
+from content.staff import SignInRefused, sign_in
+
+from kiosk_server import csrf
+from kiosk_server.console import sign_in as console_sign_in
+from kiosk_server.console.base import bp
+from kiosk_server.console.throttle import SignInThrottle
+from kiosk_server.console.words import say
+from kiosk_server.database import request_session
+from kiosk_server.settings_access import runtime
+
+_THROTTLE: Final = "console_sign_in_throttle"
+
+
+def _throttle() -> SignInThrottle:
+    throttle: SignInThrottle = current_app.extensions.setdefault(_THROTTLE, SignInThrottle())
+    return throttle
+
+
+def _safe_next(value: str | None) -> str | None:
+    """Only a console path: never another site (``//host``) after signing in."""
+    if value and value.startswith("/console") and not value.startswith("//") and "\\" not in value:
+        return value
+    return None
+
+
+def _form(status: int = 200, *, username: str = "", errors: dict[str, str] | None = None,
+          problem: str = "", notice: str = "") -> Any:
+    return render_template("console/login.html", username=username, errors=errors or {}, problem=problem,
+                           notice=notice, next=_safe_next(request.values.get("next")) or ""), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    lang = g.lang
+    db, now = request_session(), runtime(current_app).clock()
+    if request.method == "GET":
+        account, timed_out = console_sign_in.signed_in(db, now)
+        if account is not None:
+            return redirect(_safe_next(request.args.get("next")) or url_for("console.home"))
+        notice = ""
+        if request.args.get("signed_out"):
+            notice = say(lang, "login.signed_out")
+        elif timed_out or request.args.get("timed_out"):
+            notice = say(lang, "login.timed_out")
+        return _form(notice=notice)
+    username, password = request.form.get("username", "").strip(), request.form.get("password", "")
+    if not console_sign_in.csrf_valid(request.form.get(csrf.FIELD)):
+        return _form(400, username=username, problem=say(lang, "login.expired_form"))
+    errors = {}
+    if not username:
+        errors["username"] = say(lang, "login.username.required")
+    if not password:
+        errors["password"] = say(lang, "login.password.required")
+    if errors:
+        return _form(400, username=username, errors=errors)
+    wait = _throttle().attempt(request.remote_addr or "?", time.monotonic())
+    if wait:
+        response = _form(429, username=username, problem=say(lang, "login.throttled", seconds=int(wait) + 1))
+        return response[0], 429, {"Retry-After": str(int(wait) + 1)}
+    try:
+        account = sign_in(db, username, password, now)
+    except SignInRefused as refused:
+        db.commit()  # the failure counts even though nobody signs in
+        return _form(401, username=username, problem=say(lang, f"login.refused.{refused.reason}"))
+    db.commit()
+    if not may(account, Permission.USE_CONSOLE):
+        return _form(403, username=username, problem=say(lang, "login.refused.no_console"))
+    console_sign_in.begin(account, now)
+    return redirect(_safe_next(request.form.get("next")) or url_for("console.home"))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    if not console_sign_in.csrf_valid(request.form.get(csrf.FIELD)):
+        return _form(400, problem=say(g.lang, "login.expired_form"))
+    console_sign_in.end()
+    return redirect(url_for("console.login", signed_out=1))

@@ -1,0 +1,174 @@
+"""The console's words: Chinese first, English second; ``{name}`` placeholders are filled in by ``say``."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from functools import cache
+from typing import Final
+
+from kiosk_server.counter_strings import pick_lang
+
+_PLACEHOLDER: Final = re.compile(r"\{(\w+)\}")
+
+WORDS: Final[dict[str, tuple[str, str]]] = {
+    "console": ("管理控制台", "Console"),
+    "lang.switch": ("English", "中文"),
+    "nav.home": ("概览", "Overview"),
+    "nav.fleet": ("设备状态", "Fleet"),
+    "nav.emergencies": ("紧急通知", "Emergencies"),
+    "nav.import": ("岗位导入", "Import vacancies"),
+    "nav.notices": ("政策公告", "Policy notices"),
+    "nav.schedules": ("排期", "Schedules"),
+    "nav.media": ("素材", "Media"),
+    "nav.users": ("账号管理", "Accounts"),
+    "nav.audit": ("操作日志", "Audit log"),
+    "nav.plays": ("播放统计", "Proof of play"),
+    "nav.signed_in_as": ("{name}（{role}）", "{name} ({role})"),
+    "nav.scope": ("管辖范围：{scope}", "Scope: {scope}"),
+    "scope.all": ("全部", "everything"),
+    "logout": ("退出登录", "Sign out"),
+    "login.title": ("管理控制台登录", "Console sign-in"),
+    "login.hint": ("请使用分配给您的账号登录。", "Sign in with the account you were given."),
+    "login.username": ("用户名", "User name"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.username.required": ("请输入用户名", "Enter your user name"),
+    "login.password.required": ("请输入密码", "Enter your password"),
+    "login.refused.wrong": ("用户名或密码不正确", "Wrong user name or password"),
+    "login.refused.locked": ("登录失败次数过多，账号已锁定，请15分钟后再试",
+                             "Too many failed attempts: the account is locked for 15 minutes"),
+    "login.refused.disabled": ("账号已停用", "This account is disabled"),
+    "login.refused.no_console": ("此账号不能使用管理控制台", "This account may not use the console"),
+    "login.throttled": ("登录尝试过于频繁，请{seconds}秒后再试",
+                        "Too many sign-in attempts from here: try again in {seconds} s"),
+    "login.expired_form": ("页面已过期，请重新提交", "The form expired: please send it again"),
+    "login.signed_out": ("您已退出登录", "You have signed out"),
+    "login.timed_out": ("长时间未操作，已自动退出，请重新登录", "You were signed out after a while without activity"),
+    "forbidden": ("您没有权限进行此操作，或该对象不在您的管辖范围内",
+                  "You may not do this, or the object is outside your part of the org tree"),
+    "not_found": ("未找到", "Not found"),
+    "form.problems": ("请更正标出的项目", "Please correct the marked fields"),
+    "saved": ("已保存", "Saved"),
+    "role.system_admin": ("系统管理员", "System admin"),
+    "role.org_admin": ("机构管理员", "Org admin"),
+    "role.editor": ("编辑", "Editor"),
+    "role.approver": ("审核员", "Approver"),
+    "role.hall_manager": ("大厅管理员", "Hall manager"),
+    "role.counter_staff": ("窗口人员", "Counter staff"),
+    "role.field_technician": ("运维技术员", "Field technician"),
+    "home.title": ("概览", "Overview"),
+    "home.screens": ("设备", "Screens"),
+    "home.emergencies": ("正在播出的紧急通知", "Emergencies on air"),
+    "home.none": ("无", "None"),
+    "home.recent": ("最近操作", "Recent changes"),
+    "state.current": ("已同步", "Up to date"),
+    "state.behind": ("未同步", "Behind"),
+    "state.offline": ("离线", "Offline"),
+    "state.never": ("从未上线", "Never seen"),
+    "kind.wall": ("大屏", "Wall"),
+    "kind.kiosk": ("自助终端", "Kiosk"),
+    "kind.counter": ("窗口屏", "Counter strip"),
+    "users.title": ("账号管理", "Accounts"),
+    "users.new": ("新建账号", "New account"),
+    "users.edit": ("编辑账号：{name}", "Edit account: {name}"),
+    "users.username": ("用户名", "User name"),
+    "users.display_name": ("姓名", "Name"),
+    "users.role": ("角色", "Role"),
+    "users.place": ("所属机构/大厅", "Org node / hall"),
+    "users.org_unit": ("所属机构", "Org node"),
+    "users.hall": ("所属大厅（大厅管理员、窗口人员）", "Hall (hall managers, counter staff)"),
+    "users.password": ("密码（至少8位）", "Password (8 characters or more)"),
+    "users.new_password": ("新密码（留空则不修改）", "New password (leave empty to keep)"),
+    "users.active": ("启用", "Active"),
+    "users.status": ("状态", "Status"),
+    "users.last_login": ("最近登录", "Last sign-in"),
+    "users.locked": ("已锁定", "Locked"),
+    "users.disabled": ("已停用", "Disabled"),
+    "users.enabled": ("正常", "Active"),
+    "users.save": ("保存", "Save"),
+    "users.create": ("创建账号", "Create account"),
+    "users.unlock": ("解除锁定", "Unlock"),
+    "users.none": ("没有账号", "No accounts"),
+    "users.choose": ("请选择", "Choose"),
+    "users.password.short": ("密码至少8位", "At least 8 characters"),
+    "users.username.taken": ("该用户名已被使用", "This user name is taken"),
+    "users.username.invalid": ("请输入用户名（不超过60个字符）", "Enter a user name (60 characters at most)"),
+    "audit.title": ("操作日志", "Audit log"),
+    "audit.at": ("时间", "When"),
+    "audit.actor": ("操作人", "Who"),
+    "audit.action": ("操作", "What"),
+    "audit.object": ("对象", "Object"),
+    "audit.summary": ("变更内容", "Change"),
+    "audit.none": ("没有记录", "Nothing recorded"),
+    "page.prev": ("上一页", "Previous"),
+    "page.next": ("下一页", "Next"),
+    "page.of": ("第{page}页，共{pages}页（{total}条）", "Page {page} of {pages} ({total} rows)"),
+    "filter.apply": ("筛选", "Filter"),
+    "filter.all": ("全部", "All"),
+    "emergency.title": ("紧急通知", "Emergency broadcast"),
+    "emergency.new": ("发布紧急通知", "Send an emergency notice"),
+    "emergency.field.title": ("标题", "Title"),
+    "emergency.field.body": ("内容", "Message"),
+    "emergency.field.severity": ("级别", "Severity"),
+    "emergency.field.minutes": ("自动结束时间", "Ends by itself after"),
+    "emergency.field.targets": ("发布范围", "Where"),
+    "emergency.units": ("机构（含下级全部大厅）", "Org nodes (and everything below)"),
+    "emergency.halls": ("大厅", "Halls"),
+    "emergency.groups": ("屏幕分组", "Screen groups"),
+    "emergency.severity.critical": ("紧急（红色）", "Critical (red)"),
+    "emergency.severity.warning": ("警告（橙色）", "Warning (orange)"),
+    "emergency.severity.info": ("提示（蓝色）", "Notice (blue)"),
+    "emergency.minutes": ("{minutes}分钟", "{minutes} minutes"),
+    "emergency.hours": ("{hours}小时", "{hours} hours"),
+    "emergency.until": ("指定结束时间", "Until a chosen time"),
+    "emergency.until.label": ("结束时间（北京时间）", "Ends at (Beijing time)"),
+    "emergency.until.invalid": ("请填写结束时间", "Enter when it ends"),
+    "emergency.until.range": ("结束时间须晚于现在，且在7天之内", "It must end after now and within 7 days"),
+    "emergency.next": ("下一步：确认", "Next: confirm"),
+    "emergency.confirm.title": ("确认发布紧急通知", "Confirm the emergency notice"),
+    "emergency.confirm.reach": ("将立即显示在 {count} 块屏幕上，{until} 自动结束。",
+                                "It goes on {count} screens at once and ends by itself at {until}."),
+    "emergency.confirm.send": ("确认发布", "Send it now"),
+    "emergency.confirm.back": ("返回修改", "Back to the form"),
+    "emergency.title.required": ("请输入标题", "Enter a title"),
+    "emergency.too_long": ("不能超过{limit}个字", "At most {limit} characters"),
+    "emergency.expiry.required": ("请选择自动结束时间", "Choose when it ends"),
+    "emergency.targets.required": ("请至少选择一个发布范围", "Choose at least one place"),
+    "emergency.on_air": ("正在播出", "On air"),
+    "emergency.none_on_air": ("当前没有紧急通知", "No emergency is on air"),
+    "emergency.ends_at": ("{at} 自动结束", "ends by itself at {at}"),
+    "emergency.end": ("立即结束", "End now"),
+    "emergency.sent": ("紧急通知已发布", "The emergency notice is on air"),
+    "emergency.ended": ("紧急通知已结束", "The emergency notice has ended"),
+    "emergency.recent": ("最近的紧急通知", "Recent emergency notices"),
+    "emergency.by": ("发布人", "Sent by"),
+    "emergency.status.ended": ("已结束", "Ended"),
+    "emergency.status.expired": ("已到期", "Expired"),
+}
+
+
+# Each part of the console may keep its words in ``kiosk_server/console/<area>_words.py`` (a ``WORDS`` dict).
+AREAS: Final = ("fleet", "imports", "plays", "notices", "schedules", "media")
+
+
+@cache
+def catalogue() -> dict[str, tuple[str, str]]:
+    """Every key of the console: the shared words above and each area's own."""
+    merged = dict(WORDS)
+    for area in AREAS:
+        name = f"kiosk_server.console.{area}_words"
+        if importlib.util.find_spec(name) is not None:
+            own: dict[str, tuple[str, str]] = importlib.import_module(name).WORDS
+            clash = set(own) & set(merged)
+            assert not clash, f"{name} repeats keys: {sorted(clash)}"
+            merged.update(own)
+    return merged
+
+
+def say(lang: str, key: str, /, **params: object) -> str:
+    """The words for ``key`` in ``lang`` (Chinese unless ``lang`` is English), placeholders filled in."""
+    zh, en = catalogue()[key]
+    template = en if pick_lang(lang) == "en" else zh
+    return _PLACEHOLDER.sub(lambda m: str(params.get(m.group(1), "")), template)

@@ -1,0 +1,108 @@
+"""The authorization matrix: every role against every console endpoint, and the REST API against console sessions.
+
+Every console route must be listed in ``ENDPOINTS`` (the test fails on one that is not), with the
+permission it needs. A role without the permission gets 403; a role that may not use the console
+cannot sign in and is sent to the sign-in page; a role with it gets the page (or, for a POST with an
+empty form, a validation answer, never 403). Objects outside a role's subtree are covered per page
+in test_console_users.py and test_console_emergencies.py.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pytest
+from flask import Flask
+
+from content.access import ROLE_PERMISSIONS, Permission
+from content.staff import Role
+from tests.support.console_world import ACCOUNTS, ConsoleWorld, build_console_world, csrf_now, sign_in
+
+P = Permission
+PUBLIC: Final = {"console.login", "console.logout", "console.static"}
+
+# endpoint → (method, URL with {placeholders} from the world, permission needed)
+ENDPOINTS: Final[dict[str, tuple[str, str, Permission]]] = {
+    "console.home": ("GET", "/console/", P.USE_CONSOLE),
+    "console.users": ("GET", "/console/users", P.MANAGE_USERS),
+    "console.new_user": ("POST", "/console/users/new", P.MANAGE_USERS),
+    "console.edit_user": ("GET", "/console/users/{tech}", P.MANAGE_USERS),
+    "console.audit": ("GET", "/console/audit", P.VIEW_AUDIT),
+    "console.emergencies": ("GET", "/console/emergencies", P.EMERGENCY),
+    "console.send_emergency": ("POST", "/console/emergencies", P.EMERGENCY),
+    "console.end_emergency": ("POST", "/console/emergencies/999999/end", P.EMERGENCY),
+    "console.fleet": ("GET", "/console/fleet", P.VIEW_FLEET),
+    "console.plays": ("GET", "/console/plays", P.VIEW_REPORTS),
+    "console.import_vacancies_page": ("GET", "/console/vacancies/import", P.EDIT_CONTENT),
+    "console.import_vacancies": ("POST", "/console/vacancies/import", P.EDIT_CONTENT),
+}
+# A permitted request that still answers 404 (a missing object) rather than 200 or a validation 400.
+MISSING_OBJECT: Final = {"console.end_emergency"}
+# (endpoint, account) where the URL's object lies outside that account's subtree: 404, as if missing.
+OUTSIDE: Final = {("console.edit_user", "tianshui")}  # the technician works in 兰州市, not 天水市
+
+
+def test_every_console_route_is_in_the_matrix(app: Flask) -> None:
+    routed = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("console.")}
+    assert routed - PUBLIC == set(ENDPOINTS), "declare each console endpoint and its permission in ENDPOINTS"
+
+
+@pytest.fixture
+def cw(app: Flask) -> ConsoleWorld:
+    return build_console_world(app)
+
+
+@pytest.mark.parametrize("username", sorted(ACCOUNTS))
+def test_each_role_against_each_endpoint(cw: ConsoleWorld, app: Flask, username: str) -> None:
+    role = ACCOUNTS[username][0]
+    held = ROLE_PERMISSIONS[role]
+    client = app.test_client()
+    signed = sign_in(client, username)
+    if P.USE_CONSOLE not in held:
+        assert signed.status_code == 403
+    failures = []
+    for endpoint, (method, template, needed) in ENDPOINTS.items():
+        url = template.format(tech=cw.account_ids["tech"])
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = csrf_now(client) if P.USE_CONSOLE in held else "none"
+            response = client.post(url, data={"csrf_token": token})
+        status = response.status_code
+        if P.USE_CONSOLE not in held:
+            ok = status == 302 and "/console/login" in response.headers["Location"]
+        elif needed not in held:
+            ok = status == 403
+        elif endpoint in MISSING_OBJECT or (endpoint, username) in OUTSIDE:
+            ok = status == 404
+        else:
+            ok = status in ((200,) if method == "GET" else (200, 302, 400))
+        if not ok:
+            failures.append(f"{role.value} {method} {url} → {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_org_admin_cannot_reach_their_own_superiors(cw: ConsoleWorld, app: Flask) -> None:
+    client = app.test_client()
+    sign_in(client, "orgadmin")
+    assert client.get(f"/console/users/{cw.account_ids['admin']}").status_code == 404
+
+
+def test_no_rest_api_route_answers_a_console_session(cw: ConsoleWorld, app: Flask) -> None:
+    """The console's sign-in is not an API credential, whatever the role."""
+    client = app.test_client()
+    sign_in(client, "admin")
+    answered = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.arguments - {"ident"} or "GET" not in rule.methods:
+            continue
+        if rule.rule.startswith("/api/v1/openapi"):
+            continue
+        response = client.get(rule.rule.replace("<int:ident>", "1"))
+        if response.status_code != 401:
+            answered.append(f"{rule.rule} → {response.status_code}")
+    assert not answered, "\n".join(answered)
+
+
+def test_every_role_is_in_the_matrix_world() -> None:
+    assert {role for role, _ in ACCOUNTS.values()} == set(Role)
