@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.db import Base, utcnow
@@ -25,7 +25,14 @@ class ItemKind(StrEnum):
 
 
 class ItemStatus(StrEnum):
+    """Where an item stands; only PUBLISHED items (inside their window) reach screens.
+
+    IN_REVIEW and APPROVED are steps of the policy notices' review (``content.approval``).
+    """
+
     DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
     PUBLISHED = "published"
     ARCHIVED = "archived"
 
@@ -117,6 +124,10 @@ class PolicyNotice(ContentItem):
     body_html: Mapped[str] = mapped_column(Text, default="")
     issuing_office: Mapped[str] = mapped_column(String(120), default="")
     effective_date: Mapped[date | None] = mapped_column(Date)
+    # Counts content edits, so a review acts on the text the reviewer saw (``content.approval``).
+    revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # The console account that last changed the text: it may not approve it (four eyes).
+    last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))
 
     __mapper_args__ = {"polymorphic_identity": ItemKind.NOTICE.value}
 

@@ -20,6 +20,7 @@ from content import (
     staff,
     targeting,
 )
+from content import approval, notifications  # noqa: F401  (the notice review's models)
 from content.db import Base
 
 __all__ = [

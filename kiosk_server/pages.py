@@ -14,6 +14,7 @@ from content.org import Hall
 from content.screens import Screen
 
 from kiosk_server.database import request_session
+from kiosk_server.media_store import make_thumbnail
 from kiosk_server.settings_access import runtime, settings
 
 bp = Blueprint("pages", __name__)
@@ -89,4 +90,24 @@ def media(sha256: str) -> Any:
     if item is None:
         abort(404, description="unknown media")
     media_dir = settings(current_app).data_dir / "media"
-    return send_from_directory(media_dir, sha256, mimetype=item.mime, max_age=86400 * 365)
+    response = send_from_directory(media_dir, sha256, mimetype=item.mime, max_age=86400 * 365)
+    response.headers["X-Content-Type-Options"] = "nosniff"  # the sniffed type, never a browser's guess
+    return response
+
+
+@bp.get("/media/<sha256>/thumb")
+def media_thumb(sha256: str) -> Any:
+    """A stored image's thumbnail (the console's grid); made now if the upload came without one (the API)."""
+    item = request_session().scalar(select(Media).where(Media.sha256 == sha256, Media.media_type == "image").limit(1))
+    if item is None:
+        abort(404, description="unknown image")
+    media_dir = settings(current_app).data_dir / "media"
+    if not (media_dir / sha256).exists():
+        abort(404, description="the image file is missing")
+    try:
+        made = make_thumbnail(media_dir, sha256)
+    except (OSError, ValueError, SyntaxError):  # stored before uploads were decoded in full: no thumbnail, no 500
+        abort(404, description="the image cannot be decoded")
+    response = send_from_directory(media_dir, made.name, mimetype="image/webp", max_age=86400 * 365)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

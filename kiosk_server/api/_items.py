@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Final, TypeVar
 
 from pydantic import AwareDatetime, Field
@@ -20,10 +21,18 @@ I = TypeVar("I", bound=ContentItem)
 ITEM_REFS: Final = {"org_unit_id": (OrgUnit, "org unit")}
 
 
+class DirectStatus(StrEnum):
+    """The statuses the API sets directly; a notice's review steps (in_review, approved) happen in the console."""
+
+    DRAFT = ItemStatus.DRAFT.value
+    PUBLISHED = ItemStatus.PUBLISHED.value
+    ARCHIVED = ItemStatus.ARCHIVED.value
+
+
 class ItemFields(Body):
     org_unit_id: Id = Field(description="publishing org node: every hall in its subtree may show the item")
     title: str = Field(min_length=1, max_length=200)
-    status: ItemStatus = ItemStatus.PUBLISHED
+    status: DirectStatus = DirectStatus.PUBLISHED
     valid_from: AwareDatetime | None = Field(None, description="shown from this instant (with its UTC offset)")
     valid_until: AwareDatetime | None = Field(None, description="shown until this instant (with its UTC offset)")
 

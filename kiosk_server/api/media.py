@@ -17,8 +17,8 @@ from kiosk_server.api._crud import Resource, check_refs, register, save_change
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._routing import Operation, parse_form, route
 from kiosk_server.api._schemas import partial
-from kiosk_server.api._upload import MAX_BYTES, store
 from kiosk_server.database import request_session
+from kiosk_server.media_store import MAX_BYTES, store
 from kiosk_server.settings_access import settings
 
 

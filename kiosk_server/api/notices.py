@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from content.items import PolicyNotice
+from content.approval import NoticeFields, note_integration_change
+from content.items import ItemStatus, PolicyNotice
 from content.sanitize import render_markdown
 
 from kiosk_server.api._crud import Resource, register
@@ -39,8 +40,12 @@ class PolicyNoticeFilters(ItemFilters):
 
 
 def save_notice(session: Session, notice: PolicyNotice | None, values: dict[str, Any]) -> PolicyNotice:
+    """Save as a trusted integration: no review, but the review history and revision stay right."""
+    before_status = ItemStatus(notice.status) if notice is not None else None
+    before_fields = NoticeFields.of(notice) if notice is not None else None
     notice = save_item(session, PolicyNotice, notice, values)
     notice.body_html = render_markdown(notice.body_markdown or "")
+    note_integration_change(session, notice, before_status=before_status, before_fields=before_fields)
     return notice
 
 

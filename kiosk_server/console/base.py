@@ -40,7 +40,7 @@ NAV: Final = (
     ("console.fleet", "nav.fleet", Permission.VIEW_FLEET),
     ("console.notices", "nav.notices", Permission.VIEW_CONTENT),
     ("console.schedules", "nav.schedules", Permission.SCHEDULE),
-    ("console.media", "nav.media", Permission.VIEW_CONTENT),
+    ("console.vacancies", "nav.library", Permission.VIEW_CONTENT),
     ("console.import_vacancies_page", "nav.import", Permission.EDIT_CONTENT),
     ("console.emergencies", "nav.emergencies", Permission.EMERGENCY),
     ("console.plays", "nav.plays", Permission.VIEW_REPORTS),

@@ -21,7 +21,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "nav.import": ("岗位导入", "Import vacancies"),
     "nav.notices": ("政策公告", "Policy notices"),
     "nav.schedules": ("排期", "Schedules"),
-    "nav.media": ("素材", "Media"),
+    "nav.library": ("内容库", "Content"),
     "nav.users": ("账号管理", "Accounts"),
     "nav.audit": ("操作日志", "Audit log"),
     "nav.plays": ("播放统计", "Proof of play"),

@@ -14,58 +14,27 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.orm import Session
-
-from kiosk_server.database import make_engine, upgrade_schema
 from tests.support.browser import chromium_missing, doc_screenshot
-from tests.support.console_world import NOON, PASSWORD, Clock, ConsoleWorld, seed_console_world
+from tests.support.console_browser import console_pages, console_site, shoot, sign_in
+from tests.support.console_world import ConsoleWorld
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
 
-DESKTOP: Final = {"width": 1366, "height": 800}
 BEIJING: Final = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ConsoleWorld]]:
-    root = Path(tmp_path_factory.mktemp("console"))
-    url = f"sqlite:///{root / 'kiosk.sqlite3'}"
-    engine = make_engine(url)
-    upgrade_schema(engine)
-    with Session(engine) as session:
-        cw = seed_console_world(session, Clock(NOON))
-    engine.dispose()
-    server = ServerProcess(root / "server", url)
-    server.start()
-    yield server, cw
-    server.stop()
+    with console_site(Path(tmp_path_factory.mktemp("console"))) as (server, cw, _):
+        yield server, cw
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
-
-
-def shoot(page: Any, name: str) -> None:
-    page.evaluate("() => document.fonts.ready")
-    assert page.evaluate("() => document.fonts.check('16px \"Noto Sans CJK SC\"', '管理控制台')"), "a CJK font"
-    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth"), f"{name} scrolls sideways"
-    doc_screenshot(page, name)
-
-
-def sign_in(page: Any, server: ServerProcess, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{server.url}/console/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", password)
-    page.click("main button[type=submit]")
+    with console_pages(browser) as new_page:
+        yield new_page()
 
 
 def test_sign_in_then_lockout_after_five_wrong_passwords(site: Any, page: Any) -> None:
@@ -75,13 +44,12 @@ def test_sign_in_then_lockout_after_five_wrong_passwords(site: Any, page: Any) -
     page.click("main button[type=submit]")
     assert page.locator("#f-username-error").inner_text().endswith("请输入用户名")
     for attempt in range(5):
-        sign_in(page, server, "approver", "wrong-password")
+        sign_in(page, server, "approver", "wrong-password", wait=False)
         assert "用户名或密码不正确" in page.locator("#login-problem").inner_text(), attempt
-    sign_in(page, server, "approver")  # the right password, too late
+    sign_in(page, server, "approver", wait=False)  # the right password, too late
     assert "账号已锁定" in page.locator("#login-problem").inner_text()
     shoot(page, "console-login-locked")
     sign_in(page, server, "editor")
-    page.wait_for_url("**/console/")
     assert "editor名（编辑）" in page.locator(".top__who").inner_text()
 
 
@@ -93,7 +61,6 @@ def test_an_emergency_reaches_an_open_wall_and_expires_by_itself(site: Any, page
         wall.wait_for_function("() => document.body.innerText.includes('失业保险金申领指南')"
                                " || document.body.innerText.includes('仓储管理员')", timeout=15_000)
         sign_in(page, server, "admin")
-        page.wait_for_url("**/console/")
         page.goto(f"{server.url}/console/emergencies")
         page.fill("#f-title", "暴雨红色预警：暂停对外服务")
         page.fill("#f-body", "请市民朋友改日前来办理，线上业务照常。")
@@ -124,7 +91,6 @@ def test_an_emergency_reaches_an_open_wall_and_expires_by_itself(site: Any, page
 def test_the_console_pages_in_both_languages(site: Any, page: Any) -> None:
     server, cw = site
     sign_in(page, server, "admin")
-    page.wait_for_url("**/console/")
     shoot(page, "console-home")
     page.goto(f"{server.url}/console/users")
     assert "orgadmin" in page.inner_text("table")
@@ -162,7 +128,6 @@ def test_the_fleet_shows_a_wall_green_then_red_once_it_goes(site: Any, page: Any
     server, cw = site
     key = cw.world.wall_keys[1]
     sign_in(page, server, "admin")
-    page.wait_for_url("**/console/")
     page.goto(f"{server.url}/console/fleet?hall={cw.world.hall_id}&q=大厅2号屏")
     screen_id = int(page.get_attribute("tbody tr[data-screen]", "data-screen"))
     wall = browser.new_page(viewport={"width": 1280, "height": 720})
@@ -187,7 +152,6 @@ def test_an_import_with_errors_then_a_clean_one(site: Any, page: Any) -> None:
     rows[20] = job(招聘人数="若干")  # row 22
     rows[39] = job(用人单位="")  # row 41
     sign_in(page, server, "editor")
-    page.wait_for_url("**/console/")
     page.goto(f"{server.url}/console/vacancies/import")
     page.select_option("#f-org_unit_id", str(cw.world.city_id))
     page.set_input_files("#f-file", files=[{"name": "岗位.xlsx", "mimeType": "application/octet-stream",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kiosk_server.api import _upload
+from kiosk_server import media_store
 from kiosk_server.settings_access import settings
 from tests.kiosk_server.api_factories import Api, Factory, field_errors, last_outbox, row_counts, tiny_png
 
@@ -70,8 +70,8 @@ def test_bad_form_field_is_refused_before_the_file_is_stored(api: Api, make: Fac
 
 def test_upload_over_the_size_cap_is_refused(api: Api, make: Factory, app: Any,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_upload, "MAX_BYTES", 1024)
-    monkeypatch.setattr(_upload, "CHUNK", 256)
+    monkeypatch.setattr(media_store, "MAX_BYTES", 1024)
+    monkeypatch.setattr(media_store, "CHUNK", 256)
     make.province_id()
     before = row_counts(app)
     form = {"org_unit_id": str(make.province_id()), "file": (BytesIO(tiny_png() + b"\0" * 2048), "big.png")}
@@ -106,7 +106,7 @@ def test_media_metadata_update_and_delete(api: Api, make: Factory) -> None:
      ("video", "video/webm")),
 ])
 def test_accepted_formats_are_recognised_by_their_first_bytes(head: bytes, expected: tuple[str, str]) -> None:
-    found = _upload.sniff(head)
+    found = media_store.sniff(head)
     assert found is not None and (found.media_type, found.mime) == expected
 
 
@@ -115,4 +115,4 @@ def test_accepted_formats_are_recognised_by_their_first_bytes(head: bytes, expec
     b"\x00\x00\x00\x18ftypqt  \x00\x00", b"\x00\x00\x00\x1cftypavif", b"\x1a\x45\xdf\xa3\x42\x82\x88matroska", b"",
 ])
 def test_other_formats_are_not(head: bytes) -> None:
-    assert _upload.sniff(head) is None
+    assert media_store.sniff(head) is None

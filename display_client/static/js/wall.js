@@ -7,6 +7,8 @@
 //      they are published, heartbeats every heartbeat_seconds ± 20 %, and every minute the proof of
 //      play (play-log.js) of what the region players showed while the signage could be seen.
 // A counter screen whose counter is on the hall's board shows the counter strip instead of signage.
+// A console preview (data-preview) skips all three: it renders the manifest its page gives, at the
+// instant the page gives, and connects to nothing.
 
 import { h } from "./_dom.js";
 import { Announcer } from "./announcer.js";
@@ -81,6 +83,20 @@ function keepScreenOn() {
   });
 }
 
+/**
+ * A console preview (kiosk_server/console/preview_views.py): {payload, at, screen} from the page's
+ * #preview script, or null for a real screen. A page marked data-preview never connects, even when
+ * its data is broken.
+ */
+function previewData(root) {
+  if (!root.dataset.preview) return null;
+  try {
+    return JSON.parse(document.getElementById("preview").textContent) || {};
+  } catch {
+    return {};
+  }
+}
+
 function boot(root) {
   const screenKey = root.dataset.screenKey || "";
   const staticUrl = root.dataset.staticUrl || "/display-static";
@@ -88,7 +104,8 @@ function boot(root) {
   const i18n = createI18n(document.documentElement.lang);
   document.title = i18n.t("document.title");
 
-  const store = new Store({ storage: browserStorage(), screenKey });
+  const preview = previewData(root);
+  const store = new Store({ storage: preview ? null : browserStorage(), screenKey });
   const timeline = new Timeline({ onChange: () => render() });
   const now = () => timeline.now();
   const plays = new PlayLog({
@@ -111,7 +128,7 @@ function boot(root) {
     if (widget === "clock") return new Clock(el, { now, i18n });
     if (widget === "header") return new Header(el);
     if (widget === "queue") return new QueueBoard(el, { i18n });
-    return new RegionPlayer(el, { i18n, playLog: plays });
+    return new RegionPlayer(el, { i18n, playLog: preview ? null : plays });
   });
   const idle = new IdleView(idleEl, { now, i18n });
   const overlay = new EmergencyOverlay(overlayEl, { i18n, onExpire: () => render() });
@@ -328,6 +345,17 @@ function boot(root) {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(render, 250);
   });
+
+  if (preview) {
+    // The manifest the page gave, on a clock started at the preview's instant; nothing else starts:
+    // no socket (no hello, heartbeats or plays), no service worker, no storage, no polling.
+    setData(root, { conn: "preview" });
+    store.applyWelcome({ screen: preview.screen });
+    timeline.setServerTime(preview.at);
+    onManifest(preview.payload);
+    window.__wall = { store, timeline, render };
+    return;
+  }
 
   // The kiosk's touch UI makes the wall inert while it covers it.
   new MutationObserver(coverChanged).observe(root, { attributes: true, attributeFilter: ["inert"] });
