@@ -40,6 +40,8 @@ NAV: Final = (
     ("console.fleet", "nav.fleet", Permission.VIEW_FLEET),
     ("console.notices", "nav.notices", Permission.VIEW_CONTENT),
     ("console.schedules", "nav.schedules", Permission.SCHEDULE),
+    ("console.layouts", "nav.layouts", Permission.VIEW_CONTENT),
+    ("console.playlists", "nav.playlists", Permission.VIEW_CONTENT),
     ("console.vacancies", "nav.library", Permission.VIEW_CONTENT),
     ("console.import_vacancies_page", "nav.import", Permission.EDIT_CONTENT),
     ("console.emergencies", "nav.emergencies", Permission.EMERGENCY),
