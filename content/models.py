@@ -20,7 +20,7 @@ from content import (
     staff,
     targeting,
 )
-from content import approval, notifications  # noqa: F401  (the notice review's models)
+from content import approval, emergency_proposals, notifications  # noqa: F401  (reviews and their notifications)
 from content.db import Base
 
 __all__ = [

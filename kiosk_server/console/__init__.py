@@ -4,6 +4,7 @@ Importing the view modules registers their routes on ``bp``.
 """
 
 from kiosk_server.console import audit_views  # noqa: F401  (routes)
+from kiosk_server.console import emergency_proposal_views  # noqa: F401  (routes)
 from kiosk_server.console import emergency_views  # noqa: F401  (routes)
 from kiosk_server.console import fleet_views  # noqa: F401  (routes)
 from kiosk_server.console import home  # noqa: F401  (routes)

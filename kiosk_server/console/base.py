@@ -45,6 +45,7 @@ NAV: Final = (
     ("console.vacancies", "nav.library", Permission.VIEW_CONTENT),
     ("console.import_vacancies_page", "nav.import", Permission.EDIT_CONTENT),
     ("console.emergencies", "nav.emergencies", Permission.EMERGENCY),
+    ("console.propose_emergency_page", "nav.emergencies", Permission.EDIT_CONTENT),  # editors propose
     ("console.plays", "nav.plays", Permission.VIEW_REPORTS),
     ("console.users", "nav.users", Permission.MANAGE_USERS),
     ("console.audit", "nav.audit", Permission.VIEW_AUDIT),
@@ -72,8 +73,11 @@ def _private(response: Response) -> Response:
 def _words() -> dict[str, Any]:
     lang = g.get("lang", "zh-CN")
     user = g.get("user")
-    nav = [(endpoint, key) for endpoint, key, permission in NAV
-           if user is not None and may(user, permission) and endpoint in current_app.view_functions]
+    nav: list[tuple[str, str]] = []
+    for endpoint, key, permission in NAV:  # the first entry of a label that the account may open
+        if (user is not None and may(user, permission) and endpoint in current_app.view_functions
+                and all(key != shown for _, shown in nav)):
+            nav.append((endpoint, key))
     return {"lang": lang, "t": lambda key, /, **params: say(lang, key, **params), "nav": nav,
             "other_lang": "zh-CN" if lang == "en" else "en", "csrf_field": csrf.FIELD,
             "csrf": sign_in.csrf_token(), "user": user, "scope_name": _scope_name(),

@@ -16,11 +16,14 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from content import audit, outbox
+from content import emergency_proposals as proposals
 from content.access import Permission, Scope
 from content.emergencies import Emergency, Severity
 from content.org import Hall, OrgUnit
 from content.screens import Screen, ScreenGroup, screen_group_members
-from content.targeting import Target, TargetKind, TargetMode
+from content.emergency_proposals import go_on_air
+from content.errors import ValidationError
+from content.targeting import TargetKind
 
 from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page, in_scope
 from kiosk_server.console.words import say
@@ -47,6 +50,13 @@ class Draft:
     def expires_at(self, now: datetime) -> datetime:
         return self.until if self.until is not None else now + timedelta(minutes=self.minutes)
 
+    def domain(self, org_unit_id: int) -> proposals.Draft:
+        """The checked emergency as ``content.emergency_proposals`` takes it, issued by ``org_unit_id``."""
+        rules = ([(TargetKind.ORG.value, i) for i in self.unit_ids] + [(TargetKind.HALL.value, i) for i in self.hall_ids]
+                 + [(TargetKind.GROUP.value, i) for i in self.group_ids])
+        return proposals.Draft(org_unit_id, self.title, self.body, self.severity, self.minutes or None, self.until,
+                               tuple(rules))
+
 
 def _until(text: str) -> datetime | None:
     """A ``datetime-local`` value, read as Beijing time like everything the console shows."""
@@ -61,7 +71,7 @@ def _ids(name: str) -> tuple[int, ...]:
     return tuple(sorted({int(v) for v in request.form.getlist(name) if v.isdigit()}))
 
 
-def _choices(db: Session, scope: Scope) -> dict[str, list[Any]]:
+def choices(db: Session, scope: Scope) -> dict[str, list[Any]]:
     units = list(db.scalars(select(OrgUnit).where(scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path)))
     halls = list(db.scalars(select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path))
                             .order_by(OrgUnit.path, Hall.name)))
@@ -70,7 +80,7 @@ def _choices(db: Session, scope: Scope) -> dict[str, list[Any]]:
     return {"units": units, "halls": halls, "groups": groups}
 
 
-def _read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
+def read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
     lang, errors = g.lang, {}
     title, body = request.form.get("title", "").strip(), request.form.get("body", "").strip()
     if not title:
@@ -96,9 +106,9 @@ def _read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
         minutes = int(choice)
     else:
         errors["minutes"] = say(lang, "emergency.expiry.required")
-    choices = _choices(db, g.scope)
-    allowed = {"units": {u.id for u in choices["units"]}, "halls": {h.id for h in choices["halls"]},
-               "groups": {x.id for x in choices["groups"]}}
+    offered = choices(db, g.scope)
+    allowed = {"units": {u.id for u in offered["units"]}, "halls": {h.id for h in offered["halls"]},
+               "groups": {x.id for x in offered["groups"]}}
     draft = Draft(title, body, severity, minutes, until, _ids("unit"), _ids("hall"), _ids("group"))
     if not (draft.unit_ids or draft.hall_ids or draft.group_ids):
         errors["targets"] = say(lang, "emergency.targets.required")
@@ -133,7 +143,7 @@ def _covers(db: Session, scope: Scope, emergency: Emergency) -> bool:
     return unit is not None and scope.covers_unit(unit)
 
 
-def _issuing_unit(db: Session) -> int:
+def issuing_unit(db: Session) -> int:
     if g.user.hall_id is not None:
         hall = db.get(Hall, g.user.hall_id)
         return hall.org_unit_id if hall else abort(403)
@@ -143,50 +153,51 @@ def _issuing_unit(db: Session) -> int:
     return int(root) if root is not None else abort(409)
 
 
-def _page(draft: Draft | None, errors: dict[str, str], status: int = 200) -> Any:
+def pending_proposals(db: Session, scope: Scope) -> list[proposals.EmergencyProposal]:
+    """Proposals waiting for review whose node lies in ``scope``."""
+    query = (select(proposals.EmergencyProposal).join(OrgUnit, OrgUnit.id == proposals.EmergencyProposal.org_unit_id)
+             .where(proposals.EmergencyProposal.status == proposals.ProposalStatus.IN_REVIEW.value,
+                    scope.unit_clause(OrgUnit.path))
+             .order_by(proposals.EmergencyProposal.proposed_at))
+    return list(db.scalars(query))
+
+
+def form_page(draft: Draft | None, errors: dict[str, str], status: int = 200, *, proposing: bool = False) -> Any:
+    """The emergencies page: on air, the form (to send, or to propose for an editor), proposals, recent ones."""
     db = request_session()
     recent = list(db.scalars(select(Emergency).options(selectinload(Emergency.targets))
                              .order_by(Emergency.id.desc()).limit(20)))
     return render_template("console/emergencies.html", draft=draft, errors=errors, durations=DURATIONS,
-                           severities=list(Severity), on_air=on_air(db, g.scope, g.now),
-                           recent=[e for e in recent if _covers(db, g.scope, e)], **_choices(db, g.scope)), status
+                           severities=list(Severity), on_air=on_air(db, g.scope, g.now), proposing=proposing,
+                           pending=[] if proposing else pending_proposals(db, g.scope),
+                           recent=[e for e in recent if _covers(db, g.scope, e)], **choices(db, g.scope)), status
 
 
 @bp.get("/emergencies")
 @console_page(Permission.EMERGENCY)
 def emergencies() -> Any:
-    return _page(None, {})
+    return form_page(None, {})
 
 
 @bp.post("/emergencies")
 @console_page(Permission.EMERGENCY)
 def send_emergency() -> Any:
     db = request_session()
-    draft, errors = _read_draft(db)
+    draft, errors = read_draft(db)
     if errors:
-        return _page(draft, errors, 400)
+        return form_page(draft, errors, 400)
     if request.form.get("confirmed") == "back":
-        return _page(draft, {})
+        return form_page(draft, {})
     if request.form.get("confirmed") != "yes":
-        names = _choices(db, g.scope)
+        names = choices(db, g.scope)
         return render_template("console/emergency_confirm.html", draft=draft, reached=reached_screens(db, draft),
                                expires_at=draft.expires_at(g.now), **names)
-    expires = draft.expires_at(g.now)
-    rules = ([(TargetKind.ORG, i) for i in draft.unit_ids] + [(TargetKind.HALL, i) for i in draft.hall_ids]
-             + [(TargetKind.GROUP, i) for i in draft.group_ids])
-    emergency = Emergency(org_unit_id=_issuing_unit(db), title=draft.title, body=draft.body,
-                          severity=draft.severity.value, starts_at=g.now, expires_at=expires,
-                          created_by=g.console_actor,
-                          targets=[Target(mode=TargetMode.INCLUDE.value, kind=k.value, ref=str(i)) for k, i in rules])
-    db.add(emergency)
-    db.flush()
-    outbox.add_event(db, "content", kind="emergency", id=emergency.id, action="created")
-    unit = db.get(OrgUnit, emergency.org_unit_id)
-    audit.record(db, actor=g.console_actor, action="created", obj_kind="emergency", obj_id=emergency.id,
-                 summary={"after": {"title": draft.title, "severity": draft.severity.value,
-                                    "expires_at": expires.isoformat(), "targets": [f"{k}:{i}" for k, i in rules],
-                                    "screens": reached_screens(db, draft)}},
-                 org_path=unit.path if unit else None)
+    try:
+        go_on_air(db, draft.domain(issuing_unit(db)), actor=g.console_actor, now=g.now,
+                  reached=reached_screens(db, draft))
+    except ValidationError:  # the chosen end passed while the confirmation was open
+        db.rollback()
+        return form_page(draft, {"until": say(g.lang, "emergency.until.range")}, 400)
     db.commit()
     flash(say(g.lang, "emergency.sent"))
     return redirect(url_for("console.emergencies"))

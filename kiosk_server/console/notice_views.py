@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from content import approval, notifications
-from content.access import AccessDenied, Permission
+from content.access import AccessDenied, Permission, may
 from content.approval import NoticeFields, Problem, ReviewRefused, Step
 from content.errors import NotFound, ValidationError
 from content.items import ItemStatus, PolicyNotice
@@ -352,6 +352,8 @@ def _unread_notifications() -> dict[str, Any]:
 def _link(note: notifications.Notification) -> str:
     if note.subject_kind == approval.OBJ_KIND and note.subject_id is not None:
         return url_for("console.notice", notice_id=note.subject_id)
+    if note.subject_kind == "emergency_proposal":
+        return url_for("console.emergencies" if may(g.user, Permission.EMERGENCY) else "console.propose_emergency_page")
     return url_for("console.notifications")
 
 

@@ -146,6 +146,22 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "emergency.by": ("发布人", "Sent by"),
     "emergency.status.ended": ("已结束", "Ended"),
     "emergency.status.expired": ("已到期", "Expired"),
+    "emergency.propose": ("提议紧急通知（需审核员批准后播出）", "Propose an emergency notice (an approver puts it on air)"),
+    "emergency.propose.send": ("提交审核", "Send for approval"),
+    "emergency.proposal.sent": ("已提交，审核员批准后立即播出", "Sent: it goes on air when an approver approves it"),
+    "emergency.proposal.rejected": ("已驳回该提议", "The proposal was rejected"),
+    "emergency.proposal.decided": ("该提议已经处理过了", "This proposal was already decided"),
+    "emergency.proposal.own": ("不能批准自己提议的紧急通知", "Nobody approves their own proposal"),
+    "emergency.pending": ("待批准的紧急通知提议", "Emergency proposals waiting for approval"),
+    "emergency.pending.by": ("{by} 提议于 {at}", "proposed by {by} at {at}"),
+    "emergency.pending.approve": ("批准并立即播出", "Approve: on air now"),
+    "emergency.pending.reject": ("驳回", "Reject"),
+    "emergency.pending.reason": ("驳回理由", "Reason"),
+    "notices.notify.emergency_proposed": ("{by} 提议紧急通知《{title}》，请审核", "{by} proposes the emergency notice “{title}”"),
+    "notices.notify.emergency_approved": ("您提议的紧急通知《{title}》已由 {by} 批准播出",
+                                          "Your emergency notice “{title}” was put on air by {by}"),
+    "notices.notify.emergency_rejected": ("您提议的紧急通知《{title}》被 {by} 驳回：{reason}",
+                                          "Your emergency notice “{title}” was rejected by {by}: {reason}"),
 }
 
 

@@ -446,9 +446,15 @@ def test_notifications_are_read_by_their_recipient_only(session: Session, people
     assert notifications.unread(session, people.admin.id) == []
 
 
-def test_the_kinds_of_notification_are_the_ones_the_review_sends() -> None:
-    assert {k.value for k in NotificationKind} == {"notice_submitted", "notice_resubmitted", "notice_approved",
-                                                   "notice_rejected", "notice_published"}
+def test_every_kind_of_notification_has_words_in_both_languages() -> None:
+    from kiosk_server.console.words import catalogue
+
+    assert {"notice_submitted", "notice_resubmitted", "notice_approved", "notice_rejected",
+            "notice_published"} <= {k.value for k in NotificationKind}
+    words = catalogue()
+    missing = [k.value for k in NotificationKind if f"notices.notify.{k.value}" not in words]
+    assert not missing, f"no console words for {missing}"
+    assert all(all(words[f"notices.notify.{k.value}"]) for k in NotificationKind)
 
 
 def test_the_integration_changes_are_noted_in_the_history(session: Session, people: People, tree: OrgTree) -> None:

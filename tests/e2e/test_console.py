@@ -102,6 +102,9 @@ def test_the_console_pages_in_both_languages(site: Any, page: Any) -> None:
     shoot(page, "console-user-form-errors")
     page.goto(f"{server.url}/console/audit")
     shoot(page, "console-audit")
+    page.goto(f"{server.url}/console/plays?group=screen")
+    assert page.locator("h1").inner_text() == "播放统计"
+    shoot(page, "console-plays")
     page.goto(f"{server.url}/console/users?lang=en")
     assert "Accounts" in page.inner_text("h1")
     shoot(page, "console-users-en")
@@ -169,3 +172,28 @@ def test_an_import_with_errors_then_a_clean_one(site: Any, page: Any) -> None:
     page.wait_for_selector(".flash")
     assert "已导入 40 个岗位" in page.inner_text(".flash")
     shoot(page, "console-import-done")
+
+
+def test_an_editors_emergency_proposal_goes_on_air_when_approved(site: Any, browser: Any) -> None:
+    server, cw = site
+    with console_pages(browser) as new_page:
+        editor, approver = new_page(), new_page()
+        sign_in(editor, server, "editor")
+        editor.click("nav.top__nav >> text=紧急通知")
+        editor.wait_for_url("**/console/emergencies/propose")
+        editor.fill("#f-title", "大厅空调检修：二楼暂停取号")
+        editor.select_option("#f-minutes", "30")
+        editor.check(f"input[name=hall][value='{cw.world.hall_id}']")
+        shoot(editor, "console-emergency-propose")
+        editor.click("main form button[type=submit]")
+        assert "审核员批准后立即播出" in editor.inner_text(".flash")
+        sign_in(approver, server, "approver")
+        approver.goto(f"{server.url}/console/emergencies")
+        proposal = approver.locator("#pending-proposals [data-proposal]").filter(has_text="大厅空调检修")
+        assert proposal.count() == 1
+        shoot(approver, "console-emergency-proposals")
+        proposal.locator("button:has-text('批准并立即播出')").click()
+        approver.wait_for_selector(".flash")
+        assert "大厅空调检修" in approver.inner_text(".onair")
+        approver.click(".onair:has-text('大厅空调检修') button:has-text('立即结束')")
+        approver.wait_for_selector(".flash")

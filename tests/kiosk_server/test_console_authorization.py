@@ -31,6 +31,10 @@ ENDPOINTS: Final[dict[str, tuple[str, str, Permission]]] = {
     "console.emergencies": ("GET", "/console/emergencies", P.EMERGENCY),
     "console.send_emergency": ("POST", "/console/emergencies", P.EMERGENCY),
     "console.end_emergency": ("POST", "/console/emergencies/999999/end", P.EMERGENCY),
+    "console.propose_emergency_page": ("GET", "/console/emergencies/propose", P.EDIT_CONTENT),
+    "console.propose_emergency": ("POST", "/console/emergencies/propose", P.EDIT_CONTENT),
+    "console.approve_emergency_proposal": ("POST", "/console/emergencies/proposals/999999/approve", P.EMERGENCY),
+    "console.reject_emergency_proposal": ("POST", "/console/emergencies/proposals/999999/reject", P.EMERGENCY),
     "console.notices": ("GET", "/console/notices", P.VIEW_CONTENT),
     "console.notice": ("GET", "/console/notices/999999", P.VIEW_CONTENT),
     "console.new_notice": ("POST", "/console/notices/new", P.EDIT_CONTENT),
@@ -76,7 +80,8 @@ ENDPOINTS: Final[dict[str, tuple[str, str, Permission]]] = {
     "console.edit_playlist": ("GET", "/console/playlists/999999", P.VIEW_CONTENT),
 }
 # A permitted request that still answers 404 (a missing object) rather than 200 or a validation 400.
-MISSING_OBJECT: Final = {"console.end_emergency", "console.notice", "console.edit_notice", "console.submit_notice",
+MISSING_OBJECT: Final = {"console.end_emergency", "console.approve_emergency_proposal",
+                         "console.reject_emergency_proposal", "console.notice", "console.edit_notice", "console.submit_notice",
                          "console.approve_notice", "console.reject_notice", "console.publish_notice", "console.archive_notice",
                          "console.open_notification", "console.edit_media", "console.archive_media", "console.delete_media",
                          "console.edit_vacancy", "console.archive_vacancy", "console.edit_ticker", "console.archive_ticker",

@@ -136,3 +136,81 @@ def test_it_can_run_until_a_chosen_beijing_time_within_a_week(cw: ConsoleWorld, 
                                                    unit=str(cw.world.city_id), confirmed="yes"))
     (emergency,) = _emergencies(app)
     assert emergency.expires_at.isoformat() == "2026-12-02T09:30:15+00:00"
+
+
+def test_an_editor_proposes_and_an_approver_puts_it_on_air(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    from content.emergency_proposals import EmergencyProposal
+    from content.notifications import Notification
+
+    sign_in(client, "editor")
+    page = client.get("/console/emergencies/propose").get_data(as_text=True)
+    assert "提议紧急通知" in page and "立即结束" not in page
+    bad = client.post("/console/emergencies/propose", data=_form(client, title="", unit=str(cw.world.county_id)))
+    assert bad.status_code == 400 and "请输入标题" in bad.get_data(as_text=True)
+    done = client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))
+    assert done.status_code == 302 and _emergencies(app) == []  # nothing on air yet
+    with Session(database(app).engine) as session:
+        (proposal,) = session.scalars(select(EmergencyProposal))
+        told = {n.recipient_id for n in session.scalars(select(Notification))}
+        assert told == {cw.account_ids["approver"], cw.account_ids["admin"]}  # approvers whose scope covers it
+        proposal_id = proposal.id
+    client.post("/console/logout", data={"csrf_token": csrf_now(client)})
+    sign_in(client, "approver")
+    assert f'data-proposal="{proposal_id}"' in client.get("/console/emergencies").get_data(as_text=True)
+    cw.clock.advance(minutes=10)
+    approved = client.post(f"/console/emergencies/proposals/{proposal_id}/approve",
+                           data={"csrf_token": csrf_now(client)})
+    assert approved.status_code == 302
+    (emergency,) = _emergencies(app)
+    assert emergency.starts_at == cw.clock.now, "on air from the approval, not the proposal"
+    assert (emergency.expires_at - emergency.starts_at).total_seconds() == 3600
+    assert emergency.created_by == "approver"
+    again = client.post(f"/console/emergencies/proposals/{proposal_id}/approve", data={"csrf_token": csrf_now(client)})
+    assert again.status_code == 303 and len(_emergencies(app)) == 1
+
+
+def test_nobody_approves_their_own_proposal(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    from content.emergency_proposals import EmergencyProposal
+
+    sign_in(client, "admin")  # holds both permissions
+    client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))
+    with Session(database(app).engine) as session:
+        proposal_id = session.scalars(select(EmergencyProposal.id)).one()
+    own = client.post(f"/console/emergencies/proposals/{proposal_id}/approve", data={"csrf_token": csrf_now(client)})
+    assert own.status_code == 303 and _emergencies(app) == []
+    assert "不能批准自己提议的紧急通知" in client.get("/console/emergencies").get_data(as_text=True)
+
+
+def test_a_rejection_needs_a_reason_and_tells_the_proposer(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    from content.emergency_proposals import EmergencyProposal
+    from content.notifications import Notification
+
+    sign_in(client, "editor")
+    client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))
+    with Session(database(app).engine) as session:
+        proposal_id = session.scalars(select(EmergencyProposal.id)).one()
+    client.post("/console/logout", data={"csrf_token": csrf_now(client)})
+    sign_in(client, "approver")
+    assert client.post(f"/console/emergencies/proposals/{proposal_id}/reject",
+                       data={"csrf_token": csrf_now(client), "reason": ""}).status_code == 400
+    assert client.post(f"/console/emergencies/proposals/{proposal_id}/reject",
+                       data={"csrf_token": csrf_now(client), "reason": "已由省厅统一发布"}).status_code == 302
+    with Session(database(app).engine) as session:
+        assert session.get(EmergencyProposal, proposal_id).status == "rejected"
+        told = session.scalars(select(Notification).where(Notification.recipient_id == cw.account_ids["editor"]))
+        assert [n.kind for n in told] == ["emergency_rejected"]
+    assert _emergencies(app) == []
+
+
+def test_a_proposal_outside_the_subtree_is_not_found(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    from content.emergency_proposals import EmergencyProposal
+
+    sign_in(client, "editor")
+    client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))
+    with Session(database(app).engine) as session:
+        proposal_id = session.scalars(select(EmergencyProposal.id)).one()
+    client.post("/console/logout", data={"csrf_token": csrf_now(client)})
+    sign_in(client, "manager")  # a hall scope holds no org node
+    assert client.post(f"/console/emergencies/proposals/{proposal_id}/approve",
+                       data={"csrf_token": csrf_now(client)}).status_code == 404
+    assert _emergencies(app) == []
