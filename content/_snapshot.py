@@ -48,6 +48,7 @@ class ScheduleSnap:
     starts_at: datetime | None
     ends_at: datetime | None
     targets: tuple[TargetRule, ...]
+    org_unit_id: int | None = None  # the owning node: its targets reach no screen outside this subtree
 
     def may_run_after(self, moment: datetime, tz: ZoneInfo) -> bool:
         """False once the schedule can no longer be on at or after ``moment`` in zone ``tz``."""
@@ -73,6 +74,7 @@ class EmergencySnap:
     ends_at: datetime  # the effective end: expiry, or the earlier manual end
     data: Mapping[str, Any]
     targets: tuple[TargetRule, ...]
+    org_unit_id: int | None = None  # the issuing node: it reaches no screen outside this subtree
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def _schedules(session: Session, since: datetime | None) -> tuple[ScheduleSnap, 
             layout_id=s.layout_id, region_playlists=dict(s.region_playlists or {}), date_from=s.date_from,
             date_until=s.date_until, daypart_start=s.daypart_start, daypart_end=s.daypart_end, rrule=s.rrule,
             exdates=tuple(s.exdates or ()), starts_at=s.starts_at, ends_at=s.ends_at, targets=_rules(s.targets),
+            org_unit_id=s.org_unit_id,
         ))
     return tuple(snaps)
 
@@ -168,7 +171,7 @@ def _emergencies(session: Session, since: datetime | None) -> tuple[EmergencySna
         end = e.effective_end
         data = {"id": e.id, "title": e.title, "body": e.body, "severity": e.severity,
                 "starts_at": iso(e.starts_at), "expires_at": iso(end)}
-        snaps.append(EmergencySnap(e.id, e.severity, e.starts_at, end, data, _rules(e.targets)))
+        snaps.append(EmergencySnap(e.id, e.severity, e.starts_at, end, data, _rules(e.targets), e.org_unit_id))
     return tuple(snaps)
 
 

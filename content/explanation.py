@@ -27,7 +27,7 @@ from content.manifest import LOOKBACK, Manifest, Resolver, screen_context
 from content.playlists import Playlist
 from content.schedules import Layer, Schedule, occurrences
 from content.screens import Screen
-from content.targeting import Rule, ScreenContext, TargetIndex, TargetMode, TargetRule
+from content.targeting import Rule, ScreenContext, TargetIndex, TargetMode, TargetRule, homes
 from content.timezones import zone
 
 # An instant is "covered" by a schedule when it is on during the second that starts there.
@@ -142,7 +142,7 @@ def aimed_at(session: Session, contexts: Sequence[ScreenContext]) -> list[Schedu
     """Enabled schedules whose targets take in at least one of ``contexts`` (in id order, targets loaded)."""
     rows = list(session.scalars(select(Schedule).where(Schedule.enabled.is_(True))
                                 .options(selectinload(Schedule.targets)).order_by(Schedule.id)))
-    index = TargetIndex({row.id: row.targets for row in rows})
+    index = TargetIndex({row.id: row.targets for row in rows}, homes(rows))
     wanted: set[int] = set()
     for ctx in contexts:
         wanted |= index.match(ctx)

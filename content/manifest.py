@@ -23,7 +23,7 @@ from content._snapshot import Snapshot, iso, load_contexts, load_snapshot
 from content._timeline import GroupInput, Piece, Timeline, piece_json, referenced_items
 from content.errors import NotFound
 from content.screens import Screen
-from content.targeting import ScreenContext, TargetIndex
+from content.targeting import ScreenContext, TargetIndex, homes
 from content.timezones import zone
 
 SCHEMA: Final = 1
@@ -76,8 +76,8 @@ class Resolver:
         self._snapshot = snapshot
         self._since = since
         self._timeline = Timeline(snapshot)
-        self._schedule_index = TargetIndex({s.id: s.targets for s in snapshot.schedules})
-        self._emergency_index = TargetIndex({e.id: e.targets for e in snapshot.emergencies})
+        self._schedule_index = TargetIndex({s.id: s.targets for s in snapshot.schedules}, homes(snapshot.schedules))
+        self._emergency_index = TargetIndex({e.id: e.targets for e in snapshot.emergencies}, homes(snapshot.emergencies))
         self._groups: dict[tuple[Any, ...], GroupInput] = {}
         self._pieces: dict[tuple[str, datetime], list[Piece]] = {}
         self._texts: dict[object, str] = {}  # canonical JSON of items and pieces, encoded once

@@ -146,16 +146,35 @@ class _Side:
         return found
 
 
+class Owned(Protocol):
+    """A schedule or emergency (row or snapshot): an id and the org node it belongs to."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def org_unit_id(self) -> int | None: ...
+
+
+def homes(owners: Iterable[Owned]) -> dict[int, int]:
+    """Owner id → owning org node, for ``TargetIndex``'s ``homes``."""
+    return {owner.id: owner.org_unit_id for owner in owners if owner.org_unit_id is not None}
+
+
 class TargetIndex:
     """Answers "which owners (schedules or emergencies) target this screen?" without scanning rules.
 
     Rules are indexed by (mode, kind, ref); a lookup touches only the buckets named by the
     screen's org path, hall, groups, tags and id. Screens that differ only by id (the usual case:
     every screen of a hall) share one cached answer unless a rule names the screen itself.
+
+    ``homes`` maps an owner to the org node it belongs to: such an owner never reaches a screen
+    outside that node's subtree, whatever its rules say. A city's schedule aimed at a tag, or at a
+    group that also holds another city's screens, stays in its city.
     """
 
-    def __init__(self, rules_by_owner: Mapping[int, Iterable[Rule]]) -> None:
+    def __init__(self, rules_by_owner: Mapping[int, Iterable[Rule]], homes: Mapping[int, int] | None = None) -> None:
         self._include, self._exclude = _Side(), _Side()
+        self._homes = dict(homes or {})
         self._cache: dict[tuple[object, ...], frozenset[int]] = {}
         for owner, rules in rules_by_owner.items():
             for rule in rules:
@@ -175,6 +194,10 @@ class TargetIndex:
             ref = int(str(ref))
         (self._include if mode is TargetMode.INCLUDE else self._exclude).add(kind, ref, owner)
 
+    def _at_home(self, owner: int, ctx: ScreenContext) -> bool:
+        home = self._homes.get(owner)
+        return home is None or home in ctx.org_path
+
     def match(self, ctx: ScreenContext) -> frozenset[int]:
         """Owner ids with some include rule matching ``ctx`` and no exclude rule matching it."""
         screen = ctx.screen_id if ctx.screen_id in self._named_screens else None
@@ -183,5 +206,6 @@ class TargetIndex:
         if found is None:
             included = self._include.hall_part(ctx) | self._include.screen_part(ctx)
             excluded = self._exclude.hall_part(ctx) | self._exclude.screen_part(ctx)
-            found = self._cache[key] = frozenset(included - excluded)
+            found = frozenset(owner for owner in included - excluded if self._at_home(owner, ctx))
+            self._cache[key] = found
         return found

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from content import audit, outbox
@@ -118,13 +118,18 @@ def read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
     return draft, errors
 
 
-def reached_screens(db: Session, draft: Draft) -> int:
-    """How many screens the draft's targets take in (the manifest resolver applies the same rules)."""
+def reached_screens(db: Session, draft: Draft, issuer: int) -> int:
+    """How many screens the draft's targets take in from the issuing node ``issuer``.
+
+    The manifest resolver applies the same rules: any of the targets, and never outside the issuer's subtree.
+    """
     paths = [u.path for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_(draft.unit_ids)))]
     in_group = exists().where(screen_group_members.c.screen_id == Screen.id,
                               screen_group_members.c.group_id.in_(draft.group_ids))
     conditions = [OrgUnit.path.startswith(p) for p in paths] + [Screen.hall_id.in_(draft.hall_ids), in_group]
-    return db.scalar(select(func.count(Screen.id)).join(Hall).join(OrgUnit).where(or_(*conditions))) or 0
+    home = db.get(OrgUnit, issuer)
+    inside = OrgUnit.path.startswith(home.path) if home is not None else false()
+    return db.scalar(select(func.count(Screen.id)).join(Hall).join(OrgUnit).where(or_(*conditions), inside)) or 0
 
 
 def on_air(db: Session, scope: Scope, now: datetime) -> list[Emergency]:
@@ -190,11 +195,11 @@ def send_emergency() -> Any:
         return form_page(draft, {})
     if request.form.get("confirmed") != "yes":
         names = choices(db, g.scope)
-        return render_template("console/emergency_confirm.html", draft=draft, reached=reached_screens(db, draft),
-                               expires_at=draft.expires_at(g.now), **names)
+        return render_template("console/emergency_confirm.html", reached=reached_screens(db, draft, issuing_unit(db)),
+                               draft=draft, expires_at=draft.expires_at(g.now), **names)
+    issuer = issuing_unit(db)
     try:
-        go_on_air(db, draft.domain(issuing_unit(db)), actor=g.console_actor, now=g.now,
-                  reached=reached_screens(db, draft))
+        go_on_air(db, draft.domain(issuer), actor=g.console_actor, now=g.now, reached=reached_screens(db, draft, issuer))
     except ValidationError:  # the chosen end passed while the confirmation was open
         db.rollback()
         return form_page(draft, {"until": say(g.lang, "emergency.until.range")}, 400)

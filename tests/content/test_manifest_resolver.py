@@ -384,3 +384,20 @@ def test_resolver_loaded_since_refuses_instants_it_may_lack_data_for(session: Se
     with pytest.raises(ValueError, match="too early"):
         resolver.resolve(ctx, sh(22))
     assert resolver.resolve(ctx, sh(23)).body["segments"][0]["layer"] == "none"
+
+
+def test_schedules_and_emergencies_stay_inside_their_owner_subtree(make: Factory, session: Session) -> None:
+    """A city's tag and group rules reach that city's tagged screens and no other city's (docs/console.md)."""
+    tree = make.org_tree()
+    everywhere = make.screen_group(tree.city)
+    home = make.screen(make.hall(tree.street), tags=["入口"], groups=[everywhere])
+    away = make.screen(make.hall(tree.other_city, name="天水市人力资源市场"), tags=["入口"], groups=[everywhere])
+    by_tag = make.schedule(targets=[("include", "tag", "入口")], org_unit_id=tree.city.id, name="兰州入口")
+    by_group = make.schedule(targets=[("include", "group", everywhere.id)], org_unit_id=tree.city.id,
+                             priority=1, daypart_start=time(14), daypart_end=time(16), name="兰州午后")
+    alert = make.emergency(targets=[("include", "group", everywhere.id)], org_unit_id=tree.city.id)
+    at = sh(22, 11)  # 03:00 UTC: the emergency is on air
+    ours, theirs = resolve(session, home, at).body, resolve(session, away, at).body
+    assert {seg["source"]["id"] for seg in ours["segments"] if seg["source"]} == {by_tag.id, by_group.id}
+    assert any(e["id"] == alert.id for seg in ours["segments"] for e in seg["emergencies"])
+    assert all(seg["source"] is None and not seg["emergencies"] for seg in theirs["segments"])

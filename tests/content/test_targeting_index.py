@@ -48,6 +48,16 @@ def test_group_tag_hall_and_screen_includes() -> None:
     assert index.match(ctx(screen_id=101, hall_id=11, path=PATH_OTHER_COUNTY)) == frozenset()
 
 
+def test_an_owner_never_reaches_outside_its_home_subtree() -> None:
+    """County 3's tag and group rules miss county 5's screens; the province's own rules do not."""
+    tagged = dict(groups=frozenset({42}), tags=frozenset({"入口"}))
+    index = TargetIndex({1: rules(("include", "tag", "入口")), 2: rules(("include", "group", 42)),
+                         3: rules(("include", "hall", 11)), 4: rules(("include", "tag", "入口"))},
+                        homes={1: 3, 2: 3, 3: 3, 4: 1})
+    assert index.match(ctx(**tagged)) == {1, 2, 4}
+    assert index.match(ctx(screen_id=101, hall_id=11, path=PATH_OTHER_COUNTY, **tagged)) == {4}
+
+
 def test_exclude_only_owner_matches_nothing() -> None:
     assert TargetIndex({1: rules(("exclude", "org", 9))}).match(ctx()) == frozenset()
 
