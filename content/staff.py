@@ -109,8 +109,14 @@ def placement_errors(session: Session, role: Role, hall_id: int | None, org_unit
 
 
 def add_account(session: Session, *, username: str, password: str, display_name: str, role: Role,
-                hall_id: int | None = None, org_unit_id: int | None = None) -> StaffAccount:
-    """A new account; hall roles take the hall's org node as their scope, other roles ignore ``hall_id``."""
+                hall_id: int | None = None, org_unit_id: int | None = None,
+                password_hash: str | None = None) -> StaffAccount:
+    """A new account; hall roles take the hall's org node as their scope, other roles ignore ``hall_id``.
+
+    ``password_hash``, when given, is ``hash_password(password)`` computed beforehand, so that seeding
+    many accounts with one password (the tests' worlds) pays for scrypt once. It is not checked
+    against ``password`` (that would cost the scrypt run it saves), only for its form.
+    """
     errors: dict[str, str] = {}
     name = username.strip()
     if not name:
@@ -121,6 +127,8 @@ def add_account(session: Session, *, username: str, password: str, display_name:
         errors["username"] = f"the user name {name!r} is taken"
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"at least {MIN_PASSWORD_LENGTH} characters"
+    elif password_hash is not None and (not password_hash.startswith("scrypt$") or password_hash.count("$") != 5):
+        errors["password"] = "the given hash is not one of hash_password's"
     errors.update(placement_errors(session, role, hall_id, org_unit_id))
     if errors:
         raise ValidationError(errors)
@@ -131,7 +139,7 @@ def add_account(session: Session, *, username: str, password: str, display_name:
         hall_id = None
         org_unit_id = None if role is Role.SYSTEM_ADMIN else org_unit_id
     account = StaffAccount(username=name, display_name=display_name.strip() or name,
-                           password_hash=hash_password(password), role=role.value, hall_id=hall_id,
+                           password_hash=password_hash or hash_password(password), role=role.value, hall_id=hall_id,
                            org_unit_id=org_unit_id)
     session.add(account)
     session.flush()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from devices.agent_wire import AGENT_HELLO, NAMESPACE
+from devices.sio_disconnect import disconnect_promptly
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class ServerLink:
             self._stop.set()
         client = self._client
         if client is not None:
-            _quietly(client.disconnect)
+            _quietly(lambda: disconnect_promptly(client))
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
@@ -112,7 +113,7 @@ class ServerLink:
                 if problem != last_problem:
                     log.warning("agent link: cannot connect to %s: %s (retrying with backoff)", self.url, problem)
                     last_problem = problem
-                _quietly(client.disconnect)
+                _quietly(lambda: disconnect_promptly(client))
                 stop.wait(_jittered(delay))
                 delay = min(delay * 2, self._backoff[1])
                 continue
@@ -129,7 +130,7 @@ class ServerLink:
             finally:
                 self._connected.clear()
                 self._client = None
-                _quietly(client.disconnect)
+                _quietly(lambda: disconnect_promptly(client))
             if stop.is_set():
                 break
             log.warning("agent link: connection to %s lost; reconnecting", self.url)

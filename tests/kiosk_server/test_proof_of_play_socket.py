@@ -12,6 +12,7 @@ import socketio
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from devices.sio_disconnect import disconnect_promptly
 from content.items import Vacancy
 from content.proof_of_play import MAX_BATCH, PlayTally
 from content.screens import Screen
@@ -47,7 +48,7 @@ def screen(server: ServerProcess, world_db: tuple[str, World, Session]) -> Itera
     client.connect(server.url, namespaces=["/screen"], auth={"key": world_db[1].wall_keys[0]},
                    transports=["websocket"], wait_timeout=10)
     yield client
-    client.disconnect()
+    disconnect_promptly(client)
 
 
 def screen_id(session: Session, key: str) -> int:

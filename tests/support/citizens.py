@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import socketio
+
 from sqlalchemy.orm import Session
 
+from devices.sio_disconnect import disconnect_promptly
 from content.citizen_sessions import identify_and_open
 from content.demo_records import add_demo_person
 from content.idnumbers import compose_id_number
@@ -98,7 +100,7 @@ class AgentClient:
         return self.sio.call(event, data, namespace="/agent", timeout=10)
 
     def close(self) -> None:
-        self.sio.disconnect()
+        disconnect_promptly(self.sio)
 
 
 class KioskScreenClient:
@@ -130,7 +132,7 @@ class KioskScreenClient:
             return [data for event, data in self.events if event == name]
 
     def close(self) -> None:
-        self.sio.disconnect()
+        disconnect_promptly(self.sio)
 
 
 def open_citizen_session(session: Session, backend: RecordsBackend, kiosk: Kiosk, holder: Holder,

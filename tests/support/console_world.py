@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from content.org import Hall
 from content.screens import ScreenGroup
-from content.staff import Role, add_account
+from content.staff import Role, add_account, hash_password
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.world import World, build_world
@@ -32,6 +33,12 @@ ACCOUNTS: Final = {
     "tech": (Role.FIELD_TECHNICIAN, "county"),
     "tianshui": (Role.ORG_ADMIN, "other_city"),  # another city: its subtree holds the other hall
 }
+
+
+@functools.cache
+def stored_password() -> str:
+    """``PASSWORD`` hashed once per process: scrypt is slow on purpose, and every test seeds eight accounts."""
+    return hash_password(PASSWORD)
 
 
 class Clock:
@@ -66,7 +73,7 @@ def seed_console_world(session: Session, clock: Clock) -> ConsoleWorld:
     for username, (role, where) in ACCOUNTS.items():
         account = add_account(session, username=username, password=PASSWORD, display_name=f"{username}名",
                               role=role, hall_id=world.hall_id if where == "hall" else None,
-                              org_unit_id=places.get(where or ""))
+                              org_unit_id=places.get(where or ""), password_hash=stored_password())
         ids[username] = account.id
     session.commit()
     return ConsoleWorld(world, clock, other_city_id, group.id, ids)

@@ -7,6 +7,8 @@ from typing import Any
 
 import socketio
 
+from devices.sio_disconnect import disconnect_promptly
+
 
 class ScreenClient:
     def __init__(self, base_url: str, key: str, *, held: dict[str, Any] | None = None) -> None:
@@ -29,7 +31,7 @@ class ScreenClient:
         return self
 
     def close(self) -> None:
-        self.sio.disconnect()
+        disconnect_promptly(self.sio)
 
     def hello_payload(self) -> dict[str, Any]:
         with self.lock:
