@@ -80,7 +80,7 @@ class ServerLink:
             self._stop.set()
         client = self._client
         if client is not None:
-            _quietly(lambda: disconnect_promptly(client))
+            _drop(client)
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
@@ -113,7 +113,7 @@ class ServerLink:
                 if problem != last_problem:
                     log.warning("agent link: cannot connect to %s: %s (retrying with backoff)", self.url, problem)
                     last_problem = problem
-                _quietly(lambda: disconnect_promptly(client))
+                _drop(client)
                 stop.wait(_jittered(delay))
                 delay = min(delay * 2, self._backoff[1])
                 continue
@@ -130,7 +130,7 @@ class ServerLink:
             finally:
                 self._connected.clear()
                 self._client = None
-                _quietly(lambda: disconnect_promptly(client))
+                _drop(client)
             if stop.is_set():
                 break
             log.warning("agent link: connection to %s lost; reconnecting", self.url)
@@ -161,6 +161,11 @@ def _default_client() -> Any:
 
 def _jittered(delay: float) -> float:
     return delay * random.uniform(0.5, 1.5)
+
+
+def _drop(client: Any) -> None:
+    """Disconnect ``client`` at once, whatever state its connection is in."""
+    _quietly(lambda: disconnect_promptly(client))
 
 
 def _quietly(call: Callable[[], Any]) -> None:
