@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy.orm import Session  # noqa: E402
 
-from devices.agent import Agent  # noqa: E402
-from devices.agent_config import AgentConfig  # noqa: E402
-from devices.idcard_reader import IdCardReader  # noqa: E402
-from devices.known_readers import ReaderKind  # noqa: E402
-from devices.sim_idcard import SimCard, SimIdCardReader  # noqa: E402
+from devices.agent.supervisor import Agent  # noqa: E402
+from devices.agent.config import AgentConfig  # noqa: E402
+from devices.drivers.idcard_reader import IdCardReader  # noqa: E402
+from devices.drivers.known_readers import ReaderKind  # noqa: E402
+from devices.simulators.idcard_reader import SimCard, SimIdCardReader  # noqa: E402
 from kiosk_server.database import make_engine, upgrade_schema  # noqa: E402
 from kiosk_server.records_backends import agent_credential_key, records_key  # noqa: E402
 from tests.support.citizens import KioskScreenClient, add_holder, add_kiosk  # noqa: E402

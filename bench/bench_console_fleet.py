@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench_fleet import seed  # noqa: E402
-from content.staff import Role, add_account  # noqa: E402
+from content.accounts.staff import Role, add_account  # noqa: E402
 from kiosk_server import create_app  # noqa: E402
 from kiosk_server.database import database, upgrade_schema  # noqa: E402
 

@@ -39,17 +39,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devices.events import DocumentKind  # noqa: E402
-from devices.idcard_protocol import (  # noqa: E402
+from devices.drivers.idcard_protocol import (  # noqa: E402
     PHOTO_SIZE, TEXT_SIZE, Frame, FrameReader, GarbageSkipped, Response, Status, decode_frame, split_read_data,
 )
-from devices.idcard_text import decode_text_block  # noqa: E402
-from devices.keymap import EV_KEY, US_CHAR_TO_KEY  # noqa: E402
-from devices.scan_decoder import Scan, ScanDecoder  # noqa: E402
-from devices.scan_replay import record_from_text  # noqa: E402
-from devices.sim_idcard import GARBAGE, SimCard  # noqa: E402
-from devices.sim_ssc import PEOPLE, VirtualSscCard  # noqa: E402
-from devices.ssc_card import SocialSecurityCard  # noqa: E402
-from devices.ssc_tlv import parse_tlv  # noqa: E402
+from devices.drivers.idcard_text import decode_text_block  # noqa: E402
+from devices.drivers.keymap import EV_KEY, US_CHAR_TO_KEY  # noqa: E402
+from devices.drivers.scan_decoder import Scan, ScanDecoder  # noqa: E402
+from devices.simulators.scan_replay import record_from_text  # noqa: E402
+from devices.simulators.idcard_reader import GARBAGE, SimCard  # noqa: E402
+from devices.simulators.ssc_card import PEOPLE, VirtualSscCard  # noqa: E402
+from devices.drivers.ssc_card import SocialSecurityCard  # noqa: E402
+from devices.drivers.ssc_tlv import parse_tlv  # noqa: E402
 
 RESIDENT = SimCard()
 PERMIT = SimCard(name="陈大文", kind="J", id_number="810000198505120022", permit_number="H60012345",

@@ -1,4 +1,4 @@
-"""Benchmark: one page of the fleet view (content.fleet.fleet_page) over 10,000 screens.
+"""Benchmark: one page of the fleet view (content.signage.fleet.fleet_page) over 10,000 screens.
 
 Run from the repository root::
 
@@ -56,10 +56,10 @@ from sqlalchemy import Engine, create_engine, insert, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from content import models  # noqa: E402
-from content.fleet import FleetFilter, FleetPage, fleet_page  # noqa: E402
-from content.kiosk_agents import ReaderStatus  # noqa: E402
-from content.org import Hall, OrgUnit  # noqa: E402
-from content.screens import Screen, ScreenStatus  # noqa: E402
+from content.signage.fleet import FleetFilter, FleetPage, fleet_page  # noqa: E402
+from content.citizens.kiosk_agents import ReaderStatus  # noqa: E402
+from content.org.tree import Hall, OrgUnit  # noqa: E402
+from content.org.screens import Screen, ScreenStatus  # noqa: E402
 from kiosk_server.database import make_engine  # noqa: E402
 from kiosk_server.fleet_status import offline_after  # noqa: E402
 from kiosk_server.heartbeats import HeartbeatRecorder  # noqa: E402

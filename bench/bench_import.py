@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from content import models  # noqa: E402
-from content.items import Employer, Vacancy  # noqa: E402
-from content.org import add_org_unit  # noqa: E402
-from content.vacancy_import import import_vacancies, preview_import  # noqa: E402
+from content.library.items import Employer, Vacancy  # noqa: E402
+from content.org.tree import add_org_unit  # noqa: E402
+from content.library.vacancy_import import import_vacancies, preview_import  # noqa: E402
 from kiosk_server.database import make_engine  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)

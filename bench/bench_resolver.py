@@ -31,15 +31,15 @@ from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from content import models  # noqa: E402
-from content.emergencies import Emergency  # noqa: E402
-from content.items import Employer, Media, PolicyNotice, Ticker, Vacancy  # noqa: E402
-from content.layouts import Layout, LayoutRegion  # noqa: E402
-from content.manifest import Resolver, canonical_json  # noqa: E402
-from content.org import Hall, OrgUnit, add_org_unit  # noqa: E402
-from content.playlists import Playlist, PlaylistEntry  # noqa: E402
-from content.schedules import Schedule  # noqa: E402
-from content.screens import Screen, ScreenGroup  # noqa: E402
-from content.targeting import Target, TargetIndex, TargetRule  # noqa: E402
+from content.signage.emergencies import Emergency  # noqa: E402
+from content.library.items import Employer, Media, PolicyNotice, Ticker, Vacancy  # noqa: E402
+from content.signage.layouts import Layout, LayoutRegion  # noqa: E402
+from content.signage.manifest import Resolver, canonical_json  # noqa: E402
+from content.org.tree import Hall, OrgUnit, add_org_unit  # noqa: E402
+from content.signage.playlists import Playlist, PlaylistEntry  # noqa: E402
+from content.signage.schedules import Schedule  # noqa: E402
+from content.org.screens import Screen, ScreenGroup  # noqa: E402
+from content.signage.targeting import Target, TargetIndex, TargetRule  # noqa: E402
 
 AT = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)  # Monday 10:30 in Shanghai
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,30 +1,24 @@
 """Imports every model module so ``Base.metadata`` is complete (for Alembic and create_all)."""
 
-from content import (
-    audit,
-    certificates,
-    citizen_sessions,
-    demo_history,
-    demo_records,
+from content import outbox
+from content.accounts import audit, notifications, staff
+from content.citizens import certificates, demo_backend, demo_histories, kiosk_agents, sessions
+from content.db import Base
+from content.library import approval, items
+from content.org import screens, tree
+from content.queue import models as queue_models
+from content.signage import (
     emergencies,
-    items,
-    kiosk_agents,
+    emergency_proposals,
     layouts,
-    org,
-    outbox,
     playlists,
     proof_of_play,
-    queues,
     schedules,
-    screens,
-    staff,
     targeting,
 )
-from content import approval, emergency_proposals, notifications  # noqa: F401  (reviews and their notifications)
-from content.db import Base
 
 __all__ = [
-    "Base", "audit", "certificates", "citizen_sessions", "demo_history", "demo_records", "emergencies", "items",
-    "kiosk_agents", "layouts", "org", "outbox", "playlists", "proof_of_play", "queues", "schedules", "screens",
-    "staff", "targeting",
+    "Base", "approval", "audit", "certificates", "demo_backend", "demo_histories", "emergencies",
+    "emergency_proposals", "items", "kiosk_agents", "layouts", "notifications", "outbox", "playlists",
+    "proof_of_play", "queue_models", "schedules", "screens", "sessions", "staff", "targeting", "tree",
 ]

@@ -1,10 +1,10 @@
-"""Kiosk-side device drivers: readers turn hardware into frozen-dataclass events (DESIGN §6)."""
+"""Kiosk-side devices: reader drivers, the device agent and simulators (docs/architecture.md, "Devices")."""
 
 __version__ = "0.1.0"
 
 from devices.errors import DeviceError
 from devices.events import CardRemoved, DocumentKind, IdCardRead, ReaderAttached, ReaderDetached, ReaderFault
-from devices.idcard_reader import IdCardReader
+from devices.drivers.idcard_reader import IdCardReader
 
 __all__ = [
     "CardRemoved",

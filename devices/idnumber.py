@@ -1,6 +1,6 @@
 """GB 11643-1999 ID numbers: the check character and a validity check.
 
-``content.idnumbers`` has a fuller version; devices may not import content, so this one is kept small.
+``content.citizens.idnumbers`` has a fuller version; devices may not import content, so this one is kept small.
 Problems are described without repeating the number.
 """
 

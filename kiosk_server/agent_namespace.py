@@ -18,11 +18,11 @@ from flask_socketio import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from content.citizen_sessions import EndReason, end_sessions, identify_and_open
-from content.kiosk_agents import mark_readers_unknown, replace_reader_statuses, set_reader_status, verify_agent_credential
-from content.records import RecordsError, identity_from_card
-from content.screens import Screen
-from content.timezones import zone
+from content.citizens.sessions import EndReason, end_sessions, identify_and_open
+from content.citizens.kiosk_agents import mark_readers_unknown, replace_reader_statuses, set_reader_status, verify_agent_credential
+from content.citizens.records import RecordsError, identity_from_card
+from content.org.screens import Screen
+from content.org.timezones import zone
 
 from kiosk_server import agent_payloads
 from kiosk_server.agent_payloads import BadRequest

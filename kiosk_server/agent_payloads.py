@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from content.kiosk_agents import MAX_MESSAGE, MAX_READERS, ReaderKind, ReaderReport, ReaderState
-from content.records import CardSource
+from content.citizens.kiosk_agents import MAX_MESSAGE, MAX_READERS, ReaderKind, ReaderReport, ReaderState
+from content.citizens.records import CardSource
 
 MAX_READER_ID: Final = 64
 _AGENT_STATES: Final = tuple(s.value for s in ReaderState if s is not ReaderState.UNKNOWN)
@@ -38,7 +38,7 @@ class Hello:
 class CardRead:
     reader_id: str
     source: CardSource
-    identity: Mapping[str, Any]  # checked by content.records.identity_from_card
+    identity: Mapping[str, Any]  # checked by content.citizens.records.identity_from_card
 
     def __repr__(self) -> str:
         return f"CardRead(reader_id={self.reader_id!r}, source={self.source.value!r})"

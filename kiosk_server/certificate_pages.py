@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, url_for
 
-from content.certificates import Certificate, find_certificate, phone_download_allowed
+from content.citizens.certificates import Certificate, find_certificate, phone_download_allowed
 
 from kiosk_server.certificate_pdf import contribution_summary, gap_lines, render_certificate_pdf, zh_date, zh_datetime
 from kiosk_server.database import request_session

@@ -1,6 +1,6 @@
 """The 参保证明 as an A4 PDF (reportlab), the QR codes it and the kiosk screen carry, and the facts' zh-CN wording.
 
-The PDF is drawn from a certificate's stored ``facts`` alone (content/certificates.py), so printing
+The PDF is drawn from a certificate's stored ``facts`` alone (content/citizens/certificates.py), so printing
 it again, or downloading it on a phone, never asks the records backend. Chinese text uses the PDF
 viewer's built-in CID font ``STSong-Light`` (Adobe-GB1), so no font file is embedded.
 """

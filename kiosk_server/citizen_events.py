@@ -12,8 +12,8 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
-from content.citizen_sessions import CitizenSession
-from content.records import RecordsError, sex_label
+from content.citizens.sessions import CitizenSession
+from content.citizens.records import RecordsError, sex_label
 
 from kiosk_server.events import (
     CITIZEN_SESSION,

@@ -120,9 +120,9 @@ def _run(args: Any, mode: str) -> int:
 def _agent_credential(screen_key: str) -> int:
     from sqlalchemy import select
 
-    from content import audit
-    from content.kiosk_agents import NotAKiosk, issue_agent_credential
-    from content.screens import Screen
+    from content.accounts import audit
+    from content.citizens.kiosk_agents import NotAKiosk, issue_agent_credential
+    from content.org.screens import Screen
     from kiosk_server import create_app
     from kiosk_server.database import database, upgrade_schema
     from kiosk_server.records_backends import agent_credential_key

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from content.errors import NotFound, ValidationError
-from content.queues import Counter, Ticket
-from content.ticketing import (
+from content.queue.models import Counter, Ticket
+from content.queue.ticketing import (
     NoCurrentTicket,
     QueueError,
     Transfer,

@@ -15,10 +15,10 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from flask import session as cookie
 from sqlalchemy import select
 
-from content.org import Hall
-from content.queue_board import board_state
-from content.queues import Counter, ServiceType
-from content.staff import SignInRefused, sign_in
+from content.org.tree import Hall
+from content.queue.board import board_state
+from content.queue.models import Counter, ServiceType
+from content.accounts.staff import SignInRefused, sign_in
 
 from kiosk_server import counter_api, staff_session
 from kiosk_server.counter_strings import catalogue, pick_lang, translate

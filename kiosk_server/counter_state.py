@@ -1,6 +1,6 @@
 """What the counter page shows: one counter, its current ticket, its lines, and where a ticket can go.
 
-The lines are the ones this counter calls from, in the order ``content.ticketing.next_for_counter``
+The lines are the ones this counter calls from, in the order ``content.queue.ticketing.next_for_counter``
 calls them: tickets sent to this counter first, then each active service type it serves by the
 calling rule (priority lane first, or boosted, then first come first served). Tickets sent to
 another counter are not in them. Nothing personal: numbers, states and times only.
@@ -14,10 +14,10 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.org import Hall
-from content.queue_board import board_version
-from content.queues import Counter, ServiceType, Ticket, TicketState
-from content.ticketing import call_order_key, current_ticket, hall_day
+from content.org.tree import Hall
+from content.queue.board import board_version
+from content.queue.models import Counter, ServiceType, Ticket, TicketState
+from content.queue.ticketing import call_order_key, current_ticket, hall_day
 
 NEXT_NUMBERS: Final = 3
 

@@ -16,11 +16,11 @@ from content import outbox
 from content.demo.places import TAG_QUEUE
 from content.demo.accounts import DEMO_CONSOLE_PASSWORD
 from content.demo.queue import DEMO_STAFF_PASSWORD, staff_username
-from content.demo_history import DemoProfile
-from content.demo_records import DemoPerson
-from content.org import Hall
-from content.queues import ServiceType
-from content.screens import Screen
+from content.citizens.demo_histories import DemoProfile
+from content.citizens.demo_backend import DemoPerson
+from content.org.tree import Hall
+from content.queue.models import ServiceType
+from content.org.screens import Screen
 
 from kiosk_server.database import database
 from kiosk_server.demo_card_reader import DemoCardReader

@@ -1,7 +1,7 @@
 """The demo's card reader: a child process running the real kiosk agent against a simulated ID reader.
 
 ``kiosk demo`` issues a fresh agent credential for the first demo kiosk on every start (the old one
-is revoked, so a credential never outlives its run) and starts ``python -m devices.demo_agent`` with
+is revoked, so a credential never outlives its run) and starts ``python -m devices.simulators.demo_agent`` with
 it in the environment, never on the command line. The child is a separate process because the
 server package never imports ``devices``; it exits when the server does (it watches its parent).
 """
@@ -18,10 +18,10 @@ from typing import Final
 from flask import Flask
 from sqlalchemy import select
 
-from content import audit
-from content.kiosk_agents import issue_agent_credential
-from content.org import Hall
-from content.screens import Screen, ScreenKind
+from content.accounts import audit
+from content.citizens.kiosk_agents import issue_agent_credential
+from content.org.tree import Hall
+from content.org.screens import Screen, ScreenKind
 
 from kiosk_server.database import database
 from kiosk_server.records_backends import agent_credential_key
@@ -97,7 +97,7 @@ def start_demo_card_reader(app: Flask, server_port: int, cards_file: str) -> Dem
     env = {**os.environ, "KIOSK_AGENT_CREDENTIAL": credential,
            "KIOSK_LOG_LEVEL": os.environ.get("KIOSK_LOG_LEVEL", "WARNING")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "devices.demo_agent", "--server", f"http://127.0.0.1:{server_port}",
+        [sys.executable, "-m", "devices.simulators.demo_agent", "--server", f"http://127.0.0.1:{server_port}",
          "--device", key, "--cards", cards_file, "--host", page_host, "--port", str(page_port)],
         env=env, stdin=subprocess.DEVNULL,
     )

@@ -19,7 +19,7 @@ CITIZEN_SESSION_REFUSED: Final = "citizen_session_refused"
 # Server → every screen of a hall (/screen, room hall:<id>): the hall's queue board (docs/queue.md §3).
 QUEUE_BOARD: Final = "queue_board"
 
-# The kiosk device agent (devices/agent.py) → server; every event asks for an ack.
+# The kiosk device agent (devices/agent/supervisor.py) → server; every event asks for an ack.
 AGENT_NAMESPACE: Final = "/agent"
 
 AGENT_HELLO: Final = "agent_hello"

@@ -1,6 +1,6 @@
 """The running server's side of the fleet view: expected versions, live beats and the offline threshold.
 
-``content.fleet`` does the query; this module hands it what only the running server knows: the
+``content.signage.fleet`` does the query; this module hands it what only the running server knows: the
 version each screen's manifest group has now (the ManifestBook snapshot), the beats this process
 holds in memory and has not flushed yet (fresher than ``screen_status`` by up to 15 s), and how long
 a silence means offline (from ``KIOSK_HEARTBEAT_SECONDS``).
@@ -14,7 +14,7 @@ from typing import Protocol
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from content.fleet import FleetFilter, FleetPage, fleet_page, offline_after_for
+from content.signage.fleet import FleetFilter, FleetPage, fleet_page, offline_after_for
 
 from kiosk_server.heartbeats import FLUSH_SECONDS
 from kiosk_server.manifests import Snapshot
@@ -39,7 +39,7 @@ def offline_after(heartbeat_seconds: float) -> timedelta:
 
 
 class ScopeLike(Protocol):
-    """Where an account may look (``content.access.Scope`` fits): an org path, one hall, or None for all."""
+    """Where an account may look (``content.accounts.access.Scope`` fits): an org path, one hall, or None for all."""
 
     @property
     def path(self) -> str | None: ...

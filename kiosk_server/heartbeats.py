@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from content.screens import ScreenStatus
+from content.org.screens import ScreenStatus
 
 from kiosk_server.database import Database
 

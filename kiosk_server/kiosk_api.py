@@ -16,10 +16,10 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from content import audit
-from content.citizen_sessions import CitizenSession, EndReason, end_session_by_token, touch
-from content.items import PolicyNotice, Vacancy
-from content.kiosk_catalogue import (
+from content.accounts import audit
+from content.citizens.sessions import CitizenSession, EndReason, end_session_by_token, touch
+from content.library.items import PolicyNotice, Vacancy
+from content.library.kiosk_catalogue import (
     MAX_PER_PAGE,
     CatalogueError,
     VacancyFilter,
@@ -30,10 +30,10 @@ from content.kiosk_catalogue import (
     visible_notices,
     visible_vacancies,
 )
-from content.person_records import PersonRecords
-from content.records import BackendUnavailable, RecordsError, UnknownPerson
-from content.screens import Screen, ScreenKind
-from content.timezones import zone
+from content.citizens.person_records import PersonRecords
+from content.citizens.records import BackendUnavailable, RecordsError, UnknownPerson
+from content.org.screens import Screen, ScreenKind
+from content.org.timezones import zone
 
 from kiosk_server.citizen_events import citizen_json
 from kiosk_server.database import request_session
@@ -266,7 +266,7 @@ def session_matches() -> Any:
 
 @bp.post("/session/certificate")
 def session_certificate() -> Any:
-    from content.certificates import issue_certificate
+    from content.citizens.certificates import issue_certificate
     from kiosk_server.certificate_pdf import qr_svg
 
     screen = requesting_kiosk()
@@ -285,7 +285,7 @@ def session_certificate() -> Any:
 
 @bp.get("/session/certificate/<code>.pdf")
 def certificate_pdf(code: str) -> Any:
-    from content.certificates import find_certificate
+    from content.citizens.certificates import find_certificate
     from kiosk_server.certificate_pdf import render_certificate_pdf
 
     screen = requesting_kiosk()

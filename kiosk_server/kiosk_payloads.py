@@ -6,9 +6,9 @@ import re
 from datetime import date
 from typing import Any, Final
 
-from content.items import Education, PolicyNotice, Vacancy
-from content.kiosk_catalogue import OCCUPATION_GROUPS, SALARY_STEPS, Page, occupation_group, pinyin_initials
-from content.person_records import (
+from content.library.items import Education, PolicyNotice, Vacancy
+from content.library.kiosk_catalogue import OCCUPATION_GROUPS, SALARY_STEPS, Page, occupation_group, pinyin_initials
+from content.citizens.person_records import (
     EMPLOYMENT_LABELS,
     ENROLLMENT_LABELS,
     INSURANCE_LABELS,

@@ -25,11 +25,11 @@ from typing import Any, Final
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from content.keyed_hash import derive_key, keyed_hash
-from content.queue_board import service_lines, ticket_status
-from content.queues import ServiceType, Ticket, TicketSource
-from content.screens import Screen
-from content.ticketing import QueueError, latest_of, take_ticket
+from content.citizens.keyed_hash import derive_key, keyed_hash
+from content.queue.board import service_lines, ticket_status
+from content.queue.models import ServiceType, Ticket, TicketSource
+from content.org.screens import Screen
+from content.queue.ticketing import QueueError, latest_of, take_ticket
 
 from kiosk_server.database import request_session
 from kiosk_server.kiosk_api import KioskApiError, requesting_citizen, requesting_kiosk, clock_now, fail

@@ -14,7 +14,7 @@ from content import outbox
 from kiosk_server.database import Database
 
 if TYPE_CHECKING:
-    from content.manifest import Manifest
+    from content.signage.manifest import Manifest
 
 # How long a revision check is trusted: a burst of reconnects costs one query, not thousands.
 REVISION_CHECK_SECONDS: Final = 0.5
@@ -77,7 +77,7 @@ class ManifestBook:
             return self._snapshot
 
     def _compute(self, session: Any, revision: int, now: datetime) -> Snapshot:
-        from content.manifest import Resolver  # imported late: the resolver loads the whole domain
+        from content.signage.manifest import Resolver  # imported late: the resolver loads the whole domain
 
         # Only recent history matters; the bound keeps the load small after years of schedules.
         resolver = Resolver.load(session, since=now - HISTORY)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import display_client
-from content.items import Media
-from content.org import Hall
-from content.screens import Screen
+from content.library.items import Media
+from content.org.tree import Hall
+from content.org.screens import Screen
 
 from kiosk_server.database import request_session
 from kiosk_server.media_store import make_thumbnail

@@ -18,8 +18,8 @@ from flask_socketio import SocketIO
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from content.queue_board import board_state
-from content.queues import QueueBoard
+from content.queue.board import board_state
+from content.queue.models import QueueBoard
 
 from kiosk_server.database import Database
 from kiosk_server.events import QUEUE_BOARD, SCREEN_NAMESPACE, hall_room
@@ -49,7 +49,7 @@ class QueuePublisher:
         self._started = False
 
     def watch(self, session_factory: sessionmaker[Session]) -> None:
-        """Note the halls a commit changed (``content.ticketing.lock_board`` names them) and wake."""
+        """Note the halls a commit changed (``content.queue.ticketing.lock_board`` names them) and wake."""
 
         @event.listens_for(session_factory, "after_commit")
         def _after_commit(session: Session) -> None:

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from content.demo_records import DemoRecords
-from content.http_records import HttpRecords
-from content.keyed_hash import derive_key
-from content.records import RecordsBackend
+from content.citizens.demo_backend import DemoRecords
+from content.citizens.http_records import HttpRecords
+from content.citizens.keyed_hash import derive_key
+from content.citizens.records import RecordsBackend
 
 from kiosk_server.config import Settings
 

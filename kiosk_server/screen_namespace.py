@@ -16,10 +16,10 @@ from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from content.citizen_sessions import open_session_for, reissue_token
-from content.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
-from content.screens import Screen, ScreenKind
-from content.timezones import zone
+from content.citizens.sessions import open_session_for, reissue_token
+from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
+from content.org.screens import Screen, ScreenKind
+from content.org.timezones import zone
 
 from kiosk_server.citizen_events import session_payload
 from kiosk_server.database import Database

@@ -1,6 +1,6 @@
 """The sweeper: ends citizen sessions whose idle or hard expiry passed, and tells their kiosk screens.
 
-Every server process runs one. Ending is a conditional UPDATE (``content.citizen_sessions.end_expired``),
+Every server process runs one. Ending is a conditional UPDATE (``content.citizens.sessions.end_expired``),
 so a session is ended, and announced, by exactly one process however many sweep at once.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from content.citizen_sessions import CitizenSession, end_expired
+from content.citizens.sessions import CitizenSession, end_expired
 
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database

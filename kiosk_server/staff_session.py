@@ -15,8 +15,8 @@ from typing import Final
 from flask import session as cookie
 from sqlalchemy.orm import Session
 
-from content.queues import Counter
-from content.staff import StaffAccount
+from content.queue.models import Counter
+from content.accounts.staff import StaffAccount
 
 from kiosk_server import csrf
 

@@ -15,10 +15,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.queue_board import ticket_status
-from content.queues import Ticket, TicketState
-from content.ticketing import latest_of
-from content.timezones import zone
+from content.queue.board import ticket_status
+from content.queue.models import Ticket, TicketState
+from content.queue.ticketing import latest_of
+from content.org.timezones import zone
 
 from kiosk_server.database import request_session
 from kiosk_server.settings_access import runtime

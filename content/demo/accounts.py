@@ -7,8 +7,8 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.org import Hall, OrgUnit
-from content.staff import Role, StaffAccount, add_account
+from content.org.tree import Hall, OrgUnit
+from content.accounts.staff import Role, StaffAccount, add_account
 
 DEMO_CONSOLE_PASSWORD: Final = "demo-console"
 

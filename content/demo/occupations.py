@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from content.items import Education
+from content.library.items import Education
 
 CODE_PATTERN: Final = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 from faker import Faker
 
 from content.demo.places import DISTRICTS, ORG_TREE, walk
-from content.idnumbers import compose_id_number, is_valid_id_number
+from content.citizens.idnumbers import compose_id_number, is_valid_id_number
 
 # Birth dates span working age for a 2020s demo: 1961 through 2007.
 EARLIEST_BIRTH: Final = date(1961, 1, 1)
@@ -55,7 +55,7 @@ class Person:
 
 
 def id_number_is_valid(text: str) -> bool:
-    """True when ``text`` is a well-formed ID number (see ``content.idnumbers``)."""
+    """True when ``text`` is a well-formed ID number (see ``content.citizens.idnumbers``)."""
     return is_valid_id_number(text)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from content.org import OrgLevel
-from content.screens import Orientation, Panel, ScreenKind
+from content.org.tree import OrgLevel
+from content.org.screens import Orientation, Panel, ScreenKind
 
 
 @dataclass(frozen=True)

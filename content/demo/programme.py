@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Final
 
-from content.layouts import Widget
-from content.playlists import EntryKind
-from content.schedules import Layer
-from content.targeting import TargetKind, TargetMode
+from content.signage.layouts import Widget
+from content.signage.playlists import EntryKind
+from content.signage.schedules import Layer
+from content.signage.targeting import TargetKind, TargetMode
 from content.demo.places import (
     COMMUNITY_HALL,
     PROVINCE,

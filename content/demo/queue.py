@@ -15,12 +15,12 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.org import Hall
-from content.queue_setup import add_counter, add_service_type
-from content.queues import Counter, ServiceType, Ticket
-from content.screens import Screen, ScreenKind
-from content.staff import Role, add_account
-from content.ticketing import call_next, hall_day, start_service, take_ticket
+from content.org.tree import Hall
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import Counter, ServiceType, Ticket
+from content.org.screens import Screen, ScreenKind
+from content.accounts.staff import Role, add_account
+from content.queue.ticketing import call_next, hall_day, start_service, take_ticket
 
 # Demo only: printed in the demo banner, never a default anywhere else.
 DEMO_STAFF_PASSWORD: Final = "demo-counter"

@@ -28,7 +28,7 @@ from content.demo.notices import NOTICES, TICKER_LINES
 from content.demo.people import demo_card_holders
 from content.demo.queue import seed_queues
 from content.demo.vacancies import make_vacancies
-from content.demo_history import (
+from content.citizens.demo_histories import (
     DemoAccount,
     DemoContribution,
     DemoEnrollment,
@@ -37,17 +37,17 @@ from content.demo_history import (
     generate_histories,
     store_histories,
 )
-from content.demo_records import DemoPerson, add_demo_person
+from content.citizens.demo_backend import DemoPerson, add_demo_person
 from content.errors import ContentError
-from content.items import ContentItem, Employer, ItemStatus, PolicyNotice, Ticker, Vacancy
-from content.layouts import Layout, LayoutRegion, check_region_geometry
-from content.org import Hall, OrgUnit, add_org_unit
-from content.playlists import EntryKind, Playlist, PlaylistEntry
-from content.sanitize import render_markdown
-from content.schedules import Schedule, validate_schedule_row
-from content.screens import Screen, ScreenGroup, ScreenKind, new_screen_key
-from content.targeting import Target, TargetKind, validate_targets
-from content.timezones import DEFAULT_TIMEZONE
+from content.library.items import ContentItem, Employer, ItemStatus, PolicyNotice, Ticker, Vacancy
+from content.signage.layouts import Layout, LayoutRegion, check_region_geometry
+from content.org.tree import Hall, OrgUnit, add_org_unit
+from content.signage.playlists import EntryKind, Playlist, PlaylistEntry
+from content.library.sanitize import render_markdown
+from content.signage.schedules import Schedule, validate_schedule_row
+from content.org.screens import Screen, ScreenGroup, ScreenKind, new_screen_key
+from content.signage.targeting import Target, TargetKind, validate_targets
+from content.org.timezones import DEFAULT_TIMEZONE
 
 DEFAULT_RNG_SEED = 20261122
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from content import audit, outbox
+from content.accounts import audit
+from content import outbox
 from content.errors import NotFound, ValidationError
 
 from kiosk_server.api._errors import Conflict

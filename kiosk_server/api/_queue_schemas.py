@@ -1,8 +1,8 @@
 """Response and documentation models of the queue API: the board, the ingest batch, the statistics.
 
-The board and statistics models describe what ``content.queue_board`` and ``content.queue_stats``
+The board and statistics models describe what ``content.queue.board`` and ``content.queue.stats``
 return (the API tests validate real answers against them). The ingest models document the batch for
-OpenAPI only; ``content.queue_ingest`` checks it, and a test keeps the two field sets equal.
+OpenAPI only; ``content.queue.ingest`` checks it, and a test keeps the two field sets equal.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from content.queues import EventKind
+from content.queue.models import EventKind
 
 from kiosk_server.api._schemas import Body
 
@@ -66,7 +66,7 @@ class BoardOut(BaseModel):
 
 
 class IngestEventIn(Body):
-    """One event of the hall's own system (documentation: content.queue_ingest checks it)."""
+    """One event of the hall's own system (documentation: content.queue.ingest checks it)."""
 
     id: str = Field(min_length=1, max_length=80, description="unique per source; a replay is refused")
     type: EventKind

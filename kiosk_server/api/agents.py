@@ -8,8 +8,8 @@ from typing import Any
 from flask import current_app
 from pydantic import BaseModel, Field
 
-from content import audit
-from content.kiosk_agents import NotAKiosk, ReaderKind, ReaderState, issue_agent_credential, reader_statuses
+from content.accounts import audit
+from content.citizens.kiosk_agents import NotAKiosk, ReaderKind, ReaderState, issue_agent_credential, reader_statuses
 
 from kiosk_server.api._errors import Conflict
 from kiosk_server.api._routing import Operation, route

@@ -9,9 +9,9 @@ from pydantic import AwareDatetime, Field
 from sqlalchemy import ColumnElement, and_, not_, or_
 from sqlalchemy.orm import Session, selectinload
 
-from content.emergencies import Emergency, Severity
+from content.signage.emergencies import Emergency, Severity
 from content.errors import ValidationError
-from content.org import OrgUnit
+from content.org.tree import OrgUnit
 
 from kiosk_server.api._crud import Id, Resource, assign, record_change, register
 from kiosk_server.api._errors import Conflict, gather

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from content.items import Employer
+from content.library.items import Employer
 
 from kiosk_server.api._crud import Resource, plain_save, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial

@@ -9,8 +9,8 @@ from flask import current_app
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from content.org import Hall, OrgUnit
-from content.timezones import validate_timezone
+from content.org.tree import Hall, OrgUnit
+from content.org.timezones import validate_timezone
 
 from kiosk_server.api._crud import Id, Resource, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial

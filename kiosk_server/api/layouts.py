@@ -9,9 +9,9 @@ from pydantic import AfterValidator, Field
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
-from content.layouts import Layout, LayoutRegion, Widget, check_region_geometry
-from content.org import OrgUnit
-from content.playlists import Playlist
+from content.signage.layouts import Layout, LayoutRegion, Widget, check_region_geometry
+from content.org.tree import OrgUnit
+from content.signage.playlists import Playlist
 
 from kiosk_server.api._crud import Id, Resource, find, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from content.errors import ValidationError
-from content.items import Media
+from content.library.items import Media
 
 from kiosk_server.api._crud import Resource, check_refs, register, save_change
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item

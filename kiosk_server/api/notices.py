@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from content.approval import NoticeFields, note_integration_change
-from content.items import ItemStatus, PolicyNotice
-from content.sanitize import render_markdown
+from content.library.approval import NoticeFields, note_integration_change
+from content.library.items import ItemStatus, PolicyNotice
+from content.library.sanitize import render_markdown
 
 from kiosk_server.api._crud import Resource, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item

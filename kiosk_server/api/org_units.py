@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from content.org import OrgLevel, OrgUnit, add_org_unit
+from content.org.tree import OrgLevel, OrgUnit, add_org_unit
 
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._schemas import Body, Filters, Out

@@ -8,9 +8,9 @@ from pydantic import Field
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
-from content.items import ContentItem, ItemKind
-from content.org import OrgUnit
-from content.playlists import (
+from content.library.items import ContentItem, ItemKind
+from content.org.tree import OrgUnit
+from content.signage.playlists import (
     DEFAULT_DURATION_SECONDS,
     MAX_DURATION_SECONDS,
     MIN_DURATION_SECONDS,
@@ -22,7 +22,7 @@ from content.playlists import (
 from kiosk_server.api._crud import Id, Resource, find, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
-# Which params each entry kind understands (content.playlists.PlaylistEntry documents them).
+# Which params each entry kind understands (content.signage.playlists.PlaylistEntry documents them).
 PARAMS_BY_KIND: Final = {
     EntryKind.ITEM: frozenset(),
     EntryKind.VACANCY_BOARD: frozenset({"page_size", "occupation_prefix", "district", "limit"}),

@@ -16,16 +16,16 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from content import audit
+from content.accounts import audit
 from content.errors import ValidationError
-from content.org import Hall
-from content.queue_board import board_state
-from content.queue_ingest import IngestError, MalformedBatch, ReplayedEvents, ingest
-from content.queue_setup import add_counter, add_service_type
-from content.queue_stats import Report, hall_stats, to_csv
-from content.queues import Counter, ServiceType
-from content.screens import Screen
-from content.ticketing import hall_day, lock_board
+from content.org.tree import Hall
+from content.queue.board import board_state
+from content.queue.ingest import IngestError, MalformedBatch, ReplayedEvents, ingest
+from content.queue.setup import add_counter, add_service_type
+from content.queue.stats import Report, hall_stats, to_csv
+from content.queue.models import Counter, ServiceType
+from content.org.screens import Screen
+from content.queue.ticketing import hall_day, lock_board
 
 from kiosk_server.api._crud import Id, change_summary, find, get_or_404
 from kiosk_server.api._errors import field_errors

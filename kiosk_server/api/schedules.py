@@ -9,10 +9,10 @@ from pydantic import AfterValidator, AwareDatetime, Field
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
-from content.layouts import Layout
-from content.org import OrgUnit
-from content.playlists import Playlist
-from content.schedules import Schedule, validate_schedule
+from content.signage.layouts import Layout
+from content.org.tree import OrgUnit
+from content.signage.playlists import Playlist
+from content.signage.schedules import Schedule, validate_schedule
 
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._errors import gather

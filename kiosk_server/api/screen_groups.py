@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from sqlalchemy.orm import selectinload
 
-from content.org import OrgUnit
-from content.screens import ScreenGroup
+from content.org.tree import OrgUnit
+from content.org.screens import ScreenGroup
 
 from kiosk_server.api._crud import Id, Resource, plain_save, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial

@@ -11,9 +11,9 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
-from content.manifest import resolve
-from content.org import Hall
-from content.screens import Orientation, Panel, Screen, ScreenGroup, ScreenKind, ScreenTag
+from content.signage.manifest import resolve
+from content.org.tree import Hall
+from content.org.screens import Orientation, Panel, Screen, ScreenGroup, ScreenKind, ScreenTag
 
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._routing import Operation, now, parse_query, route

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from content.items import Ticker
+from content.library.items import Ticker
 
 from kiosk_server.api._crud import Resource, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item

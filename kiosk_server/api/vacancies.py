@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.items import Education, Employer, Vacancy
+from content.library.items import Education, Employer, Vacancy
 
 from kiosk_server.api._crud import Id, Resource, assign, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window

@@ -7,8 +7,8 @@ from typing import Any
 from flask import g, render_template, request
 from sqlalchemy import func, select
 
-from content.access import Permission
-from content.audit import AuditEntry
+from content.accounts.access import Permission
+from content.accounts.audit import AuditEntry
 
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, page_number
 from kiosk_server.database import request_session

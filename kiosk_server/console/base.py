@@ -18,8 +18,8 @@ from typing import Any, Final, TypeVar, cast
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
 
-from content.access import Permission, Scope, may, scope_of
-from content.org import OrgUnit
+from content.accounts.access import Permission, Scope, may, scope_of
+from content.org.tree import OrgUnit
 
 from kiosk_server import csrf
 from kiosk_server.console import sign_in
@@ -97,7 +97,7 @@ def _scope_name() -> str:
         return say(g.lang, "scope.all")
     user = g.user
     if scope.hall_id is not None and user.hall_id is not None:
-        from content.org import Hall
+        from content.org.tree import Hall
 
         hall = request_session().get(Hall, user.hall_id)
         return hall.name if hall else ""

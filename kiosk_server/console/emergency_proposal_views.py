@@ -1,7 +1,7 @@
 """Emergency proposals in the console: editors propose on the emergencies form; approvers approve or reject.
 
 The form and its checks are the emergencies page's own (``emergency_views``); a proposal goes on
-air only when an approver of its subtree approves it (``content.emergency_proposals``).
+air only when an approver of its subtree approves it (``content.signage.emergency_proposals``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 from flask import flash, g, redirect, request, url_for
 from sqlalchemy.orm import Session
 
-from content import emergency_proposals as proposals
-from content.access import Permission
+from content.signage import emergency_proposals as proposals
+from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.org import OrgUnit
+from content.org.tree import OrgUnit
 
 from kiosk_server.console.base import bp, console_page, in_scope, refuse
 from kiosk_server.console.emergency_views import form_page, issuing_unit, read_draft

@@ -15,15 +15,16 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from content import audit, outbox
-from content import emergency_proposals as proposals
-from content.access import Permission, Scope
-from content.emergencies import Emergency, Severity
-from content.org import Hall, OrgUnit
-from content.screens import Screen, ScreenGroup, screen_group_members
-from content.emergency_proposals import go_on_air
+from content.accounts import audit
+from content import outbox
+from content.signage import emergency_proposals as proposals
+from content.accounts.access import Permission, Scope
+from content.signage.emergencies import Emergency, Severity
+from content.org.tree import Hall, OrgUnit
+from content.org.screens import Screen, ScreenGroup, screen_group_members
+from content.signage.emergency_proposals import go_on_air
 from content.errors import ValidationError
-from content.targeting import TargetKind
+from content.signage.targeting import TargetKind
 
 from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page, in_scope
 from kiosk_server.console.words import say
@@ -51,7 +52,7 @@ class Draft:
         return self.until if self.until is not None else now + timedelta(minutes=self.minutes)
 
     def domain(self, org_unit_id: int) -> proposals.Draft:
-        """The checked emergency as ``content.emergency_proposals`` takes it, issued by ``org_unit_id``."""
+        """The checked emergency as ``content.signage.emergency_proposals`` takes it, issued by ``org_unit_id``."""
         rules = ([(TargetKind.ORG.value, i) for i in self.unit_ids] + [(TargetKind.HALL.value, i) for i in self.hall_ids]
                  + [(TargetKind.GROUP.value, i) for i in self.group_ids])
         return proposals.Draft(org_unit_id, self.title, self.body, self.severity, self.minutes or None, self.until,

@@ -1,6 +1,6 @@
 """The fleet page: every screen in the account's subtree, its state, what it shows, its readers.
 
-Filters, counts and paging are done server-side (``content.fleet``), so a province of 10,000
+Filters, counts and paging are done server-side (``content.signage.fleet``), so a province of 10,000
 screens is one page of 50 rows and a row of counts. The page reloads itself every 30 seconds
 (a plain meta refresh: it works on any browser the hall has, with or without scripts).
 """
@@ -12,11 +12,11 @@ from typing import Any, Final
 from flask import current_app, g, render_template, request
 from sqlalchemy import select
 
-from content.access import Permission
+from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.fleet import FleetFilter, FleetSort, FleetState, StatusFilter
-from content.org import Hall, OrgUnit
-from content.screens import ScreenKind
+from content.signage.fleet import FleetFilter, FleetSort, FleetState, StatusFilter
+from content.org.tree import Hall, OrgUnit
+from content.org.screens import ScreenKind
 
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, page_number
 from kiosk_server.database import request_session

@@ -7,8 +7,8 @@ from typing import Any
 from flask import g, render_template
 from sqlalchemy import select
 
-from content.access import Permission, may
-from content.audit import AuditEntry
+from content.accounts.access import Permission, may
+from content.accounts.audit import AuditEntry
 
 from kiosk_server.console.base import bp, console_page
 from kiosk_server.console.emergency_views import on_air

@@ -2,7 +2,7 @@
 
 An uploaded file is kept under ``<data_dir>/imports/`` for an hour under a random token, so a
 manager who has to correct the header mapping does not upload it again; a successful import
-deletes it. Nothing is committed unless every row is good (``content.vacancy_import``).
+deletes it. Nothing is committed unless every row is good (``content.library.vacancy_import``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any, Final
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from content.access import Permission
-from content.org import OrgUnit
-from content import vacancy_import
-from content.vacancy_import import FIELDS, ImportPreview, ImportRefused, ImportRejected, preview_import
+from content.accounts.access import Permission
+from content.org.tree import OrgUnit
+from content.library import vacancy_import
+from content.library.vacancy_import import FIELDS, ImportPreview, ImportRefused, ImportRejected, preview_import
 
 from kiosk_server.console.base import bp, console_page
 from kiosk_server.console.words import say

@@ -7,7 +7,7 @@ Anything else answers 404, as if it did not exist.
 
 The form speaks percentages of the screen (0–100); the domain stores fractions (0–1). Geometry,
 name and playlist rules are the domain's: the parsed rows go through the REST API's
-``save_layout`` (``check_regions`` → ``content.layouts.check_region_geometry``); this module only
+``save_layout`` (``check_regions`` → ``content.signage.layouts.check_region_geometry``); this module only
 parses text into numbers and says the domain's field errors per row, in Chinese or English.
 Regions may overlap (the domain stacks them: later rows on top); they may not leave the screen.
 """
@@ -24,12 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from content import audit, outbox
-from content.access import Permission, may
+from content.accounts import audit
+from content import outbox
+from content.accounts.access import Permission, may
 from content.errors import ValidationError
-from content.layouts import Layout, Widget
-from content.org import OrgUnit
-from content.playlists import Playlist
+from content.signage.layouts import Layout, Widget
+from content.org.tree import OrgUnit
+from content.signage.playlists import Playlist
 
 from kiosk_server.api.layouts import check_regions, save_layout
 from kiosk_server.console.base import bp, console_page, in_scope, refuse

@@ -19,11 +19,12 @@ from pydantic import ValidationError as FormError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from content import audit, outbox
-from content.access import Permission, Scope, may
+from content.accounts import audit
+from content import outbox
+from content.accounts.access import Permission, Scope, may
 from content.errors import ValidationError
-from content.items import ContentItem, ItemStatus
-from content.org import OrgUnit
+from content.library.items import ContentItem, ItemStatus
+from content.org.tree import OrgUnit
 
 from kiosk_server.console.base import CONSOLE_ZONE, PAGE_SIZE, in_scope, page_number
 from kiosk_server.console.words import say

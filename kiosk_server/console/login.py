@@ -1,4 +1,4 @@
-"""Signing in and out of the console: per-account lockout (content.staff), per-address throttle, CSRF."""
+"""Signing in and out of the console: per-account lockout (content.accounts.staff), per-address throttle, CSRF."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any, Final
 
 from flask import current_app, g, redirect, render_template, request, url_for
 
-from content.access import Permission, may
-from content.staff import SignInRefused, sign_in
+from content.accounts.access import Permission, may
+from content.accounts.staff import SignInRefused, sign_in
 
 from kiosk_server import csrf
 from kiosk_server.console import sign_in as console_sign_in

@@ -16,11 +16,11 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
-from content.access import Permission, may
+from content.accounts.access import Permission, may
 from content.errors import ValidationError
-from content.items import ItemStatus, Media
-from content.org import OrgUnit
-from content.playlists import PlaylistEntry
+from content.library.items import ItemStatus, Media
+from content.org.tree import OrgUnit
+from content.signage.playlists import PlaylistEntry
 
 from kiosk_server import media_store
 from kiosk_server.api.media import MediaUpdate, save_media

@@ -1,6 +1,6 @@
 """Policy notices in the console: list, Markdown editor with a sanitized preview, review steps, notifications.
 
-The workflow itself is ``content.approval``; these views read forms, call one step and say the
+The workflow itself is ``content.library.approval``; these views read forms, call one step and say the
 outcome in the page's language. Editors and approvers see the notices published in their subtree;
 a hall manager (a hall scope holds no whole node) sees the published notices that reach their
 hall's screens, and may act on none. Anything else answers 404, as if it did not exist.
@@ -19,14 +19,15 @@ from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from content import approval, notifications
-from content.access import AccessDenied, Permission, may
-from content.approval import NoticeFields, Problem, ReviewRefused, Step
+from content.library import approval
+from content.accounts import notifications
+from content.accounts.access import AccessDenied, Permission, may
+from content.library.approval import NoticeFields, Problem, ReviewRefused, Step
 from content.errors import NotFound, ValidationError
-from content.items import ItemStatus, PolicyNotice
-from content.org import OrgUnit
-from content.sanitize import render_markdown, sanitize_html
-from content.staff import StaffAccount
+from content.library.items import ItemStatus, PolicyNotice
+from content.org.tree import OrgUnit
+from content.library.sanitize import render_markdown, sanitize_html
+from content.accounts.staff import StaffAccount
 
 from kiosk_server.console.base import CONSOLE_ZONE, PAGE_SIZE, bp, console_page, in_scope, page_number, refuse
 from kiosk_server.console.words import say
@@ -332,7 +333,7 @@ def publish_notice(notice_id: int) -> Any:
 
 
 @bp.post("/notices/<int:notice_id>/archive")
-@console_page(Permission.VIEW_CONTENT)  # editors and approvers both may: content.approval decides
+@console_page(Permission.VIEW_CONTENT)  # editors and approvers both may: content.library.approval decides
 def archive_notice(notice_id: int) -> Any:
     return _take(notice_id, Step.ARCHIVED, approval.archive)
 

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from content.access import Permission
+from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.items import ContentItem, ItemStatus
-from content.playlists import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, EntryKind, Playlist
+from content.library.items import ContentItem, ItemStatus
+from content.signage.playlists import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, EntryKind, Playlist
 
 from kiosk_server.api.playlists import PARAMS_BY_KIND, SINGLE_ITEM_KINDS, EntryIn, save_playlist
 from kiosk_server.console.base import bp, console_page, in_scope, refuse

@@ -12,9 +12,9 @@ from typing import Any, Final
 from flask import Response, g, render_template, request
 from sqlalchemy import select
 
-from content.access import Permission
-from content.org import Hall, OrgUnit
-from content.proof_of_play import GROUPS, play_report, report_csv
+from content.accounts.access import Permission
+from content.org.tree import Hall, OrgUnit
+from content.signage.proof_of_play import GROUPS, play_report, report_csv
 
 from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page
 from kiosk_server.console.words import say

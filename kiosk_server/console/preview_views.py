@@ -1,10 +1,10 @@
 """What is on screen X at time T: the real player rendering the resolved manifest, and why it shows that.
 
-Permission: SCHEDULE (``content.access`` files the preview under it: it is the schedulers' check of
+Permission: SCHEDULE (``content.accounts.access`` files the preview under it: it is the schedulers' check of
 their own work); the screen must lie in the account's scope, else 404.
 
 The instant is read in the screen's hall time zone. The page resolves the manifest once, with the
-real ``Resolver`` (``content.explanation.explain``), and uses that one result twice: for the "why"
+real ``Resolver`` (``content.signage.explanation.explain``), and uses that one result twice: for the "why"
 and for the player, so the two can never disagree. The player runs in an ``iframe srcdoc``: the
 real player modules (``wall.js`` and friends) with the manifest, the instant and the screen's
 profile injected and ``data-preview`` set, in which mode the player renders what it was given on a
@@ -22,13 +22,13 @@ from flask import g, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.access import Permission
-from content.explanation import Explanation, explain
-from content.org import Hall, OrgUnit
-from content.schedules import Schedule
-from content.screens import Screen, ScreenGroup
-from content.targeting import TargetRule
-from content.timezones import zone
+from content.accounts.access import Permission
+from content.signage.explanation import Explanation, explain
+from content.org.tree import Hall, OrgUnit
+from content.signage.schedules import Schedule
+from content.org.screens import Screen, ScreenGroup
+from content.signage.targeting import TargetRule
+from content.org.timezones import zone
 
 from kiosk_server.console import schedule_form as sf
 from kiosk_server.console.base import bp, console_page, in_scope

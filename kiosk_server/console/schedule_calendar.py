@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from content.schedules import Layer, Schedule, occurrences
+from content.signage.schedules import Layer, Schedule, occurrences
 
 DAY_MINUTES: Final = 24 * 60
 

@@ -8,7 +8,7 @@ scope is one hall: their schedules belong to the hall's node and aim at the hall
 tags. Everything else aimed at their screens is shown read-only.
 
 Timing and target rules are the domain's: the parsed values go through the REST API's
-``save_schedule`` (``content.schedules.validate_schedule``, region playlists, ``validate_targets``);
+``save_schedule`` (``content.signage.schedules.validate_schedule``, region playlists, ``validate_targets``);
 this module only parses text into values and says the domain's field errors in Chinese or English.
 """
 
@@ -24,14 +24,14 @@ from sqlalchemy import exists, not_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from content.access import Scope
+from content.accounts.access import Scope
 from content.errors import ValidationError
-from content.layouts import Layout, Widget
-from content.org import Hall, OrgUnit
-from content.playlists import Playlist
-from content.schedules import SCHEDULE_LAYERS, Layer, Schedule
-from content.screens import Screen, ScreenGroup, ScreenTag, screen_group_members
-from content.targeting import TargetMode
+from content.signage.layouts import Layout, Widget
+from content.org.tree import Hall, OrgUnit
+from content.signage.playlists import Playlist
+from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
+from content.org.screens import Screen, ScreenGroup, ScreenTag, screen_group_members
+from content.signage.targeting import TargetMode
 
 from kiosk_server.console.base import CONSOLE_ZONE
 from kiosk_server.console.words import say

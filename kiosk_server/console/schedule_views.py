@@ -21,16 +21,17 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from content import audit, outbox
-from content.access import Permission
+from content.accounts import audit
+from content import outbox
+from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.explanation import aimed_at, hall_contexts
-from content.manifest import Resolver
-from content.org import Hall, OrgUnit
-from content.schedules import SCHEDULE_LAYERS, Layer, Schedule
-from content.screens import Screen
-from content.targeting import ScreenContext
-from content.timezones import zone
+from content.signage.explanation import aimed_at, hall_contexts
+from content.signage.manifest import Resolver
+from content.org.tree import Hall, OrgUnit
+from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
+from content.org.screens import Screen
+from content.signage.targeting import ScreenContext
+from content.org.timezones import zone
 
 from kiosk_server.api.schedules import save_schedule
 from kiosk_server.console import schedule_form as sf

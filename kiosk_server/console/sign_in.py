@@ -13,8 +13,8 @@ from typing import Final
 from flask import session as cookie
 from sqlalchemy.orm import Session
 
-from content.access import Permission, may
-from content.staff import StaffAccount
+from content.accounts.access import Permission, may
+from content.accounts.staff import StaffAccount
 
 from kiosk_server import csrf
 

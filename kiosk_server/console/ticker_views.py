@@ -12,10 +12,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
-from content.access import Permission
+from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.items import ItemStatus, Ticker
-from content.org import OrgUnit
+from content.library.items import ItemStatus, Ticker
+from content.org.tree import OrgUnit
 
 from kiosk_server.api.tickers import TickerUpdate, save_ticker
 from kiosk_server.console import library

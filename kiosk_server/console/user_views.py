@@ -1,7 +1,7 @@
 """Accounts: org admins manage the accounts below their node; system admins manage all of them.
 
 An account is in the manager's scope when its node (or its hall's node) lies in the manager's
-subtree; roles above the manager's own are never granted (``content.access.GRANTABLE``). Every
+subtree; roles above the manager's own are never granted (``content.accounts.access.GRANTABLE``). Every
 change is audited with a before/after summary, never with the password.
 """
 
@@ -13,11 +13,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from content import audit
-from content.access import GRANTABLE, Permission, Scope, may_grant
+from content.accounts import audit
+from content.accounts.access import GRANTABLE, Permission, Scope, may_grant
 from content.errors import ValidationError
-from content.org import Hall, OrgUnit
-from content.staff import HALL_ROLES, Role, StaffAccount, add_account, placement_errors, set_password
+from content.org.tree import Hall, OrgUnit
+from content.accounts.staff import HALL_ROLES, Role, StaffAccount, add_account, placement_errors, set_password
 
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, in_scope, page_number
 from kiosk_server.console.words import say

@@ -15,11 +15,11 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager
 
-from content import audit
-from content.access import Permission
+from content.accounts import audit
+from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.items import Education, Employer, ItemStatus, Vacancy
-from content.org import OrgUnit
+from content.library.items import Education, Employer, ItemStatus, Vacancy
+from content.org.tree import OrgUnit
 
 from kiosk_server.api.employers import EmployerCreate
 from kiosk_server.api.vacancies import VacancyUpdate, save_vacancy

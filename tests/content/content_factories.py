@@ -11,14 +11,14 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
 from content import models
-from content.emergencies import Emergency
-from content.items import Employer, Media, PolicyNotice, Ticker, Vacancy
-from content.layouts import Layout, LayoutRegion
-from content.org import Hall, OrgUnit, add_org_unit
-from content.playlists import Playlist, PlaylistEntry
-from content.schedules import Schedule
-from content.screens import Screen, ScreenGroup
-from content.targeting import Target
+from content.signage.emergencies import Emergency
+from content.library.items import Employer, Media, PolicyNotice, Ticker, Vacancy
+from content.signage.layouts import Layout, LayoutRegion
+from content.org.tree import Hall, OrgUnit, add_org_unit
+from content.signage.playlists import Playlist, PlaylistEntry
+from content.signage.schedules import Schedule
+from content.org.screens import Screen, ScreenGroup
+from content.signage.targeting import Target
 
 # A fixed creation stamp keeps manifests reproducible; tests that care about order override it.
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.access import GRANTABLE, ROLE_PERMISSIONS, Permission, may, may_grant, scope_of
+from content.accounts.access import GRANTABLE, ROLE_PERMISSIONS, Permission, may, may_grant, scope_of
 from content.demo.accounts import DEMO_ACCOUNTS, DEMO_CONSOLE_PASSWORD, seed_console_accounts
 from content.errors import ValidationError
-from content.org import Hall, OrgUnit, add_org_unit
-from content.staff import Role, StaffAccount, add_account, sign_in
+from content.org.tree import Hall, OrgUnit, add_org_unit
+from content.accounts.staff import Role, StaffAccount, add_account, sign_in
 
 NOW = datetime(2026, 12, 2, 4, tzinfo=UTC)
 

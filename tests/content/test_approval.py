@@ -12,18 +12,19 @@ from content_factories import Factory, OrgTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content import approval, notifications
-from content.access import AccessDenied
-from content.approval import NoticeFields, NoticeReviewEvent, Problem, ReviewRefused, Step
-from content.audit import AuditEntry
+from content.library import approval
+from content.accounts import notifications
+from content.accounts.access import AccessDenied
+from content.library.approval import NoticeFields, NoticeReviewEvent, Problem, ReviewRefused, Step
+from content.accounts.audit import AuditEntry
 from content.errors import NotFound, ValidationError
-from content.items import ItemStatus, PolicyNotice
-from content.manifest import resolve
-from content.notifications import Notification, NotificationKind
-from content.org import OrgUnit
+from content.library.items import ItemStatus, PolicyNotice
+from content.signage.manifest import resolve
+from content.accounts.notifications import Notification, NotificationKind
+from content.org.tree import OrgUnit
 from content.outbox import OutboxEvent
-from content.screens import Screen
-from content.staff import Role, StaffAccount
+from content.org.screens import Screen
+from content.accounts.staff import Role, StaffAccount
 
 DATABASES = ("sqlite", "postgres")
 

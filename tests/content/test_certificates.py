@@ -11,18 +11,18 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.certificates import (
+from content.accounts.audit import AuditEntry
+from content.citizens.certificates import (
     Certificate,
     code_hash,
     find_certificate,
     issue_certificate,
     phone_download_allowed,
 )
-from content.citizen_sessions import CitizenSession, find_open
-from content.demo_records import DemoRecords
-from content.keyed_hash import derive_key
-from content.person_records import (
+from content.citizens.sessions import CitizenSession, find_open
+from content.citizens.demo_backend import DemoRecords
+from content.citizens.keyed_hash import derive_key
+from content.citizens.person_records import (
     Balances,
     ContributionMonth,
     Enrollment,
@@ -33,7 +33,7 @@ from content.person_records import (
     PersonRecords,
     history_months,
 )
-from content.screens import Screen
+from content.org.screens import Screen
 from content_factories import Factory
 from tests.support.citizens import Holder, add_holder, add_kiosk, open_citizen_session
 

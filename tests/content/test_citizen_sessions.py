@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.citizen_sessions import (
+from content.accounts.audit import AuditEntry
+from content.citizens.sessions import (
     CARD_ONLY_NOTICE,
     CitizenSession,
     EndReason,
@@ -25,10 +25,10 @@ from content.citizen_sessions import (
     token_hash,
     touch,
 )
-from content.demo_records import DemoRecords
-from content.keyed_hash import derive_key
-from content.records import CardIdentity, CardSource, PersonRecord, UnknownPerson, identity_from_card
-from content.screens import Screen
+from content.citizens.demo_backend import DemoRecords
+from content.citizens.keyed_hash import derive_key
+from content.citizens.records import CardIdentity, CardSource, PersonRecord, UnknownPerson, identity_from_card
+from content.org.screens import Screen
 from content_factories import Factory
 from tests.support.citizens import add_holder, ssc_read
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from content.demo import DEFAULT_RNG_SEED, DEMO_PEOPLE_COUNT, seed_histories, seed_people
-from content.demo_history import (
+from content.citizens.demo_histories import (
     FLEXIBLE_EMPLOYER,
     DemoAccount,
     DemoContribution,
@@ -22,11 +22,11 @@ from content.demo_history import (
     base_floor_yuan,
     generate_histories,
 )
-from content.demo_records import DemoPerson, DemoRecords
-from content.items import Education
-from content.keyed_hash import derive_key
+from content.citizens.demo_backend import DemoPerson, DemoRecords
+from content.library.items import Education
+from content.citizens.keyed_hash import derive_key
 from content.models import Base
-from content.person_records import (
+from content.citizens.person_records import (
     EmploymentState,
     EnrollmentState,
     Insurance,
@@ -34,7 +34,7 @@ from content.person_records import (
     contribution_gaps,
     history_months,
 )
-from content.records import UnknownPerson, age_on
+from content.citizens.records import UnknownPerson, age_on
 from tests.support.citizens import add_holder
 
 TODAY = date(2026, 11, 22)

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.demo_records import ECARD_PREFIX, DemoPerson, DemoRecords, issue_ecard_token, verify_ecard_token
-from content.keyed_hash import derive_key
-from content.records import (
+from content.citizens.demo_backend import ECARD_PREFIX, DemoPerson, DemoRecords, issue_ecard_token, verify_ecard_token
+from content.citizens.keyed_hash import derive_key
+from content.citizens.records import (
     CardIdentity,
     CardSource,
     InvalidIdentity,

@@ -1,4 +1,4 @@
-"""The zh-CN demo world (content.demo) and the ID-number check (content.idnumbers)."""
+"""The zh-CN demo world (content.demo) and the ID-number check (content.citizens.idnumbers)."""
 
 from __future__ import annotations
 
@@ -28,23 +28,23 @@ from content.demo.notices import TICKER_LINES
 from content.demo.people import Person, id_number_is_valid, synthetic_people
 from content.demo.places import DISTRICTS
 from content.demo.queue import seed_morning
-from content.demo_records import DemoPerson, DemoRecords
-from content.emergencies import Emergency
+from content.citizens.demo_backend import DemoPerson, DemoRecords
+from content.signage.emergencies import Emergency
 from content.errors import ValidationError
-from content.idnumbers import check_character, compose_id_number, id_number_problem, is_valid_id_number
-from content.items import Education, Employer, PolicyNotice, Ticker, Vacancy
-from content.keyed_hash import derive_key
-from content.queue_board import board_state
-from content.queues import Counter, ServiceType
-from content.staff import StaffAccount
-from content.layouts import Layout, check_region_geometry
+from content.citizens.idnumbers import check_character, compose_id_number, id_number_problem, is_valid_id_number
+from content.library.items import Education, Employer, PolicyNotice, Ticker, Vacancy
+from content.citizens.keyed_hash import derive_key
+from content.queue.board import board_state
+from content.queue.models import Counter, ServiceType
+from content.accounts.staff import StaffAccount
+from content.signage.layouts import Layout, check_region_geometry
 from content.models import Base
-from content.org import Hall, OrgUnit
-from content.playlists import Playlist
-from content.records import CardIdentity, CardSource
-from content.schedules import Schedule, occurrences
-from content.screens import Screen, ScreenGroup
-from content.targeting import ScreenContext, TargetIndex
+from content.org.tree import Hall, OrgUnit
+from content.signage.playlists import Playlist
+from content.citizens.records import CardIdentity, CardSource
+from content.signage.schedules import Schedule, occurrences
+from content.org.screens import Screen, ScreenGroup
+from content.signage.targeting import ScreenContext, TargetIndex
 
 TODAY = date(2026, 11, 22)  # a Sunday
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -456,7 +456,7 @@ def test_the_database_holds_no_raw_id_or_card_number(db: Session) -> None:
 
 
 def test_the_seeded_people_have_histories_up_to_the_seed_day(db: Session) -> None:
-    from content.demo_history import DemoContribution, DemoProfile
+    from content.citizens.demo_histories import DemoContribution, DemoProfile
 
     assert _count(db, DemoProfile) == DEMO_PEOPLE_COUNT
     assert _count(db, DemoContribution) == DEMO_PEOPLE_COUNT * 36
@@ -485,7 +485,7 @@ def test_changing_the_check_character_invalidates_a_generated_number() -> None:
                 assert not id_number_is_valid(p.id_number[:17] + wrong)
 
 
-# -- content.idnumbers ----------------------------------------------------------------------------
+# -- content.citizens.idnumbers ----------------------------------------------------------------------------
 
 
 def test_known_valid_number_passes() -> None:

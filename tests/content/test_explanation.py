@@ -10,9 +10,9 @@ from content_factories import Factory
 from sqlalchemy.orm import Session
 
 from content.errors import NotFound
-from content.explanation import aimed_at, explain, hall_contexts, matching_rules
-from content.manifest import resolve
-from content.targeting import ScreenContext, TargetRule
+from content.signage.explanation import aimed_at, explain, hall_contexts, matching_rules
+from content.signage.manifest import resolve
+from content.signage.targeting import ScreenContext, TargetRule
 
 DATABASES = ("sqlite", "postgres")
 SHANGHAI = ZoneInfo("Asia/Shanghai")

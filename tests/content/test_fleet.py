@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.fleet import ExpectedVersions, FleetFilter, FleetPage, FleetState, fleet_page, offline_after_for
-from content.kiosk_agents import ReaderStatus
-from content.org import Hall
-from content.screens import Screen, ScreenStatus
+from content.signage.fleet import ExpectedVersions, FleetFilter, FleetPage, FleetState, fleet_page, offline_after_for
+from content.citizens.kiosk_agents import ReaderStatus
+from content.org.tree import Hall
+from content.org.screens import Screen, ScreenStatus
 from content_factories import Factory
 
 DATABASES = ("sqlite", "postgres")

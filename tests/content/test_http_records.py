@@ -17,10 +17,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from content.http_records import HttpRecords, person_to_wire, records_to_wire
-from content.idnumbers import compose_id_number, mask_id_number
-from content.items import Education
-from content.person_records import (
+from content.citizens.http_records import HttpRecords, person_to_wire, records_to_wire
+from content.citizens.idnumbers import compose_id_number, mask_id_number
+from content.library.items import Education
+from content.citizens.person_records import (
     Balances,
     ContributionMonth,
     EmploymentState,
@@ -31,7 +31,7 @@ from content.person_records import (
     PersonRecords,
     history_months,
 )
-from content.records import (
+from content.citizens.records import (
     BackendUnavailable,
     CardIdentity,
     CardSource,

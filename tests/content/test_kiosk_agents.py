@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.keyed_hash import derive_key
-from content.kiosk_agents import (
+from content.citizens.keyed_hash import derive_key
+from content.citizens.kiosk_agents import (
     AgentCredential,
     NotAKiosk,
     ReaderKind,
@@ -22,7 +22,7 @@ from content.kiosk_agents import (
     set_reader_status,
     verify_agent_credential,
 )
-from content.screens import Screen
+from content.org.screens import Screen
 from content_factories import Factory
 
 DATABASES = ("sqlite", "postgres")

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from content.manifest import Resolver, resolve, version_of
-from content.schedules import Schedule
-from content.screens import Screen
+from content.signage.manifest import Resolver, resolve, version_of
+from content.signage.schedules import Schedule
+from content.org.screens import Screen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The world fixture is built once per test; examples only read it (or set every field they vary).

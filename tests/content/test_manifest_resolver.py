@@ -11,10 +11,10 @@ import pytest
 from content_factories import Factory
 from sqlalchemy.orm import Session
 
-from content import manifest as manifest_module
-from content.manifest import Manifest, Resolver, next_change, resolve, version_of
-from content.playlists import Playlist
-from content.screens import Screen
+from content.signage import manifest as manifest_module
+from content.signage.manifest import Manifest, Resolver, next_change, resolve, version_of
+from content.signage.playlists import Playlist
+from content.org.screens import Screen
 
 # Timestamps, times and JSON must round-trip the same way through both databases.
 DATABASES = ("sqlite", "postgres")

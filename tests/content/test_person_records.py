@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from content.person_records import (
+from content.citizens.person_records import (
     HISTORY_MONTHS,
     ContributionMonth,
     Gap,
@@ -60,7 +60,7 @@ def test_a_gap_at_either_end_counts_and_all_unpaid_is_one_gap() -> None:
 
 
 def test_a_retirees_months_after_retiring_are_no_gap() -> None:
-    from content.person_records import (
+    from content.citizens.person_records import (
         Balances,
         EmploymentState,
         EmploymentStatus,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.proof_of_play import (
+from content.signage.proof_of_play import (
     MAX_AGE,
     Play,
     PlayTally,
@@ -22,7 +22,7 @@ from content.proof_of_play import (
     record_plays,
     report_csv,
 )
-from content.screens import Screen
+from content.org.screens import Screen
 from content_factories import Factory
 
 DATABASES = ("sqlite", "postgres")

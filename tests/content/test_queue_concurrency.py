@@ -15,10 +15,10 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
 from content import models
-from content.org import Hall, OrgUnit
-from content.queue_setup import add_counter, add_service_type
-from content.queues import EventKind, Ticket, TicketEvent, TicketState
-from content.ticketing import call_next, take_ticket
+from content.org.tree import Hall, OrgUnit
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import EventKind, Ticket, TicketEvent, TicketState
+from content.queue.ticketing import call_next, take_ticket
 
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP
 

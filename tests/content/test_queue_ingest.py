@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.queue_board import board_state, board_version
-from content.queue_ingest import MalformedBatch, ReplayedEvents, ingest
-from content.queue_setup import add_counter, add_service_type
-from content.queues import EventKind, IngestedEvent, Ticket, TicketEvent, TicketSource, TicketState
-from content.ticketing import take_ticket
+from content.queue.board import board_state, board_version
+from content.queue.ingest import MalformedBatch, ReplayedEvents, ingest
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import EventKind, IngestedEvent, Ticket, TicketEvent, TicketSource, TicketState
+from content.queue.ticketing import take_ticket
 
 from content_factories import Factory
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.queue_setup import add_counter, add_service_type
-from content.queue_stats import CSV_COLUMNS, Figures, TicketRow, figures, hall_stats, nearest_rank, to_csv
-from content.ticketing import Transfer, call_next, finish, no_show, start_service, take_ticket, transfer
+from content.queue.setup import add_counter, add_service_type
+from content.queue.stats import CSV_COLUMNS, Figures, TicketRow, figures, hall_stats, nearest_rank, to_csv
+from content.queue.ticketing import Transfer, call_next, finish, no_show, start_service, take_ticket, transfer
 
 from content_factories import Factory
 

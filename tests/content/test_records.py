@@ -1,4 +1,4 @@
-"""The records seam (content.records): reading a card's identity, masking, and reprs that keep numbers out."""
+"""The records seam (content.citizens.records): reading a card's identity, masking, and reprs that keep numbers out."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from content.idnumbers import compose_id_number, mask_id_number
-from content.keyed_hash import derive_key, keyed_card_hash, keyed_id_hash
-from content.records import (
+from content.citizens.idnumbers import compose_id_number, mask_id_number
+from content.citizens.keyed_hash import derive_key, keyed_card_hash, keyed_id_hash
+from content.citizens.records import (
     CardIdentity,
     CardSource,
     InvalidIdentity,
@@ -137,7 +137,7 @@ def test_keyed_hashes_depend_on_the_key_and_normalise() -> None:
 
 
 def test_every_records_error_has_its_protocol_code() -> None:
-    from content import records
+    from content.citizens import records
 
     codes = {cls.code for cls in (records.InvalidIdentity, records.UnknownPerson, records.TokenExpired,
                                   records.TokenInvalid, records.BackendUnavailable)}

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from content.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown, sanitize_html
+from content.library.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown, sanitize_html
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

@@ -10,8 +10,8 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from content._recurrence import FALLBACK_ANCHOR, rule_days
-from content.schedules import Schedule, occurrences
+from content.signage._recurrence import FALLBACK_ANCHOR, rule_days
+from content.signage.schedules import Schedule, occurrences
 
 # Timestamps, times and JSON must round-trip the same way through both databases.
 DATABASES = ("sqlite", "postgres")

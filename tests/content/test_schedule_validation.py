@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from content.errors import ValidationError
-from content.schedules import validate_schedule
-from content.timezones import validate_timezone
+from content.signage.schedules import validate_schedule
+from content.org.timezones import validate_timezone
 
 
 def errors_of(**fields: Any) -> dict[str, str]:

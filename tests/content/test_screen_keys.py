@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from content.screens import new_screen_key
+from content.org.screens import new_screen_key
 
 
 def test_screen_keys_never_start_with_a_dash() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from content.errors import ValidationError
-from content.targeting import ScreenContext, TargetIndex, TargetRule, validate_targets
+from content.signage.targeting import ScreenContext, TargetIndex, TargetRule, validate_targets
 
 # province 1 → city 2 → county 3 → street 4; hall 10 sits at street 4, hall 11 at county 5 (city 2).
 PATH_STREET = (1, 2, 3, 4)

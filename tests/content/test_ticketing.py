@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.queue_board import ahead_of, board_state, ticket_status
-from content.queue_setup import add_counter, add_service_type
-from content.queues import EventKind, Ticket, TicketEvent, TicketState
-from content.ticketing import (
+from content.queue.board import ahead_of, board_state, ticket_status
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import EventKind, Ticket, TicketEvent, TicketState
+from content.queue.ticketing import (
     NoCurrentTicket,
     Transfer,
     call_next,

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content import _import_table, vacancy_import
-from content.audit import AuditEntry
+from content.library import _import_table, vacancy_import
+from content.accounts.audit import AuditEntry
 from content.errors import NotFound
-from content.items import ContentItem, Employer, Vacancy
-from content.org import OrgUnit
+from content.library.items import ContentItem, Employer, Vacancy
+from content.org.tree import OrgUnit
 from content.outbox import OutboxEvent
-from content.vacancy_import import (
+from content.library.vacancy_import import (
     ImportRefused,
     ImportRejected,
     RowProblem,

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.queue_board import board_state, ticket_status
-from content.queue_setup import add_counter, add_service_type
-from content.queues import Ticket
-from content.ticketing import call_next, finish, start_service, take_ticket
-from content.wait_estimates import (
+from content.queue.board import board_state, ticket_status
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import Ticket
+from content.queue.ticketing import call_next, finish, start_service, take_ticket
+from content.queue.wait_estimates import (
     COUNTER_ACTIVE_WINDOW,
     HISTORY,
     SAMPLE_SIZE,

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from devices.agent import Agent
-from devices.agent_config import parse_agent_config
+from devices.agent.supervisor import Agent
+from devices.agent.config import parse_agent_config
 from devices.events import CardRemoved, DocumentKind, IdCardRead, ReaderAttached, ReaderDetached, ReaderFault
-from devices.known_readers import ReaderKind
-from devices.scan_events import BarcodeScanned, ECardScanned
+from devices.drivers.known_readers import ReaderKind
+from devices.drivers.scan_events import BarcodeScanned, ECardScanned
 
 ID_NUMBER = "620102198503120015"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devices.agent_config import AgentConfigError, load_agent_config, parse_agent_config
-from devices.known_readers import ReaderKind
+from devices.agent.config import AgentConfigError, load_agent_config, parse_agent_config
+from devices.drivers.known_readers import ReaderKind
 
 GOOD = """
 [server]

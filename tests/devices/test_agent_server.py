@@ -17,11 +17,11 @@ import pytest
 import requests
 from sqlalchemy.orm import Session
 
-from devices.agent import Agent
-from devices.agent_config import AgentConfig
-from devices.idcard_reader import IdCardReader
-from devices.known_readers import ReaderKind
-from devices.sim_idcard import SimCard, SimIdCardReader
+from devices.agent.supervisor import Agent
+from devices.agent.config import AgentConfig
+from devices.drivers.idcard_reader import IdCardReader
+from devices.drivers.known_readers import ReaderKind
+from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 from kiosk_server.database import make_engine, upgrade_schema
 from kiosk_server.records_backends import agent_credential_key, records_key
 from tests.support.citizens import Holder, Kiosk, KioskScreenClient, add_holder, add_kiosk

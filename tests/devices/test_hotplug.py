@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from devices.events import ReaderDetached, ReaderFault
-from devices.hotplug import DetectedReader, HotplugMonitor, default_factory, recognise
-from devices.known_readers import ReaderKind
+from devices.drivers.hotplug import DetectedReader, HotplugMonitor, default_factory, recognise
+from devices.drivers.known_readers import ReaderKind
 
 # --- fakes at the pyudev boundary ------------------------------------------------------------
 
@@ -381,7 +381,7 @@ def test_default_factory_leaves_pcsc_readers_to_the_pcsc_driver():
 
 
 def test_default_factory_builds_an_id_reader_on_the_stable_node():
-    from devices.idcard_reader import IdCardReader
+    from devices.drivers.idcard_reader import IdCardReader
 
     detected = recognise(ch340(0))
     driver = default_factory(lambda event: None)(detected)
@@ -392,7 +392,7 @@ def test_default_factory_builds_an_id_reader_on_the_stable_node():
 
 
 def test_default_factory_builds_a_scanner_on_the_keyboard_node():
-    from devices.scanner import KeyboardWedgeScanner
+    from devices.drivers.scanner import KeyboardWedgeScanner
 
     detected = recognise(honeywell_keyboard(9))
     driver = default_factory(lambda event: None)(detected)

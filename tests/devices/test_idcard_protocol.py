@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.errors import BadChecksum, BadLength, DeviceError, FrameError, TruncatedFrame
-from devices.idcard_protocol import (
+from devices.drivers.idcard_protocol import (
     PREAMBLE,
     Command,
     Frame,

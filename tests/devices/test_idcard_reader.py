@@ -19,9 +19,9 @@ from devices.events import (
     ReaderDetached,
     ReaderFault,
 )
-from devices.idcard_protocol import Command, Status
-from devices.idcard_reader import IdCardReader
-from devices.sim_idcard import SimCard, SimIdCardReader
+from devices.drivers.idcard_protocol import Command, Status
+from devices.drivers.idcard_reader import IdCardReader
+from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 
 RESIDENT = SimCard(name="李四", sex_code="2", nation_code="03", id_number="11010519491231002X")
 PERMIT = SimCard(name="陈大文", kind="J", id_number="810000198505120022", permit_number="H60012345",

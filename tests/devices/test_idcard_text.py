@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.codes import NATIONS, SEXES
+from devices.drivers.codes import NATIONS, SEXES
 from devices.errors import InvalidIdNumber, TextBlockError
 from devices.events import DocumentKind
-from devices.idcard_text import decode_text_block
+from devices.drivers.idcard_text import decode_text_block
 from devices.idnumber import check_character, id_number_problem, mask_id_number
 
 RESIDENT_ID = "62010219900307123X"  # passes GB 11643

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices import keymap
-from devices.keymap import EV_KEY, EV_SYN, KEY_A, KEY_B, KEY_ENTER, KEY_KPENTER, KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_TAB
-from devices.scan_classify import ClassifyRules, classify, gtin_check_ok
-from devices.scan_decoder import DecoderConfig, IncompleteScan, Scan, ScanDecoder, ScanError, ScanInputError
-from devices.scan_events import BarcodeScanned, ECardScanned, MagstripeSwiped, UnrecognisedScan
-from devices.scan_replay import (
+from devices.drivers import keymap
+from devices.drivers.keymap import EV_KEY, EV_SYN, KEY_A, KEY_B, KEY_ENTER, KEY_KPENTER, KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_TAB
+from devices.drivers.scan_classify import ClassifyRules, classify, gtin_check_ok
+from devices.drivers.scan_decoder import DecoderConfig, IncompleteScan, Scan, ScanDecoder, ScanError, ScanInputError
+from devices.drivers.scan_events import BarcodeScanned, ECardScanned, MagstripeSwiped, UnrecognisedScan
+from devices.simulators.scan_replay import (
     RecordedEvent,
     RecordingError,
     dump_recording,

@@ -14,11 +14,11 @@ from types import SimpleNamespace
 import pytest
 
 from devices.events import ReaderAttached, ReaderDetached, ReaderFault
-from devices.keymap import EV_KEY, EV_SYN, KEY_1, KEY_A, KEY_ENTER, KEY_LEFTSHIFT, KEY_Q
-from devices.scan_decoder import DecoderConfig, ScanDecoder
-from devices.scan_events import BarcodeScanned, ECardScanned
-from devices.scan_replay import RecordedEvent, load_recording, record_from_text
-from devices.scanner import KeyboardWedgeScanner, ScannerCandidate, find_scanners
+from devices.drivers.keymap import EV_KEY, EV_SYN, KEY_1, KEY_A, KEY_ENTER, KEY_LEFTSHIFT, KEY_Q
+from devices.drivers.scan_decoder import DecoderConfig, ScanDecoder
+from devices.drivers.scan_events import BarcodeScanned, ECardScanned
+from devices.simulators.scan_replay import RecordedEvent, load_recording, record_from_text
+from devices.drivers.scanner import KeyboardWedgeScanner, ScannerCandidate, find_scanners
 
 RECORDINGS = Path(__file__).parent / "recordings"
 TOKEN = "HRSS-ESSC:c7gwq2U4TYewQ4D9k1aN1NWyckMPtzChuaPILGtxBC8BAgNleHBpcmVzLTE3NjM3NzUwMDA"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from devices import ssc_apdu as apdu
+from devices.drivers import ssc_apdu as apdu
 from devices.errors import InvalidIdNumber
-from devices.sim_ssc import PEOPLE, VirtualSscCard
-from devices.ssc_card import PSAM_MESSAGE, PinStatus, SocialSecurityCard
-from devices.ssc_tlv import NameNotGbk
+from devices.simulators.ssc_card import PEOPLE, VirtualSscCard
+from devices.drivers.ssc_card import PSAM_MESSAGE, PinStatus, SocialSecurityCard
+from devices.drivers.ssc_tlv import NameNotGbk
 
 
 class ScriptedCard:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from devices.events import CardRemoved, ReaderAttached, SocialSecurityCardRead
-from devices.sim_ssc import PEOPLE, VPCD_PORT, VirtualSscCard, VpcdCardSocket
-from devices.ssc_card import PSAM_MESSAGE, PinStatus
+from devices.simulators.ssc_card import PEOPLE, VPCD_PORT, VirtualSscCard, VpcdCardSocket
+from devices.drivers.ssc_card import PSAM_MESSAGE, PinStatus
 
 DEADLINE = 10.0
 READER = "Virtual PCD 00 00"
@@ -69,7 +69,7 @@ class Pcscd:
         self.process = None
 
     def reader_listed(self) -> bool:
-        from devices import pcsc
+        from devices.drivers import pcsc
         try:
             return READER in pcsc.list_readers()
         except pcsc.PcscError:
@@ -131,7 +131,7 @@ class Events:
 
 @pytest.fixture
 def reader(pcscd):
-    from devices.ssc_reader import SocialSecurityCardReader
+    from devices.drivers.ssc_reader import SocialSecurityCardReader
 
     events = Events()
     driver = SocialSecurityCardReader(events, reader_name=READER, reconnect_backoff=(0.1, 0.5))
@@ -144,7 +144,7 @@ def reader(pcscd):
 
 
 def _reader_empty() -> bool:
-    from devices import pcsc
+    from devices.drivers import pcsc
     try:
         context = pcsc.PcscContext()
     except pcsc.PcscError:

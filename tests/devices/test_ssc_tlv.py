@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.ssc_tlv import (
+from devices.drivers.ssc_tlv import (
     NameNotGbk,
     TlvError,
     decode_ascii,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from devices.known_readers import CAP_CCID, CAP_KEYBOARD, KNOWN_READERS, KnownReader, ReaderKind
-from devices.udev_rules import render_rules, rule_for
+from devices.drivers.known_readers import CAP_CCID, CAP_KEYBOARD, KNOWN_READERS, KnownReader, ReaderKind
+from devices.drivers.udev_rules import render_rules, rule_for
 
 
 def _rule_lines(text: str) -> list[str]:
@@ -93,5 +93,5 @@ def test_rendering_is_deterministic_and_says_it_is_generated():
     text = render_rules()
 
     assert text == render_rules()
-    assert text.startswith("# 70-kiosk-readers.rules: generated from devices/known_readers.py")
+    assert text.startswith("# 70-kiosk-readers.rules: generated from devices/drivers/known_readers.py")
     assert len(_rule_lines(text)) == len(KNOWN_READERS) + 2

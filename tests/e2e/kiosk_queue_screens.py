@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from content.demo.queue import seed_morning
-from content.screens import Screen
+from content.org.screens import Screen
 from kiosk_server.database import make_engine
 from tests.e2e.kiosk_screens import ORIENTATIONS, OUT, settle
 from tests.support.browser import chromium

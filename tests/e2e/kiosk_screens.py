@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from content.kiosk_catalogue import pinyin_initials
+from content.library.kiosk_catalogue import pinyin_initials
 from tests.support.browser import chromium
 from tests.support.kiosk_site import (
     LANDSCAPE,

@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.items import Ticker
-from content.playlists import Playlist, PlaylistEntry
-from content.screens import Screen
+from content.library.items import Ticker
+from content.signage.playlists import Playlist, PlaylistEntry
+from content.org.screens import Screen
 from tests.support.browser import chromium_missing
 from tests.support.console_browser import console_pages, console_site, shoot, sign_in
 from tests.support.console_world import ConsoleWorld

@@ -16,9 +16,9 @@ from typing import Any, Final
 import pytest
 from sqlalchemy.orm import Session
 
-from content.queue_setup import add_counter, add_service_type
-from content.staff import Role, add_account
-from content.ticketing import take_ticket
+from content.queue.setup import add_counter, add_service_type
+from content.accounts.staff import Role, add_account
+from content.queue.ticketing import take_ticket
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.kiosk_site import axe_missing, axe_violations

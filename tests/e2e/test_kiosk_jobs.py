@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from content.kiosk_catalogue import pinyin_initials
+from content.library.kiosk_catalogue import pinyin_initials
 from tests.support.browser import chromium_missing
 from tests.support.kiosk_site import LANDSCAPE, PORTRAIT, KioskSite, kiosk_site, open_kiosk, state, tap, wait_screen
 
@@ -168,9 +168,9 @@ def test_an_emergency_on_the_wall_underneath_takes_over_the_touch_ui_until_it_en
     from sqlalchemy.orm import Session
 
     from content import outbox
-    from content.emergencies import Emergency
-    from content.org import OrgUnit
-    from content.targeting import Target
+    from content.signage.emergencies import Emergency
+    from content.org.tree import OrgUnit
+    from content.signage.targeting import Target
     from kiosk_server.database import make_engine
 
     open_jobs(page)

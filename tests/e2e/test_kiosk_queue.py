@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.queue_setup import add_counter, add_service_type
-from content.queues import Counter, ServiceType, Ticket
-from content.screens import Screen
-from content.ticketing import call_next, take_ticket
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import Counter, ServiceType, Ticket
+from content.org.screens import Screen
+from content.queue.ticketing import call_next, take_ticket
 from kiosk_server.database import make_engine
 from tests.support.browser import chromium_missing
 from tests.support.kiosk_site import (

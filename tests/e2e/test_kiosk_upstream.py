@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from content.http_records import person_to_wire, records_to_wire
-from content.idnumbers import mask_id_number
-from content.items import Education
-from content.person_records import (
+from content.citizens.http_records import person_to_wire, records_to_wire
+from content.citizens.idnumbers import mask_id_number
+from content.library.items import Education
+from content.citizens.person_records import (
     Balances,
     ContributionMonth,
     EmploymentState,
@@ -34,7 +34,7 @@ from content.person_records import (
     PersonRecords,
     history_months,
 )
-from content.records import PersonRecord
+from content.citizens.records import PersonRecord
 from tests.support.browser import chromium_missing
 from tests.support.kiosk_site import KioskSite, kiosk_site, open_kiosk, tap, wait_screen, wait_session
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from content.audit import AuditEntry
+from content.accounts.audit import AuditEntry
 from content.models import Base
 from content.outbox import OutboxEvent
 from kiosk_server.database import database

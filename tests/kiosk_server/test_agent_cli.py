@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from content.kiosk_agents import verify_agent_credential
-from content.screens import Screen
+from content.citizens.kiosk_agents import verify_agent_credential
+from content.org.screens import Screen
 from kiosk_server import cli
 from kiosk_server.database import make_engine, upgrade_schema
 from kiosk_server.records_backends import agent_credential_key

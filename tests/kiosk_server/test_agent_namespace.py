@@ -11,10 +11,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.citizen_sessions import CitizenSession, token_hash
-from content.demo_records import issue_ecard_token
-from content.kiosk_agents import issue_agent_credential, reader_statuses
-from content.screens import Screen
+from content.citizens.sessions import CitizenSession, token_hash
+from content.citizens.demo_backend import issue_ecard_token
+from content.citizens.kiosk_agents import issue_agent_credential, reader_statuses
+from content.org.screens import Screen
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.citizens import Holder, Kiosk, add_holder, add_kiosk, ecard_read, idcard_read, ssc_read

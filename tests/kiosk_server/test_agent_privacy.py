@@ -18,8 +18,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.demo_records import issue_ecard_token
+from content.accounts.audit import AuditEntry
+from content.citizens.demo_backend import issue_ecard_token
 from kiosk_server.database import database, make_engine, upgrade_schema
 from kiosk_server.records_backends import agent_credential_key, records_key
 from kiosk_server.settings_access import runtime

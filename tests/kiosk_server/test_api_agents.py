@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.kiosk_agents import ReaderKind, ReaderReport, ReaderState, replace_reader_statuses
+from content.accounts.audit import AuditEntry
+from content.citizens.kiosk_agents import ReaderKind, ReaderReport, ReaderState, replace_reader_statuses
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.kiosk_server.api_factories import Api, Factory

@@ -15,9 +15,9 @@ from flask import Flask
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from sqlalchemy.orm import Session
 
-from content.certificates import certificate_facts, issue_certificate
-from content.citizen_sessions import CitizenSession, find_open
-from content.person_records import (
+from content.citizens.certificates import certificate_facts, issue_certificate
+from content.citizens.sessions import CitizenSession, find_open
+from content.citizens.person_records import (
     Balances,
     ContributionMonth,
     Enrollment,

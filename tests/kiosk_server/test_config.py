@@ -139,8 +139,8 @@ def test_the_auth_header_value_stays_out_of_reprs_and_errors(tmp_path: Path) -> 
 
 
 def test_the_policy_builds_the_configured_backend(tmp_path: Path) -> None:
-    from content.demo_records import DemoRecords
-    from content.http_records import HttpRecords
+    from content.citizens.demo_backend import DemoRecords
+    from content.citizens.http_records import HttpRecords
     from kiosk_server.records_backends import CitizenPolicy
 
     def backend(**overrides: str) -> object:

@@ -14,8 +14,8 @@ from typing import Final
 import pytest
 from flask import Flask
 
-from content.access import ROLE_PERMISSIONS, Permission
-from content.staff import Role
+from content.accounts.access import ROLE_PERMISSIONS, Permission
+from content.accounts.staff import Role
 from tests.support.console_world import ACCOUNTS, ConsoleWorld, build_console_world, csrf_now, sign_in
 
 P = Permission
@@ -44,7 +44,7 @@ ENDPOINTS: Final[dict[str, tuple[str, str, Permission]]] = {
     "console.approve_notice": ("POST", "/console/notices/999999/approve", P.APPROVE),
     "console.reject_notice": ("POST", "/console/notices/999999/reject", P.APPROVE),
     "console.publish_notice": ("POST", "/console/notices/999999/publish", P.APPROVE),
-    # Editors and approvers both archive: the page lets VIEW_CONTENT in, content.approval refuses the rest (403).
+    # Editors and approvers both archive: the page lets VIEW_CONTENT in, content.library.approval refuses the rest (403).
     "console.archive_notice": ("POST", "/console/notices/999999/archive", P.VIEW_CONTENT),
     "console.review_queue": ("GET", "/console/notices/review", P.APPROVE),
     "console.notifications": ("GET", "/console/notifications", P.USE_CONSOLE),

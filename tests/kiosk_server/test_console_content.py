@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.items import Employer, Ticker, Vacancy
-from content.org import OrgUnit
+from content.accounts.audit import AuditEntry
+from content.library.items import Employer, Ticker, Vacancy
+from content.org.tree import OrgUnit
 from content.outbox import OutboxEvent
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in

@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from content.audit import AuditEntry
-from content.emergencies import Emergency
+from content.accounts.audit import AuditEntry
+from content.signage.emergencies import Emergency
 from content.outbox import OutboxEvent
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
@@ -139,8 +139,8 @@ def test_it_can_run_until_a_chosen_beijing_time_within_a_week(cw: ConsoleWorld, 
 
 
 def test_an_editor_proposes_and_an_approver_puts_it_on_air(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    from content.emergency_proposals import EmergencyProposal
-    from content.notifications import Notification
+    from content.signage.emergency_proposals import EmergencyProposal
+    from content.accounts.notifications import Notification
 
     sign_in(client, "editor")
     page = client.get("/console/emergencies/propose").get_data(as_text=True)
@@ -170,7 +170,7 @@ def test_an_editor_proposes_and_an_approver_puts_it_on_air(cw: ConsoleWorld, cli
 
 
 def test_nobody_approves_their_own_proposal(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    from content.emergency_proposals import EmergencyProposal
+    from content.signage.emergency_proposals import EmergencyProposal
 
     sign_in(client, "admin")  # holds both permissions
     client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))
@@ -182,8 +182,8 @@ def test_nobody_approves_their_own_proposal(cw: ConsoleWorld, client: Any, app: 
 
 
 def test_a_rejection_needs_a_reason_and_tells_the_proposer(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    from content.emergency_proposals import EmergencyProposal
-    from content.notifications import Notification
+    from content.signage.emergency_proposals import EmergencyProposal
+    from content.accounts.notifications import Notification
 
     sign_in(client, "editor")
     client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))
@@ -203,7 +203,7 @@ def test_a_rejection_needs_a_reason_and_tells_the_proposer(cw: ConsoleWorld, cli
 
 
 def test_a_proposal_outside_the_subtree_is_not_found(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    from content.emergency_proposals import EmergencyProposal
+    from content.signage.emergency_proposals import EmergencyProposal
 
     sign_in(client, "editor")
     client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))

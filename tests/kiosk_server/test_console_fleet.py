@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.screens import Screen
+from content.org.screens import Screen
 from kiosk_server.database import database
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.settings_access import runtime

@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.items import Vacancy
+from content.accounts.audit import AuditEntry
+from content.library.items import Vacancy
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 from tests.support.vacancy_files import HEADER, csv_bytes, job, xlsx_bytes

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.staff import StaffAccount
+from content.accounts.audit import AuditEntry
+from content.accounts.staff import StaffAccount
 from kiosk_server.console.throttle import SignInThrottle
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, csrf_of, sign_in

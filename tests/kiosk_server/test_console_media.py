@@ -15,11 +15,11 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.items import Media
-from content.org import OrgUnit
+from content.accounts.audit import AuditEntry
+from content.library.items import Media
+from content.org.tree import OrgUnit
 from content.outbox import OutboxEvent
-from content.playlists import Playlist, PlaylistEntry
+from content.signage.playlists import Playlist, PlaylistEntry
 from kiosk_server import media_store
 from kiosk_server.database import database
 from kiosk_server.settings_access import settings

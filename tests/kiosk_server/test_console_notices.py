@@ -10,12 +10,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content import approval
-from content.approval import NoticeFields
-from content.items import PolicyNotice
-from content.notifications import Notification
+from content.library import approval
+from content.library.approval import NoticeFields
+from content.library.items import PolicyNotice
+from content.accounts.notifications import Notification
 from content.outbox import OutboxEvent
-from content.staff import StaffAccount
+from content.accounts.staff import StaffAccount
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 

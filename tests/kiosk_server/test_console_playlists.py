@@ -10,10 +10,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from content.audit import AuditEntry
-from content.items import Ticker
+from content.accounts.audit import AuditEntry
+from content.library.items import Ticker
 from content.outbox import OutboxEvent
-from content.playlists import Playlist
+from content.signage.playlists import Playlist
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 

@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import display_client
-from content.emergencies import Emergency
-from content.items import Ticker
+from content.signage.emergencies import Emergency
+from content.library.items import Ticker
 from content.outbox import OutboxEvent
-from content.playlists import Playlist, PlaylistEntry
-from content.proof_of_play import PlayTally
-from content.schedules import Schedule
-from content.screens import Screen, ScreenStatus
-from content.targeting import Target
+from content.signage.playlists import Playlist, PlaylistEntry
+from content.signage.proof_of_play import PlayTally
+from content.signage.schedules import Schedule
+from content.org.screens import Screen, ScreenStatus
+from content.signage.targeting import Target
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.console_world import ConsoleWorld, build_console_world, sign_in

@@ -11,12 +11,12 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from content.audit import AuditEntry
+from content.accounts.audit import AuditEntry
 from content.outbox import OutboxEvent
-from content.playlists import Playlist
-from content.schedules import Schedule
-from content.screens import Screen
-from content.targeting import Target
+from content.signage.playlists import Playlist
+from content.signage.schedules import Schedule
+from content.org.screens import Screen
+from content.signage.targeting import Target
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 

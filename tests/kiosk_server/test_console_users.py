@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.org import OrgUnit
-from content.staff import StaffAccount, password_matches
+from content.accounts.audit import AuditEntry
+from content.org.tree import OrgUnit
+from content.accounts.staff import StaffAccount, password_matches
 from kiosk_server.database import database
 from tests.support.console_world import PASSWORD, ConsoleWorld, build_console_world, csrf_now, sign_in
 

@@ -12,11 +12,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.org import OrgUnit
-from content.queue_setup import add_counter, add_service_type
-from content.queues import QueueBoard, Ticket, TicketState
-from content.staff import Role, StaffAccount, add_account
-from content.ticketing import take_ticket
+from content.org.tree import OrgUnit
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import QueueBoard, Ticket, TicketState
+from content.accounts.staff import Role, StaffAccount, add_account
+from content.queue.ticketing import take_ticket
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.world import build_world

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from content.idnumbers import is_valid_id_number
+from content.citizens.idnumbers import is_valid_id_number
 from tests.support.citizens import KioskScreenClient
 from tests.support.demo import run_demo, stop
 from tests.support.server import free_port, wait_for
@@ -108,7 +108,7 @@ def _demo_agent_credential_and_cmdline(server_pid: int) -> tuple[str, str]:
             cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, ValueError):
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid and "devices.demo_agent" in cmdline:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == server_pid and "devices.simulators.demo_agent" in cmdline:
             environ = dict(item.split("=", 1) for item in (proc_dir / "environ").read_text().split("\0") if "=" in item)
             return environ["KIOSK_AGENT_CREDENTIAL"], cmdline
     raise AssertionError("no demo agent child of the demo server")

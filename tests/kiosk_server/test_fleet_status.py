@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.fleet import FleetFilter, FleetPage, FleetState
-from content.org import OrgUnit
-from content.screens import Screen, ScreenStatus
+from content.signage.fleet import FleetFilter, FleetPage, FleetState
+from content.org.tree import OrgUnit
+from content.org.screens import Screen, ScreenStatus
 from kiosk_server.database import database
 from kiosk_server.fleet_status import fleet_for, offline_after
 from kiosk_server.settings_access import runtime
@@ -130,7 +130,7 @@ def test_the_scope_keeps_other_cities_and_halls_out(app: Flask, world: World, se
     scoped = fleet_for(app, session, FleetFilter(hall_id=world.other_hall_id), city_path)
     assert scoped.total == 0 and scoped.rows == []
     assert other in by_id(fleet_for(app, session, FleetFilter(hall_id=world.other_hall_id), None))
-    # An account bound to one hall (content.access.Scope carries its org path and the hall).
+    # An account bound to one hall (content.accounts.access.Scope carries its org path and the hall).
     county_path = session.scalar(select(OrgUnit.path).where(OrgUnit.id == world.county_id))
     hall_bound = fleet_for(app, session, FleetFilter(), HallScope(city_path, world.other_hall_id))
     assert hall_bound.total == 0, "the hall lies outside the path: nothing"

@@ -11,12 +11,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.audit import AuditEntry
-from content.citizen_sessions import CitizenSession
-from content.items import Employer, PolicyNotice, Vacancy
-from content.kiosk_catalogue import pinyin_initials
-from content.org import Hall as HallRow
-from content.screens import Screen
+from content.accounts.audit import AuditEntry
+from content.citizens.sessions import CitizenSession
+from content.library.items import Employer, PolicyNotice, Vacancy
+from content.library.kiosk_catalogue import pinyin_initials
+from content.org.tree import Hall as HallRow
+from content.org.screens import Screen
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.citizens import Holder, Kiosk, add_holder, add_kiosk, open_citizen_session
@@ -226,8 +226,8 @@ def test_matches_fit_the_persons_education_and_age(client: Any, app: Flask, site
     give_history(app, site)
     token = open_session(app, site)
     body = get(client, "/kiosk/api/session/matches?per_page=50", site.kiosk, token).json
-    from content.kiosk_catalogue import education_rank
-    from content.records import age_on
+    from content.library.kiosk_catalogue import education_rank
+    from content.citizens.records import age_on
 
     assert body["criteria"]["age"] == age_on(site.holder.birth_date, datetime.now(UTC).date())
     assert body["total"] >= 1
@@ -265,7 +265,7 @@ def test_upstream_down_is_a_503_with_a_message_for_the_screen(tmp_path: Any, dat
             world = build_world(session, vacancies=1)
             kiosk = add_kiosk(session, world.hall_id, policy.credential_key)
             holder = add_holder(session, policy.records_key)
-            from content.demo_records import DemoRecords
+            from content.citizens.demo_backend import DemoRecords
 
             # Opened through the demo backend: identify worked, then the upstream went away.
             token = open_citizen_session(session, DemoRecords(session, policy.records_key, runtime(app).clock),
@@ -282,7 +282,7 @@ def test_upstream_down_is_a_503_with_a_message_for_the_screen(tmp_path: Any, dat
 def test_a_retirees_months_after_retiring_are_marked_and_are_no_gap() -> None:
     from datetime import date
 
-    from content.person_records import (
+    from content.citizens.person_records import (
         Balances,
         ContributionMonth,
         EmploymentState,

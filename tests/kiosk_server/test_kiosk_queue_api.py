@@ -13,11 +13,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.citizen_sessions import CitizenSession
-from content.queue_setup import add_counter, add_service_type
-from content.queues import ServiceType, Ticket
-from content.screens import Screen
-from content.ticketing import take_ticket
+from content.citizens.sessions import CitizenSession
+from content.queue.setup import add_counter, add_service_type
+from content.queue.models import ServiceType, Ticket
+from content.org.screens import Screen
+from content.queue.ticketing import take_ticket
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.citizens import Holder, Kiosk, add_holder, add_kiosk, open_citizen_session

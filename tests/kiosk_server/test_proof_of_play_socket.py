@@ -12,10 +12,10 @@ import socketio
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from devices.sio_disconnect import disconnect_promptly
-from content.items import Vacancy
-from content.proof_of_play import MAX_BATCH, PlayTally
-from content.screens import Screen
+from devices.agent.sio_disconnect import disconnect_promptly
+from content.library.items import Vacancy
+from content.signage.proof_of_play import MAX_BATCH, PlayTally
+from content.org.screens import Screen
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world

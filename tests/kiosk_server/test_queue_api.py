@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from content.queue_ingest import EVENT_FIELDS
+from content.queue.ingest import EVENT_FIELDS
 from kiosk_server.api._queue_schemas import BoardOut, IngestEventIn, StatsOut
 from kiosk_server.settings_access import runtime
 from tests.kiosk_server.api_factories import Api, Factory, audit_rows, field_errors, row_counts

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from content.queue_setup import add_counter, add_service_type
-from content.ticketing import call_next, recall, take_ticket
+from content.queue.setup import add_counter, add_service_type
+from content.queue.ticketing import call_next, recall, take_ticket
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.world import World, build_world

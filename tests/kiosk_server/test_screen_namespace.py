@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.screens import ScreenStatus
+from content.org.screens import ScreenStatus
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.world import World, build_world

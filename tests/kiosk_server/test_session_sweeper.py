@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.citizen_sessions import CitizenSession, open_session
-from content.records import CardIdentity, CardSource, PersonRecord
-from content.screens import Screen
+from content.citizens.sessions import CitizenSession, open_session
+from content.citizens.records import CardIdentity, CardSource, PersonRecord
+from content.org.screens import Screen
 from kiosk_server.database import Database, upgrade_schema
 from kiosk_server.session_sweeper import SessionSweeper
 from tests.support.world import build_world

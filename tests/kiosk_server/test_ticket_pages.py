@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from content.queue_setup import add_counter, add_service_type
-from content.ticketing import Transfer, call_next, finish, no_show, start_service, take_ticket, transfer
+from content.queue.setup import add_counter, add_service_type
+from content.queue.ticketing import Transfer, call_next, finish, no_show, start_service, take_ticket, transfer
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.world import build_world

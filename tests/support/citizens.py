@@ -11,13 +11,13 @@ import socketio
 
 from sqlalchemy.orm import Session
 
-from devices.sio_disconnect import disconnect_promptly
-from content.citizen_sessions import identify_and_open
-from content.demo_records import add_demo_person
-from content.idnumbers import compose_id_number
-from content.kiosk_agents import issue_agent_credential
-from content.records import CardSource, RecordsBackend, identity_from_card
-from content.screens import Screen
+from devices.agent.sio_disconnect import disconnect_promptly
+from content.citizens.sessions import identify_and_open
+from content.citizens.demo_backend import add_demo_person
+from content.citizens.idnumbers import compose_id_number
+from content.citizens.kiosk_agents import issue_agent_credential
+from content.citizens.records import CardSource, RecordsBackend, identity_from_card
+from content.org.screens import Screen
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from typing import Any, Final
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from content.org import Hall
-from content.screens import ScreenGroup
-from content.staff import Role, add_account, hash_password
+from content.org.tree import Hall
+from content.org.screens import ScreenGroup
+from content.accounts.staff import Role, add_account, hash_password
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.world import World, build_world

@@ -22,17 +22,17 @@ from sqlalchemy.orm import Session
 
 from content.demo import DEFAULT_RNG_SEED, seed_demo
 from content.demo.people import Person, demo_card_holders
-from content.demo_records import DemoRecords
-from content.idnumbers import compose_id_number
-from content.kiosk_agents import issue_agent_credential
-from content.person_records import contribution_gaps
-from content.records import CardSource, identity_from_card
-from content.screens import Screen
-from devices.agent import Agent
-from devices.agent_config import AgentConfig
-from devices.idcard_reader import IdCardReader
-from devices.known_readers import ReaderKind
-from devices.sim_idcard import SimCard, SimIdCardReader
+from content.citizens.demo_backend import DemoRecords
+from content.citizens.idnumbers import compose_id_number
+from content.citizens.kiosk_agents import issue_agent_credential
+from content.citizens.person_records import contribution_gaps
+from content.citizens.records import CardSource, identity_from_card
+from content.org.screens import Screen
+from devices.agent.supervisor import Agent
+from devices.agent.config import AgentConfig
+from devices.drivers.idcard_reader import IdCardReader
+from devices.drivers.known_readers import ReaderKind
+from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 from kiosk_server.database import make_engine, upgrade_schema
 from kiosk_server.records_backends import agent_credential_key, records_key
 from tests.support.citizens import Kiosk, KioskScreenClient
@@ -89,7 +89,7 @@ def sim_card(person: Person) -> SimCard:
 
 def masked_name(person: Person) -> str:
     """The masked name as the server shows it (the family name, the rest as stars)."""
-    from content.records import mask_name
+    from content.citizens.records import mask_name
 
     return mask_name(person.name)
 

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.layouts import Layout, LayoutRegion
-from content.queue_setup import add_counter, add_service_type
-from content.screens import Screen
-from content.staff import Role, add_account
-from content.ticketing import take_ticket
+from content.signage.layouts import Layout, LayoutRegion
+from content.queue.setup import add_counter, add_service_type
+from content.org.screens import Screen
+from content.accounts.staff import Role, add_account
+from content.queue.ticketing import take_ticket
 from tests.support.world import World
 
 STAFF_USER = "counter-staff"

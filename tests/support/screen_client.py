@@ -7,7 +7,7 @@ from typing import Any
 
 import socketio
 
-from devices.sio_disconnect import disconnect_promptly
+from devices.agent.sio_disconnect import disconnect_promptly
 
 
 class ScreenClient:

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.emergencies import Emergency
-from content.items import Employer, PolicyNotice, Ticker, Vacancy
-from content.layouts import Layout, LayoutRegion
-from content.org import Hall, add_org_unit
-from content.playlists import Playlist, PlaylistEntry
-from content.schedules import Schedule
-from content.screens import Screen
-from content.targeting import Target
+from content.signage.emergencies import Emergency
+from content.library.items import Employer, PolicyNotice, Ticker, Vacancy
+from content.signage.layouts import Layout, LayoutRegion
+from content.org.tree import Hall, add_org_unit
+from content.signage.playlists import Playlist, PlaylistEntry
+from content.signage.schedules import Schedule
+from content.org.screens import Screen
+from content.signage.targeting import Target
 
 
 @dataclass

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22 07:30:00
 
-Synthetic data of the demo records backend only (content.demo_history); no ID or card number.
+Synthetic data of the demo records backend only (content.citizens.demo_histories); no ID or card number.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-12-02 17:17:44
 
 A hall's queue changes all bump its queue_boards row first; that row lock is what serialises
-calls (see content/ticketing.py). Tickets keep a keyed hash of a linked card at most.
+calls (see content/queue/ticketing.py). Tickets keep a keyed hash of a linked card at most.
 """
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ export function isManifestPayload(payload) {
   );
 }
 
-/** True when `board` has the shape of a queue_board payload (content/queue_board.py board_state). */
+/** True when `board` has the shape of a queue_board payload (content/queue/board.py board_state). */
 export function isQueueBoard(board) {
   return (
     board !== null &&

@@ -541,7 +541,7 @@ const CATALOGUE = {
   },
 };
 
-// Education levels arrive as their Chinese names (content.items.Education); the catalogue keys them in English.
+// Education levels arrive as their Chinese names (content.library.items.Education); the catalogue keys them in English.
 const EDUCATION_KEYS = {
   不限: "none", 初中: "junior", "高中/中专": "senior", 大专: "college", 本科: "bachelor", 硕士及以上: "master",
 };

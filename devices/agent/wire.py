@@ -1,0 +1,96 @@
+"""What the agent sends: driver events turned into ``/agent`` payloads (docs/protocol.md §7).
+
+The payloads carry the ID number and name to the server over the authenticated link, because the
+server resolves the person; they are never logged. ``describe`` gives the loggable summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from devices.events import (
+    CardRemoved,
+    IdCardRead,
+    ReaderAttached,
+    ReaderDetached,
+    ReaderFault,
+    SocialSecurityCardRead,
+)
+from devices.drivers.scan_events import ECardScanned
+
+NAMESPACE: Final = "/agent"
+AGENT_HELLO: Final = "agent_hello"
+READER_STATUS: Final = "reader_status"
+CARD_READ: Final = "card_read"
+CARD_REMOVED: Final = "card_removed"
+
+ATTACHED: Final = "attached"
+DETACHED: Final = "detached"
+FAULT: Final = "fault"
+
+CardEvent = IdCardRead | SocialSecurityCardRead | ECardScanned
+StatusEvent = ReaderAttached | ReaderDetached | ReaderFault
+
+
+@dataclass(frozen=True)
+class ReaderStatus:
+    """The last thing a reader said about itself, as the fleet view shows it."""
+
+    reader_id: str
+    kind: str
+    state: str
+    message: str = ""
+
+    def payload(self) -> dict[str, str]:
+        return {"reader_id": self.reader_id, "kind": self.kind, "state": self.state, "message": self.message}
+
+
+def status_of(event: StatusEvent, kind: str) -> ReaderStatus:
+    """The reader status a status event stands for."""
+    if isinstance(event, ReaderAttached):
+        return ReaderStatus(event.reader_id, kind, ATTACHED, f"SAM {event.sam_id}" if event.sam_id else "")
+    if isinstance(event, ReaderDetached):
+        return ReaderStatus(event.reader_id, kind, DETACHED, event.reason)
+    return ReaderStatus(event.reader_id, kind, FAULT, event.message)
+
+
+def card_read_payload(event: CardEvent) -> dict[str, Any]:
+    """The ``card_read`` payload for a read card or a scanned e-card."""
+    if isinstance(event, IdCardRead):
+        identity: dict[str, Any] = {
+            "document_kind": event.kind.value,
+            "id_number": event.id_number,
+            "name": event.name,
+            "sex_code": event.sex_code,
+            "birth_date": event.birth_date,
+        }
+        source = "idcard"
+    elif isinstance(event, SocialSecurityCardRead):
+        identity = {
+            "card_number": event.card_number,
+            "card_id_code": event.card_id_code,
+            "region_code": event.region_code,
+            "generation": event.generation,
+            "id_number": event.id_number,
+            "name": event.name,
+            "personal_fields_available": event.personal_fields_available,
+        }
+        source = "ssc"
+    else:
+        identity = {"token": event.token}
+        source = "ecard"
+    return {"reader_id": event.reader_id, "source": source, "identity": identity}
+
+
+def describe(event: CardEvent) -> str:
+    """A loggable one-line summary of a card event: the source and masked number, nothing else."""
+    if isinstance(event, IdCardRead):
+        return f"ID card ({event.kind.name}) {event.masked_id_number}"
+    if isinstance(event, SocialSecurityCardRead):
+        return f"social-security card, generation {event.generation}"
+    return "e-card QR"
+
+
+def card_removed_payload(event: CardRemoved) -> dict[str, str]:
+    return {"reader_id": event.reader_id}

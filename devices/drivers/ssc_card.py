@@ -1,0 +1,176 @@
+"""The social-security card protocol (cards.md §1) over any ``transmit`` callable.
+
+``SocialSecurityCard(transmit).read(reader_id)`` selects the SSSE (falling back to select-MF-first),
+reads EF05 and EF06 by tag and returns a ``SocialSecurityCardRead``. A card that refuses EF06 with
+``6982`` (3.0 cards without a PSAM) is identified by its card number, id code and version, with a
+plain message: that is a result, never an error. ``verify_pin`` answers ok / wrong with tries left /
+locked. Nothing here logs card data.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from typing import Final
+
+from devices.drivers import ssc_apdu as apdu
+from devices.drivers.codes import nation_label, sex_label
+from devices.errors import InvalidIdNumber
+from devices.events import SocialSecurityCardRead
+from devices.idnumber import id_number_problem
+from devices.drivers.ssc_apdu import (
+    CardStatusError,
+    FileNotFound,
+    RecordNotFound,
+    SecurityStatusNotSatisfied,
+    Transmit,
+)
+from devices.drivers.ssc_tlv import TlvError, decode_ascii, decode_bcd, decode_bcd_date, decode_name, record_value
+
+log = logging.getLogger(__name__)
+
+PSAM_MESSAGE: Final = (
+    "此卡为第三代社会保障卡，读取个人信息需要配备PSAM卡的读卡器；已按卡号识别。"
+    " (3rd-generation card: personal fields need a PSAM-equipped reader; the card was identified by its number.)"
+)
+
+# (tag, Le) from cards.md §1; Le counts the tag and length bytes too.
+EF05_CARD_ID: Final = (0x01, 0x12)
+EF05_VERSION: Final = (0x03, 0x06)
+EF05_ISSUE: Final = (0x05, 0x06)
+EF05_EXPIRY: Final = (0x06, 0x06)
+EF05_CARD_NUMBER: Final = (0x07, 0x0B)
+EF06_ID_NUMBER: Final = (0x08, 0x14)
+EF06_NAME: Final = (0x09, 0x20)
+EF06_NAME_EXT: Final = (0x4E, 0x16)
+EF06_SEX: Final = (0x0A, 0x03)
+EF06_NATION: Final = (0x0B, 0x03)
+EF06_BIRTH: Final = (0x0D, 0x06)
+
+
+class PinStatus(enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class PinResult:
+    """The outcome of ``verify_pin``; ``tries_left`` is set for ``WRONG`` (0 for ``LOCKED``)."""
+
+    status: PinStatus
+    tries_left: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is PinStatus.OK
+
+
+class SocialSecurityCard:
+    """One inserted card, spoken to through ``transmit(apdu) -> (data, sw1, sw2)``."""
+
+    def __init__(self, transmit: Transmit) -> None:
+        self._transmit = transmit
+
+    def _send(self, command_apdu: bytes, command: str) -> bytes:
+        return apdu.exchange(self._transmit, command_apdu, command)
+
+    def select_application(self) -> None:
+        """Select the SSSE by name; on ``6A82``/``6A86`` select the MF first and try once more."""
+        try:
+            self._send(apdu.select_ssse(), "select SSSE")
+        except (FileNotFound, apdu.BadParameters):
+            self._send(apdu.select_mf(), "select MF")
+            self._send(apdu.select_ssse(), "select SSSE after MF")
+
+    def _read(self, file: str, tag_le: tuple[int, int]) -> bytes:
+        tag, le = tag_le
+        data = self._send(apdu.read_record_by_tag(tag, le), f"read {file}/{tag:02X}")
+        return record_value(data, tag, field=f"{file}/{tag:02X}")
+
+    def read(self, reader_id: str = "") -> SocialSecurityCardRead:
+        """Read EF05 and EF06; raises ``CardStatusError`` or ``TlvError`` on anything unusable."""
+        self.select_application()
+        self._send(apdu.select_ef(apdu.EF05), "select EF05")
+        card_id_code = decode_ascii(self._read("EF05", EF05_CARD_ID), field="EF05/01 card id code")
+        version = decode_ascii(self._read("EF05", EF05_VERSION), field="EF05/03 spec version")
+        generation = _generation(version)
+        card_number = decode_ascii(self._read("EF05", EF05_CARD_NUMBER), field="EF05/07 card number")[:9]
+        issue_date = self._optional_date("EF05", EF05_ISSUE, "issue date")
+        expiry_date = self._optional_date("EF05", EF05_EXPIRY, "expiry date")
+        identity = {
+            "reader_id": reader_id,
+            "card_number": card_number,
+            "card_id_code": card_id_code,
+            "region_code": card_id_code[:6],
+            "spec_version": version,
+            "generation": generation,
+            "issue_date": issue_date,
+            "expiry_date": expiry_date,
+        }
+        try:
+            self._send(apdu.select_ef(apdu.EF06), "select EF06")
+            person = self._read_person()
+        except SecurityStatusNotSatisfied:
+            log.info("card generation %d: EF06 needs a PSAM; identified by card number only", generation)
+            return SocialSecurityCardRead(**identity, personal_fields_available=False, message=PSAM_MESSAGE)
+        return SocialSecurityCardRead(**identity, **person)
+
+    def _optional_date(self, file: str, tag_le: tuple[int, int], what: str) -> str:
+        # 3.0 cards guard the dates behind external authentication: identify the card anyway.
+        try:
+            return decode_bcd_date(self._read(file, tag_le), field=f"{file}/{tag_le[0]:02X} {what}")
+        except SecurityStatusNotSatisfied:
+            return ""
+
+    def _read_person(self) -> dict[str, object]:
+        id_number = decode_ascii(self._read("EF06", EF06_ID_NUMBER), field="EF06/08 ID number")
+        problem = id_number_problem(id_number)
+        if problem is not None:
+            raise InvalidIdNumber(problem)
+        name_bytes = self._read("EF06", EF06_NAME)
+        try:
+            extension = self._read("EF06", EF06_NAME_EXT)
+        except (RecordNotFound, FileNotFound, apdu.BadParameters):
+            extension = b""  # 1.0 cards, or no extension on this card
+        name = decode_name(name_bytes, extension)
+        sex_code = decode_ascii(self._read("EF06", EF06_SEX), field="EF06/0A sex")
+        nation_code = decode_bcd(self._read("EF06", EF06_NATION), field="EF06/0B nation").zfill(2)
+        birth = decode_bcd_date(self._read("EF06", EF06_BIRTH), field="EF06/0D birth date")
+        return {
+            "id_number": id_number,
+            "name": name,
+            "sex_code": sex_code,
+            "sex": sex_label(sex_code),
+            "nation_code": nation_code,
+            "nation": nation_label(nation_code),
+            "birth_date": birth,
+        }
+
+    def verify_pin(self, pin: str) -> PinResult:
+        """Verify ``pin`` in the SSSE: ok, wrong (with tries left) or locked; other answers raise."""
+        self.select_application()
+        try:
+            self._send(apdu.verify_pin(pin), "verify PIN")
+        except apdu.WrongPin as err:
+            if err.tries_left == 0:
+                return PinResult(PinStatus.LOCKED, 0)
+            return PinResult(PinStatus.WRONG, err.tries_left)
+        except (apdu.AuthenticationBlocked, apdu.ApplicationLocked):
+            return PinResult(PinStatus.LOCKED, 0)
+        return PinResult(PinStatus.OK)
+
+
+def _generation(version: str) -> int:
+    if version[:1] in ("1", "2", "3"):
+        return int(version[0])
+    raise TlvError("EF05/03 spec version", f"version {version!r} does not start with 1, 2 or 3")
+
+
+def read_card(transmit: Transmit, reader_id: str = "") -> SocialSecurityCardRead:
+    """Shorthand for ``SocialSecurityCard(transmit).read(reader_id)``."""
+    return SocialSecurityCard(transmit).read(reader_id)
+
+
+__all__ = ["CardStatusError", "PinResult", "PinStatus", "SocialSecurityCard", "read_card", "PSAM_MESSAGE"]
