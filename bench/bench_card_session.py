@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy.orm import Session  # noqa: E402
 
-from devices.agent.supervisor import Agent  # noqa: E402
 from devices.agent.config import AgentConfig  # noqa: E402
+from devices.agent.supervisor import Agent  # noqa: E402
 from devices.drivers.idcard_reader import IdCardReader  # noqa: E402
 from devices.drivers.known_readers import ReaderKind  # noqa: E402
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader  # noqa: E402
@@ -64,17 +64,37 @@ def main(argv: list[str] | None = None) -> int:
             kiosk = add_kiosk(session, world.hall_id, agent_credential_key(SECRET))
             holder = add_holder(session, records_key(SECRET), name="张伟", birth=date(1985, 3, 12), sequence=1)
         engine.dispose()
-        card = SimCard(name=holder.name, sex_code=holder.sex_code, birth_date=holder.birth_date.strftime("%Y%m%d"),
-                       id_number=holder.id_number)
+        card = SimCard(
+            name=holder.name,
+            sex_code=holder.sex_code,
+            birth_date=holder.birth_date.strftime("%Y%m%d"),
+            id_number=holder.id_number,
+        )
 
-        server = ServerProcess(Path(tmp) / "server", url, extra_env={"KIOSK_SECRET_KEY": SECRET,
-                                                                      "KIOSK_LOG_LEVEL": "WARNING"})
+        server = ServerProcess(
+            Path(tmp) / "server", url, extra_env={"KIOSK_SECRET_KEY": SECRET, "KIOSK_LOG_LEVEL": "WARNING"}
+        )
         server.start()
         sim = SimIdCardReader().start()
-        config = AgentConfig(server_url=server.url, device_key=kiosk.key, credential=kiosk.credential,
-                             hotplug=False, pcsc=False, reconnect_backoff=(0.1, 1.0))
-        agent = Agent(config, drivers=((ReaderKind.IDCARD_SERIAL, lambda emit: IdCardReader(
-            sim.port, emit, reader_id="bench-idcard", poll_interval=args.poll_interval)),))
+        config = AgentConfig(
+            server_url=server.url,
+            device_key=kiosk.key,
+            credential=kiosk.credential,
+            hotplug=False,
+            pcsc=False,
+            reconnect_backoff=(0.1, 1.0),
+        )
+        agent = Agent(
+            config,
+            drivers=(
+                (
+                    ReaderKind.IDCARD_SERIAL,
+                    lambda emit: IdCardReader(
+                        sim.port, emit, reader_id="bench-idcard", poll_interval=args.poll_interval
+                    ),
+                ),
+            ),
+        )
         screen = KioskScreenClient(server.url, kiosk.key).connect()
         latencies: list[float] = []
         try:
@@ -85,14 +105,20 @@ def main(argv: list[str] | None = None) -> int:
                 ended_before = len(screen.received("citizen_session_ended"))
                 answers_before = len(sim.read_answered_at)
                 sim.present(card)
-                wait_for(lambda: len(screen.received("citizen_session")) > opened_before, 10, "a session",
-                         interval=0.0005)
+                wait_for(
+                    lambda before=opened_before: len(screen.received("citizen_session")) > before,
+                    10,
+                    "a session",
+                    interval=0.0005,
+                )
                 received = time.perf_counter()
                 answered = sim.read_answered_at[answers_before]
                 if run >= 3:
                     latencies.append((received - answered) * 1000)
                 sim.remove()
-                wait_for(lambda: len(screen.received("citizen_session_ended")) > ended_before, 10, "the end")
+                wait_for(
+                    lambda before=ended_before: len(screen.received("citizen_session_ended")) > before, 10, "the end"
+                )
         finally:
             screen.close()
             agent.stop()

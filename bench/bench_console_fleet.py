@@ -25,9 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_fleet import seed  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench_fleet import seed  # noqa: E402
 from content.accounts.staff import Role, add_account  # noqa: E402
 from kiosk_server import create_app  # noqa: E402
 from kiosk_server.database import database, upgrade_schema  # noqa: E402
@@ -40,8 +40,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"data_dir": tmp, "database_url": f"sqlite:///{Path(tmp) / 'fleet.sqlite3'}",
-                          "testing": True, "api_token": "bench-token"})
+        app = create_app(
+            {
+                "data_dir": tmp,
+                "database_url": f"sqlite:///{Path(tmp) / 'fleet.sqlite3'}",
+                "testing": True,
+                "api_token": "bench-token",
+            }
+        )
         engine = database(app).engine
         upgrade_schema(engine)
         seeded = seed(engine, 20, random.Random(20261123))
@@ -51,8 +57,12 @@ def main() -> None:
         client = app.test_client()
         form = client.get("/console/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
-        assert client.post("/console/login", data={"csrf_token": token, "username": "admin",
-                                                   "password": PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/console/login", data={"csrf_token": token, "username": "admin", "password": PASSWORD}
+            ).status_code
+            == 302
+        )
         cases = {
             "first page, whole province": "/console/fleet",
             "status=offline, whole province": "/console/fleet?status=offline",
@@ -70,8 +80,10 @@ def main() -> None:
                 assert response.status_code == 200
             times.sort()
             p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-            print(f"  {label:<36} min {times[0]:6.1f}  median {statistics.median(times):6.1f}  "
-                  f"p95 {p95:6.1f}  max {times[-1]:6.1f}")
+            print(
+                f"  {label:<36} min {times[0]:6.1f}  median {statistics.median(times):6.1f}  "
+                f"p95 {p95:6.1f}  max {times[-1]:6.1f}"
+            )
         engine.dispose()
 
 

@@ -38,26 +38,45 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devices.events import DocumentKind  # noqa: E402
 from devices.drivers.idcard_protocol import (  # noqa: E402
-    PHOTO_SIZE, TEXT_SIZE, Frame, FrameReader, GarbageSkipped, Response, Status, decode_frame, split_read_data,
+    PHOTO_SIZE,
+    TEXT_SIZE,
+    Frame,
+    FrameReader,
+    GarbageSkipped,
+    Response,
+    Status,
+    decode_frame,
+    split_read_data,
 )
 from devices.drivers.idcard_text import decode_text_block  # noqa: E402
 from devices.drivers.keymap import EV_KEY, US_CHAR_TO_KEY  # noqa: E402
 from devices.drivers.scan_decoder import Scan, ScanDecoder  # noqa: E402
-from devices.simulators.scan_replay import record_from_text  # noqa: E402
-from devices.simulators.idcard_reader import GARBAGE, SimCard  # noqa: E402
-from devices.simulators.ssc_card import PEOPLE, VirtualSscCard  # noqa: E402
 from devices.drivers.ssc_card import SocialSecurityCard  # noqa: E402
 from devices.drivers.ssc_tlv import parse_tlv  # noqa: E402
+from devices.events import DocumentKind  # noqa: E402
+from devices.simulators.idcard_reader import GARBAGE, SimCard  # noqa: E402
+from devices.simulators.scan_replay import record_from_text  # noqa: E402
+from devices.simulators.ssc_card import PEOPLE, VirtualSscCard  # noqa: E402
 
 RESIDENT = SimCard()
-PERMIT = SimCard(name="陈大文", kind="J", id_number="810000198505120022", permit_number="H60012345",
-                 issue_count="01", address="香港特别行政区")
+PERMIT = SimCard(
+    name="陈大文",
+    kind="J",
+    id_number="810000198505120022",
+    permit_number="H60012345",
+    issue_count="01",
+    address="香港特别行政区",
+)
 CHUNK = 64
 GARBAGE_EVERY = 4
-LABELS = ("gat467 decode_frame+split+text", "gat467 FrameReader stream", "ssc read EF05+EF06",
-          "ssc parse_tlv", "wedge ScanDecoder e-card QR")
+LABELS = (
+    "gat467 decode_frame+split+text",
+    "gat467 FrameReader stream",
+    "ssc read EF05+EF06",
+    "ssc parse_tlv",
+    "wedge ScanDecoder e-card QR",
+)
 
 
 def read_response(card: SimCard) -> bytes:
@@ -93,6 +112,7 @@ def transmit_to(card: VirtualSscCard):
     def transmit(command: bytes) -> tuple[bytes, int, int]:
         answer = card.process(command)
         return answer[:-2], answer[-2], answer[-1]
+
     return transmit
 
 
@@ -143,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     # GA/T 467 --------------------------------------------------------------------------------
     frames = [read_response(RESIDENT), read_response(PERMIT)]
     check(all(len(f) == 1295 for f in frames), "read response frames are 1295 bytes")
-    for raw, card, kind in zip(frames, (RESIDENT, PERMIT), (DocumentKind.RESIDENT, DocumentKind.HK_MACAO_TAIWAN)):
+    for raw, card, kind in zip(
+        frames, (RESIDENT, PERMIT), (DocumentKind.RESIDENT, DocumentKind.HK_MACAO_TAIWAN), strict=True
+    ):
         read = decode_read(raw)
         check(read.id_number == card.id_number and read.name == card.name and read.kind is kind, "text block")
     check(decode_read(frames[1]).permit_number == PERMIT.permit_number, "permit number")
@@ -152,27 +174,43 @@ def main(argv: list[str] | None = None) -> int:
     rows.append((LABELS[0], f"{n} frames", secs, f"{n / secs:,.0f} frames/s"))
 
     stream = stream_of(frames, n)
-    chunks = [stream[i:i + CHUNK] for i in range(0, len(stream), CHUNK)]
+    chunks = [stream[i : i + CHUNK] for i in range(0, len(stream), CHUNK)]
     items = reassemble(chunks)
     got = [item for item in items if isinstance(item, Frame)]
     check(len(got) == n and all(item.payload == frames[i % 2][7:-1] for i, item in enumerate(got)), "stream frames")
     check(all(isinstance(item, Frame | GarbageSkipped) for item in items), "only frames and skipped garbage")
-    check(sum(item.count for item in items if isinstance(item, GarbageSkipped)) == n // GARBAGE_EVERY * len(GARBAGE),
-          "garbage byte count")
-    check(decode_text_block(split_read_data(got[-1].payload[3:]).text).id_number
-          == (RESIDENT, PERMIT)[(n - 1) % 2].id_number, "id number from the stream")
+    check(
+        sum(item.count for item in items if isinstance(item, GarbageSkipped)) == n // GARBAGE_EVERY * len(GARBAGE),
+        "garbage byte count",
+    )
+    check(
+        decode_text_block(split_read_data(got[-1].payload[3:]).text).id_number
+        == (RESIDENT, PERMIT)[(n - 1) % 2].id_number,
+        "id number from the stream",
+    )
     # A run over fewer units (the warm-up) reads a proportional prefix of the chunks.
     secs = measure(lambda k: reassemble(chunks[: len(chunks) * k // n]), n, repeat)
-    rows.append((LABELS[1], f"{n} frames", secs,
-                 f"{n / secs:,.0f} frames/s, {len(stream) / secs / 1e6:.1f} MB/s ({len(stream):,} B, {CHUNK} B reads)"))
+    rows.append(
+        (
+            LABELS[1],
+            f"{n} frames",
+            secs,
+            f"{n / secs:,.0f} frames/s, {len(stream) / secs / 1e6:.1f} MB/s ({len(stream):,} B, {CHUNK} B reads)",
+        )
+    )
 
     # Social-security card -------------------------------------------------------------------
     person = PEOPLE[2]  # has a name extension: every EF06 record is read
     card = VirtualSscCard(person, generation=2)
     ssc = SocialSecurityCard(transmit_to(card))
     result = ssc.read("bench")
-    check(result.id_number == person.id_number and result.name == person.name + person.name_extension
-          and result.spec_version == "2.00" and result.personal_fields_available, "social-security read")
+    check(
+        result.id_number == person.id_number
+        and result.name == person.name + person.name_extension
+        and result.spec_version == "2.00"
+        and result.personal_fields_available,
+        "social-security read",
+    )
     secs = measure(lambda k: [ssc.read("bench") for _ in range(k)], n, repeat)
     rows.append((LABELS[2], f"{n} cards", secs, f"{n / secs:,.0f} cards/s"))
 
@@ -190,10 +228,16 @@ def main(argv: list[str] | None = None) -> int:
     scans = decode_scans(events, 2)
     check(len(scans) == 2 and all(isinstance(s, Scan) and s.text == text for s in scans), "wedge scan text")
     secs = measure(lambda k: decode_scans(events, k), n, repeat)
-    rows.append((LABELS[4], f"{n} scans", secs,
-                 f"{n / secs:,.0f} scans/s, {n * len(events) / secs / 1e6:.2f} M ev/s, "
-                 f"{n * key_events / secs / 1e6:.2f} M key ev/s ({len(text)} chars, "
-                 f"{sum(US_CHAR_TO_KEY[c][1] for c in text)} shifted, {len(events)} ev)"))
+    rows.append(
+        (
+            LABELS[4],
+            f"{n} scans",
+            secs,
+            f"{n / secs:,.0f} scans/s, {n * len(events) / secs / 1e6:.2f} M ev/s, "
+            f"{n * key_events / secs / 1e6:.2f} M key ev/s ({len(text)} chars, "
+            f"{sum(US_CHAR_TO_KEY[c][1] for c in text)} shifted, {len(events)} ev)",
+        )
+    )
 
     print(f"median of {repeat} repeats, single core, Python {sys.version.split()[0]}")
     print(f"{'case':<32} {'per repeat':>13} {'median':>10} {'min-max of repeats':>20}  rate at the median")

@@ -56,10 +56,10 @@ from sqlalchemy import Engine, create_engine, insert, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from content import models  # noqa: E402
-from content.signage.fleet import FleetFilter, FleetPage, fleet_page  # noqa: E402
 from content.citizens.kiosk_agents import ReaderStatus  # noqa: E402
-from content.org.tree import Hall, OrgUnit  # noqa: E402
 from content.org.screens import Screen, ScreenStatus  # noqa: E402
+from content.org.tree import Hall, OrgUnit  # noqa: E402
+from content.signage.fleet import FleetFilter, FleetPage, fleet_page  # noqa: E402
 from kiosk_server.database import make_engine  # noqa: E402
 from kiosk_server.fleet_status import offline_after  # noqa: E402
 from kiosk_server.heartbeats import HeartbeatRecorder  # noqa: E402
@@ -81,26 +81,44 @@ class Seeded:
 
 def seed(engine: Engine, screens_per_hall: int, rng: random.Random) -> Seeded:
     """Bulk-insert the fleet described in the module docstring; ids are assigned here, not by the database."""
-    orgs: list[dict[str, Any]] = [{"id": 1, "parent_id": None, "level": "province", "name": "甘肃省",
-                                   "path": "/1/", "created_at": CREATED}]
+    orgs: list[dict[str, Any]] = [
+        {"id": 1, "parent_id": None, "level": "province", "name": "甘肃省", "path": "/1/", "created_at": CREATED}
+    ]
     halls: list[dict[str, Any]] = []
     city_ids, city_paths = [], []
     next_id = 2
     for c in range(10):
         city_id, city_path = next_id, f"/1/{next_id}/"
         next_id += 1
-        orgs.append({"id": city_id, "parent_id": 1, "level": "city", "name": f"市{c}", "path": city_path,
-                     "created_at": CREATED})
+        orgs.append(
+            {"id": city_id, "parent_id": 1, "level": "city", "name": f"市{c}", "path": city_path, "created_at": CREATED}
+        )
         city_ids.append(city_id)
         city_paths.append(city_path)
         for k in range(10):
             county_id = next_id
             next_id += 1
-            orgs.append({"id": county_id, "parent_id": city_id, "level": "county", "name": f"区{c}-{k}",
-                         "path": f"{city_path}{county_id}/", "created_at": CREATED})
+            orgs.append(
+                {
+                    "id": county_id,
+                    "parent_id": city_id,
+                    "level": "county",
+                    "name": f"区{c}-{k}",
+                    "path": f"{city_path}{county_id}/",
+                    "created_at": CREATED,
+                }
+            )
             for h in range(5):
-                halls.append({"id": len(halls) + 1, "org_unit_id": county_id, "name": f"市{c}区{k}第{h}服务大厅",
-                              "timezone": "Asia/Shanghai", "created_at": CREATED, "address": ""})
+                halls.append(
+                    {
+                        "id": len(halls) + 1,
+                        "org_unit_id": county_id,
+                        "name": f"市{c}区{k}第{h}服务大厅",
+                        "timezone": "Asia/Shanghai",
+                        "created_at": CREATED,
+                        "address": "",
+                    }
+                )
     city_of_hall = {hall["id"]: (hall["org_unit_id"] - 2) // 11 for hall in halls}
     screens, statuses, readers = [], [], []
     expected: dict[int, str] = {}
@@ -109,9 +127,20 @@ def seed(engine: Engine, screens_per_hall: int, rng: random.Random) -> Seeded:
         for n in range(screens_per_hall):
             ident = len(screens) + 1
             kind = KINDS[n % len(KINDS)]
-            screens.append({"id": ident, "hall_id": hall["id"], "name": f"{kind}屏{n + 1:02d}", "kind": kind,
-                            "key": f"bench-{ident}", "width_px": 1920, "height_px": 1080,
-                            "orientation": "landscape", "panel": "lcd", "created_at": CREATED})
+            screens.append(
+                {
+                    "id": ident,
+                    "hall_id": hall["id"],
+                    "name": f"{kind}屏{n + 1:02d}",
+                    "kind": kind,
+                    "key": f"bench-{ident}",
+                    "width_px": 1920,
+                    "height_px": 1080,
+                    "orientation": "landscape",
+                    "panel": "lcd",
+                    "created_at": CREATED,
+                }
+            )
             version = f"v{city_of_hall[hall['id']]}-{kind}"
             expected[ident] = version
             roll = rng.random()
@@ -128,20 +157,38 @@ def seed(engine: Engine, screens_per_hall: int, rng: random.Random) -> Seeded:
             if kind == "kiosk":
                 for reader_id, reader_kind in READERS:
                     state = "fault" if rng.random() < 0.03 else "attached"
-                    readers.append({"screen_id": ident, "reader_id": reader_id, "kind": reader_kind, "state": state,
-                                    "message": "无应答" if state == "fault" else "", "changed_at": NOW})
+                    readers.append(
+                        {
+                            "screen_id": ident,
+                            "reader_id": reader_id,
+                            "kind": reader_kind,
+                            "state": state,
+                            "message": "无应答" if state == "fault" else "",
+                            "changed_at": NOW,
+                        }
+                    )
     with Session(engine) as session:
-        for model, rows in ((OrgUnit, orgs), (Hall, halls), (Screen, screens), (ScreenStatus, statuses),
-                            (ReaderStatus, readers)):
+        for model, rows in (
+            (OrgUnit, orgs),
+            (Hall, halls),
+            (Screen, screens),
+            (ScreenStatus, statuses),
+            (ReaderStatus, readers),
+        ):
             for start in range(0, len(rows), 5000):
-                session.execute(insert(model), rows[start:start + 5000])
+                session.execute(insert(model), rows[start : start + 5000])
         session.commit()
     return Seeded(city_ids, city_paths, expected, online)
 
 
 def _status(ident: int, at: datetime, version: str, connected: bool) -> dict[str, Any]:
-    return {"screen_id": ident, "last_seen_at": at, "manifest_version": version, "connected": connected,
-            "client_info": "Chromium"}
+    return {
+        "screen_id": ident,
+        "last_seen_at": at,
+        "manifest_version": version,
+        "connected": connected,
+        "client_info": "Chromium",
+    }
 
 
 def measure(runs: int, func: Callable[[], FleetPage]) -> tuple[list[float], FleetPage]:
@@ -168,8 +215,11 @@ def run_all(label: str, engine: Engine, seeded: Seeded, runs: int) -> None:
     cases: list[tuple[str, FleetFilter, dict[str, Any]]] = [
         ("first page, whole province", FleetFilter(), {}),
         ("first page + live beats for every online screen", FleetFilter(), {"live": live}),
-        ("city manager: kiosks of the city, page 2", FleetFilter(org_unit_id=seeded.city_ids[city], kind="kiosk",
-                                                                  page=2), {"scope_path": seeded.city_paths[city]}),
+        (
+            "city manager: kiosks of the city, page 2",
+            FleetFilter(org_unit_id=seeded.city_ids[city], kind="kiosk", page=2),
+            {"scope_path": seeded.city_paths[city]},
+        ),
         ("status=offline, whole province", FleetFilter(status="offline"), {}),
         ("search '区4第2', whole province", FleetFilter(search="区4第2"), {}),
         ("last page of 200, sort=stalest", FleetFilter(sort="stalest", page=10_000, page_size=200), {}),
@@ -178,16 +228,21 @@ def run_all(label: str, engine: Engine, seeded: Seeded, runs: int) -> None:
     print(f"{'case':<50} {'min':>6} {'median':>7} {'p95':>7} {'max':>7}  matched / pages / rows")
     with Session(engine) as session:
         for name, filt, extra in cases:
+
             def once(filt: FleetFilter = filt, extra: dict[str, Any] = extra) -> FleetPage:
                 session.rollback()  # a fresh transaction per page, as a request would have
-                return fleet_page(session, filt, now=NOW, expected_versions=seeded.expected,
-                                  offline_after=OFFLINE_AFTER, **extra)
+                return fleet_page(
+                    session, filt, now=NOW, expected_versions=seeded.expected, offline_after=OFFLINE_AFTER, **extra
+                )
 
             times, result = measure(runs, once)
-            print(f"{name:<50} {min(times):6.1f} {statistics.median(times):7.1f} {p95(times):7.1f} {max(times):7.1f}  "
-                  f"{result.total} / {result.pages} / {len(result.rows)}")
-        whole = fleet_page(session, FleetFilter(), now=NOW, expected_versions=seeded.expected,
-                           offline_after=OFFLINE_AFTER)
+            print(
+                f"{name:<50} {min(times):6.1f} {statistics.median(times):7.1f} {p95(times):7.1f} {max(times):7.1f}  "
+                f"{result.total} / {result.pages} / {len(result.rows)}"
+            )
+        whole = fleet_page(
+            session, FleetFilter(), now=NOW, expected_versions=seeded.expected, offline_after=OFFLINE_AFTER
+        )
         print("summary:", {str(k): v for k, v in whole.summary.by_state.items()}, dict(whole.summary.by_kind))
 
 

@@ -31,18 +31,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from content import models  # noqa: E402
 from content.library.items import Employer, Vacancy  # noqa: E402
-from content.org.tree import add_org_unit  # noqa: E402
 from content.library.vacancy_import import import_vacancies, preview_import  # noqa: E402
+from content.org.tree import add_org_unit  # noqa: E402
 from kiosk_server.database import make_engine  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 TARGET_SECONDS = 5.0
 EMPLOYERS = 600
 EXISTING_EMPLOYERS = 200
-HEADER = ["岗位名称", "用人单位", "统一社会信用代码", "职业代码", "招聘人数", "最低月薪", "最高月薪", "学历要求", "工作地点",
-          "岗位要求", "联系方式", "有效期至"]
-TITLES = [("仓储物流专员", "4-02-06-03"), ("收银员", "4-01-02-03"), ("保洁员", "4-07-05-01"), ("叉车司机", "6-30-05-02"),
-          ("餐厅服务员", "4-03-02-05"), ("软件工程师", "2-02-10-03"), ("电工", "6-31-01-03"), ("会计", "2-06-03-00")]
+HEADER = [
+    "岗位名称",
+    "用人单位",
+    "统一社会信用代码",
+    "职业代码",
+    "招聘人数",
+    "最低月薪",
+    "最高月薪",
+    "学历要求",
+    "工作地点",
+    "岗位要求",
+    "联系方式",
+    "有效期至",
+]
+TITLES = [
+    ("仓储物流专员", "4-02-06-03"),
+    ("收银员", "4-01-02-03"),
+    ("保洁员", "4-07-05-01"),
+    ("叉车司机", "6-30-05-02"),
+    ("餐厅服务员", "4-03-02-05"),
+    ("软件工程师", "2-02-10-03"),
+    ("电工", "6-31-01-03"),
+    ("会计", "2-06-03-00"),
+]
 EDUCATION = ["不限", "初中", "高中/中专", "大专", "本科"]
 DISTRICTS = ["城关区", "七里河区", "安宁区", "西固区", "红古区", "兰州新区"]
 
@@ -57,10 +77,22 @@ def table(rows: int, rng: random.Random) -> list[list[object]]:
         title, code = rng.choice(TITLES)
         employer = rng.randrange(EMPLOYERS)
         low = rng.randrange(2500, 9000, 100)
-        out.append([title, f"兰州市第{employer}号有限公司", credit_code(employer), code, rng.randint(1, 30), low,
-                    low + rng.randrange(0, 4000, 100), rng.choice(EDUCATION), rng.choice(DISTRICTS),
-                    f"身体健康，吃苦耐劳，有相关工作经验者优先（{n}）", f"0931-{rng.randrange(10**7):07d}",
-                    datetime(2027, rng.randint(1, 12), rng.randint(1, 28))])
+        out.append(
+            [
+                title,
+                f"兰州市第{employer}号有限公司",
+                credit_code(employer),
+                code,
+                rng.randint(1, 30),
+                low,
+                low + rng.randrange(0, 4000, 100),
+                rng.choice(EDUCATION),
+                rng.choice(DISTRICTS),
+                f"身体健康，吃苦耐劳，有相关工作经验者优先（{n}）",
+                f"0931-{rng.randrange(10**7):07d}",
+                datetime(2027, rng.randint(1, 12), rng.randint(1, 28)),
+            ]
+        )
     return out
 
 
@@ -93,7 +125,9 @@ def fresh_database(path: Path) -> tuple[Session, int]:
     session = Session(engine)
     province = add_org_unit(session, name="甘肃省", level="province", division_code="620000")
     city = add_org_unit(session, name="兰州市", level="city", parent=province)
-    session.add_all(Employer(name=f"兰州市第{n}号有限公司", credit_code=credit_code(n)) for n in range(EXISTING_EMPLOYERS))
+    session.add_all(
+        Employer(name=f"兰州市第{n}号有限公司", credit_code=credit_code(n)) for n in range(EXISTING_EMPLOYERS)
+    )
     session.commit()
     return session, city.id
 
@@ -125,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = table(args.rows, random.Random(20261122))
     start = time.perf_counter()
     files = {"XLSX": (xlsx_file(rows), "岗位.xlsx"), "GBK CSV": (gbk_csv_file(rows), "岗位.csv")}
-    print(f"built {args.rows} rows as XLSX ({len(files['XLSX'][0]) / 1024:.0f} KiB) and GBK CSV "
-          f"({len(files['GBK CSV'][0]) / 1024:.0f} KiB) in {time.perf_counter() - start:.2f} s")
+    print(
+        f"built {args.rows} rows as XLSX ({len(files['XLSX'][0]) / 1024:.0f} KiB) and GBK CSV "
+        f"({len(files['GBK CSV'][0]) / 1024:.0f} KiB) in {time.perf_counter() - start:.2f} s"
+    )
     slowest = 0.0
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         directory = Path(tmp)
@@ -135,13 +171,17 @@ def main(argv: list[str] | None = None) -> int:
             preview = preview_import(data, filename)
             read_s = time.perf_counter() - start
             assert preview.row_count == args.rows and not preview.missing
-            times = [timed_import(directory / f"{label.replace(' ', '-')}-{n}.sqlite3", data, filename, args.rows)
-                     for n in range(args.runs)]
+            times = [
+                timed_import(directory / f"{label.replace(' ', '-')}-{n}.sqlite3", data, filename, args.rows)
+                for n in range(args.runs)
+            ]
             median = statistics.median(times)
             slowest = max(slowest, median)
-            print(f"{label:<8} read only {read_s:6.3f} s | import + commit: median {median:6.3f} s, "
-                  f"min {min(times):6.3f} s, max {max(times):6.3f} s over {len(times)} runs "
-                  f"({args.rows / median:,.0f} rows/s)")
+            print(
+                f"{label:<8} read only {read_s:6.3f} s | import + commit: median {median:6.3f} s, "
+                f"min {min(times):6.3f} s, max {max(times):6.3f} s over {len(times)} runs "
+                f"({args.rows / median:,.0f} rows/s)"
+            )
         if args.profile:
             import cProfile
             import pstats

@@ -83,8 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     epoch_offset = time.time() - time.perf_counter()  # perf_counter stamps → Unix seconds
     latencies: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as tmp, kiosk_site(Path(tmp)) as site, \
-            chromium() as browser:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-kiosk-") as tmp,
+        kiosk_site(Path(tmp)) as site,
+        chromium() as browser,
+    ):
         page = open_kiosk(browser, site, PORTRAIT)
         cdp = page.context.new_cdp_session(page)
         people = [site.gappy, site.steady]
@@ -107,8 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  max    {max(latencies):7.1f} ms")
     print(f"  min    {min(latencies):7.1f} ms")
     growth = (final - baseline) / baseline * 100
-    print(f"JS heap after {HEAP_BASELINE_AFTER} visits {baseline / 1e6:.2f} MB, after {total} visits "
-          f"{final / 1e6:.2f} MB: {growth:+.1f} %   (target < 10 %)")
+    print(
+        f"JS heap after {HEAP_BASELINE_AFTER} visits {baseline / 1e6:.2f} MB, after {total} visits "
+        f"{final / 1e6:.2f} MB: {growth:+.1f} %   (target < 10 %)"
+    )
     if errors:
         print(f"page errors: {errors}")
         return 1

@@ -63,19 +63,31 @@ def main() -> int:
                     title = f"基准测试岗位{n:02d}"
                     page.evaluate("t => { (window.__watch = window.__watch || []).push(t) }", title)
                     sent_ms = time.time() * 1000
-                    response = requests.post(f"{server.url}/api/v1/vacancies", timeout=10,
-                                             headers={"Authorization": "Bearer test-token"}, json={
-                        "org_unit_id": world.city_id, "employer_id": world.employer_id, "title": title,
-                        "occupation_code": "4-01-02-01", "headcount": 1, "salary_min": 4000, "salary_max": 5000,
-                        "valid_until": (datetime.now(UTC) + timedelta(days=9)).isoformat()})
+                    response = requests.post(
+                        f"{server.url}/api/v1/vacancies",
+                        timeout=10,
+                        headers={"Authorization": "Bearer test-token"},
+                        json={
+                            "org_unit_id": world.city_id,
+                            "employer_id": world.employer_id,
+                            "title": title,
+                            "occupation_code": "4-01-02-01",
+                            "headcount": 1,
+                            "salary_min": 4000,
+                            "salary_max": 5000,
+                            "valid_until": (datetime.now(UTC) + timedelta(days=9)).isoformat(),
+                        },
+                    )
                     response.raise_for_status()
                     page.wait_for_function("t => t in window.__seen", arg=title, timeout=10_000)
                     latencies.append(page.evaluate("t => window.__seen[t]", title) - sent_ms)
                     time.sleep(0.3)  # let the page settle so runs do not overlap
         finally:
             server.stop()
-    print(f"publish-to-render over {len(latencies)} runs: median {statistics.median(latencies):.0f} ms, "
-          f"worst {max(latencies):.0f} ms, best {min(latencies):.0f} ms")
+    print(
+        f"publish-to-render over {len(latencies)} runs: median {statistics.median(latencies):.0f} ms, "
+        f"worst {max(latencies):.0f} ms, best {min(latencies):.0f} ms"
+    )
     return 0
 
 

@@ -83,8 +83,9 @@ def latency(server: ServerProcess, counter_id: int, runs: int, wall_key: str) ->
     return latencies
 
 
-def throughput(server: ServerProcess, counter_ids: list[int], keys: list[str], boards: int,
-               seconds: float) -> dict[str, Any]:
+def throughput(
+    server: ServerProcess, counter_ids: list[int], keys: list[str], boards: int, seconds: float
+) -> dict[str, Any]:
     clients = [Board(server.url, keys[i % len(keys)]) for i in range(boards)]
     wait_for(lambda: all(c.version >= 0 for c in clients), 30, "every board's first snapshot")
     start_received = [c.received for c in clients]
@@ -104,8 +105,11 @@ def throughput(server: ServerProcess, counter_ids: list[int], keys: list[str], b
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
-    final = CounterClient(server.url, STAFF_USER, STAFF_PASSWORD).http.get(
-        f"{server.url}/counter/api/{counter_ids[0]}/state", timeout=10).json()
+    final = (
+        CounterClient(server.url, STAFF_USER, STAFF_PASSWORD)
+        .http.get(f"{server.url}/counter/api/{counter_ids[0]}/state", timeout=10)
+        .json()
+    )
     final_version = int(final["version"])
     settled = time.monotonic()
     try:
@@ -117,9 +121,16 @@ def throughput(server: ServerProcess, counter_ids: list[int], keys: list[str], b
     received = [c.received - s for c, s in zip(clients, start_received, strict=True)]
     for client in clients:
         client.client.disconnect()
-    return {"calls": sum(calls), "elapsed": elapsed, "calls_per_second": sum(calls) / elapsed,
-            "boards_min": min(received), "boards_median": statistics.median(received),
-            "caught_up": caught_up, "catch_up_seconds": lag, "final_version": final_version}
+    return {
+        "calls": sum(calls),
+        "elapsed": elapsed,
+        "calls_per_second": sum(calls) / elapsed,
+        "boards_min": min(received),
+        "boards_median": statistics.median(received),
+        "caught_up": caught_up,
+        "catch_up_seconds": lag,
+        "final_version": final_version,
+    }
 
 
 def main() -> int:
@@ -146,19 +157,22 @@ def main() -> int:
         server.start()
         try:
             lat = latency(server, hall.counter_ids[5], args.runs, world.wall_keys[0])
-            result = throughput(server, [hall.counter_ids[n] for n in (6, 7, 8, 9)], keys, args.boards,
-                                args.seconds)
+            result = throughput(server, [hall.counter_ids[n] for n in (6, 7, 8, 9)], keys, args.boards, args.seconds)
         finally:
             server.stop()
     lat.sort()
     p95 = lat[min(len(lat) - 1, round(0.95 * len(lat)) - 1)]
-    print(f"call → wall render over {len(lat)} calls: median {statistics.median(lat):.0f} ms, "
-          f"p95 {p95:.0f} ms, worst {lat[-1]:.0f} ms")
-    print(f"{args.boards} boards connected, 4 counters calling for {result['elapsed']:.1f} s: "
-          f"{result['calls']} calls, {result['calls_per_second']:.1f} calls/s; boards received per client: "
-          f"min {result['boards_min']}, median {result['boards_median']:.0f}; every client at the final "
-          f"version {result['final_version']}: {result['caught_up']} "
-          f"(after {result['catch_up_seconds']:.2f} s)")
+    print(
+        f"call → wall render over {len(lat)} calls: median {statistics.median(lat):.0f} ms, "
+        f"p95 {p95:.0f} ms, worst {lat[-1]:.0f} ms"
+    )
+    print(
+        f"{args.boards} boards connected, 4 counters calling for {result['elapsed']:.1f} s: "
+        f"{result['calls']} calls, {result['calls_per_second']:.1f} calls/s; boards received per client: "
+        f"min {result['boards_min']}, median {result['boards_median']:.0f}; every client at the final "
+        f"version {result['final_version']}: {result['caught_up']} "
+        f"(after {result['catch_up_seconds']:.2f} s)"
+    )
     return 0
 
 

@@ -2,9 +2,9 @@
 
 __version__ = "0.1.0"
 
+from devices.drivers.idcard_reader import IdCardReader
 from devices.errors import DeviceError
 from devices.events import CardRemoved, DocumentKind, IdCardRead, ReaderAttached, ReaderDetached, ReaderFault
-from devices.drivers.idcard_reader import IdCardReader
 
 __all__ = [
     "CardRemoved",

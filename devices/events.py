@@ -50,10 +50,7 @@ class IdCardRead:
         return mask_id_number(self.id_number)
 
     def __repr__(self) -> str:
-        return (
-            f"IdCardRead(reader_id={self.reader_id!r}, kind={self.kind.name}, "
-            f"id_number={self.masked_id_number!r})"
-        )
+        return f"IdCardRead(reader_id={self.reader_id!r}, kind={self.kind.name}, id_number={self.masked_id_number!r})"
 
     __str__ = __repr__
 

@@ -21,7 +21,7 @@ def check_character(first17: str) -> str:
     """The check character ('0'–'9' or 'X') for the first 17 digits of an ID number."""
     if len(first17) != 17 or not _ascii_digits(first17):
         raise ValueError(f"expected 17 ASCII digits, got {len(first17)} characters")
-    return CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
 def id_number_problem(text: str) -> str | None:

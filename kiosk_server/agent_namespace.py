@@ -18,12 +18,16 @@ from flask_socketio import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from content.citizens.sessions import EndReason, end_sessions, identify_and_open
-from content.citizens.kiosk_agents import mark_readers_unknown, replace_reader_statuses, set_reader_status, verify_agent_credential
+from content.citizens.kiosk_agents import (
+    mark_readers_unknown,
+    replace_reader_statuses,
+    set_reader_status,
+    verify_agent_credential,
+)
 from content.citizens.records import RecordsError, identity_from_card
+from content.citizens.sessions import EndReason, end_sessions, identify_and_open
 from content.org.screens import Screen
 from content.org.timezones import zone
-
 from kiosk_server import agent_payloads
 from kiosk_server.agent_payloads import BadRequest
 from kiosk_server.citizen_events import CitizenEvents, ack_session
@@ -47,8 +51,9 @@ class AgentLink:
 
 
 class AgentNamespace(Namespace):
-    def __init__(self, namespace: str, db: Database, policy: CitizenPolicy, events: CitizenEvents,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, namespace: str, db: Database, policy: CitizenPolicy, events: CitizenEvents, clock: Callable[[], datetime]
+    ) -> None:
         super().__init__(namespace)
         self._db = db
         self._policy = policy
@@ -72,8 +77,9 @@ class AgentNamespace(Namespace):
             if screen is None:
                 log.info("agent connection refused: unknown device or wrong credential")
                 raise ConnectionRefusedError(REFUSED)
-            screen = session.scalars(select(Screen).options(joinedload(Screen.hall))
-                                     .where(Screen.id == screen.id)).one()
+            screen = session.scalars(
+                select(Screen).options(joinedload(Screen.hall)).where(Screen.id == screen.id)
+            ).one()
             link = AgentLink(
                 screen.id,
                 {"id": screen.id, "name": screen.name, "hall": {"id": screen.hall.id, "name": screen.hall.name}},
@@ -108,12 +114,18 @@ class AgentNamespace(Namespace):
             now = self._clock()
             replace_reader_statuses(session, link.screen_id, hello.readers, now)
             # A card may have left while the link was down: end sessions from readers with no card now.
-            ended = end_sessions(session, link.screen_id, EndReason.AGENT_RECONNECTED, now,
-                                 except_readers=hello.cards_present)
+            ended = end_sessions(
+                session, link.screen_id, EndReason.AGENT_RECONNECTED, now, except_readers=hello.cards_present
+            )
             session.commit()
         self._events.ended(ended)
-        log.info("agent hello from kiosk screen %d (agent %s, %d readers, %d sessions ended)", link.screen_id,
-                 hello.agent_version or "?", len(hello.readers), len(ended))
+        log.info(
+            "agent hello from kiosk screen %d (agent %s, %d readers, %d sessions ended)",
+            link.screen_id,
+            hello.agent_version or "?",
+            len(hello.readers),
+            len(ended),
+        )
         return {"ok": True, "screen": link.screen, "session_idle_seconds": self._policy.idle_seconds}
 
     def on_reader_status(self, data: Any = None) -> dict[str, Any]:
@@ -146,19 +158,37 @@ class AgentNamespace(Namespace):
                 return {"ok": False, "error": "bad_request", "message": "this kiosk screen no longer exists"}
             try:
                 identity = identity_from_card(read.source, read.reader_id, read.identity, today=today)
-                opened = identify_and_open(session, self._policy.backend(session, self._clock), screen, identity,
-                                           now, self._policy.idle_seconds, self._policy.max_seconds)
+                opened = identify_and_open(
+                    session,
+                    self._policy.backend(session, self._clock),
+                    screen,
+                    identity,
+                    now,
+                    self._policy.idle_seconds,
+                    self._policy.max_seconds,
+                )
             except RecordsError as err:
                 session.commit()  # the audit row of a refused lookup
-                log.info("card_read on kiosk screen %d (%s, reader %s) refused: %s", link.screen_id,
-                         read.source.value, read.reader_id, err.code)
+                log.info(
+                    "card_read on kiosk screen %d (%s, reader %s) refused: %s",
+                    link.screen_id,
+                    read.source.value,
+                    read.reader_id,
+                    err.code,
+                )
                 self._events.refused(link.screen_id, read.source.value, err)
                 return {"ok": False, "error": err.code, "message": str(err)}
             session.commit()
         self._events.ended(opened.replaced)
         self._events.opened(opened.session, opened.token, today)
-        log.info("card_read on kiosk screen %d (%s, reader %s): session %d for %s", link.screen_id,
-                 read.source.value, read.reader_id, opened.session.id, opened.session.masked_id)
+        log.info(
+            "card_read on kiosk screen %d (%s, reader %s): session %d for %s",
+            link.screen_id,
+            read.source.value,
+            read.reader_id,
+            opened.session.id,
+            opened.session.masked_id,
+        )
         return {"ok": True, "session": ack_session(opened.session, today)}
 
     def on_card_removed(self, data: Any = None) -> dict[str, Any]:
@@ -173,8 +203,9 @@ class AgentNamespace(Namespace):
             ended = end_sessions(session, link.screen_id, EndReason.CARD_REMOVED, self._clock(), reader_id=reader_id)
             session.commit()
         self._events.ended(ended)
-        log.info("card removed from kiosk screen %d reader %s: %d sessions ended", link.screen_id, reader_id,
-                 len(ended))
+        log.info(
+            "card removed from kiosk screen %d reader %s: %d sessions ended", link.screen_id, reader_id, len(ended)
+        )
         return {"ok": True, "ended": len(ended)}
 
     def _link(self) -> AgentLink | None:

@@ -11,7 +11,6 @@ from flask_socketio import SocketIO
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 import display_client
-
 from kiosk_server.config import load_settings
 from kiosk_server.database import Database
 from kiosk_server.records_backends import CitizenPolicy
@@ -53,10 +52,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["kiosk_settings"] = settings
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(str(display_client.TEMPLATE_DIR)),
-        FileSystemLoader(str(app.root_path + "/templates")),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(display_client.TEMPLATE_DIR)),
+            FileSystemLoader(str(app.root_path + "/templates")),
+        ]
+    )
 
     db = Database(settings.database_url)
     db.init_app(app)
@@ -64,7 +65,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     socketio = _socketio_for(settings)
     socketio.init_app(app)
     app.extensions["kiosk_runtime"] = Runtime.build(
-        socketio, db, heartbeat_seconds=settings.heartbeat_seconds, poll_seconds=settings.publish_poll_seconds,
+        socketio,
+        db,
+        heartbeat_seconds=settings.heartbeat_seconds,
+        poll_seconds=settings.publish_poll_seconds,
         policy=CitizenPolicy.from_settings(settings),
     )
 

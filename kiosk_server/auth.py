@@ -32,8 +32,9 @@ def require_auth(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_actor() != "api-token":
-            response = jsonify(error="unauthorized",
-                               message="send 'Authorization: Bearer <token>' (the demo prints the token)")
+            response = jsonify(
+                error="unauthorized", message="send 'Authorization: Bearer <token>' (the demo prints the token)"
+            )
             response.status_code = 401
             response.headers["WWW-Authenticate"] = 'Bearer realm="kiosk"'
             return response

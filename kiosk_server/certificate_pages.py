@@ -13,7 +13,6 @@ from typing import Any, Final
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, url_for
 
 from content.citizens.certificates import Certificate, find_certificate, phone_download_allowed
-
 from kiosk_server.certificate_pdf import contribution_summary, gap_lines, render_certificate_pdf, zh_date, zh_datetime
 from kiosk_server.database import request_session
 from kiosk_server.settings_access import runtime
@@ -49,9 +48,15 @@ def verify(code: str) -> Any:
     cert = certificate_or_404(code)
     facts = cert.facts
     return render_template(
-        "verify.html", cert=cert, facts=facts, code=code, issued_at=zh_datetime(facts["issued_at"]),
-        as_of=zh_date(facts["as_of"]), since={e["insurance"]: zh_date(e["since"]) for e in facts["enrollments"]},
-        summary=contribution_summary(facts), gaps=gap_lines(facts),
+        "verify.html",
+        cert=cert,
+        facts=facts,
+        code=code,
+        issued_at=zh_datetime(facts["issued_at"]),
+        as_of=zh_date(facts["as_of"]),
+        since={e["insurance"]: zh_date(e["since"]) for e in facts["enrollments"]},
+        summary=contribution_summary(facts),
+        gaps=gap_lines(facts),
     )
 
 

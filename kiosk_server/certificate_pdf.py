@@ -50,6 +50,7 @@ def _font() -> str:
 
 # -- wording shared by the PDF and the verify page ------------------------------------------------------------------
 
+
 def zh_date(iso: str | None) -> str:
     """``2015-07-01`` → ``2015年7月1日``; missing → ``—``."""
     if not iso:
@@ -87,13 +88,17 @@ def gap_lines(facts: dict[str, Any]) -> list[str]:
     """One line per run of unpaid months (``2024年3月至2024年5月，共3个月``); a single month stands alone."""
     lines = []
     for gap in facts["contributions"]["gaps"]:
-        span = zh_month(gap["first"]) if gap["first"] == gap["last"] else (
-            f"{zh_month(gap['first'])}至{zh_month(gap['last'])}")
+        span = (
+            zh_month(gap["first"])
+            if gap["first"] == gap["last"]
+            else (f"{zh_month(gap['first'])}至{zh_month(gap['last'])}")
+        )
         lines.append(f"{span}，共{gap['months']}个月")
     return lines
 
 
 # -- QR codes ---------------------------------------------------------------------------------------------------------
+
 
 def qr_drawing(url: str, size: float = QR_SIZE) -> Drawing:
     """A ``size``-square reportlab drawing of a QR code holding ``url`` (error correction M)."""
@@ -110,6 +115,7 @@ def qr_svg(url: str) -> str:
 
 
 # -- the document -----------------------------------------------------------------------------------------------------
+
 
 def _styles() -> dict[str, ParagraphStyle]:
     font = _font()
@@ -160,18 +166,36 @@ def _identity(facts: dict[str, Any], s: dict[str, ParagraphStyle], width: float)
     return [
         _p("经查询社会保险信息系统，兹证明下列人员的社会保险参保情况如下：", s["body"]),
         Spacer(1, 3 * mm),
-        _grid([[_p("姓名", s["head"]), _p(citizen["masked_name"], s["cell"]),
-                _p("公民身份号码", s["head"]), _p("", s["cell"], citizen["masked_id"])]],
-              [0.16 * width, 0.24 * width, 0.2 * width, 0.4 * width], header=False),
+        _grid(
+            [
+                [
+                    _p("姓名", s["head"]),
+                    _p(citizen["masked_name"], s["cell"]),
+                    _p("公民身份号码", s["head"]),
+                    _p("", s["cell"], citizen["masked_id"]),
+                ]
+            ],
+            [0.16 * width, 0.24 * width, 0.2 * width, 0.4 * width],
+            header=False,
+        ),
     ]
 
 
 def _enrollments(facts: dict[str, Any], s: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
     rows = [[_p(h, s["head"]) for h in ("险种", "参保状态", "参保起始", "参保地")]]
-    rows += [[_p(e["label"], s["cell"]), _p(e["state_label"], s["cell"]), _p(zh_date(e["since"]), s["cell"]),
-              _p(e["place"] or _NONE, s["cell"])] for e in facts["enrollments"]]
-    return [_p("一、参保情况", s["section"]),
-            _grid(rows, [0.2 * width, 0.2 * width, 0.24 * width, 0.36 * width], header=True)]
+    rows += [
+        [
+            _p(e["label"], s["cell"]),
+            _p(e["state_label"], s["cell"]),
+            _p(zh_date(e["since"]), s["cell"]),
+            _p(e["place"] or _NONE, s["cell"]),
+        ]
+        for e in facts["enrollments"]
+    ]
+    return [
+        _p("一、参保情况", s["section"]),
+        _grid(rows, [0.2 * width, 0.2 * width, 0.24 * width, 0.36 * width], header=True),
+    ]
 
 
 def _contributions(facts: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[Flowable]:
@@ -189,9 +213,17 @@ def _contributions(facts: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[
 def _issue_block(facts: dict[str, Any], verify_url: str, s: dict[str, ParagraphStyle], width: float) -> Table:
     """Issue time and hall on the left, the verify QR with 扫码核验 under it on the right."""
     qr = Table([[qr_drawing(verify_url)], [_p(QR_CAPTION, s["caption"])]], colWidths=[QR_SIZE + 4 * mm])
-    qr.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
-                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    qr.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     issued = [
         _p(f"出具时间：{zh_datetime(facts['issued_at'])}", s["body"]),
         _p(f"出具机构：{facts['hall_name']}（自助终端）", s["body"]),
@@ -200,8 +232,16 @@ def _issue_block(facts: dict[str, Any], verify_url: str, s: dict[str, ParagraphS
         _p("", s["small"], verify_url),
     ]
     block = Table([[issued, qr]], colWidths=[width - QR_SIZE - 10 * mm, QR_SIZE + 10 * mm])
-    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    block.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return block
 
 
@@ -225,8 +265,18 @@ def _story(facts: dict[str, Any], code: str, verify_url: str, width: float) -> l
 def render_certificate_pdf(facts: dict[str, Any], code: str, verify_url: str) -> bytes:
     """The certificate as an A4 portrait PDF: masked identity, the five insurances, paid months, a verify QR."""
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm, topMargin=22 * mm,
-                            bottomMargin=18 * mm, title=TITLE, subject=TITLE, author=facts.get("hall_name", ""),
-                            creator="kiosk_server", lang="zh-CN")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=22 * mm,
+        rightMargin=22 * mm,
+        topMargin=22 * mm,
+        bottomMargin=18 * mm,
+        title=TITLE,
+        subject=TITLE,
+        author=facts.get("hall_name", ""),
+        creator="kiosk_server",
+        lang="zh-CN",
+    )
     doc.build(_story(facts, code, verify_url, doc.width - 2 * _FRAME_PADDING))
     return buffer.getvalue()

@@ -12,9 +12,8 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
-from content.citizens.sessions import CitizenSession
 from content.citizens.records import RecordsError, sex_label
-
+from content.citizens.sessions import CitizenSession
 from kiosk_server.events import (
     CITIZEN_SESSION,
     CITIZEN_SESSION_ENDED,
@@ -25,8 +24,12 @@ from kiosk_server.events import (
 
 
 def citizen_json(citizen: CitizenSession, today: date) -> dict[str, Any]:
-    return {"masked_name": citizen.masked_name, "masked_id": citizen.masked_id, "sex": sex_label(citizen.sex_code),
-            "age": citizen.age_on(today)}
+    return {
+        "masked_name": citizen.masked_name,
+        "masked_id": citizen.masked_id,
+        "sex": sex_label(citizen.sex_code),
+        "age": citizen.age_on(today),
+    }
 
 
 def session_payload(citizen: CitizenSession, token: str, today: date) -> dict[str, Any]:

@@ -25,16 +25,21 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--host", default=os.environ.get("KIOSK_HOST", "127.0.0.1"))
         cmd.add_argument("--port", type=int, default=int(os.environ.get("KIOSK_PORT", "8000")))
         if name == "demo":
-            cmd.add_argument("--no-card-reader", action="store_true",
-                             help="do not start the simulated card reader and agent for the demo kiosk")
+            cmd.add_argument(
+                "--no-card-reader",
+                action="store_true",
+                help="do not start the simulated card reader and agent for the demo kiosk",
+            )
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     sub.add_parser("token", help="print the API bearer token")
-    cred = sub.add_parser("agent-credential",
-                          help="issue a kiosk's device agent credential (printed once; revokes the previous one)")
+    cred = sub.add_parser(
+        "agent-credential", help="issue a kiosk's device agent credential (printed once; revokes the previous one)"
+    )
     cred.add_argument("screen_key", help="the screen key of the kiosk")
-    agent = sub.add_parser("agent", add_help=False,
-                           help="run the kiosk device agent (python -m devices.agent); arguments go to it")
+    agent = sub.add_parser(
+        "agent", add_help=False, help="run the kiosk device agent (python -m devices.agent); arguments go to it"
+    )
     agent.add_argument("agent_args", nargs=argparse.REMAINDER, help="arguments of the device agent")
     return parser
 
@@ -64,15 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         monkey.patch_all()
     elif mode == "eventlet":
-        print("warning: eventlet is deprecated upstream and unsupported by psycopg 3; use gevent",
-              file=sys.stderr)
+        print("warning: eventlet is deprecated upstream and unsupported by psycopg 3; use gevent", file=sys.stderr)
 
     import logging
 
     from kiosk_server.config import ConfigError
 
-    logging.basicConfig(level=os.environ.get("KIOSK_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("KIOSK_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         return _run(args, mode)
     except ConfigError as err:
@@ -134,16 +139,19 @@ def _agent_credential(screen_key: str) -> int:
     with db.session() as session:
         screen = session.scalar(select(Screen).where(Screen.key == screen_key))
         if screen is None:
-            print("no screen has that key (the key is the last part of the screen's /screen/<key> address)",
-                  file=sys.stderr)
+            print(
+                "no screen has that key (the key is the last part of the screen's /screen/<key> address)",
+                file=sys.stderr,
+            )
             return 2
         try:
             credential = issue_agent_credential(session, screen, agent_credential_key(settings(app).secret_key))
         except NotAKiosk as err:
             print(f"cannot issue an agent credential: {err}", file=sys.stderr)
             return 2
-        audit.record(session, actor="cli", action="agent_credential.issued", obj_kind="screen", obj_id=screen.id,
-                     summary={})
+        audit.record(
+            session, actor="cli", action="agent_credential.issued", obj_kind="screen", obj_id=screen.id, summary={}
+        )
         session.commit()
         name = screen.name
     print(f"agent credential for kiosk {name!r} (shown once; issuing another revokes it):", file=sys.stderr)

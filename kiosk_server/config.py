@@ -108,7 +108,7 @@ def _cast_database_url(value: str) -> str:
     if not scheme.startswith(("sqlite", "postgresql")):
         raise ValueError(f"expected a sqlite:// or postgresql+psycopg:// URL, got scheme {scheme!r}")
     if scheme == "postgresql" or scheme == "postgres":
-        return "postgresql+psycopg" + value[len(scheme):]
+        return "postgresql+psycopg" + value[len(scheme) :]
     return value
 
 
@@ -239,9 +239,10 @@ def load_settings(
     if raw["citizen_session_idle_seconds"] < 10:
         raise ConfigError("citizen_session_idle_seconds", "must be at least 10")
     if raw["citizen_session_max_seconds"] < raw["citizen_session_idle_seconds"]:
-        raise ConfigError("citizen_session_max_seconds",
-                          f"must be at least KIOSK_CITIZEN_SESSION_IDLE_SECONDS "
-                          f"({raw['citizen_session_idle_seconds']})")
+        raise ConfigError(
+            "citizen_session_max_seconds",
+            f"must be at least KIOSK_CITIZEN_SESSION_IDLE_SECONDS ({raw['citizen_session_idle_seconds']})",
+        )
     if raw["records_backend"] == "http" and not raw["records_http_url"]:
         raise ConfigError("records_http_url", "required when KIOSK_RECORDS_BACKEND is http")
     names = {f.name for f in fields(Settings)}

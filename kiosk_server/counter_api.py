@@ -29,7 +29,6 @@ from content.queue.ticketing import (
     start_service,
     transfer,
 )
-
 from kiosk_server import staff_session
 from kiosk_server.counter_state import counter_state, ticket_json
 from kiosk_server.counter_strings import both
@@ -39,7 +38,11 @@ from kiosk_server.settings_access import runtime
 bp = Blueprint("api", __name__, url_prefix="/counter/api")
 
 ACTIONS: Final[dict[str, Callable[[Session, int, datetime], Ticket | None]]] = {
-    "call": call_next, "recall": recall, "start": start_service, "finish": finish, "no-show": no_show,
+    "call": call_next,
+    "recall": recall,
+    "start": start_service,
+    "finish": finish,
+    "no-show": no_show,
 }
 
 

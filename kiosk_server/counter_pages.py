@@ -15,11 +15,10 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from flask import session as cookie
 from sqlalchemy import select
 
+from content.accounts.staff import SignInRefused, sign_in
 from content.org.tree import Hall
 from content.queue.board import board_state
 from content.queue.models import Counter, ServiceType
-from content.accounts.staff import SignInRefused, sign_in
-
 from kiosk_server import counter_api, staff_session
 from kiosk_server.counter_strings import catalogue, pick_lang, translate
 from kiosk_server.database import request_session
@@ -29,6 +28,7 @@ bp = Blueprint("counter", __name__)
 bp.register_blueprint(counter_api.bp)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
 
 @bp.before_request
 def _language() -> None:
@@ -43,11 +43,18 @@ def _words() -> dict[str, Any]:
     lang = g.get("lang", "zh-CN")
 
     def service_labels(services: list[ServiceType]) -> str:
-        return " · ".join(translate(lang, "service.label", prefix=s.prefix,
-                                    name=s.name_en if lang == "en" and s.name_en else s.name) for s in services)
+        return " · ".join(
+            translate(lang, "service.label", prefix=s.prefix, name=s.name_en if lang == "en" and s.name_en else s.name)
+            for s in services
+        )
 
-    return {"lang": lang, "t": lambda key, /, **params: translate(lang, key, **params), "service_labels": service_labels,
-            "other_lang": "zh-CN" if lang == "en" else "en", "csrf_field": staff_session.CSRF_FIELD}
+    return {
+        "lang": lang,
+        "t": lambda key, /, **params: translate(lang, key, **params),
+        "service_labels": service_labels,
+        "other_lang": "zh-CN" if lang == "en" else "en",
+        "csrf_field": staff_session.CSRF_FIELD,
+    }
 
 
 @bp.after_request
@@ -83,11 +90,18 @@ def _safe_next(value: str | None) -> str | None:
     return None
 
 
-def _login_form(status: int = 200, *, username: str = "", errors: dict[str, str] | None = None,
-                problem: str = "", notice: str = "") -> Any:
-    return render_template("counter_login.html", csrf=staff_session.csrf_token(), username=username,
-                           errors=errors or {}, problem=problem, notice=notice,
-                           next=_safe_next(request.values.get("next")) or ""), status
+def _login_form(
+    status: int = 200, *, username: str = "", errors: dict[str, str] | None = None, problem: str = "", notice: str = ""
+) -> Any:
+    return render_template(
+        "counter_login.html",
+        csrf=staff_session.csrf_token(),
+        username=username,
+        errors=errors or {},
+        problem=problem,
+        notice=notice,
+        next=_safe_next(request.values.get("next")) or "",
+    ), status
 
 
 @bp.route("/counter/login", methods=["GET", "POST"])
@@ -133,16 +147,24 @@ def logout() -> Any:
 @staff_page
 def choose() -> Any:
     db = request_session()
-    counters = list(db.scalars(
-        select(Counter).where(Counter.hall_id == g.staff.hall_id, Counter.active.is_(True)).order_by(Counter.number)
-    ))
+    counters = list(
+        db.scalars(
+            select(Counter).where(Counter.hall_id == g.staff.hall_id, Counter.active.is_(True)).order_by(Counter.number)
+        )
+    )
     remembered = staff_session.remembered_counter()
     if "choose" not in request.args and any(c.id == remembered for c in counters):
         return redirect(url_for("counter.page", counter_id=remembered))
     tickets = {row["id"]: row["ticket"] for row in board_state(db, g.staff.hall_id, g.now)["counters"]}
-    return render_template("counter_choose.html", hall=db.get(Hall, g.staff.hall_id), staff=g.staff,
-                           counters=counters, tickets=tickets, remembered=remembered,
-                           csrf=staff_session.csrf_token())
+    return render_template(
+        "counter_choose.html",
+        hall=db.get(Hall, g.staff.hall_id),
+        staff=g.staff,
+        counters=counters,
+        tickets=tickets,
+        remembered=remembered,
+        csrf=staff_session.csrf_token(),
+    )
 
 
 @bp.get("/counter/<int:counter_id>")
@@ -151,6 +173,12 @@ def page(counter_id: int) -> Any:
     db = request_session()
     counter = staff_session.staff_counter(db, g.staff, counter_id)
     staff_session.remember_counter(counter.id)
-    return render_template("counter.html", counter=counter, hall=db.get(Hall, counter.hall_id), staff=g.staff,
-                           csrf=staff_session.csrf_token(), catalogue=catalogue(),
-                           api_base=url_for("counter.api.state", counter_id=counter.id).rsplit("/", 1)[0])
+    return render_template(
+        "counter.html",
+        counter=counter,
+        hall=db.get(Hall, counter.hall_id),
+        staff=g.staff,
+        csrf=staff_session.csrf_token(),
+        catalogue=catalogue(),
+        api_base=url_for("counter.api.state", counter_id=counter.id).rsplit("/", 1)[0],
+    )

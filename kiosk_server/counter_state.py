@@ -31,7 +31,10 @@ def ticket_json(ticket: Ticket | None) -> dict[str, Any] | None:
         return None
     since = ticket.serving_at if ticket.state == TicketState.SERVING.value else ticket.last_called_at
     return {
-        "number": ticket.number, "state": ticket.state, "priority": ticket.priority, "recalls": ticket.recalls,
+        "number": ticket.number,
+        "state": ticket.state,
+        "priority": ticket.priority,
+        "recalls": ticket.recalls,
         "service": _service_json(ticket.service_type),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
         "since": since.isoformat() if since else None,
@@ -39,8 +42,11 @@ def ticket_json(ticket: Ticket | None) -> dict[str, Any] | None:
 
 
 def _line(waiting: int, priority_waiting: int, heads: list[Ticket]) -> dict[str, Any]:
-    return {"waiting": waiting, "priority_waiting": priority_waiting,
-            "next": [{"number": t.number, "priority": t.priority} for t in heads[:NEXT_NUMBERS]]}
+    return {
+        "waiting": waiting,
+        "priority_waiting": priority_waiting,
+        "next": [{"number": t.number, "priority": t.priority} for t in heads[:NEXT_NUMBERS]],
+    }
 
 
 def _waiting(counter: Counter, day: date) -> Any:
@@ -54,42 +60,59 @@ def _lines(session: Session, counter: Counter, day: date) -> tuple[dict[str, Any
     waiting = _waiting(counter, day)
     directed_where = waiting & (Ticket.target_counter_id == counter.id)
     directed_count = session.scalar(select(func.count()).where(directed_where)) or 0
-    directed_heads = list(session.scalars(
-        select(Ticket).where(directed_where).order_by(Ticket.arrived_at, Ticket.id).limit(NEXT_NUMBERS)))
+    directed_heads = list(
+        session.scalars(select(Ticket).where(directed_where).order_by(Ticket.arrived_at, Ticket.id).limit(NEXT_NUMBERS))
+    )
     directed = _line(directed_count, sum(1 for t in directed_heads if t.priority), directed_heads)
     counts: dict[tuple[int, bool], int] = {
-        (service_id, bool(priority)): int(n) for service_id, priority, n in session.execute(
+        (service_id, bool(priority)): int(n)
+        for service_id, priority, n in session.execute(
             select(Ticket.service_type_id, Ticket.priority, func.count())
-            .where(waiting, Ticket.target_counter_id.is_(None),
-                   Ticket.service_type_id.in_([s.id for s in services]))
-            .group_by(Ticket.service_type_id, Ticket.priority))
+            .where(waiting, Ticket.target_counter_id.is_(None), Ticket.service_type_id.in_([s.id for s in services]))
+            .group_by(Ticket.service_type_id, Ticket.priority)
+        )
     }
     lines = []
     for service in services:
         heads: list[Ticket] = []
         for priority in (True, False):
             heads += session.scalars(
-                select(Ticket).where(waiting, Ticket.target_counter_id.is_(None),
-                                     Ticket.service_type_id == service.id, Ticket.priority.is_(priority))
-                .order_by(Ticket.arrived_at, Ticket.id).limit(NEXT_NUMBERS))
+                select(Ticket)
+                .where(
+                    waiting,
+                    Ticket.target_counter_id.is_(None),
+                    Ticket.service_type_id == service.id,
+                    Ticket.priority.is_(priority),
+                )
+                .order_by(Ticket.arrived_at, Ticket.id)
+                .limit(NEXT_NUMBERS)
+            )
         heads.sort(key=lambda t, boost=service.priority_boost_minutes: call_order_key(t, boost))
         priority_waiting = counts.get((service.id, True), 0)
-        lines.append({"service": _service_json(service),
-                      **_line(priority_waiting + counts.get((service.id, False), 0), priority_waiting, heads)})
+        lines.append(
+            {
+                "service": _service_json(service),
+                **_line(priority_waiting + counts.get((service.id, False), 0), priority_waiting, heads),
+            }
+        )
     return directed, lines
 
 
 def _transfer_targets(session: Session, counter: Counter) -> dict[str, Any]:
     services = session.scalars(
-        select(ServiceType).where(ServiceType.hall_id == counter.hall_id, ServiceType.active.is_(True))
+        select(ServiceType)
+        .where(ServiceType.hall_id == counter.hall_id, ServiceType.active.is_(True))
         .order_by(ServiceType.position, ServiceType.id)
     )
     counters = session.scalars(
-        select(Counter).where(Counter.hall_id == counter.hall_id, Counter.active.is_(True), Counter.id != counter.id)
+        select(Counter)
+        .where(Counter.hall_id == counter.hall_id, Counter.active.is_(True), Counter.id != counter.id)
         .order_by(Counter.number)
     )
-    return {"services": [_service_json(s) for s in services],
-            "counters": [{"id": c.id, "number": c.number, "name": c.name} for c in counters]}
+    return {
+        "services": [_service_json(s) for s in services],
+        "counters": [{"id": c.id, "number": c.number, "name": c.name} for c in counters],
+    }
 
 
 def counter_state(session: Session, counter: Counter, now: datetime) -> dict[str, Any]:
@@ -99,11 +122,17 @@ def counter_state(session: Session, counter: Counter, now: datetime) -> dict[str
     version = board_version(session, hall.id)  # read first: the rows below are at least this new
     directed, lines = _lines(session, counter, hall_day(hall, now))
     return {
-        "version": version, "generated_at": now.isoformat(),
+        "version": version,
+        "generated_at": now.isoformat(),
         "hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone},
-        "counter": {"id": counter.id, "number": counter.number, "name": counter.name,
-                    "services": [_service_json(s) for s in counter.services]},
+        "counter": {
+            "id": counter.id,
+            "number": counter.number,
+            "name": counter.name,
+            "services": [_service_json(s) for s in counter.services],
+        },
         "ticket": ticket_json(current_ticket(session, counter)),
-        "directed": directed, "lines": lines,
+        "directed": directed,
+        "lines": lines,
         "transfer": _transfer_targets(session, counter),
     }

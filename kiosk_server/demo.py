@@ -13,15 +13,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from content import outbox
-from content.demo.places import TAG_QUEUE
-from content.demo.accounts import DEMO_CONSOLE_PASSWORD
-from content.demo.queue import DEMO_STAFF_PASSWORD, staff_username
-from content.citizens.demo_histories import DemoProfile
 from content.citizens.demo_backend import DemoPerson
+from content.citizens.demo_histories import DemoProfile
+from content.demo.accounts import DEMO_CONSOLE_PASSWORD
+from content.demo.places import TAG_QUEUE
+from content.demo.queue import DEMO_STAFF_PASSWORD, staff_username
+from content.org.screens import Screen
 from content.org.tree import Hall
 from content.queue.models import ServiceType
-from content.org.screens import Screen
-
 from kiosk_server.database import database
 from kiosk_server.demo_card_reader import DemoCardReader
 from kiosk_server.records_backends import records_key
@@ -53,7 +52,8 @@ def ensure_demo_data(app: Flask) -> bool:
         elif not session.scalar(select(func.count()).select_from(DemoPerson)):
             seed_people(session, DEFAULT_RNG_SEED, key, today=today)  # a demo database from before the records backend
         elif drop_stale_histories(session, today=today) or not session.scalar(
-                select(func.count()).select_from(DemoProfile)):
+            select(func.count()).select_from(DemoProfile)
+        ):
             # Histories from an earlier month (or a database from before them): as of today.
             seed_histories(session, DEFAULT_RNG_SEED, today=today)
         if not session.scalar(select(func.count()).select_from(ServiceType)):

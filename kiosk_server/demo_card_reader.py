@@ -20,9 +20,8 @@ from sqlalchemy import select
 
 from content.accounts import audit
 from content.citizens.kiosk_agents import issue_agent_credential
-from content.org.tree import Hall
 from content.org.screens import Screen, ScreenKind
-
+from content.org.tree import Hall
 from kiosk_server.database import database
 from kiosk_server.records_backends import agent_credential_key
 from kiosk_server.settings_access import settings
@@ -54,8 +53,11 @@ def demo_kiosk(app: Flask) -> tuple[str, str] | None:
     """The key and a label of the kiosk the demo card reader serves: the first kiosk, as in the banner."""
     with database(app).session() as session:
         row = session.execute(
-            select(Screen.key, Screen.name, Hall.name).join(Hall, Hall.id == Screen.hall_id)
-            .where(Screen.kind == ScreenKind.KIOSK.value).order_by(Screen.hall_id, Screen.id).limit(1)
+            select(Screen.key, Screen.name, Hall.name)
+            .join(Hall, Hall.id == Screen.hall_id)
+            .where(Screen.kind == ScreenKind.KIOSK.value)
+            .order_by(Screen.hall_id, Screen.id)
+            .limit(1)
         ).first()
     return None if row is None else (row[0], f"{row[2]} · {row[1]}")
 
@@ -65,8 +67,14 @@ def _issue_credential(app: Flask, kiosk_key: str) -> str:
         screen = session.scalar(select(Screen).where(Screen.key == kiosk_key))
         assert screen is not None
         credential = issue_agent_credential(session, screen, agent_credential_key(settings(app).secret_key))
-        audit.record(session, actor="demo", action="agent_credential.issued", obj_kind="screen", obj_id=screen.id,
-                     summary={"why": "demo card reader started"})
+        audit.record(
+            session,
+            actor="demo",
+            action="agent_credential.issued",
+            obj_kind="screen",
+            obj_id=screen.id,
+            summary={"why": "demo card reader started"},
+        )
         session.commit()
     return credential
 
@@ -94,11 +102,28 @@ def start_demo_card_reader(app: Flask, server_port: int, cards_file: str) -> Dem
     credential = _issue_credential(app, key)
     page_host = "127.0.0.1"  # the simulator page presents cards: never on a public interface
     page_port = free_page_port(page_host, server_port + 1)
-    env = {**os.environ, "KIOSK_AGENT_CREDENTIAL": credential,
-           "KIOSK_LOG_LEVEL": os.environ.get("KIOSK_LOG_LEVEL", "WARNING")}
+    env = {
+        **os.environ,
+        "KIOSK_AGENT_CREDENTIAL": credential,
+        "KIOSK_LOG_LEVEL": os.environ.get("KIOSK_LOG_LEVEL", "WARNING"),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "devices.simulators.demo_agent", "--server", f"http://127.0.0.1:{server_port}",
-         "--device", key, "--cards", cards_file, "--host", page_host, "--port", str(page_port)],
-        env=env, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "devices.simulators.demo_agent",
+            "--server",
+            f"http://127.0.0.1:{server_port}",
+            "--device",
+            key,
+            "--cards",
+            cards_file,
+            "--host",
+            page_host,
+            "--port",
+            str(page_port),
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
     )
     return DemoCardReader(process, f"http://{page_host}:{page_port}/", key, label)

@@ -15,7 +15,6 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from content.signage.fleet import FleetFilter, FleetPage, fleet_page, offline_after_for
-
 from kiosk_server.heartbeats import FLUSH_SECONDS
 from kiosk_server.manifests import Snapshot
 from kiosk_server.settings_access import runtime, settings
@@ -48,19 +47,22 @@ class ScopeLike(Protocol):
     def hall_id(self) -> int | None: ...
 
 
-def fleet_for(app: Flask, session: Session, filt: FleetFilter, scope: ScopeLike | str | None, *,
-              now: datetime | None = None) -> FleetPage:
+def fleet_for(
+    app: Flask, session: Session, filt: FleetFilter, scope: ScopeLike | str | None, *, now: datetime | None = None
+) -> FleetPage:
     """The fleet page as this server sees it now, confined to ``scope``.
 
     ``scope`` is the signed-in account's scope (``g.scope`` in the console), or an org path such
     as ``/1/4/``; None shows the whole fleet.
     """
-    scope_path, scope_hall_id = (scope, None) if scope is None or isinstance(scope, str) else (scope.path,
-                                                                                               scope.hall_id)
+    scope_path, scope_hall_id = (
+        (scope, None) if scope is None or isinstance(scope, str) else (scope.path, scope.hall_id)
+    )
     rt = runtime(app)
     snapshot = rt.book.current()
     return fleet_page(
-        session, filt,
+        session,
+        filt,
         now=now if now is not None else rt.clock(),
         expected_versions=SnapshotVersions(snapshot),
         offline_after=offline_after(settings(app).heartbeat_seconds),

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Final
 
 from content.org.screens import ScreenStatus
-
 from kiosk_server.database import Database
 
 log = logging.getLogger(__name__)
@@ -38,8 +37,12 @@ class HeartbeatRecorder:
     def seen(self, screen_id: int, version: str | None = None, *, info: str = "") -> None:
         with self._lock:
             prior = self._latest.get(screen_id)
-            beat = Beat(self._clock(), version if version is not None else (prior.version if prior else None),
-                        True, info or (prior.info if prior else ""))
+            beat = Beat(
+                self._clock(),
+                version if version is not None else (prior.version if prior else None),
+                True,
+                info or (prior.info if prior else ""),
+            )
             self._pending[screen_id] = self._latest[screen_id] = beat
 
     def disconnected(self, screen_id: int) -> None:
@@ -66,9 +69,15 @@ class HeartbeatRecorder:
         try:
             with self._db.session() as session:
                 for screen_id, beat in batch.items():
-                    session.merge(ScreenStatus(screen_id=screen_id, last_seen_at=beat.at,
-                                               manifest_version=beat.version, connected=beat.connected,
-                                               client_info=beat.info[:255]))
+                    session.merge(
+                        ScreenStatus(
+                            screen_id=screen_id,
+                            last_seen_at=beat.at,
+                            manifest_version=beat.version,
+                            connected=beat.connected,
+                            client_info=beat.info[:255],
+                        )
+                    )
                 session.commit()
         except Exception:
             with self._lock:  # keep them for the next flush, newer beats win

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from content.accounts import audit
+from content.citizens.person_records import PersonRecords
+from content.citizens.records import BackendUnavailable, RecordsError, UnknownPerson
 from content.citizens.sessions import CitizenSession, EndReason, end_session_by_token, touch
 from content.library.items import PolicyNotice, Vacancy
 from content.library.kiosk_catalogue import (
@@ -30,11 +32,8 @@ from content.library.kiosk_catalogue import (
     visible_notices,
     visible_vacancies,
 )
-from content.citizens.person_records import PersonRecords
-from content.citizens.records import BackendUnavailable, RecordsError, UnknownPerson
 from content.org.screens import Screen, ScreenKind
 from content.org.timezones import zone
-
 from kiosk_server.citizen_events import citizen_json
 from kiosk_server.database import request_session
 from kiosk_server.kiosk_payloads import age_fits, notice_json, page_json, records_json, vacancy_json
@@ -143,12 +142,18 @@ def vacancies() -> Any:
     screen = requesting_kiosk()
     page, per_page = _paging()
     args = request.args
-    wanted = VacancyFilter(district=args.get("district", ""), category=args.get("category", ""),
-                           salary_min=_int_arg("salary_min", None), education=args.get("education", ""),
-                           initials=args.get("initials", "").strip().lower(), q=args.get("q", "").strip())
+    wanted = VacancyFilter(
+        district=args.get("district", ""),
+        category=args.get("category", ""),
+        salary_min=_int_arg("salary_min", None),
+        education=args.get("education", ""),
+        initials=args.get("initials", "").strip().lower(),
+        q=args.get("q", "").strip(),
+    )
     try:
-        found = search_vacancies(visible_vacancies(request_session(), screen.hall.org_unit, clock_now()), wanted,
-                                 page, per_page)
+        found = search_vacancies(
+            visible_vacancies(request_session(), screen.hall.org_unit, clock_now()), wanted, page, per_page
+        )
     except CatalogueError as err:
         _catalogue_error(err)
     return jsonify(page_json(found, page, per_page))
@@ -172,8 +177,9 @@ def notices() -> Any:
     topic = request.args.get("topic", "")
     everything = visible_notices(request_session(), screen.hall.org_unit, clock_now())
     shown = [n for n in everything if not topic or n.topic == topic]
-    return jsonify(topics=[{"value": t, "count": c} for t, c in topic_counts(everything)],
-                   items=[notice_json(n) for n in shown])
+    return jsonify(
+        topics=[{"value": t, "count": c} for t, c in topic_counts(everything)], items=[notice_json(n) for n in shown]
+    )
 
 
 @bp.get("/notices/<int:ident>")
@@ -188,9 +194,14 @@ def notice(ident: int) -> Any:
 def session_info() -> Any:
     screen = requesting_kiosk()
     citizen, _token = requesting_citizen(screen)
-    return jsonify(session_id=citizen.id, citizen=citizen_json(citizen, _today(screen, clock_now())),
-                   expires_at=citizen.expires_at.isoformat(), idle_seconds=citizen.idle_seconds,
-                   source=citizen.source, notice=citizen.notice)
+    return jsonify(
+        session_id=citizen.id,
+        citizen=citizen_json(citizen, _today(screen, clock_now())),
+        expires_at=citizen.expires_at.isoformat(),
+        idle_seconds=citizen.idle_seconds,
+        source=citizen.source,
+        notice=citizen.notice,
+    )
 
 
 @bp.post("/session/touch")
@@ -230,8 +241,14 @@ def _records(screen: Screen, citizen: CitizenSession, lookup: str) -> PersonReco
         outcome = err.code
         fail(503, "backend_unavailable", "社保系统暂时无法访问，请稍后再试或到人工窗口办理。")
     finally:
-        audit.record(session, actor=f"kiosk:screen-{screen.id}", action=f"citizen_lookup.{lookup}",
-                     obj_kind="screen", obj_id=screen.id, summary={"session_id": citizen.id, "outcome": outcome})
+        audit.record(
+            session,
+            actor=f"kiosk:screen-{screen.id}",
+            action=f"citizen_lookup.{lookup}",
+            obj_kind="screen",
+            obj_id=screen.id,
+            summary={"session_id": citizen.id, "outcome": outcome},
+        )
         session.commit()
 
 
@@ -252,16 +269,27 @@ def session_matches() -> Any:
     today = _today(screen, clock_now())
     age = citizen.age_on(today)
     places = " ".join(e.place for e in records.enrollments)
-    fitting = [v for v in visible_vacancies(request_session(), screen.hall.org_unit, clock_now())
-               if education_rank(v.education) <= education_rank(records.education) and age_fits(v.requirements, age)]
+    fitting = [
+        v
+        for v in visible_vacancies(request_session(), screen.hall.org_unit, clock_now())
+        if education_rank(v.education) <= education_rank(records.education) and age_fits(v.requirements, age)
+    ]
     # The person's own district first, then newest first (the order of visible_vacancies).
     fitting.sort(key=lambda v: not (v.district and v.district in places))
     start = (page - 1) * per_page
     district = next((v.district for v in fitting if v.district and v.district in places), "")
-    return jsonify(criteria={"age": age, "education": records.education, "education_label": records.education,
-                             "district": district},
-                   items=[vacancy_json(v) for v in fitting[start:start + per_page]], total=len(fitting),
-                   page=page, per_page=per_page)
+    return jsonify(
+        criteria={
+            "age": age,
+            "education": records.education,
+            "education_label": records.education,
+            "district": district,
+        },
+        items=[vacancy_json(v) for v in fitting[start : start + per_page]],
+        total=len(fitting),
+        page=page,
+        per_page=per_page,
+    )
 
 
 @bp.post("/session/certificate")
@@ -273,14 +301,20 @@ def session_certificate() -> Any:
     citizen, _token = requesting_citizen(screen)
     records = _records(screen, citizen, "certificate")
     session = request_session()
-    cert, code = issue_certificate(session, citizen, records, screen.hall.name, clock_now(),
-                                   timezone=screen.hall.timezone)
+    cert, code = issue_certificate(
+        session, citizen, records, screen.hall.name, clock_now(), timezone=screen.hall.timezone
+    )
     session.commit()
     verify_url = url_for("certificate_pages.verify", code=code, _external=True)
     phone_url = url_for("certificate_pages.phone_download", code=code, _external=True)
-    return jsonify(code=code, verify_url=verify_url, phone_url=phone_url, qr_svg=qr_svg(phone_url),
-                   pdf_url=url_for("kiosk_api.certificate_pdf", code=code),
-                   expires_at=cert.phone_expires_at.isoformat())
+    return jsonify(
+        code=code,
+        verify_url=verify_url,
+        phone_url=phone_url,
+        qr_svg=qr_svg(phone_url),
+        pdf_url=url_for("kiosk_api.certificate_pdf", code=code),
+        expires_at=cert.phone_expires_at.isoformat(),
+    )
 
 
 @bp.get("/session/certificate/<code>.pdf")

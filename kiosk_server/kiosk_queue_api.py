@@ -26,13 +26,12 @@ from typing import Any, Final
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from content.citizens.keyed_hash import derive_key, keyed_hash
+from content.org.screens import Screen
 from content.queue.board import service_lines, ticket_status
 from content.queue.models import ServiceType, Ticket, TicketSource
-from content.org.screens import Screen
 from content.queue.ticketing import QueueError, latest_of, take_ticket
-
 from kiosk_server.database import request_session
-from kiosk_server.kiosk_api import KioskApiError, requesting_citizen, requesting_kiosk, clock_now, fail
+from kiosk_server.kiosk_api import KioskApiError, clock_now, fail, requesting_citizen, requesting_kiosk
 from kiosk_server.settings_access import settings
 from kiosk_server.ticket_pages import ticket_by_code
 from kiosk_server.ticket_slip import Paper, SlipContent, slip_bytes
@@ -151,8 +150,7 @@ def take() -> Any:
     session = request_session()
     issued = False
     try:
-        ticket = take_ticket(session, line.id, now, priority=priority, person_ref=person_ref,
-                             source=TicketSource.KIOSK)
+        ticket = take_ticket(session, line.id, now, priority=priority, person_ref=person_ref, source=TicketSource.KIOSK)
         session.commit()
         issued = True
     except QueueError:
@@ -163,9 +161,16 @@ def take() -> Any:
             throttle.give_back(screen.id, now, previous)
     status = ticket_status(session, ticket, now)
     status_url = _status_url(ticket.public_code)
-    return jsonify({**status, "status_url": status_url, "qr_svg": qr_svg(status_url), "printer": has_printer(screen),
-                    "linked": person_ref is not None,
-                    "slip_url": url_for("kiosk_queue.slip", code=ticket.public_code)}), 201
+    return jsonify(
+        {
+            **status,
+            "status_url": status_url,
+            "qr_svg": qr_svg(status_url),
+            "printer": has_printer(screen),
+            "linked": person_ref is not None,
+            "slip_url": url_for("kiosk_queue.slip", code=ticket.public_code),
+        }
+    ), 201
 
 
 @bp.get("/tickets/<code>/slip")
@@ -178,10 +183,17 @@ def slip(code: str) -> Any:
     session = request_session()
     issued = _hall_ticket(screen, code)
     status = ticket_status(session, latest_of(session, issued), clock_now())
-    content = SlipContent(hall_name=status["hall"]["name"], service_name=status["service"]["name"],
-                          number=status["number"], ahead=status["ahead"], wait_minutes=status["wait_minutes"],
-                          issued_at=issued.arrived_at, timezone=status["hall"]["timezone"],
-                          status_url=_status_url(code), priority=issued.priority)
+    content = SlipContent(
+        hall_name=status["hall"]["name"],
+        service_name=status["service"]["name"],
+        number=status["number"],
+        ahead=status["ahead"],
+        wait_minutes=status["wait_minutes"],
+        issued_at=issued.arrived_at,
+        timezone=status["hall"]["timezone"],
+        status_url=_status_url(code),
+        priority=issued.priority,
+    )
     response = Response(slip_bytes(content, Paper(int(raw))), mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = f'attachment; filename="ticket-{status["number"]}.bin"'
     return response

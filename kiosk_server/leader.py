@@ -11,9 +11,7 @@ log = logging.getLogger(__name__)
 
 LOCK_CLASS: Final = 0x6B696F73  # "kios": the first of the two advisory-lock keys
 # The second key names the deployment: servers on another schema or database publish on their own.
-_TRY_LOCK: Final = text(
-    "SELECT pg_try_advisory_lock(:cls, hashtext(current_database() || '/' || current_schema()))"
-)
+_TRY_LOCK: Final = text("SELECT pg_try_advisory_lock(:cls, hashtext(current_database() || '/' || current_schema()))")
 
 
 class LeaderLock:

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from content import outbox
-
 from kiosk_server.database import Database
 
 if TYPE_CHECKING:
@@ -34,8 +33,13 @@ class Snapshot:
     def payload(self, group: str) -> dict[str, Any]:
         """The ``manifest`` event payload for a group (docs/protocol.md §3)."""
         manifest = self.manifests[group]
-        return {"stream": "manifest", "seq": self.revision, "version": manifest.version, "group": group,
-                "manifest": manifest.body}
+        return {
+            "stream": "manifest",
+            "seq": self.revision,
+            "version": manifest.version,
+            "group": group,
+            "manifest": manifest.body,
+        }
 
     def for_screen(self, screen_id: int) -> tuple[str, Manifest] | None:
         group = self.screen_groups.get(screen_id)

@@ -20,8 +20,24 @@ MAX_BYTES: Final = 50 * 1024 * 1024  # read at call time, so tests may lower it
 CHUNK: Final = 1024 * 1024
 ACCEPTED: Final = "PNG, JPEG, GIF, WebP, MP4 or WebM"
 # ISO base media brands of ordinary MP4 video; QuickTime, HEIF and AVIF images are refused.
-MP4_BRANDS: Final = frozenset({b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
-                               b"avc1", b"dash", b"mmp4", b"M4V ", b"MSNV", b"f4v "})
+MP4_BRANDS: Final = frozenset(
+    {
+        b"isom",
+        b"iso2",
+        b"iso3",
+        b"iso4",
+        b"iso5",
+        b"iso6",
+        b"mp41",
+        b"mp42",
+        b"avc1",
+        b"dash",
+        b"mmp4",
+        b"M4V ",
+        b"MSNV",
+        b"f4v ",
+    }
+)
 # Above this many pixels an image is refused before it is decoded (a small file can inflate to gigabytes).
 MAX_PIXELS: Final = 40_000_000
 THUMB_PX: Final = 320
@@ -104,8 +120,11 @@ def check_image(path: Path, mime: str, field: str = "file") -> None:
     try:
         with Image.open(path, formats=[_PILLOW_FORMAT[mime]]) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise MediaRefused(field, "pixels", f"{image.width}×{image.height} pixels: more than "
-                                                    f"{MAX_PIXELS // 1_000_000} megapixels")
+                raise MediaRefused(
+                    field,
+                    "pixels",
+                    f"{image.width}×{image.height} pixels: more than {MAX_PIXELS // 1_000_000} megapixels",
+                )
             image.verify()
         with Image.open(path, formats=[_PILLOW_FORMAT[mime]]) as image:
             image.load()

@@ -10,9 +10,8 @@ from sqlalchemy.orm import joinedload
 
 import display_client
 from content.library.items import Media
-from content.org.tree import Hall
 from content.org.screens import Screen
-
+from content.org.tree import Hall
 from kiosk_server.database import request_session
 from kiosk_server.media_store import make_thumbnail
 from kiosk_server.settings_access import runtime, settings
@@ -37,9 +36,7 @@ def index() -> Any:
     """
     if not settings(current_app).public_index:
         return render_template("index.html", halls=[], by_hall={}, listing=False)
-    halls = request_session().scalars(
-        select(Hall).options(joinedload(Hall.org_unit)).order_by(Hall.id)
-    ).all()
+    halls = request_session().scalars(select(Hall).options(joinedload(Hall.org_unit)).order_by(Hall.id)).all()
     screens = request_session().scalars(select(Screen).order_by(Screen.hall_id, Screen.id)).all()
     by_hall: dict[int, list[Screen]] = {}
     for screen in screens:
@@ -50,8 +47,9 @@ def index() -> Any:
 @bp.get("/screen/<key>")
 def player(key: str) -> Any:
     screen = screen_by_key_or_404(key)
-    return render_template("player.html", screen_key=screen.key, static_url=SCREEN_STATIC_URL, lang="zh-CN",
-                           screen_kind=screen.kind)
+    return render_template(
+        "player.html", screen_key=screen.key, static_url=SCREEN_STATIC_URL, lang="zh-CN", screen_kind=screen.kind
+    )
 
 
 @bp.get("/screen/<key>/manifest.json")

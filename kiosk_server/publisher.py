@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from content import outbox
 from content.outbox import OutboxEvent
-
 from kiosk_server.database import Database
 from kiosk_server.events import MANIFEST, SCREEN_NAMESPACE, group_room, screen_room
 from kiosk_server.leader import LeaderLock
@@ -112,8 +111,9 @@ class Publisher:
                 continue
             for screen_id in screen_ids:
                 if screen_id in now_in and now_in[screen_id] != old:
-                    self._socketio.emit(MANIFEST, payload(now_in[screen_id]), to=screen_room(screen_id),
-                                        namespace=SCREEN_NAMESPACE)
+                    self._socketio.emit(
+                        MANIFEST, payload(now_in[screen_id]), to=screen_room(screen_id), namespace=SCREEN_NAMESPACE
+                    )
 
     def publish_once(self) -> float:
         """Run one round; returns how long to sleep before the next one."""

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from content.queue.board import board_state
 from content.queue.models import QueueBoard
-
 from kiosk_server.database import Database
 from kiosk_server.events import QUEUE_BOARD, SCREEN_NAMESPACE, hall_room
 
@@ -33,8 +32,14 @@ BOARD_CACHE_SECONDS: Final = 15.0
 
 
 class QueuePublisher:
-    def __init__(self, socketio: SocketIO, db: Database, clock: Callable[[], datetime], poll_seconds: float,
-                 is_leader: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        socketio: SocketIO,
+        db: Database,
+        clock: Callable[[], datetime],
+        poll_seconds: float,
+        is_leader: Callable[[], bool],
+    ) -> None:
         self._socketio = socketio
         self._db = db
         self._clock = clock

@@ -12,7 +12,6 @@ from content.citizens.demo_backend import DemoRecords
 from content.citizens.http_records import HttpRecords
 from content.citizens.keyed_hash import derive_key
 from content.citizens.records import RecordsBackend
-
 from kiosk_server.config import Settings
 
 
@@ -43,10 +42,14 @@ class CitizenPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> CitizenPolicy:
         return cls(
-            idle_seconds=settings.citizen_session_idle_seconds, max_seconds=settings.citizen_session_max_seconds,
-            sweep_seconds=settings.session_sweep_seconds, backend_name=settings.records_backend,
-            records_key=records_key(settings.secret_key), credential_key=agent_credential_key(settings.secret_key),
-            http_url=settings.records_http_url, http_auth_header=settings.records_http_auth_header,
+            idle_seconds=settings.citizen_session_idle_seconds,
+            max_seconds=settings.citizen_session_max_seconds,
+            sweep_seconds=settings.session_sweep_seconds,
+            backend_name=settings.records_backend,
+            records_key=records_key(settings.secret_key),
+            credential_key=agent_credential_key(settings.secret_key),
+            http_url=settings.records_http_url,
+            http_auth_header=settings.records_http_auth_header,
             http_timeout_seconds=settings.records_http_timeout_seconds,
         )
 

@@ -42,8 +42,16 @@ class Runtime:
     started: bool = False
 
     @classmethod
-    def build(cls, socketio: SocketIO, db: Database, *, heartbeat_seconds: int, poll_seconds: float,
-              policy: CitizenPolicy, clock: Callable[[], datetime] = system_clock) -> Runtime:
+    def build(
+        cls,
+        socketio: SocketIO,
+        db: Database,
+        *,
+        heartbeat_seconds: int,
+        poll_seconds: float,
+        policy: CitizenPolicy,
+        clock: Callable[[], datetime] = system_clock,
+    ) -> Runtime:
         book = ManifestBook(db, clock)
         publisher = Publisher(socketio, db, book, clock, poll_seconds)
         publisher.watch(db.session_factory)

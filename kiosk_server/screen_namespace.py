@@ -17,10 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from content.citizens.sessions import open_session_for, reissue_token
-from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
 from content.org.screens import Screen, ScreenKind
 from content.org.timezones import zone
-
+from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
 from kiosk_server.citizen_events import session_payload
 from kiosk_server.database import Database
 from kiosk_server.events import (
@@ -55,8 +54,16 @@ def _held(data: Any, stream: str) -> Any:
 
 
 class ScreenNamespace(Namespace):
-    def __init__(self, namespace: str, db: Database, book: ManifestBook, queue: QueuePublisher,
-                 beats: HeartbeatRecorder, heartbeat_seconds: int, clock: Any) -> None:
+    def __init__(
+        self,
+        namespace: str,
+        db: Database,
+        book: ManifestBook,
+        queue: QueuePublisher,
+        beats: HeartbeatRecorder,
+        heartbeat_seconds: int,
+        clock: Any,
+    ) -> None:
         super().__init__(namespace)
         self._db = db
         self._book = book
@@ -76,15 +83,18 @@ class ScreenNamespace(Namespace):
         if not isinstance(key, str) or not key:
             raise ConnectionRefusedError("unknown screen")
         with self._db.session() as session:
-            screen = session.scalar(
-                select(Screen).options(joinedload(Screen.hall)).where(Screen.key == key)
-            )
+            screen = session.scalar(select(Screen).options(joinedload(Screen.hall)).where(Screen.key == key))
             if screen is None:
                 raise ConnectionRefusedError("unknown screen")
             welcome = {
                 "screen": {
-                    "id": screen.id, "name": screen.name, "kind": screen.kind, "panel": screen.panel,
-                    "width": screen.width_px, "height": screen.height_px, "orientation": screen.orientation,
+                    "id": screen.id,
+                    "name": screen.name,
+                    "kind": screen.kind,
+                    "panel": screen.panel,
+                    "width": screen.width_px,
+                    "height": screen.height_px,
+                    "orientation": screen.orientation,
                     "low_resolution": screen.low_resolution,
                     "hall": {"id": screen.hall.id, "name": screen.hall.name, "timezone": screen.hall.timezone},
                 },
@@ -134,8 +144,9 @@ class ScreenNamespace(Namespace):
         if citizen is not None:
             self.emit(CITIZEN_SESSION, citizen, room=request.sid)
         # welcome comes last: a client that has it also has every snapshot it was owed.
-        self.emit(WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams},
-                  room=request.sid)
+        self.emit(
+            WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams}, room=request.sid
+        )
 
     def on_heartbeat(self, data: Any = None) -> None:
         conn = self._connection()
@@ -162,21 +173,23 @@ class ScreenNamespace(Namespace):
             return {"ok": False, "error": "not_connected", "message": "connect as a screen first"}
         entries = data.get("plays") if isinstance(data, dict) else None
         if not isinstance(entries, list):
-            return {"ok": False, "error": "invalid_batch",
-                    "message": 'expected {"batch": "<id>", "plays": [...]}'}
+            return {"ok": False, "error": "invalid_batch", "message": 'expected {"batch": "<id>", "plays": [...]}'}
         if len(entries) > MAX_BATCH:
-            return {"ok": False, "error": "batch_too_large",
-                    "message": f"{len(entries)} plays in one batch; send at most {MAX_BATCH}"}
+            return {
+                "ok": False,
+                "error": "batch_too_large",
+                "message": f"{len(entries)} plays in one batch; send at most {MAX_BATCH}",
+            }
         batch = data.get("batch")
         batch_id = batch if isinstance(batch, str) and 0 < len(batch) <= MAX_BATCH_ID else None
         with self._db.session() as session:
             result = record_plays(session, conn.screen_id, entries, self._clock(), batch_id=batch_id)
             session.commit()
         if result.rejected:
-            log.info("screen %s: %d plays rejected, first: %s", conn.screen_id, len(result.rejected),
-                     result.rejected[0])
-        return {"ok": True, "accepted": result.accepted, "rejected": result.rejected,
-                "duplicate": result.duplicate}
+            log.info(
+                "screen %s: %d plays rejected, first: %s", conn.screen_id, len(result.rejected), result.rejected[0]
+            )
+        return {"ok": True, "accepted": result.accepted, "rejected": result.rejected, "duplicate": result.duplicate}
 
     def _open_citizen_session(self, conn: Connected) -> dict[str, Any] | None:
         """The kiosk's open citizen session with a fresh token, or None (always None for walls and counters)."""

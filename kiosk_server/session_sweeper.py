@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Final
 
 from content.citizens.sessions import CitizenSession, end_expired
-
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
 

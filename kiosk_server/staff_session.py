@@ -15,9 +15,8 @@ from typing import Final
 from flask import session as cookie
 from sqlalchemy.orm import Session
 
-from content.queue.models import Counter
 from content.accounts.staff import StaffAccount
-
+from content.queue.models import Counter
 from kiosk_server import csrf
 
 SHIFT: Final = timedelta(hours=12)

@@ -15,11 +15,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.org.timezones import zone
 from content.queue.board import ticket_status
 from content.queue.models import Ticket, TicketState
 from content.queue.ticketing import latest_of
-from content.org.timezones import zone
-
 from kiosk_server.database import request_session
 from kiosk_server.settings_access import runtime
 
@@ -73,15 +72,22 @@ def public_status(session: Session, ticket: Ticket, now: datetime) -> dict[str, 
     if state in (TicketState.WAITING.value, TicketState.CALLED.value) and status["day"] < today:
         state = EXPIRED
     return {
-        "number": status["number"], "state": state, "state_text": state_words(state, status["counter"]),
-        "open": state in _OPEN, "priority": status["priority"],
+        "number": status["number"],
+        "state": state,
+        "state_text": state_words(state, status["counter"]),
+        "open": state in _OPEN,
+        "priority": status["priority"],
         "hall": {"name": status["hall"]["name"], "timezone": status["hall"]["timezone"]},
         "service": {k: status["service"][k] for k in ("prefix", "name", "name_en")},
-        "counter": status["counter"], "ahead": status["ahead"] if state in _OPEN else 0,
+        "counter": status["counter"],
+        "ahead": status["ahead"] if state in _OPEN else 0,
         "wait_seconds": status["wait_seconds"] if state in _OPEN else 0,
         "wait_minutes": status["wait_minutes"] if state in _OPEN else 0,
-        "transferred": latest.id != ticket.id, "day": status["day"], "issued_at": status["arrived_at"],
-        "updated_at": now.isoformat(), "refresh_seconds": REFRESH_SECONDS,
+        "transferred": latest.id != ticket.id,
+        "day": status["day"],
+        "issued_at": status["arrived_at"],
+        "updated_at": now.isoformat(),
+        "refresh_seconds": REFRESH_SECONDS,
     }
 
 
@@ -106,6 +112,11 @@ def status_page(code: str) -> Any:
         return render_template("ticket.html", s=None, message=NOT_FOUND_MESSAGE), 404
     s = public_status(session, ticket, runtime(current_app).clock())
     tz = s["hall"]["timezone"]
-    return render_template("ticket.html", s=s, code=code, refresh=REFRESH_SECONDS,
-                           updated=_clock(s["updated_at"], tz, "%H:%M:%S"),
-                           issued=_clock(s["issued_at"], tz, "%Y-%m-%d %H:%M"))
+    return render_template(
+        "ticket.html",
+        s=s,
+        code=code,
+        refresh=REFRESH_SECONDS,
+        updated=_clock(s["updated_at"], tz, "%H:%M:%S"),
+        issued=_clock(s["issued_at"], tz, "%Y-%m-%d %H:%M"),
+    )

@@ -78,8 +78,13 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     from kiosk_server import create_app
     from kiosk_server.database import database, upgrade_schema
 
-    config = {"data_dir": str(tmp_path / "data"), "database_url": database_url, "testing": True,
-              "api_token": "test-token", **overrides}
+    config = {
+        "data_dir": str(tmp_path / "data"),
+        "database_url": database_url,
+        "testing": True,
+        "api_token": "test-token",
+        **overrides,
+    }
     app = create_app(config)
     upgrade_schema(database(app).engine)
     return app

@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_import_contracts_are_kept() -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout, result.stdout
@@ -24,6 +27,11 @@ def test_every_top_level_package_exists() -> None:
 
 
 def test_no_unused_or_undefined_names() -> None:
-    result = subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "."],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,9 +13,9 @@ from typing import Final
 from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.orm import Session
 
+from content.accounts.staff import Role, StaffAccount
 from content.errors import ContentError
 from content.org.tree import Hall, OrgUnit
-from content.accounts.staff import Role, StaffAccount
 
 
 class Permission(StrEnum):

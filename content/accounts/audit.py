@@ -25,8 +25,19 @@ class AuditEntry(Base):
     org_path: Mapped[str | None] = mapped_column(String(255), index=True)
 
 
-def record(session: Session, *, actor: str, action: str, obj_kind: str, obj_id: object, summary: dict[str, Any],
-           org_path: str | None = None) -> None:
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    obj_kind: str,
+    obj_id: object,
+    summary: dict[str, Any],
+    org_path: str | None = None,
+) -> None:
     """Add an audit row to the current transaction (it commits or rolls back with the change)."""
-    session.add(AuditEntry(actor=actor, action=action, object_kind=obj_kind, object_id=str(obj_id), summary=summary,
-                           org_path=org_path))
+    session.add(
+        AuditEntry(
+            actor=actor, action=action, object_kind=obj_kind, object_id=str(obj_id), summary=summary, org_path=org_path
+        )
+    )

@@ -50,34 +50,58 @@ class Notification(Base):
         return self.read_at is None
 
 
-def notify(session: Session, recipient_ids: Iterable[int], kind: NotificationKind, *, params: dict[str, Any],
-           subject: tuple[str, int | None] = ("", None), now: datetime | None = None) -> list[Notification]:
+def notify(
+    session: Session,
+    recipient_ids: Iterable[int],
+    kind: NotificationKind,
+    *,
+    params: dict[str, Any],
+    subject: tuple[str, int | None] = ("", None),
+    now: datetime | None = None,
+) -> list[Notification]:
     """Stage one notification per recipient (each once) in the caller's transaction."""
     at = now or utcnow()
-    made = [Notification(recipient_id=rid, kind=kind.value, params=dict(params), subject_kind=subject[0],
-                         subject_id=subject[1], created_at=at)
-            for rid in sorted(set(recipient_ids))]
+    made = [
+        Notification(
+            recipient_id=rid,
+            kind=kind.value,
+            params=dict(params),
+            subject_kind=subject[0],
+            subject_id=subject[1],
+            created_at=at,
+        )
+        for rid in sorted(set(recipient_ids))
+    ]
     session.add_all(made)
     return made
 
 
 def unread_count(session: Session, account_id: int) -> int:
-    stmt = select(func.count(Notification.id)).where(Notification.recipient_id == account_id,
-                                                     Notification.read_at.is_(None))
+    stmt = select(func.count(Notification.id)).where(
+        Notification.recipient_id == account_id, Notification.read_at.is_(None)
+    )
     return int(session.scalar(stmt) or 0)
 
 
 def unread(session: Session, account_id: int, limit: int = MAX_LISTED) -> list[Notification]:
     """The account's unread notifications, newest first."""
-    stmt = (select(Notification).where(Notification.recipient_id == account_id, Notification.read_at.is_(None))
-            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    stmt = (
+        select(Notification)
+        .where(Notification.recipient_id == account_id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
     return list(session.scalars(stmt))
 
 
 def recent(session: Session, account_id: int, limit: int = MAX_LISTED) -> list[Notification]:
     """The account's notifications, read or not, newest first."""
-    stmt = (select(Notification).where(Notification.recipient_id == account_id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    stmt = (
+        select(Notification)
+        .where(Notification.recipient_id == account_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
     return list(session.scalars(stmt))
 
 
@@ -93,7 +117,10 @@ def mark_read(session: Session, account_id: int, notification_id: int, now: date
 
 def mark_all_read(session: Session, account_id: int, now: datetime) -> int:
     """Mark every unread notification of the account read; returns how many."""
-    result = session.execute(update(Notification)
-                             .where(Notification.recipient_id == account_id, Notification.read_at.is_(None))
-                             .values(read_at=now).execution_options(synchronize_session="fetch"))
+    result = session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == account_id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -85,8 +85,9 @@ def password_matches(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             maxmem=64 * 1024 * 1024)
+        got = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), maxmem=64 * 1024 * 1024
+        )
     except ValueError:
         return False
     return hmac.compare_digest(got.hex(), digest)
@@ -108,9 +109,17 @@ def placement_errors(session: Session, role: Role, hall_id: int | None, org_unit
     return errors
 
 
-def add_account(session: Session, *, username: str, password: str, display_name: str, role: Role,
-                hall_id: int | None = None, org_unit_id: int | None = None,
-                password_hash: str | None = None) -> StaffAccount:
+def add_account(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    hall_id: int | None = None,
+    org_unit_id: int | None = None,
+    password_hash: str | None = None,
+) -> StaffAccount:
     """A new account; hall roles take the hall's org node as their scope, other roles ignore ``hall_id``.
 
     ``password_hash``, when given, is ``hash_password(password)`` computed beforehand, so that seeding
@@ -138,9 +147,14 @@ def add_account(session: Session, *, username: str, password: str, display_name:
     else:
         hall_id = None
         org_unit_id = None if role is Role.SYSTEM_ADMIN else org_unit_id
-    account = StaffAccount(username=name, display_name=display_name.strip() or name,
-                           password_hash=password_hash or hash_password(password), role=role.value, hall_id=hall_id,
-                           org_unit_id=org_unit_id)
+    account = StaffAccount(
+        username=name,
+        display_name=display_name.strip() or name,
+        password_hash=password_hash or hash_password(password),
+        role=role.value,
+        hall_id=hall_id,
+        org_unit_id=org_unit_id,
+    )
     session.add(account)
     session.flush()
     return account

@@ -18,9 +18,15 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.accounts import audit
+from content.citizens.person_records import (
+    ENROLLMENT_LABELS,
+    INSURANCE_LABELS,
+    PersonRecords,
+    gaps_while_liable,
+    retired_from,
+)
 from content.citizens.sessions import CitizenSession
 from content.db import Base
-from content.citizens.person_records import ENROLLMENT_LABELS, INSURANCE_LABELS, PersonRecords, gaps_while_liable, retired_from
 from content.org.timezones import DEFAULT_TIMEZONE, zone
 
 FACTS_VERSION: Final = 1
@@ -60,16 +66,27 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def certificate_facts(citizen: CitizenSession, records: PersonRecords, hall_name: str, issued_at: datetime,
-                      timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+def certificate_facts(
+    citizen: CitizenSession,
+    records: PersonRecords,
+    hall_name: str,
+    issued_at: datetime,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> dict[str, Any]:
     """What a certificate certifies, as JSON-ready data: masked identity only, issue time in the hall's zone."""
     months = records.contributions
     return {
         "version": FACTS_VERSION,
         "citizen": {"masked_name": citizen.masked_name, "masked_id": citizen.masked_id},
         "enrollments": [
-            {"insurance": e.insurance.value, "label": INSURANCE_LABELS[e.insurance], "state": e.state.value,
-             "state_label": ENROLLMENT_LABELS[e.state], "since": _iso(e.since), "place": e.place}
+            {
+                "insurance": e.insurance.value,
+                "label": INSURANCE_LABELS[e.insurance],
+                "state": e.state.value,
+                "state_label": ENROLLMENT_LABELS[e.state],
+                "since": _iso(e.since),
+                "place": e.place,
+            }
             for e in records.enrollments
         ],
         "contributions": {
@@ -87,8 +104,14 @@ def certificate_facts(citizen: CitizenSession, records: PersonRecords, hall_name
 
 
 def issue_certificate(
-    session: Session, citizen: CitizenSession, records: PersonRecords, hall_name: str, now: datetime,
-    phone_ttl_seconds: int = PHONE_TTL_SECONDS, *, timezone: str = DEFAULT_TIMEZONE,
+    session: Session,
+    citizen: CitizenSession,
+    records: PersonRecords,
+    hall_name: str,
+    now: datetime,
+    phone_ttl_seconds: int = PHONE_TTL_SECONDS,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> tuple[Certificate, str]:
     """Issue a certificate of ``records`` for the session's citizen; audited. Returns the row and its code.
 
@@ -96,14 +119,23 @@ def issue_certificate(
     """
     code = new_code()
     cert = Certificate(
-        code_hash=code_hash(code), screen_id=citizen.screen_id, citizen_session_id=citizen.id, issued_at=now,
+        code_hash=code_hash(code),
+        screen_id=citizen.screen_id,
+        citizen_session_id=citizen.id,
+        issued_at=now,
         phone_expires_at=now + timedelta(seconds=phone_ttl_seconds),
         facts=certificate_facts(citizen, records, hall_name, now, timezone),
     )
     session.add(cert)
     session.flush()
-    audit.record(session, actor=f"kiosk:screen-{citizen.screen_id}", action="certificate.issued",
-                 obj_kind="certificate", obj_id=cert.id, summary={"session_id": citizen.id})
+    audit.record(
+        session,
+        actor=f"kiosk:screen-{citizen.screen_id}",
+        action="certificate.issued",
+        obj_kind="certificate",
+        obj_id=cert.id,
+        summary={"session_id": citizen.id},
+    )
     return cert, code
 
 

@@ -24,10 +24,8 @@ from sqlalchemy import Date, String, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from content.db import Base, utcnow
 from content.citizens.demo_histories import DemoAccount, DemoContribution, DemoEnrollment, DemoProfile
 from content.citizens.idnumbers import id_number_problem, mask_id_number
-from content.library.items import Education
 from content.citizens.keyed_hash import keyed_card_hash, keyed_id_hash
 from content.citizens.person_records import (
     Balances,
@@ -50,6 +48,8 @@ from content.citizens.records import (
     TokenInvalid,
     UnknownPerson,
 )
+from content.db import Base, utcnow
+from content.library.items import Education
 
 ECARD_PREFIX: Final = "HRSS-ESSC:"  # what the kiosk scanner classifier recognises as an e-card
 ECARD_TTL_SECONDS: Final = 60  # the e-card app refreshes its code about every minute
@@ -82,8 +82,16 @@ class DemoPerson(Base):
 
 
 def add_demo_person(
-    session: Session, *, key: bytes, id_number: str, name: str, sex_code: str, birth_date: date,
-    region_code: str, nation_code: str = "", ssc_card_number: str | None = None,
+    session: Session,
+    *,
+    key: bytes,
+    id_number: str,
+    name: str,
+    sex_code: str,
+    birth_date: date,
+    region_code: str,
+    nation_code: str = "",
+    ssc_card_number: str | None = None,
 ) -> DemoPerson:
     """Store a synthetic person under the keyed hashes of their numbers (flushed, not committed)."""
     problem = id_number_problem(id_number)
@@ -92,7 +100,11 @@ def add_demo_person(
     person = DemoPerson(
         id_hash=keyed_id_hash(id_number, key),
         ssc_card_hash=keyed_card_hash(ssc_card_number, key) if ssc_card_number else None,
-        name=name, sex_code=sex_code, birth_date=birth_date, nation_code=nation_code, region_code=region_code,
+        name=name,
+        sex_code=sex_code,
+        birth_date=birth_date,
+        nation_code=nation_code,
+        region_code=region_code,
         masked_id=mask_id_number(id_number),
     )
     session.add(person)
@@ -120,7 +132,7 @@ def verify_ecard_token(token: str, key: bytes, now: datetime) -> int:
     """The person id a token was issued for; TokenInvalid if garbled or forged, TokenExpired if too old."""
     if not token.startswith(ECARD_PREFIX):
         raise TokenInvalid("not an e-card token of this backend")
-    body = token[len(ECARD_PREFIX):]
+    body = token[len(ECARD_PREFIX) :]
     if not _BODY.fullmatch(body):
         raise TokenInvalid("the e-card token is not base64url")
     body = body.rstrip("=")
@@ -130,7 +142,7 @@ def verify_ecard_token(token: str, key: bytes, now: datetime) -> int:
         raise TokenInvalid("the e-card token is not base64url") from err
     if len(raw) != _PAYLOAD.size + _MAC_BYTES:
         raise TokenInvalid("the e-card token has the wrong length")
-    payload, mac = raw[:_PAYLOAD.size], raw[_PAYLOAD.size:]
+    payload, mac = raw[: _PAYLOAD.size], raw[_PAYLOAD.size :]
     if not hmac.compare_digest(mac, _mac(key, payload)):
         raise TokenInvalid("the e-card token's signature does not match")
     version, person_id, expires, _nonce = _PAYLOAD.unpack(payload)
@@ -156,8 +168,14 @@ class DemoRecords:
             raise BackendUnavailable("the demo records database did not answer") from err
         if person is None:
             raise UnknownPerson(f"the demo records have nobody for this {identity.source.value} card")
-        return PersonRecord(ref=f"{REF_PREFIX}{person.id}", name=person.name, sex_code=person.sex_code,
-                            birth_date=person.birth_date, masked_id=person.masked_id, region_code=person.region_code)
+        return PersonRecord(
+            ref=f"{REF_PREFIX}{person.id}",
+            name=person.name,
+            sex_code=person.sex_code,
+            birth_date=person.birth_date,
+            masked_id=person.masked_id,
+            region_code=person.region_code,
+        )
 
     def records(self, person_ref: str, today: date) -> PersonRecords:
         """The person's records for ``today`` (the 36 months before its month); UnknownPerson for a stale ref."""
@@ -180,10 +198,12 @@ class DemoRecords:
             if problem is not None:
                 raise InvalidIdentity("id_number", problem)
             return self._session.scalar(
-                select(DemoPerson).where(DemoPerson.id_hash == keyed_id_hash(identity.id_number, self._key)))
+                select(DemoPerson).where(DemoPerson.id_hash == keyed_id_hash(identity.id_number, self._key))
+            )
         if identity.source is CardSource.SSC and identity.card_number:
             return self._session.scalar(
-                select(DemoPerson).where(DemoPerson.ssc_card_hash == keyed_card_hash(identity.card_number, self._key)))
+                select(DemoPerson).where(DemoPerson.ssc_card_hash == keyed_card_hash(identity.card_number, self._key))
+            )
         raise InvalidIdentity("id_number", "missing")
 
 
@@ -192,22 +212,38 @@ def _load_records(session: Session, person_id: int, today: date) -> PersonRecord
     profile = session.get(DemoProfile, person_id)
     account = session.get(DemoAccount, person_id)
     months = history_months(today)
-    stored = {c.month: c for c in session.scalars(select(DemoContribution).where(
-        DemoContribution.person_id == person_id, DemoContribution.month.in_(months)))}
-    states = {e.insurance: e for e in session.scalars(select(DemoEnrollment).where(
-        DemoEnrollment.person_id == person_id))}
+    stored = {
+        c.month: c
+        for c in session.scalars(
+            select(DemoContribution).where(DemoContribution.person_id == person_id, DemoContribution.month.in_(months))
+        )
+    }
+    states = {
+        e.insurance: e for e in session.scalars(select(DemoEnrollment).where(DemoEnrollment.person_id == person_id))
+    }
     enrollments = tuple(
-        Enrollment(i, EnrollmentState(states[i].state), states[i].since, states[i].place) if i in states
-        else Enrollment(i, EnrollmentState.NEVER, None, "") for i in Insurance)
+        Enrollment(i, EnrollmentState(states[i].state), states[i].since, states[i].place)
+        if i in states
+        else Enrollment(i, EnrollmentState.NEVER, None, "")
+        for i in Insurance
+    )
     contributions = tuple(
         ContributionMonth(m, stored[m].paid, stored[m].base_fen, stored[m].personal_fen, stored[m].employer)
-        if m in stored else ContributionMonth(m, False, None, None, "") for m in months)
-    balances = (Balances(account.pension_fen, account.medical_fen, account.as_of) if account is not None
-                else Balances(0, 0, today))
+        if m in stored
+        else ContributionMonth(m, False, None, None, "")
+        for m in months
+    )
+    balances = (
+        Balances(account.pension_fen, account.medical_fen, account.as_of)
+        if account is not None
+        else Balances(0, 0, today)
+    )
     if profile is None:
         nobody = EmploymentStatus(EmploymentState.NONE, None, "", "")
         return PersonRecords(enrollments, contributions, balances, nobody, Education.NONE.value, today)
-    employment = EmploymentStatus(EmploymentState(profile.employment_state), profile.employment_since,
-                                  profile.employer, profile.office)
-    return PersonRecords(enrollments, contributions, balances, employment, profile.education,
-                         min(today, profile.generated_on))
+    employment = EmploymentStatus(
+        EmploymentState(profile.employment_state), profile.employment_since, profile.employer, profile.office
+    )
+    return PersonRecords(
+        enrollments, contributions, balances, employment, profile.education, min(today, profile.generated_on)
+    )

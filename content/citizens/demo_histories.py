@@ -34,8 +34,6 @@ from typing import Final
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, delete, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from content.db import Base
-from content.library.items import Education
 from content.citizens.person_records import (
     HISTORY_MONTHS,
     ContributionMonth,
@@ -48,6 +46,8 @@ from content.citizens.person_records import (
     month_start,
     month_text,
 )
+from content.db import Base
+from content.library.items import Education
 
 FLEXIBLE_EMPLOYER: Final = "灵活就业"
 PENSION_CREDIT_PERCENT: Final = 8
@@ -58,16 +58,42 @@ _PENSION_ACCOUNTS_FROM: Final = 1996 * 12
 _MEDICAL_ACCOUNTS_FROM: Final = 2001 * 12
 _RETIREMENT_AGE: Final = {"1": 60, "2": 55}
 _ANNUITY_DIVISOR: Final = {"1": 139, "2": 170}  # months of account pension at 60 / 55
-_FLOOR_YUAN: Final = {2019: 3_300, 2020: 3_400, 2021: 3_550, 2022: 3_700, 2023: 3_900, 2024: 4_100,
-                      2025: 4_300, 2026: 4_450}
+_FLOOR_YUAN: Final = {
+    2019: 3_300,
+    2020: 3_400,
+    2021: 3_550,
+    2022: 3_700,
+    2023: 3_900,
+    2024: 4_100,
+    2025: 4_300,
+    2026: 4_450,
+}
 # National credit rates of the pension personal account, in basis points; other years assumed.
-_CREDIT_RATE_BP: Final = {2016: 831, 2017: 712, 2018: 829, 2019: 761, 2020: 604, 2021: 669, 2022: 612,
-                          2023: 397, 2024: 262}
-_START_AGE: Final = {Education.JUNIOR: 17, Education.SENIOR: 19, Education.COLLEGE: 21, Education.BACHELOR: 22,
-                     Education.MASTER: 25}
-_MULTIPLE_PERCENT: Final = {Education.JUNIOR: (100, 130), Education.SENIOR: (100, 160),
-                            Education.COLLEGE: (110, 200), Education.BACHELOR: (120, 260),
-                            Education.MASTER: (150, 300)}
+_CREDIT_RATE_BP: Final = {
+    2016: 831,
+    2017: 712,
+    2018: 829,
+    2019: 761,
+    2020: 604,
+    2021: 669,
+    2022: 612,
+    2023: 397,
+    2024: 262,
+}
+_START_AGE: Final = {
+    Education.JUNIOR: 17,
+    Education.SENIOR: 19,
+    Education.COLLEGE: 21,
+    Education.BACHELOR: 22,
+    Education.MASTER: 25,
+}
+_MULTIPLE_PERCENT: Final = {
+    Education.JUNIOR: (100, 130),
+    Education.SENIOR: (100, 160),
+    Education.COLLEGE: (110, 200),
+    Education.BACHELOR: (120, 260),
+    Education.MASTER: (150, 300),
+}
 
 _States = dict[Insurance, tuple[EnrollmentState, date | None]]  # each insurance's state and since when
 
@@ -222,8 +248,9 @@ class _Plan:
 
 def _education(birth_year: int, rng: random.Random) -> Education:
     levels = (Education.JUNIOR, Education.SENIOR, Education.COLLEGE, Education.BACHELOR, Education.MASTER)
-    weights = (40, 35, 15, 10, 0) if birth_year < 1975 else (25, 30, 25, 17, 3) if birth_year < 1990 else (
-        12, 25, 30, 27, 6)
+    weights = (
+        (40, 35, 15, 10, 0) if birth_year < 1975 else (25, 30, 25, 17, 3) if birth_year < 1990 else (12, 25, 30, 27, 6)
+    )
     return rng.choices(levels, weights=weights)[0]
 
 
@@ -233,16 +260,19 @@ def _multiple(education: Education, rng: random.Random) -> int:
 
 
 def _enrollments(facts: PersonFacts, states: _States) -> tuple[Enrollment, ...]:
-    return tuple(Enrollment(i, states[i][0], states[i][1], facts.place if states[i][0] is not EnrollmentState.NEVER
-                            else "") for i in Insurance)
+    return tuple(
+        Enrollment(i, states[i][0], states[i][1], facts.place if states[i][0] is not EnrollmentState.NEVER else "")
+        for i in Insurance
+    )
 
 
 def _all(state: EnrollmentState, since: date | None) -> _States:
     return {insurance: (state, since) for insurance in Insurance}
 
 
-def _story(facts: PersonFacts, story: Story, education: Education, start: int, today: date,
-           rng: random.Random) -> tuple[_Plan, EmploymentStatus, _States]:
+def _story(
+    facts: PersonFacts, story: Story, education: Education, start: int, today: date, rng: random.Random
+) -> tuple[_Plan, EmploymentStatus, _States]:
     """Fill a plan for ``story``; returns it with the employment status and the enrollment states."""
     now, window = month_index(today), month_index(today) - HISTORY_MONTHS
     plan, multiple = _Plan(), _multiple(education, rng)
@@ -297,9 +327,10 @@ def _story(facts: PersonFacts, story: Story, education: Education, start: int, t
             continue
         plan.work(range(index, index + 1), FLEXIBLE_EMPLOYER, grade, flexible=True)
         index += 1
-    states = active | {i: (EnrollmentState.TERMINATED, month_start(switch)) if switch > start
-                       else (EnrollmentState.NEVER, None)
-                       for i in (Insurance.UNEMPLOYMENT, Insurance.WORK_INJURY, Insurance.MATERNITY)}
+    states = active | {
+        i: (EnrollmentState.TERMINATED, month_start(switch)) if switch > start else (EnrollmentState.NEVER, None)
+        for i in (Insurance.UNEMPLOYMENT, Insurance.WORK_INJURY, Insurance.MATERNITY)
+    }
     since = _day_in(switch + gap, rng)
     return plan, EmploymentStatus(EmploymentState.FLEXIBLE, since, "", facts.office), states
 
@@ -339,8 +370,17 @@ def _ledger(plan: _Plan, sex_code: str, today: date, rng: random.Random) -> Ledg
             pension += interest
             sums["interest"] += interest
             carried_into_year = pension
-    return Ledger(month_start(now) - timedelta(days=1), pension, carried[0], sums["interest"], sums["drawn"],
-                  medical, carried[1], sums["allocated"], sums["spent"])
+    return Ledger(
+        month_start(now) - timedelta(days=1),
+        pension,
+        carried[0],
+        sums["interest"],
+        sums["drawn"],
+        medical,
+        carried[1],
+        sums["allocated"],
+        sums["spent"],
+    )
 
 
 def _contributions(plan: _Plan, today: date) -> tuple[ContributionMonth, ...]:
@@ -380,11 +420,21 @@ def generate_histories(people: Sequence[PersonFacts], today: date, rng_seed: int
             story = deck.pop()
         if story is Story.NEVER:  # still at school: the level finished so far
             age = (today - facts.birth_date).days // 366
-            education = max((e for e, a in _START_AGE.items() if a <= age), key=list(_START_AGE).index,
-                            default=Education.JUNIOR)
+            education = max(
+                (e for e, a in _START_AGE.items() if a <= age), key=list(_START_AGE).index, default=Education.JUNIOR
+            )
         plan, employment, states = _story(facts, story, education, start, today, rng)
-        histories.append(History(facts.person_id, story, education, employment, _enrollments(facts, states),
-                                 _contributions(plan, today), _ledger(plan, facts.sex_code, today, rng)))
+        histories.append(
+            History(
+                facts.person_id,
+                story,
+                education,
+                employment,
+                _enrollments(facts, states),
+                _contributions(plan, today),
+                _ledger(plan, facts.sex_code, today, rng),
+            )
+        )
     return histories
 
 
@@ -393,15 +443,27 @@ def store_histories(session: Session, histories: Sequence[History], generated_on
     ids = [h.person_id for h in histories]
     for table in (DemoContribution, DemoEnrollment, DemoAccount, DemoProfile):
         session.execute(delete(table).where(table.person_id.in_(ids)))
-    rows: dict[type[Base], list[dict[str, object]]] = {t: [] for t in (DemoProfile, DemoEnrollment,
-                                                                        DemoContribution, DemoAccount)}
+    rows: dict[type[Base], list[dict[str, object]]] = {
+        t: [] for t in (DemoProfile, DemoEnrollment, DemoContribution, DemoAccount)
+    }
     for h in histories:
         e = h.employment
-        rows[DemoProfile].append(dict(
-            person_id=h.person_id, story=h.story.value, education=h.education.value, employment_state=e.state.value,
-            employment_since=e.since, employer=e.employer, office=e.office, generated_on=generated_on))
-        rows[DemoEnrollment] += [dict(person_id=h.person_id, insurance=n.insurance.value, state=n.state.value,
-                                      since=n.since, place=n.place) for n in h.enrollments]
+        rows[DemoProfile].append(
+            dict(
+                person_id=h.person_id,
+                story=h.story.value,
+                education=h.education.value,
+                employment_state=e.state.value,
+                employment_since=e.since,
+                employer=e.employer,
+                office=e.office,
+                generated_on=generated_on,
+            )
+        )
+        rows[DemoEnrollment] += [
+            dict(person_id=h.person_id, insurance=n.insurance.value, state=n.state.value, since=n.since, place=n.place)
+            for n in h.enrollments
+        ]
         rows[DemoContribution] += [dict(person_id=h.person_id, **vars(c)) for c in h.contributions]
         rows[DemoAccount].append(dict(person_id=h.person_id, **vars(h.ledger)))
     for table, values in rows.items():

@@ -23,7 +23,6 @@ from datetime import date, datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
 
-from content.library.items import Education
 from content.citizens.person_records import (
     HISTORY_MONTHS,
     Balances,
@@ -46,6 +45,7 @@ from content.citizens.records import (
     TokenInvalid,
     UnknownPerson,
 )
+from content.library.items import Education
 
 log = logging.getLogger(__name__)
 _E = TypeVar("_E", Insurance, EnrollmentState, EmploymentState, Education)
@@ -63,8 +63,19 @@ _REFUSALS: Final = {
     "token_expired": lambda: TokenExpired("the e-card code has expired; refresh it in the app and scan again"),
     "token_invalid": lambda: TokenInvalid("the records upstream did not accept this e-card code"),
 }
-_IDENTITY_FIELDS: Final = ("id_number", "name", "sex_code", "birth_date", "document_kind", "card_number",
-                           "card_id_code", "region_code", "generation", "personal_fields_available", "token")
+_IDENTITY_FIELDS: Final = (
+    "id_number",
+    "name",
+    "sex_code",
+    "birth_date",
+    "document_kind",
+    "card_number",
+    "card_id_code",
+    "region_code",
+    "generation",
+    "personal_fields_available",
+    "token",
+)
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -95,8 +106,9 @@ class _DeadlineReader(io.RawIOBase):
 class HttpRecords:
     """``RecordsBackend`` over HTTP(S); cheap to build, one connection per call, no state between calls."""
 
-    def __init__(self, base_url: str, auth_header: tuple[str, str] | None, timeout_seconds: float,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, base_url: str, auth_header: tuple[str, str] | None, timeout_seconds: float, clock: Callable[[], datetime]
+    ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("base_url: expected an http:// or https:// URL with a host")
@@ -122,14 +134,17 @@ class HttpRecords:
         self._clock = clock
 
     def __repr__(self) -> str:
-        return (f"HttpRecords(base_url={self._base_url!r}, auth={'set' if self._auth else 'none'}, "
-                f"timeout_seconds={self._timeout:g})")
+        return (
+            f"HttpRecords(base_url={self._base_url!r}, auth={'set' if self._auth else 'none'}, "
+            f"timeout_seconds={self._timeout:g})"
+        )
 
     def identify(self, identity: CardIdentity) -> PersonRecord:
         status, body = self._call("POST", "/identify", identity_to_wire(identity), "identify")
         if status == 200:
-            return self._parse("identify", lambda: parse_person(self._json(body, "identify"),
-                                                                today=self._clock().date()))
+            return self._parse(
+                "identify", lambda: parse_person(self._json(body, "identify"), today=self._clock().date())
+            )
         if status == 404:
             raise UnknownPerson(f"the records upstream has nobody for this {identity.source.value} card")
         if status == 422:
@@ -161,8 +176,9 @@ class HttpRecords:
         except UnicodeDecodeError as err:
             raise BackendUnavailable(f"records upstream {what}: the answer is not UTF-8 text") from err
         except json.JSONDecodeError as err:
-            raise BackendUnavailable(f"records upstream {what}: the answer is not JSON "
-                                     f"({err.msg} at line {err.lineno} column {err.colno})") from err
+            raise BackendUnavailable(
+                f"records upstream {what}: the answer is not JSON ({err.msg} at line {err.lineno} column {err.colno})"
+            ) from err
         except (ValueError, RecursionError) as err:  # NaN / Infinity, or nesting deeper than any answer needs
             reason = err if isinstance(err, ValueError) else "nested too deeply"
             raise BackendUnavailable(f"records upstream {what}: the answer is not JSON ({reason})") from err
@@ -183,8 +199,10 @@ class HttpRecords:
     @staticmethod
     def _status_error(status: int, what: str) -> BackendUnavailable:
         if status in (401, 403):
-            return BackendUnavailable(f"records upstream {what}: HTTP {status}, the upstream refused the adapter's "
-                                      f"credentials (check the configured auth header)")
+            return BackendUnavailable(
+                f"records upstream {what}: HTTP {status}, the upstream refused the adapter's "
+                f"credentials (check the configured auth header)"
+            )
         if status >= 500:
             return BackendUnavailable(f"records upstream {what}: HTTP {status}, the upstream failed")
         return BackendUnavailable(f"records upstream {what}: HTTP {status}, expected 200 or 404")
@@ -202,9 +220,12 @@ class HttpRecords:
         if self._auth is not None:
             headers[self._auth[0]] = self._auth[1]
         connection: http.client.HTTPConnection = (
-            http.client.HTTPSConnection(self._host, self._port, timeout=self._timeout,
-                                        context=ssl.create_default_context())
-            if self._https else http.client.HTTPConnection(self._host, self._port, timeout=self._timeout))
+            http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._timeout, context=ssl.create_default_context()
+            )
+            if self._https
+            else http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+        )
         try:
             connection.connect()
             sock = connection.sock
@@ -221,21 +242,23 @@ class HttpRecords:
         except TimeoutError as err:
             raise BackendUnavailable(f"records upstream {what}: no answer within {self._timeout:g} s") from err
         except ConnectionRefusedError as err:
-            raise BackendUnavailable(f"records upstream {what}: {self._host}:{self._port} refused the connection") \
-                from err
+            raise BackendUnavailable(
+                f"records upstream {what}: {self._host}:{self._port} refused the connection"
+            ) from err
         except ssl.SSLError as err:
-            raise BackendUnavailable(f"records upstream {what}: TLS failed ({err.reason or type(err).__name__})") \
-                from err
+            raise BackendUnavailable(
+                f"records upstream {what}: TLS failed ({err.reason or type(err).__name__})"
+            ) from err
         except (OSError, http.client.HTTPException) as err:
             reason = getattr(err, "strerror", None) or type(err).__name__
-            raise BackendUnavailable(f"records upstream {what}: cannot talk to {self._host}:{self._port} ({reason})") \
-                from err
+            raise BackendUnavailable(
+                f"records upstream {what}: cannot talk to {self._host}:{self._port} ({reason})"
+            ) from err
         finally:
             connection.close()
         if len(data) > MAX_ANSWER_BYTES:
             raise BackendUnavailable(f"records upstream {what}: the answer is larger than {MAX_ANSWER_BYTES} bytes")
-        log.debug("records upstream %s: HTTP %s in %.0f ms", what, response.status,
-                  (time.monotonic() - started) * 1000)
+        log.debug("records upstream %s: HTTP %s in %.0f ms", what, response.status, (time.monotonic() - started) * 1000)
         return response.status, data
 
 
@@ -251,38 +274,67 @@ def _no_constants(name: str) -> Any:
 def identity_to_wire(identity: CardIdentity) -> dict[str, Any]:
     """The body of ``POST /identify``: every field of the card, empty when the card did not give it."""
     return {
-        "source": identity.source.value, "document_kind": identity.document_kind, "id_number": identity.id_number,
-        "name": identity.name, "sex_code": identity.sex_code,
+        "source": identity.source.value,
+        "document_kind": identity.document_kind,
+        "id_number": identity.id_number,
+        "name": identity.name,
+        "sex_code": identity.sex_code,
         "birth_date": identity.birth_date.isoformat() if identity.birth_date else None,
-        "card_number": identity.card_number, "card_id_code": identity.card_id_code,
-        "region_code": identity.region_code, "generation": identity.generation,
-        "personal_fields_available": identity.personal_fields_available, "token": identity.token,
+        "card_number": identity.card_number,
+        "card_id_code": identity.card_id_code,
+        "region_code": identity.region_code,
+        "generation": identity.generation,
+        "personal_fields_available": identity.personal_fields_available,
+        "token": identity.token,
     }
 
 
 def person_to_wire(person: PersonRecord) -> dict[str, Any]:
     """The answer of ``POST /identify`` for ``person`` (what a conforming upstream sends)."""
-    return {"ref": person.ref, "name": person.name, "sex_code": person.sex_code,
-            "birth_date": person.birth_date.isoformat(), "masked_id": person.masked_id,
-            "region_code": person.region_code}
+    return {
+        "ref": person.ref,
+        "name": person.name,
+        "sex_code": person.sex_code,
+        "birth_date": person.birth_date.isoformat(),
+        "masked_id": person.masked_id,
+        "region_code": person.region_code,
+    }
 
 
 def records_to_wire(records: PersonRecords) -> dict[str, Any]:
     """The answer of ``GET /people/{ref}/records`` for ``records`` (what a conforming upstream sends)."""
+
     def iso(day: date | None) -> str | None:
         return day.isoformat() if day is not None else None
 
     return {
-        "as_of": records.as_of.isoformat(), "education": records.education,
-        "enrollments": [{"insurance": e.insurance.value, "state": e.state.value, "since": iso(e.since),
-                         "place": e.place} for e in records.enrollments],
-        "contributions": [{"month": c.month, "paid": c.paid, "base_fen": c.base_fen, "personal_fen": c.personal_fen,
-                           "employer": c.employer} for c in records.contributions],
-        "balances": {"pension_account_fen": records.balances.pension_account_fen,
-                     "medical_account_fen": records.balances.medical_account_fen,
-                     "as_of": records.balances.as_of.isoformat()},
-        "employment": {"state": records.employment.state.value, "since": iso(records.employment.since),
-                       "employer": records.employment.employer, "office": records.employment.office},
+        "as_of": records.as_of.isoformat(),
+        "education": records.education,
+        "enrollments": [
+            {"insurance": e.insurance.value, "state": e.state.value, "since": iso(e.since), "place": e.place}
+            for e in records.enrollments
+        ],
+        "contributions": [
+            {
+                "month": c.month,
+                "paid": c.paid,
+                "base_fen": c.base_fen,
+                "personal_fen": c.personal_fen,
+                "employer": c.employer,
+            }
+            for c in records.contributions
+        ],
+        "balances": {
+            "pension_account_fen": records.balances.pension_account_fen,
+            "medical_account_fen": records.balances.medical_account_fen,
+            "as_of": records.balances.as_of.isoformat(),
+        },
+        "employment": {
+            "state": records.employment.state.value,
+            "since": iso(records.employment.since),
+            "employer": records.employment.employer,
+            "office": records.employment.office,
+        },
     }
 
 
@@ -354,8 +406,14 @@ def parse_person(answer: Any, *, today: date) -> PersonRecord:
     region_code = _text(answer, "region_code", "", 6)
     if not _REGION.fullmatch(region_code):
         raise ValueError("region_code: expected six digits or empty")
-    return PersonRecord(ref=ref, name=_text(answer, "name", "", 60, required=True), sex_code=sex_code,
-                        birth_date=birth_date, masked_id=masked_id, region_code=region_code)
+    return PersonRecord(
+        ref=ref,
+        name=_text(answer, "name", "", 60, required=True),
+        sex_code=sex_code,
+        birth_date=birth_date,
+        masked_id=masked_id,
+        region_code=region_code,
+    )
 
 
 def _list(answer: Any, key: str, length: int) -> list[Any]:
@@ -374,15 +432,20 @@ def _enrollments(answer: Any) -> tuple[Enrollment, ...]:
         insurance = _choice(item, "insurance", path, Insurance)
         if insurance in found:
             raise ValueError(f"{path}insurance: {insurance.value} appears twice")
-        found[insurance] = Enrollment(insurance, _choice(item, "state", path, EnrollmentState),
-                                      _date_or_none(item, "since", path), _text(item, "place", path, 40))
+        found[insurance] = Enrollment(
+            insurance,
+            _choice(item, "state", path, EnrollmentState),
+            _date_or_none(item, "since", path),
+            _text(item, "place", path, 40),
+        )
     return tuple(found[i] for i in Insurance)
 
 
 def _contributions(answer: Any, today: date) -> tuple[ContributionMonth, ...]:
     months = []
-    for n, (item, expected) in enumerate(zip(_list(answer, "contributions", HISTORY_MONTHS), history_months(today),
-                                             strict=True)):
+    for n, (item, expected) in enumerate(
+        zip(_list(answer, "contributions", HISTORY_MONTHS), history_months(today), strict=True)
+    ):
         path = f"contributions[{n}]."
         month = _get(item, "month", path)
         if month != expected:
@@ -403,12 +466,19 @@ def parse_records(answer: Any, today: date) -> PersonRecords:
     balances = _get(answer, "balances", "")
     employment = _get(answer, "employment", "")
     return PersonRecords(
-        enrollments=_enrollments(answer), contributions=_contributions(answer, today),
-        balances=Balances(_fen(balances, "pension_account_fen", "balances."),
-                          _fen(balances, "medical_account_fen", "balances."), _date(balances, "as_of", "balances.")),
-        employment=EmploymentStatus(_choice(employment, "state", "employment.", EmploymentState),
-                                    _date_or_none(employment, "since", "employment."),
-                                    _text(employment, "employer", "employment.", 100),
-                                    _text(employment, "office", "employment.", 60)),
-        education=_choice(answer, "education", "", Education).value, as_of=_date(answer, "as_of", ""),
+        enrollments=_enrollments(answer),
+        contributions=_contributions(answer, today),
+        balances=Balances(
+            _fen(balances, "pension_account_fen", "balances."),
+            _fen(balances, "medical_account_fen", "balances."),
+            _date(balances, "as_of", "balances."),
+        ),
+        employment=EmploymentStatus(
+            _choice(employment, "state", "employment.", EmploymentState),
+            _date_or_none(employment, "since", "employment."),
+            _text(employment, "employer", "employment.", 100),
+            _text(employment, "office", "employment.", 60),
+        ),
+        education=_choice(answer, "education", "", Education).value,
+        as_of=_date(answer, "as_of", ""),
     )

@@ -17,9 +17,9 @@ from typing import Final
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from content.citizens.keyed_hash import keyed_hash, same_digest
 from content.db import Base, utcnow
 from content.errors import ContentError
-from content.citizens.keyed_hash import keyed_hash, same_digest
 from content.org.screens import Screen, ScreenKind
 
 MAX_READERS: Final = 32
@@ -44,8 +44,10 @@ class NotAKiosk(ContentError):
     """Only kiosk screens run a device agent."""
 
     def __init__(self, screen: Screen) -> None:
-        super().__init__(f"screen {screen.id} ({screen.name}) is a {screen.kind} screen; "
-                         "only kiosk screens have a device agent and its credential")
+        super().__init__(
+            f"screen {screen.id} ({screen.name}) is a {screen.kind} screen; "
+            "only kiosk screens have a device agent and its credential"
+        )
         self.screen_id = screen.id
 
 
@@ -116,14 +118,18 @@ def verify_agent_credential(session: Session, screen_key: str, credential: str, 
 
 
 def reader_statuses(session: Session, screen_id: int) -> list[ReaderStatus]:
-    return list(session.scalars(
-        select(ReaderStatus).where(ReaderStatus.screen_id == screen_id).order_by(ReaderStatus.reader_id)))
+    return list(
+        session.scalars(
+            select(ReaderStatus).where(ReaderStatus.screen_id == screen_id).order_by(ReaderStatus.reader_id)
+        )
+    )
 
 
 def set_reader_status(session: Session, screen_id: int, report: ReaderReport, now: datetime) -> ReaderStatus:
     """Insert or update one reader's row (``changed_at`` moves only when kind, state or message change)."""
-    row = session.scalar(select(ReaderStatus).where(ReaderStatus.screen_id == screen_id,
-                                                    ReaderStatus.reader_id == report.reader_id))
+    row = session.scalar(
+        select(ReaderStatus).where(ReaderStatus.screen_id == screen_id, ReaderStatus.reader_id == report.reader_id)
+    )
     if row is None:
         row = ReaderStatus(screen_id=screen_id, reader_id=report.reader_id)
         session.add(row)
@@ -134,13 +140,16 @@ def set_reader_status(session: Session, screen_id: int, report: ReaderReport, no
     return row
 
 
-def replace_reader_statuses(session: Session, screen_id: int, reports: Iterable[ReaderReport],
-                            now: datetime) -> list[ReaderStatus]:
+def replace_reader_statuses(
+    session: Session, screen_id: int, reports: Iterable[ReaderReport], now: datetime
+) -> list[ReaderStatus]:
     """Make the kiosk's reader rows exactly ``reports`` (the agent's full list at hello)."""
     wanted = {report.reader_id: report for report in reports}
-    session.execute(delete(ReaderStatus).where(ReaderStatus.screen_id == screen_id,
-                                               ReaderStatus.reader_id.not_in(list(wanted)))
-                    .execution_options(synchronize_session="fetch"))
+    session.execute(
+        delete(ReaderStatus)
+        .where(ReaderStatus.screen_id == screen_id, ReaderStatus.reader_id.not_in(list(wanted)))
+        .execution_options(synchronize_session="fetch")
+    )
     return [set_reader_status(session, screen_id, report, now) for report in wanted.values()]
 
 
@@ -150,5 +159,6 @@ def mark_readers_unknown(session: Session, screen_id: int, now: datetime) -> int
         update(ReaderStatus)
         .where(ReaderStatus.screen_id == screen_id, ReaderStatus.state != ReaderState.UNKNOWN.value)
         .values(state=ReaderState.UNKNOWN.value, message="agent disconnected", changed_at=now)
-        .execution_options(synchronize_session="fetch"))
+        .execution_options(synchronize_session="fetch")
+    )
     return int(getattr(result, "rowcount", 0) or 0)

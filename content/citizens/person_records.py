@@ -21,8 +21,11 @@ class Insurance(StrEnum):
 
 
 INSURANCE_LABELS: Final = {
-    Insurance.PENSION: "养老保险", Insurance.MEDICAL: "医疗保险", Insurance.UNEMPLOYMENT: "失业保险",
-    Insurance.WORK_INJURY: "工伤保险", Insurance.MATERNITY: "生育保险",
+    Insurance.PENSION: "养老保险",
+    Insurance.MEDICAL: "医疗保险",
+    Insurance.UNEMPLOYMENT: "失业保险",
+    Insurance.WORK_INJURY: "工伤保险",
+    Insurance.MATERNITY: "生育保险",
 }
 
 
@@ -34,8 +37,10 @@ class EnrollmentState(StrEnum):
 
 
 ENROLLMENT_LABELS: Final = {
-    EnrollmentState.ACTIVE: "正常参保", EnrollmentState.SUSPENDED: "暂停缴费",
-    EnrollmentState.TERMINATED: "终止参保", EnrollmentState.NEVER: "未参保",
+    EnrollmentState.ACTIVE: "正常参保",
+    EnrollmentState.SUSPENDED: "暂停缴费",
+    EnrollmentState.TERMINATED: "终止参保",
+    EnrollmentState.NEVER: "未参保",
 }
 
 
@@ -48,8 +53,11 @@ class EmploymentState(StrEnum):
 
 
 EMPLOYMENT_LABELS: Final = {
-    EmploymentState.EMPLOYED: "在职", EmploymentState.UNEMPLOYED_REGISTERED: "已办理失业登记",
-    EmploymentState.FLEXIBLE: "灵活就业", EmploymentState.RETIRED: "已退休", EmploymentState.NONE: "未登记",
+    EmploymentState.EMPLOYED: "在职",
+    EmploymentState.UNEMPLOYED_REGISTERED: "已办理失业登记",
+    EmploymentState.FLEXIBLE: "灵活就业",
+    EmploymentState.RETIRED: "已退休",
+    EmploymentState.NONE: "未登记",
 }
 
 HISTORY_MONTHS: Final = 36

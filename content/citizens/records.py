@@ -14,9 +14,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, Final, Protocol
 
-from content.errors import ContentError
 from content.citizens.idnumbers import id_number_problem, mask_id_number, normalise_id_number
 from content.citizens.person_records import PersonRecords
+from content.errors import ContentError
 
 
 class CardSource(StrEnum):
@@ -122,8 +122,10 @@ class CardIdentity:
         return self.source is CardSource.SSC and not self.personal_fields_available
 
     def __repr__(self) -> str:
-        return (f"CardIdentity(source={self.source.value!r}, reader_id={self.reader_id!r}, "
-                f"lookup={self.lookup!r}, masked_id={self.masked_id!r})")
+        return (
+            f"CardIdentity(source={self.source.value!r}, reader_id={self.reader_id!r}, "
+            f"lookup={self.lookup!r}, masked_id={self.masked_id!r})"
+        )
 
     __str__ = __repr__
 
@@ -210,8 +212,10 @@ def _resident_id(fields: Mapping[str, Any], today: date, *, required: bool) -> s
 def _foreign_id(fields: Mapping[str, Any]) -> str:
     number = normalise_id_number(_text(fields, "id_number", required=True, max_length=18))
     if len(number) not in (15, 18) or not number.isascii() or not number.isalnum():
-        raise InvalidIdentity("id_number", f"a permanent residence card number has 15 or 18 letters and digits, "
-                                           f"got {len(number)} characters")
+        raise InvalidIdentity(
+            "id_number",
+            f"a permanent residence card number has 15 or 18 letters and digits, got {len(number)} characters",
+        )
     return number
 
 
@@ -224,8 +228,12 @@ def _idcard(reader_id: str, fields: Mapping[str, Any], today: date) -> CardIdent
     gb11643 = kind in ("resident", "J")
     number = _resident_id(fields, today, required=True) if gb11643 else _foreign_id(fields)
     return CardIdentity(
-        source=CardSource.IDCARD, reader_id=reader_id, document_kind=kind, id_number=number,
-        name=_text(fields, "name", required=gb11643, max_length=MAX_NAME_LENGTH), sex_code=_sex_code(fields),
+        source=CardSource.IDCARD,
+        reader_id=reader_id,
+        document_kind=kind,
+        id_number=number,
+        name=_text(fields, "name", required=gb11643, max_length=MAX_NAME_LENGTH),
+        sex_code=_sex_code(fields),
         birth_date=_birth_date(fields),
     )
 
@@ -241,11 +249,16 @@ def _ssc(reader_id: str, fields: Mapping[str, Any], today: date) -> CardIdentity
     if not isinstance(available, bool):
         raise InvalidIdentity("personal_fields_available", "expected true or false")
     return CardIdentity(
-        source=CardSource.SSC, reader_id=reader_id, card_number=card_number,
-        card_id_code=_text(fields, "card_id_code", max_length=64), region_code=_text(fields, "region_code"),
-        generation=generation, personal_fields_available=available,
+        source=CardSource.SSC,
+        reader_id=reader_id,
+        card_number=card_number,
+        card_id_code=_text(fields, "card_id_code", max_length=64),
+        region_code=_text(fields, "region_code"),
+        generation=generation,
+        personal_fields_available=available,
         id_number=_resident_id(fields, today, required=False),
-        name=_text(fields, "name", max_length=MAX_NAME_LENGTH), sex_code=_sex_code(fields),
+        name=_text(fields, "name", max_length=MAX_NAME_LENGTH),
+        sex_code=_sex_code(fields),
         birth_date=_birth_date(fields),
     )
 

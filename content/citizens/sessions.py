@@ -21,8 +21,8 @@ from sqlalchemy import Date, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.accounts import audit
-from content.db import Base
 from content.citizens.records import CardIdentity, PersonRecord, RecordsBackend, RecordsError, age_on, mask_name
+from content.db import Base
 from content.org.screens import Screen
 
 CARD_ONLY_NOTICE: Final = "此卡为第三代社保卡，本机未配备PSAM安全模块，个人信息将通过卡号查询。"
@@ -64,8 +64,10 @@ class CitizenSession(Base):
         return age_on(self.birth_date, day)
 
     def __repr__(self) -> str:
-        return (f"CitizenSession(id={self.id!r}, screen_id={self.screen_id!r}, masked_id={self.masked_id!r}, "
-                f"ended={self.end_reason!r})")
+        return (
+            f"CitizenSession(id={self.id!r}, screen_id={self.screen_id!r}, masked_id={self.masked_id!r}, "
+            f"ended={self.end_reason!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -88,17 +90,26 @@ def token_hash(token: str) -> str:
 
 def _end(session: Session, reason: EndReason, now: datetime, *criteria: Any) -> list[CitizenSession]:
     """End the open sessions matching ``criteria``; returns only those this call ended."""
-    stmt = (update(CitizenSession)
-            .where(CitizenSession.ended_at.is_(None), *criteria)
-            .values(ended_at=now, end_reason=reason.value)
-            .returning(CitizenSession)
-            .execution_options(synchronize_session=False, populate_existing=True))
+    stmt = (
+        update(CitizenSession)
+        .where(CitizenSession.ended_at.is_(None), *criteria)
+        .values(ended_at=now, end_reason=reason.value)
+        .returning(CitizenSession)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
     ended = list(session.scalars(stmt))
     return sorted(ended, key=lambda row: row.id)
 
 
-def end_sessions(session: Session, screen_id: int, reason: EndReason, now: datetime, *,
-                 reader_id: str | None = None, except_readers: Collection[str] | None = None) -> list[CitizenSession]:
+def end_sessions(
+    session: Session,
+    screen_id: int,
+    reason: EndReason,
+    now: datetime,
+    *,
+    reader_id: str | None = None,
+    except_readers: Collection[str] | None = None,
+) -> list[CitizenSession]:
     """End the kiosk's open sessions (only those from ``reader_id``, or all but ``except_readers``)."""
     criteria: list[Any] = [CitizenSession.screen_id == screen_id]
     if reader_id is not None:
@@ -135,9 +146,13 @@ def open_session_for(session: Session, screen_id: int, now: datetime | None = No
 
 def find_open(session: Session, token: str, now: datetime) -> CitizenSession | None:
     """The open, unexpired session holding ``token``."""
-    return session.scalar(select(CitizenSession).where(
-        CitizenSession.token_hash == token_hash(token), CitizenSession.ended_at.is_(None),
-        CitizenSession.expires_at > now))
+    return session.scalar(
+        select(CitizenSession).where(
+            CitizenSession.token_hash == token_hash(token),
+            CitizenSession.ended_at.is_(None),
+            CitizenSession.expires_at > now,
+        )
+    )
 
 
 def touch(session: Session, token: str, now: datetime) -> CitizenSession | None:
@@ -157,8 +172,14 @@ def reissue_token(citizen: CitizenSession) -> str:
 
 
 def open_session(
-    session: Session, screen: Screen, person: PersonRecord, identity: CardIdentity, now: datetime,
-    idle_seconds: int, max_seconds: int, notice: str = "",
+    session: Session,
+    screen: Screen,
+    person: PersonRecord,
+    identity: CardIdentity,
+    now: datetime,
+    idle_seconds: int,
+    max_seconds: int,
+    notice: str = "",
 ) -> tuple[CitizenSession, str, list[CitizenSession]]:
     """Open a session for ``person`` at kiosk ``screen``, ending the one it had (``replaced``); audited.
 
@@ -168,17 +189,37 @@ def open_session(
     token = new_token()
     hard = now + timedelta(seconds=max_seconds)
     citizen = CitizenSession(
-        screen_id=screen.id, token_hash=token_hash(token), source=identity.source.value,
-        reader_id=identity.reader_id, person_ref=person.ref, masked_name=mask_name(person.name),
-        masked_id=person.masked_id, sex_code=person.sex_code, birth_date=person.birth_date, notice=notice,
-        idle_seconds=idle_seconds, opened_at=now, last_activity_at=now,
-        expires_at=min(now + timedelta(seconds=idle_seconds), hard), hard_expires_at=hard,
+        screen_id=screen.id,
+        token_hash=token_hash(token),
+        source=identity.source.value,
+        reader_id=identity.reader_id,
+        person_ref=person.ref,
+        masked_name=mask_name(person.name),
+        masked_id=person.masked_id,
+        sex_code=person.sex_code,
+        birth_date=person.birth_date,
+        notice=notice,
+        idle_seconds=idle_seconds,
+        opened_at=now,
+        last_activity_at=now,
+        expires_at=min(now + timedelta(seconds=idle_seconds), hard),
+        hard_expires_at=hard,
     )
     session.add(citizen)
     session.flush()
-    audit.record(session, actor=agent_actor(screen.id), action="citizen_session.open", obj_kind="screen",
-                 obj_id=screen.id, summary={"source": identity.source.value, "reader_id": identity.reader_id,
-                                            "lookup": identity.lookup, "session_id": citizen.id})
+    audit.record(
+        session,
+        actor=agent_actor(screen.id),
+        action="citizen_session.open",
+        obj_kind="screen",
+        obj_id=screen.id,
+        summary={
+            "source": identity.source.value,
+            "reader_id": identity.reader_id,
+            "lookup": identity.lookup,
+            "session_id": citizen.id,
+        },
+    )
     return citizen, token, replaced
 
 
@@ -188,8 +229,13 @@ def agent_actor(screen_id: int) -> str:
 
 
 def identify_and_open(
-    session: Session, backend: RecordsBackend, screen: Screen, identity: CardIdentity, now: datetime,
-    idle_seconds: int, max_seconds: int,
+    session: Session,
+    backend: RecordsBackend,
+    screen: Screen,
+    identity: CardIdentity,
+    now: datetime,
+    idle_seconds: int,
+    max_seconds: int,
 ) -> OpenedSession:
     """Resolve the card through ``backend`` and open a session; a refusal is audited and re-raised.
 
@@ -198,11 +244,20 @@ def identify_and_open(
     try:
         person = backend.identify(identity)
     except RecordsError as err:
-        audit.record(session, actor=agent_actor(screen.id), action="citizen_session.refused", obj_kind="screen",
-                     obj_id=screen.id, summary={"source": identity.source.value, "reader_id": identity.reader_id,
-                                                "lookup": identity.lookup, "error": err.code})
+        audit.record(
+            session,
+            actor=agent_actor(screen.id),
+            action="citizen_session.refused",
+            obj_kind="screen",
+            obj_id=screen.id,
+            summary={
+                "source": identity.source.value,
+                "reader_id": identity.reader_id,
+                "lookup": identity.lookup,
+                "error": err.code,
+            },
+        )
         raise
     notice = CARD_ONLY_NOTICE if identity.card_only else ""
-    citizen, token, replaced = open_session(session, screen, person, identity, now, idle_seconds, max_seconds,
-                                            notice)
+    citizen, token, replaced = open_session(session, screen, person, identity, now, idle_seconds, max_seconds, notice)
     return OpenedSession(citizen, token, replaced)

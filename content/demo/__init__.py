@@ -14,8 +14,8 @@ from content.demo.seed import (
     DemoDatabaseNotEmpty,
     DemoScreen,
     DemoSummary,
-    seed_demo,
     drop_stale_histories,
+    seed_demo,
     seed_histories,
     seed_people,
 )

@@ -7,8 +7,8 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.org.tree import Hall, OrgUnit
 from content.accounts.staff import Role, StaffAccount, add_account
+from content.org.tree import Hall, OrgUnit
 
 DEMO_CONSOLE_PASSWORD: Final = "demo-console"
 
@@ -37,6 +37,13 @@ def seed_console_accounts(session: Session) -> int:
     for username, (role, name, where) in DEMO_ACCOUNTS.items():
         if where == "hall" and hall is None:
             continue
-        add_account(session, username=username, password=DEMO_CONSOLE_PASSWORD, display_name=name, role=role,
-                    hall_id=hall.id if where == "hall" and hall else None, org_unit_id=places.get(where or ""))
+        add_account(
+            session,
+            username=username,
+            password=DEMO_CONSOLE_PASSWORD,
+            display_name=name,
+            role=role,
+            hall_id=hall.id if where == "hall" and hall else None,
+            org_unit_id=places.get(where or ""),
+        )
     return len(DEMO_ACCOUNTS)

@@ -15,16 +15,25 @@ from typing import Any, Final
 
 from faker import Faker
 
-from content.demo.places import DISTRICTS, ORG_TREE, walk
 from content.citizens.idnumbers import compose_id_number, is_valid_id_number
+from content.demo.places import DISTRICTS, ORG_TREE, walk
 
 # Birth dates span working age for a 2020s demo: 1961 through 2007.
 EARLIEST_BIRTH: Final = date(1961, 1, 1)
 LATEST_BIRTH: Final = date(2007, 12, 31)
 
 # GB 3304 nation codes seen in Gansu, roughly weighted: 汉, 回, 藏, 东乡, 土, 裕固, 保安, 撒拉, 满.
-_NATIONS: Final = (("01", "汉族", 88), ("03", "回族", 6), ("04", "藏族", 2), ("26", "东乡族", 2), ("30", "土族", 1),
-                   ("48", "裕固族", 0.3), ("47", "保安族", 0.3), ("35", "撒拉族", 0.2), ("11", "满族", 0.2))
+_NATIONS: Final = (
+    ("01", "汉族", 88),
+    ("03", "回族", 6),
+    ("04", "藏族", 2),
+    ("26", "东乡族", 2),
+    ("30", "土族", 1),
+    ("48", "裕固族", 0.3),
+    ("47", "保安族", 0.3),
+    ("35", "撒拉族", 0.2),
+    ("11", "满族", 0.2),
+)
 
 SEX_LABELS: Final = {"1": "男", "2": "女"}  # GB/T 2261.1
 DEMO_PEOPLE_COUNT: Final = 60  # how many the demo seed stores
@@ -91,8 +100,9 @@ def synthetic_people(n: int, rng_seed: int) -> list[Person]:
         nation_code, nation, _ = rng.choices(_NATIONS, weights=nation_weights)[0]
         name = fake.name_male() if sex_code == "1" else fake.name_female()
         card_number = _card_number(card_rng, cards)
-        people.append(Person(name, sex_code, born, nation_code, nation, region_code, region_name, id_number,
-                             card_number))
+        people.append(
+            Person(name, sex_code, born, nation_code, nation, region_code, region_name, id_number, card_number)
+        )
     return people
 
 
@@ -112,7 +122,11 @@ def demo_card_holders(rng_seed: int, n: int = DEMO_PEOPLE_COUNT) -> list[Person]
 def card_holder_json(person: Person) -> dict[str, Any]:
     """What the demo card simulator needs to present ``person``'s cards (synthetic data)."""
     return {
-        "name": person.name, "id_number": person.id_number, "sex_code": person.sex_code,
-        "nation_code": person.nation_code, "birth_date": person.birth_date.strftime("%Y%m%d"),
-        "region_code": person.region_code, "ssc_card_number": person.ssc_card_number,
+        "name": person.name,
+        "id_number": person.id_number,
+        "sex_code": person.sex_code,
+        "nation_code": person.nation_code,
+        "birth_date": person.birth_date.strftime("%Y%m%d"),
+        "region_code": person.region_code,
+        "ssc_card_number": person.ssc_card_number,
     }

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from content.org.tree import OrgLevel
 from content.org.screens import Orientation, Panel, ScreenKind
+from content.org.tree import OrgLevel
 
 
 @dataclass(frozen=True)
@@ -69,22 +69,45 @@ MAIJI: Final = "麦积区"
 ZHANGYELU: Final = "张掖路街道"
 WUDULU: Final = "武都路社区"
 
-ORG_TREE: Final = PlaceSpec(PROVINCE, OrgLevel.PROVINCE, "620000", (
-    PlaceSpec(LANZHOU, OrgLevel.CITY, "620100", (
-        PlaceSpec(CHENGGUAN, OrgLevel.COUNTY, "620102", (
-            PlaceSpec(ZHANGYELU, OrgLevel.STREET, "620102002000", (
-                PlaceSpec(WUDULU, OrgLevel.COMMUNITY, "620102002003"),
-            )),
-        )),
-        PlaceSpec(QILIHE, OrgLevel.COUNTY, "620103"),
-        PlaceSpec(XIGU, OrgLevel.COUNTY, "620104"),
-        PlaceSpec(ANNING, OrgLevel.COUNTY, "620105"),
-    )),
-    PlaceSpec(TIANSHUI, OrgLevel.CITY, "620500", (
-        PlaceSpec(QINZHOU, OrgLevel.COUNTY, "620502"),
-        PlaceSpec(MAIJI, OrgLevel.COUNTY, "620503"),
-    )),
-))
+ORG_TREE: Final = PlaceSpec(
+    PROVINCE,
+    OrgLevel.PROVINCE,
+    "620000",
+    (
+        PlaceSpec(
+            LANZHOU,
+            OrgLevel.CITY,
+            "620100",
+            (
+                PlaceSpec(
+                    CHENGGUAN,
+                    OrgLevel.COUNTY,
+                    "620102",
+                    (
+                        PlaceSpec(
+                            ZHANGYELU,
+                            OrgLevel.STREET,
+                            "620102002000",
+                            (PlaceSpec(WUDULU, OrgLevel.COMMUNITY, "620102002003"),),
+                        ),
+                    ),
+                ),
+                PlaceSpec(QILIHE, OrgLevel.COUNTY, "620103"),
+                PlaceSpec(XIGU, OrgLevel.COUNTY, "620104"),
+                PlaceSpec(ANNING, OrgLevel.COUNTY, "620105"),
+            ),
+        ),
+        PlaceSpec(
+            TIANSHUI,
+            OrgLevel.CITY,
+            "620500",
+            (
+                PlaceSpec(QINZHOU, OrgLevel.COUNTY, "620502"),
+                PlaceSpec(MAIJI, OrgLevel.COUNTY, "620503"),
+            ),
+        ),
+    ),
+)
 
 # County-level districts: the city each belongs to, its telephone area code and a few real
 # main roads, for employer addresses and contacts.
@@ -114,50 +137,86 @@ WIDE_WALL_NAME: Final = "一楼招聘信息超宽屏"
 LED_WALL_NAME: Final = "门头LED显示屏"
 
 HALLS: Final = (
-    HallSpec("甘肃省人力资源市场", PROVINCE, "甘肃省兰州市城关区南滨河东路", (
-        _wall("一楼大厅主屏", TAG_ENTRANCE, TAG_FIRST_FLOOR),
-        ScreenSpec(WIDE_WALL_NAME, ScreenKind.WALL, 3840, 1080, Panel.LCD,
-                   (TAG_WIDE, TAG_FIRST_FLOOR, TAG_INDEPENDENT)),
-        ScreenSpec(LED_WALL_NAME, ScreenKind.WALL, 768, 384, Panel.LED, (TAG_LED, TAG_ENTRANCE, TAG_INDEPENDENT)),
-        _wall("二楼洽谈区大屏", TAG_SECOND_FLOOR),
-        _kiosk("一楼自助服务终端1", TAG_FIRST_FLOOR),
-        _kiosk("一楼自助服务终端2", TAG_FIRST_FLOOR),
-        _kiosk("二楼自助服务终端", TAG_SECOND_FLOOR),
-        *(_counter(n) for n in range(1, 5)),
-    )),
-    HallSpec("兰州市人力资源和社会保障服务中心", LANZHOU, "甘肃省兰州市城关区庆阳路", (
-        _wall("大厅入口屏", TAG_ENTRANCE, TAG_FIRST_FLOOR),
-        _wall("二楼社保服务区大屏", TAG_SECOND_FLOOR, TAG_QUEUE, TAG_INDEPENDENT),
-        _kiosk("社保自助终端1", TAG_FIRST_FLOOR),
-        _kiosk("社保自助终端2", TAG_FIRST_FLOOR),
-        *(_counter(n) for n in range(1, 5)),
-    )),
-    HallSpec("城关区公共就业服务中心", CHENGGUAN, "甘肃省兰州市城关区东岗西路", (
-        _wall("大厅入口屏", TAG_ENTRANCE),
-        _kiosk("求职自助终端1"),
-        _kiosk("求职自助终端2"),
-        *(_counter(n) for n in range(1, 4)),
-    )),
-    HallSpec("张掖路街道便民服务站", ZHANGYELU, "甘肃省兰州市城关区张掖路", (
-        _wall("服务站信息屏", TAG_ENTRANCE),
-        _kiosk("便民自助终端"),
-        _counter(1),
-    )),
-    HallSpec("武都路社区就业服务站", WUDULU, "甘肃省兰州市城关区武都路", (
-        _wall("社区信息屏", TAG_ENTRANCE),
-        _kiosk("社区自助终端"),
-    )),
-    HallSpec("天水市人力资源和社会保障服务中心", TIANSHUI, "甘肃省天水市秦州区民主西路", (
-        _wall("大厅入口屏", TAG_ENTRANCE, TAG_FIRST_FLOOR),
-        _kiosk("自助服务终端1"),
-        _kiosk("自助服务终端2"),
-        *(_counter(n) for n in range(1, 3)),
-    )),
-    HallSpec("麦积区公共就业服务中心", MAIJI, "甘肃省天水市麦积区埠南路", (
-        _wall("大厅入口屏", TAG_ENTRANCE),
-        _kiosk("求职自助终端"),
-        _counter(1),
-    )),
+    HallSpec(
+        "甘肃省人力资源市场",
+        PROVINCE,
+        "甘肃省兰州市城关区南滨河东路",
+        (
+            _wall("一楼大厅主屏", TAG_ENTRANCE, TAG_FIRST_FLOOR),
+            ScreenSpec(
+                WIDE_WALL_NAME, ScreenKind.WALL, 3840, 1080, Panel.LCD, (TAG_WIDE, TAG_FIRST_FLOOR, TAG_INDEPENDENT)
+            ),
+            ScreenSpec(LED_WALL_NAME, ScreenKind.WALL, 768, 384, Panel.LED, (TAG_LED, TAG_ENTRANCE, TAG_INDEPENDENT)),
+            _wall("二楼洽谈区大屏", TAG_SECOND_FLOOR),
+            _kiosk("一楼自助服务终端1", TAG_FIRST_FLOOR),
+            _kiosk("一楼自助服务终端2", TAG_FIRST_FLOOR),
+            _kiosk("二楼自助服务终端", TAG_SECOND_FLOOR),
+            *(_counter(n) for n in range(1, 5)),
+        ),
+    ),
+    HallSpec(
+        "兰州市人力资源和社会保障服务中心",
+        LANZHOU,
+        "甘肃省兰州市城关区庆阳路",
+        (
+            _wall("大厅入口屏", TAG_ENTRANCE, TAG_FIRST_FLOOR),
+            _wall("二楼社保服务区大屏", TAG_SECOND_FLOOR, TAG_QUEUE, TAG_INDEPENDENT),
+            _kiosk("社保自助终端1", TAG_FIRST_FLOOR),
+            _kiosk("社保自助终端2", TAG_FIRST_FLOOR),
+            *(_counter(n) for n in range(1, 5)),
+        ),
+    ),
+    HallSpec(
+        "城关区公共就业服务中心",
+        CHENGGUAN,
+        "甘肃省兰州市城关区东岗西路",
+        (
+            _wall("大厅入口屏", TAG_ENTRANCE),
+            _kiosk("求职自助终端1"),
+            _kiosk("求职自助终端2"),
+            *(_counter(n) for n in range(1, 4)),
+        ),
+    ),
+    HallSpec(
+        "张掖路街道便民服务站",
+        ZHANGYELU,
+        "甘肃省兰州市城关区张掖路",
+        (
+            _wall("服务站信息屏", TAG_ENTRANCE),
+            _kiosk("便民自助终端"),
+            _counter(1),
+        ),
+    ),
+    HallSpec(
+        "武都路社区就业服务站",
+        WUDULU,
+        "甘肃省兰州市城关区武都路",
+        (
+            _wall("社区信息屏", TAG_ENTRANCE),
+            _kiosk("社区自助终端"),
+        ),
+    ),
+    HallSpec(
+        "天水市人力资源和社会保障服务中心",
+        TIANSHUI,
+        "甘肃省天水市秦州区民主西路",
+        (
+            _wall("大厅入口屏", TAG_ENTRANCE, TAG_FIRST_FLOOR),
+            _kiosk("自助服务终端1"),
+            _kiosk("自助服务终端2"),
+            *(_counter(n) for n in range(1, 3)),
+        ),
+    ),
+    HallSpec(
+        "麦积区公共就业服务中心",
+        MAIJI,
+        "甘肃省天水市麦积区埠南路",
+        (
+            _wall("大厅入口屏", TAG_ENTRANCE),
+            _kiosk("求职自助终端"),
+            _counter(1),
+        ),
+    ),
 )
 
 COMMUNITY_HALL: Final = "武都路社区就业服务站"

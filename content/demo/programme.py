@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Final
 
-from content.signage.layouts import Widget
-from content.signage.playlists import EntryKind
-from content.signage.schedules import Layer
-from content.signage.targeting import TargetKind, TargetMode
 from content.demo.places import (
     COMMUNITY_HALL,
     PROVINCE,
@@ -24,6 +20,10 @@ from content.demo.places import (
     TAG_QUEUE,
     TAG_WIDE,
 )
+from content.signage.layouts import Widget
+from content.signage.playlists import EntryKind
+from content.signage.schedules import Layer
+from content.signage.targeting import TargetKind, TargetMode
 
 # Playlist keys (also their names).
 VACANCY_BOARD: Final = "岗位信息滚动"
@@ -76,49 +76,76 @@ def _ticker(top: float) -> RegionSpec:
 
 
 LAYOUTS: Final = (
-    LayoutSpec(HALL_LANDSCAPE, (
-        *_header(0.1, 0.72),
-        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.68, 0.82, VACANCY_BOARD),
-        RegionSpec("side", Widget.PLAYLIST, 0.68, 0.1, 0.32, 0.82, NOTICE_FEED),
-        _ticker(0.92),
-    )),
-    LayoutSpec(JOBS_LANDSCAPE, (
-        *_header(0.1, 0.72),
-        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 1.0, 0.82, VACANCY_BOARD),
-        _ticker(0.92),
-    )),
-    LayoutSpec(QUIET_LANDSCAPE, (
-        *_header(0.12, 0.72),
-        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.12, 1.0, 0.8, NOTICE_FEED),
-        _ticker(0.92),
-    ), background="#050d1a"),
-    LayoutSpec(WIDE, (
-        *_header(0.12, 0.85),
-        RegionSpec("left", Widget.PLAYLIST, 0.0, 0.12, 0.34, 0.78, VACANCY_BOARD),
-        RegionSpec("center", Widget.PLAYLIST, 0.34, 0.12, 0.33, 0.78, POLICY_FOCUS),
-        RegionSpec("right", Widget.PLAYLIST, 0.67, 0.12, 0.33, 0.78, NOTICE_FEED),
-        _ticker(0.9),
-    )),
-    LayoutSpec(LED_STRIP, (
-        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.0, 1.0, 0.75, LED_VACANCIES),
-        _ticker(0.75),
-    ), background="#000000"),
-    LayoutSpec(KIOSK_PORTRAIT, (
-        *_header(0.08, 0.7),
-        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.08, 1.0, 0.5, VACANCY_BOARD),
-        RegionSpec("side", Widget.PLAYLIST, 0.0, 0.58, 1.0, 0.36, NOTICE_FEED),
-        _ticker(0.94),
-    )),
-    LayoutSpec(QUEUE_LANDSCAPE, (
-        *_header(0.1, 0.72),
-        RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.58, 0.82, VACANCY_BOARD),
-        RegionSpec("queue", Widget.QUEUE, 0.58, 0.1, 0.42, 0.82),
-        _ticker(0.92),
-    )),
-    LayoutSpec(COUNTER_STRIP, (
-        RegionSpec("ticker", Widget.TICKER, 0.0, 0.0, 0.8, 1.0, TICKERS),
-        RegionSpec("clock", Widget.CLOCK, 0.8, 0.0, 0.2, 1.0),
-    ), background="#000000"),
+    LayoutSpec(
+        HALL_LANDSCAPE,
+        (
+            *_header(0.1, 0.72),
+            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.68, 0.82, VACANCY_BOARD),
+            RegionSpec("side", Widget.PLAYLIST, 0.68, 0.1, 0.32, 0.82, NOTICE_FEED),
+            _ticker(0.92),
+        ),
+    ),
+    LayoutSpec(
+        JOBS_LANDSCAPE,
+        (
+            *_header(0.1, 0.72),
+            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 1.0, 0.82, VACANCY_BOARD),
+            _ticker(0.92),
+        ),
+    ),
+    LayoutSpec(
+        QUIET_LANDSCAPE,
+        (
+            *_header(0.12, 0.72),
+            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.12, 1.0, 0.8, NOTICE_FEED),
+            _ticker(0.92),
+        ),
+        background="#050d1a",
+    ),
+    LayoutSpec(
+        WIDE,
+        (
+            *_header(0.12, 0.85),
+            RegionSpec("left", Widget.PLAYLIST, 0.0, 0.12, 0.34, 0.78, VACANCY_BOARD),
+            RegionSpec("center", Widget.PLAYLIST, 0.34, 0.12, 0.33, 0.78, POLICY_FOCUS),
+            RegionSpec("right", Widget.PLAYLIST, 0.67, 0.12, 0.33, 0.78, NOTICE_FEED),
+            _ticker(0.9),
+        ),
+    ),
+    LayoutSpec(
+        LED_STRIP,
+        (
+            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.0, 1.0, 0.75, LED_VACANCIES),
+            _ticker(0.75),
+        ),
+        background="#000000",
+    ),
+    LayoutSpec(
+        KIOSK_PORTRAIT,
+        (
+            *_header(0.08, 0.7),
+            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.08, 1.0, 0.5, VACANCY_BOARD),
+            RegionSpec("side", Widget.PLAYLIST, 0.0, 0.58, 1.0, 0.36, NOTICE_FEED),
+            _ticker(0.94),
+        ),
+    ),
+    LayoutSpec(
+        QUEUE_LANDSCAPE,
+        (
+            *_header(0.1, 0.72),
+            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.58, 0.82, VACANCY_BOARD),
+            RegionSpec("queue", Widget.QUEUE, 0.58, 0.1, 0.42, 0.82),
+            _ticker(0.92),
+        ),
+    ),
+    LayoutSpec(
+        COUNTER_STRIP,
+        (
+            RegionSpec("ticker", Widget.TICKER, 0.0, 0.0, 0.8, 1.0, TICKERS),
+            RegionSpec("clock", Widget.CLOCK, 0.8, 0.0, 0.2, 1.0),
+        ),
+        background="#000000",
+    ),
 )
 
 
@@ -186,14 +213,32 @@ SCHEDULES: Final = (
     ScheduleSpec("窗口条屏节目", Layer.DEFAULT, COUNTER_STRIP, _tagged(TAG_COUNTER), priority=10),
     ScheduleSpec("叫号大屏节目", Layer.DEFAULT, QUEUE_LANDSCAPE, _tagged(TAG_QUEUE), priority=10),
     # Scheduled layer: weekday dayparts on the 16:9 walls of every hall in the province.
-    ScheduleSpec("上午岗位专场", Layer.SCHEDULED, JOBS_LANDSCAPE, (_ALL_GANSU, _NOT_INDEPENDENT),
-                 daypart=(time(8, 30), time(12, 0)), rrule=WEEKDAYS, skip_holiday=True),
-    ScheduleSpec("午间政策聚焦", Layer.SCHEDULED, HALL_LANDSCAPE,
-                 (_ALL_GANSU, _NOT_INDEPENDENT, TargetSpec(TargetMode.EXCLUDE, TargetKind.HALL, COMMUNITY_HALL)),
-                 region_playlists={"main": POLICY_FOCUS}, daypart=(time(12, 0), time(13, 30)), rrule=WEEKDAYS),
+    ScheduleSpec(
+        "上午岗位专场",
+        Layer.SCHEDULED,
+        JOBS_LANDSCAPE,
+        (_ALL_GANSU, _NOT_INDEPENDENT),
+        daypart=(time(8, 30), time(12, 0)),
+        rrule=WEEKDAYS,
+        skip_holiday=True,
+    ),
+    ScheduleSpec(
+        "午间政策聚焦",
+        Layer.SCHEDULED,
+        HALL_LANDSCAPE,
+        (_ALL_GANSU, _NOT_INDEPENDENT, TargetSpec(TargetMode.EXCLUDE, TargetKind.HALL, COMMUNITY_HALL)),
+        region_playlists={"main": POLICY_FOCUS},
+        daypart=(time(12, 0), time(13, 30)),
+        rrule=WEEKDAYS,
+    ),
     # Every evening until the next morning (crosses midnight): a quieter screen of notices.
-    ScheduleSpec("夜间简洁模式", Layer.SCHEDULED, QUIET_LANDSCAPE, (_ALL_GANSU, _NOT_INDEPENDENT),
-                 daypart=(time(18, 0), time(8, 30))),
+    ScheduleSpec(
+        "夜间简洁模式",
+        Layer.SCHEDULED,
+        QUIET_LANDSCAPE,
+        (_ALL_GANSU, _NOT_INDEPENDENT),
+        daypart=(time(18, 0), time(8, 30)),
+    ),
 )
 
 # Fixed-date public holidays (元旦, 劳动节, 国庆节); the lunar ones move every year.

@@ -15,11 +15,11 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.org.tree import Hall
-from content.queue.setup import add_counter, add_service_type
-from content.queue.models import Counter, ServiceType, Ticket
-from content.org.screens import Screen, ScreenKind
 from content.accounts.staff import Role, add_account
+from content.org.screens import Screen, ScreenKind
+from content.org.tree import Hall
+from content.queue.models import Counter, ServiceType, Ticket
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import call_next, hall_day, start_service, take_ticket
 
 # Demo only: printed in the demo banner, never a default anywhere else.
@@ -52,21 +52,37 @@ def seed_queues(session: Session, halls: Iterable[Hall]) -> int:
     """Lines, counters (two at least, under their strips where a hall has them) and a staff account."""
     made = 0
     for hall in halls:
-        lines = {spec.prefix: add_service_type(session, hall.id, prefix=spec.prefix, name=spec.name,
-                                               name_en=spec.name_en, default_service_seconds=spec.service_seconds)
-                 for spec in LINES}
+        lines = {
+            spec.prefix: add_service_type(
+                session,
+                hall.id,
+                prefix=spec.prefix,
+                name=spec.name,
+                name_en=spec.name_en,
+                default_service_seconds=spec.service_seconds,
+            )
+            for spec in LINES
+        }
         strips: dict[int, Screen] = {}
-        for screen in session.scalars(select(Screen).where(Screen.hall_id == hall.id,
-                                                           Screen.kind == ScreenKind.COUNTER.value)):
+        for screen in session.scalars(
+            select(Screen).where(Screen.hall_id == hall.id, Screen.kind == ScreenKind.COUNTER.value)
+        ):
             match = _STRIP_NAME.match(screen.name)
             if match:
                 strips[int(match.group(1))] = screen
         for number in range(1, max(2, len(strips)) + 1):
             letters = _COUNTER_LINES.get(number, "ABC") if len(strips) > 2 else "ABC"
-            add_counter(session, hall.id, number=number, services=[lines[p] for p in letters],
-                        screen=strips.get(number))
-        add_account(session, username=staff_username(hall.id), password=DEMO_STAFF_PASSWORD,
-                    display_name=f"{hall.name}窗口", role=Role.COUNTER_STAFF, hall_id=hall.id)
+            add_counter(
+                session, hall.id, number=number, services=[lines[p] for p in letters], screen=strips.get(number)
+            )
+        add_account(
+            session,
+            username=staff_username(hall.id),
+            password=DEMO_STAFF_PASSWORD,
+            display_name=f"{hall.name}窗口",
+            role=Role.COUNTER_STAFF,
+            hall_id=hall.id,
+        )
         made += 1
     return made
 
@@ -76,8 +92,9 @@ def seed_morning(session: Session, hall: Hall, now: datetime) -> bool:
     today = hall_day(hall, now)
     if session.scalar(select(func.count()).select_from(Ticket).where(Ticket.hall_id == hall.id, Ticket.day == today)):
         return False
-    services = list(session.scalars(select(ServiceType).where(ServiceType.hall_id == hall.id)
-                                    .order_by(ServiceType.position)))
+    services = list(
+        session.scalars(select(ServiceType).where(ServiceType.hall_id == hall.id).order_by(ServiceType.position))
+    )
     counters = list(session.scalars(select(Counter).where(Counter.hall_id == hall.id).order_by(Counter.number)))
     if not services or len(counters) < 2:
         return False

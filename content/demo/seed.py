@@ -22,12 +22,7 @@ from faker import Faker
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from content.demo import places, programme
-from content.demo.employers import EmployerSpec, make_employers
-from content.demo.notices import NOTICES, TICKER_LINES
-from content.demo.people import demo_card_holders
-from content.demo.queue import seed_queues
-from content.demo.vacancies import make_vacancies
+from content.citizens.demo_backend import DemoPerson, add_demo_person
 from content.citizens.demo_histories import (
     DemoAccount,
     DemoContribution,
@@ -37,17 +32,22 @@ from content.citizens.demo_histories import (
     generate_histories,
     store_histories,
 )
-from content.citizens.demo_backend import DemoPerson, add_demo_person
+from content.demo import places, programme
+from content.demo.employers import EmployerSpec, make_employers
+from content.demo.notices import NOTICES, TICKER_LINES
+from content.demo.people import demo_card_holders
+from content.demo.queue import seed_queues
+from content.demo.vacancies import make_vacancies
 from content.errors import ContentError
 from content.library.items import ContentItem, Employer, ItemStatus, PolicyNotice, Ticker, Vacancy
-from content.signage.layouts import Layout, LayoutRegion, check_region_geometry
-from content.org.tree import Hall, OrgUnit, add_org_unit
-from content.signage.playlists import EntryKind, Playlist, PlaylistEntry
 from content.library.sanitize import render_markdown
-from content.signage.schedules import Schedule, validate_schedule_row
 from content.org.screens import Screen, ScreenGroup, ScreenKind, new_screen_key
-from content.signage.targeting import Target, TargetKind, validate_targets
 from content.org.timezones import DEFAULT_TIMEZONE
+from content.org.tree import Hall, OrgUnit, add_org_unit
+from content.signage.layouts import Layout, LayoutRegion, check_region_geometry
+from content.signage.playlists import EntryKind, Playlist, PlaylistEntry
+from content.signage.schedules import Schedule, validate_schedule_row
+from content.signage.targeting import Target, TargetKind, validate_targets
 
 DEFAULT_RNG_SEED = 20261122
 
@@ -191,9 +191,17 @@ def seed_people(session: Session, rng_seed: int, key: bytes, *, today: date) -> 
     """
     holders = demo_card_holders(rng_seed)
     for p in holders:
-        add_demo_person(session, key=key, id_number=p.id_number, name=p.name, sex_code=p.sex_code,
-                        birth_date=p.birth_date, region_code=p.region_code, nation_code=p.nation_code,
-                        ssc_card_number=p.ssc_card_number)
+        add_demo_person(
+            session,
+            key=key,
+            id_number=p.id_number,
+            name=p.name,
+            sex_code=p.sex_code,
+            birth_date=p.birth_date,
+            region_code=p.region_code,
+            nation_code=p.nation_code,
+            ssc_card_number=p.ssc_card_number,
+        )
     seed_histories(session, rng_seed, today=today)
     return len(holders)
 
@@ -203,8 +211,9 @@ def seed_histories(session: Session, rng_seed: int, *, today: date) -> int:
 
     Deterministic given ``rng_seed``, ``today`` and the people (taken in the order they were stored).
     """
-    people = session.scalars(select(DemoPerson).where(~exists().where(DemoProfile.person_id == DemoPerson.id))
-                             .order_by(DemoPerson.id)).all()
+    people = session.scalars(
+        select(DemoPerson).where(~exists().where(DemoProfile.person_id == DemoPerson.id)).order_by(DemoPerson.id)
+    ).all()
     employers = make_employers(random.Random(f"demo-history-employers/{rng_seed}"))
     facts = [_person_facts(p, employers) for p in people]
     store_histories(session, generate_histories(facts, today, rng_seed), today)
@@ -225,22 +234,33 @@ def drop_stale_histories(session: Session, *, today: date) -> int:
 
 def _person_facts(person: DemoPerson, employers: list[EmployerSpec]) -> PersonFacts:
     """Where ``person`` is insured (their ID number's county) and the employers of that city."""
-    county = next((node.name for node, _ in places.walk() if node.division_code == person.region_code
-                   and node.name in places.DISTRICTS), None)
+    county = next(
+        (
+            node.name
+            for node, _ in places.walk()
+            if node.division_code == person.region_code and node.name in places.DISTRICTS
+        ),
+        None,
+    )
     city = places.DISTRICTS[county][0] if county is not None else None
     names = tuple(e.name for e in employers if city is None or e.city == city)
     if county is None:  # a person from outside the demo counties is insured at the province
-        return PersonFacts(person.id, person.sex_code, person.birth_date, places.PROVINCE,
-                           f"{places.PROVINCE}人力资源市场", names)
-    return PersonFacts(person.id, person.sex_code, person.birth_date, f"{city}{county}", f"{county}公共就业服务中心",
-                       names)
+        return PersonFacts(
+            person.id, person.sex_code, person.birth_date, places.PROVINCE, f"{places.PROVINCE}人力资源市场", names
+        )
+    return PersonFacts(
+        person.id, person.sex_code, person.birth_date, f"{city}{county}", f"{county}公共就业服务中心", names
+    )
 
 
 def _org_tree(session: Session) -> dict[str, OrgUnit]:
     units: dict[str, OrgUnit] = {}
     for spec, parent in places.walk():
         units[spec.name] = add_org_unit(
-            session, name=spec.name, level=spec.level.value, division_code=spec.division_code,
+            session,
+            name=spec.name,
+            level=spec.level.value,
+            division_code=spec.division_code,
             parent=units[parent.name] if parent else None,
         )
     return units
@@ -257,8 +277,14 @@ def _halls_and_screens(
         halls[spec.name] = hall
         for s in spec.screens:
             screen = Screen(
-                hall=hall, name=s.name, kind=s.kind.value, key=_screen_key(rng), width_px=s.width_px,
-                height_px=s.height_px, orientation=s.orientation.value, panel=s.panel.value,
+                hall=hall,
+                name=s.name,
+                kind=s.kind.value,
+                key=_screen_key(rng),
+                width_px=s.width_px,
+                height_px=s.height_px,
+                orientation=s.orientation.value,
+                panel=s.panel.value,
             )
             screen.set_tags(list(s.tags))
             session.add(screen)
@@ -283,8 +309,7 @@ def _groups(
             s for (hall, _), s in screens.items() if hall in chengguan_halls and s.kind == ScreenKind.COUNTER.value
         ],
         (places.GROUP_TIANSHUI_WALLS, places.TIANSHUI): [
-            s for (hall, _), s in screens.items()
-            if hall in tianshui_halls and s.kind == ScreenKind.WALL.value
+            s for (hall, _), s in screens.items() if hall in tianshui_halls and s.kind == ScreenKind.WALL.value
         ],
     }
     groups: dict[str, ScreenGroup] = {}
@@ -300,21 +325,32 @@ def _jobs(
 ) -> tuple[int, int]:
     employer_specs = make_employers(rng)
     employers = [
-        Employer(name=e.name, credit_code=e.credit_code, industry=e.industry, address=e.address)
-        for e in employer_specs
+        Employer(name=e.name, credit_code=e.credit_code, industry=e.industry, address=e.address) for e in employer_specs
     ]
     session.add_all(employers)
     vacancy_specs = make_vacancies(rng, fake, employer_specs, today)
     for v in vacancy_specs:
         posted = _local_start(v.posted_on, tz, v.posted_at)
-        session.add(Vacancy(
-            org_unit=orgs[v.publisher], employer=employers[v.employer], title=v.title,
-            status=ItemStatus.PUBLISHED.value, valid_from=_local_start(v.posted_on, tz),
-            valid_until=_local_end(v.closes_on, tz), created_at=posted, updated_at=posted,
-            occupation_code=v.occupation_code, headcount=v.headcount, salary_min=v.salary_min,
-            salary_max=v.salary_max, education=v.education, district=v.district,
-            requirements=v.requirements, contact=v.contact,
-        ))
+        session.add(
+            Vacancy(
+                org_unit=orgs[v.publisher],
+                employer=employers[v.employer],
+                title=v.title,
+                status=ItemStatus.PUBLISHED.value,
+                valid_from=_local_start(v.posted_on, tz),
+                valid_until=_local_end(v.closes_on, tz),
+                created_at=posted,
+                updated_at=posted,
+                occupation_code=v.occupation_code,
+                headcount=v.headcount,
+                salary_min=v.salary_min,
+                salary_max=v.salary_max,
+                education=v.education,
+                district=v.district,
+                requirements=v.requirements,
+                contact=v.contact,
+            )
+        )
     return len(employers), len(vacancy_specs)
 
 
@@ -324,11 +360,17 @@ def _notices(session: Session, orgs: Mapping[str, OrgUnit], today: date, tz: Zon
         effective = today - timedelta(days=spec.days_ago)
         issued = _local_start(effective, tz, time(9, 0))
         notice = PolicyNotice(
-            org_unit=orgs[spec.publisher], title=spec.title, status=ItemStatus.PUBLISHED.value,
+            org_unit=orgs[spec.publisher],
+            title=spec.title,
+            status=ItemStatus.PUBLISHED.value,
             valid_from=_local_start(effective, tz),
             valid_until=_local_end(today + timedelta(days=spec.open_days), tz) if spec.open_days else None,
-            created_at=issued, updated_at=issued, topic=spec.topic, body_markdown=spec.body_markdown,
-            body_html=render_markdown(spec.body_markdown), issuing_office=spec.issuing_office,
+            created_at=issued,
+            updated_at=issued,
+            topic=spec.topic,
+            body_markdown=spec.body_markdown,
+            body_html=render_markdown(spec.body_markdown),
+            issuing_office=spec.issuing_office,
             effective_date=effective,
         )
         session.add(notice)
@@ -361,10 +403,15 @@ def _playlists(
                 item = tickers[e.ticker]
             if (item is None) != (e.kind is not EntryKind.ITEM):
                 raise ContentError(f"playlist {spec.name}: entry {position} of kind {e.kind} has the wrong item")
-            entries.append(PlaylistEntry(
-                position=position, kind=e.kind.value, item=item, duration_seconds=e.duration_seconds,
-                params=dict(e.params),
-            ))
+            entries.append(
+                PlaylistEntry(
+                    position=position,
+                    kind=e.kind.value,
+                    item=item,
+                    duration_seconds=e.duration_seconds,
+                    params=dict(e.params),
+                )
+            )
         playlist = Playlist(org_unit_id=province.id, name=spec.name, entries=entries)
         session.add(playlist)
         out[spec.name] = playlist
@@ -378,10 +425,18 @@ def _layouts(session: Session, province: OrgUnit, playlists: Mapping[str, Playli
         regions = []
         for r in spec.regions:
             check_region_geometry(r.name, r.x, r.y, r.w, r.h)
-            regions.append(LayoutRegion(
-                name=r.name, widget=r.widget.value, x=r.x, y=r.y, w=r.w, h=r.h, z=0,
-                playlist_id=playlists[r.playlist].id if r.playlist else None,
-            ))
+            regions.append(
+                LayoutRegion(
+                    name=r.name,
+                    widget=r.widget.value,
+                    x=r.x,
+                    y=r.y,
+                    w=r.w,
+                    h=r.h,
+                    z=0,
+                    playlist_id=playlists[r.playlist].id if r.playlist else None,
+                )
+            )
         layout = Layout(org_unit_id=province.id, name=spec.name, background=spec.background, regions=regions)
         session.add(layout)
         out[spec.name] = layout
@@ -411,11 +466,18 @@ def _schedules(
         validate_targets(targets)
         start, end = spec.daypart if spec.daypart else (None, None)
         schedule = Schedule(
-            org_unit_id=province.id, name=spec.name, layer=spec.layer.label, priority=spec.priority, enabled=True,
+            org_unit_id=province.id,
+            name=spec.name,
+            layer=spec.layer.label,
+            priority=spec.priority,
+            enabled=True,
             layout_id=layouts[spec.layout].id,
             region_playlists={region: playlists[key].id for region, key in spec.region_playlists.items()},
-            daypart_start=start, daypart_end=end, rrule=spec.rrule,
-            exdates=[holiday.isoformat()] if spec.skip_holiday else [], targets=targets,
+            daypart_start=start,
+            daypart_end=end,
+            rrule=spec.rrule,
+            exdates=[holiday.isoformat()] if spec.skip_holiday else [],
+            targets=targets,
         )
         validate_schedule_row(schedule)
         session.add(schedule)

@@ -33,7 +33,12 @@ _EXPERIENCE: Final = (
     "有相关工作经验者优先",
 )
 _MANUAL_TRAITS: Final = ("身体健康，吃苦耐劳", "身体健康，能适应倒班", "服从安排，有团队合作精神", "踏实肯干，责任心强")
-_OFFICE_TRAITS: Final = ("责任心强，有良好的沟通表达能力", "熟练使用办公软件", "工作细致，有团队合作精神", "普通话标准，服务意识强")
+_OFFICE_TRAITS: Final = (
+    "责任心强，有良好的沟通表达能力",
+    "熟练使用办公软件",
+    "工作细致，有团队合作精神",
+    "普通话标准，服务意识强",
+)
 _BENEFITS: Final = (
     "单位缴纳五险一金",
     "缴纳五险，提供工作餐",
@@ -145,20 +150,22 @@ def make_vacancies(
             seen.add(title)
             salary_min, salary_max = _salary(rng, job, employer.city)
             posted_minutes = rng.randint(8 * 60 + 30, 17 * 60 + 30)
-            vacancies.append(VacancySpec(
-                employer=index,
-                occupation_code=job.code,
-                title=title,
-                headcount=_headcount(rng, job),
-                salary_min=salary_min,
-                salary_max=salary_max,
-                education=rng.choice(job.education).value,
-                district=employer.district,
-                requirements=_requirements(rng, job),
-                contact=contact,
-                publisher=_publisher(rng, employer),
-                posted_on=today - timedelta(days=rng.randint(1, 14)),
-                posted_at=time(posted_minutes // 60, posted_minutes % 60),
-                closes_on=today + timedelta(days=rng.randint(14, 56)),
-            ))
+            vacancies.append(
+                VacancySpec(
+                    employer=index,
+                    occupation_code=job.code,
+                    title=title,
+                    headcount=_headcount(rng, job),
+                    salary_min=salary_min,
+                    salary_max=salary_max,
+                    education=rng.choice(job.education).value,
+                    district=employer.district,
+                    requirements=_requirements(rng, job),
+                    contact=contact,
+                    publisher=_publisher(rng, employer),
+                    posted_on=today - timedelta(days=rng.randint(1, 14)),
+                    posted_at=time(posted_minutes // 60, posted_minutes % 60),
+                    closes_on=today + timedelta(days=rng.randint(14, 56)),
+                )
+            )
     return vacancies

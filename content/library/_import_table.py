@@ -42,8 +42,18 @@ DELIMITERS: Final = (",", "\t", ";")
 _BRACKETED: Final = re.compile(r"[(\[【].*?[)\]】]")
 _NOISE: Final = re.compile(r"[\s_\-*:·.]+")
 # Errors openpyxl and the zip/XML layers under it raise on a damaged or foreign file.
-_XLSX_ERRORS: Final = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError, IndexError,
-                       AttributeError, SyntaxError, OSError, EOFError)
+_XLSX_ERRORS: Final = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+    OSError,
+    EOFError,
+)
 
 
 class ImportRefused(ContentError):
@@ -80,8 +90,9 @@ class Sheet:
     encoding: str  # utf-8, utf-8-sig, utf-16, gb18030, or xlsx
 
 
-def read_sheet(data: bytes, filename: str, *, max_rows: int,
-               is_header: Callable[[tuple[str, ...]], bool] | None = None) -> Sheet:
+def read_sheet(
+    data: bytes, filename: str, *, max_rows: int, is_header: Callable[[tuple[str, ...]], bool] | None = None
+) -> Sheet:
     """Read ``data`` by the type its name says (.csv/.tsv/.txt or .xlsx), checking the bytes agree.
 
     ``is_header`` tells a header row from a title row above it (see ``_sheet``).
@@ -89,19 +100,25 @@ def read_sheet(data: bytes, filename: str, *, max_rows: int,
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise ImportRefused(
-            "file_type", f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件",
-            f"unsupported file type {suffix or filename!r}: upload an .xlsx or .csv file")
+            "file_type",
+            f"不支持的文件类型“{suffix or filename}”：请上传 .xlsx 或 .csv 文件",
+            f"unsupported file type {suffix or filename!r}: upload an .xlsx or .csv file",
+        )
     if len(data) > MAX_FILE_BYTES:
         raise ImportRefused(
-            "too_large", f"文件有 {len(data) // 1024 // 1024} MB，超过上限 {MAX_FILE_BYTES // 1024 // 1024} MB",
-            f"the file is {len(data) // 1024 // 1024} MB, above the limit of {MAX_FILE_BYTES // 1024 // 1024} MB")
+            "too_large",
+            f"文件有 {len(data) // 1024 // 1024} MB，超过上限 {MAX_FILE_BYTES // 1024 // 1024} MB",
+            f"the file is {len(data) // 1024 // 1024} MB, above the limit of {MAX_FILE_BYTES // 1024 // 1024} MB",
+        )
     if not data.strip():
         raise ImportRefused("empty", "文件是空的", "the file is empty")
     if data.startswith(OLE2_MAGIC):
         raise ImportRefused(
-            "not_xlsx", "这是旧版 .xls 或加密的工作簿：请在 Excel 中另存为 .xlsx（不设密码）或 CSV",
+            "not_xlsx",
+            "这是旧版 .xls 或加密的工作簿：请在 Excel 中另存为 .xlsx（不设密码）或 CSV",
             "this is an old .xls or a password-protected workbook: save it from Excel as .xlsx "
-            "(without a password) or CSV")
+            "(without a password) or CSV",
+        )
     if suffix in XLSX_SUFFIXES:
         records = _xlsx_rows(data)
         try:
@@ -110,14 +127,17 @@ def read_sheet(data: bytes, filename: str, *, max_rows: int,
             records.close()  # closes the workbook also when reading stopped early
     if data.startswith(ZIP_MAGIC):
         raise ImportRefused(
-            "file_type", f"“{filename}”实际上是 Excel 工作簿（.xlsx），请以 .xlsx 扩展名上传",
-            f"{filename!r} is really an Excel workbook (.xlsx): upload it with the .xlsx extension")
+            "file_type",
+            f"“{filename}”实际上是 Excel 工作簿（.xlsx），请以 .xlsx 扩展名上传",
+            f"{filename!r} is really an Excel workbook (.xlsx): upload it with the .xlsx extension",
+        )
     text, encoding = _decode(data)
     return _sheet(_csv_rows(text, "\t" if suffix == ".tsv" else None), encoding, max_rows, is_header)
 
 
-def _sheet(records: Iterable[list[str]], encoding: str, max_rows: int,
-           is_header: Callable[[tuple[str, ...]], bool] | None) -> Sheet:
+def _sheet(
+    records: Iterable[list[str]], encoding: str, max_rows: int, is_header: Callable[[tuple[str, ...]], bool] | None
+) -> Sheet:
     numbered = iter(enumerate(records, start=1))
     # The header is the first non-blank row ``is_header`` accepts among the first few (a title row such
     # as “城关区2026年招聘岗位表” often sits above it), else simply the first non-blank row.
@@ -137,14 +157,16 @@ def _sheet(records: Iterable[list[str]], encoding: str, max_rows: int,
     header = _header(seen[chosen][1])
     rows: list[SheetRow] = []
     blank = 0
-    for number, cells in chain(seen[chosen + 1:], numbered):
+    for number, cells in chain(seen[chosen + 1 :], numbered):
         if _is_blank(cells):
             blank += 1
             continue
         if len(rows) >= max_rows:
             raise ImportRefused(
-                "too_many_rows", f"数据超过 {max_rows} 行（第 {number} 行起），请分成几个文件导入",
-                f"more than {max_rows} data rows (from row {number} on): split the file and import the parts")
+                "too_many_rows",
+                f"数据超过 {max_rows} 行（第 {number} 行起），请分成几个文件导入",
+                f"more than {max_rows} data rows (from row {number} on): split the file and import the parts",
+            )
         width = len(header)
         rows.append(SheetRow(number, tuple(cells[:width]) + ("",) * (width - len(cells))))
     if not rows:
@@ -167,20 +189,25 @@ def _decode(data: bytes) -> tuple[str, str]:
     """The text of a CSV and its encoding: a BOM decides; else UTF-8, else GB18030 (a superset of GBK)."""
     try:
         if data.startswith(codecs.BOM_UTF8):
-            text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+            text, encoding = data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
         elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text, encoding = data.decode("utf-16"), "utf-16"
         else:
             text, encoding = _decode_without_bom(data)
     except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
+        line = data[: err.start].count(b"\n") + 1
         raise ImportRefused(
-            "encoding", f"文件开头标明的编码与内容不符（第 {line} 行附近有无法识别的字节），请重新导出",
+            "encoding",
+            f"文件开头标明的编码与内容不符（第 {line} 行附近有无法识别的字节），请重新导出",
             f"the file's byte-order mark does not match its content (undecodable bytes near line {line}); "
-            "export it again") from err
+            "export it again",
+        ) from err
     if "\x00" in text:
-        raise ImportRefused("encoding", "这不是文本文件（含有空字节），请上传 CSV 或 .xlsx",
-                            "this is not a text file (it contains NUL bytes): upload a CSV or an .xlsx")
+        raise ImportRefused(
+            "encoding",
+            "这不是文本文件（含有空字节），请上传 CSV 或 .xlsx",
+            "this is not a text file (it contains NUL bytes): upload a CSV or an .xlsx",
+        )
     return text, encoding
 
 
@@ -193,10 +220,12 @@ def _decode_without_bom(data: bytes) -> tuple[str, str]:
             furthest = max(furthest, err.start)  # the encoding that got furthest is likely the intended one
     line = data[:furthest].count(b"\n") + 1
     raise ImportRefused(
-        "encoding", f"无法识别文件编码：既不是 UTF-8 也不是 GBK/GB18030（第 {line} 行附近有无法识别的字节），"
-                    "请在 Excel 中另存为“CSV UTF-8”",
+        "encoding",
+        f"无法识别文件编码：既不是 UTF-8 也不是 GBK/GB18030（第 {line} 行附近有无法识别的字节），"
+        "请在 Excel 中另存为“CSV UTF-8”",
         f"cannot read the file's encoding: it is neither UTF-8 nor GBK/GB18030 (undecodable bytes near "
-        f"line {line}); save it from Excel as 'CSV UTF-8'")
+        f"line {line}); save it from Excel as 'CSV UTF-8'",
+    )
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -209,19 +238,24 @@ def _csv_rows(text: str, delimiter: str | None) -> Iterator[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(text))
     number = 0
     try:
-        for number, record in enumerate(reader, start=1):
+        for record in reader:
+            number += 1
             yield record
     except csv.Error as err:
-        raise ImportRefused("malformed", f"CSV 格式错误（第 {number + 1} 行）：{err}",
-                            f"malformed CSV (row {number + 1}): {err}") from err
+        raise ImportRefused(
+            "malformed", f"CSV 格式错误（第 {number + 1} 行）：{err}", f"malformed CSV (row {number + 1}): {err}"
+        ) from err
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     import openpyxl  # only XLSX uploads pay for importing it
     from openpyxl.utils.exceptions import InvalidFileException
 
-    not_xlsx = ImportRefused("not_xlsx", "这不是有效的 .xlsx 文件（文件已损坏或只是改了扩展名），请在 Excel 中另存为 .xlsx",
-                             "this is not a valid .xlsx file (damaged, or only renamed): save it from Excel as .xlsx")
+    not_xlsx = ImportRefused(
+        "not_xlsx",
+        "这不是有效的 .xlsx 文件（文件已损坏或只是改了扩展名），请在 Excel 中另存为 .xlsx",
+        "this is not a valid .xlsx file (damaged, or only renamed): save it from Excel as .xlsx",
+    )
     if not data.startswith(ZIP_MAGIC):
         raise not_xlsx
     try:
@@ -231,9 +265,11 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         raise not_xlsx from err
     if unpacked > MAX_UNPACKED_BYTES:
         raise ImportRefused(
-            "too_large", f"工作簿解压后有 {unpacked // 1024 // 1024} MB，超过上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB",
+            "too_large",
+            f"工作簿解压后有 {unpacked // 1024 // 1024} MB，超过上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB",
             f"the workbook unpacks to {unpacked // 1024 // 1024} MB, above the limit of "
-            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB")
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB",
+        )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, *_XLSX_ERRORS) as err:
@@ -291,12 +327,14 @@ class Columns:
     headers say; a field it assigns is taken from every other column.
     """
 
-    def __init__(self, headers: Sequence[str], fields: Sequence[ImportField],
-                 mapping: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, headers: Sequence[str], fields: Sequence[ImportField], mapping: Mapping[str, str] | None = None
+    ) -> None:
         self.headers = tuple(headers)
         self.fields = {f.name: f for f in fields}
-        self._by_key = {header_key(alias): f.name for f in fields for alias in (f.name, f.label_zh, f.label_en,
-                                                                              *f.aliases)}
+        self._by_key = {
+            header_key(alias): f.name for f in fields for alias in (f.name, f.label_zh, f.label_en, *f.aliases)
+        }
         chosen = {i: f for i, h in enumerate(self.headers) if h and (f := self._by_key.get(header_key(h)))}
         if mapping:
             explicit = self._explicit(mapping)
@@ -313,7 +351,9 @@ class Columns:
                     "duplicate_columns",
                     f"{'、'.join(names)} 这几列都对应“{self.fields[name].label_zh}”，请删去多余的列或指定列对应关系",
                     f"the columns {', '.join(names)} all mean {name}: remove the extra ones or map the columns "
-                    "explicitly", columns=names)
+                    "explicitly",
+                    columns=names,
+                )
 
     def _explicit(self, mapping: Mapping[str, str]) -> dict[int, str]:
         explicit: dict[int, str] = {}
@@ -321,15 +361,22 @@ class Columns:
             name = self._by_key.get(header_key(target)) if target else ""
             if name is None:
                 raise ImportRefused(
-                    "mapping", f"列“{header}”映射到未知字段“{target}”；可用字段：{'、'.join(self.fields)}",
+                    "mapping",
+                    f"列“{header}”映射到未知字段“{target}”；可用字段：{'、'.join(self.fields)}",
                     f"column {header!r} is mapped to an unknown field {target!r}; the fields are "
-                    f"{', '.join(self.fields)}", columns=[header])
+                    f"{', '.join(self.fields)}",
+                    columns=[header],
+                )
             found = [i for i, h in enumerate(self.headers) if h == header.strip()] or [
-                i for i, h in enumerate(self.headers) if h and header_key(h) == header_key(header)]
+                i for i, h in enumerate(self.headers) if h and header_key(h) == header_key(header)
+            ]
             if not found:
-                raise ImportRefused("mapping", f"映射中的列“{header}”不在文件中；文件的列：{'、'.join(self.headers)}",
-                                    f"the mapped column {header!r} is not in the file; its columns are "
-                                    f"{', '.join(self.headers)}", columns=[header])
+                raise ImportRefused(
+                    "mapping",
+                    f"映射中的列“{header}”不在文件中；文件的列：{'、'.join(self.headers)}",
+                    f"the mapped column {header!r} is not in the file; its columns are {', '.join(self.headers)}",
+                    columns=[header],
+                )
             explicit.update(dict.fromkeys(found, name))
         return explicit
 
@@ -342,11 +389,13 @@ class Columns:
         missing = [self.fields[name] for name in self.missing()]
         if missing:
             raise ImportRefused(
-                "missing_columns", f"缺少必需的列：{'、'.join(f.label_zh for f in missing)}。文件的列："
-                                   f"{'、'.join(self.headers)}；可以改表头，或指定列对应关系",
+                "missing_columns",
+                f"缺少必需的列：{'、'.join(f.label_zh for f in missing)}。文件的列："
+                f"{'、'.join(self.headers)}；可以改表头，或指定列对应关系",
                 f"missing required columns: {', '.join(f'{f.name} ({f.label_zh})' for f in missing)}; the file's "
                 f"columns are {', '.join(self.headers)}: rename a header or map the columns explicitly",
-                columns=[f.label_zh for f in missing])
+                columns=[f.label_zh for f in missing],
+            )
 
     def mapping(self) -> dict[str, str]:
         """Header → field name, for every column that is read."""

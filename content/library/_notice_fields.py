@@ -10,10 +10,10 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from content.accounts.access import scope_of
+from content.accounts.staff import StaffAccount
 from content.errors import ValidationError
 from content.library.items import PolicyNotice
 from content.org.tree import OrgUnit
-from content.accounts.staff import StaffAccount
 
 LIMITS: Final = {"title": 200, "topic": 40, "issuing_office": 120, "body_markdown": 100_000}
 
@@ -55,8 +55,16 @@ class NoticeFields:
         return cls(**{f.name: getattr(notice, f.name) for f in fields(cls)})
 
     def cleaned(self) -> NoticeFields:
-        return NoticeFields(self.org_unit_id, self.title.strip(), self.body_markdown.strip(), self.topic.strip(),
-                            self.issuing_office.strip(), self.effective_date, self.valid_from, self.valid_until)
+        return NoticeFields(
+            self.org_unit_id,
+            self.title.strip(),
+            self.body_markdown.strip(),
+            self.topic.strip(),
+            self.issuing_office.strip(),
+            self.effective_date,
+            self.valid_from,
+            self.valid_until,
+        )
 
 
 def problems(session: Session, actor: StaffAccount, values: NoticeFields) -> dict[str, Problem]:

@@ -43,22 +43,43 @@ from typing import Any, Final
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from content.accounts import audit
 from content import outbox
-from content.library._notice_fields import LIMITS, NoticeFields, Problem, problems, refuse_problems
+from content.accounts import audit
 from content.accounts.access import ROLE_PERMISSIONS, AccessDenied, Permission, may, scope_of
+from content.accounts.notifications import NotificationKind, notify
+from content.accounts.staff import Role, StaffAccount
 from content.db import Base, utcnow
 from content.errors import ContentError, ValidationError
+from content.library._notice_fields import LIMITS, NoticeFields, Problem, problems, refuse_problems
 from content.library.items import ItemStatus, PolicyNotice
-from content.accounts.notifications import NotificationKind, notify
-from content.org.tree import OrgUnit
 from content.library.sanitize import render_markdown
-from content.accounts.staff import Role, StaffAccount
+from content.org.tree import OrgUnit
 
 __all__ = [
-    "LIMITS", "OBJ_KIND", "REASON_MAX", "NoticeFields", "NoticeReviewEvent", "Problem", "ReviewRefused", "Step",
-    "allowed_steps", "approve", "approvers_for", "archive", "authored_by", "create", "edit", "four_eyes_blocks",
-    "history", "in_reach", "may_take", "note_integration_change", "problems", "publish", "reject", "submit",
+    "LIMITS",
+    "OBJ_KIND",
+    "REASON_MAX",
+    "NoticeFields",
+    "NoticeReviewEvent",
+    "Problem",
+    "ReviewRefused",
+    "Step",
+    "allowed_steps",
+    "approve",
+    "approvers_for",
+    "archive",
+    "authored_by",
+    "create",
+    "edit",
+    "four_eyes_blocks",
+    "history",
+    "in_reach",
+    "may_take",
+    "note_integration_change",
+    "problems",
+    "publish",
+    "reject",
+    "submit",
     "submitter_id",
 ]
 
@@ -89,11 +110,17 @@ _FROM: Final[dict[Step, frozenset[ItemStatus]]] = {
     Step.EDITED: frozenset(ItemStatus),
 }
 _TO: Final[dict[Step, ItemStatus]] = {
-    Step.SUBMITTED: S.IN_REVIEW, Step.APPROVED: S.APPROVED, Step.REJECTED: S.DRAFT, Step.PUBLISHED: S.PUBLISHED,
+    Step.SUBMITTED: S.IN_REVIEW,
+    Step.APPROVED: S.APPROVED,
+    Step.REJECTED: S.DRAFT,
+    Step.PUBLISHED: S.PUBLISHED,
     Step.ARCHIVED: S.ARCHIVED,
 }
 _AFTER_EDIT: Final[dict[ItemStatus, ItemStatus]] = {
-    S.DRAFT: S.DRAFT, S.IN_REVIEW: S.IN_REVIEW, S.APPROVED: S.IN_REVIEW, S.PUBLISHED: S.IN_REVIEW,
+    S.DRAFT: S.DRAFT,
+    S.IN_REVIEW: S.IN_REVIEW,
+    S.APPROVED: S.IN_REVIEW,
+    S.PUBLISHED: S.IN_REVIEW,
     S.ARCHIVED: S.DRAFT,
 }
 # How a status the REST API set directly reads in the history.
@@ -163,10 +190,16 @@ def _require(session: Session, actor: StaffAccount, notice: PolicyNotice, step: 
 
 def submitter_id(session: Session, notice: PolicyNotice) -> int | None:
     """The account that last sent the notice to review (by submitting it, or by editing it back there)."""
-    stmt = (select(NoticeReviewEvent.actor_id)
-            .where(NoticeReviewEvent.notice_id == notice.id, NoticeReviewEvent.to_status == S.IN_REVIEW.value,
-                   NoticeReviewEvent.from_status != S.IN_REVIEW.value)
-            .order_by(NoticeReviewEvent.at.desc(), NoticeReviewEvent.id.desc()).limit(1))
+    stmt = (
+        select(NoticeReviewEvent.actor_id)
+        .where(
+            NoticeReviewEvent.notice_id == notice.id,
+            NoticeReviewEvent.to_status == S.IN_REVIEW.value,
+            NoticeReviewEvent.from_status != S.IN_REVIEW.value,
+        )
+        .order_by(NoticeReviewEvent.at.desc(), NoticeReviewEvent.id.desc())
+        .limit(1)
+    )
     return session.scalar(stmt)
 
 
@@ -177,8 +210,12 @@ def authored_by(session: Session, notice: PolicyNotice, actor: StaffAccount) -> 
 
 def four_eyes_blocks(session: Session, notice: PolicyNotice, actor: StaffAccount) -> bool:
     """Whether ``actor`` could approve the notice now but for the four-eyes rule."""
-    return (notice.status == S.IN_REVIEW.value and may_take(actor, Step.APPROVED)
-            and in_reach(session, actor, notice) and authored_by(session, notice, actor))
+    return (
+        notice.status == S.IN_REVIEW.value
+        and may_take(actor, Step.APPROVED)
+        and in_reach(session, actor, notice)
+        and authored_by(session, notice, actor)
+    )
 
 
 def allowed_steps(session: Session, notice: PolicyNotice, actor: StaffAccount) -> frozenset[Step]:
@@ -208,14 +245,31 @@ def _unit_path(session: Session, notice: PolicyNotice) -> str | None:
     return unit.path if unit else None
 
 
-def _record(session: Session, notice: PolicyNotice, *, actor: str, actor_id: int | None, step: Step,
-            before: ItemStatus | None, reason: str = "", changed: Mapping[str, tuple[Any, Any]] | None = None,
-            now: datetime) -> NoticeReviewEvent:
+def _record(
+    session: Session,
+    notice: PolicyNotice,
+    *,
+    actor: str,
+    actor_id: int | None,
+    step: Step,
+    before: ItemStatus | None,
+    reason: str = "",
+    changed: Mapping[str, tuple[Any, Any]] | None = None,
+    now: datetime,
+) -> NoticeReviewEvent:
     """The history line, the audit row and, when screens see a change, the outbox row."""
     after = S(notice.status)
-    event = NoticeReviewEvent(notice_id=notice.id, at=now, actor=actor, actor_id=actor_id, step=step.value,
-                              from_status=before.value if before else None, to_status=after.value, reason=reason,
-                              revision=notice.revision)
+    event = NoticeReviewEvent(
+        notice_id=notice.id,
+        at=now,
+        actor=actor,
+        actor_id=actor_id,
+        step=step.value,
+        from_status=before.value if before else None,
+        to_status=after.value,
+        reason=reason,
+        revision=notice.revision,
+    )
     session.add(event)
     summary: dict[str, Any] = {"title": _brief(notice.title), "from": event.from_status, "to": event.to_status}
     if reason:
@@ -223,8 +277,15 @@ def _record(session: Session, notice: PolicyNotice, *, actor: str, actor_id: int
     if changed:
         summary["before"] = {k: _brief(v[0]) for k, v in changed.items()}
         summary["after"] = {k: _brief(v[1]) for k, v in changed.items()}
-    audit.record(session, actor=actor, action=step.value, obj_kind=OBJ_KIND, obj_id=notice.id, summary=summary,
-                 org_path=_unit_path(session, notice))
+    audit.record(
+        session,
+        actor=actor,
+        action=step.value,
+        obj_kind=OBJ_KIND,
+        obj_id=notice.id,
+        summary=summary,
+        org_path=_unit_path(session, notice),
+    )
     if S.PUBLISHED in (before, after) and before != after:
         outbox.add_event(session, "content", kind=OBJ_KIND, id=notice.id, action=step.value)
     return event
@@ -232,8 +293,11 @@ def _record(session: Session, notice: PolicyNotice, *, actor: str, actor_id: int
 
 def _check_revision(notice: PolicyNotice, revision: int | None) -> None:
     if revision is not None and revision != notice.revision:
-        raise ReviewRefused(f"policy notice {notice.id} changed since you opened it (revision {revision}, now "
-                            f"{notice.revision}): read it again first", "stale")
+        raise ReviewRefused(
+            f"policy notice {notice.id} changed since you opened it (revision {revision}, now "
+            f"{notice.revision}): read it again first",
+            "stale",
+        )
 
 
 def _check_state(notice: PolicyNotice, step: Step) -> None:
@@ -269,8 +333,15 @@ def create(session: Session, actor: StaffAccount, values: NoticeFields, *, now: 
     return notice
 
 
-def edit(session: Session, notice: PolicyNotice, actor: StaffAccount, values: NoticeFields, *,
-         revision: int | None = None, now: datetime | None = None) -> bool:
+def edit(
+    session: Session,
+    notice: PolicyNotice,
+    actor: StaffAccount,
+    values: NoticeFields,
+    *,
+    revision: int | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Change the notice's fields; an approved or published notice goes back to review (off screens).
 
     Returns False, and records nothing, when ``values`` change nothing.
@@ -288,22 +359,40 @@ def edit(session: Session, notice: PolicyNotice, actor: StaffAccount, values: No
     notice.last_edited_by_id = actor.id
     notice.status = _AFTER_EDIT[before].value
     notice.updated_at = at
-    _record(session, notice, actor=actor.username, actor_id=actor.id, step=Step.EDITED, before=before,
-            changed=changed, now=at)
+    _record(
+        session,
+        notice,
+        actor=actor.username,
+        actor_id=actor.id,
+        step=Step.EDITED,
+        before=before,
+        changed=changed,
+        now=at,
+    )
     if before in (S.APPROVED, S.PUBLISHED):
         _tell_approvers(session, notice, actor, NotificationKind.NOTICE_RESUBMITTED, at)
     return True
 
 
-def _step(session: Session, notice: PolicyNotice, actor: StaffAccount, step: Step, revision: int | None,
-          now: datetime | None, reason: str = "") -> datetime:
+def _step(
+    session: Session,
+    notice: PolicyNotice,
+    actor: StaffAccount,
+    step: Step,
+    revision: int | None,
+    now: datetime | None,
+    reason: str = "",
+) -> datetime:
     at = now or utcnow()
     _require(session, actor, notice, step)
     _check_state(notice, step)
     _check_revision(notice, revision)
     if step is Step.APPROVED and authored_by(session, notice, actor):
-        raise ReviewRefused(f"{actor.username} last edited or submitted policy notice {notice.id}: another approver "
-                            "must approve it (four eyes)", "four_eyes")
+        raise ReviewRefused(
+            f"{actor.username} last edited or submitted policy notice {notice.id}: another approver "
+            "must approve it (four eyes)",
+            "four_eyes",
+        )
     before = S(notice.status)
     notice.status = _TO[step].value
     notice.updated_at = at
@@ -311,22 +400,41 @@ def _step(session: Session, notice: PolicyNotice, actor: StaffAccount, step: Ste
     return at
 
 
-def submit(session: Session, notice: PolicyNotice, actor: StaffAccount, *, revision: int | None = None,
-           now: datetime | None = None) -> None:
+def submit(
+    session: Session,
+    notice: PolicyNotice,
+    actor: StaffAccount,
+    *,
+    revision: int | None = None,
+    now: datetime | None = None,
+) -> None:
     """Send a draft to review; every approver whose subtree holds the notice's node is told."""
     at = _step(session, notice, actor, Step.SUBMITTED, revision, now)
     _tell_approvers(session, notice, actor, NotificationKind.NOTICE_SUBMITTED, at)
 
 
-def approve(session: Session, notice: PolicyNotice, actor: StaffAccount, *, revision: int | None = None,
-            now: datetime | None = None) -> None:
+def approve(
+    session: Session,
+    notice: PolicyNotice,
+    actor: StaffAccount,
+    *,
+    revision: int | None = None,
+    now: datetime | None = None,
+) -> None:
     """Approve a notice in review (not one the approver last edited or submitted); the submitter is told."""
     at = _step(session, notice, actor, Step.APPROVED, revision, now)
     _tell_submitter(session, notice, actor, NotificationKind.NOTICE_APPROVED, at)
 
 
-def reject(session: Session, notice: PolicyNotice, actor: StaffAccount, reason: str, *, revision: int | None = None,
-           now: datetime | None = None) -> None:
+def reject(
+    session: Session,
+    notice: PolicyNotice,
+    actor: StaffAccount,
+    reason: str,
+    *,
+    revision: int | None = None,
+    now: datetime | None = None,
+) -> None:
     """Send a notice in review (or approved, not yet published) back to draft, saying why."""
     reason = reason.strip()
     if not reason:
@@ -337,8 +445,14 @@ def reject(session: Session, notice: PolicyNotice, actor: StaffAccount, reason: 
     _tell_submitter(session, notice, actor, NotificationKind.NOTICE_REJECTED, at, reason=reason)
 
 
-def publish(session: Session, notice: PolicyNotice, actor: StaffAccount, *, revision: int | None = None,
-            now: datetime | None = None) -> None:
+def publish(
+    session: Session,
+    notice: PolicyNotice,
+    actor: StaffAccount,
+    *,
+    revision: int | None = None,
+    now: datetime | None = None,
+) -> None:
     """Put an approved notice on the screens (inside its validity window)."""
     at = _step(session, notice, actor, Step.PUBLISHED, revision, now)
     _tell_submitter(session, notice, actor, NotificationKind.NOTICE_PUBLISHED, at)
@@ -351,14 +465,23 @@ def archive(session: Session, notice: PolicyNotice, actor: StaffAccount, *, now:
 
 def history(session: Session, notice: PolicyNotice) -> list[NoticeReviewEvent]:
     """The notice's review history, oldest first."""
-    stmt = (select(NoticeReviewEvent).where(NoticeReviewEvent.notice_id == notice.id)
-            .order_by(NoticeReviewEvent.at, NoticeReviewEvent.id))
+    stmt = (
+        select(NoticeReviewEvent)
+        .where(NoticeReviewEvent.notice_id == notice.id)
+        .order_by(NoticeReviewEvent.at, NoticeReviewEvent.id)
+    )
     return list(session.scalars(stmt))
 
 
-def note_integration_change(session: Session, notice: PolicyNotice, *, before_status: ItemStatus | None,
-                            before_fields: NoticeFields | None, actor: str = INTEGRATION,
-                            now: datetime | None = None) -> None:
+def note_integration_change(
+    session: Session,
+    notice: PolicyNotice,
+    *,
+    before_status: ItemStatus | None,
+    before_fields: NoticeFields | None,
+    actor: str = INTEGRATION,
+    now: datetime | None = None,
+) -> None:
     """Keep the history right after the REST API wrote the notice directly (the API audits it itself).
 
     A changed text counts as a new revision, last edited by no console account; a changed status
@@ -370,9 +493,18 @@ def note_integration_change(session: Session, notice: PolicyNotice, *, before_st
     after = S(notice.status)
     if before_status is None or before_status != after:
         step = Step.CREATED if before_status is None else _STEP_INTO.get(after, Step.EDITED)
-        session.add(NoticeReviewEvent(notice=notice, at=now or utcnow(), actor=actor, actor_id=None, step=step.value,
-                                      from_status=before_status.value if before_status else None,
-                                      to_status=after.value, revision=notice.revision or 1))
+        session.add(
+            NoticeReviewEvent(
+                notice=notice,
+                at=now or utcnow(),
+                actor=actor,
+                actor_id=None,
+                step=step.value,
+                from_status=before_status.value if before_status else None,
+                to_status=after.value,
+                revision=notice.revision or 1,
+            )
+        )
 
 
 # -- who hears about it ------------------------------------------------------------------------------
@@ -381,8 +513,11 @@ def note_integration_change(session: Session, notice: PolicyNotice, *, before_st
 def approvers_for(session: Session, unit: OrgUnit) -> list[StaffAccount]:
     """Every active account that may approve notices published at ``unit``."""
     roles = [role.value for role in Role if Permission.APPROVE in ROLE_PERMISSIONS[role]]
-    candidates = session.scalars(select(StaffAccount).where(StaffAccount.active.is_(True),
-                                                            StaffAccount.role.in_(roles)).order_by(StaffAccount.id))
+    candidates = session.scalars(
+        select(StaffAccount)
+        .where(StaffAccount.active.is_(True), StaffAccount.role.in_(roles))
+        .order_by(StaffAccount.id)
+    )
     return [a for a in candidates if may(a, Permission.APPROVE) and scope_of(session, a).covers_unit(unit)]
 
 
@@ -390,8 +525,9 @@ def _params(notice: PolicyNotice, actor: StaffAccount, **extra: str) -> dict[str
     return {"title": notice.title, "by": actor.display_name, **extra}
 
 
-def _tell_approvers(session: Session, notice: PolicyNotice, actor: StaffAccount, kind: NotificationKind,
-                    at: datetime) -> None:
+def _tell_approvers(
+    session: Session, notice: PolicyNotice, actor: StaffAccount, kind: NotificationKind, at: datetime
+) -> None:
     unit = session.get(OrgUnit, notice.org_unit_id)
     if unit is None:
         return
@@ -399,8 +535,9 @@ def _tell_approvers(session: Session, notice: PolicyNotice, actor: StaffAccount,
     notify(session, recipients, kind, params=_params(notice, actor), subject=(OBJ_KIND, notice.id), now=at)
 
 
-def _tell_submitter(session: Session, notice: PolicyNotice, actor: StaffAccount, kind: NotificationKind,
-                    at: datetime, **extra: str) -> None:
+def _tell_submitter(
+    session: Session, notice: PolicyNotice, actor: StaffAccount, kind: NotificationKind, at: datetime, **extra: str
+) -> None:
     who = submitter_id(session, notice)
     if who is not None and who != actor.id:
         notify(session, [who], kind, params=_params(notice, actor, **extra), subject=(OBJ_KIND, notice.id), now=at)

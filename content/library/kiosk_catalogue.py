@@ -28,8 +28,14 @@ MAX_PER_PAGE: Final = 50
 
 # GB/T 6565-2015 major groups with the short names a kiosk button can hold.
 OCCUPATION_GROUPS: Final = {
-    "1": "单位负责人", "2": "专业技术", "3": "办事人员", "4": "生活服务", "5": "农林牧渔",
-    "6": "生产制造", "7": "军人", "8": "其他",
+    "1": "单位负责人",
+    "2": "专业技术",
+    "3": "办事人员",
+    "4": "生活服务",
+    "5": "农林牧渔",
+    "6": "生产制造",
+    "7": "军人",
+    "8": "其他",
 }
 
 
@@ -103,9 +109,11 @@ def _visible_units(session: Session, org_unit: OrgUnit) -> list[int]:
 
 
 def _live(model: type[Vacancy] | type[PolicyNotice], at: datetime) -> list[object]:
-    return [model.status == ItemStatus.PUBLISHED.value,
-            or_(model.valid_from.is_(None), model.valid_from <= at),
-            or_(model.valid_until.is_(None), model.valid_until > at)]
+    return [
+        model.status == ItemStatus.PUBLISHED.value,
+        or_(model.valid_from.is_(None), model.valid_from <= at),
+        or_(model.valid_until.is_(None), model.valid_until > at),
+    ]
 
 
 def _visible(model: type[Vacancy] | type[PolicyNotice], session: Session, org_unit: OrgUnit, at: datetime) -> Any:
@@ -114,12 +122,14 @@ def _visible(model: type[Vacancy] | type[PolicyNotice], session: Session, org_un
 
 def visible_vacancies(session: Session, org_unit: OrgUnit, at: datetime) -> list[Vacancy]:
     """Every live vacancy visible from ``org_unit``, newest first."""
-    return list(session.scalars(
-        _visible(Vacancy, session, org_unit, at).order_by(Vacancy.created_at.desc(), Vacancy.id.desc())))
+    return list(
+        session.scalars(_visible(Vacancy, session, org_unit, at).order_by(Vacancy.created_at.desc(), Vacancy.id.desc()))
+    )
 
 
-def visible_item(model: type[Vacancy] | type[PolicyNotice], session: Session, org_unit: OrgUnit, at: datetime,
-                 ident: int) -> Vacancy | PolicyNotice | None:
+def visible_item(
+    model: type[Vacancy] | type[PolicyNotice], session: Session, org_unit: OrgUnit, at: datetime, ident: int
+) -> Vacancy | PolicyNotice | None:
     """One live vacancy or notice if it is visible from ``org_unit`` (one query, not the whole list)."""
     return session.scalar(_visible(model, session, org_unit, at).where(model.id == ident))
 
@@ -155,7 +165,7 @@ def search_vacancies(vacancies: list[Vacancy], f: VacancyFilter, page: int, per_
         categories=[(code, OCCUPATION_GROUPS[code], groups[code]) for code in OCCUPATION_GROUPS if groups[code]],
     )
     start = (page - 1) * per_page
-    return Page(hits[start:start + per_page], len(hits), facets)
+    return Page(hits[start : start + per_page], len(hits), facets)
 
 
 def visible_notices(session: Session, org_unit: OrgUnit, at: datetime) -> list[PolicyNotice]:

@@ -13,10 +13,33 @@ from typing import Final
 import nh3
 from markdown_it import MarkdownIt
 
-ALLOWED_TAGS: Final = frozenset({
-    "p", "h1", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a",
-    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre", "br", "hr", "img",
-})
+ALLOWED_TAGS: Final = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "blockquote",
+        "code",
+        "pre",
+        "br",
+        "hr",
+        "img",
+    }
+)
 ALLOWED_ATTRIBUTES: Final = {"a": frozenset({"href", "title"}), "img": frozenset({"src", "alt"})}
 URL_SCHEMES: Final = frozenset({"http", "https", "mailto", "tel"})
 LINK_REL: Final = "noopener noreferrer"

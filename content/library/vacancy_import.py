@@ -22,16 +22,28 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from content.accounts import audit
 from content import outbox
-from content.library._import_table import Columns, ImportField, ImportRefused, Sheet, SheetRow, header_key, read_sheet
+from content.accounts import audit
 from content.errors import ContentError
+from content.library._import_table import Columns, ImportField, ImportRefused, Sheet, SheetRow, header_key, read_sheet
 from content.library.items import Education, Employer, ItemStatus, Vacancy
-from content.org.tree import get_org_unit
 from content.org.timezones import DEFAULT_TIMEZONE, zone
+from content.org.tree import get_org_unit
 
-__all__ = ["FIELDS", "MAX_ROWS", "ImportField", "ImportPreview", "ImportRefused", "ImportRejected", "ImportResult",
-           "PreviewRow", "RowProblem", "header_key", "import_vacancies", "preview_import"]
+__all__ = [
+    "FIELDS",
+    "MAX_ROWS",
+    "ImportField",
+    "ImportPreview",
+    "ImportRefused",
+    "ImportRejected",
+    "ImportResult",
+    "PreviewRow",
+    "RowProblem",
+    "header_key",
+    "import_vacancies",
+    "preview_import",
+]
 
 MAX_ROWS: Final = 20_000
 PREVIEW_ROWS: Final = 10
@@ -45,46 +57,104 @@ _LOOKUP_CHUNK: Final = 500  # names or codes per IN (...) query
 T = TypeVar("T")
 
 FIELDS: Final = (
-    ImportField("title", "岗位名称", "job title", True, 200,
-                aliases=("岗位", "职位", "职位名称", "招聘岗位", "岗位名", "title", "job", "position")),
-    ImportField("employer", "用人单位", "employer", True, 200,
-                aliases=("单位名称", "用人单位名称", "单位", "招聘单位", "企业名称", "公司名称", "employer name", "company")),
-    ImportField("credit_code", "统一社会信用代码", "credit code",
-                aliases=("信用代码", "社会信用代码", "unified social credit code", "uscc")),
-    ImportField("occupation_code", "职业代码", "occupation code", True,
-                aliases=("职业编码", "职业分类代码", "工种代码", "occupation")),
+    ImportField(
+        "title",
+        "岗位名称",
+        "job title",
+        True,
+        200,
+        aliases=("岗位", "职位", "职位名称", "招聘岗位", "岗位名", "title", "job", "position"),
+    ),
+    ImportField(
+        "employer",
+        "用人单位",
+        "employer",
+        True,
+        200,
+        aliases=("单位名称", "用人单位名称", "单位", "招聘单位", "企业名称", "公司名称", "employer name", "company"),
+    ),
+    ImportField(
+        "credit_code",
+        "统一社会信用代码",
+        "credit code",
+        aliases=("信用代码", "社会信用代码", "unified social credit code", "uscc"),
+    ),
+    ImportField(
+        "occupation_code",
+        "职业代码",
+        "occupation code",
+        True,
+        aliases=("职业编码", "职业分类代码", "工种代码", "occupation"),
+    ),
     ImportField("headcount", "招聘人数", "headcount", aliases=("人数", "需求人数", "招聘数量", "openings")),
-    ImportField("salary_min", "最低月薪", "salary min",
-                aliases=("薪资下限", "月薪下限", "最低工资", "工资下限", "薪酬下限", "min salary", "minimum salary")),
-    ImportField("salary_max", "最高月薪", "salary max",
-                aliases=("薪资上限", "月薪上限", "最高工资", "工资上限", "薪酬上限", "max salary", "maximum salary")),
+    ImportField(
+        "salary_min",
+        "最低月薪",
+        "salary min",
+        aliases=("薪资下限", "月薪下限", "最低工资", "工资下限", "薪酬下限", "min salary", "minimum salary"),
+    ),
+    ImportField(
+        "salary_max",
+        "最高月薪",
+        "salary max",
+        aliases=("薪资上限", "月薪上限", "最高工资", "工资上限", "薪酬上限", "max salary", "maximum salary"),
+    ),
     ImportField("education", "学历要求", "education", aliases=("学历", "最低学历")),
-    ImportField("district", "工作地点", "district", max_length=60,
-                aliases=("区县", "工作区县", "地点", "工作地区", "location")),
-    ImportField("requirements", "岗位要求", "requirements", max_length=5000, joinable=True,
-                aliases=("任职要求", "岗位职责", "要求", "岗位描述", "职位描述", "description")),
-    ImportField("contact", "联系方式", "contact", max_length=120, joinable=True,
-                aliases=("联系电话", "联系人", "电话", "phone")),
+    ImportField(
+        "district", "工作地点", "district", max_length=60, aliases=("区县", "工作区县", "地点", "工作地区", "location")
+    ),
+    ImportField(
+        "requirements",
+        "岗位要求",
+        "requirements",
+        max_length=5000,
+        joinable=True,
+        aliases=("任职要求", "岗位职责", "要求", "岗位描述", "职位描述", "description"),
+    ),
+    ImportField(
+        "contact", "联系方式", "contact", max_length=120, joinable=True, aliases=("联系电话", "联系人", "电话", "phone")
+    ),
     ImportField("valid_from", "有效期起", "valid from", aliases=("发布日期", "开始日期", "起始日期", "start date")),
-    ImportField("valid_until", "有效期至", "valid until",
-                aliases=("有效期", "有效期止", "截止日期", "结束日期", "end date", "expires", "deadline")),
+    ImportField(
+        "valid_until",
+        "有效期至",
+        "valid until",
+        aliases=("有效期", "有效期止", "截止日期", "结束日期", "end date", "expires", "deadline"),
+    ),
 )
 FIELDS_BY_NAME: Final = {f.name: f for f in FIELDS}
-_EDUCATION: Final = {header_key(alias): level for level, aliases in {
-    Education.NONE: ("不限", "学历不限", "无", "无要求", "none", "any"),
-    Education.JUNIOR: ("初中", "初中及以上", "junior", "junior high"),
-    Education.SENIOR: ("高中/中专", "高中", "中专", "中专/高中", "高中及以上", "中专及以上", "高中/中专及以上", "职高", "中技",
-                       "senior", "high school"),
-    Education.COLLEGE: ("大专", "专科", "大专及以上", "专科及以上", "高职", "college", "associate"),
-    Education.BACHELOR: ("本科", "大学本科", "本科及以上", "bachelor"),
-    Education.MASTER: ("硕士及以上", "硕士", "研究生", "博士", "master", "phd"),
-}.items() for alias in aliases}
+_EDUCATION: Final = {
+    header_key(alias): level
+    for level, aliases in {
+        Education.NONE: ("不限", "学历不限", "无", "无要求", "none", "any"),
+        Education.JUNIOR: ("初中", "初中及以上", "junior", "junior high"),
+        Education.SENIOR: (
+            "高中/中专",
+            "高中",
+            "中专",
+            "中专/高中",
+            "高中及以上",
+            "中专及以上",
+            "高中/中专及以上",
+            "职高",
+            "中技",
+            "senior",
+            "high school",
+        ),
+        Education.COLLEGE: ("大专", "专科", "大专及以上", "专科及以上", "高职", "college", "associate"),
+        Education.BACHELOR: ("本科", "大学本科", "本科及以上", "bachelor"),
+        Education.MASTER: ("硕士及以上", "硕士", "研究生", "博士", "master", "phd"),
+    }.items()
+    for alias in aliases
+}
 _NEGOTIABLE: Final = frozenset({"面议", "negotiable"})
 _DASHES: Final = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 _YUAN: Final = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
 _WHOLE: Final = re.compile(r"(\d+)(?:\.0*)?")
-_DATE: Final = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                          r"(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?|(\d{4})(\d{2})(\d{2})")
+_DATE: Final = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?|(\d{4})(\d{2})(\d{2})"
+)
 
 
 @dataclass(frozen=True)
@@ -183,8 +253,12 @@ class _RowChecker:
                 self.fail(row.number, name, f"{spec.label_zh}不能为空", f"{spec.name} is required")
             return default, not spec.required
         if spec.max_length is not None and len(text) > spec.max_length:
-            self.fail(row.number, name, f"有 {len(text)} 个字，超过上限 {spec.max_length} 个字",
-                      f"{len(text)} characters, above the limit of {spec.max_length}")
+            self.fail(
+                row.number,
+                name,
+                f"有 {len(text)} 个字，超过上限 {spec.max_length} 个字",
+                f"{len(text)} characters, above the limit of {spec.max_length}",
+            )
             return default, False
         try:
             return parse(text), True
@@ -201,22 +275,41 @@ class _RowChecker:
         low, low_ok = self._get(row, "salary_min", _yuan, None)
         high, high_ok = self._get(row, "salary_max", _yuan, None)
         parsed = _Row(
-            number=n, title=self._get(row, "title", str, "")[0], employer=employer, credit_code=code,
+            number=n,
+            title=self._get(row, "title", str, "")[0],
+            employer=employer,
+            credit_code=code,
             occupation_code=self._get(row, "occupation_code", _occupation_code, "")[0],
-            headcount=self._get(row, "headcount", _headcount, 1)[0], salary_min=low, salary_max=high,
+            headcount=self._get(row, "headcount", _headcount, 1)[0],
+            salary_min=low,
+            salary_max=high,
             education=self._get(row, "education", _education, Education.NONE.value)[0],
-            district=self._get(row, "district", str, "")[0], requirements=self._get(row, "requirements", str, "")[0],
-            contact=self._get(row, "contact", str, "")[0], valid_from=valid_from, valid_until=valid_until,
-            employer_ok=name_ok and code_ok)
+            district=self._get(row, "district", str, "")[0],
+            requirements=self._get(row, "requirements", str, "")[0],
+            contact=self._get(row, "contact", str, "")[0],
+            valid_from=valid_from,
+            valid_until=valid_until,
+            employer_ok=name_ok and code_ok,
+        )
         if low is not None and high is not None and low_ok and high_ok and low > high:
-            self.fail(n, "salary_min", f"最低月薪 {low} 高于最高月薪 {high}", f"salary_min {low} is above salary_max {high}")
+            self.fail(
+                n, "salary_min", f"最低月薪 {low} 高于最高月薪 {high}", f"salary_min {low} is above salary_max {high}"
+            )
         until_text, from_text = self.columns.text(row, "valid_until"), self.columns.text(row, "valid_from")
         if valid_until is not None and until_ok and valid_until <= self.now:
-            self.fail(n, "valid_until", f"{until_text} 已经过去，新岗位的有效期必须晚于现在",
-                      f"{until_text} has already passed; a new vacancy must still be open")
+            self.fail(
+                n,
+                "valid_until",
+                f"{until_text} 已经过去，新岗位的有效期必须晚于现在",
+                f"{until_text} has already passed; a new vacancy must still be open",
+            )
         elif valid_until is not None and valid_from is not None and until_ok and from_ok and valid_until <= valid_from:
-            self.fail(n, "valid_until", f"有效期至 {until_text} 不晚于有效期起 {from_text}",
-                      f"valid_until {until_text} is not after valid_from {from_text}")
+            self.fail(
+                n,
+                "valid_until",
+                f"有效期至 {until_text} 不晚于有效期起 {from_text}",
+                f"valid_until {until_text} is not after valid_from {from_text}",
+            )
         return parsed
 
 
@@ -230,8 +323,10 @@ def _yuan(text: str) -> int | None:
         return None
     match = _YUAN.fullmatch(t.removeprefix("-"))
     if match is None:
-        raise _Bad(f"“{text}”不是整数金额（元/月），面议请留空或填“面议”",
-                   f"{text!r} is not a whole number of yuan per month (leave it blank or write 面议 if negotiable)")
+        raise _Bad(
+            f"“{text}”不是整数金额（元/月），面议请留空或填“面议”",
+            f"{text!r} is not a whole number of yuan per month (leave it blank or write 面议 if negotiable)",
+        )
     value = int(match.group(1).replace(",", ""))
     if t.startswith("-") or value > MAX_YUAN:
         raise _Bad(f"{t} 超出范围 0–{MAX_YUAN}", f"{t} is outside 0–{MAX_YUAN}")
@@ -241,13 +336,17 @@ def _yuan(text: str) -> int | None:
 def _headcount(text: str) -> int:
     t = _fold(text).replace(" ", "").removesuffix("人").removesuffix("名")
     if t in ("若干", "不限"):
-        raise _Bad(f"请填写具体人数（如 5），“{t}”无法作为招聘人数", f"give a number such as 5; {t!r} is not a headcount")
+        raise _Bad(
+            f"请填写具体人数（如 5），“{t}”无法作为招聘人数", f"give a number such as 5; {t!r} is not a headcount"
+        )
     match = _WHOLE.fullmatch(t)
     if match is None:
         raise _Bad(f"“{text}”不是整数", f"{text!r} is not a whole number")
     value = int(match.group(1))
     if not 1 <= value <= MAX_HEADCOUNT:
-        raise _Bad(f"招聘人数应在 1–{MAX_HEADCOUNT} 之间，而不是 {value}", f"headcount must be 1–{MAX_HEADCOUNT}, not {value}")
+        raise _Bad(
+            f"招聘人数应在 1–{MAX_HEADCOUNT} 之间，而不是 {value}", f"headcount must be 1–{MAX_HEADCOUNT}, not {value}"
+        )
     return value
 
 
@@ -255,23 +354,29 @@ def _education(text: str) -> str:
     level = _EDUCATION.get(header_key(text))
     if level is None:
         choices = "、".join(e.value for e in Education)
-        raise _Bad(f"“{text}”不是可选的学历：{choices}", f"{text!r} is not one of {', '.join(e.value for e in Education)}")
+        raise _Bad(
+            f"“{text}”不是可选的学历：{choices}", f"{text!r} is not one of {', '.join(e.value for e in Education)}"
+        )
     return level.value
 
 
 def _occupation_code(text: str) -> str:
     code = _fold(text).translate(_DASHES).replace(" ", "")
     if not OCCUPATION_CODE.fullmatch(code):
-        raise _Bad(f"“{text}”不是 GB/T 6565 职业代码，应形如 4-02-06-03",
-                   f"{text!r} is not a GB/T 6565 occupation code like 4-02-06-03")
+        raise _Bad(
+            f"“{text}”不是 GB/T 6565 职业代码，应形如 4-02-06-03",
+            f"{text!r} is not a GB/T 6565 occupation code like 4-02-06-03",
+        )
     return code
 
 
 def _credit_code(text: str) -> str:
     code = _fold(text).replace(" ", "").upper()
     if re.fullmatch(r"\d(\.\d+)?E\+\d+", code):
-        raise _Bad(f"“{text}”被 Excel 当成了数字，请把该列设为文本后重新填写",
-                   f"{text!r} was turned into a number by Excel: format the column as text and enter it again")
+        raise _Bad(
+            f"“{text}”被 Excel 当成了数字，请把该列设为文本后重新填写",
+            f"{text!r} was turned into a number by Excel: format the column as text and enter it again",
+        )
     if not CREDIT_CODE.fullmatch(code):
         raise _Bad(f"“{text}”不是 18 位统一社会信用代码", f"{text!r} is not an 18-character unified social credit code")
     return code
@@ -296,7 +401,7 @@ def _instant(text: str, tz: ZoneInfo, *, next_day: bool) -> datetime:
 
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(values), _LOOKUP_CHUNK):
-        yield values[start:start + _LOOKUP_CHUNK]
+        yield values[start : start + _LOOKUP_CHUNK]
 
 
 class _Employers:
@@ -333,8 +438,12 @@ class _Employers:
                 if employer.name == r.employer:
                     self.of_row[r.number] = employer
                 else:
-                    fail(r.number, "employer", f"统一社会信用代码 {code} 在第 {first_row} 行是“{employer.name}”，此处却是“{r.employer}”",
-                         f"credit code {code} belongs to {employer.name!r} in row {first_row}, not {r.employer!r}")
+                    fail(
+                        r.number,
+                        "employer",
+                        f"统一社会信用代码 {code} 在第 {first_row} 行是“{employer.name}”，此处却是“{r.employer}”",
+                        f"credit code {code} belongs to {employer.name!r} in row {first_row}, not {r.employer!r}",
+                    )
             elif len(unregistered) == 1:  # the same employer, entered before its code was known
                 self._use(r, unregistered[0])
             else:
@@ -346,8 +455,12 @@ class _Employers:
             existing = self.by_name.get(r.employer, [])
             candidates = existing or new_by_name.get(r.employer, [])
             if len(candidates) > 1:
-                fail(r.number, "employer", f"有 {len(candidates)} 家用人单位都叫“{r.employer}”，请填写统一社会信用代码以区分",
-                     f"{len(candidates)} employers are called {r.employer!r}: give the credit code to tell them apart")
+                fail(
+                    r.number,
+                    "employer",
+                    f"有 {len(candidates)} 家用人单位都叫“{r.employer}”，请填写统一社会信用代码以区分",
+                    f"{len(candidates)} employers are called {r.employer!r}: give the credit code to tell them apart",
+                )
             elif existing:
                 self._use(r, existing[0])
             elif candidates:
@@ -378,8 +491,9 @@ def _header_test(mapping: Mapping[str, str] | None) -> Callable[[tuple[str, ...]
     return is_header
 
 
-def preview_import(data: bytes, filename: str, *, mapping: Mapping[str, str] | None = None,
-                   rows: int = PREVIEW_ROWS) -> ImportPreview:
+def preview_import(
+    data: bytes, filename: str, *, mapping: Mapping[str, str] | None = None, rows: int = PREVIEW_ROWS
+) -> ImportPreview:
     """How ``data`` would be read, without a database: columns, the field each feeds, the first ``rows`` rows.
 
     Missing required columns are reported in ``missing`` rather than raised, so a console can show
@@ -387,17 +501,32 @@ def preview_import(data: bytes, filename: str, *, mapping: Mapping[str, str] | N
     """
     sheet = read_sheet(data, filename, max_rows=MAX_ROWS, is_header=_header_test(mapping))
     columns = Columns(sheet.columns, FIELDS, mapping)
-    shown = tuple(PreviewRow(r.number, {name: columns.text(r, name) for name in columns.by_field})
-                  for r in sheet.rows[:max(0, rows)])
+    shown = tuple(
+        PreviewRow(r.number, {name: columns.text(r, name) for name in columns.by_field})
+        for r in sheet.rows[: max(0, rows)]
+    )
     return ImportPreview(
-        columns=sheet.columns, mapping=columns.mapping(),
+        columns=sheet.columns,
+        mapping=columns.mapping(),
         unmapped=columns.unmapped(),
-        missing=columns.missing(), rows=shown, row_count=len(sheet.rows), encoding=sheet.encoding)
+        missing=columns.missing(),
+        rows=shown,
+        row_count=len(sheet.rows),
+        encoding=sheet.encoding,
+    )
 
 
 def import_vacancies(
-    session: Session, data: bytes, filename: str, *, org_unit_id: int, actor: str, now: datetime,
-    mapping: dict[str, str] | None = None, publish: bool = True, timezone: str = DEFAULT_TIMEZONE,
+    session: Session,
+    data: bytes,
+    filename: str,
+    *,
+    org_unit_id: int,
+    actor: str,
+    now: datetime,
+    mapping: dict[str, str] | None = None,
+    publish: bool = True,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> ImportResult:
     """Insert every vacancy of the sheet in the caller's transaction, or none: ``ImportRejected`` lists all problems.
 
@@ -421,31 +550,80 @@ def import_vacancies(
     if problems:
         order = {h: i for i, h in reversed(list(enumerate(sheet.columns)))}
         raise ImportRejected(sorted(problems, key=lambda p: (p.row, order.get(p.column, 0))))
-    return _insert(session, sheet, rows, employers, unit_id=unit.id, unit_path=unit.path, actor=actor, now=now,
-                   filename=filename, status=(ItemStatus.PUBLISHED if publish else ItemStatus.DRAFT).value)
+    return _insert(
+        session,
+        sheet,
+        rows,
+        employers,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        actor=actor,
+        now=now,
+        filename=filename,
+        status=(ItemStatus.PUBLISHED if publish else ItemStatus.DRAFT).value,
+    )
 
 
-def _insert(session: Session, sheet: Sheet, rows: Sequence[_Row], employers: _Employers, *, unit_id: int,
-            unit_path: str, actor: str, now: datetime, filename: str, status: str) -> ImportResult:
+def _insert(
+    session: Session,
+    sheet: Sheet,
+    rows: Sequence[_Row],
+    employers: _Employers,
+    *,
+    unit_id: int,
+    unit_path: str,
+    actor: str,
+    now: datetime,
+    filename: str,
+    status: str,
+) -> ImportResult:
     session.add_all(employers.new)
     session.flush()  # ids for the new employers
     # ORM bulk INSERT ... RETURNING (insertmanyvalues, a few statements for 5,000 rows, both tables of the
     # joined inheritance): about 2.5 times faster than add_all of Vacancy objects, and nothing reads them.
     values = [
-        {"org_unit_id": unit_id, "employer_id": employers.of_row[r.number].id, "title": r.title, "status": status,
-         "valid_from": r.valid_from, "valid_until": r.valid_until, "created_at": now, "updated_at": now,
-         "occupation_code": r.occupation_code, "headcount": r.headcount, "salary_min": r.salary_min,
-         "salary_max": r.salary_max, "education": r.education, "district": r.district,
-         "requirements": r.requirements, "contact": r.contact}
+        {
+            "org_unit_id": unit_id,
+            "employer_id": employers.of_row[r.number].id,
+            "title": r.title,
+            "status": status,
+            "valid_from": r.valid_from,
+            "valid_until": r.valid_until,
+            "created_at": now,
+            "updated_at": now,
+            "occupation_code": r.occupation_code,
+            "headcount": r.headcount,
+            "salary_min": r.salary_min,
+            "salary_max": r.salary_max,
+            "education": r.education,
+            "district": r.district,
+            "requirements": r.requirements,
+            "contact": r.contact,
+        }
         for r in rows
     ]
     ids = tuple(session.scalars(insert(Vacancy).returning(Vacancy.id, sort_by_parameter_order=True), values))
     name = PureWindowsPath(filename).name  # also cuts a Windows path, as old browsers sent
-    summary = {"filename": name, "rows": len(ids), "employers_created": len(employers.new),
-               "employers_matched": len(employers.matched), "blank_rows": sheet.blank_rows, "status": status,
-               "org_unit_id": unit_id, "encoding": sheet.encoding, "first_id": ids[0], "last_id": ids[-1]}
+    summary = {
+        "filename": name,
+        "rows": len(ids),
+        "employers_created": len(employers.new),
+        "employers_matched": len(employers.matched),
+        "blank_rows": sheet.blank_rows,
+        "status": status,
+        "org_unit_id": unit_id,
+        "encoding": sheet.encoding,
+        "first_id": ids[0],
+        "last_id": ids[-1],
+    }
     outbox.add_event(session, "content", kind="vacancy", action="import", count=len(ids))
-    audit.record(session, actor=actor, action="import", obj_kind="vacancy", obj_id=name[:40], summary=summary,
-                 org_path=unit_path)
-    return ImportResult(vacancies=len(ids), employers_created=len(employers.new),
-                        employers_matched=len(employers.matched), blank_rows=sheet.blank_rows, vacancy_ids=ids)
+    audit.record(
+        session, actor=actor, action="import", obj_kind="vacancy", obj_id=name[:40], summary=summary, org_path=unit_path
+    )
+    return ImportResult(
+        vacancies=len(ids),
+        employers_created=len(employers.new),
+        employers_matched=len(employers.matched),
+        blank_rows=sheet.blank_rows,
+        vacancy_ids=ids,
+    )

@@ -22,8 +22,10 @@ COMMON_FIELDS: Final = frozenset({"id", "type", "at", "ticket", "service"})
 # The fields each type of event may carry besides the common ones.
 EXTRA_FIELDS: Final[dict[EventKind, frozenset[str]]] = {
     EventKind.ARRIVE: frozenset({"priority"}),
-    **{kind: frozenset({"counter"}) for kind in
-       (EventKind.CALL, EventKind.RECALL, EventKind.SERVE, EventKind.END, EventKind.NO_SHOW)},
+    **{
+        kind: frozenset({"counter"})
+        for kind in (EventKind.CALL, EventKind.RECALL, EventKind.SERVE, EventKind.END, EventKind.NO_SHOW)
+    },
     EventKind.TRANSFER: frozenset({"counter", "to_service", "to_counter"}),
 }
 EVENT_FIELDS: Final = COMMON_FIELDS.union(*EXTRA_FIELDS.values())
@@ -66,8 +68,15 @@ class Batch:
 
 
 def _kind_of(value: object) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
-            dict: "an object", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 class _Reader:
@@ -79,15 +88,20 @@ class _Reader:
     def fail(self, name: str, message: str) -> None:
         self.errors[f"{self.path}{name}"] = message
 
-    def text(self, name: str, limit: int, pattern: re.Pattern[str] | None = None, example: str = "",
-             required: bool = True) -> str | None:
+    def text(
+        self, name: str, limit: int, pattern: re.Pattern[str] | None = None, example: str = "", required: bool = True
+    ) -> str | None:
         value = self.raw.get(name)
         if value is None:
             if required:
                 self.fail(name, "required")
             return None
-        if (not isinstance(value, str) or not 1 <= len(value) <= limit or not value.strip()
-                or (pattern and not pattern.fullmatch(value))):
+        if (
+            not isinstance(value, str)
+            or not 1 <= len(value) <= limit
+            or not value.strip()
+            or (pattern and not pattern.fullmatch(value))
+        ):
             shown = repr(value) if isinstance(value, str) else _kind_of(value)
             self.fail(name, f"{example or f'a string of 1–{limit} characters'}, got {shown}")
             return None
@@ -164,8 +178,10 @@ def parse_batch(data: object) -> Batch:
     source = read.text("source", MAX_SOURCE, example=f"the name of the sending system, 1–{MAX_SOURCE} characters")
     raw_events = data.get("events")
     if not isinstance(raw_events, list) or not raw_events:
-        read.fail("events", f"a list of 1–{MAX_EVENTS} events, got "
-                            f"{'an empty list' if raw_events == [] else _kind_of(raw_events)}")
+        read.fail(
+            "events",
+            f"a list of 1–{MAX_EVENTS} events, got {'an empty list' if raw_events == [] else _kind_of(raw_events)}",
+        )
         raise MalformedBatch(errors)
     if len(raw_events) > MAX_EVENTS:
         read.fail("events", f"at most {MAX_EVENTS} events per batch, got {len(raw_events)}; send it in parts")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from content.errors import NotFound
+from content.org.timezones import zone
 from content.org.tree import Hall
 from content.queue.models import (
     OPEN_AT_COUNTER,
@@ -28,7 +29,6 @@ from content.queue.models import (
     counter_services,
 )
 from content.queue.ticketing import call_order_key, hall_day
-from content.org.timezones import zone
 from content.queue.wait_estimates import (
     COUNTER_ACTIVE_WINDOW,
     HISTORY,
@@ -56,9 +56,11 @@ class _Lines:
     def __init__(self, session: Session, hall: Hall, now: datetime) -> None:
         self.now = now
         self.day = hall_day(hall, now)
-        self.services = list(session.scalars(
-            select(ServiceType).where(ServiceType.hall_id == hall.id).order_by(ServiceType.position, ServiceType.id)
-        ))
+        self.services = list(
+            session.scalars(
+                select(ServiceType).where(ServiceType.hall_id == hall.id).order_by(ServiceType.position, ServiceType.id)
+            )
+        )
         self.waiting: dict[tuple[int, bool], int] = defaultdict(int)
         for service_id, priority, count in session.execute(
             select(Ticket.service_type_id, Ticket.priority, func.count())
@@ -69,9 +71,12 @@ class _Lines:
         self.samples = [
             ServiceSample(service_id, ended, (ended - started).total_seconds())
             for service_id, started, ended in session.execute(
-                select(Ticket.service_type_id, Ticket.serving_at, Ticket.ended_at)
-                .where(Ticket.hall_id == hall.id, Ticket.state == TicketState.DONE.value,
-                       Ticket.serving_at.is_not(None), Ticket.ended_at >= now - HISTORY)
+                select(Ticket.service_type_id, Ticket.serving_at, Ticket.ended_at).where(
+                    Ticket.hall_id == hall.id,
+                    Ticket.state == TicketState.DONE.value,
+                    Ticket.serving_at.is_not(None),
+                    Ticket.ended_at >= now - HISTORY,
+                )
             )
         ]
         self.configured: dict[int, list[int]] = defaultdict(list)
@@ -82,10 +87,14 @@ class _Lines:
         ):
             self.configured[service_id].append(counter_id)
         self.last_activity: dict[int, datetime] = {
-            counter_id: at for counter_id, at in session.execute(
+            counter_id: at
+            for counter_id, at in session.execute(
                 select(TicketEvent.counter_id, func.max(TicketEvent.at))
-                .where(TicketEvent.hall_id == hall.id, TicketEvent.counter_id.is_not(None),
-                       TicketEvent.at >= now - COUNTER_ACTIVE_WINDOW)
+                .where(
+                    TicketEvent.hall_id == hall.id,
+                    TicketEvent.counter_id.is_not(None),
+                    TicketEvent.at >= now - COUNTER_ACTIVE_WINDOW,
+                )
                 .group_by(TicketEvent.counter_id)
             )
         }
@@ -105,41 +114,67 @@ def _service_row(lines: _Lines, service: ServiceType) -> dict[str, Any]:
     waiting, priority = lines.waiting_in(service)
     estimate = lines.estimate(service, waiting)
     return {
-        "id": service.id, "prefix": service.prefix, "name": service.name, "name_en": service.name_en,
-        "active": service.active, "waiting": waiting, "priority_waiting": priority,
-        "wait_seconds": estimate.seconds, "wait_minutes": estimate.minutes,
+        "id": service.id,
+        "prefix": service.prefix,
+        "name": service.name,
+        "name_en": service.name_en,
+        "active": service.active,
+        "waiting": waiting,
+        "priority_waiting": priority,
+        "wait_seconds": estimate.seconds,
+        "wait_minutes": estimate.minutes,
     }
 
 
 def _recent_calls(session: Session, hall: Hall, day: date) -> list[dict[str, Any]]:
     counter = aliased(Counter)
     rows = session.execute(
-        select(TicketEvent.id, TicketEvent.kind, TicketEvent.at, Ticket.number, counter.number, counter.name,
-               ServiceType.name, ServiceType.name_en)
+        select(
+            TicketEvent.id,
+            TicketEvent.kind,
+            TicketEvent.at,
+            Ticket.number,
+            counter.number,
+            counter.name,
+            ServiceType.name,
+            ServiceType.name_en,
+        )
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .join(counter, counter.id == TicketEvent.counter_id)
         .join(ServiceType, ServiceType.id == Ticket.service_type_id)
-        .where(TicketEvent.hall_id == hall.id,
-               TicketEvent.kind.in_((EventKind.CALL.value, EventKind.RECALL.value)),
-               TicketEvent.at >= _local_midnight(hall, day))
+        .where(
+            TicketEvent.hall_id == hall.id,
+            TicketEvent.kind.in_((EventKind.CALL.value, EventKind.RECALL.value)),
+            TicketEvent.at >= _local_midnight(hall, day),
+        )
         .order_by(TicketEvent.id.desc())
         .limit(RECENT_CALLS)
     )
     return [
-        {"id": event_id, "ticket": number, "counter": counter_number, "counter_name": counter_name,
-         "service": service_name, "service_en": service_en, "recall": kind == EventKind.RECALL.value,
-         "at": at.isoformat()}
+        {
+            "id": event_id,
+            "ticket": number,
+            "counter": counter_number,
+            "counter_name": counter_name,
+            "service": service_name,
+            "service_en": service_en,
+            "recall": kind == EventKind.RECALL.value,
+            "at": at.isoformat(),
+        }
         for event_id, kind, at, number, counter_number, counter_name, service_name, service_en in rows
     ]
 
 
 def _counter_rows(session: Session, hall: Hall) -> list[dict[str, Any]]:
-    counters = list(session.scalars(
-        select(Counter).where(Counter.hall_id == hall.id, Counter.active.is_(True)).order_by(Counter.number)
-    ))
+    counters = list(
+        session.scalars(
+            select(Counter).where(Counter.hall_id == hall.id, Counter.active.is_(True)).order_by(Counter.number)
+        )
+    )
     open_tickets: dict[int, Ticket] = {}
     for ticket in session.scalars(
-        select(Ticket).where(Ticket.hall_id == hall.id, Ticket.state.in_(OPEN_AT_COUNTER))
+        select(Ticket)
+        .where(Ticket.hall_id == hall.id, Ticket.state.in_(OPEN_AT_COUNTER))
         .order_by(Ticket.last_called_at)
     ):
         if ticket.counter_id is not None:
@@ -147,16 +182,22 @@ def _counter_rows(session: Session, hall: Hall) -> list[dict[str, Any]]:
     rows = []
     for counter in counters:
         ticket = open_tickets.get(counter.id)
-        rows.append({
-            "id": counter.id, "number": counter.number, "name": counter.name, "screen_id": counter.screen_id,
-            "services": [s.prefix for s in counter.services],
-            "ticket": ticket.number if ticket else None,
-            "state": ticket.state if ticket else None,
-            "service": ticket.service_type.name if ticket else None,
-            "service_en": ticket.service_type.name_en if ticket else None,
-            "since": (ticket.serving_at or ticket.last_called_at).isoformat()
-            if ticket and (ticket.serving_at or ticket.last_called_at) else None,
-        })
+        rows.append(
+            {
+                "id": counter.id,
+                "number": counter.number,
+                "name": counter.name,
+                "screen_id": counter.screen_id,
+                "services": [s.prefix for s in counter.services],
+                "ticket": ticket.number if ticket else None,
+                "state": ticket.state if ticket else None,
+                "service": ticket.service_type.name if ticket else None,
+                "service_en": ticket.service_type.name_en if ticket else None,
+                "since": (ticket.serving_at or ticket.last_called_at).isoformat()
+                if ticket and (ticket.serving_at or ticket.last_called_at)
+                else None,
+            }
+        )
     return rows
 
 
@@ -168,8 +209,12 @@ def board_state(session: Session, hall_id: int, now: datetime) -> dict[str, Any]
     version = board_version(session, hall_id)  # read first: the rows below are at least this new
     lines = _Lines(session, hall, now)
     return {
-        "stream": "queue", "hall_id": hall.id, "version": version, "day": lines.day.isoformat(),
-        "timezone": hall.timezone, "generated_at": now.isoformat(),
+        "stream": "queue",
+        "hall_id": hall.id,
+        "version": version,
+        "day": lines.day.isoformat(),
+        "timezone": hall.timezone,
+        "generated_at": now.isoformat(),
         "calls": _recent_calls(session, hall, lines.day),
         "services": [_service_row(lines, s) for s in lines.services if s.active],
         "counters": _counter_rows(session, hall),
@@ -192,8 +237,12 @@ def ahead_of(session: Session, ticket: Ticket) -> int:
     boost = ticket.service_type.priority_boost_minutes
     mine = call_order_key(ticket, boost)
     waiting = session.scalars(
-        select(Ticket).where(Ticket.service_type_id == ticket.service_type_id, Ticket.day == ticket.day,
-                             Ticket.state == TicketState.WAITING.value, Ticket.id != ticket.id)
+        select(Ticket).where(
+            Ticket.service_type_id == ticket.service_type_id,
+            Ticket.day == ticket.day,
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.id != ticket.id,
+        )
     )
     return sum(1 for other in waiting if call_order_key(other, boost) < mine)
 
@@ -207,11 +256,17 @@ def ticket_status(session: Session, ticket: Ticket, now: datetime) -> dict[str, 
     estimate = _Lines(session, hall, now).estimate(service, ahead)
     counter = ticket.counter if ticket.state in OPEN_AT_COUNTER else None
     return {
-        "number": ticket.number, "state": ticket.state, "priority": ticket.priority,
-        "day": ticket.day.isoformat(), "arrived_at": ticket.arrived_at.isoformat(),
+        "number": ticket.number,
+        "state": ticket.state,
+        "priority": ticket.priority,
+        "day": ticket.day.isoformat(),
+        "arrived_at": ticket.arrived_at.isoformat(),
         "hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone},
         "service": {"id": service.id, "prefix": service.prefix, "name": service.name, "name_en": service.name_en},
-        "ahead": ahead, "wait_seconds": estimate.seconds, "wait_minutes": estimate.minutes,
+        "ahead": ahead,
+        "wait_seconds": estimate.seconds,
+        "wait_minutes": estimate.minutes,
         "counter": {"number": counter.number, "name": counter.name} if counter else None,
-        "recalls": ticket.recalls, "code": ticket.public_code,
+        "recalls": ticket.recalls,
+        "code": ticket.public_code,
     }

@@ -25,6 +25,9 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.errors import ContentError, NotFound
+from content.org.timezones import zone
+from content.org.tree import Hall
 from content.queue._ingest_schema import (
     EVENT_FIELDS,
     MAX_EVENTS,
@@ -34,8 +37,6 @@ from content.queue._ingest_schema import (
     MalformedBatch,
     parse_batch,
 )
-from content.errors import ContentError, NotFound
-from content.org.tree import Hall
 from content.queue.board import board_version
 from content.queue.models import (
     Counter,
@@ -49,21 +50,30 @@ from content.queue.models import (
 from content.queue.ticketing import (
     QueueError,
     Transfer,
-    finish_open,
-    log_event,
     current_ticket,
     finish,
+    finish_open,
     hall_day,
     lock_board,
+    log_event,
     no_show,
     recall,
     start_service,
     transfer,
 )
-from content.org.timezones import zone
 
-__all__ = ["EVENT_FIELDS", "MAX_EVENTS", "IngestError", "IngestResult", "MalformedBatch", "ReplayedEvents",
-           "arrive_ticket", "call_ticket", "ingest", "parse_batch"]
+__all__ = [
+    "EVENT_FIELDS",
+    "MAX_EVENTS",
+    "IngestError",
+    "IngestResult",
+    "MalformedBatch",
+    "ReplayedEvents",
+    "arrive_ticket",
+    "call_ticket",
+    "ingest",
+    "parse_batch",
+]
 
 FUTURE_SLACK: Final = timedelta(minutes=5)
 # The states a ticket must be in for each event, and the verb of the error message.
@@ -112,8 +122,11 @@ def _check_replays(session: Session, hall_id: int, batch: Batch) -> None:
         else:
             first_seen[event.id] = event.index
     for event_id in session.scalars(
-        select(IngestedEvent.event_id).where(IngestedEvent.hall_id == hall_id, IngestedEvent.source == batch.source,
-                                             IngestedEvent.event_id.in_(list(first_seen)))
+        select(IngestedEvent.event_id).where(
+            IngestedEvent.hall_id == hall_id,
+            IngestedEvent.source == batch.source,
+            IngestedEvent.event_id.in_(list(first_seen)),
+        )
     ):
         found[first_seen[event_id]] = f"{event_id!r} from {batch.source!r} was already ingested; the batch was refused"
     if found:
@@ -129,11 +142,15 @@ def _check_references(site: _Hall, batch: Batch, now: datetime) -> None:
     errors: dict[str, str] = {}
     for event in batch.events:
         if event.at > latest:
-            errors[event.field("at")] = (f"{event.at.isoformat()} is more than {FUTURE_SLACK.seconds // 60} "
-                                         f"minutes ahead of the server's clock ({now.astimezone(tz).isoformat()})")
+            errors[event.field("at")] = (
+                f"{event.at.isoformat()} is more than {FUTURE_SLACK.seconds // 60} "
+                f"minutes ahead of the server's clock ({now.astimezone(tz).isoformat()})"
+            )
         elif event.at < day_start:
-            errors[event.field("at")] = (f"{event.at.isoformat()} is before the start of the hall's day "
-                                         f"{today.isoformat()} ({site.hall.timezone}); earlier days are closed")
+            errors[event.field("at")] = (
+                f"{event.at.isoformat()} is before the start of the hall's day "
+                f"{today.isoformat()} ({site.hall.timezone}); earlier days are closed"
+            )
         for name, letter in (("service", event.service), ("to_service", event.to_service)):
             if letter is not None and letter not in site.services:
                 errors[event.field(name)] = f"no service type with letter {letter} in this hall (it has: {letters})"
@@ -161,36 +178,56 @@ def _latest_moment(session: Session, ticket: Ticket) -> datetime:
 def _not_before(session: Session, event: ExternalEvent, ticket: Ticket) -> None:
     latest = _latest_moment(session, ticket)
     if event.at < latest:
-        raise _refuse(event, "at", f"{event.at.isoformat()} is before {ticket.number}'s previous event "
-                                   f"at {latest.astimezone(event.at.tzinfo).isoformat()}")
+        raise _refuse(
+            event,
+            "at",
+            f"{event.at.isoformat()} is before {ticket.number}'s previous event "
+            f"at {latest.astimezone(event.at.tzinfo).isoformat()}",
+        )
 
 
 def _find_ticket(session: Session, site: _Hall, event: ExternalEvent, day: date) -> Ticket:
     """The record that carries the event's number today (not one it was transferred away from)."""
-    stmt = select(Ticket).where(Ticket.hall_id == site.hall.id, Ticket.day == day, Ticket.number == event.ticket,
-                                Ticket.state != TicketState.TRANSFERRED.value)
+    stmt = select(Ticket).where(
+        Ticket.hall_id == site.hall.id,
+        Ticket.day == day,
+        Ticket.number == event.ticket,
+        Ticket.state != TicketState.TRANSFERRED.value,
+    )
     if event.service is not None:
         stmt = stmt.where(Ticket.service_type_id == site.services[event.service].id)
     found = list(session.scalars(stmt.order_by(Ticket.id)))
     if not found:
         where = f" in line {event.service}" if event.service else ""
-        raise _refuse(event, "ticket", f"no ticket {event.ticket}{where} today ({day.isoformat()}); "
-                                       "an 'arrive' event must come first")
+        raise _refuse(
+            event,
+            "ticket",
+            f"no ticket {event.ticket}{where} today ({day.isoformat()}); an 'arrive' event must come first",
+        )
     if len(found) > 1:
         lines = ", ".join(sorted(t.service_type.prefix for t in found))
         raise _refuse(event, "service", f"{event.ticket} is in more than one line today ({lines}); name its line")
     return found[0]
 
 
-def arrive_ticket(session: Session, service: ServiceType, number: str, at: datetime, *,
-                  priority: bool = False) -> Ticket:
+def arrive_ticket(
+    session: Session, service: ServiceType, number: str, at: datetime, *, priority: bool = False
+) -> Ticket:
     """Record a ticket the hall's own system issued, with its number (our daily sequence is left alone)."""
     hall = session.get(Hall, service.hall_id)
     assert hall is not None  # the foreign key guarantees it
     lock_board(session, hall.id, at)
-    ticket = Ticket(hall_id=hall.id, service_type_id=service.id, day=hall_day(hall, at), number=number,
-                    priority=priority, state=TicketState.WAITING.value, source=TicketSource.INGEST.value,
-                    public_code=secrets.token_urlsafe(12), arrived_at=at)
+    ticket = Ticket(
+        hall_id=hall.id,
+        service_type_id=service.id,
+        day=hall_day(hall, at),
+        number=number,
+        priority=priority,
+        state=TicketState.WAITING.value,
+        source=TicketSource.INGEST.value,
+        public_code=secrets.token_urlsafe(12),
+        arrived_at=at,
+    )
     session.add(ticket)
     session.flush()
     log_event(session, ticket, EventKind.ARRIVE, at, priority=priority)
@@ -217,8 +254,9 @@ def _arrive(session: Session, site: _Hall, event: ExternalEvent) -> None:
     if not service.active:
         raise _refuse(event, "service", f"{service.prefix} ({service.name}) is not taking tickets now")
     day = hall_day(site.hall, event.at)
-    clash = session.scalar(select(Ticket.id).where(Ticket.service_type_id == service.id, Ticket.day == day,
-                                                   Ticket.number == event.ticket))
+    clash = session.scalar(
+        select(Ticket.id).where(Ticket.service_type_id == service.id, Ticket.day == day, Ticket.number == event.ticket)
+    )
     if clash is not None:
         raise _refuse(event, "ticket", f"{event.ticket} already exists today in line {service.prefix} ({service.name})")
     arrive_ticket(session, service, event.ticket, event.at, priority=event.priority)
@@ -242,8 +280,9 @@ def _apply(session: Session, site: _Hall, event: ExternalEvent) -> None:
     ticket = _find_ticket(session, site, event, hall_day(site.hall, event.at))
     states, verb = _NEEDS[event.kind]
     if ticket.state not in states:
-        raise _refuse(event, "ticket", f"{ticket.number} is {ticket.state}; only a "
-                                       f"{' or '.join(states)} ticket can be {verb}")
+        raise _refuse(
+            event, "ticket", f"{ticket.number} is {ticket.state}; only a {' or '.join(states)} ticket can be {verb}"
+        )
     _not_before(session, event, ticket)
     if event.kind is EventKind.CALL:
         assert event.counter is not None
@@ -259,8 +298,12 @@ def _apply(session: Session, site: _Hall, event: ExternalEvent) -> None:
     if event.kind is EventKind.TRANSFER:
         _transfer(session, site, event, counter)
         return
-    action = {EventKind.RECALL: recall, EventKind.SERVE: start_service, EventKind.END: finish,
-              EventKind.NO_SHOW: no_show}[event.kind]
+    action = {
+        EventKind.RECALL: recall,
+        EventKind.SERVE: start_service,
+        EventKind.END: finish,
+        EventKind.NO_SHOW: no_show,
+    }[event.kind]
     action(session, counter.id, event.at)
 
 
@@ -291,7 +334,8 @@ def ingest(session: Session, hall_id: int, data: object, now: datetime) -> Inges
     _check_references(site, batch, now)
     for event in batch.events:
         _apply(session, site, event)
-    session.add_all(IngestedEvent(hall_id=hall.id, source=batch.source, event_id=e.id, received_at=now)
-                    for e in batch.events)
+    session.add_all(
+        IngestedEvent(hall_id=hall.id, source=batch.source, event_id=e.id, received_at=now) for e in batch.events
+    )
     session.flush()
     return IngestResult(batch.source, len(batch.events), board_version(session, hall.id))

@@ -8,14 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.errors import NotFound, ValidationError
+from content.org.screens import Screen, ScreenKind
 from content.org.tree import Hall
 from content.queue.models import PREFIXES, Counter, ServiceType
-from content.org.screens import Screen, ScreenKind
 
 
-def add_service_type(session: Session, hall_id: int, *, prefix: str, name: str, name_en: str = "",
-                     default_service_seconds: int = 300, priority_boost_minutes: int | None = None,
-                     position: int | None = None) -> ServiceType:
+def add_service_type(
+    session: Session,
+    hall_id: int,
+    *,
+    prefix: str,
+    name: str,
+    name_en: str = "",
+    default_service_seconds: int = 300,
+    priority_boost_minutes: int | None = None,
+    position: int | None = None,
+) -> ServiceType:
     if session.get(Hall, hall_id) is None:
         raise NotFound("hall", hall_id)
     errors: dict[str, str] = {}
@@ -34,16 +42,29 @@ def add_service_type(session: Session, hall_id: int, *, prefix: str, name: str, 
         raise ValidationError(errors)
     if position is None:
         position = len(list(session.scalars(select(ServiceType.id).where(ServiceType.hall_id == hall_id))))
-    service = ServiceType(hall_id=hall_id, prefix=letter, name=name.strip(), name_en=name_en.strip(),
-                          default_service_seconds=default_service_seconds,
-                          priority_boost_minutes=priority_boost_minutes, position=position)
+    service = ServiceType(
+        hall_id=hall_id,
+        prefix=letter,
+        name=name.strip(),
+        name_en=name_en.strip(),
+        default_service_seconds=default_service_seconds,
+        priority_boost_minutes=priority_boost_minutes,
+        position=position,
+    )
     session.add(service)
     session.flush()
     return service
 
 
-def add_counter(session: Session, hall_id: int, *, number: int, services: Sequence[ServiceType],
-                name: str | None = None, screen: Screen | None = None) -> Counter:
+def add_counter(
+    session: Session,
+    hall_id: int,
+    *,
+    number: int,
+    services: Sequence[ServiceType],
+    name: str | None = None,
+    screen: Screen | None = None,
+) -> Counter:
     if session.get(Hall, hall_id) is None:
         raise NotFound("hall", hall_id)
     errors: dict[str, str] = {}
@@ -59,8 +80,13 @@ def add_counter(session: Session, hall_id: int, *, number: int, services: Sequen
         errors["screen_id"] = "the strip must be a counter screen of this hall"
     if errors:
         raise ValidationError(errors)
-    counter = Counter(hall_id=hall_id, number=number, name=name or f"{number}号窗口",
-                      screen_id=screen.id if screen else None, services=list(services))
+    counter = Counter(
+        hall_id=hall_id,
+        number=number,
+        name=name or f"{number}号窗口",
+        screen_id=screen.id if screen else None,
+        services=list(services),
+    )
     session.add(counter)
     session.flush()
     return counter

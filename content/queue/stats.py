@@ -39,10 +39,20 @@ PERCENTILE: Final = 90
 # Excel in zh-CN reads a CSV as GBK unless it starts with the UTF-8 byte-order mark.
 BOM: Final = "\ufeff"
 CSV_COLUMNS: Final = (
-    ("日期", "date"), ("业务", "service"), ("业务名称", "service name"), ("窗口", "counter"),
-    ("窗口名称", "counter name"), ("取号", "issued"), ("叫号", "called"), ("办结", "done"),
-    ("过号", "no-shows"), ("转移", "transferred"), ("平均等待(秒)", "mean wait (s)"),
-    ("90%等待(秒)", "p90 wait (s)"), ("平均办理(秒)", "mean service (s)"), ("90%办理(秒)", "p90 service (s)"),
+    ("日期", "date"),
+    ("业务", "service"),
+    ("业务名称", "service name"),
+    ("窗口", "counter"),
+    ("窗口名称", "counter name"),
+    ("取号", "issued"),
+    ("叫号", "called"),
+    ("办结", "done"),
+    ("过号", "no-shows"),
+    ("转移", "transferred"),
+    ("平均等待(秒)", "mean wait (s)"),
+    ("90%等待(秒)", "p90 wait (s)"),
+    ("平均办理(秒)", "mean service (s)"),
+    ("90%办理(秒)", "p90 service (s)"),
     ("过号率", "no-show rate"),
 )
 
@@ -92,8 +102,14 @@ class StatsRow:
     figures: Figures
 
     def as_json(self) -> dict[str, Any]:
-        return {"day": self.day.isoformat(), "service": self.service, "service_name": self.service_name,
-                "counter": self.counter, "counter_name": self.counter_name, **asdict(self.figures)}
+        return {
+            "day": self.day.isoformat(),
+            "service": self.service,
+            "service_name": self.service_name,
+            "counter": self.counter,
+            "counter_name": self.counter_name,
+            **asdict(self.figures),
+        }
 
 
 @dataclass(frozen=True)
@@ -108,9 +124,14 @@ class Report:
     total: Figures
 
     def as_json(self) -> dict[str, Any]:
-        return {"hall_id": self.hall_id, "timezone": self.timezone, "from": self.first.isoformat(),
-                "to": self.last.isoformat(), "rows": [row.as_json() for row in self.rows],
-                "total": asdict(self.total)}
+        return {
+            "hall_id": self.hall_id,
+            "timezone": self.timezone,
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "rows": [row.as_json() for row in self.rows],
+            "total": asdict(self.total),
+        }
 
 
 def nearest_rank(values: Sequence[float], percent: int) -> float:
@@ -180,8 +201,9 @@ def summarise(rows: Iterable[TicketRow]) -> list[StatsRow]:
     for key in sorted(groups):
         members = groups[key]
         first = members[0]
-        found.append(StatsRow(first.day, first.service, first.service_name, first.counter, first.counter_name,
-                              figures(members)))
+        found.append(
+            StatsRow(first.day, first.service, first.service_name, first.counter, first.counter_name, figures(members))
+        )
     return found
 
 
@@ -198,9 +220,20 @@ def load_rows(session: Session, hall_id: int, first: date, last: date) -> list[T
     """Every ticket record of a hall issued on the hall-local days ``first`` to ``last``."""
     before = aliased(Ticket)  # the record a continuation was transferred from
     stmt = (
-        select(Ticket.day, ServiceType.prefix, ServiceType.name, Counter.number, Counter.name, Ticket.state,
-               Ticket.transferred_from_id, Ticket.arrived_at, before.ended_at, Ticket.called_at,
-               Ticket.serving_at, Ticket.ended_at)
+        select(
+            Ticket.day,
+            ServiceType.prefix,
+            ServiceType.name,
+            Counter.number,
+            Counter.name,
+            Ticket.state,
+            Ticket.transferred_from_id,
+            Ticket.arrived_at,
+            before.ended_at,
+            Ticket.called_at,
+            Ticket.serving_at,
+            Ticket.ended_at,
+        )
         .join(ServiceType, ServiceType.id == Ticket.service_type_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
         .outerjoin(before, before.id == Ticket.transferred_from_id)
@@ -208,11 +241,33 @@ def load_rows(session: Session, hall_id: int, first: date, last: date) -> list[T
         .order_by(Ticket.id)
     )
     return [
-        TicketRow(day=day, service=prefix, service_name=service_name, counter=counter, counter_name=counter_name or "",
-                  state=state, issued=from_id is None, queued_at=transferred_at or arrived_at, called_at=called_at,
-                  serving_at=serving_at, ended_at=ended_at)
-        for (day, prefix, service_name, counter, counter_name, state, from_id, arrived_at, transferred_at,
-             called_at, serving_at, ended_at) in session.execute(stmt)
+        TicketRow(
+            day=day,
+            service=prefix,
+            service_name=service_name,
+            counter=counter,
+            counter_name=counter_name or "",
+            state=state,
+            issued=from_id is None,
+            queued_at=transferred_at or arrived_at,
+            called_at=called_at,
+            serving_at=serving_at,
+            ended_at=ended_at,
+        )
+        for (
+            day,
+            prefix,
+            service_name,
+            counter,
+            counter_name,
+            state,
+            from_id,
+            arrived_at,
+            transferred_at,
+            called_at,
+            serving_at,
+            ended_at,
+        ) in session.execute(stmt)
     ]
 
 
@@ -241,11 +296,23 @@ def to_csv(report: Report) -> bytes:
     writer.writerow([f"{zh} {en}" for zh, en in CSV_COLUMNS])
     for row in report.rows:
         f = row.figures
-        writer.writerow([
-            row.day.isoformat(), row.service, row.service_name, _cell(row.counter), row.counter_name,
-            f.issued, f.called, f.done, f.no_shows, f.transferred,
-            _cell(f.wait_mean_seconds), _cell(f.wait_p90_seconds),
-            _cell(f.service_mean_seconds), _cell(f.service_p90_seconds),
-            _cell(f.no_show_rate, lambda rate: f"{rate:.4f}"),
-        ])
+        writer.writerow(
+            [
+                row.day.isoformat(),
+                row.service,
+                row.service_name,
+                _cell(row.counter),
+                row.counter_name,
+                f.issued,
+                f.called,
+                f.done,
+                f.no_shows,
+                f.transferred,
+                _cell(f.wait_mean_seconds),
+                _cell(f.wait_p90_seconds),
+                _cell(f.service_mean_seconds),
+                _cell(f.service_p90_seconds),
+                _cell(f.no_show_rate, lambda rate: f"{rate:.4f}"),
+            ]
+        )
     return out.getvalue().encode("utf-8")

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from content.errors import ContentError, NotFound, ValidationError
+from content.org.timezones import zone
 from content.org.tree import Hall
 from content.queue.models import (
     OPEN_AT_COUNTER,
@@ -32,7 +33,6 @@ from content.queue.models import (
     TicketSource,
     TicketState,
 )
-from content.org.timezones import zone
 
 # Far enough in the past that a strict priority-lane ticket sorts before any normal one.
 _STRICT_PRIORITY: Final = timedelta(days=3650)
@@ -50,13 +50,18 @@ class NoCurrentTicket(QueueError):
 def lock_board(session: Session, hall_id: int, now: datetime) -> int:
     """Bump the hall's board version and return it; the first write of every queue change."""
     bumped = session.execute(
-        update(QueueBoard).where(QueueBoard.hall_id == hall_id)
-        .values(version=QueueBoard.version + 1, updated_at=now).returning(QueueBoard.version)
+        update(QueueBoard)
+        .where(QueueBoard.hall_id == hall_id)
+        .values(version=QueueBoard.version + 1, updated_at=now)
+        .returning(QueueBoard.version)
     ).scalar()
     if bumped is None:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        session.execute(insert(QueueBoard).values(hall_id=hall_id, version=0, updated_at=now)
-                        .on_conflict_do_nothing(index_elements=["hall_id"]))
+        session.execute(
+            insert(QueueBoard)
+            .values(hall_id=hall_id, version=0, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["hall_id"])
+        )
         return lock_board(session, hall_id, now)
     session.info.setdefault("queue_halls", set()).add(hall_id)
     return int(bumped)
@@ -80,10 +85,18 @@ def _next_sequence(session: Session, hall_id: int, prefix: str, day: date) -> in
     return row.last
 
 
-def log_event(session: Session, ticket: Ticket, kind: EventKind, at: datetime, counter_id: int | None = None,
-         **detail: Any) -> TicketEvent:
-    event = TicketEvent(hall_id=ticket.hall_id, ticket_id=ticket.id, kind=kind.value, at=at,
-                        counter_id=counter_id, service_type_id=ticket.service_type_id, detail=detail)
+def log_event(
+    session: Session, ticket: Ticket, kind: EventKind, at: datetime, counter_id: int | None = None, **detail: Any
+) -> TicketEvent:
+    event = TicketEvent(
+        hall_id=ticket.hall_id,
+        ticket_id=ticket.id,
+        kind=kind.value,
+        at=at,
+        counter_id=counter_id,
+        service_type_id=ticket.service_type_id,
+        detail=detail,
+    )
     session.add(event)
     session.flush()
     return event
@@ -103,8 +116,15 @@ def get_counter(session: Session, counter_id: int) -> Counter:
     return counter
 
 
-def take_ticket(session: Session, service_type_id: int, now: datetime, *, priority: bool = False,
-                person_ref: str | None = None, source: TicketSource = TicketSource.KIOSK) -> Ticket:
+def take_ticket(
+    session: Session,
+    service_type_id: int,
+    now: datetime,
+    *,
+    priority: bool = False,
+    person_ref: str | None = None,
+    source: TicketSource = TicketSource.KIOSK,
+) -> Ticket:
     """Issue the next number of a service type for today (hall-local)."""
     service = get_service_type(session, service_type_id)
     if not service.active:
@@ -114,9 +134,18 @@ def take_ticket(session: Session, service_type_id: int, now: datetime, *, priori
     assert hall is not None  # the foreign key guarantees it
     day = hall_day(hall, now)
     seq = _next_sequence(session, hall.id, service.prefix, day)
-    ticket = Ticket(hall_id=hall.id, service_type_id=service.id, day=day, number=format_number(service.prefix, seq),
-                    priority=priority, state=TicketState.WAITING.value, source=source.value,
-                    public_code=secrets.token_urlsafe(12), person_ref=person_ref, arrived_at=now)
+    ticket = Ticket(
+        hall_id=hall.id,
+        service_type_id=service.id,
+        day=day,
+        number=format_number(service.prefix, seq),
+        priority=priority,
+        state=TicketState.WAITING.value,
+        source=source.value,
+        public_code=secrets.token_urlsafe(12),
+        person_ref=person_ref,
+        arrived_at=now,
+    )
     session.add(ticket)
     session.flush()
     log_event(session, ticket, EventKind.ARRIVE, now, priority=priority)
@@ -131,13 +160,16 @@ def call_order_key(ticket: Ticket, boost_minutes: int | None) -> tuple[datetime,
     return effective, ticket.id
 
 
-def _head_of_line(session: Session, service: ServiceType, day: date, priority: bool,
-                  counter_id: int) -> Ticket | None:
+def _head_of_line(session: Session, service: ServiceType, day: date, priority: bool, counter_id: int) -> Ticket | None:
     stmt = (
         select(Ticket)
-        .where(Ticket.service_type_id == service.id, Ticket.day == day,
-               Ticket.state == TicketState.WAITING.value, Ticket.priority.is_(priority),
-               (Ticket.target_counter_id.is_(None)) | (Ticket.target_counter_id == counter_id))
+        .where(
+            Ticket.service_type_id == service.id,
+            Ticket.day == day,
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.priority.is_(priority),
+            (Ticket.target_counter_id.is_(None)) | (Ticket.target_counter_id == counter_id),
+        )
         .order_by(Ticket.arrived_at, Ticket.id)
         .limit(1)
     )
@@ -147,9 +179,10 @@ def _head_of_line(session: Session, service: ServiceType, day: date, priority: b
 def next_for_counter(session: Session, counter: Counter, day: date) -> Ticket | None:
     """The ticket this counter calls next: one transferred to it first, then by the calling rule."""
     directed = session.scalar(
-        select(Ticket).where(Ticket.target_counter_id == counter.id, Ticket.day == day,
-                             Ticket.state == TicketState.WAITING.value)
-        .order_by(Ticket.arrived_at, Ticket.id).limit(1)
+        select(Ticket)
+        .where(Ticket.target_counter_id == counter.id, Ticket.day == day, Ticket.state == TicketState.WAITING.value)
+        .order_by(Ticket.arrived_at, Ticket.id)
+        .limit(1)
     )
     if directed is not None:
         return directed
@@ -167,8 +200,10 @@ def next_for_counter(session: Session, counter: Counter, day: date) -> Ticket | 
 def current_ticket(session: Session, counter: Counter) -> Ticket | None:
     """The ticket this counter has called or is serving, if any."""
     return session.scalar(
-        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state.in_(OPEN_AT_COUNTER))
-        .order_by(Ticket.last_called_at.desc(), Ticket.id.desc()).limit(1)
+        select(Ticket)
+        .where(Ticket.counter_id == counter.id, Ticket.state.in_(OPEN_AT_COUNTER))
+        .order_by(Ticket.last_called_at.desc(), Ticket.id.desc())
+        .limit(1)
     )
 
 
@@ -192,7 +227,8 @@ def call_next(session: Session, counter_id: int, now: datetime) -> Ticket | None
     if ticket is None:
         return None
     claimed = session.execute(
-        update(Ticket).where(Ticket.id == ticket.id, Ticket.state == TicketState.WAITING.value)
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.state == TicketState.WAITING.value)
         .values(state=TicketState.CALLED.value, counter_id=counter.id, called_at=now, last_called_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -203,8 +239,9 @@ def call_next(session: Session, counter_id: int, now: datetime) -> Ticket | None
     return ticket
 
 
-def _open_ticket(session: Session, counter_id: int, now: datetime, states: Sequence[str],
-                 wanted: str) -> tuple[Counter, Ticket]:
+def _open_ticket(
+    session: Session, counter_id: int, now: datetime, states: Sequence[str], wanted: str
+) -> tuple[Counter, Ticket]:
     counter = get_counter(session, counter_id)
     lock_board(session, counter.hall_id, now)
     ticket = current_ticket(session, counter)
@@ -278,15 +315,32 @@ def transfer(session: Session, counter_id: int, to: Transfer, now: datetime) -> 
             raise ValidationError.single("counter_id", "a ticket cannot be transferred to its own counter")
     ticket.state = TicketState.TRANSFERRED.value
     ticket.ended_at = now
-    follow = Ticket(hall_id=ticket.hall_id, service_type_id=service.id, day=ticket.day, number=ticket.number,
-                    priority=ticket.priority, state=TicketState.WAITING.value, source=ticket.source,
-                    public_code=secrets.token_urlsafe(12), person_ref=ticket.person_ref,
-                    arrived_at=ticket.arrived_at, target_counter_id=target.id if target else None,
-                    transferred_from_id=ticket.id)
+    follow = Ticket(
+        hall_id=ticket.hall_id,
+        service_type_id=service.id,
+        day=ticket.day,
+        number=ticket.number,
+        priority=ticket.priority,
+        state=TicketState.WAITING.value,
+        source=ticket.source,
+        public_code=secrets.token_urlsafe(12),
+        person_ref=ticket.person_ref,
+        arrived_at=ticket.arrived_at,
+        target_counter_id=target.id if target else None,
+        transferred_from_id=ticket.id,
+    )
     session.add(follow)
     session.flush()
-    log_event(session, ticket, EventKind.TRANSFER, now, counter.id, to_ticket=follow.id, to_service=service.id,
-         to_counter=target.id if target else None)
+    log_event(
+        session,
+        ticket,
+        EventKind.TRANSFER,
+        now,
+        counter.id,
+        to_ticket=follow.id,
+        to_service=service.id,
+        to_counter=target.id if target else None,
+    )
     return follow
 
 

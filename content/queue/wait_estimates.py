@@ -44,12 +44,14 @@ class Estimate:
         return math.ceil(self.seconds / 60)
 
 
-def mean_service_seconds(samples: Iterable[ServiceSample], service_type_id: int, now: datetime,
-                         default_seconds: float) -> tuple[float, int]:
+def mean_service_seconds(
+    samples: Iterable[ServiceSample], service_type_id: int, now: datetime, default_seconds: float
+) -> tuple[float, int]:
     """The mean of the latest SAMPLE_SIZE services of a type within HISTORY, and how many it used."""
     recent = sorted(
         (s for s in samples if s.service_type_id == service_type_id and now - HISTORY <= s.ended_at <= now),
-        key=lambda s: s.ended_at, reverse=True,
+        key=lambda s: s.ended_at,
+        reverse=True,
     )[:SAMPLE_SIZE]
     if not recent:
         return float(default_seconds), 0

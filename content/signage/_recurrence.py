@@ -24,7 +24,7 @@ def normalize_rrule(text: str | None) -> str | None:
         return None
     body = text.strip()
     if body.upper().startswith("RRULE:"):
-        body = body[len("RRULE:"):].strip()
+        body = body[len("RRULE:") :].strip()
     return body or None
 
 

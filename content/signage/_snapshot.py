@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from content.signage.emergencies import Emergency
 from content.library.items import ContentItem, ItemStatus, Media, PolicyNotice, Ticker, Vacancy
-from content.signage.layouts import Layout
+from content.org.screens import Screen, ScreenTag, screen_group_members
 from content.org.tree import Hall, OrgUnit
+from content.signage.emergencies import Emergency
+from content.signage.layouts import Layout
 from content.signage.playlists import Playlist
 from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
-from content.org.screens import Screen, ScreenTag, screen_group_members
 from content.signage.targeting import ScreenContext, TargetRule
 
 
@@ -152,13 +152,27 @@ def _schedules(session: Session, since: datetime | None) -> tuple[ScheduleSnap, 
     for s in session.scalars(stmt.order_by(Schedule.id)):
         if s.layer not in {layer.label for layer in SCHEDULE_LAYERS}:
             continue  # refused on write; a stray row must not crash or outrank every screen's emergencies
-        snaps.append(ScheduleSnap(
-            id=s.id, name=s.name, layer=s.layer, rank=Layer.parse(s.layer), priority=s.priority,
-            layout_id=s.layout_id, region_playlists=dict(s.region_playlists or {}), date_from=s.date_from,
-            date_until=s.date_until, daypart_start=s.daypart_start, daypart_end=s.daypart_end, rrule=s.rrule,
-            exdates=tuple(s.exdates or ()), starts_at=s.starts_at, ends_at=s.ends_at, targets=_rules(s.targets),
-            org_unit_id=s.org_unit_id,
-        ))
+        snaps.append(
+            ScheduleSnap(
+                id=s.id,
+                name=s.name,
+                layer=s.layer,
+                rank=Layer.parse(s.layer),
+                priority=s.priority,
+                layout_id=s.layout_id,
+                region_playlists=dict(s.region_playlists or {}),
+                date_from=s.date_from,
+                date_until=s.date_until,
+                daypart_start=s.daypart_start,
+                daypart_end=s.daypart_end,
+                rrule=s.rrule,
+                exdates=tuple(s.exdates or ()),
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                targets=_rules(s.targets),
+                org_unit_id=s.org_unit_id,
+            )
+        )
     return tuple(snaps)
 
 
@@ -169,8 +183,14 @@ def _emergencies(session: Session, since: datetime | None) -> tuple[EmergencySna
     snaps = []
     for e in session.scalars(stmt):
         end = e.effective_end
-        data = {"id": e.id, "title": e.title, "body": e.body, "severity": e.severity,
-                "starts_at": iso(e.starts_at), "expires_at": iso(end)}
+        data = {
+            "id": e.id,
+            "title": e.title,
+            "body": e.body,
+            "severity": e.severity,
+            "starts_at": iso(e.starts_at),
+            "expires_at": iso(end),
+        }
         snaps.append(EmergencySnap(e.id, e.severity, e.starts_at, end, data, _rules(e.targets), e.org_unit_id))
     return tuple(snaps)
 
@@ -196,28 +216,67 @@ def _live_rows(session: Session, model: type[ContentItem], since: datetime | Non
 
 
 def _snap(row: ContentItem, data: dict[str, Any], **filters: Any) -> ItemSnap:
-    return ItemSnap(row.id, f"{row.kind}:{row.id}", row.kind, row.org_unit_id, row.valid_from, row.valid_until,
-                    row.created_at, data, filters)
+    return ItemSnap(
+        row.id,
+        f"{row.kind}:{row.id}",
+        row.kind,
+        row.org_unit_id,
+        row.valid_from,
+        row.valid_until,
+        row.created_at,
+        data,
+        filters,
+    )
 
 
 def _items(session: Session, since: datetime | None) -> dict[int, ItemSnap]:
     items: dict[int, ItemSnap] = {}
     for v in _live_rows(session, Vacancy, since):
-        data = {"kind": v.kind, "id": v.id, "title": v.title, "employer": v.employer.name,
-                "occupation_code": v.occupation_code, "headcount": v.headcount, "salary": v.salary_text,
-                "salary_min": v.salary_min, "salary_max": v.salary_max, "education": v.education,
-                "district": v.district, "requirements": v.requirements, "contact": v.contact,
-                "valid_until": iso(v.valid_until) if v.valid_until else None}
-        items[v.id] = _snap(v, data, occupation_code=v.occupation_code, district=v.district,
-                            salary=v.salary_max if v.salary_max is not None else (v.salary_min or 0))
+        data = {
+            "kind": v.kind,
+            "id": v.id,
+            "title": v.title,
+            "employer": v.employer.name,
+            "occupation_code": v.occupation_code,
+            "headcount": v.headcount,
+            "salary": v.salary_text,
+            "salary_min": v.salary_min,
+            "salary_max": v.salary_max,
+            "education": v.education,
+            "district": v.district,
+            "requirements": v.requirements,
+            "contact": v.contact,
+            "valid_until": iso(v.valid_until) if v.valid_until else None,
+        }
+        items[v.id] = _snap(
+            v,
+            data,
+            occupation_code=v.occupation_code,
+            district=v.district,
+            salary=v.salary_max if v.salary_max is not None else (v.salary_min or 0),
+        )
     for n in _live_rows(session, PolicyNotice, since):
-        data = {"kind": n.kind, "id": n.id, "title": n.title, "topic": n.topic, "html": n.body_html,
-                "issuing_office": n.issuing_office,
-                "effective_date": n.effective_date.isoformat() if n.effective_date else None}
+        data = {
+            "kind": n.kind,
+            "id": n.id,
+            "title": n.title,
+            "topic": n.topic,
+            "html": n.body_html,
+            "issuing_office": n.issuing_office,
+            "effective_date": n.effective_date.isoformat() if n.effective_date else None,
+        }
         items[n.id] = _snap(n, data, topic=n.topic)
     for m in _live_rows(session, Media, since):
-        data = {"kind": m.kind, "id": m.id, "title": m.title, "media_type": m.media_type, "mime": m.mime,
-                "url": f"/media/{m.sha256}", "sha256": m.sha256, "duration": m.duration_seconds}
+        data = {
+            "kind": m.kind,
+            "id": m.id,
+            "title": m.title,
+            "media_type": m.media_type,
+            "mime": m.mime,
+            "url": f"/media/{m.sha256}",
+            "sha256": m.sha256,
+            "duration": m.duration_seconds,
+        }
         items[m.id] = _snap(m, data)
     for t in _live_rows(session, Ticker, since):
         items[t.id] = _snap(t, {"kind": t.kind, "id": t.id, "text": t.title})
@@ -257,8 +316,15 @@ def load_contexts(session: Session, screen_ids: Sequence[int] | None = None) -> 
     contexts = []
     for sid, hall_id in session.execute(screens):
         org, tz = halls[hall_id]
-        contexts.append(ScreenContext(
-            screen_id=sid, hall_id=hall_id, org_unit_id=org, org_path=path_of(org),
-            group_ids=frozenset(groups.get(sid, ())), tags=frozenset(tags.get(sid, ())), timezone=tz,
-        ))
+        contexts.append(
+            ScreenContext(
+                screen_id=sid,
+                hall_id=hall_id,
+                org_unit_id=org,
+                org_path=path_of(org),
+                group_ids=frozenset(groups.get(sid, ())),
+                tags=frozenset(tags.get(sid, ())),
+                timezone=tz,
+            )
+        )
     return contexts

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from content.library.items import ItemKind
 from content.signage._snapshot import EmergencySnap, EntrySnap, ItemSnap, ScheduleSnap, Snapshot, iso
 from content.signage.emergencies import Severity
-from content.library.items import ItemKind
 from content.signage.playlists import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, EntryKind
 from content.signage.schedules import Layer, occurrences
 
@@ -122,8 +122,13 @@ class Timeline:
         """Feed candidates visible to the group's org node, filtered by params and in display order."""
         if entry_kind == EntryKind.VACANCY_BOARD:
             order = str(params.get("order") or "newest")
-            key: tuple[Any, ...] = (entry_kind, group.org_unit_id, str(params.get("occupation_prefix") or ""),
-                                    str(params.get("district") or ""), order)
+            key: tuple[Any, ...] = (
+                entry_kind,
+                group.org_unit_id,
+                str(params.get("occupation_prefix") or ""),
+                str(params.get("district") or ""),
+                order,
+            )
         else:
             order = "newest"
             key = (entry_kind, group.org_unit_id, str(params.get("topic") or ""))
@@ -133,8 +138,12 @@ class Timeline:
         found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
         if entry_kind == EntryKind.VACANCY_BOARD:
             prefix, district = key[2], key[3]
-            found = [i for i in found if i.filters["occupation_code"].startswith(prefix)
-                     and (not district or i.filters["district"] == district)]
+            found = [
+                i
+                for i in found
+                if i.filters["occupation_code"].startswith(prefix)
+                and (not district or i.filters["district"] == district)
+            ]
         elif key[2]:
             found = [i for i in found if i.filters["topic"] == key[2]]
         found.sort(key=lambda i: (i.created_at, i.id), reverse=order != "oldest")
@@ -174,7 +183,7 @@ class Timeline:
         cuts.update(self._item_bounds(schedules, group))
         points = sorted(moment for moment in cuts if lo <= moment <= hi)
         pieces: list[Piece] = []
-        for start, end in zip(points, points[1:]):
+        for start, end in zip(points, points[1:], strict=False):
             active = [s for s in schedules if s.id not in timed or any(a <= start < b for a, b in timed[s.id])]
             content = self._content(group, start, active, [e for e in emergencies if e.starts_at <= start < e.ends_at])
             if pieces and pieces[-1].content == content:
@@ -183,24 +192,32 @@ class Timeline:
                 pieces.append(Piece(start, end, content))
         return pieces
 
-    def _content(self, group: GroupInput, at: datetime, active: list[ScheduleSnap],
-                 emergencies: list[EmergencySnap]) -> dict[str, Any]:
+    def _content(
+        self, group: GroupInput, at: datetime, active: list[ScheduleSnap], emergencies: list[EmergencySnap]
+    ) -> dict[str, Any]:
         winner = max(active, key=lambda s: (s.rank, s.priority, s.id)) if active else None
         layout = self._snap.layouts.get(winner.layout_id) if winner else None
         if winner is None or layout is None:
             content: dict[str, Any] = {"layer": "none", "source": None, "layout": None, "regions": {}}
         else:
             regions = {r.name: self._region(group, winner, r.name, r.playlist_id, at) for r in layout.regions}
-            content = {"layer": winner.rank.label, "source": winner.source, "layout": str(layout.id), "regions": regions}
-        ordered = sorted(emergencies, key=lambda e: (_SEVERITY_RANK.get(e.severity, 9), -e.starts_at.timestamp(),
-                                                     -e.id))
+            content = {
+                "layer": winner.rank.label,
+                "source": winner.source,
+                "layout": str(layout.id),
+                "regions": regions,
+            }
+        ordered = sorted(
+            emergencies, key=lambda e: (_SEVERITY_RANK.get(e.severity, 9), -e.starts_at.timestamp(), -e.id)
+        )
         if ordered:
             content["layer"] = Layer.EMERGENCY.label
         content["emergencies"] = [dict(e.data) for e in ordered]
         return content
 
-    def _region(self, group: GroupInput, sched: ScheduleSnap, region: str, default: int | None,
-                at: datetime) -> list[dict[str, Any]]:
+    def _region(
+        self, group: GroupInput, sched: ScheduleSnap, region: str, default: int | None, at: datetime
+    ) -> list[dict[str, Any]]:
         playlist_id = self._region_playlist(sched, region, default)
         entries = []
         for entry in self._snap.playlists.get(playlist_id, ()) if playlist_id is not None else ():

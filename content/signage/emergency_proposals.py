@@ -17,15 +17,15 @@ from typing import Any, Final
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from content.accounts import audit
 from content import outbox
+from content.accounts import audit
 from content.accounts.access import ROLE_PERMISSIONS, AccessDenied, Permission, may, scope_of
-from content.db import Base, utcnow
-from content.signage.emergencies import Emergency, Severity
-from content.errors import ContentError, ValidationError
 from content.accounts.notifications import NotificationKind, notify
-from content.org.tree import OrgUnit
 from content.accounts.staff import StaffAccount
+from content.db import Base, utcnow
+from content.errors import ContentError, ValidationError
+from content.org.tree import OrgUnit
+from content.signage.emergencies import Emergency, Severity
 from content.signage.targeting import Target, TargetMode
 
 OBJ_KIND: Final = "emergency_proposal"
@@ -99,17 +99,36 @@ def go_on_air(session: Session, draft: Draft, *, actor: str, now: datetime, reac
     expires = draft.expires_at(now)
     if expires <= now:
         raise ValidationError.single("until", "the chosen end has passed")
-    emergency = Emergency(org_unit_id=draft.org_unit_id, title=draft.title, body=draft.body,
-                          severity=draft.severity.value, starts_at=now, expires_at=expires, created_by=actor,
-                          targets=[Target(mode=TargetMode.INCLUDE.value, kind=k, ref=str(i)) for k, i in draft.targets])
+    emergency = Emergency(
+        org_unit_id=draft.org_unit_id,
+        title=draft.title,
+        body=draft.body,
+        severity=draft.severity.value,
+        starts_at=now,
+        expires_at=expires,
+        created_by=actor,
+        targets=[Target(mode=TargetMode.INCLUDE.value, kind=k, ref=str(i)) for k, i in draft.targets],
+    )
     session.add(emergency)
     session.flush()
     outbox.add_event(session, "content", kind="emergency", id=emergency.id, action="created")
-    audit.record(session, actor=actor, action="created", obj_kind="emergency", obj_id=emergency.id,
-                 summary={"after": {"title": draft.title, "severity": draft.severity.value,
-                                    "expires_at": expires.isoformat(),
-                                    "targets": [f"{k}:{i}" for k, i in draft.targets], "screens": reached}},
-                 org_path=_path(session, draft.org_unit_id))
+    audit.record(
+        session,
+        actor=actor,
+        action="created",
+        obj_kind="emergency",
+        obj_id=emergency.id,
+        summary={
+            "after": {
+                "title": draft.title,
+                "severity": draft.severity.value,
+                "expires_at": expires.isoformat(),
+                "targets": [f"{k}:{i}" for k, i in draft.targets],
+                "screens": reached,
+            }
+        },
+        org_path=_path(session, draft.org_unit_id),
+    )
     return emergency
 
 
@@ -117,23 +136,51 @@ def propose(session: Session, draft: Draft, account: StaffAccount, now: datetime
     """File ``draft`` for review and notify the approvers of its node (the caller commits)."""
     if not may(account, Permission.EDIT_CONTENT):
         raise AccessDenied(f"the role {account.role} may not propose emergencies")
-    proposal = EmergencyProposal(org_unit_id=draft.org_unit_id, title=draft.title, body=draft.body,
-                                 severity=draft.severity.value, minutes=draft.minutes, until=draft.until,
-                                 targets=[[k, i] for k, i in draft.targets], proposed_by_id=account.id,
-                                 proposed_by=account.username, proposed_at=now)
+    proposal = EmergencyProposal(
+        org_unit_id=draft.org_unit_id,
+        title=draft.title,
+        body=draft.body,
+        severity=draft.severity.value,
+        minutes=draft.minutes,
+        until=draft.until,
+        targets=[[k, i] for k, i in draft.targets],
+        proposed_by_id=account.id,
+        proposed_by=account.username,
+        proposed_at=now,
+    )
     session.add(proposal)
     session.flush()
     path = _path(session, draft.org_unit_id) or "/"
-    notify(session, [i for i in _approvers(session, path) if i != account.id], NotificationKind.EMERGENCY_PROPOSED,
-           params={"title": draft.title, "by": account.display_name}, subject=(OBJ_KIND, proposal.id), now=now)
-    audit.record(session, actor=account.username, action="proposed", obj_kind=OBJ_KIND, obj_id=proposal.id,
-                 summary={"after": {"title": draft.title, "targets": proposal.targets}}, org_path=path)
+    notify(
+        session,
+        [i for i in _approvers(session, path) if i != account.id],
+        NotificationKind.EMERGENCY_PROPOSED,
+        params={"title": draft.title, "by": account.display_name},
+        subject=(OBJ_KIND, proposal.id),
+        now=now,
+    )
+    audit.record(
+        session,
+        actor=account.username,
+        action="proposed",
+        obj_kind=OBJ_KIND,
+        obj_id=proposal.id,
+        summary={"after": {"title": draft.title, "targets": proposal.targets}},
+        org_path=path,
+    )
     return proposal
 
 
 def draft_of(proposal: EmergencyProposal) -> Draft:
-    return Draft(proposal.org_unit_id, proposal.title, proposal.body, Severity(proposal.severity), proposal.minutes,
-                 proposal.until, tuple((str(k), int(i)) for k, i in proposal.targets))
+    return Draft(
+        proposal.org_unit_id,
+        proposal.title,
+        proposal.body,
+        Severity(proposal.severity),
+        proposal.minutes,
+        proposal.until,
+        tuple((str(k), int(i)) for k, i in proposal.targets),
+    )
 
 
 def _check_reviewer(session: Session, proposal: EmergencyProposal, account: StaffAccount) -> None:
@@ -152,8 +199,14 @@ def approve(session: Session, proposal: EmergencyProposal, account: StaffAccount
     proposal.status, proposal.reviewed_by, proposal.reviewed_at = ProposalStatus.APPROVED.value, account.username, now
     proposal.emergency_id = emergency.id
     if proposal.proposed_by_id is not None:
-        notify(session, [proposal.proposed_by_id], NotificationKind.EMERGENCY_APPROVED,
-               params={"title": proposal.title, "by": account.display_name}, subject=(OBJ_KIND, proposal.id), now=now)
+        notify(
+            session,
+            [proposal.proposed_by_id],
+            NotificationKind.EMERGENCY_APPROVED,
+            params={"title": proposal.title, "by": account.display_name},
+            subject=(OBJ_KIND, proposal.id),
+            now=now,
+        )
     return emergency
 
 
@@ -164,9 +217,21 @@ def reject(session: Session, proposal: EmergencyProposal, account: StaffAccount,
         raise ValidationError.single("reason", f"a reason of 1 to {MAX_REASON} characters is needed")
     proposal.status, proposal.reviewed_by, proposal.reviewed_at = ProposalStatus.REJECTED.value, account.username, now
     proposal.reason = reason
-    audit.record(session, actor=account.username, action="rejected", obj_kind=OBJ_KIND, obj_id=proposal.id,
-                 summary={"reason": reason}, org_path=_path(session, proposal.org_unit_id))
+    audit.record(
+        session,
+        actor=account.username,
+        action="rejected",
+        obj_kind=OBJ_KIND,
+        obj_id=proposal.id,
+        summary={"reason": reason},
+        org_path=_path(session, proposal.org_unit_id),
+    )
     if proposal.proposed_by_id is not None:
-        notify(session, [proposal.proposed_by_id], NotificationKind.EMERGENCY_REJECTED,
-               params={"title": proposal.title, "by": account.display_name, "reason": reason},
-               subject=(OBJ_KIND, proposal.id), now=now)
+        notify(
+            session,
+            [proposal.proposed_by_id],
+            NotificationKind.EMERGENCY_REJECTED,
+            params={"title": proposal.title, "by": account.display_name, "reason": reason},
+            subject=(OBJ_KIND, proposal.id),
+            now=now,
+        )

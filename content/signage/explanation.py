@@ -18,17 +18,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from content.errors import NotFound
+from content.org.screens import Screen
+from content.org.timezones import zone
+from content.org.tree import Hall
 from content.signage._timeline import Timeline
 from content.signage.emergencies import Emergency
-from content.errors import NotFound
 from content.signage.layouts import Layout
-from content.org.tree import Hall
 from content.signage.manifest import LOOKBACK, Manifest, Resolver, screen_context
 from content.signage.playlists import Playlist
 from content.signage.schedules import Layer, Schedule, occurrences
-from content.org.screens import Screen
 from content.signage.targeting import Rule, ScreenContext, TargetIndex, TargetMode, TargetRule, homes
-from content.org.timezones import zone
 
 # An instant is "covered" by a schedule when it is on during the second that starts there.
 _INSTANT = timedelta(seconds=1)
@@ -100,8 +100,13 @@ class Explanation:
     @property
     def payload(self) -> dict[str, Any]:
         """The ``manifest`` event payload a player would receive for this manifest (docs/protocol.md §3)."""
-        return {"stream": "manifest", "seq": 1, "version": self.manifest.version, "group": self.manifest.group,
-                "manifest": self.manifest.body}
+        return {
+            "stream": "manifest",
+            "seq": 1,
+            "version": self.manifest.version,
+            "group": self.manifest.group,
+            "manifest": self.manifest.body,
+        }
 
 
 def matching_rules(rules: Iterable[Rule], ctx: ScreenContext) -> tuple[TargetRule, ...]:
@@ -119,10 +124,21 @@ def _schedule_why(row: Schedule, ctx: ScreenContext, at: datetime) -> ScheduleWh
     excludes = tuple(TargetRule(t.mode, t.kind, t.ref) for t in row.targets if t.mode == TargetMode.EXCLUDE)
     on = bool(occurrences(row, zone(ctx.timezone), at, at + _INSTANT))
     return ScheduleWhy(
-        id=row.id, name=row.name, layer=row.layer, priority=row.priority, org_unit_id=row.org_unit_id,
-        daypart_start=row.daypart_start, daypart_end=row.daypart_end, rrule=row.rrule, date_from=row.date_from,
-        date_until=row.date_until, starts_at=row.starts_at, ends_at=row.ends_at, on=on,
-        matched=tuple(r for r in hits if r.mode == TargetMode.INCLUDE), excludes=excludes,
+        id=row.id,
+        name=row.name,
+        layer=row.layer,
+        priority=row.priority,
+        org_unit_id=row.org_unit_id,
+        daypart_start=row.daypart_start,
+        daypart_end=row.daypart_end,
+        rrule=row.rrule,
+        date_from=row.date_from,
+        date_until=row.date_until,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        on=on,
+        matched=tuple(r for r in hits if r.mode == TargetMode.INCLUDE),
+        excludes=excludes,
     )
 
 
@@ -132,16 +148,28 @@ def hall_contexts(session: Session, hall_id: int) -> list[ScreenContext]:
     if hall is None:
         raise NotFound("hall", hall_id)
     screen_ids = list(session.scalars(select(Screen.id).where(Screen.hall_id == hall_id)))
-    own = ScreenContext(screen_id=0, hall_id=hall.id, org_unit_id=hall.org_unit_id,
-                        org_path=tuple(hall.org_unit.ancestor_ids()), group_ids=frozenset(), tags=frozenset(),
-                        timezone=hall.timezone)
+    own = ScreenContext(
+        screen_id=0,
+        hall_id=hall.id,
+        org_unit_id=hall.org_unit_id,
+        org_path=tuple(hall.org_unit.ancestor_ids()),
+        group_ids=frozenset(),
+        tags=frozenset(),
+        timezone=hall.timezone,
+    )
     return [*Resolver.contexts(session, screen_ids), own] if screen_ids else [own]
 
 
 def aimed_at(session: Session, contexts: Sequence[ScreenContext]) -> list[Schedule]:
     """Enabled schedules whose targets take in at least one of ``contexts`` (in id order, targets loaded)."""
-    rows = list(session.scalars(select(Schedule).where(Schedule.enabled.is_(True))
-                                .options(selectinload(Schedule.targets)).order_by(Schedule.id)))
+    rows = list(
+        session.scalars(
+            select(Schedule)
+            .where(Schedule.enabled.is_(True))
+            .options(selectinload(Schedule.targets))
+            .order_by(Schedule.id)
+        )
+    )
     index = TargetIndex({row.id: row.targets for row in rows}, homes(rows))
     wanted: set[int] = set()
     for ctx in contexts:
@@ -158,12 +186,16 @@ def _regions(session: Session, showing: Schedule | None, segment: Mapping[str, A
         # The resolver's own rule: the schedule's playlist for the region, else the layout's.
         playlist_id = Timeline._region_playlist(showing, region.name, region.playlist_id)  # type: ignore[arg-type]
         playlist = session.get(Playlist, playlist_id) if playlist_id is not None else None
-        found.append(RegionWhy(
-            name=region.name, widget=region.widget, playlist_id=playlist_id,
-            playlist_name=playlist.name if playlist else None,
-            from_schedule=region.name in (showing.region_playlists or {}),
-            entries=len(segment.get("regions", {}).get(region.name, [])),
-        ))
+        found.append(
+            RegionWhy(
+                name=region.name,
+                widget=region.widget,
+                playlist_id=playlist_id,
+                playlist_name=playlist.name if playlist else None,
+                from_schedule=region.name in (showing.region_playlists or {}),
+                entries=len(segment.get("regions", {}).get(region.name, [])),
+            )
+        )
     return tuple(found)
 
 
@@ -179,8 +211,10 @@ def explain(session: Session, screen_id: int, at: datetime) -> Explanation:
     manifest = Resolver.load(session, since=at - LOOKBACK).resolve(ctx, at)
     segment = manifest.body["segments"][0]
     rows = aimed_at(session, [ctx])
-    schedules = sorted((_schedule_why(row, ctx, at) for row in rows),
-                       key=lambda s: (-Layer.parse(s.layer), not s.on, -s.priority, -s.id))
+    schedules = sorted(
+        (_schedule_why(row, ctx, at) for row in rows),
+        key=lambda s: (-Layer.parse(s.layer), not s.on, -s.priority, -s.id),
+    )
     source = segment.get("source") or {}
     by_id = {row.id: row for row in rows}
     showing_row = by_id.get(int(source["id"])) if source.get("kind") == "schedule" else None
@@ -189,14 +223,25 @@ def explain(session: Session, screen_id: int, at: datetime) -> Explanation:
     for data in segment.get("emergencies", ()):
         row = session.get(Emergency, int(data["id"]))
         rules = matching_rules(row.targets, ctx) if row is not None else ()
-        emergencies.append(EmergencyWhy(
-            id=int(data["id"]), title=str(data["title"]), severity=str(data["severity"]),
-            ends_at=datetime.fromisoformat(data["expires_at"]),
-            matched=tuple(r for r in rules if r.mode == TargetMode.INCLUDE),
-        ))
+        emergencies.append(
+            EmergencyWhy(
+                id=int(data["id"]),
+                title=str(data["title"]),
+                severity=str(data["severity"]),
+                ends_at=datetime.fromisoformat(data["expires_at"]),
+                matched=tuple(r for r in rules if r.mode == TargetMode.INCLUDE),
+            )
+        )
     return Explanation(
-        screen_id=screen_id, at=at, timezone=ctx.timezone, manifest=manifest, segment=segment,
-        layer=str(segment["layer"]), showing=showing, regions=_regions(session, showing_row, segment),
-        emergencies=tuple(emergencies), schedules=tuple(schedules),
+        screen_id=screen_id,
+        at=at,
+        timezone=ctx.timezone,
+        manifest=manifest,
+        segment=segment,
+        layer=str(segment["layer"]),
+        showing=showing,
+        regions=_regions(session, showing_row, segment),
+        emergencies=tuple(emergencies),
+        schedules=tuple(schedules),
         until=datetime.fromisoformat(segment["end"]),
     )

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from content.signage._snapshot import Snapshot, iso, load_contexts, load_snapshot
-from content.signage._timeline import GroupInput, Piece, Timeline, piece_json, referenced_items
 from content.errors import NotFound
 from content.org.screens import Screen
-from content.signage.targeting import ScreenContext, TargetIndex, homes
 from content.org.timezones import zone
+from content.signage._snapshot import Snapshot, iso, load_contexts, load_snapshot
+from content.signage._timeline import GroupInput, Piece, Timeline, piece_json, referenced_items
+from content.signage.targeting import ScreenContext, TargetIndex, homes
 
 SCHEMA: Final = 1
 HORIZON_DAYS: Final = 3  # today, tomorrow and the day after: always at least 48 hours ahead
@@ -77,7 +77,9 @@ class Resolver:
         self._since = since
         self._timeline = Timeline(snapshot)
         self._schedule_index = TargetIndex({s.id: s.targets for s in snapshot.schedules}, homes(snapshot.schedules))
-        self._emergency_index = TargetIndex({e.id: e.targets for e in snapshot.emergencies}, homes(snapshot.emergencies))
+        self._emergency_index = TargetIndex(
+            {e.id: e.targets for e in snapshot.emergencies}, homes(snapshot.emergencies)
+        )
         self._groups: dict[tuple[Any, ...], GroupInput] = {}
         self._pieces: dict[tuple[str, datetime], list[Piece]] = {}
         self._texts: dict[object, str] = {}  # canonical JSON of items and pieces, encoded once
@@ -103,7 +105,8 @@ class Resolver:
         moment = _require_aware(moment, name)
         if self._since is not None and moment < self._since + LOOKBACK:
             raise ValueError(
-                f"{name} {moment.isoformat()} is too early for a resolver loaded since {self._since.isoformat()}")
+                f"{name} {moment.isoformat()} is too early for a resolver loaded since {self._since.isoformat()}"
+            )
         return moment
 
     def _group(self, ctx: ScreenContext, at: datetime) -> GroupInput:
@@ -116,8 +119,14 @@ class Resolver:
             group = self._groups[parts] = self._new_group(ctx, tz, day_start, *matched)
         return group
 
-    def _new_group(self, ctx: ScreenContext, tz: ZoneInfo, day_start: datetime,
-                   schedule_ids: frozenset[int], emergency_ids: frozenset[int]) -> GroupInput:
+    def _new_group(
+        self,
+        ctx: ScreenContext,
+        tz: ZoneInfo,
+        day_start: datetime,
+        schedule_ids: frozenset[int],
+        emergency_ids: frozenset[int],
+    ) -> GroupInput:
         # Rows that ended before local midnight of the day cannot show up in its manifest;
         # leaving them out of the key keeps it the same whatever window the data was loaded with.
         schedules = tuple(sorted(i for i in schedule_ids if self._timeline.schedule(i).may_run_after(day_start, tz)))
@@ -174,8 +183,10 @@ class Resolver:
             if name == "items":
                 text = "{" + ",".join(self._item_text(k, body["items"][k]) for k in sorted(body["items"])) + "}"
             elif name == "segments":
-                parts = [self._text((group.key, piece.start, piece.end), segment)
-                         for piece, segment in zip(pieces, body["segments"])]
+                parts = [
+                    self._text((group.key, piece.start, piece.end), segment)
+                    for piece, segment in zip(pieces, body["segments"], strict=True)
+                ]
                 text = "[" + ",".join(parts) + "]"
             else:
                 text = canonical_json(body[name])

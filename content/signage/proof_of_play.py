@@ -191,10 +191,15 @@ def _latest(session: Session, key: Any, value: Any, ids: Collection[int]) -> dic
     """``value`` of each id's most recent tally (by hour), for ids keyed by the tally column ``key``."""
     if not ids:
         return {}
-    last = (select(key.label("k"), func.max(PlayTally.hour_start).label("hour"))
-            .where(key.in_(ids)).group_by(key).subquery())
+    last = (
+        select(key.label("k"), func.max(PlayTally.hour_start).label("hour"))
+        .where(key.in_(ids))
+        .group_by(key)
+        .subquery()
+    )
     rows = session.execute(
-        select(key, value).join(last, and_(key == last.c.k, PlayTally.hour_start == last.c.hour))
+        select(key, value)
+        .join(last, and_(key == last.c.k, PlayTally.hour_start == last.c.hour))
         .order_by(key, PlayTally.id)
     )
     return {k: v for k, v in rows}  # the newest row of a tie wins
@@ -223,8 +228,9 @@ def _upsert(session: Session) -> Callable[..., Any]:
 
 def _already_booked(session: Session, screen_id: int, batch_id: str, now: datetime) -> bool:
     """True when this screen's batch was booked before; otherwise remember it (and forget stale ids)."""
-    session.execute(delete(PlayBatch).where(PlayBatch.screen_id == screen_id,
-                                            PlayBatch.received_at < now - MAX_AGE - MAX_SKEW))
+    session.execute(
+        delete(PlayBatch).where(PlayBatch.screen_id == screen_id, PlayBatch.received_at < now - MAX_AGE - MAX_SKEW)
+    )
     if session.get(PlayBatch, (screen_id, batch_id)) is not None:
         return True
     session.add(PlayBatch(screen_id=screen_id, batch_id=batch_id, received_at=now))
@@ -232,8 +238,14 @@ def _already_booked(session: Session, screen_id: int, batch_id: str, now: dateti
     return False
 
 
-def record_plays(session: Session, screen_id: int, plays: Sequence[Play | Mapping[str, Any] | object],
-                 now: datetime, *, batch_id: str | None = None) -> RecordResult:
+def record_plays(
+    session: Session,
+    screen_id: int,
+    plays: Sequence[Play | Mapping[str, Any] | object],
+    now: datetime,
+    *,
+    batch_id: str | None = None,
+) -> RecordResult:
     """Add a batch of plays to the screen's tallies; bad elements are skipped with a reason, never raised.
 
     ``plays`` holds Play values or their wire form. Titles come from the items as they are now (looked
@@ -255,8 +267,12 @@ def record_plays(session: Session, screen_id: int, plays: Sequence[Play | Mappin
         return RecordResult(accepted=0, rejected=_reasons(rejected))
 
     ids = {play.item_id for _, play in good}
-    items = {row.id: row for row in session.execute(
-        select(ContentItem.id, ContentItem.kind, ContentItem.title).where(ContentItem.id.in_(ids)))}
+    items = {
+        row.id: row
+        for row in session.execute(
+            select(ContentItem.id, ContentItem.kind, ContentItem.title).where(ContentItem.id.in_(ids))
+        )
+    }
     stored_titles = _latest(session, PlayTally.item_id, PlayTally.item_title, ids - items.keys())
     screen_name, hall_id = _screen_snapshot(session, screen_id)
 
@@ -268,27 +284,41 @@ def record_plays(session: Session, screen_id: int, plays: Sequence[Play | Mappin
             rejected.append((index, f"item {play.item_id} is a {item.kind}, not a {play.kind}"))
             continue
         accepted += 1
-        row = sums.setdefault((play.item_id, hour_of(play.start)), {
-            "screen_id": screen_id, "screen_name": screen_name, "hall_id": hall_id,
-            "item_id": play.item_id, "item_kind": play.kind,
-            "item_title": item.title if item is not None else stored_titles.get(play.item_id, ""),
-            "hour_start": hour_of(play.start), "plays": 0, "seconds": 0.0,
-        })
+        row = sums.setdefault(
+            (play.item_id, hour_of(play.start)),
+            {
+                "screen_id": screen_id,
+                "screen_name": screen_name,
+                "hall_id": hall_id,
+                "item_id": play.item_id,
+                "item_kind": play.kind,
+                "item_title": item.title if item is not None else stored_titles.get(play.item_id, ""),
+                "hour_start": hour_of(play.start),
+                "plays": 0,
+                "seconds": 0.0,
+            },
+        )
         row["plays"] += play.count
         row["seconds"] += play.seconds
     if sums:
         table = PlayTally.__table__
         stmt = _upsert(session)(table)
         new = stmt.excluded
-        session.execute(stmt.on_conflict_do_update(index_elements=list(UNIQUE_KEY), set_={
-            "plays": table.c.plays + new.plays,
-            "seconds": table.c.seconds + new.seconds,
-            "item_kind": new.item_kind,
-            # An empty snapshot means "not known now": keep what the tally had.
-            "item_title": case((new.item_title == "", table.c.item_title), else_=new.item_title),
-            "screen_name": case((new.screen_name == "", table.c.screen_name), else_=new.screen_name),
-            "hall_id": func.coalesce(new.hall_id, table.c.hall_id),
-        }), list(sums.values()))
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=list(UNIQUE_KEY),
+                set_={
+                    "plays": table.c.plays + new.plays,
+                    "seconds": table.c.seconds + new.seconds,
+                    "item_kind": new.item_kind,
+                    # An empty snapshot means "not known now": keep what the tally had.
+                    "item_title": case((new.item_title == "", table.c.item_title), else_=new.item_title),
+                    "screen_name": case((new.screen_name == "", table.c.screen_name), else_=new.screen_name),
+                    "hall_id": func.coalesce(new.hall_id, table.c.hall_id),
+                },
+            ),
+            list(sums.values()),
+        )
     return RecordResult(accepted=accepted, rejected=_reasons(rejected))
 
 
@@ -301,10 +331,17 @@ def _aware(name: str, value: datetime) -> None:
         raise ValidationError.single(name, f"{value.isoformat()} has no time zone offset")
 
 
-def play_report(session: Session, *, start: datetime, end: datetime, group_by: str = "item",
-                item_id: int | None = None, screen_ids: Collection[int] | None = None,
-                hall_ids: Collection[int] | None = None, timezone: str | tzinfo = DEFAULT_TIMEZONE,
-                ) -> list[ReportRow]:
+def play_report(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    group_by: str = "item",
+    item_id: int | None = None,
+    screen_ids: Collection[int] | None = None,
+    hall_ids: Collection[int] | None = None,
+    timezone: str | tzinfo = DEFAULT_TIMEZONE,
+) -> list[ReportRow]:
     """Plays and shown seconds in ``[start, end)``, grouped by item, screen, hour or local day.
 
     An hour counts when its start lies in the period, so give whole hours (or whole local days).
@@ -329,21 +366,35 @@ def play_report(session: Session, *, start: datetime, end: datetime, group_by: s
     seconds = func.sum(PlayTally.seconds)
 
     if group_by == "item":
-        rows = session.execute(select(PlayTally.item_id, plays, seconds).where(*filters)
-                               .group_by(PlayTally.item_id).order_by(plays.desc(), PlayTally.item_id)).all()
+        rows = session.execute(
+            select(PlayTally.item_id, plays, seconds)
+            .where(*filters)
+            .group_by(PlayTally.item_id)
+            .order_by(plays.desc(), PlayTally.item_id)
+        ).all()
         ids = [row[0] for row in rows]
         kinds = _latest(session, PlayTally.item_id, PlayTally.item_kind, ids)
         titles = _latest(session, PlayTally.item_id, PlayTally.item_title, ids)
-        return [ReportRow("item", int(n), float(s), item_id=i, item_kind=kinds.get(i), item_title=titles.get(i))
-                for i, n, s in rows]
+        return [
+            ReportRow("item", int(n), float(s), item_id=i, item_kind=kinds.get(i), item_title=titles.get(i))
+            for i, n, s in rows
+        ]
     if group_by == "screen":
-        rows = session.execute(select(PlayTally.screen_id, plays, seconds).where(*filters)
-                               .group_by(PlayTally.screen_id).order_by(PlayTally.screen_id)).all()
+        rows = session.execute(
+            select(PlayTally.screen_id, plays, seconds)
+            .where(*filters)
+            .group_by(PlayTally.screen_id)
+            .order_by(PlayTally.screen_id)
+        ).all()
         names = _latest(session, PlayTally.screen_id, PlayTally.screen_name, [row[0] for row in rows])
         return [ReportRow("screen", int(n), float(s), screen_id=i, screen_name=names.get(i)) for i, n, s in rows]
 
-    hours = session.execute(select(PlayTally.hour_start, plays, seconds).where(*filters)
-                            .group_by(PlayTally.hour_start).order_by(PlayTally.hour_start)).all()
+    hours = session.execute(
+        select(PlayTally.hour_start, plays, seconds)
+        .where(*filters)
+        .group_by(PlayTally.hour_start)
+        .order_by(PlayTally.hour_start)
+    ).all()
     if group_by == "hour":
         return [ReportRow("hour", int(n), float(s), period_start=h.astimezone(tz)) for h, n, s in hours]
     days: dict[datetime, list[float]] = {}

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, ForeignKey, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from content.signage._recurrence import normalize_rrule, rrule_problem, rule_days
 from content.db import Base, utcnow
 from content.errors import ValidationError
+from content.signage._recurrence import normalize_rrule, rrule_problem, rule_days
 from content.signage.layouts import Layout
 from content.signage.targeting import Target
 
@@ -146,9 +146,15 @@ def validate_schedule(
 def validate_schedule_row(schedule: ScheduleTiming) -> None:
     """validate_schedule over the fields of a Schedule row (or anything with the same fields)."""
     validate_schedule(
-        layer=schedule.layer, date_from=schedule.date_from, date_until=schedule.date_until,
-        daypart_start=schedule.daypart_start, daypart_end=schedule.daypart_end, rrule=schedule.rrule,
-        exdates=schedule.exdates, starts_at=schedule.starts_at, ends_at=schedule.ends_at,
+        layer=schedule.layer,
+        date_from=schedule.date_from,
+        date_until=schedule.date_until,
+        daypart_start=schedule.daypart_start,
+        daypart_end=schedule.daypart_end,
+        rrule=schedule.rrule,
+        exdates=schedule.exdates,
+        starts_at=schedule.starts_at,
+        ends_at=schedule.ends_at,
     )
 
 

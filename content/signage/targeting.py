@@ -31,11 +31,7 @@ class Target(Base):
     """One include or exclude rule; a screen is targeted if some include matches and no exclude does."""
 
     __tablename__ = "targets"
-    __table_args__ = (
-        CheckConstraint(
-            "(schedule_id IS NULL) <> (emergency_id IS NULL)", name="one_owner"
-        ),
-    )
+    __table_args__ = (CheckConstraint("(schedule_id IS NULL) <> (emergency_id IS NULL)", name="one_owner"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"), index=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlparse
 
-from devices.errors import DeviceError
 from devices.drivers.known_readers import CAP_KEYBOARD, KnownReader, ReaderKind
 from devices.drivers.scan_classify import DEFAULT_ECARD_PREFIX
+from devices.errors import DeviceError
 
 DEFAULT_PATH: Final = Path("/etc/kiosk/agent.toml")
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from devices.agent.wire import AGENT_HELLO, NAMESPACE
 from devices.agent.sio_disconnect import disconnect_promptly
+from devices.agent.wire import AGENT_HELLO, NAMESPACE
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,15 @@ class ServerLink:
             self.attempts += 1
             client = self._client_factory()
             dropped = threading.Event()
-            client.on("disconnect", lambda *_args: dropped.set(), namespace=NAMESPACE)
+            client.on("disconnect", lambda *_args, dropped=dropped: dropped.set(), namespace=NAMESPACE)
             try:
-                client.connect(self.url, auth=self._auth, transports=["websocket"], namespaces=[NAMESPACE],
-                               wait_timeout=max(self._ack_timeout, 1.0))
+                client.connect(
+                    self.url,
+                    auth=self._auth,
+                    transports=["websocket"],
+                    namespaces=[NAMESPACE],
+                    wait_timeout=max(self._ack_timeout, 1.0),
+                )
             except Exception as err:  # socketio.exceptions.ConnectionError and whatever the transport raised
                 problem = str(err) or type(err).__name__
                 if problem != last_problem:

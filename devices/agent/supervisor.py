@@ -32,6 +32,9 @@ from devices.agent.wire import (
     describe,
     status_of,
 )
+from devices.drivers.hotplug import DetectedReader, HotplugMonitor, ReaderDriver, default_factory
+from devices.drivers.known_readers import KNOWN_READERS, ReaderKind
+from devices.drivers.scan_events import BarcodeScanned, ECardScanned, MagstripeSwiped, UnrecognisedScan
 from devices.events import (
     CardRemoved,
     IdCardRead,
@@ -40,9 +43,6 @@ from devices.events import (
     ReaderFault,
     SocialSecurityCardRead,
 )
-from devices.drivers.hotplug import DetectedReader, HotplugMonitor, ReaderDriver, default_factory
-from devices.drivers.known_readers import KNOWN_READERS, ReaderKind
-from devices.drivers.scan_events import BarcodeScanned, ECardScanned, MagstripeSwiped, UnrecognisedScan
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,12 @@ class Agent:
         self._dispatcher: threading.Thread | None = None
         self._running = False
         self.link = link or ServerLink(
-            config.server_url, config.device_key, config.credential, self.hello_payload,
-            backoff=config.reconnect_backoff, ack_timeout=config.ack_timeout_seconds,
+            config.server_url,
+            config.device_key,
+            config.credential,
+            self.hello_payload,
+            backoff=config.reconnect_backoff,
+            ack_timeout=config.ack_timeout_seconds,
         )
         self.delivered: list[tuple[str, Any]] = []  # (event, ack) of the last sends, for the status line
 
@@ -150,13 +154,15 @@ class Agent:
             from devices.drivers.scanner import KeyboardWedgeScanner
 
             self._note_kind(scanner.path, ReaderKind.SCANNER_HID)
-            built.append(KeyboardWedgeScanner(scanner.path, self.on_event,
-                                              rules=ClassifyRules(ecard_prefix=config.ecard_prefix)))
+            built.append(
+                KeyboardWedgeScanner(scanner.path, self.on_event, rules=ClassifyRules(ecard_prefix=config.ecard_prefix))
+            )
         if config.pcsc:
             from devices.drivers.ssc_reader import SocialSecurityCardReader
 
-            reader = SocialSecurityCardReader(self.on_event, reader_name=config.pcsc_reader,
-                                              reader_id=f"pcsc:{config.pcsc_reader or 'any'}")
+            reader = SocialSecurityCardReader(
+                self.on_event, reader_name=config.pcsc_reader, reader_id=f"pcsc:{config.pcsc_reader or 'any'}"
+            )
             self._note_kind(reader.reader_id, ReaderKind.SSC_PCSC)
             built.append(reader)
         if config.hotplug:
@@ -233,8 +239,13 @@ class Agent:
             changed = self._statuses.get(event.reader_id) != status
             self._statuses[event.reader_id] = status
         if changed:
-            log.info("agent: reader %s (%s) is %s%s", status.reader_id, status.kind, status.state,
-                     f": {status.message}" if status.message else "")
+            log.info(
+                "agent: reader %s (%s) is %s%s",
+                status.reader_id,
+                status.kind,
+                status.state,
+                f": {status.message}" if status.message else "",
+            )
             self._send(READER_STATUS, status.payload())
 
     def _card_read(self, event: IdCardRead | SocialSecurityCardRead | ECardScanned, at: float) -> None:
@@ -243,8 +254,9 @@ class Agent:
                 self._cards_present.add(event.reader_id)
         age = time.monotonic() - at
         if age > self.config.card_read_max_age_seconds:
-            log.warning("agent: dropped a %s read %.1f s old: the server was not reachable in time",
-                        describe(event), age)
+            log.warning(
+                "agent: dropped a %s read %.1f s old: the server was not reachable in time", describe(event), age
+            )
             return
         ack = self._send(CARD_READ, card_read_payload(event), wait_for_link=self.config.card_read_max_age_seconds - age)
         if ack is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from devices.drivers.scan_events import ECardScanned
 from devices.events import (
     CardRemoved,
     IdCardRead,
@@ -17,7 +18,6 @@ from devices.events import (
     ReaderFault,
     SocialSecurityCardRead,
 )
-from devices.drivers.scan_events import ECardScanned
 
 NAMESPACE: Final = "/agent"
 AGENT_HELLO: Final = "agent_hello"

@@ -40,8 +40,7 @@ class ReaderThread:
             if self.running:
                 return
             self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True,
-                                            name=self._thread_name)
+            self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True, name=self._thread_name)
             self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from devices.drivers._thread import ReaderThread
-from devices.events import ReaderDetached, ReaderFault
 from devices.drivers.known_readers import (
     CAP_CCID,
     CAP_KEYBOARD,
@@ -30,6 +29,7 @@ from devices.drivers.known_readers import (
     Subsystem,
     match,
 )
+from devices.events import ReaderDetached, ReaderFault
 
 log = logging.getLogger(__name__)
 
@@ -268,8 +268,13 @@ class HotplugMonitor(ReaderThread):
             return
         with self._state:
             self._drivers[detected.key] = driver
-        log.info("hotplug: started %s driver for %s (%s)%s", detected.kind.value, detected.key,
-                 detected.reader.name, " as a candidate awaiting SAM status" if detected.needs_probe else "")
+        log.info(
+            "hotplug: started %s driver for %s (%s)%s",
+            detected.kind.value,
+            detected.key,
+            detected.reader.name,
+            " as a candidate awaiting SAM status" if detected.needs_probe else "",
+        )
 
     def _remove(self, device: Any) -> None:
         with self._state:

@@ -13,11 +13,19 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from devices.drivers._thread import ReaderThread
+from devices.drivers.idcard_protocol import (
+    Command,
+    Frame,
+    FrameReader,
+    GarbageSkipped,
+    Response,
+    Status,
+    split_read_data,
+)
+from devices.drivers.idcard_text import decode_text_block
 from devices.errors import DeviceError, FrameError, ReaderStatusError
 from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached
-from devices.drivers.idcard_protocol import Command, Frame, FrameReader, GarbageSkipped, Response, Status, split_read_data
-from devices.drivers.idcard_text import decode_text_block
-from devices.drivers._thread import ReaderThread
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +143,9 @@ class IdCardReader(ReaderThread):
         try:
             self._expect(found, Command.FIND_CARD, Status.FIND_OK)
             self._expect(self._transact(port, Command.SELECT_CARD, stop), Command.SELECT_CARD, Status.SUCCESS)
-            answer = self._expect(self._transact(port, Command.READ_TEXT_PHOTO, stop), Command.READ_TEXT_PHOTO,
-                                  Status.SUCCESS)
+            answer = self._expect(
+                self._transact(port, Command.READ_TEXT_PHOTO, stop), Command.READ_TEXT_PHOTO, Status.SUCCESS
+            )
             data = split_read_data(answer.data)
             event = decode_text_block(data.text, reader_id=self.reader_id)
             del data, answer  # the photo is opaque and never kept

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Final
 
 from devices.drivers.codes import nation_label, sex_label
+from devices.drivers.idcard_protocol import TEXT_SIZE
 from devices.errors import InvalidIdNumber, TextBlockError
 from devices.events import DocumentKind, IdCardRead
-from devices.drivers.idcard_protocol import TEXT_SIZE
 from devices.idnumber import id_number_problem
 
 KIND_OFFSET: Final = 248
@@ -18,22 +18,46 @@ _KINDS: Final = {"J": DocumentKind.HK_MACAO_TAIWAN, "I": DocumentKind.FOREIGNER_
 
 # field name -> (offset, length) in bytes
 RESIDENT_LAYOUT: Final = {
-    "name": (0, 30), "sex_code": (30, 2), "nation_code": (32, 4), "birth_date": (36, 16), "address": (52, 70),
-    "id_number": (122, 36), "issuing_authority": (158, 30), "valid_from": (188, 16), "valid_to": (204, 16),
+    "name": (0, 30),
+    "sex_code": (30, 2),
+    "nation_code": (32, 4),
+    "birth_date": (36, 16),
+    "address": (52, 70),
+    "id_number": (122, 36),
+    "issuing_authority": (158, 30),
+    "valid_from": (188, 16),
+    "valid_to": (204, 16),
 }
 PERMIT_J_LAYOUT: Final = {
     **{k: v for k, v in RESIDENT_LAYOUT.items() if k != "nation_code"},
-    "permit_number": (220, 18), "issue_count": (238, 4),
+    "permit_number": (220, 18),
+    "issue_count": (238, 4),
 }
 FOREIGNER_I_LAYOUT: Final = {
-    "english_name": (0, 120), "sex_code": (120, 2), "id_number": (122, 30), "nationality": (152, 6),
-    "name": (158, 30), "valid_from": (188, 16), "valid_to": (204, 16), "birth_date": (220, 16),
-    "card_version": (236, 4), "issuing_authority": (240, 8),
+    "english_name": (0, 120),
+    "sex_code": (120, 2),
+    "id_number": (122, 30),
+    "nationality": (152, 6),
+    "name": (158, 30),
+    "valid_from": (188, 16),
+    "valid_to": (204, 16),
+    "birth_date": (220, 16),
+    "card_version": (236, 4),
+    "issuing_authority": (240, 8),
 }
 FOREIGNER_Y_LAYOUT: Final = {
-    "name": (0, 30), "sex_code": (30, 2), "card_version": (32, 4), "birth_date": (36, 16),
-    "english_name": (52, 70), "id_number": (122, 36), "issuing_authority": (158, 30), "valid_from": (188, 16),
-    "valid_to": (204, 16), "english_name_2": (220, 22), "nationality": (242, 6), "previous_number_link": (250, 6),
+    "name": (0, 30),
+    "sex_code": (30, 2),
+    "card_version": (32, 4),
+    "birth_date": (36, 16),
+    "english_name": (52, 70),
+    "id_number": (122, 36),
+    "issuing_authority": (158, 30),
+    "valid_from": (188, 16),
+    "valid_to": (204, 16),
+    "english_name_2": (220, 22),
+    "nationality": (242, 6),
+    "previous_number_link": (250, 6),
 }
 LAYOUTS: Final = {
     DocumentKind.RESIDENT: RESIDENT_LAYOUT,

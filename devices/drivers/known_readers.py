@@ -114,14 +114,20 @@ def _bridge(vendor: int, product: int, name: str, notes: str = "") -> KnownReade
 
 def _scanner_vendor(vendor: int, name: str, notes: str = "") -> KnownReader:
     text = "any product of this vendor; only the node that types text (EV_KEY keyboard) is used"
-    return KnownReader(ReaderKind.SCANNER_HID, vendor, None, name, f"{text}; {notes}" if notes else text,
-                       requires=_SCANNER)
+    return KnownReader(
+        ReaderKind.SCANNER_HID, vendor, None, name, f"{text}; {notes}" if notes else text, requires=_SCANNER
+    )
 
 
 def _ccid_vendor(vendor: int, name: str) -> KnownReader:
-    return KnownReader(ReaderKind.SSC_PCSC, vendor, None, name,
-                       "matched by CCID capability like any smart-card reader; the row only names it",
-                       requires=_CCID)
+    return KnownReader(
+        ReaderKind.SSC_PCSC,
+        vendor,
+        None,
+        name,
+        "matched by CCID capability like any smart-card reader; the row only names it",
+        requires=_CCID,
+    )
 
 
 KNOWN_READERS: tuple[KnownReader, ...] = (
@@ -134,9 +140,14 @@ KNOWN_READERS: tuple[KnownReader, ...] = (
     _bridge(0x0403, 0x6001, "FTDI FT232R USB-serial bridge"),
     _bridge(0x0403, 0x6015, "FTDI FT-X series USB-serial bridge", "FT230X/FT231X"),
     # Social-security cards: any CCID reader works through pcscd; vendor rows only give a name.
-    KnownReader(ReaderKind.SSC_PCSC, None, None, "Any USB CCID smart-card reader",
-                "matched by capability: a USB interface of class 0x0B; pcscd's ccid driver owns it",
-                requires=_CCID),
+    KnownReader(
+        ReaderKind.SSC_PCSC,
+        None,
+        None,
+        "Any USB CCID smart-card reader",
+        "matched by capability: a USB interface of class 0x0B; pcscd's ccid driver owns it",
+        requires=_CCID,
+    ),
     _ccid_vendor(0x072F, "ACS (Advanced Card Systems) CCID reader"),
     _ccid_vendor(0x076B, "HID Global OMNIKEY CCID reader"),
     _ccid_vendor(0x04E6, "Identiv (SCM Microsystems) CCID reader"),

@@ -40,10 +40,21 @@ def _scard() -> ModuleType:
     return scard
 
 
-_SERVICE_GONE = ("SCARD_E_NO_SERVICE", "SCARD_E_SERVICE_STOPPED", "SCARD_E_INVALID_HANDLE",
-                 "SCARD_E_NO_READERS_AVAILABLE", "SCARD_E_READER_UNAVAILABLE", "SCARD_E_UNKNOWN_READER")
-_CARD_GONE = ("SCARD_W_REMOVED_CARD", "SCARD_E_NO_SMARTCARD", "SCARD_W_RESET_CARD", "SCARD_W_UNPOWERED_CARD",
-              "SCARD_W_UNRESPONSIVE_CARD")
+_SERVICE_GONE = (
+    "SCARD_E_NO_SERVICE",
+    "SCARD_E_SERVICE_STOPPED",
+    "SCARD_E_INVALID_HANDLE",
+    "SCARD_E_NO_READERS_AVAILABLE",
+    "SCARD_E_READER_UNAVAILABLE",
+    "SCARD_E_UNKNOWN_READER",
+)
+_CARD_GONE = (
+    "SCARD_W_REMOVED_CARD",
+    "SCARD_E_NO_SMARTCARD",
+    "SCARD_W_RESET_CARD",
+    "SCARD_W_UNPOWERED_CARD",
+    "SCARD_W_UNRESPONSIVE_CARD",
+)
 
 
 def _check(scard: ModuleType, call: str, result: int) -> None:
@@ -129,7 +140,8 @@ class PcscContext:
     def connect(self, reader: str) -> PcscConnection:
         scard = self._scard
         result, handle, protocol = scard.SCardConnect(
-            self._context, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+            self._context, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+        )
         _check(scard, "SCardConnect", result)
         return PcscConnection(scard, handle, protocol)
 

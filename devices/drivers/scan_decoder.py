@@ -14,7 +14,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from devices.errors import DeviceError
 from devices.drivers.keymap import (
     ENTER_KEYS,
     EV_KEY,
@@ -23,6 +22,7 @@ from devices.drivers.keymap import (
     SHIFT_KEYS,
     US_KEYMAP,
 )
+from devices.errors import DeviceError
 
 log = logging.getLogger(__name__)
 

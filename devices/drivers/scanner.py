@@ -15,12 +15,12 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from devices.events import ReaderAttached, ReaderDetached, ReaderFault
+from devices.drivers._thread import ReaderThread
 from devices.drivers.keymap import ENTER_KEYS, EV_KEY, KEY_0, KEY_1, KEY_A, KEY_Z
 from devices.drivers.scan_classify import ClassifyRules, classify
 from devices.drivers.scan_decoder import DecoderConfig, IncompleteScan, Scan, ScanDecoder
 from devices.drivers.scan_events import ScanEvent
-from devices.drivers._thread import ReaderThread
+from devices.events import ReaderAttached, ReaderDetached, ReaderFault
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,13 @@ class KeyboardWedgeScanner(ReaderThread):
             try:
                 device = self._open_device(self.path)
             except OSError as err:
-                log.info("scanner %s: cannot open %s (%s); retrying in %.1f s", self.reader_id, self.path,
-                         errno.errorcode.get(err.errno or 0, err.errno), delay)
+                log.info(
+                    "scanner %s: cannot open %s (%s); retrying in %.1f s",
+                    self.reader_id,
+                    self.path,
+                    errno.errorcode.get(err.errno or 0, err.errno),
+                    delay,
+                )
                 if not absent_reported:
                     absent_reported = True
                     self._safe_emit(ReaderDetached(self.reader_id, f"cannot open: {err.strerror or err}"))

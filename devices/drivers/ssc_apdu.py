@@ -25,6 +25,7 @@ MAX_CHAINED_RESPONSES: Final = 16  # more 61xx than this in a row is a broken ca
 
 # builders ------------------------------------------------------------------------------------------
 
+
 def select_mf() -> bytes:
     """``00 A4 00 00 02 3F 00``: select the master file (some card makes want it before the SSSE)."""
     return bytes.fromhex("00A40000023F00")
@@ -80,6 +81,7 @@ def _check_byte(what: str, value: int) -> None:
 
 
 # status words ----------------------------------------------------------------------------------------
+
 
 class CardStatusError(DeviceError):
     """The card answered ``command`` with a status word other than ``9000``."""

@@ -16,9 +16,6 @@ from typing import Final
 
 from devices.drivers import ssc_apdu as apdu
 from devices.drivers.codes import nation_label, sex_label
-from devices.errors import InvalidIdNumber
-from devices.events import SocialSecurityCardRead
-from devices.idnumber import id_number_problem
 from devices.drivers.ssc_apdu import (
     CardStatusError,
     FileNotFound,
@@ -27,6 +24,9 @@ from devices.drivers.ssc_apdu import (
     Transmit,
 )
 from devices.drivers.ssc_tlv import TlvError, decode_ascii, decode_bcd, decode_bcd_date, decode_name, record_value
+from devices.errors import InvalidIdNumber
+from devices.events import SocialSecurityCardRead
+from devices.idnumber import id_number_problem
 
 log = logging.getLogger(__name__)
 

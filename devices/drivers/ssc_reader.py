@@ -20,9 +20,9 @@ from typing import Any
 
 from devices.drivers import pcsc
 from devices.drivers._thread import ReaderThread
+from devices.drivers.ssc_card import PinResult, SocialSecurityCard
 from devices.errors import DeviceError
 from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached
-from devices.drivers.ssc_card import PinResult, SocialSecurityCard
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ def parse_tlv(data: bytes, *, field: str = "tlv") -> dict[int, bytes]:
             raise TlvError(field, f"tag {tag:02X} announces {length} bytes, only {len(data) - pos - 2} follow")
         if tag in items:
             raise TlvError(field, f"tag {tag:02X} appears twice")
-        items[tag] = bytes(data[pos + 2:end])
+        items[tag] = bytes(data[pos + 2 : end])
         pos = end
     return items
 

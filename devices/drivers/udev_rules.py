@@ -32,21 +32,40 @@ def _rule(*parts: str) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def rule_for(row: KnownReader, *, serial_group: str = DEFAULT_SERIAL_GROUP,
-             input_group: str = DEFAULT_INPUT_GROUP, mode: str = DEFAULT_MODE) -> str:
+def rule_for(
+    row: KnownReader,
+    *,
+    serial_group: str = DEFAULT_SERIAL_GROUP,
+    input_group: str = DEFAULT_INPUT_GROUP,
+    mode: str = DEFAULT_MODE,
+) -> str:
     """The comment line and the udev rule that tag the devices of one table row."""
     tag = f'ENV{{ID_KIOSK_READER}}="{row.kind.value}"'
     comment = f"# {row.name} [{row.usb_id}]"
     if row.kind is ReaderKind.IDCARD_SERIAL:
         probe = f'ENV{{ID_KIOSK_PROBE}}="{PROBE_SAM_STATUS}"' if row.needs_probe else ""
-        rule = _rule('SUBSYSTEM=="tty"', 'SUBSYSTEMS=="usb"', _ids(row), tag, probe,
-                     f'GROUP="{serial_group}"', f'MODE="{mode}"')
+        rule = _rule(
+            'SUBSYSTEM=="tty"', 'SUBSYSTEMS=="usb"', _ids(row), tag, probe, f'GROUP="{serial_group}"', f'MODE="{mode}"'
+        )
     elif row.kind is ReaderKind.SCANNER_HID:
-        rule = _rule('SUBSYSTEM=="input"', 'KERNEL=="event*"', 'ENV{ID_INPUT_KEYBOARD}=="1"',
-                     'SUBSYSTEMS=="usb"', _ids(row), tag, f'GROUP="{input_group}"', f'MODE="{mode}"')
+        rule = _rule(
+            'SUBSYSTEM=="input"',
+            'KERNEL=="event*"',
+            'ENV{ID_INPUT_KEYBOARD}=="1"',
+            'SUBSYSTEMS=="usb"',
+            _ids(row),
+            tag,
+            f'GROUP="{input_group}"',
+            f'MODE="{mode}"',
+        )
     else:
-        rule = _rule('SUBSYSTEM=="usb"', 'ENV{DEVTYPE}=="usb_interface"',
-                     f'ATTR{{bInterfaceClass}}=="{CCID_INTERFACE_CLASS:02x}"', _ids(row), tag)
+        rule = _rule(
+            'SUBSYSTEM=="usb"',
+            'ENV{DEVTYPE}=="usb_interface"',
+            f'ATTR{{bInterfaceClass}}=="{CCID_INTERFACE_CLASS:02x}"',
+            _ids(row),
+            tag,
+        )
     return f"{comment}\n{rule}\n"
 
 
@@ -59,8 +78,13 @@ _IDCARD_SYMLINKS = (
 )
 
 
-def render_rules(readers: Iterable[KnownReader] = KNOWN_READERS, *, serial_group: str = DEFAULT_SERIAL_GROUP,
-                 input_group: str = DEFAULT_INPUT_GROUP, mode: str = DEFAULT_MODE) -> str:
+def render_rules(
+    readers: Iterable[KnownReader] = KNOWN_READERS,
+    *,
+    serial_group: str = DEFAULT_SERIAL_GROUP,
+    input_group: str = DEFAULT_INPUT_GROUP,
+    mode: str = DEFAULT_MODE,
+) -> str:
     """The whole rules file for ``readers``: one rule per row, grouped by kind, then the symlink rules."""
     rows = list(readers)
     out = [
@@ -72,8 +96,7 @@ def render_rules(readers: Iterable[KnownReader] = KNOWN_READERS, *, serial_group
         if not of_kind:
             continue
         out.append(f"\n# --- {kind.value} ---\n")
-        out.extend(rule_for(row, serial_group=serial_group, input_group=input_group, mode=mode)
-                   for row in of_kind)
+        out.extend(rule_for(row, serial_group=serial_group, input_group=input_group, mode=mode) for row in of_kind)
     if any(row.kind is ReaderKind.IDCARD_SERIAL for row in rows):
         out.append("\n" + _IDCARD_SYMLINKS)
     return "".join(out)

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from devices.agent.supervisor import Agent
 from devices.agent.config import AgentConfig
+from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
-from devices.idnumber import mask_id_number
 from devices.drivers.known_readers import ReaderKind
+from devices.idnumber import mask_id_number
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,19 @@ READER_ID = "demo-idcard"
 SHOWN = 12  # card holders listed on the page
 
 # A permit holder the demo records backend does not know: shows how a refused read looks.
-STRANGER = SimCard(name="陈嘉欣", sex_code="2", birth_date="19920615", address="香港特别行政区九龙城区",
-                   id_number="810000199206150023", issuing_authority="公安部出入境管理局",
-                   valid_from="20210101", valid_to="20260101", kind="J", permit_number="H12345678",
-                   issue_count="01")
+STRANGER = SimCard(
+    name="陈嘉欣",
+    sex_code="2",
+    birth_date="19920615",
+    address="香港特别行政区九龙城区",
+    id_number="810000199206150023",
+    issuing_authority="公安部出入境管理局",
+    valid_from="20210101",
+    valid_to="20260101",
+    kind="J",
+    permit_number="H12345678",
+    issue_count="01",
+)
 
 
 @dataclass(frozen=True)
@@ -55,16 +64,24 @@ class Holder:
     nation_code: str
 
     def card(self) -> SimCard:
-        return SimCard(name=self.name, sex_code=self.sex_code, nation_code=self.nation_code,
-                       birth_date=self.id_number[6:14], id_number=self.id_number,
-                       address="甘肃省兰州市城关区东岗西路1号", issuing_authority="兰州市公安局城关分局")
+        return SimCard(
+            name=self.name,
+            sex_code=self.sex_code,
+            nation_code=self.nation_code,
+            birth_date=self.id_number[6:14],
+            id_number=self.id_number,
+            address="甘肃省兰州市城关区东岗西路1号",
+            issuing_authority="兰州市公安局城关分局",
+        )
 
 
 def load_holders(path: Path) -> list[Holder]:
     """The card holders in the server's demo cards file."""
     rows = json.loads(path.read_text(encoding="utf-8"))
-    return [Holder(str(r["name"]), str(r["id_number"]), str(r.get("sex_code", "1")), str(r.get("nation_code", "01")))
-            for r in rows]
+    return [
+        Holder(str(r["name"]), str(r["id_number"]), str(r.get("sex_code", "1")), str(r.get("nation_code", "01")))
+        for r in rows
+    ]
 
 
 class DemoReader:
@@ -74,10 +91,18 @@ class DemoReader:
         self.holders = holders
         self.kiosk_url = f"{server_url.rstrip('/')}/screen/{device_key}"
         self.sim = SimIdCardReader()
-        config = AgentConfig(server_url=server_url, device_key=device_key, credential=credential,
-                             hotplug=False, pcsc=False, reconnect_backoff=(0.5, 10.0))
-        self.agent = Agent(config, drivers=((ReaderKind.IDCARD_SERIAL,
-                                             lambda emit: IdCardReader(self.sim.port, emit, reader_id=READER_ID)),))
+        config = AgentConfig(
+            server_url=server_url,
+            device_key=device_key,
+            credential=credential,
+            hotplug=False,
+            pcsc=False,
+            reconnect_backoff=(0.5, 10.0),
+        )
+        self.agent = Agent(
+            config,
+            drivers=((ReaderKind.IDCARD_SERIAL, lambda emit: IdCardReader(self.sim.port, emit, reader_id=READER_ID)),),
+        )
         self.on_reader = ""  # masked number of the card on the reader
 
     def start(self) -> None:
@@ -104,9 +129,12 @@ def _page(reader: DemoReader) -> str:
     for index, holder in enumerate(reader.holders[:SHOWN]):
         rows.append(
             f"<li><form method=post action='/present?i={index}'><button>放卡：{html.escape(holder.name)} "
-            f"<small>{html.escape(mask_id_number(holder.id_number))}</small></button></form></li>")
-    rows.append("<li><form method=post action='/present?i=stranger'><button>放卡：陌生人（港澳台居民居住证，"
-                "演示库里没有此人）</button></form></li>")
+            f"<small>{html.escape(mask_id_number(holder.id_number))}</small></button></form></li>"
+        )
+    rows.append(
+        "<li><form method=post action='/present?i=stranger'><button>放卡：陌生人（港澳台居民居住证，"
+        "演示库里没有此人）</button></form></li>"
+    )
     status = html.escape(reader.on_reader) if reader.on_reader else "（无卡）"
     link = "已连接服务器" if reader.agent.link.connected else "未连接服务器"
     return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>读卡演示</title>
@@ -117,7 +145,7 @@ button{{font:inherit;padding:.4em 1em;margin:.2em 0}}li{{list-style:none}}small{
 这里的卡片经过真实的驱动程序（GA/T 467 串口协议）和设备代理发送到服务器。</p>
 <p>阅读器上：<b>{status}</b> · 设备代理：{link}</p>
 <form method=post action='/remove'><button>取走卡片</button></form>
-<ul>{''.join(rows)}</ul></html>"""
+<ul>{"".join(rows)}</ul></html>"""
 
 
 def _handler(reader: DemoReader) -> type[BaseHTTPRequestHandler]:
@@ -160,7 +188,9 @@ def _handler(reader: DemoReader) -> type[BaseHTTPRequestHandler]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devices.simulators.demo_agent", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devices.simulators.demo_agent", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--server", required=True, help="the server's URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("--device", required=True, help="the demo kiosk's screen key")
     parser.add_argument("--cards", required=True, type=Path, help="the server's demo cards file (JSON)")
@@ -171,8 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not credential:
         print("KIOSK_AGENT_CREDENTIAL is not set", file=sys.stderr)
         return 2
-    logging.basicConfig(level=os.environ.get("KIOSK_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("KIOSK_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     reader = DemoReader(args.server, args.device, credential, load_holders(args.cards))
     httpd = ThreadingHTTPServer((args.host, args.port), _handler(reader))
     done = threading.Event()

@@ -146,8 +146,9 @@ class SimIdCardReader:
         os.symlink(os.ttyname(self._slave), tmp)
         os.replace(tmp, self.port)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(self._master, self._stop), daemon=True,
-                                        name="sim-idcard")
+        self._thread = threading.Thread(
+            target=self._serve, args=(self._master, self._stop), daemon=True, name="sim-idcard"
+        )
         self._thread.start()
 
     def _unplug(self) -> None:

@@ -18,8 +18,8 @@ import threading
 from dataclasses import dataclass
 from typing import Final
 
-from devices.idnumber import check_character
 from devices.drivers.ssc_apdu import SSSE_AID
+from devices.idnumber import check_character
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class VirtualSscCard:
         if len(command) < 4:
             return b"\x67\x00"
         cla, ins, p1, p2 = command[:4]
-        body = command[5:5 + command[4]] if len(command) > 5 else b""
+        body = command[5 : 5 + command[4]] if len(command) > 5 else b""
         le = command[4] if len(command) == 5 else None
         if ins == 0xA4:
             return self._select(p1, body)
@@ -142,33 +142,33 @@ class VirtualSscCard:
             return data + b"\x90\x00"
         if ins == 0x20:
             return self._verify(body)
-        return b"\x6D\x00"
+        return b"\x6d\x00"
 
     def _select(self, p1: int, body: bytes) -> bytes:
-        if p1 == 0x00 and body == b"\x3F\x00":
+        if p1 == 0x00 and body == b"\x3f\x00":
             self._mf_selected, self._ssse_selected, self._current = True, False, None
             return b"\x90\x00"
         if p1 == 0x04:
             if body != SSSE_AID or (self.require_mf_first and not self._mf_selected):
-                return b"\x6A\x82"
+                return b"\x6a\x82"
             self._ssse_selected, self._current = True, None
             self._pending = _tlv(0x6F, _tlv(0x84, SSSE_AID))  # FCI, fetched with GET RESPONSE
             return bytes([0x61, len(self._pending)])
-        if p1 == 0x02 and self._ssse_selected and body in (b"\xEF\x05", b"\xEF\x06"):
+        if p1 == 0x02 and self._ssse_selected and body in (b"\xef\x05", b"\xef\x06"):
             self._current_name = body.hex().upper()
-            self._current = self.ef05 if body == b"\xEF\x05" else self.ef06
+            self._current = self.ef05 if body == b"\xef\x05" else self.ef06
             return b"\x90\x00"
-        return b"\x6A\x82"
+        return b"\x6a\x82"
 
     def _read_record(self, p1: int, p2: int, le: int | None) -> bytes:
         if self._current is None:
             return b"\x69\x86"  # command not allowed: no current EF
         if p2 & 0x07 != 0:
-            return b"\x6A\x86"
+            return b"\x6a\x86"
         if self.generation == 3 and (self._current_name == "EF06" or p1 in (0x05, 0x06)):
             return b"\x69\x82"
         if p1 not in self._current:
-            return b"\x6A\x83"
+            return b"\x6a\x83"
         record = _tlv(p1, self._current[p1])
         if le != len(record):
             return bytes([0x6C, len(record)])

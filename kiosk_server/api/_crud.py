@@ -17,10 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from content.accounts import audit
 from content import outbox
+from content.accounts import audit
 from content.errors import NotFound, ValidationError
-
 from kiosk_server.api._errors import Conflict
 from kiosk_server.api._routing import Operation, given, parse_body, parse_query, route
 from kiosk_server.api._schemas import Body, Filters, Out, dump, page_model
@@ -76,8 +75,9 @@ def assign(obj: Any, values: Mapping[str, Any], skip: frozenset[str] = frozenset
             setattr(obj, name, value)
 
 
-def upsert(session: Session, model: type[M], obj: M | None, values: Mapping[str, Any],
-           skip: frozenset[str] = frozenset()) -> M:
+def upsert(
+    session: Session, model: type[M], obj: M | None, values: Mapping[str, Any], skip: frozenset[str] = frozenset()
+) -> M:
     """``obj`` (or a new ``model`` row when None) with ``values`` assigned, in the session."""
     row = model() if obj is None else obj
     assign(row, values, skip)
@@ -114,12 +114,24 @@ def change_summary(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
     return {"before": {k: _brief(before.get(k)) for k in changed}, "after": {k: _brief(after[k]) for k in changed}}
 
 
-def record_change(session: Session, kind: str, obj_id: object, action: str,
-                  before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+def record_change(
+    session: Session,
+    kind: str,
+    obj_id: object,
+    action: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> None:
     """Stage the outbox row (screens may show something else now) and the audit row; the caller commits."""
     outbox.add_event(session, "content", kind=kind, id=obj_id, action=action)
-    audit.record(session, actor=current_actor() or "unknown", action=action, obj_kind=kind, obj_id=obj_id,
-                 summary=change_summary(before, after))
+    audit.record(
+        session,
+        actor=current_actor() or "unknown",
+        action=action,
+        obj_kind=kind,
+        obj_id=obj_id,
+        summary=change_summary(before, after),
+    )
 
 
 @dataclass(frozen=True)
@@ -156,11 +168,22 @@ def list_page(session: Session, resource: Resource[Any], query: Filters) -> dict
     model: Any = resource.model
     stmt = select(model).where(*query.clauses(model))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.options(*resource.load).order_by(model.id).limit(query.per_page).offset((query.page - 1) * query.per_page)
-    ).unique().all()
-    return {"items": [resource.to_json(r, row=True) for r in rows], "page": query.page,
-            "per_page": query.per_page, "total": total}
+    rows = (
+        session.scalars(
+            stmt.options(*resource.load)
+            .order_by(model.id)
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+        )
+        .unique()
+        .all()
+    )
+    return {
+        "items": [resource.to_json(r, row=True) for r in rows],
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": total,
+    }
 
 
 def save_change(session: Session, resource: Resource[M], obj: M | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -184,8 +207,9 @@ def delete_row(session: Session, resource: Resource[M], obj: M) -> None:
     try:
         session.flush()
     except IntegrityError as err:
-        raise Conflict(f"{resource.kind.replace('_', ' ')} {ident} is still in use by other records; "
-                       "remove or move those first") from err
+        raise Conflict(
+            f"{resource.kind.replace('_', ' ')} {ident} is still in use by other records; remove or move those first"
+        ) from err
     record_change(session, resource.kind, ident, "deleted", before, None)
     session.commit()
 
@@ -196,8 +220,12 @@ def register(resource: Resource[Any], *, extra_errors: Sequence[int] = ()) -> No
     collection, item = f"/{resource.path}", f"/{resource.path}/<int:ident>"
     row_model = resource.list_out or resource.out
 
-    @route(collection, "GET", f"{ep}_list", Operation(
-        f"List {name} rows (paged, filtered)", tag, query=resource.filters, response=page_model(row_model)))
+    @route(
+        collection,
+        "GET",
+        f"{ep}_list",
+        Operation(f"List {name} rows (paged, filtered)", tag, query=resource.filters, response=page_model(row_model)),
+    )
     def list_view() -> Any:
         return list_page(request_session(), resource, parse_query(resource.filters))
 
@@ -208,8 +236,19 @@ def register(resource: Resource[Any], *, extra_errors: Sequence[int] = ()) -> No
     if resource.create is not None:
         create_model = resource.create
 
-        @route(collection, "POST", f"{ep}_create", Operation(
-            f"Create a {name}", tag, body=create_model, response=resource.out, status=201, errors=tuple(extra_errors)))
+        @route(
+            collection,
+            "POST",
+            f"{ep}_create",
+            Operation(
+                f"Create a {name}",
+                tag,
+                body=create_model,
+                response=resource.out,
+                status=201,
+                errors=tuple(extra_errors),
+            ),
+        )
         def create_view() -> Any:
             values = parse_body(create_model).model_dump()
             return save_change(request_session(), resource, None, values), 201
@@ -217,9 +256,18 @@ def register(resource: Resource[Any], *, extra_errors: Sequence[int] = ()) -> No
     if resource.update is not None:
         update_model = resource.update
 
-        @route(item, "PATCH", f"{ep}_update", Operation(
-            f"Change some fields of a {name}", tag, body=update_model, response=resource.out,
-            errors=(404, *extra_errors)))
+        @route(
+            item,
+            "PATCH",
+            f"{ep}_update",
+            Operation(
+                f"Change some fields of a {name}",
+                tag,
+                body=update_model,
+                response=resource.out,
+                errors=(404, *extra_errors),
+            ),
+        )
         def update_view(ident: int) -> Any:
             session = request_session()
             obj = resource.get(session, ident)  # 404 before 422: the address is checked first
@@ -227,8 +275,7 @@ def register(resource: Resource[Any], *, extra_errors: Sequence[int] = ()) -> No
 
     if resource.deletable:
 
-        @route(item, "DELETE", f"{ep}_delete", Operation(
-            f"Delete a {name}", tag, status=204, errors=(404, 409)))
+        @route(item, "DELETE", f"{ep}_delete", Operation(f"Delete a {name}", tag, status=204, errors=(404, 409)))
         def delete_view(ident: int) -> Any:
             session = request_session()
             delete_row(session, resource, resource.get(session, ident))

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from content.errors import NotFound, ValidationError
-
 from kiosk_server.database import request_session
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from content.errors import ValidationError
 from content.library.items import ContentItem, ItemStatus
 from content.org.tree import OrgUnit
-
 from kiosk_server.api._crud import Id, upsert
 from kiosk_server.api._schemas import Body, Filters, Out
 

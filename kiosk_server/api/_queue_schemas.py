@@ -13,7 +13,6 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from content.queue.models import EventKind
-
 from kiosk_server.api._schemas import Body
 
 

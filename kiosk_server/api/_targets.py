@@ -9,10 +9,9 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.org.tree import Hall, OrgUnit
 from content.org.screens import Screen, ScreenGroup
+from content.org.tree import Hall, OrgUnit
 from content.signage.targeting import Target, TargetKind, TargetMode, validate_targets
-
 from kiosk_server.api._crud import find
 from kiosk_server.api._errors import dotted
 from kiosk_server.api._schemas import Body, Out

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from content.accounts import audit
 from content.citizens.kiosk_agents import NotAKiosk, ReaderKind, ReaderState, issue_agent_credential, reader_statuses
-
 from kiosk_server.api._errors import Conflict
 from kiosk_server.api._routing import Operation, route
 from kiosk_server.api._schemas import Out
@@ -38,9 +37,18 @@ class ReaderList(BaseModel):
     items: list[ReaderStatusOut]
 
 
-@route("/screens/<int:ident>/agent-credential", "POST", "screens_agent_credential", Operation(
-    "Issue the kiosk's device agent credential (revokes the previous one)", "screens",
-    response=AgentCredentialOut, status=201, errors=(404, 409)))
+@route(
+    "/screens/<int:ident>/agent-credential",
+    "POST",
+    "screens_agent_credential",
+    Operation(
+        "Issue the kiosk's device agent credential (revokes the previous one)",
+        "screens",
+        response=AgentCredentialOut,
+        status=201,
+        errors=(404, 409),
+    ),
+)
 def issue_credential(ident: int) -> Any:
     session = request_session()
     screen = SCREENS.get(session, ident)
@@ -48,14 +56,24 @@ def issue_credential(ident: int) -> Any:
         credential = issue_agent_credential(session, screen, agent_credential_key(settings(current_app).secret_key))
     except NotAKiosk as err:
         raise Conflict(str(err)) from err
-    audit.record(session, actor=current_actor() or "unknown", action="agent_credential.issued", obj_kind="screen",
-                 obj_id=screen.id, summary={})
+    audit.record(
+        session,
+        actor=current_actor() or "unknown",
+        action="agent_credential.issued",
+        obj_kind="screen",
+        obj_id=screen.id,
+        summary={},
+    )
     session.commit()
     return {"credential": credential, "screen_key": screen.key}, 201
 
 
-@route("/screens/<int:ident>/readers", "GET", "screens_readers", Operation(
-    "The card readers a kiosk's agent last reported", "screens", response=ReaderList, errors=(404,)))
+@route(
+    "/screens/<int:ident>/readers",
+    "GET",
+    "screens_readers",
+    Operation("The card readers a kiosk's agent last reported", "screens", response=ReaderList, errors=(404,)),
+)
 def list_readers(ident: int) -> Any:
     session = request_session()
     screen = SCREENS.get(session, ident)

@@ -9,10 +9,9 @@ from pydantic import AwareDatetime, Field
 from sqlalchemy import ColumnElement, and_, not_, or_
 from sqlalchemy.orm import Session, selectinload
 
-from content.signage.emergencies import Emergency, Severity
 from content.errors import ValidationError
 from content.org.tree import OrgUnit
-
+from content.signage.emergencies import Emergency, Severity
 from kiosk_server.api._crud import Id, Resource, assign, record_change, register
 from kiosk_server.api._errors import Conflict, gather
 from kiosk_server.api._routing import Operation, now, route
@@ -64,8 +63,11 @@ class EmergencyFilters(Filters):
         found = super().clauses(model)
         if self.active is not None:
             moment = now()
-            showing = and_(Emergency.starts_at <= moment, Emergency.expires_at > moment,
-                           or_(Emergency.ended_at.is_(None), Emergency.ended_at > moment))
+            showing = and_(
+                Emergency.starts_at <= moment,
+                Emergency.expires_at > moment,
+                or_(Emergency.ended_at.is_(None), Emergency.ended_at > moment),
+            )
             found.append(showing if self.active else not_(showing))
         return found
 
@@ -84,8 +86,9 @@ def _check_window(starts: datetime, expires: datetime | None, moment: datetime) 
 def save_emergency(session: Session, emergency: Emergency | None, values: dict[str, Any]) -> Emergency:
     moment = now()
     if emergency is not None and emergency.effective_end <= moment:
-        raise Conflict(f"emergency {emergency.id} is over (since {emergency.effective_end.isoformat()}); "
-                       "send a new one instead")
+        raise Conflict(
+            f"emergency {emergency.id} is over (since {emergency.effective_end.isoformat()}); send a new one instead"
+        )
     starts = values.get("starts_at") or (emergency.starts_at if emergency else moment)
     expires = values.get("expires_at") or (emergency.expires_at if emergency else None)
     gather(
@@ -103,8 +106,14 @@ def save_emergency(session: Session, emergency: Emergency | None, values: dict[s
 
 
 EMERGENCIES: Resource[Emergency] = Resource(
-    path="emergencies", kind="emergency", model=Emergency, out=EmergencyOut, save=save_emergency,
-    create=EmergencyCreate, update=EmergencyUpdate, filters=EmergencyFilters,
+    path="emergencies",
+    kind="emergency",
+    model=Emergency,
+    out=EmergencyOut,
+    save=save_emergency,
+    create=EmergencyCreate,
+    update=EmergencyUpdate,
+    filters=EmergencyFilters,
     refs={"org_unit_id": (OrgUnit, "org unit")},
     computed=lambda emergency: {"active": _is_active(emergency, now())},
     load=(selectinload(Emergency.targets),),
@@ -127,9 +136,12 @@ def end_now(session: Session, emergency: Emergency) -> dict[str, Any]:
     return after
 
 
-@route("/emergencies/<int:ident>/end", "POST", "emergencies_end", Operation(
-    "End an emergency now", "emergencies", response=EmergencyOut, errors=(404, 409)))
+@route(
+    "/emergencies/<int:ident>/end",
+    "POST",
+    "emergencies_end",
+    Operation("End an emergency now", "emergencies", response=EmergencyOut, errors=(404, 409)),
+)
 def end_emergency(ident: int) -> Any:
     session = request_session()
     return end_now(session, EMERGENCIES.get(session, ident))
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import Field
 
 from content.library.items import Employer
-
 from kiosk_server.api._crud import Resource, plain_save, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
@@ -37,7 +36,13 @@ class EmployerFilters(Filters):
 
 
 EMPLOYERS: Resource[Employer] = Resource(
-    path="employers", kind="employer", model=Employer, out=EmployerOut, save=plain_save(Employer),
-    create=EmployerCreate, update=EmployerUpdate, filters=EmployerFilters,
+    path="employers",
+    kind="employer",
+    model=Employer,
+    out=EmployerOut,
+    save=plain_save(Employer),
+    create=EmployerCreate,
+    update=EmployerUpdate,
+    filters=EmployerFilters,
 )
 register(EMPLOYERS)

@@ -9,9 +9,8 @@ from flask import current_app
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from content.org.tree import Hall, OrgUnit
 from content.org.timezones import validate_timezone
-
+from content.org.tree import Hall, OrgUnit
 from kiosk_server.api._crud import Id, Resource, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 from kiosk_server.settings_access import settings
@@ -21,8 +20,9 @@ class HallCreate(Body):
     org_unit_id: Id = Field(description="the org node the hall belongs to")
     name: str = Field(min_length=1, max_length=120)
     address: str = Field("", max_length=255)
-    timezone: str | None = Field(None, max_length=64,
-                                 description="IANA name; the server's default (Asia/Shanghai) when omitted")
+    timezone: str | None = Field(
+        None, max_length=64, description="IANA name; the server's default (Asia/Shanghai) when omitted"
+    )
 
 
 HallUpdate = partial(HallCreate)
@@ -49,7 +49,14 @@ def save_hall(session: Session, hall: Hall | None, values: dict[str, Any]) -> Ha
 
 
 HALLS: Resource[Hall] = Resource(
-    path="halls", kind="hall", model=Hall, out=HallOut, save=save_hall, create=HallCreate, update=HallUpdate,
-    filters=HallFilters, refs={"org_unit_id": (OrgUnit, "org unit")},
+    path="halls",
+    kind="hall",
+    model=Hall,
+    out=HallOut,
+    save=save_hall,
+    create=HallCreate,
+    update=HallUpdate,
+    filters=HallFilters,
+    refs={"org_unit_id": (OrgUnit, "org unit")},
 )
 register(HALLS)

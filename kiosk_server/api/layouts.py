@@ -9,10 +9,9 @@ from pydantic import AfterValidator, Field
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
-from content.signage.layouts import Layout, LayoutRegion, Widget, check_region_geometry
 from content.org.tree import OrgUnit
+from content.signage.layouts import Layout, LayoutRegion, Widget, check_region_geometry
 from content.signage.playlists import Playlist
-
 from kiosk_server.api._crud import Id, Resource, find, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
@@ -106,8 +105,15 @@ def save_layout(session: Session, layout: Layout | None, values: dict[str, Any])
 
 
 LAYOUTS: Resource[Layout] = Resource(
-    path="layouts", kind="layout", model=Layout, out=LayoutOut, save=save_layout, create=LayoutCreate,
-    update=LayoutUpdate, filters=LayoutFilters, refs={"org_unit_id": (OrgUnit, "org unit")},
+    path="layouts",
+    kind="layout",
+    model=Layout,
+    out=LayoutOut,
+    save=save_layout,
+    create=LayoutCreate,
+    update=LayoutUpdate,
+    filters=LayoutFilters,
+    refs={"org_unit_id": (OrgUnit, "org unit")},
     load=(selectinload(Layout.regions),),
 )
 register(LAYOUTS)

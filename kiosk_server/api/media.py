@@ -12,7 +12,6 @@ from werkzeug.datastructures import FileStorage
 
 from content.errors import ValidationError
 from content.library.items import Media
-
 from kiosk_server.api._crud import Resource, check_refs, register, save_change
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._routing import Operation, parse_form, route
@@ -23,13 +22,17 @@ from kiosk_server.settings_access import settings
 
 
 class MediaFields(ItemFields):
-    duration_seconds: int | None = Field(None, ge=1, le=86_400,
-                                         description="how long to show it; null plays a video to its end")
+    duration_seconds: int | None = Field(
+        None, ge=1, le=86_400, description="how long to show it; null plays a video to its end"
+    )
 
 
 def _with_file_part(schema: dict[str, Any]) -> None:
-    schema["properties"]["file"] = {"type": "string", "contentMediaType": "application/octet-stream",
-                                    "description": f"PNG, JPEG, GIF, WebP, MP4 or WebM, at most {MAX_BYTES} bytes"}
+    schema["properties"]["file"] = {
+        "type": "string",
+        "contentMediaType": "application/octet-stream",
+        "description": f"PNG, JPEG, GIF, WebP, MP4 or WebM, at most {MAX_BYTES} bytes",
+    }
     schema["required"] = [*schema.get("required", []), "file"]
 
 
@@ -62,8 +65,15 @@ def save_media(session: Session, media: Media | None, values: dict[str, Any]) ->
 
 
 MEDIA: Resource[Media] = Resource(
-    path="media", kind="media", model=Media, out=MediaOut, save=save_media, update=MediaUpdate,
-    filters=MediaFilters, refs=ITEM_REFS, computed=lambda media: {"url": f"/media/{media.sha256}"},
+    path="media",
+    kind="media",
+    model=Media,
+    out=MediaOut,
+    save=save_media,
+    update=MediaUpdate,
+    filters=MediaFilters,
+    refs=ITEM_REFS,
+    computed=lambda media: {"url": f"/media/{media.sha256}"},
 )
 register(MEDIA)
 
@@ -76,17 +86,29 @@ def add_media(session: Session, form: MediaUpload, upload: FileStorage | None, m
     stored = store(upload.stream, media_dir)
     values = form.model_dump() | {
         "title": form.title or PurePath(upload.filename).stem[:200] or stored.sha256[:12],
-        "sha256": stored.sha256, "size_bytes": stored.size_bytes,
-        "media_type": stored.media_type, "mime": stored.mime,
+        "sha256": stored.sha256,
+        "size_bytes": stored.size_bytes,
+        "media_type": stored.media_type,
+        "mime": stored.mime,
     }
     return save_change(session, MEDIA, None, values)
 
 
-@route("/media", "POST", "media_create", Operation(
-    "Upload an image or video (multipart/form-data)", "media", body=MediaUpload,
-    body_media_type="multipart/form-data", response=MediaOut, status=201, errors=(413,)))
+@route(
+    "/media",
+    "POST",
+    "media_create",
+    Operation(
+        "Upload an image or video (multipart/form-data)",
+        "media",
+        body=MediaUpload,
+        body_media_type="multipart/form-data",
+        response=MediaOut,
+        status=201,
+        errors=(413,),
+    ),
+)
 def upload_media() -> Any:
     form = parse_form(MediaUpload, skip=frozenset({"file"}))
     media_dir = settings(current_app).data_dir / "media"
     return add_media(request_session(), form, request.files.get("file"), media_dir), 201
-

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from content.library.approval import NoticeFields, note_integration_change
 from content.library.items import ItemStatus, PolicyNotice
 from content.library.sanitize import render_markdown
-
 from kiosk_server.api._crud import Resource, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._schemas import partial
@@ -50,7 +49,14 @@ def save_notice(session: Session, notice: PolicyNotice | None, values: dict[str,
 
 
 POLICY_NOTICES: Resource[PolicyNotice] = Resource(
-    path="policy-notices", kind="policy_notice", model=PolicyNotice, out=PolicyNoticeOut, save=save_notice,
-    create=PolicyNoticeCreate, update=PolicyNoticeUpdate, filters=PolicyNoticeFilters, refs=ITEM_REFS,
+    path="policy-notices",
+    kind="policy_notice",
+    model=PolicyNotice,
+    out=PolicyNoticeOut,
+    save=save_notice,
+    create=PolicyNoticeCreate,
+    update=PolicyNoticeUpdate,
+    filters=PolicyNoticeFilters,
+    refs=ITEM_REFS,
 )
 register(POLICY_NOTICES)

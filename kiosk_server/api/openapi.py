@@ -43,8 +43,10 @@ def openapi_path(rule: Rule) -> str:
 
 
 def _schemas(operations: list[Operation | None]) -> tuple[dict[Any, Any], dict[str, Any]]:
-    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(ErrorBody, "serialization"): None,
-                                                                   (ValidationFailed, "serialization"): None}
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {
+        (ErrorBody, "serialization"): None,
+        (ValidationFailed, "serialization"): None,
+    }
     for op in operations:
         if op is None:
             continue
@@ -68,8 +70,12 @@ def _parameters(rule: Rule, op: Operation | None, refs: dict[Any, Any], defs: di
         definition = defs[refs[(op.query, "validation")]["$ref"].rsplit("/", 1)[1]]
         required = set(definition.get("required", []))
         for name, schema in definition.get("properties", {}).items():
-            param = {"name": name, "in": "query", "required": name in required,
-                     "schema": {k: v for k, v in schema.items() if k not in {"title", "description"}}}
+            param = {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "schema": {k: v for k, v in schema.items() if k not in {"title", "description"}},
+            }
             if "description" in schema:
                 param["description"] = schema["description"]
             params.append(param)
@@ -102,8 +108,10 @@ def _operation(rule: Rule, op: Operation | None, refs: dict[Any, Any], defs: dic
         "security": [] if op.public else [{"bearerAuth": []}],
     }
     if op.body is not None:
-        document["requestBody"] = {"required": True,
-                                   "content": {op.body_media_type: {"schema": refs[(op.body, "validation")]}}}
+        document["requestBody"] = {
+            "required": True,
+            "content": {op.body_media_type: {"schema": refs[(op.body, "validation")]}},
+        }
     return document
 
 
@@ -125,7 +133,7 @@ def build_document(app: Flask) -> dict[str, Any]:
             "title": "Hall signage and kiosks API",
             "version": "1",
             "description": "Content, screens, schedules and emergencies of the employment and social-security "
-                           "service halls. Every write is audited and published to the screens it affects.",
+            "service halls. Every write is audited and published to the screens it affects.",
         },
         "tags": [{"name": tag} for tag in tags],
         "paths": paths,

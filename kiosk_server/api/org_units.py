@@ -9,7 +9,6 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from content.org.tree import OrgLevel, OrgUnit, add_org_unit
-
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._schemas import Body, Filters, Out
 
@@ -49,15 +48,22 @@ class OrgUnitFilters(Filters):
 def save_org_unit(session: Session, unit: OrgUnit | None, values: dict[str, Any]) -> OrgUnit:
     if unit is None:
         parent = find(session, OrgUnit, values["parent_id"])
-        return add_org_unit(session, name=values["name"], level=values["level"], parent=parent,
-                            division_code=values["division_code"])
+        return add_org_unit(
+            session, name=values["name"], level=values["level"], parent=parent, division_code=values["division_code"]
+        )
     assign(unit, values)
     return unit
 
 
 ORG_UNITS: Resource[OrgUnit] = Resource(
-    path="org-units", kind="org_unit", model=OrgUnit, out=OrgUnitOut, save=save_org_unit,
-    create=OrgUnitCreate, update=OrgUnitUpdate, filters=OrgUnitFilters,
+    path="org-units",
+    kind="org_unit",
+    model=OrgUnit,
+    out=OrgUnitOut,
+    save=save_org_unit,
+    create=OrgUnitCreate,
+    update=OrgUnitUpdate,
+    filters=OrgUnitFilters,
     refs={"parent_id": (OrgUnit, "org unit")},
 )
 register(ORG_UNITS)

@@ -18,7 +18,6 @@ from content.signage.playlists import (
     Playlist,
     PlaylistEntry,
 )
-
 from kiosk_server.api._crud import Id, Resource, find, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
@@ -33,8 +32,9 @@ SINGLE_ITEM_KINDS: Final = frozenset({ItemKind.NOTICE, ItemKind.MEDIA, ItemKind.
 
 class EntryParams(Body):
     page_size: int | None = Field(None, ge=1, le=50, description="vacancy_board: rows per page")
-    occupation_prefix: str | None = Field(None, pattern=r"^\d(-\d{2}){0,3}$",
-                                          description="vacancy_board: GB/T 6565 code prefix, e.g. 4-02")
+    occupation_prefix: str | None = Field(
+        None, pattern=r"^\d(-\d{2}){0,3}$", description="vacancy_board: GB/T 6565 code prefix, e.g. 4-02"
+    )
     district: str | None = Field(None, max_length=60, description="vacancy_board: only this district")
     topic: str | None = Field(None, max_length=40, description="notice_feed: only this topic")
     limit: int | None = Field(None, ge=1, le=1000, description="at most this many items")
@@ -43,8 +43,12 @@ class EntryParams(Body):
 class EntryIn(Body):
     kind: EntryKind = EntryKind.ITEM
     item_id: Id | None = Field(None, description="item entries: a notice, media or ticker")
-    duration_seconds: int = Field(DEFAULT_DURATION_SECONDS, ge=MIN_DURATION_SECONDS, le=MAX_DURATION_SECONDS,
-                                  description="per item, or per page of a feed")
+    duration_seconds: int = Field(
+        DEFAULT_DURATION_SECONDS,
+        ge=MIN_DURATION_SECONDS,
+        le=MAX_DURATION_SECONDS,
+        description="per item, or per page of a feed",
+    )
     params: EntryParams = Field(default_factory=lambda: EntryParams.model_validate({}))
 
 
@@ -108,17 +112,28 @@ def save_playlist(session: Session, playlist: Playlist | None, values: dict[str,
     playlist = upsert(session, Playlist, playlist, values, skip=frozenset({"entries"}))
     if "entries" in values:
         playlist.entries = [
-            PlaylistEntry(position=index, kind=str(entry["kind"]), item_id=entry["item_id"],
-                          duration_seconds=entry["duration_seconds"],
-                          params={k: v for k, v in entry["params"].items() if v is not None})
+            PlaylistEntry(
+                position=index,
+                kind=str(entry["kind"]),
+                item_id=entry["item_id"],
+                duration_seconds=entry["duration_seconds"],
+                params={k: v for k, v in entry["params"].items() if v is not None},
+            )
             for index, entry in enumerate(values["entries"])
         ]
     return playlist
 
 
 PLAYLISTS: Resource[Playlist] = Resource(
-    path="playlists", kind="playlist", model=Playlist, out=PlaylistOut, save=save_playlist, create=PlaylistCreate,
-    update=PlaylistUpdate, filters=PlaylistFilters, refs={"org_unit_id": (OrgUnit, "org unit")},
+    path="playlists",
+    kind="playlist",
+    model=Playlist,
+    out=PlaylistOut,
+    save=save_playlist,
+    create=PlaylistCreate,
+    update=PlaylistUpdate,
+    filters=PlaylistFilters,
+    refs={"org_unit_id": (OrgUnit, "org unit")},
     load=(selectinload(Playlist.entries),),
 )
 register(PLAYLISTS)

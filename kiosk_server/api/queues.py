@@ -18,15 +18,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from content.accounts import audit
 from content.errors import ValidationError
+from content.org.screens import Screen
 from content.org.tree import Hall
 from content.queue.board import board_state
 from content.queue.ingest import IngestError, MalformedBatch, ReplayedEvents, ingest
+from content.queue.models import Counter, ServiceType
 from content.queue.setup import add_counter, add_service_type
 from content.queue.stats import Report, hall_stats, to_csv
-from content.queue.models import Counter, ServiceType
-from content.org.screens import Screen
 from content.queue.ticketing import hall_day, lock_board
-
 from kiosk_server.api._crud import Id, change_summary, find, get_or_404
 from kiosk_server.api._errors import field_errors
 from kiosk_server.api._queue_schemas import BoardOut, IngestAnswer, IngestBatchIn, StatsOut
@@ -49,7 +48,8 @@ class ServiceTypeCreate(Body):
     name_en: str = Field("", max_length=80)
     default_service_seconds: int = Field(300, description="30–3600: the service time assumed without history")
     priority_boost_minutes: int | None = Field(
-        None, description="null: the priority lane is always called first; 0–240: it counts as arriving that early")
+        None, description="null: the priority lane is always called first; 0–240: it counts as arriving that early"
+    )
     position: int | None = Field(None, ge=0, le=999, description="order on boards; appended when omitted")
 
 
@@ -98,14 +98,21 @@ def _counter_json(counter: Counter) -> dict[str, Any]:
     return dump(CounterOut, counter, service_type_ids=[s.id for s in counter.services])
 
 
-def _created(session: Session, hall: Hall, kind: str, make: Callable[[], M], shape: Callable[[M], dict[str, Any]]
-             ) -> dict[str, Any]:
+def _created(
+    session: Session, hall: Hall, kind: str, make: Callable[[], M], shape: Callable[[M], dict[str, Any]]
+) -> dict[str, Any]:
     """Make a queue setup row (a board change, so the board's version moves first), audit it and commit."""
     lock_board(session, hall.id, now())
     row = make()
     after = shape(row)
-    audit.record(session, actor=current_actor() or "unknown", action="created", obj_kind=kind, obj_id=after["id"],
-                 summary=change_summary(None, after))
+    audit.record(
+        session,
+        actor=current_actor() or "unknown",
+        action="created",
+        obj_kind=kind,
+        obj_id=after["id"],
+        summary=change_summary(None, after),
+    )
     session.commit()
     return after
 
@@ -126,42 +133,75 @@ def add_counter_from(session: Session, hall: Hall, body: CounterCreate) -> Count
     try:
         return add_counter(session, hall.id, number=body.number, services=services, name=body.name, screen=screen)
     except ValidationError as err:
-        raise ValidationError({"service_type_ids" if field == "services" else field: message
-                               for field, message in err.errors.items()}) from err
+        raise ValidationError(
+            {"service_type_ids" if field == "services" else field: message for field, message in err.errors.items()}
+        ) from err
 
 
-@route(f"{BASE}/service-types", "GET", "queue_service_types_list", Operation(
-    "List a hall's service types (业务类型) and their ticket letters", TAG, response=ServiceTypeList, errors=(404,)))
+@route(
+    f"{BASE}/service-types",
+    "GET",
+    "queue_service_types_list",
+    Operation(
+        "List a hall's service types (业务类型) and their ticket letters", TAG, response=ServiceTypeList, errors=(404,)
+    ),
+)
 def list_service_types(ident: int) -> Any:
     session = request_session()
     hall = _hall(session, ident)
-    rows = session.scalars(select(ServiceType).where(ServiceType.hall_id == hall.id)
-                           .order_by(ServiceType.position, ServiceType.id))
+    rows = session.scalars(
+        select(ServiceType).where(ServiceType.hall_id == hall.id).order_by(ServiceType.position, ServiceType.id)
+    )
     return {"items": [dump(ServiceTypeOut, row) for row in rows]}
 
 
-@route(f"{BASE}/service-types", "POST", "queue_service_types_create", Operation(
-    "Add a service type to a hall", TAG, body=ServiceTypeCreate, response=ServiceTypeOut, status=201, errors=(404,)))
+@route(
+    f"{BASE}/service-types",
+    "POST",
+    "queue_service_types_create",
+    Operation(
+        "Add a service type to a hall", TAG, body=ServiceTypeCreate, response=ServiceTypeOut, status=201, errors=(404,)
+    ),
+)
 def create_service_type(ident: int) -> Any:
     session = request_session()
     hall = _hall(session, ident)
     body = parse_body(ServiceTypeCreate)
-    return _created(session, hall, "queue_service_type", lambda: add_service_type(session, hall.id, **body.model_dump()),
-                    lambda row: dump(ServiceTypeOut, row)), 201
+    return _created(
+        session,
+        hall,
+        "queue_service_type",
+        lambda: add_service_type(session, hall.id, **body.model_dump()),
+        lambda row: dump(ServiceTypeOut, row),
+    ), 201
 
 
-@route(f"{BASE}/counters", "GET", "queue_counters_list", Operation(
-    "List a hall's counters (窗口) and the service types each calls", TAG, response=CounterList, errors=(404,)))
+@route(
+    f"{BASE}/counters",
+    "GET",
+    "queue_counters_list",
+    Operation(
+        "List a hall's counters (窗口) and the service types each calls", TAG, response=CounterList, errors=(404,)
+    ),
+)
 def list_counters(ident: int) -> Any:
     session = request_session()
     hall = _hall(session, ident)
-    rows = session.scalars(select(Counter).where(Counter.hall_id == hall.id).order_by(Counter.number)
-                           .options(selectinload(Counter.services)))
+    rows = session.scalars(
+        select(Counter)
+        .where(Counter.hall_id == hall.id)
+        .order_by(Counter.number)
+        .options(selectinload(Counter.services))
+    )
     return {"items": [_counter_json(row) for row in rows]}
 
 
-@route(f"{BASE}/counters", "POST", "queue_counters_create", Operation(
-    "Add a counter to a hall", TAG, body=CounterCreate, response=CounterOut, status=201, errors=(404,)))
+@route(
+    f"{BASE}/counters",
+    "POST",
+    "queue_counters_create",
+    Operation("Add a counter to a hall", TAG, body=CounterCreate, response=CounterOut, status=201, errors=(404,)),
+)
 def create_counter(ident: int) -> Any:
     session = request_session()
     hall = _hall(session, ident)
@@ -172,9 +212,17 @@ def create_counter(ident: int) -> Any:
 # ---- the board ---------------------------------------------------------------------------
 
 
-@route(f"{BASE}/board", "GET", "queue_board", Operation(
-    "The hall's queue board now: latest calls, lines, counters (what the hall's screens show)", TAG,
-    response=BoardOut, errors=(404,)))
+@route(
+    f"{BASE}/board",
+    "GET",
+    "queue_board",
+    Operation(
+        "The hall's queue board now: latest calls, lines, counters (what the hall's screens show)",
+        TAG,
+        response=BoardOut,
+        errors=(404,),
+    ),
+)
 def show_board(ident: int) -> Any:
     session = request_session()
     return board_state(session, _hall(session, ident).id, now())
@@ -192,15 +240,25 @@ def _read_json() -> object:
 
 def _refusal(err: IngestError) -> Response:
     replay = isinstance(err, ReplayedEvents)
-    response = jsonify(error="replayed_events" if replay else "invalid_batch", message=str(err),
-                       errors=field_errors(err.errors))
+    response = jsonify(
+        error="replayed_events" if replay else "invalid_batch", message=str(err), errors=field_errors(err.errors)
+    )
     response.status_code = 409 if replay else 400
     return response
 
 
-@route(f"{BASE}/events", "POST", "queue_events_ingest", Operation(
-    "Apply a batch of events from the hall's own queuing system, all or nothing (400 refused, 409 replayed)",
-    TAG, body=IngestBatchIn, response=IngestAnswer, errors=(400, 404, 409)))
+@route(
+    f"{BASE}/events",
+    "POST",
+    "queue_events_ingest",
+    Operation(
+        "Apply a batch of events from the hall's own queuing system, all or nothing (400 refused, 409 replayed)",
+        TAG,
+        body=IngestBatchIn,
+        response=IngestAnswer,
+        errors=(400, 404, 409),
+    ),
+)
 def ingest_events(ident: int) -> Any:
     session = request_session()
     hall = _hall(session, ident)
@@ -229,16 +287,33 @@ def _report(ident: int) -> Report:
     return hall_stats(session, hall.id, query.first or query.last or today, query.last or query.first or today)
 
 
-@route(f"{BASE}/stats", "GET", "queue_stats", Operation(
-    "Queue statistics per hall-local day, service type and counter", TAG, query=StatsQuery, response=StatsOut,
-    errors=(404,)))
+@route(
+    f"{BASE}/stats",
+    "GET",
+    "queue_stats",
+    Operation(
+        "Queue statistics per hall-local day, service type and counter",
+        TAG,
+        query=StatsQuery,
+        response=StatsOut,
+        errors=(404,),
+    ),
+)
 def show_stats(ident: int) -> Any:
     return _report(ident).as_json()
 
 
-@route(f"{BASE}/stats.csv", "GET", "queue_stats_csv", Operation(
-    "The same statistics as a CSV download (text/csv, UTF-8 with BOM, for Excel)", TAG, query=StatsQuery,
-    errors=(404,)))
+@route(
+    f"{BASE}/stats.csv",
+    "GET",
+    "queue_stats_csv",
+    Operation(
+        "The same statistics as a CSV download (text/csv, UTF-8 with BOM, for Excel)",
+        TAG,
+        query=StatsQuery,
+        errors=(404,),
+    ),
+)
 def download_stats(ident: int) -> Any:
     report = _report(ident)
     response = Response(to_csv(report), mimetype="text/csv")

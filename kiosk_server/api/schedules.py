@@ -9,18 +9,26 @@ from pydantic import AfterValidator, AwareDatetime, Field
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
-from content.signage.layouts import Layout
 from content.org.tree import OrgUnit
+from content.signage.layouts import Layout
 from content.signage.playlists import Playlist
 from content.signage.schedules import Schedule, validate_schedule
-
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._errors import gather
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 from kiosk_server.api._targets import TargetIn, TargetOut, check_targets, target_rows
 
-TIMING: Final = ("layer", "date_from", "date_until", "daypart_start", "daypart_end", "rrule", "exdates",
-                 "starts_at", "ends_at")
+TIMING: Final = (
+    "layer",
+    "date_from",
+    "date_until",
+    "daypart_start",
+    "daypart_end",
+    "rrule",
+    "exdates",
+    "starts_at",
+    "ends_at",
+)
 
 
 def _local(value: time) -> time:
@@ -44,8 +52,9 @@ class ScheduleCreate(Body):
     date_until: date | None = None
     daypart_start: LocalTime | None = None
     daypart_end: LocalTime | None = Field(None, description="at or before daypart_start: runs past midnight")
-    rrule: str | None = Field(None, max_length=500,
-                              description="RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO,TU")
+    rrule: str | None = Field(
+        None, max_length=500, description="RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO,TU"
+    )
     exdates: list[date] = Field(default_factory=list, max_length=366, description="local days left out")
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
@@ -100,8 +109,7 @@ def _check_region_playlists(session: Session, layout_id: int, mapping: dict[str,
 
 
 def save_schedule(session: Session, schedule: Schedule | None, values: dict[str, Any]) -> Schedule:
-    timing = {name: values[name] if name in values or schedule is None else getattr(schedule, name)
-              for name in TIMING}
+    timing = {name: values[name] if name in values or schedule is None else getattr(schedule, name) for name in TIMING}
     layout_id = values["layout_id"] if "layout_id" in values else getattr(schedule, "layout_id", 0)
     mapping = values["region_playlists"] if "region_playlists" in values else getattr(schedule, "region_playlists", {})
     gather(
@@ -121,8 +129,14 @@ def save_schedule(session: Session, schedule: Schedule | None, values: dict[str,
 
 
 SCHEDULES: Resource[Schedule] = Resource(
-    path="schedules", kind="schedule", model=Schedule, out=ScheduleOut, save=save_schedule,
-    create=ScheduleCreate, update=ScheduleUpdate, filters=ScheduleFilters,
+    path="schedules",
+    kind="schedule",
+    model=Schedule,
+    out=ScheduleOut,
+    save=save_schedule,
+    create=ScheduleCreate,
+    update=ScheduleUpdate,
+    filters=ScheduleFilters,
     refs={"org_unit_id": (OrgUnit, "org unit"), "layout_id": (Layout, "layout")},
     load=(selectinload(Schedule.targets),),
 )

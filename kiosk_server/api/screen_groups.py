@@ -5,9 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from sqlalchemy.orm import selectinload
 
-from content.org.tree import OrgUnit
 from content.org.screens import ScreenGroup
-
+from content.org.tree import OrgUnit
 from kiosk_server.api._crud import Id, Resource, plain_save, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
@@ -32,8 +31,14 @@ class ScreenGroupFilters(Filters):
 
 
 SCREEN_GROUPS: Resource[ScreenGroup] = Resource(
-    path="screen-groups", kind="screen_group", model=ScreenGroup, out=ScreenGroupOut, save=plain_save(ScreenGroup),
-    create=ScreenGroupCreate, update=ScreenGroupUpdate, filters=ScreenGroupFilters,
+    path="screen-groups",
+    kind="screen_group",
+    model=ScreenGroup,
+    out=ScreenGroupOut,
+    save=plain_save(ScreenGroup),
+    create=ScreenGroupCreate,
+    update=ScreenGroupUpdate,
+    filters=ScreenGroupFilters,
     refs={"org_unit_id": (OrgUnit, "org unit")},
     computed=lambda group: {"screen_ids": sorted(screen.id for screen in group.screens)},
     load=(selectinload(ScreenGroup.screens),),

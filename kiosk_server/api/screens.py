@@ -11,10 +11,9 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
-from content.signage.manifest import resolve
-from content.org.tree import Hall
 from content.org.screens import Orientation, Panel, Screen, ScreenGroup, ScreenKind, ScreenTag
-
+from content.org.tree import Hall
+from content.signage.manifest import resolve
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._routing import Operation, now, parse_query, route
 from kiosk_server.api._schemas import Body, Filters, Out, partial
@@ -79,8 +78,9 @@ def save_screen(session: Session, screen: Screen | None, values: dict[str, Any])
     groups: list[ScreenGroup] | None = None
     if "group_ids" in values:
         found = {i: find(session, ScreenGroup, ident) for i, ident in enumerate(values["group_ids"])}
-        missing = {f"group_ids.{i}": f"no screen group with id {values['group_ids'][i]}" for i, g in found.items()
-                   if g is None}
+        missing = {
+            f"group_ids.{i}": f"no screen group with id {values['group_ids'][i]}" for i, g in found.items() if g is None
+        }
         if missing:
             raise ValidationError(missing)
         groups = list({g.id: g for g in found.values() if g is not None}.values())
@@ -96,8 +96,16 @@ def save_screen(session: Session, screen: Screen | None, values: dict[str, Any])
 
 
 SCREENS: Resource[Screen] = Resource(
-    path="screens", kind="screen", model=Screen, out=ScreenOut, list_out=ScreenRow, save=save_screen,
-    create=ScreenCreate, update=ScreenUpdate, filters=ScreenFilters, refs={"hall_id": (Hall, "hall")},
+    path="screens",
+    kind="screen",
+    model=Screen,
+    out=ScreenOut,
+    list_out=ScreenRow,
+    save=save_screen,
+    create=ScreenCreate,
+    update=ScreenUpdate,
+    filters=ScreenFilters,
+    refs={"hall_id": (Hall, "hall")},
     computed=lambda screen: {"group_ids": sorted(group.id for group in screen.groups)},
     load=(selectinload(Screen.groups), selectinload(Screen.tag_rows)),
 )
@@ -120,9 +128,18 @@ class ManifestAnswer(BaseModel):
     manifest: dict[str, Any] = Field(description="see docs/protocol.md §2")
 
 
-@route("/screens/<int:ident>/manifest", "GET", "screens_manifest", Operation(
-    "The manifest a screen shows at an instant (read-only preview)", "screens", query=ManifestQuery,
-    response=ManifestAnswer, errors=(404,)))
+@route(
+    "/screens/<int:ident>/manifest",
+    "GET",
+    "screens_manifest",
+    Operation(
+        "The manifest a screen shows at an instant (read-only preview)",
+        "screens",
+        query=ManifestQuery,
+        response=ManifestAnswer,
+        errors=(404,),
+    ),
+)
 def screen_manifest(ident: int) -> Any:
     session = request_session()
     screen = SCREENS.get(session, ident)

@@ -8,7 +8,6 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from content.library.items import Ticker
-
 from kiosk_server.api._crud import Resource, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._schemas import partial
@@ -30,7 +29,14 @@ def save_ticker(session: Session, ticker: Ticker | None, values: dict[str, Any])
 
 
 TICKERS: Resource[Ticker] = Resource(
-    path="tickers", kind="ticker", model=Ticker, out=TickerOut, save=save_ticker,
-    create=TickerCreate, update=TickerUpdate, filters=ItemFilters, refs=ITEM_REFS,
+    path="tickers",
+    kind="ticker",
+    model=Ticker,
+    out=TickerOut,
+    save=save_ticker,
+    create=TickerCreate,
+    update=TickerUpdate,
+    filters=ItemFilters,
+    refs=ITEM_REFS,
 )
 register(TICKERS)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
 from content.library.items import Education, Employer, Vacancy
-
 from kiosk_server.api._crud import Id, Resource, assign, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
 from kiosk_server.api._routing import now
@@ -75,14 +74,21 @@ def save_vacancy(session: Session, vacancy: Vacancy | None, values: dict[str, An
         raise ValidationError.single(field, f"salary_min {low} is above salary_max {high}")
     if creating and vacancy.valid_until is not None and vacancy.valid_until <= now():
         raise ValidationError.single(
-            "valid_until", f"{vacancy.valid_until.isoformat()} has already passed; a new vacancy must still be open")
+            "valid_until", f"{vacancy.valid_until.isoformat()} has already passed; a new vacancy must still be open"
+        )
     session.add(vacancy)
     return vacancy
 
 
 VACANCIES: Resource[Vacancy] = Resource(
-    path="vacancies", kind="vacancy", model=Vacancy, out=VacancyOut, save=save_vacancy,
-    create=VacancyCreate, update=VacancyUpdate, filters=VacancyFilters,
+    path="vacancies",
+    kind="vacancy",
+    model=Vacancy,
+    out=VacancyOut,
+    save=save_vacancy,
+    create=VacancyCreate,
+    update=VacancyUpdate,
+    filters=VacancyFilters,
     refs={**ITEM_REFS, "employer_id": (Employer, "employer")},
     computed=lambda vacancy: {"employer_name": vacancy.employer.name},
 )

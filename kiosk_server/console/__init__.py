@@ -3,23 +3,25 @@
 Importing the view modules registers their routes on ``bp``.
 """
 
-from kiosk_server.console import audit_views  # noqa: F401  (routes)
-from kiosk_server.console import emergency_proposal_views  # noqa: F401  (routes)
-from kiosk_server.console import emergency_views  # noqa: F401  (routes)
-from kiosk_server.console import fleet_views  # noqa: F401  (routes)
-from kiosk_server.console import home  # noqa: F401  (routes)
-from kiosk_server.console import import_views  # noqa: F401  (routes)
-from kiosk_server.console import layout_views  # noqa: F401  (routes)
-from kiosk_server.console import login  # noqa: F401  (routes)
-from kiosk_server.console import media_views  # noqa: F401  (routes)
-from kiosk_server.console import notice_views  # noqa: F401  (routes)
-from kiosk_server.console import playlist_views  # noqa: F401  (routes)
-from kiosk_server.console import plays_views  # noqa: F401  (routes)
-from kiosk_server.console import preview_views  # noqa: F401  (routes)
-from kiosk_server.console import schedule_views  # noqa: F401  (routes)
-from kiosk_server.console import ticker_views  # noqa: F401  (routes)
-from kiosk_server.console import user_views  # noqa: F401  (routes)
-from kiosk_server.console import vacancy_views  # noqa: F401  (routes)
+from kiosk_server.console import (
+    audit_views,  # noqa: F401  (routes)
+    emergency_proposal_views,  # noqa: F401  (routes)
+    emergency_views,  # noqa: F401  (routes)
+    fleet_views,  # noqa: F401  (routes)
+    home,  # noqa: F401  (routes)
+    import_views,  # noqa: F401  (routes)
+    layout_views,  # noqa: F401  (routes)
+    login,  # noqa: F401  (routes)
+    media_views,  # noqa: F401  (routes)
+    notice_views,  # noqa: F401  (routes)
+    playlist_views,  # noqa: F401  (routes)
+    plays_views,  # noqa: F401  (routes)
+    preview_views,  # noqa: F401  (routes)
+    schedule_views,  # noqa: F401  (routes)
+    ticker_views,  # noqa: F401  (routes)
+    user_views,  # noqa: F401  (routes)
+    vacancy_views,  # noqa: F401  (routes)
+)
 from kiosk_server.console.base import bp
 
 __all__ = ["bp"]

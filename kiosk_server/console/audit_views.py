@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from content.accounts.access import Permission
 from content.accounts.audit import AuditEntry
-
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, page_number
 from kiosk_server.database import request_session
 
@@ -30,5 +29,12 @@ def audit() -> Any:
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = page_number()
     rows = list(db.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    return render_template("console/audit.html", entries=rows, kind=kind, actor=actor, page=page, total=total,
-                           pages=max(1, -(-total // PAGE_SIZE)))
+    return render_template(
+        "console/audit.html",
+        entries=rows,
+        kind=kind,
+        actor=actor,
+        page=page,
+        total=total,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )

@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from zoneinfo import ZoneInfo
 from typing import Any, Final, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
 
 from content.accounts.access import Permission, Scope, may, scope_of
 from content.org.tree import OrgUnit
-
 from kiosk_server import csrf
 from kiosk_server.console import sign_in
 from kiosk_server.console.words import say
@@ -75,13 +74,25 @@ def _words() -> dict[str, Any]:
     user = g.get("user")
     nav: list[tuple[str, str]] = []
     for endpoint, key, permission in NAV:  # the first entry of a label that the account may open
-        if (user is not None and may(user, permission) and endpoint in current_app.view_functions
-                and all(key != shown for _, shown in nav)):
+        if (
+            user is not None
+            and may(user, permission)
+            and endpoint in current_app.view_functions
+            and all(key != shown for _, shown in nav)
+        ):
             nav.append((endpoint, key))
-    return {"lang": lang, "t": lambda key, /, **params: say(lang, key, **params), "nav": nav,
-            "other_lang": "zh-CN" if lang == "en" else "en", "csrf_field": csrf.FIELD,
-            "csrf": sign_in.csrf_token(), "user": user, "scope_name": _scope_name(),
-            "can": lambda permission: user is not None and may(user, Permission(permission)), "when": when}
+    return {
+        "lang": lang,
+        "t": lambda key, /, **params: say(lang, key, **params),
+        "nav": nav,
+        "other_lang": "zh-CN" if lang == "en" else "en",
+        "csrf_field": csrf.FIELD,
+        "csrf": sign_in.csrf_token(),
+        "user": user,
+        "scope_name": _scope_name(),
+        "can": lambda permission: user is not None and may(user, Permission(permission)),
+        "when": when,
+    }
 
 
 def when(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -115,13 +126,15 @@ def console_page(permission: Permission) -> Callable[[F], F]:
             g.now = runtime(current_app).clock()
             account, timed_out = sign_in.signed_in(db, g.now)
             if account is None:
-                return redirect(url_for("console.login", next=request.full_path.rstrip("?"),
-                                        timed_out=1 if timed_out else None))
+                return redirect(
+                    url_for("console.login", next=request.full_path.rstrip("?"), timed_out=1 if timed_out else None)
+                )
             g.user, g.scope, g.console_actor = account, scope_of(db, account), account.username
             if not may(account, permission):
                 return refuse(403)
-            if request.method == "POST" and not sign_in.csrf_valid(request.form.get(csrf.FIELD)
-                                                                   or request.headers.get(csrf.HEADER)):
+            if request.method == "POST" and not sign_in.csrf_valid(
+                request.form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
+            ):
                 abort(400, description=say(g.lang, "login.expired_form"))
             return view(*args, **kwargs)
 

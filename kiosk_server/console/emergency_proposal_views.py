@@ -11,11 +11,10 @@ from typing import Any
 from flask import flash, g, redirect, request, url_for
 from sqlalchemy.orm import Session
 
-from content.signage import emergency_proposals as proposals
 from content.accounts.access import Permission
 from content.errors import ValidationError
 from content.org.tree import OrgUnit
-
+from content.signage import emergency_proposals as proposals
 from kiosk_server.console.base import bp, console_page, in_scope, refuse
 from kiosk_server.console.emergency_views import form_page, issuing_unit, read_draft
 from kiosk_server.console.words import say

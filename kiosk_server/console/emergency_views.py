@@ -15,17 +15,16 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from content.accounts import audit
 from content import outbox
-from content.signage import emergency_proposals as proposals
+from content.accounts import audit
 from content.accounts.access import Permission, Scope
-from content.signage.emergencies import Emergency, Severity
-from content.org.tree import Hall, OrgUnit
-from content.org.screens import Screen, ScreenGroup, screen_group_members
-from content.signage.emergency_proposals import go_on_air
 from content.errors import ValidationError
+from content.org.screens import Screen, ScreenGroup, screen_group_members
+from content.org.tree import Hall, OrgUnit
+from content.signage import emergency_proposals as proposals
+from content.signage.emergencies import Emergency, Severity
+from content.signage.emergency_proposals import go_on_air
 from content.signage.targeting import TargetKind
-
 from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page, in_scope
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -53,10 +52,14 @@ class Draft:
 
     def domain(self, org_unit_id: int) -> proposals.Draft:
         """The checked emergency as ``content.signage.emergency_proposals`` takes it, issued by ``org_unit_id``."""
-        rules = ([(TargetKind.ORG.value, i) for i in self.unit_ids] + [(TargetKind.HALL.value, i) for i in self.hall_ids]
-                 + [(TargetKind.GROUP.value, i) for i in self.group_ids])
-        return proposals.Draft(org_unit_id, self.title, self.body, self.severity, self.minutes or None, self.until,
-                               tuple(rules))
+        rules = (
+            [(TargetKind.ORG.value, i) for i in self.unit_ids]
+            + [(TargetKind.HALL.value, i) for i in self.hall_ids]
+            + [(TargetKind.GROUP.value, i) for i in self.group_ids]
+        )
+        return proposals.Draft(
+            org_unit_id, self.title, self.body, self.severity, self.minutes or None, self.until, tuple(rules)
+        )
 
 
 def _until(text: str) -> datetime | None:
@@ -74,10 +77,14 @@ def _ids(name: str) -> tuple[int, ...]:
 
 def choices(db: Session, scope: Scope) -> dict[str, list[Any]]:
     units = list(db.scalars(select(OrgUnit).where(scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path)))
-    halls = list(db.scalars(select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path))
-                            .order_by(OrgUnit.path, Hall.name)))
-    groups = list(db.scalars(select(ScreenGroup).join(OrgUnit).where(scope.unit_clause(OrgUnit.path))
-                             .order_by(ScreenGroup.name)))
+    halls = list(
+        db.scalars(
+            select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path)).order_by(OrgUnit.path, Hall.name)
+        )
+    )
+    groups = list(
+        db.scalars(select(ScreenGroup).join(OrgUnit).where(scope.unit_clause(OrgUnit.path)).order_by(ScreenGroup.name))
+    )
     return {"units": units, "halls": halls, "groups": groups}
 
 
@@ -108,13 +115,19 @@ def read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
     else:
         errors["minutes"] = say(lang, "emergency.expiry.required")
     offered = choices(db, g.scope)
-    allowed = {"units": {u.id for u in offered["units"]}, "halls": {h.id for h in offered["halls"]},
-               "groups": {x.id for x in offered["groups"]}}
+    allowed = {
+        "units": {u.id for u in offered["units"]},
+        "halls": {h.id for h in offered["halls"]},
+        "groups": {x.id for x in offered["groups"]},
+    }
     draft = Draft(title, body, severity, minutes, until, _ids("unit"), _ids("hall"), _ids("group"))
     if not (draft.unit_ids or draft.hall_ids or draft.group_ids):
         errors["targets"] = say(lang, "emergency.targets.required")
-    elif (set(draft.unit_ids) - allowed["units"] or set(draft.hall_ids) - allowed["halls"]
-          or set(draft.group_ids) - allowed["groups"]):
+    elif (
+        set(draft.unit_ids) - allowed["units"]
+        or set(draft.hall_ids) - allowed["halls"]
+        or set(draft.group_ids) - allowed["groups"]
+    ):
         errors["targets"] = say(lang, "forbidden")
     return draft, errors
 
@@ -125,8 +138,9 @@ def reached_screens(db: Session, draft: Draft, issuer: int) -> int:
     The manifest resolver applies the same rules: any of the targets, and never outside the issuer's subtree.
     """
     paths = [u.path for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_(draft.unit_ids)))]
-    in_group = exists().where(screen_group_members.c.screen_id == Screen.id,
-                              screen_group_members.c.group_id.in_(draft.group_ids))
+    in_group = exists().where(
+        screen_group_members.c.screen_id == Screen.id, screen_group_members.c.group_id.in_(draft.group_ids)
+    )
     conditions = [OrgUnit.path.startswith(p) for p in paths] + [Screen.hall_id.in_(draft.hall_ids), in_group]
     home = db.get(OrgUnit, issuer)
     inside = OrgUnit.path.startswith(home.path) if home is not None else false()
@@ -135,16 +149,21 @@ def reached_screens(db: Session, draft: Draft, issuer: int) -> int:
 
 def on_air(db: Session, scope: Scope, now: datetime) -> list[Emergency]:
     """The emergencies showing now (or about to) that this scope may see and end."""
-    query = (select(Emergency).join(OrgUnit, OrgUnit.id == Emergency.org_unit_id)
-             .where(Emergency.expires_at > now, or_(Emergency.ended_at.is_(None), Emergency.ended_at > now))
-             .options(selectinload(Emergency.targets)).order_by(Emergency.starts_at.desc()))
+    query = (
+        select(Emergency)
+        .join(OrgUnit, OrgUnit.id == Emergency.org_unit_id)
+        .where(Emergency.expires_at > now, or_(Emergency.ended_at.is_(None), Emergency.ended_at > now))
+        .options(selectinload(Emergency.targets))
+        .order_by(Emergency.starts_at.desc())
+    )
     return [e for e in db.scalars(query) if _covers(db, scope, e)]
 
 
 def _covers(db: Session, scope: Scope, emergency: Emergency) -> bool:
     if scope.hall_id is not None:  # a hall manager: the ones aimed at their hall and nothing wider
         return bool(emergency.targets) and all(
-            t.kind == TargetKind.HALL and t.ref == str(scope.hall_id) for t in emergency.targets)
+            t.kind == TargetKind.HALL and t.ref == str(scope.hall_id) for t in emergency.targets
+        )
     unit = db.get(OrgUnit, emergency.org_unit_id)
     return unit is not None and scope.covers_unit(unit)
 
@@ -161,22 +180,36 @@ def issuing_unit(db: Session) -> int:
 
 def pending_proposals(db: Session, scope: Scope) -> list[proposals.EmergencyProposal]:
     """Proposals waiting for review whose node lies in ``scope``."""
-    query = (select(proposals.EmergencyProposal).join(OrgUnit, OrgUnit.id == proposals.EmergencyProposal.org_unit_id)
-             .where(proposals.EmergencyProposal.status == proposals.ProposalStatus.IN_REVIEW.value,
-                    scope.unit_clause(OrgUnit.path))
-             .order_by(proposals.EmergencyProposal.proposed_at))
+    query = (
+        select(proposals.EmergencyProposal)
+        .join(OrgUnit, OrgUnit.id == proposals.EmergencyProposal.org_unit_id)
+        .where(
+            proposals.EmergencyProposal.status == proposals.ProposalStatus.IN_REVIEW.value,
+            scope.unit_clause(OrgUnit.path),
+        )
+        .order_by(proposals.EmergencyProposal.proposed_at)
+    )
     return list(db.scalars(query))
 
 
 def form_page(draft: Draft | None, errors: dict[str, str], status: int = 200, *, proposing: bool = False) -> Any:
     """The emergencies page: on air, the form (to send, or to propose for an editor), proposals, recent ones."""
     db = request_session()
-    recent = list(db.scalars(select(Emergency).options(selectinload(Emergency.targets))
-                             .order_by(Emergency.id.desc()).limit(20)))
-    return render_template("console/emergencies.html", draft=draft, errors=errors, durations=DURATIONS,
-                           severities=list(Severity), on_air=on_air(db, g.scope, g.now), proposing=proposing,
-                           pending=[] if proposing else pending_proposals(db, g.scope),
-                           recent=[e for e in recent if _covers(db, g.scope, e)], **choices(db, g.scope)), status
+    recent = list(
+        db.scalars(select(Emergency).options(selectinload(Emergency.targets)).order_by(Emergency.id.desc()).limit(20))
+    )
+    return render_template(
+        "console/emergencies.html",
+        draft=draft,
+        errors=errors,
+        durations=DURATIONS,
+        severities=list(Severity),
+        on_air=on_air(db, g.scope, g.now),
+        proposing=proposing,
+        pending=[] if proposing else pending_proposals(db, g.scope),
+        recent=[e for e in recent if _covers(db, g.scope, e)],
+        **choices(db, g.scope),
+    ), status
 
 
 @bp.get("/emergencies")
@@ -196,11 +229,18 @@ def send_emergency() -> Any:
         return form_page(draft, {})
     if request.form.get("confirmed") != "yes":
         names = choices(db, g.scope)
-        return render_template("console/emergency_confirm.html", reached=reached_screens(db, draft, issuing_unit(db)),
-                               draft=draft, expires_at=draft.expires_at(g.now), **names)
+        return render_template(
+            "console/emergency_confirm.html",
+            reached=reached_screens(db, draft, issuing_unit(db)),
+            draft=draft,
+            expires_at=draft.expires_at(g.now),
+            **names,
+        )
     issuer = issuing_unit(db)
     try:
-        go_on_air(db, draft.domain(issuer), actor=g.console_actor, now=g.now, reached=reached_screens(db, draft, issuer))
+        go_on_air(
+            db, draft.domain(issuer), actor=g.console_actor, now=g.now, reached=reached_screens(db, draft, issuer)
+        )
     except ValidationError:  # the chosen end passed while the confirmation was open
         db.rollback()
         return form_page(draft, {"until": say(g.lang, "emergency.until.range")}, 400)
@@ -219,9 +259,15 @@ def end_emergency(emergency_id: int) -> Any:
         emergency.ended_at = g.now
         outbox.add_event(db, "content", kind="emergency", id=emergency.id, action="ended")
         unit = db.get(OrgUnit, emergency.org_unit_id)
-        audit.record(db, actor=g.console_actor, action="ended", obj_kind="emergency", obj_id=emergency.id,
-                     summary={"changed": {"ended_at": [None, g.now.isoformat()]}},
-                     org_path=unit.path if unit else None)
+        audit.record(
+            db,
+            actor=g.console_actor,
+            action="ended",
+            obj_kind="emergency",
+            obj_id=emergency.id,
+            summary={"changed": {"ended_at": [None, g.now.isoformat()]}},
+            org_path=unit.path if unit else None,
+        )
         db.commit()
         flash(say(g.lang, "emergency.ended"))
     return redirect(url_for("console.emergencies"))

@@ -14,10 +14,9 @@ from sqlalchemy import select
 
 from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.signage.fleet import FleetFilter, FleetSort, FleetState, StatusFilter
-from content.org.tree import Hall, OrgUnit
 from content.org.screens import ScreenKind
-
+from content.org.tree import Hall, OrgUnit
+from content.signage.fleet import FleetFilter, FleetSort, FleetState, StatusFilter
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, page_number
 from kiosk_server.database import request_session
 from kiosk_server.fleet_status import fleet_for
@@ -40,20 +39,49 @@ def _choice(name: str, allowed: set[str]) -> str | None:
 def fleet() -> Any:
     db = request_session()
     try:
-        filt = FleetFilter(org_unit_id=_int("org"), hall_id=_int("hall"),
-                           kind=_choice("kind", {k.value for k in ScreenKind}),
-                           status=_choice("status", {s.value for s in StatusFilter}),
-                           search=request.args.get("q", "")[:100] or None,
-                           sort=_choice("sort", {s.value for s in FleetSort}) or FleetSort.ATTENTION.value,
-                           page=page_number(), page_size=PAGE_SIZE)
+        filt = FleetFilter(
+            org_unit_id=_int("org"),
+            hall_id=_int("hall"),
+            kind=_choice("kind", {k.value for k in ScreenKind}),
+            status=_choice("status", {s.value for s in StatusFilter}),
+            search=request.args.get("q", "")[:100] or None,
+            sort=_choice("sort", {s.value for s in FleetSort}) or FleetSort.ATTENTION.value,
+            page=page_number(),
+            page_size=PAGE_SIZE,
+        )
     except ValidationError:  # only a malformed URL gets here: every value above is checked
         filt = FleetFilter(page_size=PAGE_SIZE)
     found = fleet_for(current_app, db, filt, g.scope, now=g.now)
     units = list(db.scalars(select(OrgUnit).where(g.scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path)))
-    halls = list(db.scalars(select(Hall).join(OrgUnit).where(g.scope.hall_clause(Hall.id, OrgUnit.path))
-                            .order_by(OrgUnit.path, Hall.name)))
-    args = {k: v for k, v in {"org": filt.org_unit_id, "hall": filt.hall_id, "kind": filt.kind,
-                              "status": filt.status, "q": filt.search, "sort": filt.sort}.items() if v}
-    return render_template("console/fleet.html", found=found, filt=filt, units=units, halls=halls, args=args,
-                           states=list(FleetState), kinds=list(ScreenKind), sorts=list(FleetSort),
-                           refresh=REFRESH_SECONDS)
+    halls = list(
+        db.scalars(
+            select(Hall)
+            .join(OrgUnit)
+            .where(g.scope.hall_clause(Hall.id, OrgUnit.path))
+            .order_by(OrgUnit.path, Hall.name)
+        )
+    )
+    args = {
+        k: v
+        for k, v in {
+            "org": filt.org_unit_id,
+            "hall": filt.hall_id,
+            "kind": filt.kind,
+            "status": filt.status,
+            "q": filt.search,
+            "sort": filt.sort,
+        }.items()
+        if v
+    }
+    return render_template(
+        "console/fleet.html",
+        found=found,
+        filt=filt,
+        units=units,
+        halls=halls,
+        args=args,
+        states=list(FleetState),
+        kinds=list(ScreenKind),
+        sorts=list(FleetSort),
+        refresh=REFRESH_SECONDS,
+    )

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from content.accounts.access import Permission, may
 from content.accounts.audit import AuditEntry
-
 from kiosk_server.console.base import bp, console_page
 from kiosk_server.console.emergency_views import on_air
 from kiosk_server.database import request_session

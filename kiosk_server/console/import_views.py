@@ -16,10 +16,9 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from sqlalchemy import select
 
 from content.accounts.access import Permission
-from content.org.tree import OrgUnit
 from content.library import vacancy_import
 from content.library.vacancy_import import FIELDS, ImportPreview, ImportRefused, ImportRejected, preview_import
-
+from content.org.tree import OrgUnit
 from kiosk_server.console.base import bp, console_page
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -49,8 +48,9 @@ def _kept(token: str) -> Path | None:
 
 
 def _units() -> list[OrgUnit]:
-    return list(request_session().scalars(select(OrgUnit).where(g.scope.unit_clause(OrgUnit.path))
-                                          .order_by(OrgUnit.path)))
+    return list(
+        request_session().scalars(select(OrgUnit).where(g.scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path))
+    )
 
 
 def _missing_labels(preview: ImportPreview) -> list[str]:
@@ -60,8 +60,14 @@ def _missing_labels(preview: ImportPreview) -> list[str]:
 
 def _page(status: int = 200, **values: Any) -> Any:
     values.setdefault("errors", {})
-    return render_template("console/import.html", units=_units(), fields=FIELDS, shown=SHOWN_PROBLEMS,
-                           missing_labels=_missing_labels, **values), status
+    return render_template(
+        "console/import.html",
+        units=_units(),
+        fields=FIELDS,
+        shown=SHOWN_PROBLEMS,
+        missing_labels=_missing_labels,
+        **values,
+    ), status
 
 
 @bp.get("/vacancies/import")
@@ -119,8 +125,9 @@ def import_vacancies() -> Any:
         return _page(400, refused=refused, filename=filename, org_unit_id=unit.id)
     db = request_session()
     try:
-        result = vacancy_import.import_vacancies(db, data, filename, org_unit_id=unit.id, actor=g.console_actor, now=g.now,
-                                  mapping=mapping)
+        result = vacancy_import.import_vacancies(
+            db, data, filename, org_unit_id=unit.id, actor=g.console_actor, now=g.now, mapping=mapping
+        )
     except ImportRefused as refused:
         db.rollback()
         return _page(400, refused=refused, preview=preview, token=token, filename=filename, org_unit_id=unit.id)

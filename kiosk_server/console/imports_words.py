@@ -4,9 +4,11 @@ from typing import Final
 
 WORDS: Final[dict[str, tuple[str, str]]] = {
     "import.title": ("批量导入岗位", "Import vacancies"),
-    "import.hint": ("支持 Excel（.xlsx）和 CSV（UTF-8 或 GBK）。第一行为表头；整个文件全部正确才会导入，有任何一行出错则一条也不导入。",
-                    "Excel (.xlsx) or CSV (UTF-8 or GBK), headers in the first row. The whole file is imported "
-                    "only if every row is good; one bad row and nothing is imported."),
+    "import.hint": (
+        "支持 Excel（.xlsx）和 CSV（UTF-8 或 GBK）。第一行为表头；整个文件全部正确才会导入，有任何一行出错则一条也不导入。",
+        "Excel (.xlsx) or CSV (UTF-8 or GBK), headers in the first row. The whole file is imported "
+        "only if every row is good; one bad row and nothing is imported.",
+    ),
     "import.file": ("文件", "File"),
     "import.org": ("发布机构（岗位显示在该机构及下级的屏幕上）", "Owner (its screens and those below show them)"),
     "import.submit": ("检查并导入", "Check and import"),
@@ -14,8 +16,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "import.org.required": ("请选择您管辖范围内的机构", "Choose an org node in your scope"),
     "import.file.required": ("请选择要导入的文件", "Choose a file to import"),
     "import.file.too_big": ("文件不能超过 {mb} MB", "The file may not exceed {mb} MB"),
-    "import.done": ("已导入 {count} 个岗位（新建用人单位 {created} 家），发布机构：{name}",
-                    "Imported {count} vacancies ({created} new employers) for {name}"),
+    "import.done": (
+        "已导入 {count} 个岗位（新建用人单位 {created} 家），发布机构：{name}",
+        "Imported {count} vacancies ({created} new employers) for {name}",
+    ),
     "import.refused": ("无法读取此文件", "This file cannot be read"),
     "import.rejected": ("文件中有错误，未导入任何岗位", "The file has errors; nothing was imported"),
     "import.row": ("行", "Row"),
@@ -23,8 +27,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "import.problem": ("问题", "Problem"),
     "import.more": ("另有 {count} 处问题未列出", "{count} more problems not listed"),
     "import.mapping": ("表头对应关系", "Header mapping"),
-    "import.mapping.hint": ("自动识别的对应关系如下；如有误可以修改后重新检查（无需重新上传）。",
-                            "The columns were matched as below; correct them and check again (no new upload needed)."),
+    "import.mapping.hint": (
+        "自动识别的对应关系如下；如有误可以修改后重新检查（无需重新上传）。",
+        "The columns were matched as below; correct them and check again (no new upload needed).",
+    ),
     "import.ignore": ("（不导入）", "(ignore)"),
     "import.required": ("必填", "required"),
     "import.missing": ("缺少必填列：{fields}", "Required columns missing: {fields}"),

@@ -24,14 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from content.accounts import audit
 from content import outbox
+from content.accounts import audit
 from content.accounts.access import Permission, may
 from content.errors import ValidationError
-from content.signage.layouts import Layout, Widget
 from content.org.tree import OrgUnit
+from content.signage.layouts import Layout, Widget
 from content.signage.playlists import Playlist
-
 from kiosk_server.api.layouts import check_regions, save_layout
 from kiosk_server.console.base import bp, console_page, in_scope, refuse
 from kiosk_server.console.words import say
@@ -73,16 +72,24 @@ def org_path(db: Session, unit_id: int) -> str | None:
     return unit.path if unit else None
 
 
-def record(db: Session, kind: str, obj_id: int, unit_id: int, before: dict[str, Any] | None,
-           after: dict[str, Any]) -> None:
+def record(
+    db: Session, kind: str, obj_id: int, unit_id: int, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
     """The outbox row (screens may show something else now) and the audit row; the caller commits."""
     if before is None:
         action, change = "created", {"after": after}
     else:
         action, change = "updated", {"changed": {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}}
     outbox.add_event(db, "content", kind=kind, id=obj_id, action=action)
-    audit.record(db, actor=g.console_actor, action=action, obj_kind=kind, obj_id=obj_id, summary=change,
-                 org_path=org_path(db, unit_id))
+    audit.record(
+        db,
+        actor=g.console_actor,
+        action=action,
+        obj_kind=kind,
+        obj_id=obj_id,
+        summary=change,
+        org_path=org_path(db, unit_id),
+    )
 
 
 # -- the form, as text ---------------------------------------------------------------------------
@@ -98,8 +105,18 @@ def blank_row() -> dict[str, Any]:
 
 
 def form_of(layout: Layout) -> dict[str, Any]:
-    rows = [{"name": r.name, "widget": r.widget, "x": percent(r.x), "y": percent(r.y), "w": percent(r.w),
-             "h": percent(r.h), "playlist": str(r.playlist_id or "")} for r in layout.regions]
+    rows = [
+        {
+            "name": r.name,
+            "widget": r.widget,
+            "x": percent(r.x),
+            "y": percent(r.y),
+            "w": percent(r.w),
+            "h": percent(r.h),
+            "playlist": str(r.playlist_id or ""),
+        }
+        for r in layout.regions
+    ]
     return {"name": layout.name, "owner": str(layout.org_unit_id), "background": layout.background, "rows": rows}
 
 
@@ -107,8 +124,12 @@ def posted_form(posted: MultiDict[str, str]) -> dict[str, Any]:
     indices = sorted({int(m.group(1)) for key in posted if (m := ROW_KEY.match(key))})
     rows = [{field: posted.get(f"r{i}.{field}", "").strip() for field in (*blank_row(), "remove")} for i in indices]
     kept = [r for r in rows if not r["remove"] and any(r[f] for f in ("name", *GEOMETRY))]
-    return {"name": posted.get("name", "").strip(), "owner": posted.get("owner", "").strip(),
-            "background": posted.get("background", "").strip() or "#0b1f3a", "rows": kept}
+    return {
+        "name": posted.get("name", "").strip(),
+        "owner": posted.get("owner", "").strip(),
+        "background": posted.get("background", "").strip() or "#0b1f3a",
+        "rows": kept,
+    }
 
 
 def _number(text: str) -> float | None:
@@ -137,8 +158,10 @@ class Box:
         def css(value: float) -> str:
             return f"{value:.4f}".rstrip("0").rstrip(".") + "%"
 
-        return (f"left: {css(self.x)}; top: {css(self.y)}; width: {css(self.w)}; height: {css(self.h)}; "
-                f"z-index: {self.row};")
+        return (
+            f"left: {css(self.x)}; top: {css(self.y)}; width: {css(self.w)}; height: {css(self.h)}; "
+            f"z-index: {self.row};"
+        )
 
 
 def boxes(form: dict[str, Any], errors: dict[str, str]) -> list[Box]:
@@ -148,8 +171,18 @@ def boxes(form: dict[str, Any], errors: dict[str, str]) -> list[Box]:
         numbers = [_number(row[f]) for f in GEOMETRY]
         if all(n is not None for n in numbers):
             x, y, w, h = (n or 0.0 for n in numbers)
-            found.append(Box(i, row["name"], row["widget"], x, y, max(w, 0.0), max(h, 0.0),
-                             any(f"r{i}.{f}" in errors for f in GEOMETRY)))
+            found.append(
+                Box(
+                    i,
+                    row["name"],
+                    row["widget"],
+                    x,
+                    y,
+                    max(w, 0.0),
+                    max(h, 0.0),
+                    any(f"r{i}.{f}" in errors for f in GEOMETRY),
+                )
+            )
     return found
 
 
@@ -161,12 +194,21 @@ class RowErrors:
 
     def add(self, index: int, field: str, problem: str, **params: Any) -> None:
         label = say(g.lang, f"layouts.region.{field}")
-        self.errors.setdefault(f"r{index}.{field}", say(g.lang, "layouts.region.error", n=index + 1, field=label,
-                                                        problem=say(g.lang, f"layouts.problem.{problem}", **params)))
+        self.errors.setdefault(
+            f"r{index}.{field}",
+            say(
+                g.lang,
+                "layouts.region.error",
+                n=index + 1,
+                field=label,
+                problem=say(g.lang, f"layouts.problem.{problem}", **params),
+            ),
+        )
 
 
-def values_of(form: dict[str, Any], own: Owners, playlists: list[Playlist]) -> tuple[dict[str, Any], list[int],
-                                                                                      dict[str, str]]:
+def values_of(
+    form: dict[str, Any], own: Owners, playlists: list[Playlist]
+) -> tuple[dict[str, Any], list[int], dict[str, str]]:
     """The domain's values, the form row of each region passed on, and the errors of what did not parse."""
     errors: dict[str, str] = {}
     rows = RowErrors()
@@ -198,9 +240,15 @@ def values_of(form: dict[str, Any], own: Owners, playlists: list[Playlist]) -> t
                 rows.add(i, field, "number" if row[field] else "required")
         if any(f"r{i}.{f}" in rows.errors for f in ("name", "widget", *GEOMETRY)):
             continue
-        regions.append({"name": row["name"], "widget": row["widget"], "z": i,
-                        "playlist_id": int(row["playlist"]) if row["playlist"] in usable else None,
-                        **{f: (numbers[f] or 0.0) / 100 for f in GEOMETRY}})
+        regions.append(
+            {
+                "name": row["name"],
+                "widget": row["widget"],
+                "z": i,
+                "playlist_id": int(row["playlist"]) if row["playlist"] in usable else None,
+                **{f: (numbers[f] or 0.0) / 100 for f in GEOMETRY},
+            }
+        )
         origin.append(i)
     values = {"name": form["name"], "org_unit_id": owner, "background": form["background"], "regions": regions}
     return values, origin, {**errors, **rows.errors}
@@ -229,9 +277,24 @@ def domain_errors(err: ValidationError, origin: list[int], regions: list[dict[st
 
 
 def summary(layout: Layout) -> dict[str, Any]:
-    return {"name": layout.name, "org_unit_id": layout.org_unit_id, "background": layout.background,
-            "regions": [{"name": r.name, "widget": r.widget, "x": r.x, "y": r.y, "w": r.w, "h": r.h, "z": r.z,
-                         "playlist_id": r.playlist_id} for r in layout.regions]}
+    return {
+        "name": layout.name,
+        "org_unit_id": layout.org_unit_id,
+        "background": layout.background,
+        "regions": [
+            {
+                "name": r.name,
+                "widget": r.widget,
+                "x": r.x,
+                "y": r.y,
+                "w": r.w,
+                "h": r.h,
+                "z": r.z,
+                "playlist_id": r.playlist_id,
+            }
+            for r in layout.regions
+        ],
+    }
 
 
 # -- the pages -----------------------------------------------------------------------------------
@@ -246,18 +309,37 @@ def _usable_playlists(db: Session, own: Owners) -> list[Playlist]:
 def layouts() -> Any:
     db = request_session()
     own = owners(db)
-    rows = [x for x in db.scalars(select(Layout).options(selectinload(Layout.regions)).order_by(Layout.name, Layout.id))
-            if own.visible(x.org_unit_id)]
-    return render_template("console/layouts.html", rows=rows, own=own, units=own.seen,
-                           preview=lambda x: boxes(form_of(x), {}))
+    rows = [
+        x
+        for x in db.scalars(select(Layout).options(selectinload(Layout.regions)).order_by(Layout.name, Layout.id))
+        if own.visible(x.org_unit_id)
+    ]
+    return render_template(
+        "console/layouts.html", rows=rows, own=own, units=own.seen, preview=lambda x: boxes(form_of(x), {})
+    )
 
 
-def _render_form(db: Session, own: Owners, layout: Layout | None, form: dict[str, Any], errors: dict[str, str],
-                 status: int = 200, read_only: bool = False) -> Any:
+def _render_form(
+    db: Session,
+    own: Owners,
+    layout: Layout | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    read_only: bool = False,
+) -> Any:
     shown = {**form, "rows": form["rows"] + ([] if read_only else [blank_row() for _ in range(BLANK_ROWS)])}
-    return render_template("console/layouts_form.html", layout=layout, form=shown, errors=errors, own=own,
-                           boxes=boxes(form, errors), widgets=[w.value for w in Widget], read_only=read_only,
-                           playlists=_usable_playlists(db, own)), status
+    return render_template(
+        "console/layouts_form.html",
+        layout=layout,
+        form=shown,
+        errors=errors,
+        own=own,
+        boxes=boxes(form, errors),
+        widgets=[w.value for w in Widget],
+        read_only=read_only,
+        playlists=_usable_playlists(db, own),
+    ), status
 
 
 def _save(db: Session, own: Owners, layout: Layout | None) -> Any:
@@ -291,8 +373,12 @@ def new_layout() -> Any:
     if request.method == "POST":
         return _save(db, own, None)
     default = g.user.org_unit_id if g.user.org_unit_id and own.editable(g.user.org_unit_id) else ""
-    form = {"name": "", "owner": str(default), "background": "#0b1f3a",
-            "rows": [{**blank_row(), "name": "main", "x": "0", "y": "0", "w": "100", "h": "100"}]}
+    form = {
+        "name": "",
+        "owner": str(default),
+        "background": "#0b1f3a",
+        "rows": [{**blank_row(), "name": "main", "x": "0", "y": "0", "w": "100", "h": "100"}],
+    }
     return _render_form(db, own, None, form, {})
 
 

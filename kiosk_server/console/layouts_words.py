@@ -13,15 +13,19 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "layouts.none": ("没有版式", "No layouts"),
     "layouts.owner": ("所属单位", "Owner"),
     "layouts.regions": ("区域", "Regions"),
-    "layouts.read_only": ("此版式由上级单位下发，您只能查看，不能修改。",
-                          "This layout comes from above: you may look at it, not change it."),
+    "layouts.read_only": (
+        "此版式由上级单位下发，您只能查看，不能修改。",
+        "This layout comes from above: you may look at it, not change it.",
+    ),
     "layouts.read_only.short": ("只读", "read-only"),
     "layouts.field.name": ("名称", "Name"),
     "layouts.field.owner": ("所属单位", "Owner"),
     "layouts.field.background": ("背景色", "Background"),
-    "layouts.grid": ("位置和大小以画面的百分比填写（0–100），一个版式适用于任何尺寸的屏幕；区域可以重叠，后面的行显示在上层。",
-                     "Position and size are percentages of the screen (0–100), so one layout fits any screen; "
-                     "regions may overlap, later rows are drawn on top."),
+    "layouts.grid": (
+        "位置和大小以画面的百分比填写（0–100），一个版式适用于任何尺寸的屏幕；区域可以重叠，后面的行显示在上层。",
+        "Position and size are percentages of the screen (0–100), so one layout fits any screen; "
+        "regions may overlap, later rows are drawn on top.",
+    ),
     "layouts.region": ("区域{n}", "Region {n}"),
     "layouts.region.name": ("名称", "Name"),
     "layouts.region.widget": ("内容类型", "Shows"),
@@ -39,8 +43,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "layouts.widget.header": ("标题栏", "Header"),
     "layouts.widget.queue": ("排队叫号", "Queue board"),
     "layouts.preview": ("预览", "Preview"),
-    "layouts.preview.hint": ("按16:9画面缩放显示；保存前请检查各区域的位置。",
-                             "Drawn on a 16:9 screen, scaled; check where each region lies before saving."),
+    "layouts.preview.hint": (
+        "按16:9画面缩放显示；保存前请检查各区域的位置。",
+        "Drawn on a 16:9 screen, scaled; check where each region lies before saving.",
+    ),
     "layouts.save": ("保存版式", "Save the layout"),
     "layouts.saved": ("版式“{name}”已保存", "Layout “{name}” saved"),
     "layouts.problem.required": ("请填写", "required"),
@@ -56,13 +62,17 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "playlists.new": ("新建播放列表", "New playlist"),
     "playlists.edit": ("播放列表：{name}", "Playlist: {name}"),
     "playlists.none": ("没有播放列表", "No playlists"),
-    "playlists.read_only": ("此播放列表由上级单位下发，您只能查看，不能修改。",
-                            "This playlist comes from above: you may look at it, not change it."),
+    "playlists.read_only": (
+        "此播放列表由上级单位下发，您只能查看，不能修改。",
+        "This playlist comes from above: you may look at it, not change it.",
+    ),
     "playlists.entries": ("播放内容", "Entries"),
     "playlists.entries.count": ("{count}项", "{count} entries"),
-    "playlists.hint": ("按“顺序”从小到大播放；时长为每项（或岗位表每页）显示的秒数（{low}–{high}秒）。",
-                       "Entries play by “order”, lowest first; the duration is the seconds each item "
-                       "(or each page of a board) shows ({low}–{high} s)."),
+    "playlists.hint": (
+        "按“顺序”从小到大播放；时长为每项（或岗位表每页）显示的秒数（{low}–{high}秒）。",
+        "Entries play by “order”, lowest first; the duration is the seconds each item "
+        "(or each page of a board) shows ({low}–{high} s).",
+    ),
     "playlists.entry": ("第{n}项", "Entry {n}"),
     "playlists.entry.kind": ("类型", "Kind"),
     "playlists.entry.item": ("内容", "Item"),
@@ -81,6 +91,9 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "playlists.problem.whole": ("请输入整数", "enter a whole number"),
     "playlists.problem.range": ("须在{low}到{high}之间", "between {low} and {high}"),
     "playlists.problem.item_needed": ("请选择内容", "choose an item"),
-    "playlists.problem.no_item": ("实时列表自动选取内容，请不要选择单项", "a live feed picks its own items: leave this empty"),
+    "playlists.problem.no_item": (
+        "实时列表自动选取内容，请不要选择单项",
+        "a live feed picks its own items: leave this empty",
+    ),
     "playlists.problem.too_many": ("最多{limit}项", "at most {limit} entries"),
 }

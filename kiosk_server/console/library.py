@@ -19,13 +19,12 @@ from pydantic import ValidationError as FormError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from content.accounts import audit
 from content import outbox
+from content.accounts import audit
 from content.accounts.access import Permission, Scope, may
 from content.errors import ValidationError
 from content.library.items import ContentItem, ItemStatus
 from content.org.tree import OrgUnit
-
 from kiosk_server.console.base import CONSOLE_ZONE, PAGE_SIZE, in_scope, page_number
 from kiosk_server.console.words import say
 
@@ -147,8 +146,9 @@ def _said(error: Mapping[str, Any], field_words: Mapping[str, str]) -> str:
     return say(lang, "media.error.invalid", detail=error.get("msg", ""))
 
 
-def check(schema: type[B], data: Mapping[str, Any], errors: dict[str, str],
-          field_words: Mapping[str, str] | None = None) -> dict[str, Any]:
+def check(
+    schema: type[B], data: Mapping[str, Any], errors: dict[str, str], field_words: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """``data`` checked by the REST API's ``schema`` (its rules, once), one field at a time.
 
     ``schema`` has every field optional (the API's PATCH bodies), so each field is checked alone:
@@ -195,8 +195,9 @@ def snapshot(item: ContentItem, names: Iterable[str]) -> dict[str, Any]:
     return {name: plain(getattr(item, name)) for name in ("title", "org_unit_id", "status", *WINDOW, *names)}
 
 
-def record(db: Session, item: ContentItem, kind: str, action: str, before: dict[str, Any] | None,
-           after: dict[str, Any] | None) -> None:
+def record(
+    db: Session, item: ContentItem, kind: str, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> None:
     """Stage the outbox row (screens may show something else now) and the audit row; the caller commits."""
     if before is None:
         summary: dict[str, Any] = {"after": after}
@@ -206,8 +207,15 @@ def record(db: Session, item: ContentItem, kind: str, action: str, before: dict[
         summary = {"changed": {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}}
     unit = db.get(OrgUnit, item.org_unit_id)  # the owner as saved (the relationship may still hold the old one)
     outbox.add_event(db, "content", kind=kind, id=item.id, action=action)
-    audit.record(db, actor=g.console_actor, action=action, obj_kind=kind, obj_id=item.id, summary=summary,
-                 org_path=unit.path if unit else None)
+    audit.record(
+        db,
+        actor=g.console_actor,
+        action=action,
+        obj_kind=kind,
+        obj_id=item.id,
+        summary=summary,
+        org_path=unit.path if unit else None,
+    )
 
 
 def set_status(db: Session, item: ContentItem, kind: str, status: ItemStatus) -> bool:
@@ -217,6 +225,12 @@ def set_status(db: Session, item: ContentItem, kind: str, status: ItemStatus) ->
     before = item.status
     item.status = status.value
     db.flush()
-    record(db, item, kind, "archived" if status is ItemStatus.ARCHIVED else "restored",
-           {"status": before}, {"status": status.value})
+    record(
+        db,
+        item,
+        kind,
+        "archived" if status is ItemStatus.ARCHIVED else "restored",
+        {"status": before},
+        {"status": status.value},
+    )
     return True

@@ -9,7 +9,6 @@ from flask import current_app, g, redirect, render_template, request, url_for
 
 from content.accounts.access import Permission, may
 from content.accounts.staff import SignInRefused, sign_in
-
 from kiosk_server import csrf
 from kiosk_server.console import sign_in as console_sign_in
 from kiosk_server.console.base import bp
@@ -33,10 +32,17 @@ def _safe_next(value: str | None) -> str | None:
     return None
 
 
-def _form(status: int = 200, *, username: str = "", errors: dict[str, str] | None = None,
-          problem: str = "", notice: str = "") -> Any:
-    return render_template("console/login.html", username=username, errors=errors or {}, problem=problem,
-                           notice=notice, next=_safe_next(request.values.get("next")) or ""), status
+def _form(
+    status: int = 200, *, username: str = "", errors: dict[str, str] | None = None, problem: str = "", notice: str = ""
+) -> Any:
+    return render_template(
+        "console/login.html",
+        username=username,
+        errors=errors or {},
+        problem=problem,
+        notice=notice,
+        next=_safe_next(request.values.get("next")) or "",
+    ), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

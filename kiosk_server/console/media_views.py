@@ -21,7 +21,6 @@ from content.errors import ValidationError
 from content.library.items import ItemStatus, Media
 from content.org.tree import OrgUnit
 from content.signage.playlists import PlaylistEntry
-
 from kiosk_server import media_store
 from kiosk_server.api.media import MediaUpdate, save_media
 from kiosk_server.console import library
@@ -42,8 +41,13 @@ def _media_dir() -> Path:
 def _page(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
     db = request_session()
     text, shown, kind = (request.args.get(name, "").strip() for name in ("q", "status", "kind"))
-    query = (select(Media).join(OrgUnit, OrgUnit.id == Media.org_unit_id).where(library.visible(g.scope))
-             .options(contains_eager(Media.org_unit)).order_by(Media.id.desc()))
+    query = (
+        select(Media)
+        .join(OrgUnit, OrgUnit.id == Media.org_unit_id)
+        .where(library.visible(g.scope))
+        .options(contains_eager(Media.org_unit))
+        .order_by(Media.id.desc())
+    )
     clause = library.status_clause(Media, shown)
     if clause is not None:
         query = query.where(clause)
@@ -52,9 +56,18 @@ def _page(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> 
     if text:
         query = query.where(or_(Media.title.contains(text, autoescape=True), Media.sha256.startswith(text.lower())))
     units = library.owners(db) if may(g.user, Permission.EDIT_CONTENT) else []
-    return render_template("console/media.html", q=text, status=shown, kind=kind, values=values, errors=errors,
-                           units=units, max_mb=media_store.MAX_BYTES // MB, may_edit=library.may_edit,
-                           **library.listing(db, query)), status
+    return render_template(
+        "console/media.html",
+        q=text,
+        status=shown,
+        kind=kind,
+        values=values,
+        errors=errors,
+        units=units,
+        max_mb=media_store.MAX_BYTES // MB,
+        may_edit=library.may_edit,
+        **library.listing(db, query),
+    ), status
 
 
 @bp.get("/media")
@@ -69,10 +82,12 @@ def _or_none(name: str) -> str | None:
 
 def _read(db: Session, title: str) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
-    data: dict[str, Any] = {"org_unit_id": library.read_owner(db, errors),
-                            "valid_from": library.read_moment("valid_from", errors),
-                            "valid_until": library.read_moment("valid_until", errors),
-                            "duration_seconds": _or_none("duration_seconds")}
+    data: dict[str, Any] = {
+        "org_unit_id": library.read_owner(db, errors),
+        "valid_from": library.read_moment("valid_from", errors),
+        "valid_until": library.read_moment("valid_until", errors),
+        "duration_seconds": _or_none("duration_seconds"),
+    }
     if title:
         data["title"] = title
     return library.check(MediaUpdate, data, errors), errors
@@ -110,8 +125,12 @@ def upload_media() -> Any:
     if errors or item is None or stored is None:
         db.rollback()
         return _page(dict(request.form), errors, 400)
-    item.sha256, item.size_bytes, item.media_type, item.mime = (stored.sha256, stored.size_bytes, stored.media_type,
-                                                                stored.mime)
+    item.sha256, item.size_bytes, item.media_type, item.mime = (
+        stored.sha256,
+        stored.size_bytes,
+        stored.media_type,
+        stored.mime,
+    )
     item.title = item.title or stored.sha256[:12]
     if stored.media_type == "image":
         media_store.make_thumbnail(_media_dir(), stored.sha256)
@@ -123,8 +142,9 @@ def upload_media() -> Any:
 
 
 def _form(item: Media, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
-    return render_template("console/media_form.html", item=item, values=values, errors=errors,
-                           units=library.owners(request_session())), status
+    return render_template(
+        "console/media_form.html", item=item, values=values, errors=errors, units=library.owners(request_session())
+    ), status
 
 
 def _values(item: Media) -> dict[str, Any]:
@@ -178,7 +198,9 @@ def delete_media(media_id: int) -> Any:
     """Delete the item (never while a playlist plays it). The file stays: other items may share its bytes."""
     db = request_session()
     item = library.editable_or_404(db, Media, media_id)
-    playlists = db.scalar(select(func.count(distinct(PlaylistEntry.playlist_id))).where(PlaylistEntry.item_id == item.id))
+    playlists = db.scalar(
+        select(func.count(distinct(PlaylistEntry.playlist_id))).where(PlaylistEntry.item_id == item.id)
+    )
     if playlists:
         return _form(item, _values(item), {"delete": say(g.lang, "media.delete.in_use", count=playlists)}, 409)
     title = item.title

@@ -19,16 +19,15 @@ from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from content.library import approval
 from content.accounts import notifications
 from content.accounts.access import AccessDenied, Permission, may
-from content.library.approval import NoticeFields, Problem, ReviewRefused, Step
-from content.errors import NotFound, ValidationError
-from content.library.items import ItemStatus, PolicyNotice
-from content.org.tree import OrgUnit
-from content.library.sanitize import render_markdown, sanitize_html
 from content.accounts.staff import StaffAccount
-
+from content.errors import NotFound, ValidationError
+from content.library import approval
+from content.library.approval import NoticeFields, Problem, ReviewRefused, Step
+from content.library.items import ItemStatus, PolicyNotice
+from content.library.sanitize import render_markdown, sanitize_html
+from content.org.tree import OrgUnit
 from kiosk_server.console.base import CONSOLE_ZONE, PAGE_SIZE, bp, console_page, in_scope, page_number, refuse
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -48,8 +47,7 @@ def _hall_ancestors() -> list[int]:
 def _visible() -> ColumnElement[bool]:
     """SQL: the notices (joined with their OrgUnit) this account may see."""
     if g.scope.hall_id is not None:
-        return and_(PolicyNotice.status == ItemStatus.PUBLISHED.value,
-                    PolicyNotice.org_unit_id.in_(_hall_ancestors()))
+        return and_(PolicyNotice.status == ItemStatus.PUBLISHED.value, PolicyNotice.org_unit_id.in_(_hall_ancestors()))
     return g.scope.unit_clause(OrgUnit.path)
 
 
@@ -71,8 +69,11 @@ def _units(db: Session) -> list[OrgUnit]:
 
 
 def _waiting(db: Session) -> int:
-    stmt = (select(func.count(PolicyNotice.id)).join(OrgUnit, OrgUnit.id == PolicyNotice.org_unit_id)
-            .where(_visible(), PolicyNotice.status == ItemStatus.IN_REVIEW.value))
+    stmt = (
+        select(func.count(PolicyNotice.id))
+        .join(OrgUnit, OrgUnit.id == PolicyNotice.org_unit_id)
+        .where(_visible(), PolicyNotice.status == ItemStatus.IN_REVIEW.value)
+    )
     return int(db.scalar(stmt) or 0)
 
 
@@ -93,42 +94,82 @@ def notices() -> Any:
         query = query.where(PolicyNotice.title.contains(text))
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = page_number()
-    rows = list(db.scalars(query.order_by(PolicyNotice.updated_at.desc(), PolicyNotice.id.desc())
-                           .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    rows = list(
+        db.scalars(
+            query.order_by(PolicyNotice.updated_at.desc(), PolicyNotice.id.desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    )
     names = {u.id: u.name for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_({r.org_unit_id for r in rows})))}
-    return render_template("console/notices.html", rows=rows, names=names, status=status, q=text,
-                           statuses=STATUSES, page=page, total=total, pages=max(1, -(-total // PAGE_SIZE)),
-                           waiting=_waiting(db))
+    return render_template(
+        "console/notices.html",
+        rows=rows,
+        names=names,
+        status=status,
+        q=text,
+        statuses=STATUSES,
+        page=page,
+        total=total,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        waiting=_waiting(db),
+    )
 
 
 @bp.get("/notices/review")
 @console_page(Permission.APPROVE)
 def review_queue() -> Any:
     db = request_session()
-    query = (select(PolicyNotice).join(OrgUnit, OrgUnit.id == PolicyNotice.org_unit_id)
-             .where(_visible(), PolicyNotice.status.in_([ItemStatus.IN_REVIEW.value, ItemStatus.APPROVED.value]))
-             .order_by(PolicyNotice.updated_at, PolicyNotice.id))
+    query = (
+        select(PolicyNotice)
+        .join(OrgUnit, OrgUnit.id == PolicyNotice.org_unit_id)
+        .where(_visible(), PolicyNotice.status.in_([ItemStatus.IN_REVIEW.value, ItemStatus.APPROVED.value]))
+        .order_by(PolicyNotice.updated_at, PolicyNotice.id)
+    )
     rows = list(db.scalars(query))
     names = {u.id: u.name for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_({r.org_unit_id for r in rows})))}
     submitters = {r.id: approval.submitter_id(db, r) for r in rows}
-    people = {a.id: a.display_name for a in db.scalars(select(StaffAccount).where(
-        StaffAccount.id.in_({i for i in submitters.values() if i is not None})))}
-    return render_template("console/notices_review.html", names=names,
-                           submitted_by={n: people.get(a or 0, "") for n, a in submitters.items()},
-                           in_review=[r for r in rows if r.status == ItemStatus.IN_REVIEW.value],
-                           approved=[r for r in rows if r.status == ItemStatus.APPROVED.value],
-                           yours={r.id for r in rows if approval.authored_by(db, r, g.user)})
+    people = {
+        a.id: a.display_name
+        for a in db.scalars(
+            select(StaffAccount).where(StaffAccount.id.in_({i for i in submitters.values() if i is not None}))
+        )
+    }
+    return render_template(
+        "console/notices_review.html",
+        names=names,
+        submitted_by={n: people.get(a or 0, "") for n, a in submitters.items()},
+        in_review=[r for r in rows if r.status == ItemStatus.IN_REVIEW.value],
+        approved=[r for r in rows if r.status == ItemStatus.APPROVED.value],
+        yours={r.id for r in rows if approval.authored_by(db, r, g.user)},
+    )
 
 
-def _detail(db: Session, notice: PolicyNotice, *, errors: dict[str, str] | None = None, refusal: str = "",
-            reason: str = "", status: int = 200) -> Any:
+def _detail(
+    db: Session,
+    notice: PolicyNotice,
+    *,
+    errors: dict[str, str] | None = None,
+    refusal: str = "",
+    reason: str = "",
+    status: int = 200,
+) -> Any:
     steps = approval.allowed_steps(db, notice, g.user)
     blocked = approval.four_eyes_blocks(db, notice, g.user)
     unit = db.get(OrgUnit, notice.org_unit_id)
-    return render_template("console/notices_detail.html", notice=notice, node=unit.name if unit else "",
-                           body=sanitize_html(notice.body_html or ""), steps=steps, four_eyes=blocked,
-                           history=approval.history(db, notice), errors=errors or {}, refusal=refusal,
-                           reason=reason, Step=Step), status
+    return render_template(
+        "console/notices_detail.html",
+        notice=notice,
+        node=unit.name if unit else "",
+        body=sanitize_html(notice.body_html or ""),
+        steps=steps,
+        four_eyes=blocked,
+        history=approval.history(db, notice),
+        errors=errors or {},
+        refusal=refusal,
+        reason=reason,
+        Step=Step,
+    ), status
 
 
 @bp.get("/notices/<int:notice_id>")
@@ -181,10 +222,13 @@ def _read_form(db: Session) -> tuple[NoticeFields, dict[str, str]]:
     errors: dict[str, str] = {}
     node = request.form.get("org_unit_id", "").strip()
     values = NoticeFields(
-        org_unit_id=int(node) if node.isdigit() else None, title=request.form.get("title", ""),
+        org_unit_id=int(node) if node.isdigit() else None,
+        title=request.form.get("title", ""),
         body_markdown=request.form.get("body_markdown", "").replace("\r\n", "\n"),
-        topic=request.form.get("topic", ""), issuing_office=request.form.get("issuing_office", ""),
-        effective_date=_day("effective_date", errors), valid_from=_moment("valid_from", errors),
+        topic=request.form.get("topic", ""),
+        issuing_office=request.form.get("issuing_office", ""),
+        effective_date=_day("effective_date", errors),
+        valid_from=_moment("valid_from", errors),
         valid_until=_moment("valid_until", errors),
     ).cleaned()
     for name, problem in approval.problems(db, g.user, values).items():
@@ -192,14 +236,30 @@ def _read_form(db: Session) -> tuple[NoticeFields, dict[str, str]]:
     return values, errors
 
 
-def _form(db: Session, notice: PolicyNotice | None, values: NoticeFields, errors: dict[str, str], *,
-          refusal: str = "", revision: int | str | None = None, status: int = 200) -> Any:
+def _form(
+    db: Session,
+    notice: PolicyNotice | None,
+    values: NoticeFields,
+    errors: dict[str, str],
+    *,
+    refusal: str = "",
+    revision: int | str | None = None,
+    status: int = 200,
+) -> Any:
     """The editor; ``revision`` is the one the form was opened on (the notice's own when None)."""
     preview = render_markdown(values.body_markdown) if values.body_markdown else ""
     if revision is None:
         revision = request.form.get("revision") or (notice.revision if notice else "")
-    return render_template("console/notices_form.html", notice=notice, values=values, errors=errors,
-                           units=_units(db), preview=preview, refusal=refusal, revision=revision), status
+    return render_template(
+        "console/notices_form.html",
+        notice=notice,
+        values=values,
+        errors=errors,
+        units=_units(db),
+        preview=preview,
+        refusal=refusal,
+        revision=revision,
+    ), status
 
 
 def _blank() -> NoticeFields:
@@ -252,8 +312,15 @@ def edit_notice(notice_id: int) -> Any:
     except ReviewRefused as err:  # changed meanwhile: keep their text, and let a second save knowingly replace it
         db.rollback()
         current = db.get(PolicyNotice, notice_id)
-        return _form(db, current, values, {}, refusal=say(g.lang, f"notices.refused.{err.reason}"),
-                     revision=current.revision if current else None, status=409)
+        return _form(
+            db,
+            current,
+            values,
+            {},
+            refusal=say(g.lang, f"notices.refused.{err.reason}"),
+            revision=current.revision if current else None,
+            status=409,
+        )
     except AccessDenied:
         db.rollback()
         return refuse(403)
@@ -294,14 +361,21 @@ def _take(notice_id: int, step: Step, act: Callable[..., None]) -> Any:
     except ValidationError:
         db.rollback()
         too_long = len(reason.strip()) > approval.REASON_MAX
-        words = (say(g.lang, "notices.problem.too_long", limit=approval.REASON_MAX) if too_long
-                 else say(g.lang, "notices.reject.reason.required"))
+        words = (
+            say(g.lang, "notices.problem.too_long", limit=approval.REASON_MAX)
+            if too_long
+            else say(g.lang, "notices.reject.reason.required")
+        )
         return _detail(db, found, errors={"reason": words}, reason=reason, status=400)
     except ReviewRefused as err:
         db.rollback()
         found = db.get(PolicyNotice, notice_id)
-        words = say(g.lang, f"notices.refused.{err.reason}", status=say(g.lang, f"notices.status.{found.status}"),
-                    step=say(g.lang, f"notices.action.{step.value}"))
+        words = say(
+            g.lang,
+            f"notices.refused.{err.reason}",
+            status=say(g.lang, f"notices.status.{found.status}"),
+            step=say(g.lang, f"notices.action.{step.value}"),
+        )
         return _detail(db, found, refusal=words, status=403 if err.reason == "four_eyes" else 409)
     db.commit()
     flash(say(g.lang, f"notices.done.{step.value}"))
@@ -371,8 +445,11 @@ def _words(note: notifications.Notification) -> str:
 @console_page(Permission.USE_CONSOLE)
 def notifications_page() -> Any:
     rows = notifications.recent(request_session(), g.user.id)
-    return render_template("console/notices_notifications.html",
-                           rows=[(n, _words(n)) for n in rows], unread=sum(1 for n in rows if n.unread))
+    return render_template(
+        "console/notices_notifications.html",
+        rows=[(n, _words(n)) for n in rows],
+        unread=sum(1 for n in rows if n.unread),
+    )
 
 
 @bp.post("/notifications/<int:notification_id>/open")

@@ -25,7 +25,6 @@ from content.accounts.access import Permission
 from content.errors import ValidationError
 from content.library.items import ContentItem, ItemStatus
 from content.signage.playlists import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, EntryKind, Playlist
-
 from kiosk_server.api.playlists import PARAMS_BY_KIND, SINGLE_ITEM_KINDS, EntryIn, save_playlist
 from kiosk_server.console.base import bp, console_page, in_scope, refuse
 from kiosk_server.console.layout_views import NAME_MAX, Owners, owners, record
@@ -39,9 +38,13 @@ FIELDS: Final = ("kind", "item", "position", "duration")
 
 
 def _usable_items(db: Session, own: Owners) -> list[ContentItem]:
-    query = (select(ContentItem).where(ContentItem.kind.in_([str(k) for k in SINGLE_ITEM_KINDS]),
-                                       ContentItem.status != ItemStatus.ARCHIVED.value)
-             .order_by(ContentItem.kind, ContentItem.title, ContentItem.id))
+    query = (
+        select(ContentItem)
+        .where(
+            ContentItem.kind.in_([str(k) for k in SINGLE_ITEM_KINDS]), ContentItem.status != ItemStatus.ARCHIVED.value
+        )
+        .order_by(ContentItem.kind, ContentItem.title, ContentItem.id)
+    )
     return [item for item in db.scalars(query) if own.visible(item.org_unit_id)]
 
 
@@ -50,8 +53,16 @@ def _blank_row(position: int) -> dict[str, Any]:
 
 
 def form_of(playlist: Playlist) -> dict[str, Any]:
-    rows = [{"kind": e.kind, "item": str(e.item_id or ""), "position": str(n), "duration": str(e.duration_seconds),
-             "params": json.dumps(e.params or {}, ensure_ascii=False)} for n, e in enumerate(playlist.entries, 1)]
+    rows = [
+        {
+            "kind": e.kind,
+            "item": str(e.item_id or ""),
+            "position": str(n),
+            "duration": str(e.duration_seconds),
+            "params": json.dumps(e.params or {}, ensure_ascii=False),
+        }
+        for n, e in enumerate(playlist.entries, 1)
+    ]
     return {"name": playlist.name, "owner": str(playlist.org_unit_id), "rows": rows}
 
 
@@ -78,12 +89,15 @@ class RowErrors:
 
     def add(self, index: int, field: str, problem: str, **params: Any) -> None:
         label = say(g.lang, f"playlists.entry.{field}")
-        self.errors.setdefault(f"e{index}.{field}", say(g.lang, "playlists.entry.error", n=index + 1, field=label,
-                                                        problem=say(g.lang, problem, **params)))
+        self.errors.setdefault(
+            f"e{index}.{field}",
+            say(g.lang, "playlists.entry.error", n=index + 1, field=label, problem=say(g.lang, problem, **params)),
+        )
 
 
-def values_of(form: dict[str, Any], own: Owners, items: list[ContentItem]) -> tuple[dict[str, Any], list[int],
-                                                                                   dict[str, str]]:
+def values_of(
+    form: dict[str, Any], own: Owners, items: list[ContentItem]
+) -> tuple[dict[str, Any], list[int], dict[str, str]]:
     """The domain's values (entries in play order), the form row of each entry, and what did not parse."""
     errors: dict[str, str] = {}
     rows = RowErrors()
@@ -110,14 +124,20 @@ def values_of(form: dict[str, Any], own: Owners, items: list[ContentItem]) -> tu
         if any(f"e{i}.{f}" in rows.errors for f in ("kind", "item", "duration")):
             continue
         try:
-            entry = EntryIn.model_validate({"kind": row["kind"], "item_id": int(row["item"]) if row["item"] else None,
-                                            "duration_seconds": int(row["duration"]),
-                                            "params": _params(row["params"], row["kind"])})
+            entry = EntryIn.model_validate(
+                {
+                    "kind": row["kind"],
+                    "item_id": int(row["item"]) if row["item"] else None,
+                    "duration_seconds": int(row["duration"]),
+                    "params": _params(row["params"], row["kind"]),
+                }
+            )
         except SchemaError as err:
             for problem in err.errors():
                 if problem["loc"] and problem["loc"][0] == "duration_seconds":
-                    rows.add(i, "duration", "playlists.problem.range", low=MIN_DURATION_SECONDS,
-                             high=MAX_DURATION_SECONDS)
+                    rows.add(
+                        i, "duration", "playlists.problem.range", low=MIN_DURATION_SECONDS, high=MAX_DURATION_SECONDS
+                    )
                 else:
                     rows.add(i, "kind", "layouts.problem.choose")
             continue
@@ -151,9 +171,14 @@ def domain_errors(err: ValidationError, origin: list[int], entries: list[dict[st
 
 
 def summary(playlist: Playlist) -> dict[str, Any]:
-    return {"name": playlist.name, "org_unit_id": playlist.org_unit_id,
-            "entries": [{"kind": e.kind, "item_id": e.item_id, "duration_seconds": e.duration_seconds,
-                         "params": e.params} for e in playlist.entries]}
+    return {
+        "name": playlist.name,
+        "org_unit_id": playlist.org_unit_id,
+        "entries": [
+            {"kind": e.kind, "item_id": e.item_id, "duration_seconds": e.duration_seconds, "params": e.params}
+            for e in playlist.entries
+        ],
+    }
 
 
 @bp.get("/playlists")
@@ -161,17 +186,38 @@ def summary(playlist: Playlist) -> dict[str, Any]:
 def playlists() -> Any:
     db = request_session()
     own = owners(db)
-    rows = [p for p in db.scalars(select(Playlist).options(selectinload(Playlist.entries))
-                                  .order_by(Playlist.name, Playlist.id)) if own.visible(p.org_unit_id)]
+    rows = [
+        p
+        for p in db.scalars(
+            select(Playlist).options(selectinload(Playlist.entries)).order_by(Playlist.name, Playlist.id)
+        )
+        if own.visible(p.org_unit_id)
+    ]
     return render_template("console/playlists.html", rows=rows, own=own, units=own.seen)
 
 
-def _render_form(db: Session, own: Owners, playlist: Playlist | None, form: dict[str, Any], errors: dict[str, str],
-                 status: int = 200, read_only: bool = False) -> Any:
+def _render_form(
+    db: Session,
+    own: Owners,
+    playlist: Playlist | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    read_only: bool = False,
+) -> Any:
     extra = [] if read_only else [_blank_row(len(form["rows"]) + n) for n in range(1, BLANK_ROWS + 1)]
-    return render_template("console/playlists_form.html", playlist=playlist, form={**form, "rows": form["rows"] + extra},
-                           errors=errors, own=own, items=_usable_items(db, own), kinds=[k.value for k in EntryKind],
-                           read_only=read_only, low=MIN_DURATION_SECONDS, high=MAX_DURATION_SECONDS), status
+    return render_template(
+        "console/playlists_form.html",
+        playlist=playlist,
+        form={**form, "rows": form["rows"] + extra},
+        errors=errors,
+        own=own,
+        items=_usable_items(db, own),
+        kinds=[k.value for k in EntryKind],
+        read_only=read_only,
+        low=MIN_DURATION_SECONDS,
+        high=MAX_DURATION_SECONDS,
+    ), status
 
 
 def _save(db: Session, own: Owners, playlist: Playlist | None) -> Any:

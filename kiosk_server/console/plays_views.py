@@ -15,7 +15,6 @@ from sqlalchemy import select
 from content.accounts.access import Permission
 from content.org.tree import Hall, OrgUnit
 from content.signage.proof_of_play import GROUPS, play_report, report_csv
-
 from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -59,13 +58,23 @@ def plays() -> Any:
     if not errors:
         start = datetime.combine(first, time(), CONSOLE_ZONE)
         end = datetime.combine(last + timedelta(days=1), time(), CONSOLE_ZONE)
-        rows = play_report(db, start=start, end=end, group_by=group_by, item_id=item_id, hall_ids=hall_ids,
-                           timezone=CONSOLE_ZONE)
+        rows = play_report(
+            db, start=start, end=end, group_by=group_by, item_id=item_id, hall_ids=hall_ids, timezone=CONSOLE_ZONE
+        )
     if request.args.get("format") == "csv" and not errors:
         name = f"proof-of-play-{group_by}-{first.isoformat()}-{last.isoformat()}.csv"
-        return Response(report_csv(rows, group_by=group_by), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            report_csv(rows, group_by=group_by),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     args = {"from": first.isoformat(), "to": last.isoformat(), "group": group_by, "item": item_text}
-    return render_template("console/plays.html", rows=rows, errors=errors, args=args, groups=GROUPS,
-                           total_plays=sum(r.plays for r in rows), total_seconds=sum(r.seconds for r in rows)), \
-        400 if errors else 200
+    return render_template(
+        "console/plays.html",
+        rows=rows,
+        errors=errors,
+        args=args,
+        groups=GROUPS,
+        total_plays=sum(r.plays for r in rows),
+        total_seconds=sum(r.seconds for r in rows),
+    ), 400 if errors else 200

@@ -4,9 +4,11 @@ from typing import Final
 
 WORDS: Final[dict[str, tuple[str, str]]] = {
     "plays.title": ("播放统计", "Proof of play"),
-    "plays.hint": ("屏幕实际播放了什么：按节目、屏幕、小时或天汇总（北京时间）。已删除的节目和屏幕仍保留记录。",
-                   "What screens actually showed, by item, screen, hour or day (Beijing time). Deleted items and "
-                   "screens keep their records."),
+    "plays.hint": (
+        "屏幕实际播放了什么：按节目、屏幕、小时或天汇总（北京时间）。已删除的节目和屏幕仍保留记录。",
+        "What screens actually showed, by item, screen, hour or day (Beijing time). Deleted items and "
+        "screens keep their records.",
+    ),
     "plays.from": ("起始日期", "From"),
     "plays.to": ("结束日期（含）", "To (inclusive)"),
     "plays.group": ("汇总方式", "Group by"),
@@ -26,5 +28,8 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "plays.total": ("合计", "Total"),
     "plays.none": ("该时段没有播放记录", "Nothing was recorded in this period"),
     "plays.day.invalid": ("日期格式应为 2026-12-01", "Dates look like 2026-12-01"),
-    "plays.period.invalid": ("结束日期不能早于起始日期，且不超过一年", "The end may not be before the start, nor a year after it"),
+    "plays.period.invalid": (
+        "结束日期不能早于起始日期，且不超过一年",
+        "The end may not be before the start, nor a year after it",
+    ),
 }

@@ -23,13 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.accounts.access import Permission
-from content.signage.explanation import Explanation, explain
-from content.org.tree import Hall, OrgUnit
-from content.signage.schedules import Schedule
 from content.org.screens import Screen, ScreenGroup
-from content.signage.targeting import TargetRule
 from content.org.timezones import zone
-
+from content.org.tree import Hall, OrgUnit
+from content.signage.explanation import Explanation, explain
+from content.signage.schedules import Schedule
+from content.signage.targeting import TargetRule
 from kiosk_server.console import schedule_form as sf
 from kiosk_server.console.base import bp, console_page, in_scope
 from kiosk_server.console.words import say
@@ -43,10 +42,17 @@ LOCAL_FORMAT: Final = "%Y-%m-%dT%H:%M"
 
 def _profile(screen: Screen) -> dict[str, Any]:
     """What the welcome event tells a player about its screen (kiosk_server/screen_namespace.py), minus nothing secret."""
-    return {"id": screen.id, "name": screen.name, "kind": screen.kind, "panel": screen.panel,
-            "width": screen.width_px, "height": screen.height_px, "orientation": screen.orientation,
-            "low_resolution": screen.low_resolution,
-            "hall": {"id": screen.hall.id, "name": screen.hall.name, "timezone": screen.hall.timezone}}
+    return {
+        "id": screen.id,
+        "name": screen.name,
+        "kind": screen.kind,
+        "panel": screen.panel,
+        "width": screen.width_px,
+        "height": screen.height_px,
+        "orientation": screen.orientation,
+        "low_resolution": screen.low_resolution,
+        "hall": {"id": screen.hall.id, "name": screen.hall.name, "timezone": screen.hall.timezone},
+    }
 
 
 def _rule_name(db: Session, rule: TargetRule) -> str:
@@ -87,8 +93,14 @@ def preview() -> Any:
     db = request_session()
     allowed = sf.choices(db, g.scope)
     raw = request.args.get("screen", "").strip()
-    context: dict[str, Any] = {"screens": allowed.screens, "screen": None, "why": None, "errors": {}, "at": None,
-                               "describe": sf.describe}
+    context: dict[str, Any] = {
+        "screens": allowed.screens,
+        "screen": None,
+        "why": None,
+        "errors": {},
+        "at": None,
+        "describe": sf.describe,
+    }
     if not raw:
         return render_template("console/preview.html", **context)
     screen = db.get(Screen, int(raw)) if raw.isdigit() else None
@@ -100,17 +112,29 @@ def preview() -> Any:
         return render_template("console/preview.html", **context), 400
     why = explain(db, screen.id, at)
     local = at.astimezone(zone(screen.hall.timezone))
-    frame = render_template("console/preview_frame.html", static_url=SCREEN_STATIC_URL, screen=screen,
-                            data={"payload": why.payload, "at": at.isoformat(), "screen": _profile(screen)})
+    frame = render_template(
+        "console/preview_frame.html",
+        static_url=SCREEN_STATIC_URL,
+        screen=screen,
+        data={"payload": why.payload, "at": at.isoformat(), "screen": _profile(screen)},
+    )
     scale = _scale(screen)
     context.update(
-        at=local, at_text=local.strftime(LOCAL_FORMAT), why=why, frame=frame, scale=scale,
-        box=(round(screen.width_px * scale), round(screen.height_px * scale)), names=_names(db, why),
+        at=local,
+        at_text=local.strftime(LOCAL_FORMAT),
+        why=why,
+        frame=frame,
+        scale=scale,
+        box=(round(screen.width_px * scale), round(screen.height_px * scale)),
+        names=_names(db, why),
         earlier=(local - timedelta(hours=1)).strftime(LOCAL_FORMAT),
         later=(local + timedelta(hours=1)).strftime(LOCAL_FORMAT),
-        until=why.until.astimezone(local.tzinfo), editable={s.id for s in why.schedules if _editable(db, allowed, s.id)},
-        units={u.id: u.name for u in db.scalars(select(OrgUnit).where(
-            OrgUnit.id.in_({s.org_unit_id for s in why.schedules})))},
+        until=why.until.astimezone(local.tzinfo),
+        editable={s.id for s in why.schedules if _editable(db, allowed, s.id)},
+        units={
+            u.id: u.name
+            for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_({s.org_unit_id for s in why.schedules})))
+        },
     )
     return render_template("console/preview.html", **context)
 

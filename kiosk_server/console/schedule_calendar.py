@@ -91,8 +91,14 @@ def _split(schedule: Schedule, start: datetime, end: datetime, monday: date, tz:
         lo, hi = max(start, _midnight(day, tz)), min(end, _midnight(day + timedelta(days=1), tz))
         if lo < hi:
             base = _midnight(day, tz)
-            pieces.append(Block(schedule, n, int((lo - base).total_seconds() // 60),
-                                min(DAY_MINUTES, int(-(-(hi - base).total_seconds() // 60)))))
+            pieces.append(
+                Block(
+                    schedule,
+                    n,
+                    int((lo - base).total_seconds() // 60),
+                    min(DAY_MINUTES, int(-(-(hi - base).total_seconds() // 60))),
+                )
+            )
     return pieces
 
 
@@ -111,7 +117,7 @@ def _lanes(blocks: list[Block]) -> list[Block]:
                 ends[lane] = block.end
             lanes.append(lane)
         count = max(1, len(ends))
-        placed.extend(Block(b.schedule, b.day, b.start, b.end, lane, count) for b, lane in zip(day, lanes))
+        placed.extend(Block(b.schedule, b.day, b.start, b.end, lane, count) for b, lane in zip(day, lanes, strict=True))
     return placed
 
 

@@ -26,13 +26,12 @@ from werkzeug.datastructures import MultiDict
 
 from content.accounts.access import Scope
 from content.errors import ValidationError
-from content.signage.layouts import Layout, Widget
+from content.org.screens import Screen, ScreenGroup, ScreenTag, screen_group_members
 from content.org.tree import Hall, OrgUnit
+from content.signage.layouts import Layout, Widget
 from content.signage.playlists import Playlist
 from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
-from content.org.screens import Screen, ScreenGroup, ScreenTag, screen_group_members
 from content.signage.targeting import TargetMode
-
 from kiosk_server.console.base import CONSOLE_ZONE
 from kiosk_server.console.words import say
 
@@ -60,9 +59,13 @@ class Choices:
     ids: dict[str, set[str]] = field(default_factory=dict)  # kind → refs (as text) inside the scope
 
     def __post_init__(self) -> None:
-        self.ids = {"org": {str(u.id) for u in self.units}, "hall": {str(h.id) for h in self.halls},
-                    "group": {str(x.id) for x in self.groups}, "screen": {str(s.id) for s in self.screens},
-                    "tag": set(self.tags)}
+        self.ids = {
+            "org": {str(u.id) for u in self.units},
+            "hall": {str(h.id) for h in self.halls},
+            "group": {str(x.id) for x in self.groups},
+            "screen": {str(s.id) for s in self.screens},
+            "tag": set(self.tags),
+        }
 
     def inside(self, kind: str, ref: str) -> bool:
         return ref.strip() in self.ids.get(kind, set())
@@ -83,22 +86,48 @@ def _sees(scope: Scope, unit: OrgUnit) -> bool:
 def choices(db: Session, scope: Scope) -> Choices:
     units = list(db.scalars(select(OrgUnit).where(scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path)))
     in_scope_hall = scope.hall_clause(Screen.hall_id, OrgUnit.path)
-    halls = list(db.scalars(select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path))
-                            .order_by(OrgUnit.path, Hall.name)))
-    screens = list(db.scalars(select(Screen).join(Hall).join(OrgUnit).where(in_scope_hall)
-                              .options(selectinload(Screen.hall)).order_by(Screen.hall_id, Screen.id)))
+    halls = list(
+        db.scalars(
+            select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path)).order_by(OrgUnit.path, Hall.name)
+        )
+    )
+    screens = list(
+        db.scalars(
+            select(Screen)
+            .join(Hall)
+            .join(OrgUnit)
+            .where(in_scope_hall)
+            .options(selectinload(Screen.hall))
+            .order_by(Screen.hall_id, Screen.id)
+        )
+    )
     outside = select(Screen.id).join(Hall).join(OrgUnit).where(not_(in_scope_hall))
     # A group or tag reaches every screen in it, wherever that screen is: only those wholly inside.
-    groups = list(db.scalars(
-        select(ScreenGroup).join(OrgUnit).where(scope.unit_clause(OrgUnit.path))
-        .where(~exists().where(screen_group_members.c.group_id == ScreenGroup.id,
-                               screen_group_members.c.screen_id.in_(outside)))
-        .order_by(ScreenGroup.name)))
-    tags = sorted(set(db.scalars(select(ScreenTag.tag).where(ScreenTag.screen_id.in_([s.id for s in screens]))))
-                  - set(db.scalars(select(ScreenTag.tag).where(ScreenTag.screen_id.in_(outside)))))
-    layouts = [x for x in db.scalars(select(Layout).options(selectinload(Layout.regions)).order_by(Layout.name))
-               if _sees(scope, _unit(db, x.org_unit_id))]
-    playlists = [p for p in db.scalars(select(Playlist).order_by(Playlist.name)) if _sees(scope, _unit(db, p.org_unit_id))]
+    groups = list(
+        db.scalars(
+            select(ScreenGroup)
+            .join(OrgUnit)
+            .where(scope.unit_clause(OrgUnit.path))
+            .where(
+                ~exists().where(
+                    screen_group_members.c.group_id == ScreenGroup.id, screen_group_members.c.screen_id.in_(outside)
+                )
+            )
+            .order_by(ScreenGroup.name)
+        )
+    )
+    tags = sorted(
+        set(db.scalars(select(ScreenTag.tag).where(ScreenTag.screen_id.in_([s.id for s in screens]))))
+        - set(db.scalars(select(ScreenTag.tag).where(ScreenTag.screen_id.in_(outside))))
+    )
+    layouts = [
+        x
+        for x in db.scalars(select(Layout).options(selectinload(Layout.regions)).order_by(Layout.name))
+        if _sees(scope, _unit(db, x.org_unit_id))
+    ]
+    playlists = [
+        p for p in db.scalars(select(Playlist).order_by(Playlist.name)) if _sees(scope, _unit(db, p.org_unit_id))
+    ]
     hall_unit = halls[0].org_unit_id if scope.hall_id is not None and halls else None
     if scope.hall_id is not None and hall_unit is None:
         hall_unit = -1  # a hall manager without a hall owns nothing
@@ -123,10 +152,26 @@ def _local(moment: datetime | None) -> str:
 
 
 def blank_form(default_owner: int | None) -> dict[str, Any]:
-    return {"name": "", "layer": Layer.SCHEDULED.label, "priority": "0", "owner": str(default_owner or ""),
-            "layout": "", "regions": {}, "daypart_start": "", "daypart_end": "", "days": set(DAYS), "rrule": "",
-            "date_from": "", "date_until": "", "exdates": "", "starts_at": "", "ends_at": "", "enabled": True,
-            "include": {kind: set() for kind in KINDS}, "exclude": {kind: set() for kind in KINDS}}
+    return {
+        "name": "",
+        "layer": Layer.SCHEDULED.label,
+        "priority": "0",
+        "owner": str(default_owner or ""),
+        "layout": "",
+        "regions": {},
+        "daypart_start": "",
+        "daypart_end": "",
+        "days": set(DAYS),
+        "rrule": "",
+        "date_from": "",
+        "date_until": "",
+        "exdates": "",
+        "starts_at": "",
+        "ends_at": "",
+        "enabled": True,
+        "include": {kind: set() for kind in KINDS},
+        "exclude": {kind: set() for kind in KINDS},
+    }
 
 
 def form_of(schedule: Schedule) -> dict[str, Any]:
@@ -138,32 +183,61 @@ def form_of(schedule: Schedule) -> dict[str, Any]:
     for t in schedule.targets:
         if t.mode in targets and t.kind in KINDS:
             targets[t.mode][t.kind].add(t.ref)
-    return {"name": schedule.name, "layer": schedule.layer, "priority": str(schedule.priority),
-            "owner": str(schedule.org_unit_id), "layout": str(schedule.layout_id),
-            "regions": {str(schedule.layout_id): {k: str(v) for k, v in (schedule.region_playlists or {}).items()}},
-            "daypart_start": _clock(schedule.daypart_start), "daypart_end": _clock(schedule.daypart_end),
-            "days": days, "rrule": "" if (weekly or not rule) else (schedule.rrule or ""),
-            "date_from": schedule.date_from.isoformat() if schedule.date_from else "",
-            "date_until": schedule.date_until.isoformat() if schedule.date_until else "",
-            "exdates": " ".join(str(d) for d in schedule.exdates or ()),
-            "starts_at": _local(schedule.starts_at), "ends_at": _local(schedule.ends_at), "enabled": schedule.enabled,
-            "include": targets["include"], "exclude": targets["exclude"]}
+    return {
+        "name": schedule.name,
+        "layer": schedule.layer,
+        "priority": str(schedule.priority),
+        "owner": str(schedule.org_unit_id),
+        "layout": str(schedule.layout_id),
+        "regions": {str(schedule.layout_id): {k: str(v) for k, v in (schedule.region_playlists or {}).items()}},
+        "daypart_start": _clock(schedule.daypart_start),
+        "daypart_end": _clock(schedule.daypart_end),
+        "days": days,
+        "rrule": "" if (weekly or not rule) else (schedule.rrule or ""),
+        "date_from": schedule.date_from.isoformat() if schedule.date_from else "",
+        "date_until": schedule.date_until.isoformat() if schedule.date_until else "",
+        "exdates": " ".join(str(d) for d in schedule.exdates or ()),
+        "starts_at": _local(schedule.starts_at),
+        "ends_at": _local(schedule.ends_at),
+        "enabled": schedule.enabled,
+        "include": targets["include"],
+        "exclude": targets["exclude"],
+    }
 
 
 def posted_form(posted: MultiDict[str, str]) -> dict[str, Any]:
     """The form as posted (kept as text, so a page with errors shows what was typed)."""
-    text = {name: posted.get(name, "").strip() for name in (
-        "name", "layer", "priority", "owner", "layout", "daypart_start", "daypart_end", "rrule", "date_from",
-        "date_until", "exdates", "starts_at", "ends_at")}
+    text = {
+        name: posted.get(name, "").strip()
+        for name in (
+            "name",
+            "layer",
+            "priority",
+            "owner",
+            "layout",
+            "daypart_start",
+            "daypart_end",
+            "rrule",
+            "date_from",
+            "date_until",
+            "exdates",
+            "starts_at",
+            "ends_at",
+        )
+    }
     regions: dict[str, dict[str, str]] = {}
     for key, value in posted.items(multi=True):
         parts = key.split(".", 2)
         if parts[0] == "region" and len(parts) == 3 and value.strip():
             regions.setdefault(parts[1], {})[parts[2]] = value.strip()
-    return {**text, "regions": regions, "days": {d for d in posted.getlist("day") if d in DAYS},
-            "enabled": posted.get("enabled") == "1",
-            "include": {kind: set(posted.getlist(f"in.{kind}")) for kind in KINDS},
-            "exclude": {kind: set(posted.getlist(f"ex.{kind}")) for kind in KINDS}}
+    return {
+        **text,
+        "regions": regions,
+        "days": {d for d in posted.getlist("day") if d in DAYS},
+        "enabled": posted.get("enabled") == "1",
+        "include": {kind: set(posted.getlist(f"in.{kind}")) for kind in KINDS},
+        "exclude": {kind: set(posted.getlist(f"ex.{kind}")) for kind in KINDS},
+    }
 
 
 # -- parsing into the values the domain checks -----------------------------------------------------
@@ -242,22 +316,39 @@ def values_of(form: dict[str, Any], allowed: Choices) -> tuple[dict[str, Any], d
             mapping[region] = int(value)
     timed = layer != Layer.DEFAULT.label  # the default layer is always on: its timing fields are not kept
     values: dict[str, Any] = {
-        "org_unit_id": owner, "name": name, "layer": layer or Layer.SCHEDULED.label, "priority": priority,
-        "enabled": bool(form["enabled"]), "layout_id": layout.id if layout else 0, "region_playlists": mapping,
-        "daypart_start": _parse(errors, "daypart_start", form["daypart_start"], time.fromisoformat,
-                                "schedules.error.time") if timed else None,
-        "daypart_end": _parse(errors, "daypart_end", form["daypart_end"], time.fromisoformat,
-                              "schedules.error.time") if timed else None,
-        "date_from": _parse(errors, "date_from", form["date_from"], date.fromisoformat,
-                            "schedules.error.date") if timed else None,
-        "date_until": _parse(errors, "date_until", form["date_until"], date.fromisoformat,
-                             "schedules.error.date") if timed else None,
-        "starts_at": _parse(errors, "starts_at", form["starts_at"], _moment, "schedules.error.moment") if timed else None,
+        "org_unit_id": owner,
+        "name": name,
+        "layer": layer or Layer.SCHEDULED.label,
+        "priority": priority,
+        "enabled": bool(form["enabled"]),
+        "layout_id": layout.id if layout else 0,
+        "region_playlists": mapping,
+        "daypart_start": _parse(
+            errors, "daypart_start", form["daypart_start"], time.fromisoformat, "schedules.error.time"
+        )
+        if timed
+        else None,
+        "daypart_end": _parse(errors, "daypart_end", form["daypart_end"], time.fromisoformat, "schedules.error.time")
+        if timed
+        else None,
+        "date_from": _parse(errors, "date_from", form["date_from"], date.fromisoformat, "schedules.error.date")
+        if timed
+        else None,
+        "date_until": _parse(errors, "date_until", form["date_until"], date.fromisoformat, "schedules.error.date")
+        if timed
+        else None,
+        "starts_at": _parse(errors, "starts_at", form["starts_at"], _moment, "schedules.error.moment")
+        if timed
+        else None,
         "ends_at": _parse(errors, "ends_at", form["ends_at"], _moment, "schedules.error.moment") if timed else None,
         "rrule": _rrule(form, layer, errors) if timed else None,
         "exdates": _exdates(errors, form["exdates"]) if timed else [],
-        "targets": [{"mode": mode.value, "kind": kind, "ref": ref}
-                    for mode in TargetMode for kind in KINDS for ref in sorted(form[mode.value][kind])],
+        "targets": [
+            {"mode": mode.value, "kind": kind, "ref": ref}
+            for mode in TargetMode
+            for kind in KINDS
+            for ref in sorted(form[mode.value][kind])
+        ],
     }
     outside = [t for t in values["targets"] if not allowed.inside(t["kind"], t["ref"])]
     if outside:
@@ -297,22 +388,28 @@ def domain_errors(err: ValidationError, form: dict[str, Any]) -> dict[str, str]:
 
 def summary(schedule: Schedule) -> dict[str, Any]:
     """The schedule as the audit log records it."""
-    return {"name": schedule.name, "layer": schedule.layer, "priority": schedule.priority,
-            "enabled": schedule.enabled, "org_unit_id": schedule.org_unit_id, "layout_id": schedule.layout_id,
-            "region_playlists": dict(schedule.region_playlists or {}),
-            "daypart": [_clock(schedule.daypart_start), _clock(schedule.daypart_end)],
-            "rrule": schedule.rrule, "date_from": schedule.date_from.isoformat() if schedule.date_from else None,
-            "date_until": schedule.date_until.isoformat() if schedule.date_until else None,
-            "exdates": list(schedule.exdates or ()),
-            "starts_at": schedule.starts_at.isoformat() if schedule.starts_at else None,
-            "ends_at": schedule.ends_at.isoformat() if schedule.ends_at else None,
-            "targets": sorted(f"{t.mode}:{t.kind}:{t.ref}" for t in schedule.targets)}
+    return {
+        "name": schedule.name,
+        "layer": schedule.layer,
+        "priority": schedule.priority,
+        "enabled": schedule.enabled,
+        "org_unit_id": schedule.org_unit_id,
+        "layout_id": schedule.layout_id,
+        "region_playlists": dict(schedule.region_playlists or {}),
+        "daypart": [_clock(schedule.daypart_start), _clock(schedule.daypart_end)],
+        "rrule": schedule.rrule,
+        "date_from": schedule.date_from.isoformat() if schedule.date_from else None,
+        "date_until": schedule.date_until.isoformat() if schedule.date_until else None,
+        "exdates": list(schedule.exdates or ()),
+        "starts_at": schedule.starts_at.isoformat() if schedule.starts_at else None,
+        "ends_at": schedule.ends_at.isoformat() if schedule.ends_at else None,
+        "targets": sorted(f"{t.mode}:{t.kind}:{t.ref}" for t in schedule.targets),
+    }
 
 
 def region_fields(layout: Layout) -> list[Any]:
     """The regions of a layout whose playlist a schedule may choose."""
     return [r for r in layout.regions if r.widget in PLAYLIST_WIDGETS]
-
 
 
 def describe(schedule: Any) -> str:
@@ -326,17 +423,28 @@ def describe(schedule: Any) -> str:
         days = say(lang, "schedules.when.every_day")
     elif weekly:
         chosen = weekly.group(1).split(",")
-        days = (say(lang, "schedules.when.weekdays") if set(chosen) == set(DAYS[:5])
-                else say(lang, "schedules.when.list_sep").join(say(lang, f"schedules.day.{d}") for d in DAYS
-                                                                 if d in chosen))
+        days = (
+            say(lang, "schedules.when.weekdays")
+            if set(chosen) == set(DAYS[:5])
+            else say(lang, "schedules.when.list_sep").join(say(lang, f"schedules.day.{d}") for d in DAYS if d in chosen)
+        )
     else:
         days = schedule.rrule
-    hours = (f"{_clock(schedule.daypart_start)}–{_clock(schedule.daypart_end)}" if schedule.daypart_start is not None
-             else say(lang, "schedules.when.all_day"))
+    hours = (
+        f"{_clock(schedule.daypart_start)}–{_clock(schedule.daypart_end)}"
+        if schedule.daypart_start is not None
+        else say(lang, "schedules.when.all_day")
+    )
     parts = [days, hours]
     if schedule.date_from or schedule.date_until:
         parts.append(say(lang, "schedules.when.dates", start=schedule.date_from or "…", end=schedule.date_until or "…"))
     if schedule.starts_at or schedule.ends_at:
-        parts.append(say(lang, "schedules.when.window", start=_local(schedule.starts_at).replace("T", " ") or "…",
-                         end=_local(schedule.ends_at).replace("T", " ") or "…"))
+        parts.append(
+            say(
+                lang,
+                "schedules.when.window",
+                start=_local(schedule.starts_at).replace("T", " ") or "…",
+                end=_local(schedule.ends_at).replace("T", " ") or "…",
+            )
+        )
     return " · ".join(parts)

@@ -21,18 +21,17 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from content.accounts import audit
 from content import outbox
+from content.accounts import audit
 from content.accounts.access import Permission
 from content.errors import ValidationError
+from content.org.screens import Screen
+from content.org.timezones import zone
+from content.org.tree import Hall, OrgUnit
 from content.signage.explanation import aimed_at, hall_contexts
 from content.signage.manifest import Resolver
-from content.org.tree import Hall, OrgUnit
 from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
-from content.org.screens import Screen
 from content.signage.targeting import ScreenContext
-from content.org.timezones import zone
-
 from kiosk_server.api.schedules import save_schedule
 from kiosk_server.console import schedule_form as sf
 from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page, in_scope, refuse
@@ -61,8 +60,9 @@ def _owned(db: Session, allowed: sf.Choices) -> list[Schedule]:
     if allowed.hall_unit is not None:
         query = select(Schedule).where(Schedule.org_unit_id == allowed.hall_unit, Schedule.enabled.is_(False))
     else:
-        query = select(Schedule).join(OrgUnit, OrgUnit.id == Schedule.org_unit_id).where(
-            g.scope.unit_clause(OrgUnit.path))
+        query = (
+            select(Schedule).join(OrgUnit, OrgUnit.id == Schedule.org_unit_id).where(g.scope.unit_clause(OrgUnit.path))
+        )
     rows = db.scalars(query.options(selectinload(Schedule.targets)))
     return [s for s in rows if allowed.hall_unit is None or allowed.editable(s)]
 
@@ -103,18 +103,42 @@ def schedules() -> Any:
     week = build_week([s for s in rows if s.enabled], tz, monday, g.now)
     units = {u.id: u.name for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_({s.org_unit_id for s in rows})))}
     args = {k: v for k, v in (("hall", hall_arg), ("screen", screen_arg)) if v}
-    return render_template("console/schedules.html", rows=_ordered(rows), week=week, allowed=allowed, units=units,
-                           hall=hall, screen=screen, args=args, zone_name=tz.key,
-                           prev_week=(monday - timedelta(days=7)).isoformat(),
-                           next_week=(monday + timedelta(days=7)).isoformat(), days=sf.DAYS,
-                           describe=sf.describe)
+    return render_template(
+        "console/schedules.html",
+        rows=_ordered(rows),
+        week=week,
+        allowed=allowed,
+        units=units,
+        hall=hall,
+        screen=screen,
+        args=args,
+        zone_name=tz.key,
+        prev_week=(monday - timedelta(days=7)).isoformat(),
+        next_week=(monday + timedelta(days=7)).isoformat(),
+        days=sf.DAYS,
+        describe=sf.describe,
+    )
 
 
-def _render_form(schedule: Schedule | None, form: dict[str, Any], errors: dict[str, str], allowed: sf.Choices,
-                 status: int = 200, read_only: bool = False) -> Any:
-    return render_template("console/schedules_form.html", schedule=schedule, form=form, errors=errors,
-                           allowed=allowed, read_only=read_only, layers=SCHEDULE_LAYERS, days=sf.DAYS,
-                           region_fields=sf.region_fields), status
+def _render_form(
+    schedule: Schedule | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    allowed: sf.Choices,
+    status: int = 200,
+    read_only: bool = False,
+) -> Any:
+    return render_template(
+        "console/schedules_form.html",
+        schedule=schedule,
+        form=form,
+        errors=errors,
+        allowed=allowed,
+        read_only=read_only,
+        layers=SCHEDULE_LAYERS,
+        days=sf.DAYS,
+        region_fields=sf.region_fields,
+    ), status
 
 
 def _save(db: Session, allowed: sf.Choices, schedule: Schedule | None) -> Any:
@@ -146,8 +170,15 @@ def _save(db: Session, allowed: sf.Choices, schedule: Schedule | None) -> Any:
 def _record(db: Session, schedule: Schedule, action: str, change: dict[str, Any]) -> None:
     outbox.add_event(db, "content", kind="schedule", id=schedule.id, action=action)
     unit = db.get(OrgUnit, schedule.org_unit_id)
-    audit.record(db, actor=g.console_actor, action=action, obj_kind="schedule", obj_id=schedule.id,
-                 summary=change, org_path=unit.path if unit else None)
+    audit.record(
+        db,
+        actor=g.console_actor,
+        action=action,
+        obj_kind="schedule",
+        obj_id=schedule.id,
+        summary=change,
+        org_path=unit.path if unit else None,
+    )
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
@@ -161,8 +192,7 @@ def new_schedule() -> Any:
 
 
 def _found(db: Session, allowed: sf.Choices, schedule_id: int) -> Schedule:
-    schedule = db.scalar(select(Schedule).where(Schedule.id == schedule_id)
-                         .options(selectinload(Schedule.targets)))
+    schedule = db.scalar(select(Schedule).where(Schedule.id == schedule_id).options(selectinload(Schedule.targets)))
     result: Schedule = in_scope(schedule, schedule is not None and _visible(db, allowed, schedule))
     return result
 

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from content.accounts.access import Permission, may
 from content.accounts.staff import StaffAccount
-
 from kiosk_server import csrf
 
 IDLE: Final = timedelta(minutes=30)

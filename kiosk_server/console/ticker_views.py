@@ -16,7 +16,6 @@ from content.accounts.access import Permission
 from content.errors import ValidationError
 from content.library.items import ItemStatus, Ticker
 from content.org.tree import OrgUnit
-
 from kiosk_server.api.tickers import TickerUpdate, save_ticker
 from kiosk_server.console import library
 from kiosk_server.console.base import bp, console_page
@@ -31,28 +30,38 @@ KIND: Final = "ticker"
 def tickers() -> Any:
     db = request_session()
     text, shown = request.args.get("q", "").strip(), request.args.get("status", "")
-    query = (select(Ticker).join(OrgUnit, OrgUnit.id == Ticker.org_unit_id).where(library.visible(g.scope))
-             .options(contains_eager(Ticker.org_unit)).order_by(Ticker.id.desc()))
+    query = (
+        select(Ticker)
+        .join(OrgUnit, OrgUnit.id == Ticker.org_unit_id)
+        .where(library.visible(g.scope))
+        .options(contains_eager(Ticker.org_unit))
+        .order_by(Ticker.id.desc())
+    )
     clause = library.status_clause(Ticker, shown)
     if clause is not None:
         query = query.where(clause)
     if text:
         query = query.where(Ticker.title.contains(text, autoescape=True))
-    return render_template("console/tickers.html", q=text, status=shown, may_edit=library.may_edit,
-                           **library.listing(db, query))
+    return render_template(
+        "console/tickers.html", q=text, status=shown, may_edit=library.may_edit, **library.listing(db, query)
+    )
 
 
 def _read(db: Session) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
-    data = {"title": request.form.get("title", ""), "org_unit_id": library.read_owner(db, errors),
-            "valid_from": library.read_moment("valid_from", errors),
-            "valid_until": library.read_moment("valid_until", errors)}
+    data = {
+        "title": request.form.get("title", ""),
+        "org_unit_id": library.read_owner(db, errors),
+        "valid_from": library.read_moment("valid_from", errors),
+        "valid_until": library.read_moment("valid_until", errors),
+    }
     return library.check(TickerUpdate, data, errors), errors
 
 
 def _form(ticker: Ticker | None, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
-    return render_template("console/ticker_form.html", item=ticker, values=values, errors=errors,
-                           units=library.owners(request_session())), status
+    return render_template(
+        "console/ticker_form.html", item=ticker, values=values, errors=errors, units=library.owners(request_session())
+    ), status
 
 
 def _save(db: Session, ticker: Ticker | None) -> Any:

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from content.accounts import audit
 from content.accounts.access import GRANTABLE, Permission, Scope, may_grant
+from content.accounts.staff import HALL_ROLES, Role, StaffAccount, add_account, placement_errors, set_password
 from content.errors import ValidationError
 from content.org.tree import Hall, OrgUnit
-from content.accounts.staff import HALL_ROLES, Role, StaffAccount, add_account, placement_errors, set_password
-
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, in_scope, page_number
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -38,14 +37,23 @@ def _covers_account(db: Session, scope: Scope, account: StaffAccount) -> bool:
 
 def _places(db: Session, scope: Scope) -> tuple[list[OrgUnit], list[Hall]]:
     units = list(db.scalars(select(OrgUnit).where(scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path)))
-    halls = list(db.scalars(select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path))
-                            .order_by(OrgUnit.path, Hall.name)))
+    halls = list(
+        db.scalars(
+            select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path)).order_by(OrgUnit.path, Hall.name)
+        )
+    )
     return units, halls
 
 
 def _summary(account: StaffAccount) -> dict[str, Any]:
-    return {"username": account.username, "display_name": account.display_name, "role": account.role,
-            "org_unit_id": account.org_unit_id, "hall_id": account.hall_id, "active": account.active}
+    return {
+        "username": account.username,
+        "display_name": account.display_name,
+        "role": account.role,
+        "org_unit_id": account.org_unit_id,
+        "hall_id": account.hall_id,
+        "active": account.active,
+    }
 
 
 def _int_or_none(name: str) -> int | None:
@@ -81,8 +89,16 @@ def users() -> Any:
     rows = list(db.scalars(query.order_by(StaffAccount.username).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     units = {u.id: u.name for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_({r.org_unit_id for r in rows})))}
     halls = {h.id: h.name for h in db.scalars(select(Hall).where(Hall.id.in_({r.hall_id for r in rows})))}
-    return render_template("console/users.html", accounts=rows, units=units, halls=halls, q=text, page=page,
-                           total=total, pages=max(1, -(-total // PAGE_SIZE)))
+    return render_template(
+        "console/users.html",
+        accounts=rows,
+        units=units,
+        halls=halls,
+        q=text,
+        page=page,
+        total=total,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
 
 
 def _grantable() -> list[Role]:
@@ -119,8 +135,15 @@ def _role_from_form(errors: dict[str, str]) -> Role | None:
 
 def _render_form(account: StaffAccount | None, values: dict[str, Any], errors: dict[str, str], status: int) -> Any:
     units, halls = _places(request_session(), g.scope)
-    return render_template("console/user_form.html", account=account, values=values, errors=errors,
-                           roles=_grantable(), units=units, halls=halls), status
+    return render_template(
+        "console/user_form.html",
+        account=account,
+        values=values,
+        errors=errors,
+        roles=_grantable(),
+        units=units,
+        halls=halls,
+    ), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -137,17 +160,29 @@ def new_user() -> Any:
     if role is not None:
         errors.update(_check_place(db, role, hall_id, org_unit_id))
         try:  # even with a bad place: every field's problem is reported at once, and a rollback follows
-            account = add_account(db, username=request.form.get("username", ""),
-                                  password=request.form.get("password", ""),
-                                  display_name=request.form.get("display_name", ""), role=role,
-                                  hall_id=hall_id, org_unit_id=org_unit_id)
+            account = add_account(
+                db,
+                username=request.form.get("username", ""),
+                password=request.form.get("password", ""),
+                display_name=request.form.get("display_name", ""),
+                role=role,
+                hall_id=hall_id,
+                org_unit_id=org_unit_id,
+            )
         except ValidationError as err:
             errors.update(_field_errors(err))
     if errors or account is None:
         db.rollback()
         return _render_form(None, values, errors, 400)
-    audit.record(db, actor=g.console_actor, action="created", obj_kind="account", obj_id=account.id,
-                 summary={"after": _summary(account)}, org_path=_account_path(db, account))
+    audit.record(
+        db,
+        actor=g.console_actor,
+        action="created",
+        obj_kind="account",
+        obj_id=account.id,
+        summary={"after": _summary(account)},
+        org_path=_account_path(db, account),
+    )
     db.commit()
     flash(say(g.lang, "saved"))
     return redirect(url_for("console.users"))
@@ -193,8 +228,15 @@ def edit_user(account_id: int) -> Any:
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if password:
         changed["password"] = ["…", "…"]
-    audit.record(db, actor=g.console_actor, action="updated", obj_kind="account", obj_id=account.id,
-                 summary={"changed": changed}, org_path=_account_path(db, account))
+    audit.record(
+        db,
+        actor=g.console_actor,
+        action="updated",
+        obj_kind="account",
+        obj_id=account.id,
+        summary={"changed": changed},
+        org_path=_account_path(db, account),
+    )
     db.commit()
     flash(say(g.lang, "saved"))
     return redirect(url_for("console.users"))

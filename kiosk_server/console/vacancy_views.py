@@ -20,7 +20,6 @@ from content.accounts.access import Permission
 from content.errors import ValidationError
 from content.library.items import Education, Employer, ItemStatus, Vacancy
 from content.org.tree import OrgUnit
-
 from kiosk_server.api.employers import EmployerCreate
 from kiosk_server.api.vacancies import VacancyUpdate, save_vacancy
 from kiosk_server.console import library
@@ -29,8 +28,17 @@ from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 
 KIND: Final = "vacancy"
-FIELDS: Final = ("title", "occupation_code", "headcount", "salary_min", "salary_max", "education", "district",
-                 "requirements", "contact")
+FIELDS: Final = (
+    "title",
+    "occupation_code",
+    "headcount",
+    "salary_min",
+    "salary_max",
+    "education",
+    "district",
+    "requirements",
+    "contact",
+)
 AUDITED: Final = (*FIELDS[1:], "employer_id")
 EMPLOYER_CHOICES: Final = 1000
 
@@ -40,26 +48,47 @@ EMPLOYER_CHOICES: Final = 1000
 def vacancies() -> Any:
     db = request_session()
     text, shown = request.args.get("q", "").strip(), request.args.get("status", "")
-    query = (select(Vacancy).join(OrgUnit, OrgUnit.id == Vacancy.org_unit_id).where(library.visible(g.scope))
-             .options(contains_eager(Vacancy.org_unit)).order_by(Vacancy.id.desc()))
+    query = (
+        select(Vacancy)
+        .join(OrgUnit, OrgUnit.id == Vacancy.org_unit_id)
+        .where(library.visible(g.scope))
+        .options(contains_eager(Vacancy.org_unit))
+        .order_by(Vacancy.id.desc())
+    )
     clause = library.status_clause(Vacancy, shown)
     if clause is not None:
         query = query.where(clause)
     if text:
-        query = query.where(or_(Vacancy.title.contains(text, autoescape=True),
-                                Vacancy.occupation_code.startswith(text, autoescape=True),
-                                Vacancy.employer.has(Employer.name.contains(text, autoescape=True))))
+        query = query.where(
+            or_(
+                Vacancy.title.contains(text, autoescape=True),
+                Vacancy.occupation_code.startswith(text, autoescape=True),
+                Vacancy.employer.has(Employer.name.contains(text, autoescape=True)),
+            )
+        )
     importer = "console.import_vacancies_page"  # the bulk import's page, when that part of the console is there
-    return render_template("console/vacancies.html", q=text, status=shown, may_edit=library.may_edit,
-                           import_url=url_for(importer) if importer in current_app.view_functions else None,
-                           **library.listing(db, query))
+    return render_template(
+        "console/vacancies.html",
+        q=text,
+        status=shown,
+        may_edit=library.may_edit,
+        import_url=url_for(importer) if importer in current_app.view_functions else None,
+        **library.listing(db, query),
+    )
 
 
 def _employers(db: Session) -> list[str]:
     """Names to pick from: the employers of the vacancies this account sees."""
     seen = select(Vacancy.employer_id).join(OrgUnit, OrgUnit.id == Vacancy.org_unit_id).where(library.visible(g.scope))
-    return list(db.scalars(select(Employer.name).where(Employer.id.in_(seen)).distinct()
-                           .order_by(Employer.name).limit(EMPLOYER_CHOICES)))
+    return list(
+        db.scalars(
+            select(Employer.name)
+            .where(Employer.id.in_(seen))
+            .distinct()
+            .order_by(Employer.name)
+            .limit(EMPLOYER_CHOICES)
+        )
+    )
 
 
 def _or_none(name: str) -> str | None:
@@ -69,10 +98,14 @@ def _or_none(name: str) -> str | None:
 def _read(db: Session) -> tuple[dict[str, Any], str, dict[str, str]]:
     errors: dict[str, str] = {}
     data: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS}
-    data |= {"org_unit_id": library.read_owner(db, errors), "headcount": _or_none("headcount"),
-             "salary_min": _or_none("salary_min"), "salary_max": _or_none("salary_max"),
-             "valid_from": library.read_moment("valid_from", errors),
-             "valid_until": library.read_moment("valid_until", errors)}
+    data |= {
+        "org_unit_id": library.read_owner(db, errors),
+        "headcount": _or_none("headcount"),
+        "salary_min": _or_none("salary_min"),
+        "salary_max": _or_none("salary_max"),
+        "valid_from": library.read_moment("valid_from", errors),
+        "valid_until": library.read_moment("valid_until", errors),
+    }
     values = library.check(VacancyUpdate, data, errors, {"occupation_code": "media.vacancy.occupation_code.invalid"})
     employer_errors: dict[str, str] = {}
     employer = library.check(EmployerCreate, {"name": request.form.get("employer", "")}, employer_errors)
@@ -100,8 +133,12 @@ def _domain_errors(err: ValidationError, values: dict[str, Any], creating: bool)
     for field in err.errors:
         if field in ("salary_min", "salary_max"):
             found[field] = say(g.lang, "media.vacancy.salary.order")
-        elif (creating and field == "valid_until" and values.get("valid_until") is not None
-              and not (values.get("valid_from") and values["valid_until"] <= values["valid_from"])):
+        elif (
+            creating
+            and field == "valid_until"
+            and values.get("valid_until") is not None
+            and not (values.get("valid_from") and values["valid_until"] <= values["valid_from"])
+        ):
             found[field] = say(g.lang, "media.vacancy.past")
         else:
             found |= library.window_errors(ValidationError.single(field, ""))
@@ -110,8 +147,15 @@ def _domain_errors(err: ValidationError, values: dict[str, Any], creating: bool)
 
 def _form(vacancy: Vacancy | None, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
     db = request_session()
-    return render_template("console/vacancy_form.html", item=vacancy, values=values, errors=errors,
-                           units=library.owners(db), employers=_employers(db), educations=list(Education)), status
+    return render_template(
+        "console/vacancy_form.html",
+        item=vacancy,
+        values=values,
+        errors=errors,
+        units=library.owners(db),
+        employers=_employers(db),
+        educations=list(Education),
+    ), status
 
 
 def _snapshot(vacancy: Vacancy) -> dict[str, Any]:
@@ -138,8 +182,15 @@ def _save(db: Session, vacancy: Vacancy | None) -> Any:
     db.flush()
     if new_employer is not None:  # employers belong to no node: logged where the vacancy that brought it lives
         owner = db.get(OrgUnit, saved.org_unit_id)
-        audit.record(db, actor=g.console_actor, action="created", obj_kind="employer", obj_id=new_employer.id,
-                     summary={"after": {"name": new_employer.name}}, org_path=owner.path if owner else None)
+        audit.record(
+            db,
+            actor=g.console_actor,
+            action="created",
+            obj_kind="employer",
+            obj_id=new_employer.id,
+            summary={"after": {"name": new_employer.name}},
+            org_path=owner.path if owner else None,
+        )
     library.record(db, saved, KIND, "created" if vacancy is None else "updated", before, _snapshot(saved))
     db.commit()
     flash(say(g.lang, "media.vacancy.saved", title=saved.title))

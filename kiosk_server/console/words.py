@@ -37,17 +37,23 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "login.username.required": ("请输入用户名", "Enter your user name"),
     "login.password.required": ("请输入密码", "Enter your password"),
     "login.refused.wrong": ("用户名或密码不正确", "Wrong user name or password"),
-    "login.refused.locked": ("登录失败次数过多，账号已锁定，请15分钟后再试",
-                             "Too many failed attempts: the account is locked for 15 minutes"),
+    "login.refused.locked": (
+        "登录失败次数过多，账号已锁定，请15分钟后再试",
+        "Too many failed attempts: the account is locked for 15 minutes",
+    ),
     "login.refused.disabled": ("账号已停用", "This account is disabled"),
     "login.refused.no_console": ("此账号不能使用管理控制台", "This account may not use the console"),
-    "login.throttled": ("登录尝试过于频繁，请{seconds}秒后再试",
-                        "Too many sign-in attempts from here: try again in {seconds} s"),
+    "login.throttled": (
+        "登录尝试过于频繁，请{seconds}秒后再试",
+        "Too many sign-in attempts from here: try again in {seconds} s",
+    ),
     "login.expired_form": ("页面已过期，请重新提交", "The form expired: please send it again"),
     "login.signed_out": ("您已退出登录", "You have signed out"),
     "login.timed_out": ("长时间未操作，已自动退出，请重新登录", "You were signed out after a while without activity"),
-    "forbidden": ("您没有权限进行此操作，或该对象不在您的管辖范围内",
-                  "You may not do this, or the object is outside your part of the org tree"),
+    "forbidden": (
+        "您没有权限进行此操作，或该对象不在您的管辖范围内",
+        "You may not do this, or the object is outside your part of the org tree",
+    ),
     "not_found": ("未找到", "Not found"),
     "form.problems": ("请更正标出的项目", "Please correct the marked fields"),
     "saved": ("已保存", "Saved"),
@@ -128,8 +134,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "emergency.until.range": ("结束时间须晚于现在，且在7天之内", "It must end after now and within 7 days"),
     "emergency.next": ("下一步：确认", "Next: confirm"),
     "emergency.confirm.title": ("确认发布紧急通知", "Confirm the emergency notice"),
-    "emergency.confirm.reach": ("将立即显示在 {count} 块屏幕上，{until} 自动结束。",
-                                "It goes on {count} screens at once and ends by itself at {until}."),
+    "emergency.confirm.reach": (
+        "将立即显示在 {count} 块屏幕上，{until} 自动结束。",
+        "It goes on {count} screens at once and ends by itself at {until}.",
+    ),
     "emergency.confirm.send": ("确认发布", "Send it now"),
     "emergency.confirm.back": ("返回修改", "Back to the form"),
     "emergency.title.required": ("请输入标题", "Enter a title"),
@@ -146,7 +154,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "emergency.by": ("发布人", "Sent by"),
     "emergency.status.ended": ("已结束", "Ended"),
     "emergency.status.expired": ("已到期", "Expired"),
-    "emergency.propose": ("提议紧急通知（需审核员批准后播出）", "Propose an emergency notice (an approver puts it on air)"),
+    "emergency.propose": (
+        "提议紧急通知（需审核员批准后播出）",
+        "Propose an emergency notice (an approver puts it on air)",
+    ),
     "emergency.propose.send": ("提交审核", "Send for approval"),
     "emergency.proposal.sent": ("已提交，审核员批准后立即播出", "Sent: it goes on air when an approver approves it"),
     "emergency.proposal.rejected": ("已驳回该提议", "The proposal was rejected"),
@@ -157,11 +168,18 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "emergency.pending.approve": ("批准并立即播出", "Approve: on air now"),
     "emergency.pending.reject": ("驳回", "Reject"),
     "emergency.pending.reason": ("驳回理由", "Reason"),
-    "notices.notify.emergency_proposed": ("{by} 提议紧急通知《{title}》，请审核", "{by} proposes the emergency notice “{title}”"),
-    "notices.notify.emergency_approved": ("您提议的紧急通知《{title}》已由 {by} 批准播出",
-                                          "Your emergency notice “{title}” was put on air by {by}"),
-    "notices.notify.emergency_rejected": ("您提议的紧急通知《{title}》被 {by} 驳回：{reason}",
-                                          "Your emergency notice “{title}” was rejected by {by}: {reason}"),
+    "notices.notify.emergency_proposed": (
+        "{by} 提议紧急通知《{title}》，请审核",
+        "{by} proposes the emergency notice “{title}”",
+    ),
+    "notices.notify.emergency_approved": (
+        "您提议的紧急通知《{title}》已由 {by} 批准播出",
+        "Your emergency notice “{title}” was put on air by {by}",
+    ),
+    "notices.notify.emergency_rejected": (
+        "您提议的紧急通知《{title}》被 {by} 驳回：{reason}",
+        "Your emergency notice “{title}” was rejected by {by}: {reason}",
+    ),
 }
 
 

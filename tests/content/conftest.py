@@ -15,10 +15,9 @@ for _path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().pare
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from content_factories import Factory, new_session  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
-
-from content_factories import Factory, new_session  # noqa: E402
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

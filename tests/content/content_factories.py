@@ -11,13 +11,13 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
 from content import models
-from content.signage.emergencies import Emergency
 from content.library.items import Employer, Media, PolicyNotice, Ticker, Vacancy
-from content.signage.layouts import Layout, LayoutRegion
+from content.org.screens import Screen, ScreenGroup
 from content.org.tree import Hall, OrgUnit, add_org_unit
+from content.signage.emergencies import Emergency
+from content.signage.layouts import Layout, LayoutRegion
 from content.signage.playlists import Playlist, PlaylistEntry
 from content.signage.schedules import Schedule
-from content.org.screens import Screen, ScreenGroup
 from content.signage.targeting import Target
 
 # A fixed creation stamp keeps manifests reproducible; tests that care about order override it.
@@ -86,27 +86,39 @@ class Factory:
         org = org_unit or self.org_tree().province
         return self._add(ScreenGroup(org_unit_id=org.id, **({"name": "入口屏"} | overrides)))
 
-    def screen(self, hall: Hall | None = None, *, tags: Sequence[str] = (),
-               groups: Sequence[ScreenGroup] = (), **overrides: Any) -> Screen:
+    def screen(
+        self,
+        hall: Hall | None = None,
+        *,
+        tags: Sequence[str] = (),
+        groups: Sequence[ScreenGroup] = (),
+        **overrides: Any,
+    ) -> Screen:
         hall = hall or self.hall()
         screen = Screen(hall_id=hall.id, **({"name": "大厅主屏", "created_at": CREATED} | overrides))
         screen.set_tags(list(tags))
         screen.groups = list(groups)
         return self._add(screen)
 
-    def layout(self, org_unit: OrgUnit | None = None, *, regions: Sequence[dict[str, Any]] | None = None,
-               **overrides: Any) -> Layout:
+    def layout(
+        self, org_unit: OrgUnit | None = None, *, regions: Sequence[dict[str, Any]] | None = None, **overrides: Any
+    ) -> Layout:
         org = org_unit or self.org_tree().province
         layout = Layout(org_unit_id=org.id, **({"name": "大厅横屏", "background": "#0b1f3a"} | overrides))
-        specs = regions if regions is not None else [
-            {"name": "main", "widget": "playlist", "x": 0.0, "y": 0.0, "w": 1.0, "h": 0.9, "z": 0},
-            {"name": "ticker", "widget": "ticker", "x": 0.0, "y": 0.9, "w": 1.0, "h": 0.1, "z": 1},
-        ]
+        specs = (
+            regions
+            if regions is not None
+            else [
+                {"name": "main", "widget": "playlist", "x": 0.0, "y": 0.0, "w": 1.0, "h": 0.9, "z": 0},
+                {"name": "ticker", "widget": "ticker", "x": 0.0, "y": 0.9, "w": 1.0, "h": 0.1, "z": 1},
+            ]
+        )
         layout.regions = [LayoutRegion(**spec) for spec in specs]
         return self._add(layout)
 
-    def playlist(self, entries: Sequence[dict[str, Any]] = (), org_unit: OrgUnit | None = None,
-                 **overrides: Any) -> Playlist:
+    def playlist(
+        self, entries: Sequence[dict[str, Any]] = (), org_unit: OrgUnit | None = None, **overrides: Any
+    ) -> Playlist:
         """``entries``: dicts of PlaylistEntry columns; ``item`` may be given as a row."""
         org = org_unit or self.org_tree().province
         playlist = Playlist(org_unit_id=org.id, **({"name": "岗位轮播"} | overrides))
@@ -116,8 +128,9 @@ class Factory:
             item = spec.pop("item", None)
             if item is not None:
                 spec["item_id"] = item.id
-            rows.append(PlaylistEntry(**({"position": position, "kind": "item", "duration_seconds": 15,
-                                          "params": {}} | spec)))
+            rows.append(
+                PlaylistEntry(**({"position": position, "kind": "item", "duration_seconds": 15, "params": {}} | spec))
+            )
         playlist.entries = rows
         return self._add(playlist)
 
@@ -125,25 +138,44 @@ class Factory:
     def _targets(specs: Sequence[TargetSpec]) -> list[Target]:
         return [Target(mode=mode, kind=kind, ref=str(ref)) for mode, kind, ref in specs]
 
-    def schedule(self, layout: Layout | None = None, *, targets: Sequence[TargetSpec] | None = None,
-                 playlists: dict[str, Playlist | None] | None = None, **overrides: Any) -> Schedule:
+    def schedule(
+        self,
+        layout: Layout | None = None,
+        *,
+        targets: Sequence[TargetSpec] | None = None,
+        playlists: dict[str, Playlist | None] | None = None,
+        **overrides: Any,
+    ) -> Schedule:
         """Defaults: scheduled layer, whole day, every day, targeting the whole province."""
         layout = layout or self.layout()
         specs = targets if targets is not None else [("include", "org", self.org_tree().province.id)]
         region_playlists = {name: (p.id if p else None) for name, p in (playlists or {}).items()}
-        fields = {"name": "日常排期", "layer": "scheduled", "priority": 0, "enabled": True,
-                  "org_unit_id": self.org_tree().province.id, "region_playlists": region_playlists,
-                  "exdates": [], "created_at": CREATED} | overrides
+        fields = {
+            "name": "日常排期",
+            "layer": "scheduled",
+            "priority": 0,
+            "enabled": True,
+            "org_unit_id": self.org_tree().province.id,
+            "region_playlists": region_playlists,
+            "exdates": [],
+            "created_at": CREATED,
+        } | overrides
         schedule = Schedule(layout_id=layout.id, **fields)
         schedule.targets = self._targets(specs)
         return self._add(schedule)
 
     def emergency(self, *, targets: Sequence[TargetSpec] | None = None, **overrides: Any) -> Emergency:
         specs = targets if targets is not None else [("include", "org", self.org_tree().province.id)]
-        fields = {"title": "暂停办理业务", "body": "系统升级，暂停办理", "severity": "critical",
-                  "org_unit_id": self.org_tree().province.id, "created_by": "admin", "created_at": CREATED,
-                  "starts_at": datetime(2026, 11, 22, 2, tzinfo=UTC),
-                  "expires_at": datetime(2026, 11, 22, 4, tzinfo=UTC)} | overrides
+        fields = {
+            "title": "暂停办理业务",
+            "body": "系统升级，暂停办理",
+            "severity": "critical",
+            "org_unit_id": self.org_tree().province.id,
+            "created_by": "admin",
+            "created_at": CREATED,
+            "starts_at": datetime(2026, 11, 22, 2, tzinfo=UTC),
+            "expires_at": datetime(2026, 11, 22, 4, tzinfo=UTC),
+        } | overrides
         emergency = Emergency(**fields)
         emergency.targets = self._targets(specs)
         return self._add(emergency)
@@ -157,18 +189,37 @@ class Factory:
 
     def vacancy(self, org_unit: OrgUnit | None = None, **overrides: Any) -> Vacancy:
         employer = overrides.pop("employer", None) or self.employer()
-        fields = {"title": "仓储物流专员", "occupation_code": "4-02-06-03", "headcount": 5, "salary_min": 4500,
-                  "salary_max": 6000, "education": "高中/中专", "district": "城关区", "contact": "0931-1234567"}
+        fields = {
+            "title": "仓储物流专员",
+            "occupation_code": "4-02-06-03",
+            "headcount": 5,
+            "salary_min": 4500,
+            "salary_max": 6000,
+            "education": "高中/中专",
+            "district": "城关区",
+            "contact": "0931-1234567",
+        }
         return self._add(Vacancy(employer_id=employer.id, **(fields | self._item_fields(org_unit, overrides))))
 
     def notice(self, org_unit: OrgUnit | None = None, **overrides: Any) -> PolicyNotice:
-        fields = {"title": "失业保险稳岗返还政策", "topic": "失业保险", "body_markdown": "稳岗",
-                  "body_html": "<p>稳岗</p>", "issuing_office": "省人社厅"}
+        fields = {
+            "title": "失业保险稳岗返还政策",
+            "topic": "失业保险",
+            "body_markdown": "稳岗",
+            "body_html": "<p>稳岗</p>",
+            "issuing_office": "省人社厅",
+        }
         return self._add(PolicyNotice(**(fields | self._item_fields(org_unit, overrides))))
 
     def media(self, org_unit: OrgUnit | None = None, **overrides: Any) -> Media:
-        fields = {"title": "社保卡宣传", "media_type": "image", "mime": "image/png", "sha256": "ab" * 32,
-                  "size_bytes": 1024, "duration_seconds": None}
+        fields = {
+            "title": "社保卡宣传",
+            "media_type": "image",
+            "mime": "image/png",
+            "sha256": "ab" * 32,
+            "size_bytes": 1024,
+            "duration_seconds": None,
+        }
         return self._add(Media(**(fields | self._item_fields(org_unit, overrides))))
 
     def ticker(self, org_unit: OrgUnit | None = None, **overrides: Any) -> Ticker:

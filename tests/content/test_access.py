@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.accounts.access import GRANTABLE, ROLE_PERMISSIONS, Permission, may, may_grant, scope_of
+from content.accounts.staff import Role, StaffAccount, add_account, sign_in
 from content.demo.accounts import DEMO_ACCOUNTS, DEMO_CONSOLE_PASSWORD, seed_console_accounts
 from content.errors import ValidationError
 from content.org.tree import Hall, OrgUnit, add_org_unit
-from content.accounts.staff import Role, StaffAccount, add_account, sign_in
 
 NOW = datetime(2026, 12, 2, 4, tzinfo=UTC)
 
@@ -37,12 +37,15 @@ def test_every_role_has_its_permissions_and_only_the_admin_may_do_everything() -
 
 def test_scopes_cover_their_subtree_and_a_hall_role_its_hall(session: Session) -> None:
     province, city, other, hall = _tree(session)
-    org_admin = add_account(session, username="o", password="long-enough", display_name="o", role=Role.ORG_ADMIN,
-                            org_unit_id=city.id)
-    manager = add_account(session, username="m", password="long-enough", display_name="m",
-                          role=Role.HALL_MANAGER, hall_id=hall.id)
-    admin = add_account(session, username="a", password="long-enough", display_name="a", role=Role.SYSTEM_ADMIN,
-                        org_unit_id=city.id)
+    org_admin = add_account(
+        session, username="o", password="long-enough", display_name="o", role=Role.ORG_ADMIN, org_unit_id=city.id
+    )
+    manager = add_account(
+        session, username="m", password="long-enough", display_name="m", role=Role.HALL_MANAGER, hall_id=hall.id
+    )
+    admin = add_account(
+        session, username="a", password="long-enough", display_name="a", role=Role.SYSTEM_ADMIN, org_unit_id=city.id
+    )
     assert manager.org_unit_id == city.id, "a hall role takes its hall's node"
     assert admin.org_unit_id is None, "the system admin sits above the tree"
     city_scope, hall_scope = scope_of(session, org_admin), scope_of(session, manager)
@@ -57,12 +60,15 @@ def test_scopes_cover_their_subtree_and_a_hall_role_its_hall(session: Session) -
 
 def test_roles_are_placed_where_they_belong(session: Session) -> None:
     _, city, _, _ = _tree(session)
-    for role, fields, field in ((Role.HALL_MANAGER, {"org_unit_id": city.id}, "hall_id"),
-                                (Role.EDITOR, {"hall_id": None}, "org_unit_id"),
-                                (Role.EDITOR, {"org_unit_id": 99999}, "org_unit_id")):
+    for role, fields, field in (
+        (Role.HALL_MANAGER, {"org_unit_id": city.id}, "hall_id"),
+        (Role.EDITOR, {"hall_id": None}, "org_unit_id"),
+        (Role.EDITOR, {"org_unit_id": 99999}, "org_unit_id"),
+    ):
         try:
-            add_account(session, username=f"x{role}{field}", password="long-enough", display_name="x",
-                        role=role, **fields)
+            add_account(
+                session, username=f"x{role}{field}", password="long-enough", display_name="x", role=role, **fields
+            )
         except ValidationError as err:
             assert field in err.errors
         else:
@@ -71,8 +77,9 @@ def test_roles_are_placed_where_they_belong(session: Session) -> None:
 
 def test_disabled_accounts_hold_nothing(session: Session) -> None:
     _, city, _, _ = _tree(session)
-    admin = add_account(session, username="o", password="long-enough", display_name="o", role=Role.ORG_ADMIN,
-                        org_unit_id=city.id)
+    admin = add_account(
+        session, username="o", password="long-enough", display_name="o", role=Role.ORG_ADMIN, org_unit_id=city.id
+    )
     assert may(admin, Permission.MANAGE_USERS) and may_grant(admin, Role.EDITOR)
     admin.active = False
     assert not may(admin, Permission.USE_CONSOLE) and not may_grant(admin, Role.EDITOR)
@@ -85,4 +92,3 @@ def test_the_demo_accounts_are_seeded_once_and_sign_in(session: Session) -> None
     roles = {a.role for a in session.scalars(select(StaffAccount))}
     assert roles == {r.value for r in Role} - {Role.COUNTER_STAFF.value}
     assert sign_in(session, "admin", DEMO_CONSOLE_PASSWORD, NOW).role == Role.SYSTEM_ADMIN.value
-

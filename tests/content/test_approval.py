@@ -12,19 +12,19 @@ from content_factories import Factory, OrgTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.library import approval
 from content.accounts import notifications
 from content.accounts.access import AccessDenied
-from content.library.approval import NoticeFields, NoticeReviewEvent, Problem, ReviewRefused, Step
 from content.accounts.audit import AuditEntry
-from content.errors import NotFound, ValidationError
-from content.library.items import ItemStatus, PolicyNotice
-from content.signage.manifest import resolve
 from content.accounts.notifications import Notification, NotificationKind
+from content.accounts.staff import Role, StaffAccount
+from content.errors import NotFound, ValidationError
+from content.library import approval
+from content.library.approval import NoticeFields, NoticeReviewEvent, Problem, ReviewRefused, Step
+from content.library.items import ItemStatus, PolicyNotice
+from content.org.screens import Screen
 from content.org.tree import OrgUnit
 from content.outbox import OutboxEvent
-from content.org.screens import Screen
-from content.accounts.staff import Role, StaffAccount
+from content.signage.manifest import resolve
 
 DATABASES = ("sqlite", "postgres")
 
@@ -43,11 +43,25 @@ class People:
     manager: StaffAccount  # a hall in 城关区
 
 
-def _account(session: Session, username: str, role: Role, unit: OrgUnit | None = None, *,
-             hall_id: int | None = None, active: bool = True) -> StaffAccount:
+def _account(
+    session: Session,
+    username: str,
+    role: Role,
+    unit: OrgUnit | None = None,
+    *,
+    hall_id: int | None = None,
+    active: bool = True,
+) -> StaffAccount:
     # Straight rows, not add_account: its password hashing is slow and beside the point here.
-    account = StaffAccount(username=username, display_name=f"{username}名", password_hash="-", role=role.value,
-                           org_unit_id=unit.id if unit else None, hall_id=hall_id, active=active)
+    account = StaffAccount(
+        username=username,
+        display_name=f"{username}名",
+        password_hash="-",
+        role=role.value,
+        org_unit_id=unit.id if unit else None,
+        hall_id=hall_id,
+        active=active,
+    )
     session.add(account)
     session.flush()
     return account
@@ -74,8 +88,13 @@ def people(session: Session, make: Factory, tree: OrgTree) -> People:
 
 
 def fields(unit: OrgUnit, **overrides: Any) -> NoticeFields:
-    base = NoticeFields(org_unit_id=unit.id, title="就业困难人员认定办法", body_markdown="## 认定条件\n\n- 零就业家庭成员",
-                        topic="就业创业", issuing_office="兰州市人力资源和社会保障局")
+    base = NoticeFields(
+        org_unit_id=unit.id,
+        title="就业困难人员认定办法",
+        body_markdown="## 认定条件\n\n- 零就业家庭成员",
+        topic="就业创业",
+        issuing_office="兰州市人力资源和社会保障局",
+    )
     return replace(base, **overrides)
 
 
@@ -91,8 +110,9 @@ def inbox(session: Session, account: StaffAccount) -> list[tuple[str, dict[str, 
     return [(n.kind, n.params) for n in notifications.unread(session, account.id)]
 
 
-def test_a_notice_goes_from_draft_through_review_and_approval_to_published(session: Session, people: People,
-                                                                          tree: OrgTree) -> None:
+def test_a_notice_goes_from_draft_through_review_and_approval_to_published(
+    session: Session, people: People, tree: OrgTree
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     assert (notice.status, notice.revision, notice.last_edited_by_id) == ("draft", 1, people.editor.id)
     assert notice.body_html == "<h2>认定条件</h2>\n<ul>\n<li>零就业家庭成员</li>\n</ul>\n"
@@ -112,8 +132,9 @@ def test_a_notice_goes_from_draft_through_review_and_approval_to_published(sessi
     assert [e.actor_id for e in approval.history(session, notice)][-1] == people.approver.id
 
 
-def test_every_step_is_audited_and_only_a_change_on_screens_goes_to_the_outbox(session: Session, people: People,
-                                                                               tree: OrgTree) -> None:
+def test_every_step_is_audited_and_only_a_change_on_screens_goes_to_the_outbox(
+    session: Session, people: People, tree: OrgTree
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.county), now=NOW)
     approval.submit(session, notice, people.editor, now=NOW)
     approval.approve(session, notice, people.approver, now=NOW)
@@ -123,7 +144,8 @@ def test_every_step_is_audited_and_only_a_change_on_screens_goes_to_the_outbox(s
     session.flush()
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(r.actor, r.action, r.object_kind, r.object_id) for r in rows] == [
-        ("editor", "created", "policy_notice", str(notice.id)), ("editor", "submitted", "policy_notice", str(notice.id)),
+        ("editor", "created", "policy_notice", str(notice.id)),
+        ("editor", "submitted", "policy_notice", str(notice.id)),
         ("approver", "approved", "policy_notice", str(notice.id)),
         ("approver", "published", "policy_notice", str(notice.id)),
         ("editor", "archived", "policy_notice", str(notice.id)),
@@ -131,8 +153,10 @@ def test_every_step_is_audited_and_only_a_change_on_screens_goes_to_the_outbox(s
     assert {r.org_path for r in rows} == {tree.county.path}
     assert rows[3].summary == {"title": "就业困难人员认定办法", "from": "approved", "to": "published"}
     events = session.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
-    assert [e.payload for e in events] == [{"kind": "policy_notice", "id": notice.id, "action": "published"},
-                                           {"kind": "policy_notice", "id": notice.id, "action": "archived"}]
+    assert [e.payload for e in events] == [
+        {"kind": "policy_notice", "id": notice.id, "action": "published"},
+        {"kind": "policy_notice", "id": notice.id, "action": "archived"},
+    ]
 
 
 @pytest.fixture
@@ -147,8 +171,9 @@ def shown(session: Session, screen: Screen, at: datetime) -> set[str]:
     return set(resolve(session, screen, at).body["items"])
 
 
-def test_a_notice_reaches_screens_only_once_published(session: Session, people: People, tree: OrgTree,
-                                                      screen: Screen) -> None:
+def test_a_notice_reaches_screens_only_once_published(
+    session: Session, people: People, tree: OrgTree, screen: Screen
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     key = f"notice:{notice.id}"
     session.flush()
@@ -166,17 +191,22 @@ def test_a_notice_reaches_screens_only_once_published(session: Session, people: 
     assert manifest.body["items"][key]["html"] == notice.body_html
 
 
-def test_editing_a_published_notice_takes_it_off_screens_until_approved_again(session: Session, people: People,
-                                                                             tree: OrgTree, screen: Screen) -> None:
+def test_editing_a_published_notice_takes_it_off_screens_until_approved_again(
+    session: Session, people: People, tree: OrgTree, screen: Screen
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     approval.submit(session, notice, people.editor, now=NOW)
     approval.approve(session, notice, people.approver, now=NOW)
     approval.publish(session, notice, people.approver, now=NOW)
-    changed = approval.edit(session, notice, people.other_editor, fields(tree.city, title="就业困难人员认定办法（修订）"),
-                            now=later(5))
+    changed = approval.edit(
+        session, notice, people.other_editor, fields(tree.city, title="就业困难人员认定办法（修订）"), now=later(5)
+    )
     session.flush()
-    assert changed and (notice.status, notice.revision, notice.last_edited_by_id) == ("in_review", 2,
-                                                                                       people.other_editor.id)
+    assert changed and (notice.status, notice.revision, notice.last_edited_by_id) == (
+        "in_review",
+        2,
+        people.other_editor.id,
+    )
     assert f"notice:{notice.id}" not in shown(session, screen, later(6))
     assert steps(session, notice)[-1] == ("editor2", "edited", "published", "in_review", "")
     outbox = session.scalars(select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()
@@ -188,8 +218,9 @@ def test_editing_a_published_notice_takes_it_off_screens_until_approved_again(se
     assert items[f"notice:{notice.id}"]["title"] == "就业困难人员认定办法（修订）"
 
 
-def test_editing_an_approved_notice_sends_it_back_to_review_and_tells_the_approvers(session: Session, people: People,
-                                                                                   tree: OrgTree) -> None:
+def test_editing_an_approved_notice_sends_it_back_to_review_and_tells_the_approvers(
+    session: Session, people: People, tree: OrgTree
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.county), now=NOW)
     approval.submit(session, notice, people.editor, now=NOW)
     approval.approve(session, notice, people.county_approver, now=NOW)
@@ -197,12 +228,13 @@ def test_editing_an_approved_notice_sends_it_back_to_review_and_tells_the_approv
     approval.edit(session, notice, people.editor, fields(tree.county, body_markdown="改了一个字"), now=later(1))
     assert notice.status == "in_review"
     assert "改了一个字" in notice.body_html
-    assert inbox(session, people.approver) == [("notice_resubmitted", {"title": "就业困难人员认定办法", "by": "editor名"})]
+    assert inbox(session, people.approver) == [
+        ("notice_resubmitted", {"title": "就业困难人员认定办法", "by": "editor名"})
+    ]
     assert approval.submitter_id(session, notice) == people.editor.id
 
 
-def test_editing_a_draft_or_a_notice_in_review_keeps_its_state(session: Session, people: People,
-                                                              tree: OrgTree) -> None:
+def test_editing_a_draft_or_a_notice_in_review_keeps_its_state(session: Session, people: People, tree: OrgTree) -> None:
     notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     approval.edit(session, notice, people.other_editor, fields(tree.city, topic="失业保险"), now=NOW)
     assert (notice.status, notice.revision) == ("draft", 2)
@@ -270,13 +302,24 @@ def test_editors_write_only_at_nodes_in_their_subtree(session: Session, people: 
 
 
 def test_each_field_is_checked(session: Session, people: People, tree: OrgTree) -> None:
-    wrong = NoticeFields(org_unit_id=None, title="  ", body_markdown="", topic="主" * 41,
-                         valid_from=NOW, valid_until=NOW - timedelta(hours=1))
+    wrong = NoticeFields(
+        org_unit_id=None,
+        title="  ",
+        body_markdown="",
+        topic="主" * 41,
+        valid_from=NOW,
+        valid_until=NOW - timedelta(hours=1),
+    )
     assert approval.problems(session, people.editor, wrong) == {
-        "title": Problem.REQUIRED, "body_markdown": Problem.REQUIRED, "topic": Problem.TOO_LONG,
-        "org_unit_id": Problem.REQUIRED, "valid_until": Problem.NOT_AFTER_START}
+        "title": Problem.REQUIRED,
+        "body_markdown": Problem.REQUIRED,
+        "topic": Problem.TOO_LONG,
+        "org_unit_id": Problem.REQUIRED,
+        "valid_until": Problem.NOT_AFTER_START,
+    }
     assert approval.problems(session, people.editor, fields(tree.city, org_unit_id=999_999)) == {
-        "org_unit_id": Problem.NO_SUCH_NODE}
+        "org_unit_id": Problem.NO_SUCH_NODE
+    }
     assert session.scalars(select(PolicyNotice)).all() == []
 
 
@@ -305,10 +348,12 @@ def test_steps_out_of_order_are_refused(session: Session, people: People, tree: 
         approval.submit(session, notice, people.editor, now=NOW)
     if wrong == "approve twice":
         approval.approve(session, notice, people.approver, now=NOW)
-    act = {"publish a draft": lambda: approval.publish(session, notice, people.approver, now=NOW),
-           "approve a draft": lambda: approval.approve(session, notice, people.approver, now=NOW),
-           "submit twice": lambda: approval.submit(session, notice, people.editor, now=NOW),
-           "approve twice": lambda: approval.approve(session, notice, people.approver, now=NOW)}[wrong]
+    act = {
+        "publish a draft": lambda: approval.publish(session, notice, people.approver, now=NOW),
+        "approve a draft": lambda: approval.approve(session, notice, people.approver, now=NOW),
+        "submit twice": lambda: approval.submit(session, notice, people.editor, now=NOW),
+        "approve twice": lambda: approval.approve(session, notice, people.approver, now=NOW),
+    }[wrong]
     before = (notice.status, len(steps(session, notice)))
     with pytest.raises(ReviewRefused) as refused:
         act()
@@ -316,8 +361,9 @@ def test_steps_out_of_order_are_refused(session: Session, people: People, tree: 
     assert (notice.status, len(steps(session, notice))) == before
 
 
-def test_rejecting_needs_a_reason_and_hands_the_notice_back_to_its_editor(session: Session, people: People,
-                                                                         tree: OrgTree) -> None:
+def test_rejecting_needs_a_reason_and_hands_the_notice_back_to_its_editor(
+    session: Session, people: People, tree: OrgTree
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     approval.submit(session, notice, people.editor, now=NOW)
     with pytest.raises(ValidationError) as refused:
@@ -329,15 +375,19 @@ def test_rejecting_needs_a_reason_and_hands_the_notice_back_to_its_editor(sessio
     assert notice.status == "draft"
     assert steps(session, notice)[-1] == ("approver", "rejected", "in_review", "draft", "请注明政策文号")
     assert inbox(session, people.editor) == [
-        ("notice_rejected", {"title": "就业困难人员认定办法", "by": "approver名", "reason": "请注明政策文号"})]
-    approval.edit(session, notice, people.editor, fields(tree.city, issuing_office="兰人社发〔2026〕12号"), now=later(2))
+        ("notice_rejected", {"title": "就业困难人员认定办法", "by": "approver名", "reason": "请注明政策文号"})
+    ]
+    approval.edit(
+        session, notice, people.editor, fields(tree.city, issuing_office="兰人社发〔2026〕12号"), now=later(2)
+    )
     approval.submit(session, notice, people.editor, now=later(3))
     approval.approve(session, notice, people.approver, now=later(4))
     assert notice.status == "approved"
 
 
-def test_an_approved_notice_may_still_be_sent_back_before_it_is_published(session: Session, people: People,
-                                                                         tree: OrgTree) -> None:
+def test_an_approved_notice_may_still_be_sent_back_before_it_is_published(
+    session: Session, people: People, tree: OrgTree
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     approval.submit(session, notice, people.editor, now=NOW)
     approval.approve(session, notice, people.approver, now=NOW)
@@ -345,8 +395,9 @@ def test_an_approved_notice_may_still_be_sent_back_before_it_is_published(sessio
     assert notice.status == "draft"
 
 
-def test_submitting_tells_every_active_approver_whose_subtree_holds_the_node(session: Session, people: People,
-                                                                            tree: OrgTree) -> None:
+def test_submitting_tells_every_active_approver_whose_subtree_holds_the_node(
+    session: Session, people: People, tree: OrgTree
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.county), now=NOW)
     approval.submit(session, notice, people.editor, now=later(1))
     session.flush()
@@ -354,11 +405,17 @@ def test_submitting_tells_every_active_approver_whose_subtree_holds_the_node(ses
     assert told == {people.approver.id, people.county_approver.id, people.admin.id}
     note = notifications.unread(session, people.approver.id)[0]
     assert (note.kind, note.params, note.subject_kind, note.subject_id, note.created_at) == (
-        "notice_submitted", {"title": "就业困难人员认定办法", "by": "editor名"}, "policy_notice", notice.id, later(1))
+        "notice_submitted",
+        {"title": "就业困难人员认定办法", "by": "editor名"},
+        "policy_notice",
+        notice.id,
+        later(1),
+    )
     city_notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     approval.submit(session, city_notice, people.admin, now=NOW)
-    assert notifications.unread_count(session, people.county_approver.id) == 1, \
+    assert notifications.unread_count(session, people.county_approver.id) == 1, (
         "the county's approver hears about the county's notice, not the city's"
+    )
     assert notifications.unread_count(session, people.admin.id) == 1, "nobody is told about their own submission"
 
 
@@ -388,8 +445,9 @@ def test_a_step_taken_on_an_older_revision_is_refused(session: Session, people: 
     assert notice.status == "approved"
 
 
-def test_an_archived_notice_leaves_screens_and_an_edit_makes_it_a_draft(session: Session, people: People,
-                                                                       tree: OrgTree, screen: Screen) -> None:
+def test_an_archived_notice_leaves_screens_and_an_edit_makes_it_a_draft(
+    session: Session, people: People, tree: OrgTree, screen: Screen
+) -> None:
     notice = approval.create(session, people.editor, fields(tree.city), now=NOW)
     approval.submit(session, notice, people.editor, now=NOW)
     approval.approve(session, notice, people.approver, now=NOW)
@@ -422,8 +480,10 @@ def markup(html: str) -> _Markup:
 
 
 def test_hostile_markdown_is_stored_sanitized(session: Session, people: People, tree: OrgTree) -> None:
-    body = ('<script>alert(1)</script>\n\n[点我](javascript:alert(1))\n\n<img src=x onerror=alert(1)>\n\n'
-            '![](data:image/png;base64,AAAA) [链接](https://www.mohrss.gov.cn/)')
+    body = (
+        "<script>alert(1)</script>\n\n[点我](javascript:alert(1))\n\n<img src=x onerror=alert(1)>\n\n"
+        "![](data:image/png;base64,AAAA) [链接](https://www.mohrss.gov.cn/)"
+    )
     notice = approval.create(session, people.editor, fields(tree.city, body_markdown=body), now=NOW)
     found = markup(notice.body_html)
     assert "script" not in found.tags
@@ -450,8 +510,9 @@ def test_notifications_are_read_by_their_recipient_only(session: Session, people
 def test_every_kind_of_notification_has_words_in_both_languages() -> None:
     from kiosk_server.console.words import catalogue
 
-    assert {"notice_submitted", "notice_resubmitted", "notice_approved", "notice_rejected",
-            "notice_published"} <= {k.value for k in NotificationKind}
+    assert {"notice_submitted", "notice_resubmitted", "notice_approved", "notice_rejected", "notice_published"} <= {
+        k.value for k in NotificationKind
+    }
     words = catalogue()
     missing = [k.value for k in NotificationKind if f"notices.notify.{k.value}" not in words]
     assert not missing, f"no console words for {missing}"
@@ -463,10 +524,16 @@ def test_the_integration_changes_are_noted_in_the_history(session: Session, peop
     approval.submit(session, notice, people.editor, now=NOW)
     before = NoticeFields.of(notice)
     notice.body_markdown, notice.status = "接口改写的正文", "published"
-    approval.note_integration_change(session, notice, before_status=ItemStatus.IN_REVIEW, before_fields=before,
-                                     now=later(1))
+    approval.note_integration_change(
+        session, notice, before_status=ItemStatus.IN_REVIEW, before_fields=before, now=later(1)
+    )
     session.flush()
     assert (notice.revision, notice.last_edited_by_id) == (2, None)
     last = session.scalars(select(NoticeReviewEvent).order_by(NoticeReviewEvent.id.desc())).first()
     assert (last.actor, last.actor_id, last.step, last.from_status, last.to_status) == (
-        "api-token", None, "published", "in_review", "published")
+        "api-token",
+        None,
+        "published",
+        "in_review",
+        "published",
+    )

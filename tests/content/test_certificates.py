@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from content_factories import Factory
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -19,22 +20,21 @@ from content.citizens.certificates import (
     issue_certificate,
     phone_download_allowed,
 )
-from content.citizens.sessions import CitizenSession, find_open
 from content.citizens.demo_backend import DemoRecords
 from content.citizens.keyed_hash import derive_key
 from content.citizens.person_records import (
     Balances,
     ContributionMonth,
-    Enrollment,
-    EnrollmentState,
     EmploymentState,
     EmploymentStatus,
+    Enrollment,
+    EnrollmentState,
     Insurance,
     PersonRecords,
     history_months,
 )
+from content.citizens.sessions import CitizenSession, find_open
 from content.org.screens import Screen
-from content_factories import Factory
 from tests.support.citizens import Holder, add_holder, add_kiosk, open_citizen_session
 
 DATABASES = ("sqlite", "postgres")
@@ -43,23 +43,39 @@ T0 = datetime(2026, 11, 22, 2, 5, 31, tzinfo=UTC)  # 10:05:31 in Lanzhou
 HALL = "城关区公共就业服务中心"
 
 
-def person_records(today: date = date(2026, 11, 22), unpaid: frozenset[str] = frozenset({"2024-03", "2024-04",
-                                                                                         "2025-08"}),
-                   **overrides: Any) -> PersonRecords:
+def person_records(
+    today: date = date(2026, 11, 22),
+    unpaid: frozenset[str] = frozenset({"2024-03", "2024-04", "2025-08"}),
+    **overrides: Any,
+) -> PersonRecords:
     """Records of a person paying every month of the last 36 except ``unpaid``."""
     enrollments = tuple(
-        Enrollment(insurance, EnrollmentState.ACTIVE, date(2012, 7, 1), "兰州市城关区") for insurance in Insurance)
-    enrollments = (*enrollments[:3], replace(enrollments[3], state=EnrollmentState.SUSPENDED),
-                   Enrollment(Insurance.MATERNITY, EnrollmentState.NEVER, None, ""))
+        Enrollment(insurance, EnrollmentState.ACTIVE, date(2012, 7, 1), "兰州市城关区") for insurance in Insurance
+    )
+    enrollments = (
+        *enrollments[:3],
+        replace(enrollments[3], state=EnrollmentState.SUSPENDED),
+        Enrollment(Insurance.MATERNITY, EnrollmentState.NEVER, None, ""),
+    )
     months = tuple(
-        ContributionMonth(m, m not in unpaid, None if m in unpaid else 520000, None if m in unpaid else 41600,
-                          "" if m in unpaid else "兰州新区物流有限公司")
-        for m in history_months(today))
+        ContributionMonth(
+            m,
+            m not in unpaid,
+            None if m in unpaid else 520000,
+            None if m in unpaid else 41600,
+            "" if m in unpaid else "兰州新区物流有限公司",
+        )
+        for m in history_months(today)
+    )
     fields: dict[str, Any] = {
-        "enrollments": enrollments, "contributions": months,
+        "enrollments": enrollments,
+        "contributions": months,
         "balances": Balances(1_234_500, 98_700, today - timedelta(days=2)),
-        "employment": EmploymentStatus(EmploymentState.EMPLOYED, date(2019, 4, 1), "兰州新区物流有限公司", "城关区就业服务中心"),
-        "education": "高中/中专", "as_of": today - timedelta(days=2),
+        "employment": EmploymentStatus(
+            EmploymentState.EMPLOYED, date(2019, 4, 1), "兰州新区物流有限公司", "城关区就业服务中心"
+        ),
+        "education": "高中/中专",
+        "as_of": today - timedelta(days=2),
     }
     return PersonRecords(**{**fields, **overrides})
 
@@ -133,13 +149,23 @@ def test_facts_certify_masked_identity_five_insurances_and_paid_months(world: Wo
     facts = find_certificate(world.session, code).facts  # type: ignore[union-attr]
     assert facts["citizen"] == {"masked_name": "欧***", "masked_id": world.holder.masked_id}
     assert [(e["insurance"], e["label"], e["state_label"]) for e in facts["enrollments"]] == [
-        ("pension", "养老保险", "正常参保"), ("medical", "医疗保险", "正常参保"), ("unemployment", "失业保险", "正常参保"),
-        ("work_injury", "工伤保险", "暂停缴费"), ("maternity", "生育保险", "未参保")]
+        ("pension", "养老保险", "正常参保"),
+        ("medical", "医疗保险", "正常参保"),
+        ("unemployment", "失业保险", "正常参保"),
+        ("work_injury", "工伤保险", "暂停缴费"),
+        ("maternity", "生育保险", "未参保"),
+    ]
     assert facts["enrollments"][0]["since"] == "2012-07-01" and facts["enrollments"][0]["place"] == "兰州市城关区"
     assert facts["enrollments"][4]["since"] is None
     assert facts["contributions"] == {
-        "first_month": "2023-11", "last_month": "2026-10", "total_months": 36, "paid_months": 33,
-        "gaps": [{"first": "2024-03", "last": "2024-04", "months": 2}, {"first": "2025-08", "last": "2025-08", "months": 1}],
+        "first_month": "2023-11",
+        "last_month": "2026-10",
+        "total_months": 36,
+        "paid_months": 33,
+        "gaps": [
+            {"first": "2024-03", "last": "2024-04", "months": 2},
+            {"first": "2025-08", "last": "2025-08", "months": 1},
+        ],
         "retired_from": None,
     }
     assert facts["as_of"] == "2026-11-20" and facts["hall_name"] == HALL

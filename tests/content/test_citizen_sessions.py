@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from content_factories import Factory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.accounts.audit import AuditEntry
+from content.citizens.demo_backend import DemoRecords
+from content.citizens.keyed_hash import derive_key
+from content.citizens.records import CardIdentity, CardSource, PersonRecord, UnknownPerson, identity_from_card
 from content.citizens.sessions import (
     CARD_ONLY_NOTICE,
     CitizenSession,
@@ -25,11 +29,7 @@ from content.citizens.sessions import (
     token_hash,
     touch,
 )
-from content.citizens.demo_backend import DemoRecords
-from content.citizens.keyed_hash import derive_key
-from content.citizens.records import CardIdentity, CardSource, PersonRecord, UnknownPerson, identity_from_card
 from content.org.screens import Screen
-from content_factories import Factory
 from tests.support.citizens import add_holder, ssc_read
 
 DATABASES = ("sqlite", "postgres")
@@ -37,8 +37,14 @@ KEY = derive_key("test-secret", "records")
 T0 = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 IDLE, MAX = 60, 100
 NAME = "欧阳明华"
-PERSON = PersonRecord(ref="demo:7", name=NAME, sex_code="2", birth_date=date(1990, 5, 6),
-                      masked_id="620102********1234", region_code="620102")
+PERSON = PersonRecord(
+    ref="demo:7",
+    name=NAME,
+    sex_code="2",
+    birth_date=date(1990, 5, 6),
+    masked_id="620102********1234",
+    region_code="620102",
+)
 
 
 def card(reader_id: str = "ssc-1", source: CardSource = CardSource.SSC) -> CardIdentity:
@@ -85,8 +91,9 @@ def test_a_new_card_replaces_the_open_session(session: Session, kiosk: Screen) -
     assert open_session_for(session, kiosk.id) == second
 
 
-def test_card_removal_ends_only_that_readers_session_of_that_kiosk(session: Session, make: Factory,
-                                                                   kiosk: Screen) -> None:
+def test_card_removal_ends_only_that_readers_session_of_that_kiosk(
+    session: Session, make: Factory, kiosk: Screen
+) -> None:
     other = make.screen(kind="kiosk", name="自助终端2")
     mine, _, _ = opened(session, kiosk, reader_id="ssc-1")
     theirs, _, _ = opened(session, other, reader_id="ssc-1")
@@ -162,12 +169,17 @@ def test_identify_and_open_notes_a_card_only_read_and_audits_refusals(session: S
     result = identify_and_open(session, backend, kiosk, identity, T0, IDLE, MAX)
     session.commit()
     assert result.session.notice == CARD_ONLY_NOTICE and result.session.person_ref == f"demo:{holder.person_id}"
-    unknown = identity_from_card(CardSource.SSC, "ssc-1", {**read["identity"], "card_number": "B00000001"},
-                                 today=T0.date())
+    unknown = identity_from_card(
+        CardSource.SSC, "ssc-1", {**read["identity"], "card_number": "B00000001"}, today=T0.date()
+    )
     with pytest.raises(UnknownPerson):
         identify_and_open(session, backend, kiosk, unknown, T0, IDLE, MAX)
     session.commit()
     refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "citizen_session.refused")).one()
-    assert refused.summary == {"source": "ssc", "reader_id": "ssc-1", "lookup": "card_number",
-                               "error": "unknown_person"}
+    assert refused.summary == {
+        "source": "ssc",
+        "reader_id": "ssc-1",
+        "lookup": "card_number",
+        "error": "unknown_person",
+    }
     assert session.scalar(select(CitizenSession).where(CitizenSession.ended_at.is_(None))) == result.session

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from content.demo import DEFAULT_RNG_SEED, DEMO_PEOPLE_COUNT, seed_histories, seed_people
+from content.citizens.demo_backend import DemoPerson, DemoRecords
 from content.citizens.demo_histories import (
     FLEXIBLE_EMPLOYER,
     DemoAccount,
@@ -22,10 +22,7 @@ from content.citizens.demo_histories import (
     base_floor_yuan,
     generate_histories,
 )
-from content.citizens.demo_backend import DemoPerson, DemoRecords
-from content.library.items import Education
 from content.citizens.keyed_hash import derive_key
-from content.models import Base
 from content.citizens.person_records import (
     EmploymentState,
     EnrollmentState,
@@ -35,6 +32,9 @@ from content.citizens.person_records import (
     history_months,
 )
 from content.citizens.records import UnknownPerson, age_on
+from content.demo import DEFAULT_RNG_SEED, DEMO_PEOPLE_COUNT, seed_histories, seed_people
+from content.library.items import Education
+from content.models import Base
 from tests.support.citizens import add_holder
 
 TODAY = date(2026, 11, 22)
@@ -106,9 +106,17 @@ def test_another_seed_gives_other_histories(db: Session) -> None:
 
 
 def test_the_generator_is_a_pure_function_of_people_day_and_seed() -> None:
-    people = [PersonFacts(n, "12"[n % 2], date(1960 + n, 1 + n % 12, 1 + n % 28), "兰州市城关区",
-                          "城关区公共就业服务中心", ("兰州鑫博物流有限公司", "兰州陇原商贸有限公司"))
-              for n in range(1, 45)]
+    people = [
+        PersonFacts(
+            n,
+            "12"[n % 2],
+            date(1960 + n, 1 + n % 12, 1 + n % 28),
+            "兰州市城关区",
+            "城关区公共就业服务中心",
+            ("兰州鑫博物流有限公司", "兰州陇原商贸有限公司"),
+        )
+        for n in range(1, 45)
+    ]
     assert generate_histories(people, TODAY, 5) == generate_histories(people, TODAY, 5)
     assert generate_histories(people, TODAY, 5) != generate_histories(people, TODAY, 6)
 
@@ -126,8 +134,14 @@ def test_every_person_has_a_history_of_36_months_and_five_insurances(everyone: l
 
 
 def test_places_come_from_the_persons_county(everyone: list) -> None:
-    counties = {"620102": "兰州市城关区", "620103": "兰州市七里河区", "620104": "兰州市西固区",
-                "620105": "兰州市安宁区", "620502": "天水市秦州区", "620503": "天水市麦积区"}
+    counties = {
+        "620102": "兰州市城关区",
+        "620103": "兰州市七里河区",
+        "620104": "兰州市西固区",
+        "620105": "兰州市安宁区",
+        "620502": "天水市秦州区",
+        "620503": "天水市麦积区",
+    }
     for person, _, _, records in everyone:
         for enrollment in records.enrollments:
             expected = "" if enrollment.state is EnrollmentState.NEVER else counties[person.region_code]
@@ -145,13 +159,26 @@ def test_balances_are_explained_by_the_stored_contributions(everyone: list) -> N
         assert account.pension_fen == records.balances.pension_account_fen
         assert account.medical_fen == records.balances.medical_account_fen
         assert records.balances.pension_account_fen == (
-            account.pension_carried_fen + sum(b * 8 // 100 for b in bases) + account.pension_interest_fen
-            - account.pension_drawn_fen)
+            account.pension_carried_fen
+            + sum(b * 8 // 100 for b in bases)
+            + account.pension_interest_fen
+            - account.pension_drawn_fen
+        )
         assert records.balances.medical_account_fen == (
-            account.medical_carried_fen + sum(b * 2 // 100 for b in bases) + account.medical_allocated_fen
-            - account.medical_spent_fen)
-        assert min(records.balances.pension_account_fen, records.balances.medical_account_fen,
-                   account.pension_interest_fen, account.medical_spent_fen) >= 0
+            account.medical_carried_fen
+            + sum(b * 2 // 100 for b in bases)
+            + account.medical_allocated_fen
+            - account.medical_spent_fen
+        )
+        assert (
+            min(
+                records.balances.pension_account_fen,
+                records.balances.medical_account_fen,
+                account.pension_interest_fen,
+                account.medical_spent_fen,
+            )
+            >= 0
+        )
 
 
 def test_paid_months_have_a_base_between_the_floor_and_three_times_it(everyone: list) -> None:
@@ -239,8 +266,13 @@ def test_young_people_may_never_have_been_enrolled(everyone: list) -> None:
 
 
 def test_at_least_some_people_have_gaps(everyone: list) -> None:
-    with_gaps = [r for *_, r in everyone if r.employment.state is not EmploymentState.RETIRED
-                 and any(c.paid for c in r.contributions) and contribution_gaps(r.contributions)]
+    with_gaps = [
+        r
+        for *_, r in everyone
+        if r.employment.state is not EmploymentState.RETIRED
+        and any(c.paid for c in r.contributions)
+        and contribution_gaps(r.contributions)
+    ]
     assert len(with_gaps) >= 8
 
 

@@ -41,8 +41,9 @@ def backend(session: Session) -> DemoRecords:
 
 
 def identity(payload: dict) -> CardIdentity:
-    return identity_from_card(CardSource(payload["source"]), payload["reader_id"], payload["identity"],
-                              today=NOW.date())
+    return identity_from_card(
+        CardSource(payload["source"]), payload["reader_id"], payload["identity"], today=NOW.date()
+    )
 
 
 def test_an_id_card_finds_the_person_by_number(backend: DemoRecords, holder: Holder) -> None:
@@ -91,7 +92,7 @@ def test_an_invalid_id_number_is_refused_before_any_lookup(backend: DemoRecords,
 def test_an_ecard_token_it_issued_finds_the_person(backend: DemoRecords, holder: Holder) -> None:
     token = issue_ecard_token(holder.person_id, KEY, NOW - timedelta(seconds=30))
     assert token.startswith(ECARD_PREFIX)
-    body = token[len(ECARD_PREFIX):]
+    body = token[len(ECARD_PREFIX) :]
     assert re.fullmatch(TOKEN_BODY, body) and 16 <= len(body) <= 1024, "the kiosk scanner must classify it"
     assert backend.identify(identity(ecard_read(token))).ref == f"demo:{holder.person_id}"
 
@@ -104,22 +105,27 @@ def test_an_expired_ecard_token_is_token_expired(backend: DemoRecords, holder: H
 
 
 def _flip(token: str, position: int) -> str:
-    body = token[len(ECARD_PREFIX):]
+    body = token[len(ECARD_PREFIX) :]
     raw = bytearray(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     raw[position] ^= 0x01
     return ECARD_PREFIX + base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: _flip(t, 8),  # the person id
-    lambda t: _flip(t, 12),  # the expiry
-    lambda t: _flip(t, -1),  # the signature
-    lambda t: t[:-4],  # cut short
-    lambda t: t + "!!",  # not base64url
-    lambda t: "OTHER-PREFIX:" + t[len(ECARD_PREFIX):],
-], ids=["person", "expiry", "signature", "short", "garbled", "prefix"])
-def test_a_tampered_or_garbled_ecard_token_is_token_invalid(backend: DemoRecords, holder: Holder,
-                                                            tamper: Callable[[str], str]) -> None:
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: _flip(t, 8),  # the person id
+        lambda t: _flip(t, 12),  # the expiry
+        lambda t: _flip(t, -1),  # the signature
+        lambda t: t[:-4],  # cut short
+        lambda t: t + "!!",  # not base64url
+        lambda t: "OTHER-PREFIX:" + t[len(ECARD_PREFIX) :],
+    ],
+    ids=["person", "expiry", "signature", "short", "garbled", "prefix"],
+)
+def test_a_tampered_or_garbled_ecard_token_is_token_invalid(
+    backend: DemoRecords, holder: Holder, tamper: Callable[[str], str]
+) -> None:
     token = issue_ecard_token(holder.person_id, KEY, NOW)
     with pytest.raises(TokenInvalid) as info:
         backend.identify(identity(ecard_read(tamper(token))))

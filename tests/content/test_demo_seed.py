@@ -12,6 +12,11 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from content.accounts.staff import StaffAccount
+from content.citizens.demo_backend import DemoPerson, DemoRecords
+from content.citizens.idnumbers import check_character, compose_id_number, id_number_problem, is_valid_id_number
+from content.citizens.keyed_hash import derive_key
+from content.citizens.records import CardIdentity, CardSource
 from content.demo import (
     DEFAULT_RNG_SEED,
     DEMO_PEOPLE_COUNT,
@@ -28,22 +33,17 @@ from content.demo.notices import TICKER_LINES
 from content.demo.people import Person, id_number_is_valid, synthetic_people
 from content.demo.places import DISTRICTS
 from content.demo.queue import seed_morning
-from content.citizens.demo_backend import DemoPerson, DemoRecords
-from content.signage.emergencies import Emergency
 from content.errors import ValidationError
-from content.citizens.idnumbers import check_character, compose_id_number, id_number_problem, is_valid_id_number
 from content.library.items import Education, Employer, PolicyNotice, Ticker, Vacancy
-from content.citizens.keyed_hash import derive_key
+from content.models import Base
+from content.org.screens import Screen, ScreenGroup
+from content.org.tree import Hall, OrgUnit
 from content.queue.board import board_state
 from content.queue.models import Counter, ServiceType
-from content.accounts.staff import StaffAccount
+from content.signage.emergencies import Emergency
 from content.signage.layouts import Layout, check_region_geometry
-from content.models import Base
-from content.org.tree import Hall, OrgUnit
 from content.signage.playlists import Playlist
-from content.citizens.records import CardIdentity, CardSource
 from content.signage.schedules import Schedule, occurrences
-from content.org.screens import Screen, ScreenGroup
 from content.signage.targeting import ScreenContext, TargetIndex
 
 TODAY = date(2026, 11, 22)  # a Sunday
@@ -126,8 +126,9 @@ def test_summary_counts_match_the_database(db: Session, summary: DemoSummary) ->
 def test_every_hall_has_a_full_hd_wall_and_the_special_walls_exist(db: Session, summary: DemoSummary) -> None:
     screens = list(db.scalars(select(Screen)))
     for hall in db.scalars(select(Hall)):
-        assert any(s.hall_id == hall.id and s.kind == "wall" and (s.width_px, s.height_px) == (1920, 1080)
-                   for s in screens), hall.name
+        assert any(
+            s.hall_id == hall.id and s.kind == "wall" and (s.width_px, s.height_px) == (1920, 1080) for s in screens
+        ), hall.name
     by_key = {s.key: s for s in screens}
     led, wide = by_key[summary.led_wall_key], by_key[summary.wide_wall_key]
     assert (led.kind, led.panel, led.width_px, led.height_px) == ("wall", "led", 768, 384) and led.low_resolution
@@ -270,7 +271,12 @@ def test_hall_landscape_layout_has_header_clock_main_side_and_ticker(db: Session
     layout = db.scalars(select(Layout).where(Layout.name == "大厅横屏")).one()
     regions = {r.name: r for r in layout.regions}
     assert {r.name: r.widget for r in layout.regions} == {
-        "header": "header", "clock": "clock", "main": "playlist", "side": "playlist", "ticker": "ticker"}
+        "header": "header",
+        "clock": "clock",
+        "main": "playlist",
+        "side": "playlist",
+        "ticker": "ticker",
+    }
     assert regions["main"].w == pytest.approx(0.68) and regions["clock"].x + regions["clock"].w == pytest.approx(1.0)
 
 
@@ -296,9 +302,15 @@ def test_morning_daypart_runs_on_weekdays_and_skips_the_holiday(db: Session, sum
     holiday = summary.holiday_exdate
     assert morning.rrule == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" and morning.exdates == [holiday.isoformat()]
     assert holiday > TODAY and holiday.weekday() < 5
-    days_on = {start.astimezone(SHANGHAI).date() for start, _ in occurrences(
-        morning, SHANGHAI, datetime.combine(holiday - timedelta(days=7), datetime.min.time(), SHANGHAI),
-        datetime.combine(holiday + timedelta(days=7), datetime.min.time(), SHANGHAI))}
+    days_on = {
+        start.astimezone(SHANGHAI).date()
+        for start, _ in occurrences(
+            morning,
+            SHANGHAI,
+            datetime.combine(holiday - timedelta(days=7), datetime.min.time(), SHANGHAI),
+            datetime.combine(holiday + timedelta(days=7), datetime.min.time(), SHANGHAI),
+        )
+    }
     assert holiday not in days_on and all(day.weekday() < 5 for day in days_on) and len(days_on) == 9
 
 
@@ -309,15 +321,20 @@ def test_evening_daypart_crosses_midnight(db: Session) -> None:
     start = datetime.combine(TODAY, datetime.min.time(), SHANGHAI)
     spans = occurrences(evening, SHANGHAI, start + timedelta(hours=12), start + timedelta(hours=36))
     assert [(a.astimezone(SHANGHAI).hour, b.astimezone(SHANGHAI).strftime("%d %H:%M")) for a, b in spans] == [
-        (18, "23 08:30")]
+        (18, "23 08:30")
+    ]
 
 
 def _contexts(db: Session) -> dict[tuple[str, str], ScreenContext]:
     return {
         (s.hall.name, s.name): ScreenContext(
-            screen_id=s.id, hall_id=s.hall_id, org_unit_id=s.hall.org_unit_id,
-            org_path=tuple(s.hall.org_unit.ancestor_ids()), group_ids=frozenset(g.id for g in s.groups),
-            tags=frozenset(s.tags), timezone=s.hall.timezone,
+            screen_id=s.id,
+            hall_id=s.hall_id,
+            org_unit_id=s.hall.org_unit_id,
+            org_path=tuple(s.hall.org_unit.ancestor_ids()),
+            group_ids=frozenset(g.id for g in s.groups),
+            tags=frozenset(s.tags),
+            timezone=s.hall.timezone,
         )
         for s in db.scalars(select(Screen))
     }
@@ -332,7 +349,12 @@ def test_targeting_sends_dayparts_to_walls_and_excludes_the_community_from_lunch
         ids = index.match(contexts[(hall, screen)])
         return {name for name, s in schedules.items() if s.id in ids}
 
-    assert matched("甘肃省人力资源市场", "一楼大厅主屏") >= {"全省默认节目", "上午岗位专场", "午间政策聚焦", "夜间简洁模式"}
+    assert matched("甘肃省人力资源市场", "一楼大厅主屏") >= {
+        "全省默认节目",
+        "上午岗位专场",
+        "午间政策聚焦",
+        "夜间简洁模式",
+    }
     community = matched("武都路社区就业服务站", "社区信息屏")
     assert "上午岗位专场" in community and "午间政策聚焦" not in community
     assert "超宽屏默认节目" in matched("甘肃省人力资源市场", "一楼招聘信息超宽屏")
@@ -394,9 +416,28 @@ def test_occupation_table_covers_the_common_hall_jobs() -> None:
     assert 55 <= len(OCCUPATIONS) == len(OCCUPATIONS_BY_CODE)
     assert {o.major for o in OCCUPATIONS} >= {"2", "3", "4", "5", "6"}
     names = {o.name for o in OCCUPATIONS}
-    assert {"保安员", "保洁员", "餐厅服务员", "中式烹调师", "快递员", "仓储管理员", "网约配送员", "电工", "焊工", "车工",
-            "育婴员", "养老护理员", "收银员", "商品营业员", "电子商务师", "会计专业人员", "客户服务管理员",
-            "汽车维修工", "家政服务员", "计算机软件工程技术人员"} <= names
+    assert {
+        "保安员",
+        "保洁员",
+        "餐厅服务员",
+        "中式烹调师",
+        "快递员",
+        "仓储管理员",
+        "网约配送员",
+        "电工",
+        "焊工",
+        "车工",
+        "育婴员",
+        "养老护理员",
+        "收银员",
+        "商品营业员",
+        "电子商务师",
+        "会计专业人员",
+        "客户服务管理员",
+        "汽车维修工",
+        "家政服务员",
+        "计算机软件工程技术人员",
+    } <= names
     assert "叉车司机" in {title for o in OCCUPATIONS for title in o.titles}
     for o in OCCUPATIONS:
         assert CODE.match(o.code) and 2500 <= o.salary[0] < o.salary[1] <= 12000 and 1 <= o.max_headcount <= 30
@@ -432,21 +473,38 @@ def test_card_holders_have_unique_nine_character_card_numbers() -> None:
     assert holders == demo_card_holders(DEFAULT_RNG_SEED), "deterministic for the demo card simulator"
     assert all(n not in repr(p) for n, p in zip(numbers, holders, strict=True))
     record = card_holder_json(holders[0])
-    assert set(record) == {"name", "id_number", "sex_code", "nation_code", "birth_date", "region_code",
-                           "ssc_card_number"}
+    assert set(record) == {
+        "name",
+        "id_number",
+        "sex_code",
+        "nation_code",
+        "birth_date",
+        "region_code",
+        "ssc_card_number",
+    }
     assert record["birth_date"] == holders[0].birth_date.strftime("%Y%m%d")
 
 
 def test_the_seeded_people_are_the_card_holders_and_found_by_either_card(db: Session) -> None:
     backend = DemoRecords(db, RECORDS_KEY, lambda: datetime(2026, 11, 22, tzinfo=SHANGHAI))
     for holder in demo_card_holders(DEFAULT_RNG_SEED):
-        by_id = backend.identify(CardIdentity(source=CardSource.IDCARD, reader_id="r", id_number=holder.id_number,
-                                              name=holder.name))
-        by_card = backend.identify(CardIdentity(source=CardSource.SSC, reader_id="r",
-                                                card_number=holder.ssc_card_number, personal_fields_available=False))
+        by_id = backend.identify(
+            CardIdentity(source=CardSource.IDCARD, reader_id="r", id_number=holder.id_number, name=holder.name)
+        )
+        by_card = backend.identify(
+            CardIdentity(
+                source=CardSource.SSC,
+                reader_id="r",
+                card_number=holder.ssc_card_number,
+                personal_fields_available=False,
+            )
+        )
         assert by_id.ref == by_card.ref
-        assert (by_id.name, by_id.birth_date, by_id.masked_id) == (holder.name, holder.birth_date,
-                                                                   holder.masked_id_number)
+        assert (by_id.name, by_id.birth_date, by_id.masked_id) == (
+            holder.name,
+            holder.birth_date,
+            holder.masked_id_number,
+        )
 
 
 def test_the_database_holds_no_raw_id_or_card_number(db: Session) -> None:
@@ -463,8 +521,9 @@ def test_the_seeded_people_have_histories_up_to_the_seed_day(db: Session) -> Non
     assert set(db.scalars(select(DemoProfile.generated_on))) == {TODAY}
     backend = DemoRecords(db, RECORDS_KEY, lambda: datetime(2026, 11, 22, tzinfo=SHANGHAI))
     holder = demo_card_holders(DEFAULT_RNG_SEED)[0]
-    person = backend.identify(CardIdentity(source=CardSource.IDCARD, reader_id="r", id_number=holder.id_number,
-                                           name=holder.name))
+    person = backend.identify(
+        CardIdentity(source=CardSource.IDCARD, reader_id="r", id_number=holder.id_number, name=holder.name)
+    )
     records = backend.records(person.ref, TODAY)
     assert records.contributions[-1].month == "2026-10" and len(records.contributions) == 36
 
@@ -532,8 +591,9 @@ def test_check_character_and_compose_refuse_bad_input() -> None:
 
 def test_every_hall_has_lines_counters_under_their_strips_and_counter_staff(db: Session) -> None:
     for hall in db.scalars(select(Hall)):
-        prefixes = db.scalars(select(ServiceType.prefix).where(ServiceType.hall_id == hall.id)
-                              .order_by(ServiceType.position)).all()
+        prefixes = db.scalars(
+            select(ServiceType.prefix).where(ServiceType.hall_id == hall.id).order_by(ServiceType.position)
+        ).all()
         assert prefixes == ["A", "B", "C"]
         counters = db.scalars(select(Counter).where(Counter.hall_id == hall.id).order_by(Counter.number)).all()
         strips = db.scalars(select(Screen).where(Screen.hall_id == hall.id, Screen.kind == "counter")).all()

@@ -23,14 +23,32 @@ def sh(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def test_matching_rules_names_each_rule_that_takes_the_screen_in() -> None:
-    ctx = ScreenContext(screen_id=9, hall_id=4, org_unit_id=3, org_path=(1, 2, 3), group_ids=frozenset({7}),
-                        tags=frozenset({"入口"}), timezone="Asia/Shanghai")
-    rules = [TargetRule("include", "org", "2"), TargetRule("include", "org", "5"), TargetRule("include", "hall", "4"),
-             TargetRule("exclude", "group", "7"), TargetRule("include", "tag", "入口"), TargetRule("include", "tag", "出口"),
-             TargetRule("include", "screen", "9"), TargetRule("include", "screen", "10")]
+    ctx = ScreenContext(
+        screen_id=9,
+        hall_id=4,
+        org_unit_id=3,
+        org_path=(1, 2, 3),
+        group_ids=frozenset({7}),
+        tags=frozenset({"入口"}),
+        timezone="Asia/Shanghai",
+    )
+    rules = [
+        TargetRule("include", "org", "2"),
+        TargetRule("include", "org", "5"),
+        TargetRule("include", "hall", "4"),
+        TargetRule("exclude", "group", "7"),
+        TargetRule("include", "tag", "入口"),
+        TargetRule("include", "tag", "出口"),
+        TargetRule("include", "screen", "9"),
+        TargetRule("include", "screen", "10"),
+    ]
     assert matching_rules(rules, ctx) == (
-        TargetRule("include", "org", "2"), TargetRule("include", "hall", "4"), TargetRule("exclude", "group", "7"),
-        TargetRule("include", "tag", "入口"), TargetRule("include", "screen", "9"))
+        TargetRule("include", "org", "2"),
+        TargetRule("include", "hall", "4"),
+        TargetRule("exclude", "group", "7"),
+        TargetRule("include", "tag", "入口"),
+        TargetRule("include", "screen", "9"),
+    )
 
 
 def test_the_daypart_wins_inside_it_and_the_default_outside(make: Factory, session: Session) -> None:
@@ -40,9 +58,16 @@ def test_the_daypart_wins_inside_it_and_the_default_outside(make: Factory, sessi
     layout = make.layout()
     board = make.playlist([{"kind": "vacancy_board", "duration_seconds": 12, "params": {}}], name="午间岗位")
     default = make.schedule(layout, layer="default", name="全省默认")
-    lunch = make.schedule(layout, name="午间", priority=3, daypart_start=time(12), daypart_end=time(14),
-                          rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", playlists={"main": board},
-                          targets=[("include", "tag", "入口"), ("exclude", "hall", 999)])
+    lunch = make.schedule(
+        layout,
+        name="午间",
+        priority=3,
+        daypart_start=time(12),
+        daypart_end=time(14),
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        playlists={"main": board},
+        targets=[("include", "tag", "入口"), ("exclude", "hall", 999)],
+    )
     session.commit()
 
     at_lunch = explain(session, screen.id, sh(23, 13))

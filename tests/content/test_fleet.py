@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from content_factories import Factory
 from sqlalchemy.orm import Session
 
-from content.errors import ValidationError
-from content.signage.fleet import ExpectedVersions, FleetFilter, FleetPage, FleetState, fleet_page, offline_after_for
 from content.citizens.kiosk_agents import ReaderStatus
-from content.org.tree import Hall
+from content.errors import ValidationError
 from content.org.screens import Screen, ScreenStatus
-from content_factories import Factory
+from content.org.tree import Hall
+from content.signage.fleet import ExpectedVersions, FleetFilter, FleetPage, FleetState, fleet_page, offline_after_for
 
 DATABASES = ("sqlite", "postgres")
 
@@ -44,19 +44,39 @@ class Fleet:
         return [self.screens[n].id for n in names]
 
 
-def heard(session: Session, screen: Screen, ago: timedelta | None, version: str | None = CURRENT, *,
-          connected: bool = True) -> None:
-    session.add(ScreenStatus(screen_id=screen.id, last_seen_at=None if ago is None else NOW - ago,
-                             manifest_version=version, connected=connected))
+def heard(
+    session: Session, screen: Screen, ago: timedelta | None, version: str | None = CURRENT, *, connected: bool = True
+) -> None:
+    session.add(
+        ScreenStatus(
+            screen_id=screen.id,
+            last_seen_at=None if ago is None else NOW - ago,
+            manifest_version=version,
+            connected=connected,
+        )
+    )
     session.flush()
 
 
-def page(session: Session, filt: FleetFilter | None = None, *, expected: ExpectedVersions | None = None,
-         live: Mapping[int, Beat] | None = None, scope_path: str | None = None,
-         scope_hall_id: int | None = None) -> FleetPage:
-    return fleet_page(session, filt or FleetFilter(), now=NOW, offline_after=OFFLINE_AFTER,
-                      expected_versions=expected if expected is not None else (lambda _id: CURRENT),
-                      live=live, scope_path=scope_path, scope_hall_id=scope_hall_id)
+def page(
+    session: Session,
+    filt: FleetFilter | None = None,
+    *,
+    expected: ExpectedVersions | None = None,
+    live: Mapping[int, Beat] | None = None,
+    scope_path: str | None = None,
+    scope_hall_id: int | None = None,
+) -> FleetPage:
+    return fleet_page(
+        session,
+        filt or FleetFilter(),
+        now=NOW,
+        offline_after=OFFLINE_AFTER,
+        expected_versions=expected if expected is not None else (lambda _id: CURRENT),
+        live=live,
+        scope_path=scope_path,
+        scope_hall_id=scope_hall_id,
+    )
 
 
 def names(result: FleetPage) -> list[str]:
@@ -93,8 +113,12 @@ def fleet(make: Factory, session: Session) -> Fleet:
 def test_each_screen_gets_its_state_from_beat_age_connection_and_version(session: Session, fleet: Fleet) -> None:
     result = page(session)
     assert states(result) == {
-        "城关主屏": FleetState.CURRENT, "城关LED": FleetState.BEHIND, "城关自助1": FleetState.OFFLINE,
-        "七里河主屏": FleetState.OFFLINE, "七里河窗口": FleetState.NEVER, "天水主屏": FleetState.CURRENT,
+        "城关主屏": FleetState.CURRENT,
+        "城关LED": FleetState.BEHIND,
+        "城关自助1": FleetState.OFFLINE,
+        "七里河主屏": FleetState.OFFLINE,
+        "七里河窗口": FleetState.NEVER,
+        "天水主屏": FleetState.CURRENT,
     }
     row = next(r for r in result.rows if r.name == "城关LED")
     assert (row.shown_version, row.expected_version, row.state.colour) == (OLD, CURRENT, "amber")
@@ -102,8 +126,9 @@ def test_each_screen_gets_its_state_from_beat_age_connection_and_version(session
     assert (row.hall_name, row.org_unit_name) == ("城关区人力资源市场", "城关区")
 
 
-def test_silence_of_exactly_offline_after_is_still_online_and_a_moment_longer_is_not(session: Session,
-                                                                                    make: Factory) -> None:
+def test_silence_of_exactly_offline_after_is_still_online_and_a_moment_longer_is_not(
+    session: Session, make: Factory
+) -> None:
     edge, past = make.screen(name="刚好"), make.screen(name="超时")
     heard(session, edge, OFFLINE_AFTER)
     heard(session, past, OFFLINE_AFTER + timedelta(microseconds=1))
@@ -139,7 +164,8 @@ def test_org_filter_takes_the_whole_subtree(session: Session, make: Factory, fle
 def test_hall_kind_and_search_filters_combine(session: Session, fleet: Fleet) -> None:
     assert sorted(names(page(session, FleetFilter(hall_id=fleet.qilihe.id)))) == ["七里河主屏", "七里河窗口"]
     assert sorted(names(page(session, FleetFilter(kind="wall")))) == sorted(
-        ["城关主屏", "城关LED", "七里河主屏", "天水主屏"])
+        ["城关主屏", "城关LED", "七里河主屏", "天水主屏"]
+    )
     assert names(page(session, FleetFilter(kind="wall", hall_id=fleet.qilihe.id))) == ["七里河主屏"]
     # by the hall's name, by the screen's name, ASCII case-insensitively on both databases
     assert sorted(names(page(session, FleetFilter(search="天水")))) == ["天水主屏"]
@@ -164,8 +190,12 @@ def test_status_filter_picks_states_and_online_means_current_or_behind(session: 
 def test_summary_counts_the_whole_filtered_set_not_the_page(session: Session, make: Factory, fleet: Fleet) -> None:
     result = page(session, FleetFilter(org_unit_id=make.org_tree().city.id, page_size=1))
     assert len(result.rows) == 1 and result.total == 5 and result.pages == 5
-    assert result.summary.by_state == {FleetState.CURRENT: 1, FleetState.BEHIND: 1, FleetState.OFFLINE: 2,
-                                       FleetState.NEVER: 1}
+    assert result.summary.by_state == {
+        FleetState.CURRENT: 1,
+        FleetState.BEHIND: 1,
+        FleetState.OFFLINE: 2,
+        FleetState.NEVER: 1,
+    }
     assert result.summary.online == 2
     assert result.summary.by_kind == {"wall": 3, "kiosk": 1, "counter": 1}
 
@@ -174,8 +204,12 @@ def test_summary_facets_ignore_their_own_filter_only(session: Session, fleet: Fl
     result = page(session, FleetFilter(kind="wall", status="offline"))
     assert names(result) == ["七里河主屏"] and result.total == 1
     # states of the walls (status filter ignored), kinds of the offline screens (kind filter ignored)
-    assert result.summary.by_state == {FleetState.CURRENT: 2, FleetState.BEHIND: 1, FleetState.OFFLINE: 1,
-                                       FleetState.NEVER: 0}
+    assert result.summary.by_state == {
+        FleetState.CURRENT: 2,
+        FleetState.BEHIND: 1,
+        FleetState.OFFLINE: 1,
+        FleetState.NEVER: 0,
+    }
     assert result.summary.by_kind == {"wall": 1, "kiosk": 1, "counter": 0}
 
 
@@ -191,19 +225,33 @@ def test_paging_empty_last_and_beyond_the_end(session: Session, fleet: Fleet) ->
 
 
 def test_default_order_puts_offline_then_behind_then_never_then_current_by_hall_and_name(
-        session: Session, fleet: Fleet) -> None:
+    session: Session, fleet: Fleet
+) -> None:
     assert names(page(session)) == ["七里河主屏", "城关自助1", "城关LED", "七里河窗口", "城关主屏", "天水主屏"]
 
 
 def test_sort_by_last_seen_both_ways(session: Session, fleet: Fleet) -> None:
     assert names(page(session, FleetFilter(sort="stalest"))) == [
-        "七里河窗口", "城关自助1", "天水主屏", "城关LED", "城关主屏", "七里河主屏"]
+        "七里河窗口",
+        "城关自助1",
+        "天水主屏",
+        "城关LED",
+        "城关主屏",
+        "七里河主屏",
+    ]
     assert names(page(session, FleetFilter(sort="recent"))) == [
-        "七里河主屏", "城关主屏", "城关LED", "天水主屏", "城关自助1", "七里河窗口"]
+        "七里河主屏",
+        "城关主屏",
+        "城关LED",
+        "天水主屏",
+        "城关自助1",
+        "七里河窗口",
+    ]
 
 
 def test_scope_hides_screens_outside_the_subtree_even_when_asked_by_hall_or_node(
-        session: Session, make: Factory, fleet: Fleet) -> None:
+    session: Session, make: Factory, fleet: Fleet
+) -> None:
     tree = make.org_tree()
     scope = tree.city.path
     scoped = page(session, scope_path=scope)
@@ -217,8 +265,9 @@ def test_scope_hides_screens_outside_the_subtree_even_when_asked_by_hall_or_node
 
 def test_a_hall_bound_scope_sees_its_hall_only(session: Session, make: Factory, fleet: Fleet) -> None:
     tree = make.org_tree()
-    scoped = page(session, FleetFilter(org_unit_id=tree.city.id), scope_path=tree.county.path,
-                  scope_hall_id=fleet.chengguan.id)
+    scoped = page(
+        session, FleetFilter(org_unit_id=tree.city.id), scope_path=tree.county.path, scope_hall_id=fleet.chengguan.id
+    )
     assert sorted(names(scoped)) == sorted(["城关主屏", "城关LED", "城关自助1"])
     assert sum(scoped.summary.by_state.values()) == 3
     assert page(session, FleetFilter(hall_id=fleet.qilihe.id), scope_hall_id=fleet.chengguan.id).total == 0
@@ -230,11 +279,12 @@ def test_a_scope_path_naming_no_node_matches_nothing(session: Session, fleet: Fl
     assert (result.total, sum(result.summary.by_state.values())) == (0, 0)
 
 
-def test_a_newer_live_beat_overrides_the_flushed_row_and_an_older_one_does_not(session: Session,
-                                                                              fleet: Fleet) -> None:
+def test_a_newer_live_beat_overrides_the_flushed_row_and_an_older_one_does_not(session: Session, fleet: Fleet) -> None:
     kiosk, wall = fleet.screens["城关自助1"], fleet.screens["城关主屏"]
-    live = {kiosk.id: Beat(NOW - timedelta(seconds=3), CURRENT),  # the row says 30 min ago
-            wall.id: Beat(NOW - timedelta(minutes=10), OLD, connected=False)}  # the row (10 s ago) is newer
+    live = {
+        kiosk.id: Beat(NOW - timedelta(seconds=3), CURRENT),  # the row says 30 min ago
+        wall.id: Beat(NOW - timedelta(minutes=10), OLD, connected=False),
+    }  # the row (10 s ago) is newer
     result = page(session, live=live)
     by_name = {row.name: row for row in result.rows}
     assert by_name["城关自助1"].state is FleetState.CURRENT
@@ -250,16 +300,31 @@ def test_a_live_beat_counts_for_a_screen_the_database_never_saw(session: Session
     assert result.summary.by_state[FleetState.BEHIND] == 2
 
 
-def test_kiosks_carry_their_reader_summary_and_other_screens_none(session: Session, make: Factory,
-                                                                 fleet: Fleet) -> None:
+def test_kiosks_carry_their_reader_summary_and_other_screens_none(
+    session: Session, make: Factory, fleet: Fleet
+) -> None:
     kiosk = fleet.screens["城关自助1"]
     bare = make.screen(fleet.chengguan, name="城关自助2", kind="kiosk")
-    session.add_all([
-        ReaderStatus(screen_id=kiosk.id, reader_id="idcard", kind="idcard_serial", state="attached",
-                     message="", changed_at=NOW),
-        ReaderStatus(screen_id=kiosk.id, reader_id="ssc", kind="ssc_pcsc", state="fault",
-                     message="卡片无应答", changed_at=NOW),
-    ])
+    session.add_all(
+        [
+            ReaderStatus(
+                screen_id=kiosk.id,
+                reader_id="idcard",
+                kind="idcard_serial",
+                state="attached",
+                message="",
+                changed_at=NOW,
+            ),
+            ReaderStatus(
+                screen_id=kiosk.id,
+                reader_id="ssc",
+                kind="ssc_pcsc",
+                state="fault",
+                message="卡片无应答",
+                changed_at=NOW,
+            ),
+        ]
+    )
     session.flush()
     rows = {row.name: row for row in page(session, FleetFilter(page_size=200)).rows}
     summary = rows["城关自助1"].readers
@@ -271,8 +336,10 @@ def test_kiosks_carry_their_reader_summary_and_other_screens_none(session: Sessi
     assert rows["城关主屏"].readers is None and bare.id in {r.screen_id for r in rows.values()}
 
 
-@pytest.mark.parametrize(("field", "value"), [("kind", "tv"), ("status", "green"), ("sort", "size"),
-                                              ("page", 0), ("page_size", 201), ("page_size", 0)])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("kind", "tv"), ("status", "green"), ("sort", "size"), ("page", 0), ("page_size", 201), ("page_size", 0)],
+)
 def test_a_bad_filter_names_its_field(field: str, value: object) -> None:
     with pytest.raises(ValidationError) as err:
         FleetFilter(**{field: value})  # type: ignore[arg-type]

@@ -19,7 +19,6 @@ import pytest
 
 from content.citizens.http_records import HttpRecords, person_to_wire, records_to_wire
 from content.citizens.idnumbers import compose_id_number, mask_id_number
-from content.library.items import Education
 from content.citizens.person_records import (
     Balances,
     ContributionMonth,
@@ -41,26 +40,42 @@ from content.citizens.records import (
     TokenExpired,
     UnknownPerson,
 )
+from content.library.items import Education
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
 ID_NUMBER = compose_id_number("620102", date(1985, 3, 4), 123)
 AUTH = ("Authorization", "Bearer upstream-s3cr3t")
-PERSON = PersonRecord(ref="gs-si:6201/000123 a", name="欧阳明华", sex_code="1", birth_date=date(1985, 3, 4),
-                      masked_id=mask_id_number(ID_NUMBER), region_code="620102")
+PERSON = PersonRecord(
+    ref="gs-si:6201/000123 a",
+    name="欧阳明华",
+    sex_code="1",
+    birth_date=date(1985, 3, 4),
+    masked_id=mask_id_number(ID_NUMBER),
+    region_code="620102",
+)
 EMPLOYER = "兰州鑫博物流有限公司"
 Reply = tuple[int, Any] | None  # (status, JSON value or raw bytes); None: the reply wrote itself
 
 
 def sample_records(today: date) -> PersonRecords:
-    months = tuple(ContributionMonth(m, n not in (20, 21), 520_000 if n not in (20, 21) else None,
-                                     41_600 if n not in (20, 21) else None, EMPLOYER if n not in (20, 21) else "")
-                   for n, m in enumerate(history_months(today)))
+    months = tuple(
+        ContributionMonth(
+            m,
+            n not in (20, 21),
+            520_000 if n not in (20, 21) else None,
+            41_600 if n not in (20, 21) else None,
+            EMPLOYER if n not in (20, 21) else "",
+        )
+        for n, m in enumerate(history_months(today))
+    )
     return PersonRecords(
         enrollments=tuple(Enrollment(i, EnrollmentState.ACTIVE, date(2009, 3, 1), "兰州市城关区") for i in Insurance),
-        contributions=months, balances=Balances(8_812_345, 412_300, date(2026, 10, 31)),
+        contributions=months,
+        balances=Balances(8_812_345, 412_300, date(2026, 10, 31)),
         employment=EmploymentStatus(EmploymentState.EMPLOYED, date(2021, 4, 6), EMPLOYER, "城关区公共就业服务中心"),
-        education=Education.COLLEGE.value, as_of=today,
+        education=Education.COLLEGE.value,
+        as_of=today,
     )
 
 
@@ -135,10 +150,12 @@ class Upstream:
 
     def records_with(self, change: Callable[[dict[str, Any]], Any]) -> None:
         """Answer records with the sample changed by ``change`` (which edits it in place)."""
+
         def reply(seen: Seen, handler: BaseHTTPRequestHandler) -> Reply:
             answer = records_to_wire(sample_records(TODAY))
             change(answer)
             return 200, answer
+
         self.reply = reply
 
 
@@ -163,8 +180,15 @@ def backend(upstream: Upstream, timeout: float = 2.0) -> HttpRecords:
 
 
 def card(id_number: str = ID_NUMBER) -> CardIdentity:
-    return CardIdentity(source=CardSource.IDCARD, reader_id="idcard-serial-1", id_number=id_number, name="欧阳明华",
-                        sex_code="1", birth_date=date(1985, 3, 4), document_kind="resident")
+    return CardIdentity(
+        source=CardSource.IDCARD,
+        reader_id="idcard-serial-1",
+        id_number=id_number,
+        name="欧阳明华",
+        sex_code="1",
+        birth_date=date(1985, 3, 4),
+        document_kind="resident",
+    )
 
 
 def refused(call: Callable[[], Any], kind: type[RecordsError] = BackendUnavailable) -> str:
@@ -182,7 +206,11 @@ def refused(call: Callable[[], Any], kind: type[RecordsError] = BackendUnavailab
 def test_identify_posts_the_card_and_returns_the_person(upstream: Upstream) -> None:
     person = backend(upstream).identify(card())
     assert (person.ref, person.name, person.birth_date, person.masked_id) == (
-        PERSON.ref, PERSON.name, PERSON.birth_date, PERSON.masked_id)
+        PERSON.ref,
+        PERSON.name,
+        PERSON.birth_date,
+        PERSON.masked_id,
+    )
     (seen,) = upstream.requests
     assert seen.method == "POST" and seen.path == "/si/api/identify"
     assert seen.headers["Authorization"] == AUTH[1] and seen.headers["Accept"] == "application/json"
@@ -258,30 +286,40 @@ def test_a_hang_up_without_an_answer_is_backend_unavailable(upstream: Upstream) 
     assert "cannot talk to 127.0.0.1" in refused(lambda: backend(upstream).records(PERSON.ref, TODAY))
 
 
-@pytest.mark.parametrize(("status", "fragment"), [
-    (500, "HTTP 500, the upstream failed"),
-    (503, "HTTP 503, the upstream failed"),
-    (401, "HTTP 401, the upstream refused the adapter's credentials"),
-    (403, "HTTP 403, the upstream refused the adapter's credentials"),
-    (429, "HTTP 429, expected 200 or 404"),
-])
-def test_error_statuses_are_backend_unavailable_after_one_attempt(upstream: Upstream, status: int,
-                                                                  fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "fragment"),
+    [
+        (500, "HTTP 500, the upstream failed"),
+        (503, "HTTP 503, the upstream failed"),
+        (401, "HTTP 401, the upstream refused the adapter's credentials"),
+        (403, "HTTP 403, the upstream refused the adapter's credentials"),
+        (429, "HTTP 429, expected 200 or 404"),
+    ],
+)
+def test_error_statuses_are_backend_unavailable_after_one_attempt(
+    upstream: Upstream, status: int, fragment: str
+) -> None:
     upstream.reply = lambda seen, handler: (status, {"message": f"bad id {ID_NUMBER}"})
     assert fragment in refused(lambda: backend(upstream).identify(card()))
     assert fragment in refused(lambda: backend(upstream).records(PERSON.ref, TODAY))
     assert len(upstream.requests) == 2
 
 
-@pytest.mark.parametrize(("body", "fragment"), [
-    (b"<html>Service Temporarily Unavailable</html>", "the answer is not JSON (Expecting value at line 1 column 1)"),
-    (b'{"ref": "x", ', "the answer is not JSON"),
-    (b"\xff\xfe{}", "the answer is not UTF-8 text"),
-    (b'{"pension_account_fen": NaN}', "the answer is not JSON (NaN is not a number)"),
-    (b"[" * 100_000, "the answer is not JSON (nested too deeply)"),
-    (b"[]", "bad answer: the answer: expected an object"),
-    (b" " * (1 << 20) + b"{}", "the answer is larger than 1048576 bytes"),
-])
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (
+            b"<html>Service Temporarily Unavailable</html>",
+            "the answer is not JSON (Expecting value at line 1 column 1)",
+        ),
+        (b'{"ref": "x", ', "the answer is not JSON"),
+        (b"\xff\xfe{}", "the answer is not UTF-8 text"),
+        (b'{"pension_account_fen": NaN}', "the answer is not JSON (NaN is not a number)"),
+        (b"[" * 100_000, "the answer is not JSON (nested too deeply)"),
+        (b"[]", "bad answer: the answer: expected an object"),
+        (b" " * (1 << 20) + b"{}", "the answer is larger than 1048576 bytes"),
+    ],
+)
 def test_garbage_is_backend_unavailable(upstream: Upstream, body: bytes, fragment: str) -> None:
     upstream.reply = lambda seen, handler: (200, body)
     assert fragment in refused(lambda: backend(upstream).records(PERSON.ref, TODAY))
@@ -294,45 +332,54 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
         for key in parents:
             target = target[int(key)] if isinstance(target, list) else target[key]
         target[int(last) if isinstance(target, list) else last] = value
+
     return change
 
 
-@pytest.mark.parametrize(("change", "fragment"), [
-    (_set("contributions.3.base_fen", 520_000.0), "contributions[3].base_fen: expected a whole number of fen"),
-    (_set("contributions.3.base_fen", True), "contributions[3].base_fen: expected a whole number of fen"),
-    (_set("contributions.4.base_fen", None), "contributions[4].base_fen: a paid month needs an amount"),
-    (_set("contributions.5.paid", "yes"), "contributions[5].paid: expected true or false"),
-    (_set("contributions.0.month", "2023-10"), "contributions[0].month: expected 2023-11, got 2023-10"),
-    (_set("contributions.0.month", ID_NUMBER), "contributions[0].month: expected 2023-11 (the 36 months"),
-    (lambda answer: answer["contributions"].pop(), "contributions: expected 36 entries, got 35"),
-    (_set("balances.as_of", "31/10/2026"), "balances.as_of: expected a date YYYY-MM-DD"),
-    (_set("balances.pension_account_fen", -1), "balances.pension_account_fen: expected an amount from 0"),
-    (_set("enrollments.1.state", "paused"), "enrollments[1].state: expected one of active, suspended"),
-    (_set("enrollments.1.insurance", "pension"), "enrollments[1].insurance: pension appears twice"),
-    (_set("enrollments.2.since", "2009-02-30"), "enrollments[2].since: not a calendar date"),
-    (_set("education", "博士"), "education: expected one of 不限, 初中"),
-    (lambda answer: answer.pop("employment"), "employment: missing"),
-    (_set("employment.employer", 42), "employment.employer: expected text"),
-])
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (_set("contributions.3.base_fen", 520_000.0), "contributions[3].base_fen: expected a whole number of fen"),
+        (_set("contributions.3.base_fen", True), "contributions[3].base_fen: expected a whole number of fen"),
+        (_set("contributions.4.base_fen", None), "contributions[4].base_fen: a paid month needs an amount"),
+        (_set("contributions.5.paid", "yes"), "contributions[5].paid: expected true or false"),
+        (_set("contributions.0.month", "2023-10"), "contributions[0].month: expected 2023-11, got 2023-10"),
+        (_set("contributions.0.month", ID_NUMBER), "contributions[0].month: expected 2023-11 (the 36 months"),
+        (lambda answer: answer["contributions"].pop(), "contributions: expected 36 entries, got 35"),
+        (_set("balances.as_of", "31/10/2026"), "balances.as_of: expected a date YYYY-MM-DD"),
+        (_set("balances.pension_account_fen", -1), "balances.pension_account_fen: expected an amount from 0"),
+        (_set("enrollments.1.state", "paused"), "enrollments[1].state: expected one of active, suspended"),
+        (_set("enrollments.1.insurance", "pension"), "enrollments[1].insurance: pension appears twice"),
+        (_set("enrollments.2.since", "2009-02-30"), "enrollments[2].since: not a calendar date"),
+        (_set("education", "博士"), "education: expected one of 不限, 初中"),
+        (lambda answer: answer.pop("employment"), "employment: missing"),
+        (_set("employment.employer", 42), "employment.employer: expected text"),
+    ],
+)
 def test_records_that_break_the_schema_are_refused_naming_the_field(
-        upstream: Upstream, change: Callable[[dict[str, Any]], Any], fragment: str) -> None:
+    upstream: Upstream, change: Callable[[dict[str, Any]], Any], fragment: str
+) -> None:
     upstream.records_with(change)
     message = refused(lambda: backend(upstream).records(PERSON.ref, TODAY))
     assert message.startswith("records upstream records: bad answer: ") and fragment in message, message
 
 
-@pytest.mark.parametrize(("field", "value", "fragment"), [
-    ("masked_id", ID_NUMBER, "masked_id: expected a masked number (with *), never the full one"),
-    ("ref", "", "ref: empty"),
-    ("ref", "r" * 65, "ref: expected at most 64 characters"),
-    ("birth_date", "1985-02-30", "birth_date: not a calendar date"),
-    ("birth_date", "2030-01-01", "birth_date: in the future"),
-    ("sex_code", "M", "sex_code: expected one of 1, 2, 0, 9"),
-    ("region_code", "6201", "region_code: expected six digits or empty"),
-    ("name", None, "name: expected text"),
-])
-def test_a_person_that_breaks_the_schema_is_refused_naming_the_field(upstream: Upstream, field: str, value: Any,
-                                                                     fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("masked_id", ID_NUMBER, "masked_id: expected a masked number (with *), never the full one"),
+        ("ref", "", "ref: empty"),
+        ("ref", "r" * 65, "ref: expected at most 64 characters"),
+        ("birth_date", "1985-02-30", "birth_date: not a calendar date"),
+        ("birth_date", "2030-01-01", "birth_date: in the future"),
+        ("sex_code", "M", "sex_code: expected one of 1, 2, 0, 9"),
+        ("region_code", "6201", "region_code: expected six digits or empty"),
+        ("name", None, "name: expected text"),
+    ],
+)
+def test_a_person_that_breaks_the_schema_is_refused_naming_the_field(
+    upstream: Upstream, field: str, value: Any, fragment: str
+) -> None:
     upstream.reply = lambda seen, handler: (200, {**person_to_wire(PERSON), field: value})
     message = refused(lambda: backend(upstream).identify(card()))
     assert message.startswith("records upstream identify: bad answer: ") and fragment in message, message
@@ -358,15 +405,19 @@ def test_the_auth_header_stays_out_of_the_repr(upstream: Upstream) -> None:
     assert AUTH[1] not in text and "auth=set" in text and "/si/api'" in text
 
 
-@pytest.mark.parametrize(("url", "auth", "fragment"), [
-    ("ftp://si.example/api", None, "expected an http:// or https:// URL"),
-    ("https://user:upstream-s3cr3t@si.example/api", None, "credentials belong in the auth header"),
-    ("https://si.example/api?key=1", None, "no query or fragment"),
-    ("https://si.example/api", ("Bad Name", AUTH[1]), "not an HTTP header name"),
-    ("https://si.example/api", ("Authorization", "Bearer x\r\nX-Evil: 1"), "holds a line break"),
-])
-def test_a_bad_url_or_auth_header_is_refused_without_repeating_it(url: str, auth: tuple[str, str] | None,
-                                                                   fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "auth", "fragment"),
+    [
+        ("ftp://si.example/api", None, "expected an http:// or https:// URL"),
+        ("https://user:upstream-s3cr3t@si.example/api", None, "credentials belong in the auth header"),
+        ("https://si.example/api?key=1", None, "no query or fragment"),
+        ("https://si.example/api", ("Bad Name", AUTH[1]), "not an HTTP header name"),
+        ("https://si.example/api", ("Authorization", "Bearer x\r\nX-Evil: 1"), "holds a line break"),
+    ],
+)
+def test_a_bad_url_or_auth_header_is_refused_without_repeating_it(
+    url: str, auth: tuple[str, str] | None, fragment: str
+) -> None:
     with pytest.raises(ValueError, match=re.escape(fragment)) as info:
         HttpRecords(url, auth, 5, lambda: NOW)
     assert AUTH[1] not in str(info.value) and "X-Evil" not in str(info.value)

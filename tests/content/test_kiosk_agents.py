@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from content_factories import Factory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,6 @@ from content.citizens.kiosk_agents import (
     verify_agent_credential,
 )
 from content.org.screens import Screen
-from content_factories import Factory
 
 DATABASES = ("sqlite", "postgres")
 KEY = derive_key("test-secret", "agent-credentials")
@@ -35,8 +35,9 @@ def kiosk(make: Factory) -> Screen:
     return make.screen(kind="kiosk", name="自助终端1")
 
 
-def report(reader_id: str, state: ReaderState = ReaderState.ATTACHED, kind: ReaderKind = ReaderKind.SSC_PCSC,
-           message: str = "") -> ReaderReport:
+def report(
+    reader_id: str, state: ReaderState = ReaderState.ATTACHED, kind: ReaderKind = ReaderKind.SSC_PCSC, message: str = ""
+) -> ReaderReport:
     return ReaderReport(reader_id, kind, state, message)
 
 
@@ -78,19 +79,23 @@ def test_only_kiosks_get_credentials(session: Session, make: Factory, kiosk: Scr
 
 def test_hello_replaces_the_whole_reader_set(session: Session, kiosk: Screen) -> None:
     replace_reader_statuses(session, kiosk.id, [report("ssc-1"), report("idcard-1", kind=ReaderKind.IDCARD_SERIAL)], T0)
-    replace_reader_statuses(session, kiosk.id, [report("ssc-1"), report("scan-1", kind=ReaderKind.SCANNER_HID)],
-                            T0 + timedelta(seconds=5))
+    replace_reader_statuses(
+        session, kiosk.id, [report("ssc-1"), report("scan-1", kind=ReaderKind.SCANNER_HID)], T0 + timedelta(seconds=5)
+    )
     session.commit()
     rows = reader_statuses(session, kiosk.id)
-    assert [(r.reader_id, r.kind, r.state) for r in rows] == [("scan-1", "scanner_hid", "attached"),
-                                                              ("ssc-1", "ssc_pcsc", "attached")]
+    assert [(r.reader_id, r.kind, r.state) for r in rows] == [
+        ("scan-1", "scanner_hid", "attached"),
+        ("ssc-1", "ssc_pcsc", "attached"),
+    ]
     assert {r.reader_id: r.changed_at for r in rows}["ssc-1"] == T0, "unchanged rows keep their stamp"
 
 
 def test_a_status_change_updates_one_row_and_its_stamp(session: Session, kiosk: Screen) -> None:
     set_reader_status(session, kiosk.id, report("ssc-1"), T0)
-    row = set_reader_status(session, kiosk.id, report("ssc-1", ReaderState.FAULT, message="no ATR"),
-                            T0 + timedelta(seconds=9))
+    row = set_reader_status(
+        session, kiosk.id, report("ssc-1", ReaderState.FAULT, message="no ATR"), T0 + timedelta(seconds=9)
+    )
     session.commit()
     assert (row.state, row.message, row.changed_at) == ("fault", "no ATR", T0 + timedelta(seconds=9))
     assert len(reader_statuses(session, kiosk.id)) == 1

@@ -7,20 +7,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from content_factories import Factory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from content.org.screens import Screen
 from content.signage.manifest import Resolver, resolve, version_of
 from content.signage.schedules import Schedule
-from content.org.screens import Screen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The world fixture is built once per test; examples only read it (or set every field they vary).
-PROPERTY_SETTINGS = settings(max_examples=60, deadline=None,
-                             suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 INSTANTS = st.datetimes(min_value=datetime(2026, 11, 20), max_value=datetime(2026, 11, 27), timezones=st.just(UTC))
 
 
@@ -38,18 +38,34 @@ def build_world(make: Factory) -> World:
     tree = make.org_tree()
     screen = make.screen(make.hall(tree.street))
     for n in range(4):
-        make.vacancy(tree.city, title=f"岗位{n}", created_at=datetime(2026, 1, 1 + n, tzinfo=UTC),
-                     valid_until=datetime(2026, 11, 23 + n, 7, tzinfo=UTC))
+        make.vacancy(
+            tree.city,
+            title=f"岗位{n}",
+            created_at=datetime(2026, 1, 1 + n, tzinfo=UTC),
+            valid_until=datetime(2026, 11, 23 + n, 7, tzinfo=UTC),
+        )
     notice = make.notice(tree.province)
     board = make.playlist([{"kind": "vacancy_board", "duration_seconds": 12}, {"kind": "notice_feed"}])
     spot = make.playlist([{"kind": "item", "item": notice, "duration_seconds": 20}])
     layout = make.layout()
     make.schedule(layout, layer="default", playlists={"main": board})
-    morning = make.schedule(layout, name="上午专场", rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", exdates=["2026-11-25"],
-                            daypart_start=time(9), daypart_end=time(12), playlists={"main": spot})
-    campaign = make.schedule(layout, name="招聘月", layer="campaign", playlists={"main": board},
-                             starts_at=datetime(2026, 11, 24, 6, tzinfo=UTC),
-                             ends_at=datetime(2026, 11, 24, 9, tzinfo=UTC))
+    morning = make.schedule(
+        layout,
+        name="上午专场",
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        exdates=["2026-11-25"],
+        daypart_start=time(9),
+        daypart_end=time(12),
+        playlists={"main": spot},
+    )
+    campaign = make.schedule(
+        layout,
+        name="招聘月",
+        layer="campaign",
+        playlists={"main": board},
+        starts_at=datetime(2026, 11, 24, 6, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 24, 9, tzinfo=UTC),
+    )
     make.emergency(starts_at=datetime(2026, 11, 23, 2, tzinfo=UTC), expires_at=datetime(2026, 11, 23, 3, tzinfo=UTC))
     make.session.commit()
     return screen, morning, campaign

@@ -11,10 +11,10 @@ import pytest
 from content_factories import Factory
 from sqlalchemy.orm import Session
 
+from content.org.screens import Screen
 from content.signage import manifest as manifest_module
 from content.signage.manifest import Manifest, Resolver, next_change, resolve, version_of
 from content.signage.playlists import Playlist
-from content.org.screens import Screen
 
 # Timestamps, times and JSON must round-trip the same way through both databases.
 DATABASES = ("sqlite", "postgres")
@@ -63,8 +63,17 @@ def test_naive_instant_is_refused(session: Session, screen: Screen) -> None:
 def test_nothing_scheduled_gives_layer_none_from_local_midnight(session: Session, screen: Screen) -> None:
     body = resolve(session, screen, sh(22, 15)).body
     assert body["horizon"] == {"from": "2026-11-21T16:00:00+00:00", "until": "2026-11-24T16:00:00+00:00"}
-    assert body["segments"] == [{"start": "2026-11-21T16:00:00+00:00", "end": "2026-11-24T16:00:00+00:00",
-                                 "layer": "none", "source": None, "layout": None, "regions": {}, "emergencies": []}]
+    assert body["segments"] == [
+        {
+            "start": "2026-11-21T16:00:00+00:00",
+            "end": "2026-11-24T16:00:00+00:00",
+            "layer": "none",
+            "source": None,
+            "layout": None,
+            "regions": {},
+            "emergencies": [],
+        }
+    ]
     assert body["layouts"] == {} and body["items"] == {}
 
 
@@ -75,8 +84,9 @@ def test_horizon_follows_the_hall_time_zone(make: Factory, session: Session) -> 
     assert body["horizon"] == {"from": "2026-11-21T18:00:00+00:00", "until": "2026-11-24T18:00:00+00:00"}
 
 
-def test_layers_preempt_and_lower_layers_resume(make: Factory, session: Session, screen: Screen,
-                                                board: Playlist) -> None:
+def test_layers_preempt_and_lower_layers_resume(
+    make: Factory, session: Session, screen: Screen, board: Playlist
+) -> None:
     layout = make.layout()
     default = make.schedule(layout, layer="default", playlists={"main": board})
     daily = make.schedule(layout, daypart_start=time(9), daypart_end=time(12))
@@ -101,14 +111,21 @@ def test_emergency_segment_lists_active_emergencies_most_severe_then_newest(
     info = make.emergency(severity="info", title="i", starts_at=sh(22, 10), expires_at=sh(22, 11))
     old = make.emergency(severity="critical", title="c1", starts_at=sh(22, 9), expires_at=sh(22, 11))
     new = make.emergency(severity="critical", title="c2", starts_at=sh(22, 9, 30), expires_at=sh(22, 11))
-    make.emergency(severity="warning", title="ended by hand", starts_at=sh(22, 9), expires_at=sh(22, 12),
-                   ended_at=sh(22, 9, 45))
+    make.emergency(
+        severity="warning", title="ended by hand", starts_at=sh(22, 9), expires_at=sh(22, 12), ended_at=sh(22, 9, 45)
+    )
     body = resolve(session, screen, sh(22, 10, 5)).body
     first = body["segments"][0]
     assert first["layer"] == "emergency" and first["layout"] is None
     assert [e["id"] for e in first["emergencies"]] == [new.id, old.id, info.id]
-    assert first["emergencies"][0] == {"id": new.id, "title": "c2", "body": "系统升级，暂停办理", "severity": "critical",
-                                       "starts_at": "2026-11-22T01:30:00+00:00", "expires_at": "2026-11-22T03:00:00+00:00"}
+    assert first["emergencies"][0] == {
+        "id": new.id,
+        "title": "c2",
+        "body": "系统升级，暂停办理",
+        "severity": "critical",
+        "starts_at": "2026-11-22T01:30:00+00:00",
+        "expires_at": "2026-11-22T03:00:00+00:00",
+    }
     assert body["segments"][1]["layer"] == "none" and body["segments"][1]["emergencies"] == []
 
 
@@ -125,9 +142,14 @@ def test_higher_priority_then_newer_schedule_wins(make: Factory, session: Sessio
     high = make.schedule(layout, priority=5, daypart_start=time(10), daypart_end=time(11))
     newer = make.schedule(layout, priority=0, daypart_start=time(14), daypart_end=time(15))
     rows = summary(resolve(session, screen, sh(22, 8)))
-    assert rows[:6] == [("22 08:00", "scheduled", low.id), ("22 10:00", "scheduled", high.id),
-                        ("22 11:00", "scheduled", low.id), ("22 14:00", "scheduled", newer.id),
-                        ("22 15:00", "scheduled", low.id), ("22 18:00", "none", None)]
+    assert rows[:6] == [
+        ("22 08:00", "scheduled", low.id),
+        ("22 10:00", "scheduled", high.id),
+        ("22 11:00", "scheduled", low.id),
+        ("22 14:00", "scheduled", newer.id),
+        ("22 15:00", "scheduled", low.id),
+        ("22 18:00", "none", None),
+    ]
 
 
 def test_disabled_schedules_are_ignored(make: Factory, session: Session, screen: Screen) -> None:
@@ -173,8 +195,11 @@ def test_overnight_daypart_is_cut_at_local_midnight_for_the_first_segment(
 ) -> None:
     night = make.schedule(daypart_start=time(22), daypart_end=time(6))
     rows = summary(resolve(session, screen, sh(23, 2)))
-    assert rows[:3] == [("23 00:00", "scheduled", night.id), ("23 06:00", "none", None),
-                        ("23 22:00", "scheduled", night.id)]
+    assert rows[:3] == [
+        ("23 00:00", "scheduled", night.id),
+        ("23 06:00", "none", None),
+        ("23 22:00", "scheduled", night.id),
+    ]
 
 
 def test_dayparts_follow_each_halls_time_zone(make: Factory, session: Session) -> None:
@@ -185,8 +210,10 @@ def test_dayparts_follow_each_halls_time_zone(make: Factory, session: Session) -
     at = datetime(2026, 11, 22, 0, 30, tzinfo=UTC)
     manifests, groups = Resolver.load(session).resolve_groups(Resolver.contexts(session), at)
     assert groups[shanghai.id] != groups[urumqi.id]
-    starts = {sid: [s["start"] for s in manifests[key].body["segments"] if s["layer"] == "scheduled"][0]
-              for sid, key in groups.items()}
+    starts = {
+        sid: [s["start"] for s in manifests[key].body["segments"] if s["layer"] == "scheduled"][0]
+        for sid, key in groups.items()
+    }
     assert starts == {shanghai.id: "2026-11-22T01:00:00+00:00", urumqi.id: "2026-11-22T03:00:00+00:00"}
 
 
@@ -195,7 +222,10 @@ def test_dst_hall_keeps_local_dayparts_across_the_change(make: Factory, session:
     make.schedule(daypart_start=time(9), daypart_end=time(10))
     body = resolve(session, berlin, datetime(2026, 3, 28, 5, tzinfo=UTC)).body
     assert [s["start"] for s in body["segments"] if s["layer"] == "scheduled"] == [
-        "2026-03-28T08:00:00+00:00", "2026-03-29T07:00:00+00:00", "2026-03-30T07:00:00+00:00"]
+        "2026-03-28T08:00:00+00:00",
+        "2026-03-29T07:00:00+00:00",
+        "2026-03-30T07:00:00+00:00",
+    ]
     assert body["horizon"]["until"] == "2026-03-30T22:00:00+00:00"  # midnight CEST ending the 30th
 
 
@@ -205,12 +235,12 @@ def test_targeting_inherits_down_the_tree_and_exclusion_falls_back(make: Factory
     in_sibling = make.screen(make.hall(tree.sibling_county))
     tagged = make.screen(make.hall(tree.street), tags=["柜台"])
     default = make.schedule(layer="default")
-    city = make.schedule(targets=[("include", "org", tree.city.id), ("exclude", "org", tree.community.id),
-                                  ("exclude", "tag", "柜台")])
+    city = make.schedule(
+        targets=[("include", "org", tree.city.id), ("exclude", "org", tree.community.id), ("exclude", "tag", "柜台")]
+    )
     at = sh(22, 9)
     shown = {s.id: summary(resolve(session, s, at))[0][2] for s in (in_street, in_community, in_sibling, tagged)}
-    assert shown == {in_street.id: city.id, in_community.id: default.id, in_sibling.id: city.id,
-                     tagged.id: default.id}
+    assert shown == {in_street.id: city.id, in_community.id: default.id, in_sibling.id: city.id, tagged.id: default.id}
 
 
 def test_identical_targeting_shares_a_group_and_one_resolution(
@@ -254,37 +284,60 @@ def test_feeds_show_live_items_of_ancestor_nodes_newest_first(
     make.vacancy(tree.city, valid_until=sh(1))  # expired long ago
     make.schedule(layer="default", playlists={"main": board})
     segment = resolve(session, screen, sh(22, 9)).body["segments"][0]
-    assert segment["regions"]["main"] == [{"kind": "vacancy_board", "page_size": 8, "duration": 12,
-                                           "items": [f"vacancy:{v.id}" for v in (city, street, province)]}]
+    assert segment["regions"]["main"] == [
+        {
+            "kind": "vacancy_board",
+            "page_size": 8,
+            "duration": 12,
+            "items": [f"vacancy:{v.id}" for v in (city, street, province)],
+        }
+    ]
 
 
 def test_board_and_feed_params_filter_order_and_limit(make: Factory, session: Session, screen: Screen) -> None:
     tree = make.org_tree()
     base = datetime(2026, 1, 1, tzinfo=UTC)
-    cook = [make.vacancy(tree.city, occupation_code="4-03-02-01", district="城关区", created_at=base + timedelta(hours=n))
-            for n in range(3)]
+    cook = [
+        make.vacancy(tree.city, occupation_code="4-03-02-01", district="城关区", created_at=base + timedelta(hours=n))
+        for n in range(3)
+    ]
     make.vacancy(tree.city, occupation_code="4-03-02-01", district="七里河区", created_at=base + timedelta(hours=9))
     make.vacancy(tree.city, occupation_code="6-01-01-01", district="城关区")
     topics = [make.notice(tree.province, topic="养老保险", created_at=base + timedelta(hours=n)) for n in range(3)]
     make.notice(tree.province, topic="失业保险")
-    playlist = make.playlist([
-        {"kind": "vacancy_board", "duration_seconds": 10,
-         "params": {"occupation_prefix": "4-03", "district": "城关区", "limit": 2, "page_size": 4}},
-        {"kind": "vacancy_board", "duration_seconds": 10, "params": {"occupation_prefix": "4-03", "order": "oldest"}},
-        {"kind": "notice_feed", "duration_seconds": 25, "params": {"topic": "养老保险", "limit": 2}},
-    ])
+    playlist = make.playlist(
+        [
+            {
+                "kind": "vacancy_board",
+                "duration_seconds": 10,
+                "params": {"occupation_prefix": "4-03", "district": "城关区", "limit": 2, "page_size": 4},
+            },
+            {
+                "kind": "vacancy_board",
+                "duration_seconds": 10,
+                "params": {"occupation_prefix": "4-03", "order": "oldest"},
+            },
+            {"kind": "notice_feed", "duration_seconds": 25, "params": {"topic": "养老保险", "limit": 2}},
+        ]
+    )
     make.schedule(layer="default", playlists={"main": playlist})
     main = resolve(session, screen, sh(22, 9)).body["segments"][0]["regions"]["main"]
-    assert main[0] == {"kind": "vacancy_board", "items": [f"vacancy:{cook[2].id}", f"vacancy:{cook[1].id}"],
-                       "page_size": 4, "duration": 10}
+    assert main[0] == {
+        "kind": "vacancy_board",
+        "items": [f"vacancy:{cook[2].id}", f"vacancy:{cook[1].id}"],
+        "page_size": 4,
+        "duration": 10,
+    }
     assert main[1]["items"][:3] == [f"vacancy:{v.id}" for v in cook]
     assert len(main[1]["items"]) == 4
-    assert main[2] == {"kind": "notice_feed", "items": [f"notice:{topics[2].id}", f"notice:{topics[1].id}"],
-                       "duration": 25}
+    assert main[2] == {
+        "kind": "notice_feed",
+        "items": [f"notice:{topics[2].id}", f"notice:{topics[1].id}"],
+        "duration": 25,
+    }
 
 
-def test_item_validity_bounds_are_transitions(make: Factory, session: Session, screen: Screen,
-                                              board: Playlist) -> None:
+def test_item_validity_bounds_are_transitions(make: Factory, session: Session, screen: Screen, board: Playlist) -> None:
     tree = make.org_tree()
     leaving = make.vacancy(tree.city, valid_until=sh(22, 15))
     arriving = make.vacancy(tree.city, valid_from=sh(23, 8))
@@ -308,21 +361,44 @@ def test_empty_entries_are_left_out_and_items_hold_what_is_referenced(
     image = make.media(title="社保卡", sha256="cd" * 32)
     notice = make.notice(body_html="<p>新政</p>", effective_date=datetime(2026, 1, 1).date())
     ticker = make.ticker(title="今日岗位 120 个")
-    main = make.playlist([{"kind": "item", "item": expired}, {"kind": "item", "item": draft},
-                          {"kind": "vacancy_board"}, {"kind": "item", "item": image, "duration_seconds": 1},
-                          {"kind": "item", "item": notice, "duration_seconds": 20}])
+    main = make.playlist(
+        [
+            {"kind": "item", "item": expired},
+            {"kind": "item", "item": draft},
+            {"kind": "vacancy_board"},
+            {"kind": "item", "item": image, "duration_seconds": 1},
+            {"kind": "item", "item": notice, "duration_seconds": 20},
+        ]
+    )
     ticks = make.playlist([{"kind": "item", "item": ticker, "duration_seconds": 30}])
     make.schedule(layer="default", playlists={"main": main, "ticker": ticks})
     body = resolve(session, screen, sh(22, 9)).body
     regions = body["segments"][0]["regions"]
-    assert regions["main"] == [{"kind": "item", "item": f"media:{image.id}", "duration": 3},  # clamped to the minimum
-                               {"kind": "item", "item": f"notice:{notice.id}", "duration": 20}]
+    assert regions["main"] == [
+        {"kind": "item", "item": f"media:{image.id}", "duration": 3},  # clamped to the minimum
+        {"kind": "item", "item": f"notice:{notice.id}", "duration": 20},
+    ]
     assert regions["ticker"] == [{"kind": "item", "item": f"ticker:{ticker.id}", "duration": 30}]
     assert body["items"] == {
-        f"media:{image.id}": {"kind": "media", "id": image.id, "title": "社保卡", "media_type": "image",
-                              "mime": "image/png", "url": "/media/" + "cd" * 32, "sha256": "cd" * 32, "duration": None},
-        f"notice:{notice.id}": {"kind": "notice", "id": notice.id, "title": "失业保险稳岗返还政策", "topic": "失业保险",
-                                "html": "<p>新政</p>", "issuing_office": "省人社厅", "effective_date": "2026-01-01"},
+        f"media:{image.id}": {
+            "kind": "media",
+            "id": image.id,
+            "title": "社保卡",
+            "media_type": "image",
+            "mime": "image/png",
+            "url": "/media/" + "cd" * 32,
+            "sha256": "cd" * 32,
+            "duration": None,
+        },
+        f"notice:{notice.id}": {
+            "kind": "notice",
+            "id": notice.id,
+            "title": "失业保险稳岗返还政策",
+            "topic": "失业保险",
+            "html": "<p>新政</p>",
+            "issuing_office": "省人社厅",
+            "effective_date": "2026-01-01",
+        },
         f"ticker:{ticker.id}": {"kind": "ticker", "id": ticker.id, "text": "今日岗位 120 个"},
     }
     layout = body["layouts"][body["segments"][0]["layout"]]
@@ -330,22 +406,39 @@ def test_empty_entries_are_left_out_and_items_hold_what_is_referenced(
 
 
 def test_vacancy_item_shape(make: Factory, session: Session, screen: Screen, board: Playlist) -> None:
-    vacancy = make.vacancy(salary_min=None, salary_max=None, valid_until=datetime(2026, 12, 31, 16, tzinfo=UTC),
-                           requirements="持叉车证")
+    vacancy = make.vacancy(
+        salary_min=None, salary_max=None, valid_until=datetime(2026, 12, 31, 16, tzinfo=UTC), requirements="持叉车证"
+    )
     make.schedule(layer="default", playlists={"main": board})
     item = resolve(session, screen, sh(22, 9)).body["items"][f"vacancy:{vacancy.id}"]
-    assert item == {"kind": "vacancy", "id": vacancy.id, "title": "仓储物流专员", "employer": "兰州某某物流有限公司",
-                    "occupation_code": "4-02-06-03", "headcount": 5, "salary": "面议", "salary_min": None,
-                    "salary_max": None, "education": "高中/中专", "district": "城关区", "requirements": "持叉车证",
-                    "contact": "0931-1234567", "valid_until": "2026-12-31T16:00:00+00:00"}
+    assert item == {
+        "kind": "vacancy",
+        "id": vacancy.id,
+        "title": "仓储物流专员",
+        "employer": "兰州某某物流有限公司",
+        "occupation_code": "4-02-06-03",
+        "headcount": 5,
+        "salary": "面议",
+        "salary_min": None,
+        "salary_max": None,
+        "education": "高中/中专",
+        "district": "城关区",
+        "requirements": "持叉车证",
+        "contact": "0931-1234567",
+        "valid_until": "2026-12-31T16:00:00+00:00",
+    }
 
 
 def test_region_playlists_override_layout_defaults(make: Factory, session: Session, screen: Screen) -> None:
     a, b = make.ticker(title="甲"), make.ticker(title="乙")
     default_pl = make.playlist([{"kind": "item", "item": a}])
     override_pl = make.playlist([{"kind": "item", "item": b}])
-    layout = make.layout(regions=[{"name": "main", "playlist_id": default_pl.id},
-                                  {"name": "side", "x": 0.5, "w": 0.5, "playlist_id": default_pl.id}])
+    layout = make.layout(
+        regions=[
+            {"name": "main", "playlist_id": default_pl.id},
+            {"name": "side", "x": 0.5, "w": 0.5, "playlist_id": default_pl.id},
+        ]
+    )
     make.schedule(layout, layer="default", playlists={"main": override_pl, "side": None})
     regions = resolve(session, screen, sh(22, 9)).body["segments"][0]["regions"]
     assert regions == {"main": [{"kind": "item", "item": f"ticker:{b.id}", "duration": 15}], "side": []}
@@ -393,8 +486,14 @@ def test_schedules_and_emergencies_stay_inside_their_owner_subtree(make: Factory
     home = make.screen(make.hall(tree.street), tags=["入口"], groups=[everywhere])
     away = make.screen(make.hall(tree.other_city, name="天水市人力资源市场"), tags=["入口"], groups=[everywhere])
     by_tag = make.schedule(targets=[("include", "tag", "入口")], org_unit_id=tree.city.id, name="兰州入口")
-    by_group = make.schedule(targets=[("include", "group", everywhere.id)], org_unit_id=tree.city.id,
-                             priority=1, daypart_start=time(14), daypart_end=time(16), name="兰州午后")
+    by_group = make.schedule(
+        targets=[("include", "group", everywhere.id)],
+        org_unit_id=tree.city.id,
+        priority=1,
+        daypart_start=time(14),
+        daypart_end=time(16),
+        name="兰州午后",
+    )
     alert = make.emergency(targets=[("include", "group", everywhere.id)], org_unit_id=tree.city.id)
     at = sh(22, 11)  # 03:00 UTC: the emergency is on air
     ours, theirs = resolve(session, home, at).body, resolve(session, away, at).body

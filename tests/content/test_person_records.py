@@ -19,9 +19,16 @@ from content.citizens.person_records import (
 def months(pattern: str, first: str = "2026-01") -> list[ContributionMonth]:
     """Consecutive months from ``first``: "P" paid, "." unpaid."""
     start = month_index(date.fromisoformat(first + "-01"))
-    return [ContributionMonth(month_text(start + n), mark == "P", 500_000 if mark == "P" else None,
-                              40_000 if mark == "P" else None, "兰州鑫博物流有限公司" if mark == "P" else "")
-            for n, mark in enumerate(pattern)]
+    return [
+        ContributionMonth(
+            month_text(start + n),
+            mark == "P",
+            500_000 if mark == "P" else None,
+            40_000 if mark == "P" else None,
+            "兰州鑫博物流有限公司" if mark == "P" else "",
+        )
+        for n, mark in enumerate(pattern)
+    ]
 
 
 def test_history_is_the_36_months_before_todays_month_oldest_first() -> None:
@@ -70,12 +77,14 @@ def test_a_retirees_months_after_retiring_are_no_gap() -> None:
     )
 
     today = date(2026, 1, 5)
-    months = tuple(ContributionMonth(m, m < "2025-03" and m != "2024-06", None, None, "")
-                   for m in history_months(today))
+    months = tuple(
+        ContributionMonth(m, m < "2025-03" and m != "2024-06", None, None, "") for m in history_months(today)
+    )
     retired = EmploymentStatus(EmploymentState.RETIRED, date(2025, 3, 1), "", "")
     records = PersonRecords((), months, Balances(0, 0, today), retired, "不限", today)
     assert retired_from(records) == "2025-03"
     assert [(g.first, g.months) for g in gaps_while_liable(records)] == [("2024-06", 1)]
-    working = PersonRecords((), months, Balances(0, 0, today), EmploymentStatus(EmploymentState.EMPLOYED, None, "",
-                                                                                  ""), "不限", today)
+    working = PersonRecords(
+        (), months, Balances(0, 0, today), EmploymentStatus(EmploymentState.EMPLOYED, None, "", ""), "不限", today
+    )
     assert retired_from(working) is None and [g.first for g in gaps_while_liable(working)] == ["2024-06", "2025-03"]

@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 
 from content import models
 from content.org.tree import Hall, OrgUnit
-from content.queue.setup import add_counter, add_service_type
 from content.queue.models import EventKind, Ticket, TicketEvent, TicketState
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import call_next, take_ticket
-
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP
 
 COUNTERS = 8
@@ -53,8 +52,9 @@ def _prepare(engine: Engine) -> tuple[list[int], list[int]]:
         session.flush()
         line = add_service_type(session, hall.id, prefix="A", name="社保业务")
         counters = [add_counter(session, hall.id, number=n, services=[line]).id for n in range(1, COUNTERS + 1)]
-        tickets = [take_ticket(session, line.id, START + timedelta(milliseconds=i)).id
-                   for i in range(COUNTERS * CALLS_EACH)]
+        tickets = [
+            take_ticket(session, line.id, START + timedelta(milliseconds=i)).id for i in range(COUNTERS * CALLS_EACH)
+        ]
         session.commit()
     return counters, tickets
 

@@ -7,14 +7,13 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from content_factories import Factory
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
 from content.queue.setup import add_counter, add_service_type
 from content.queue.stats import CSV_COLUMNS, Figures, TicketRow, figures, hall_stats, nearest_rank, to_csv
 from content.queue.ticketing import Transfer, call_next, finish, no_show, start_service, take_ticket, transfer
-
-from content_factories import Factory
 
 DATABASES = ("sqlite", "postgres")
 
@@ -31,9 +30,15 @@ def _row(wait: float | None = None, service: float | None = None, **overrides: o
     """A ticket record queued at 09:00, called ``wait`` s later, served for ``service`` s right after the call."""
     called = _at(0) + timedelta(seconds=wait) if wait is not None else None
     fields: dict[str, object] = {
-        "day": DAY, "service": "A", "service_name": "社保业务", "counter": 1 if called else None,
-        "counter_name": "1号窗口" if called else "", "state": "done" if service is not None else "waiting",
-        "issued": True, "queued_at": _at(0), "called_at": called,
+        "day": DAY,
+        "service": "A",
+        "service_name": "社保业务",
+        "counter": 1 if called else None,
+        "counter_name": "1号窗口" if called else "",
+        "state": "done" if service is not None else "waiting",
+        "issued": True,
+        "queued_at": _at(0),
+        "called_at": called,
         "serving_at": called if service is not None else None,
         "ended_at": called + timedelta(seconds=service) if called and service is not None else None,
     }
@@ -83,9 +88,18 @@ def test_figures_of_plain_rows_give_means_p90_and_the_no_show_rate() -> None:
     result = figures(rows)
     # waits 60, 120, …, 600: mean 330; p90 of ten is rank 9: 540
     # services 110, 120, …, 190: mean 150; p90 of nine is rank ⌈8.1⌉ = 9: 190
-    assert result == Figures(issued=11, called=10, done=9, no_shows=1, transferred=0, wait_mean_seconds=330,
-                             wait_p90_seconds=540, service_mean_seconds=150, service_p90_seconds=190,
-                             no_show_rate=0.1)
+    assert result == Figures(
+        issued=11,
+        called=10,
+        done=9,
+        no_shows=1,
+        transferred=0,
+        wait_mean_seconds=330,
+        wait_p90_seconds=540,
+        service_mean_seconds=150,
+        service_p90_seconds=190,
+        no_show_rate=0.1,
+    )
 
 
 def test_figures_without_calls_have_no_times_and_no_rate() -> None:
@@ -131,7 +145,10 @@ def test_a_recorded_morning_gives_hand_computed_figures_per_counter(session: Ses
     # waits 600, 900, 600, 720: mean 705, p90 rank 4 → 900; services 300, 180, 600: mean 360, p90 rank 3 → 600
     assert report.total == Figures(5, 4, 3, 1, 0, 705, 900, 360, 600, 0.25)
     assert {(row.day, row.service, row.counter_name) for row in report.rows} == {
-        (DAY, "A", "1号窗口"), (DAY, "A", "2号窗口"), (DAY, "A", "")}
+        (DAY, "A", "1号窗口"),
+        (DAY, "A", "2号窗口"),
+        (DAY, "A", ""),
+    }
 
 
 def test_a_transfer_counts_one_issue_and_waits_from_the_transfer(session: Session, hall, social) -> None:
@@ -193,5 +210,6 @@ def test_csv_has_a_bom_a_bilingual_header_and_integer_seconds(session: Session, 
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == [f"{zh} {en}" for zh, en in CSV_COLUMNS]
     assert rows[0][:4] == ["日期 date", "业务 service", "业务名称 service name", "窗口 counter"]
-    assert rows[1:] == [["2026-12-02", "A", "社保业务", "1", "1号窗口", "2", "2", "1", "1", "0",
-                         "345", "480", "300", "300", "0.5000"]]
+    assert rows[1:] == [
+        ["2026-12-02", "A", "社保业务", "1", "1号窗口", "2", "2", "1", "1", "0", "345", "480", "300", "300", "0.5000"]
+    ]

@@ -17,41 +17,41 @@ XSS_PAYLOADS = [
     "<img src=x onerror=alert(1)>",
     "<img src=x onerror='alert(1)' />",
     "<IMG SRC=\"javascript:alert('XSS');\">",
-    "<img src=\"jav&#x09;ascript:alert(1)\">",
+    '<img src="jav&#x09;ascript:alert(1)">',
     "<svg onload=alert(1)>",
     "<svg><script>alert(1)</script></svg>",
     "<body onload=alert(1)>",
-    "<a href=\"javascript:alert(1)\">click</a>",
-    "<a href=\"JaVaScRiPt:alert(1)\">click</a>",
-    "<a href=\"&#106;avascript:alert(1)\">click</a>",
-    "<a href=\"&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)\">click</a>",
-    "<a href=\"  javascript:alert(1)\">click</a>",
-    "<a href=\"java\nscript:alert(1)\">click</a>",
-    "<a href=\"vbscript:msgbox(1)\">click</a>",
-    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">click</a>",
-    "<a href=\"https://ok.example/\" onclick=\"alert(1)\">click</a>",
-    "<a href=\"https://ok.example/\" onmouseover=alert(1)>hover</a>",
-    "<iframe src=\"https://evil.example/\"></iframe>",
-    "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
-    "<object data=\"https://evil.example/x.swf\"></object>",
-    "<embed src=\"https://evil.example/x.swf\">",
-    "<p style=\"width: expression(alert(1))\">styled</p>",
-    "<div style=\"background:url(javascript:alert(1))\">styled</div>",
+    '<a href="javascript:alert(1)">click</a>',
+    '<a href="JaVaScRiPt:alert(1)">click</a>',
+    '<a href="&#106;avascript:alert(1)">click</a>',
+    '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)">click</a>',
+    '<a href="  javascript:alert(1)">click</a>',
+    '<a href="java\nscript:alert(1)">click</a>',
+    '<a href="vbscript:msgbox(1)">click</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">click</a>',
+    '<a href="https://ok.example/" onclick="alert(1)">click</a>',
+    '<a href="https://ok.example/" onmouseover=alert(1)>hover</a>',
+    '<iframe src="https://evil.example/"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="https://evil.example/x.swf"></object>',
+    '<embed src="https://evil.example/x.swf">',
+    '<p style="width: expression(alert(1))">styled</p>',
+    '<div style="background:url(javascript:alert(1))">styled</div>',
     "<style>body{background:url(javascript:alert(1))}</style>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
-    "<base href=\"https://evil.example/\">",
-    "<form action=\"https://evil.example/steal\"><input name=q><button>go</button></form>",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="https://evil.example/">',
+    '<form action="https://evil.example/steal"><input name=q><button>go</button></form>',
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<details open ontoggle=alert(1)>",
-    "<video><source onerror=\"alert(1)\"></video>",
+    '<video><source onerror="alert(1)"></video>',
     "<input autofocus onfocus=alert(1)>",
-    "<table background=\"javascript:alert(1)\"><tr><td>x</td></tr></table>",
+    '<table background="javascript:alert(1)"><tr><td>x</td></tr></table>',
     "<!--<img src=x onerror=alert(1)>-->",
     "<p <script>alert(1)</script>>nested</p>",
     "<<script>script>alert(1)<</script>/script>",
-    "<a href=\"/media/ok\" title=\"x\" onfocus=\"alert(1)\" style=\"color:red\">ok</a>",
-    "<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">",
-    "<link rel=stylesheet href=\"https://evil.example/x.css\">",
+    '<a href="/media/ok" title="x" onfocus="alert(1)" style="color:red">ok</a>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    '<link rel=stylesheet href="https://evil.example/x.css">',
     "<textarea><script>alert(1)</script></textarea>",
 ]
 
@@ -70,8 +70,26 @@ MARKDOWN_PAYLOADS = [
     "**粗体<iframe src=https://evil.example>**",
 ]
 
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "style", "meta", "base", "form", "input", "svg",
-                  "math", "link", "textarea", "video", "source", "details", "body", "div"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "meta",
+    "base",
+    "form",
+    "input",
+    "svg",
+    "math",
+    "link",
+    "textarea",
+    "video",
+    "source",
+    "details",
+    "body",
+    "div",
+}
 
 
 class _Collector(HTMLParser):
@@ -128,7 +146,7 @@ def test_markdown_link_to_javascript_is_not_a_link() -> None:
 
 
 def test_links_get_noopener_and_keep_safe_schemes() -> None:
-    out = render_markdown("[人社部](https://www.mohrss.gov.cn \"官网\") [电话](tel:12333) [信](mailto:a@b.cn)")
+    out = render_markdown('[人社部](https://www.mohrss.gov.cn "官网") [电话](tel:12333) [信](mailto:a@b.cn)')
     links = [dict(attrs) for tag, attrs in _parse(out) if tag == "a"]
     assert [link["href"] for link in links] == ["https://www.mohrss.gov.cn", "tel:12333", "mailto:a@b.cn"]
     assert all(link["rel"] == "noopener noreferrer" for link in links)
@@ -136,9 +154,11 @@ def test_links_get_noopener_and_keep_safe_schemes() -> None:
 
 
 def test_images_only_from_the_web_or_our_media() -> None:
-    out = sanitize_html('<img src="/media/ab12" alt="a"><img src="https://x.cn/b.png" alt="b">'
-                        '<img src="ftp://x.cn/c.png" alt="c"><img src="//x.cn/d.png" alt="d">'
-                        '<img src="../etc/e.png" alt="e">')
+    out = sanitize_html(
+        '<img src="/media/ab12" alt="a"><img src="https://x.cn/b.png" alt="b">'
+        '<img src="ftp://x.cn/c.png" alt="c"><img src="//x.cn/d.png" alt="d">'
+        '<img src="../etc/e.png" alt="e">'
+    )
     srcs = [dict(attrs).get("src") for tag, attrs in _parse(out) if tag == "img"]
     assert srcs == ["/media/ab12", "https://x.cn/b.png", None, None, None]
 

@@ -23,8 +23,17 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def timing(**overrides: Any) -> Schedule:
     """A transient schedule with every timing field set (column defaults only apply on insert)."""
-    fields: dict[str, Any] = {"layer": "scheduled", "date_from": None, "date_until": None, "daypart_start": None,
-                              "daypart_end": None, "rrule": None, "exdates": [], "starts_at": None, "ends_at": None}
+    fields: dict[str, Any] = {
+        "layer": "scheduled",
+        "date_from": None,
+        "date_until": None,
+        "daypart_start": None,
+        "daypart_end": None,
+        "rrule": None,
+        "exdates": [],
+        "starts_at": None,
+        "ends_at": None,
+    }
     return Schedule(**(fields | overrides))
 
 
@@ -48,8 +57,9 @@ def test_daypart_across_midnight_ends_next_morning_and_is_clipped_to_the_window(
 
 def test_rrule_picks_days_and_exdate_removes_one() -> None:
     # 2026-11-23 is a Monday; the Wednesday 25th is a holiday.
-    schedule = timing(rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR", exdates=["2026-11-25"],
-                      daypart_start=time(9), daypart_end=time(12))
+    schedule = timing(
+        rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR", exdates=["2026-11-25"], daypart_start=time(9), daypart_end=time(12)
+    )
     got = occurrences(schedule, SHANGHAI, local(SHANGHAI, 2026, 11, 23), local(SHANGHAI, 2026, 11, 30))
     starts = [start.astimezone(SHANGHAI).date() for start, _ in got]
     assert starts == [date(2026, 11, 23), date(2026, 11, 27)]
@@ -103,23 +113,31 @@ def test_whole_day_on_dst_change_is_23_hours() -> None:
 
 
 def test_absolute_window_clips_dayparts() -> None:
-    schedule = timing(daypart_start=time(9), daypart_end=time(17),
-                      starts_at=local(SHANGHAI, 2026, 11, 22, 12), ends_at=local(SHANGHAI, 2026, 11, 23, 10))
+    schedule = timing(
+        daypart_start=time(9),
+        daypart_end=time(17),
+        starts_at=local(SHANGHAI, 2026, 11, 22, 12),
+        ends_at=local(SHANGHAI, 2026, 11, 23, 10),
+    )
     got = occurrences(schedule, SHANGHAI, local(SHANGHAI, 2026, 11, 22), local(SHANGHAI, 2026, 11, 25))
-    assert got == [(local(SHANGHAI, 2026, 11, 22, 12), local(SHANGHAI, 2026, 11, 22, 17)),
-                   (local(SHANGHAI, 2026, 11, 23, 9), local(SHANGHAI, 2026, 11, 23, 10))]
+    assert got == [
+        (local(SHANGHAI, 2026, 11, 22, 12), local(SHANGHAI, 2026, 11, 22, 17)),
+        (local(SHANGHAI, 2026, 11, 23, 9), local(SHANGHAI, 2026, 11, 23, 10)),
+    ]
 
 
 def test_campaign_is_its_absolute_window() -> None:
     schedule = timing(layer="campaign", starts_at=utc(2026, 11, 22, 3), ends_at=utc(2026, 11, 22, 5))
     assert occurrences(schedule, SHANGHAI, utc(2026, 11, 22), utc(2026, 11, 23)) == [
-        (utc(2026, 11, 22, 3), utc(2026, 11, 22, 5))]
+        (utc(2026, 11, 22, 3), utc(2026, 11, 22, 5))
+    ]
 
 
 def test_default_layer_ignores_timing() -> None:
     schedule = timing(layer="default", daypart_start=time(9), daypart_end=time(10), date_until=date(2000, 1, 1))
     assert occurrences(schedule, SHANGHAI, utc(2026, 11, 22), utc(2026, 11, 23)) == [
-        (utc(2026, 11, 22), utc(2026, 11, 23))]
+        (utc(2026, 11, 22), utc(2026, 11, 23))
+    ]
 
 
 def test_window_outside_date_range_is_empty() -> None:
@@ -133,23 +151,37 @@ def test_rrule_until_as_local_date_includes_that_day() -> None:
     assert [start.astimezone(SHANGHAI).day for start, _ in got] == [22, 23]
 
 
-RULES = st.sampled_from([
-    "FREQ=DAILY", "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA",
-    "FREQ=WEEKLY;INTERVAL=3", "FREQ=MONTHLY;BYMONTHDAY=1,15", "FREQ=MONTHLY;INTERVAL=2;BYDAY=1MO",
-    "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=8",
-    "FREQ=YEARLY;INTERVAL=2", "FREQ=MONTHLY", "FREQ=DAILY;UNTIL=20300101",
-])
+RULES = st.sampled_from(
+    [
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY;BYDAY=MO,TH",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA",
+        "FREQ=WEEKLY;INTERVAL=3",
+        "FREQ=MONTHLY;BYMONTHDAY=1,15",
+        "FREQ=MONTHLY;INTERVAL=2;BYDAY=1MO",
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=8",
+        "FREQ=YEARLY;INTERVAL=2",
+        "FREQ=MONTHLY",
+        "FREQ=DAILY;UNTIL=20300101",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(rule=RULES,
-       anchor=st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1))),
-       first=st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 1, 1)),
-       span=st.integers(min_value=0, max_value=70))
+@given(
+    rule=RULES,
+    anchor=st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1))),
+    first=st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 1, 1)),
+    span=st.integers(min_value=0, max_value=70),
+)
 def test_shifted_anchor_gives_the_same_days_as_iterating_from_dtstart(
     rule: str, anchor: date | None, first: date, span: int
 ) -> None:
     last = first + timedelta(days=span)
     start = datetime.combine(anchor or FALLBACK_ANCHOR, time())
-    slow = rrulestr(rule, dtstart=start).between(datetime.combine(first, time()), datetime.combine(last, time.max), inc=True)
+    slow = rrulestr(rule, dtstart=start).between(
+        datetime.combine(first, time()), datetime.combine(last, time.max), inc=True
+    )
     assert rule_days(rule, anchor, first, last) == [hit.date() for hit in slow]

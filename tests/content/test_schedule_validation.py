@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from content.errors import ValidationError
-from content.signage.schedules import validate_schedule
 from content.org.timezones import validate_timezone
+from content.signage.schedules import validate_schedule
 
 
 def errors_of(**fields: Any) -> dict[str, str]:
@@ -19,9 +19,15 @@ def errors_of(**fields: Any) -> dict[str, str]:
 
 
 def test_valid_schedule_passes() -> None:
-    validate_schedule(layer="scheduled", date_from=date(2026, 1, 1), date_until=date(2026, 1, 1),
-                      daypart_start=time(22), daypart_end=time(6), rrule="FREQ=WEEKLY;BYDAY=MO",
-                      exdates=["2026-01-05"])
+    validate_schedule(
+        layer="scheduled",
+        date_from=date(2026, 1, 1),
+        date_until=date(2026, 1, 1),
+        daypart_start=time(22),
+        daypart_end=time(6),
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+        exdates=["2026-01-05"],
+    )
 
 
 def test_invalid_rrule_reports_the_parser_reason() -> None:
@@ -29,11 +35,17 @@ def test_invalid_rrule_reports_the_parser_reason() -> None:
     assert "BYDAY" in errors_of(rrule="FREQ=WEEKLY;BYDAY=XX")["rrule"]
 
 
-@pytest.mark.parametrize(("rule", "word"), [
-    ("FREQ=HOURLY", "HOURLY"), ("FREQ=DAILY;BYHOUR=9", "BYHOUR"), ("FREQ=DAILY;INTERVAL=0", "INTERVAL"),
-    ("FREQ=DAILY;UNTIL=20261231T000000Z", "UNTIL"), ("INTERVAL=2", "FREQ"),
-    ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY", "date_from"),
-])
+@pytest.mark.parametrize(
+    ("rule", "word"),
+    [
+        ("FREQ=HOURLY", "HOURLY"),
+        ("FREQ=DAILY;BYHOUR=9", "BYHOUR"),
+        ("FREQ=DAILY;INTERVAL=0", "INTERVAL"),
+        ("FREQ=DAILY;UNTIL=20261231T000000Z", "UNTIL"),
+        ("INTERVAL=2", "FREQ"),
+        ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY", "date_from"),
+    ],
+)
 def test_rrule_that_cannot_pick_days_is_refused(rule: str, word: str) -> None:
     assert word in errors_of(rrule=rule)["rrule"]
 
@@ -61,8 +73,9 @@ def test_equal_daypart_bounds() -> None:
     assert "equals" in errors_of(daypart_start=time(9), daypart_end=time(9))["daypart_end"]
 
 
-@pytest.mark.parametrize(("given", "missing"), [({"daypart_start": time(9)}, "daypart_end"),
-                                                ({"daypart_end": time(9)}, "daypart_start")])
+@pytest.mark.parametrize(
+    ("given", "missing"), [({"daypart_start": time(9)}, "daypart_end"), ({"daypart_end": time(9)}, "daypart_start")]
+)
 def test_one_daypart_bound_names_the_missing_one(given: dict[str, time], missing: str) -> None:
     assert set(errors_of(**given)) == {missing}
 

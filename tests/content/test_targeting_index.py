@@ -14,10 +14,22 @@ PATH_STREET = (1, 2, 3, 4)
 PATH_OTHER_COUNTY = (1, 2, 5)
 
 
-def ctx(screen_id: int = 100, hall_id: int = 10, path: tuple[int, ...] = PATH_STREET,
-        groups: frozenset[int] = frozenset(), tags: frozenset[str] = frozenset()) -> ScreenContext:
-    return ScreenContext(screen_id=screen_id, hall_id=hall_id, org_unit_id=path[-1], org_path=path,
-                         group_ids=groups, tags=tags, timezone="Asia/Shanghai")
+def ctx(
+    screen_id: int = 100,
+    hall_id: int = 10,
+    path: tuple[int, ...] = PATH_STREET,
+    groups: frozenset[int] = frozenset(),
+    tags: frozenset[str] = frozenset(),
+) -> ScreenContext:
+    return ScreenContext(
+        screen_id=screen_id,
+        hall_id=hall_id,
+        org_unit_id=path[-1],
+        org_path=path,
+        group_ids=groups,
+        tags=tags,
+        timezone="Asia/Shanghai",
+    )
 
 
 def rules(*specs: tuple[str, str, Any]) -> list[TargetRule]:
@@ -30,8 +42,16 @@ def test_org_include_reaches_every_hall_in_the_subtree() -> None:
     assert index.match(ctx(hall_id=11, path=PATH_OTHER_COUNTY)) == {7}
 
 
-@pytest.mark.parametrize("exclude", [("exclude", "org", 4), ("exclude", "hall", 10), ("exclude", "tag", "柜台"),
-                                     ("exclude", "screen", 100), ("exclude", "group", 42)])
+@pytest.mark.parametrize(
+    "exclude",
+    [
+        ("exclude", "org", 4),
+        ("exclude", "hall", 10),
+        ("exclude", "tag", "柜台"),
+        ("exclude", "screen", 100),
+        ("exclude", "group", 42),
+    ],
+)
 def test_exclusion_at_a_lower_level_wins(exclude: tuple[str, str, Any]) -> None:
     index = TargetIndex({7: rules(("include", "org", 1), exclude)})
     excluded = ctx(groups=frozenset({42}), tags=frozenset({"柜台"}))
@@ -40,10 +60,14 @@ def test_exclusion_at_a_lower_level_wins(exclude: tuple[str, str, Any]) -> None:
 
 
 def test_group_tag_hall_and_screen_includes() -> None:
-    index = TargetIndex({
-        1: rules(("include", "group", 42)), 2: rules(("include", "tag", "入口")),
-        3: rules(("include", "hall", 10)), 4: rules(("include", "screen", 100)),
-    })
+    index = TargetIndex(
+        {
+            1: rules(("include", "group", 42)),
+            2: rules(("include", "tag", "入口")),
+            3: rules(("include", "hall", 10)),
+            4: rules(("include", "screen", 100)),
+        }
+    )
     assert index.match(ctx(groups=frozenset({42}), tags=frozenset({"入口"}))) == {1, 2, 3, 4}
     assert index.match(ctx(screen_id=101, hall_id=11, path=PATH_OTHER_COUNTY)) == frozenset()
 
@@ -51,9 +75,15 @@ def test_group_tag_hall_and_screen_includes() -> None:
 def test_an_owner_never_reaches_outside_its_home_subtree() -> None:
     """County 3's tag and group rules miss county 5's screens; the province's own rules do not."""
     tagged = dict(groups=frozenset({42}), tags=frozenset({"入口"}))
-    index = TargetIndex({1: rules(("include", "tag", "入口")), 2: rules(("include", "group", 42)),
-                         3: rules(("include", "hall", 11)), 4: rules(("include", "tag", "入口"))},
-                        homes={1: 3, 2: 3, 3: 3, 4: 1})
+    index = TargetIndex(
+        {
+            1: rules(("include", "tag", "入口")),
+            2: rules(("include", "group", 42)),
+            3: rules(("include", "hall", 11)),
+            4: rules(("include", "tag", "入口")),
+        },
+        homes={1: 3, 2: 3, 3: 3, 4: 1},
+    )
     assert index.match(ctx(**tagged)) == {1, 2, 4}
     assert index.match(ctx(screen_id=101, hall_id=11, path=PATH_OTHER_COUNTY, **tagged)) == {4}
 
@@ -80,13 +110,15 @@ def test_valid_rules_pass() -> None:
 
 def test_validation_names_each_bad_rule_field() -> None:
     with pytest.raises(ValidationError) as caught:
-        validate_targets([
-            {"mode": "include", "kind": "org", "ref": "1"},
-            {"mode": "maybe", "kind": "org", "ref": "2"},
-            {"mode": "include", "kind": "planet", "ref": "3"},
-            {"mode": "exclude", "kind": "hall", "ref": "abc"},
-            {"mode": "exclude", "kind": "tag", "ref": " "},
-        ])
+        validate_targets(
+            [
+                {"mode": "include", "kind": "org", "ref": "1"},
+                {"mode": "maybe", "kind": "org", "ref": "2"},
+                {"mode": "include", "kind": "planet", "ref": "3"},
+                {"mode": "exclude", "kind": "hall", "ref": "abc"},
+                {"mode": "exclude", "kind": "tag", "ref": " "},
+            ]
+        )
     assert set(caught.value.errors) == {"targets[1].mode", "targets[2].kind", "targets[3].ref", "targets[4].ref"}
     assert "planet" in caught.value.errors["targets[2].kind"]
 

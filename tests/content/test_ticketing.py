@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from content_factories import Factory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
 from content.queue.board import ahead_of, board_state, ticket_status
-from content.queue.setup import add_counter, add_service_type
 from content.queue.models import EventKind, Ticket, TicketEvent, TicketState
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import (
     NoCurrentTicket,
     Transfer,
@@ -23,8 +24,6 @@ from content.queue.ticketing import (
     take_ticket,
     transfer,
 )
-
-from content_factories import Factory
 
 DATABASES = ("sqlite", "postgres")
 
@@ -102,7 +101,10 @@ def test_weighted_priority_counts_as_arriving_earlier(session: Session, hall, ma
     elder = take_ticket(session, social.id, _minutes(20), priority=True)  # counts as 10 min
     assert ahead_of(session, elder) == 1
     assert [call_next(session, counter.id, _minutes(30 + i)).number for i in range(3)] == [
-        early.number, elder.number, "A002"]
+        early.number,
+        elder.number,
+        "A002",
+    ]
 
 
 def test_counter_flow_records_every_event(session: Session, hall, lines) -> None:
@@ -116,8 +118,9 @@ def test_counter_flow_records_every_event(session: Session, hall, lines) -> None
     session.refresh(ticket)
     assert ticket.state == TicketState.DONE
     assert ticket.recalls == 1
-    kinds = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)
-                            .order_by(TicketEvent.id)).all()
+    kinds = session.scalars(
+        select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    ).all()
     assert kinds == [EventKind.ARRIVE, EventKind.CALL, EventKind.RECALL, EventKind.SERVE, EventKind.END]
 
 
@@ -188,7 +191,10 @@ def test_board_shows_calls_newest_first_with_recall_marked(session: Session, hal
     recall(session, one.id, _minutes(4))
     board = board_state(session, hall.id, _minutes(5))
     assert [(c["ticket"], c["counter"], c["recall"]) for c in board["calls"]] == [
-        ("A001", 1, True), ("B001", 5, False), ("A001", 1, False)]
+        ("A001", 1, True),
+        ("B001", 5, False),
+        ("A001", 1, False),
+    ]
     assert {s["prefix"]: s["waiting"] for s in board["services"]} == {"A": 0, "B": 1}
     assert {c["number"]: c["ticket"] for c in board["counters"]} == {1: "A001", 5: "B001"}
     assert board["version"] == 6  # three tickets, two calls, one recall
@@ -206,8 +212,7 @@ def test_status_of_a_waiting_ticket_says_how_many_are_ahead(session: Session, ha
     assert "person" not in status and mine.person_ref is None
 
 
-def test_tickets_of_one_counter_are_never_mixed_with_another_hall(session: Session, make: Factory, lines,
-                                                                   hall) -> None:
+def test_tickets_of_one_counter_are_never_mixed_with_another_hall(session: Session, make: Factory, lines, hall) -> None:
     social, _ = lines
     other = make.hall(name="另一个大厅")
     elsewhere = add_service_type(session, other.id, prefix="A", name="社保业务")

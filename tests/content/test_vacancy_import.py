@@ -10,15 +10,14 @@ from typing import Any
 
 import openpyxl
 import pytest
+from content_factories import Factory
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.library import _import_table, vacancy_import
 from content.accounts.audit import AuditEntry
 from content.errors import NotFound
+from content.library import _import_table, vacancy_import
 from content.library.items import ContentItem, Employer, Vacancy
-from content.org.tree import OrgUnit
-from content.outbox import OutboxEvent
 from content.library.vacancy_import import (
     ImportRefused,
     ImportRejected,
@@ -26,7 +25,8 @@ from content.library.vacancy_import import (
     import_vacancies,
     preview_import,
 )
-from content_factories import Factory
+from content.org.tree import OrgUnit
+from content.outbox import OutboxEvent
 from tests.support.vacancy_files import CODE_A, HEADER, csv_bytes, job, xlsx_bytes
 
 DATABASES = ("sqlite", "postgres")
@@ -69,7 +69,11 @@ def test_utf8_csv_imports_every_row_with_its_values(session: Session, org: OrgUn
     first, second = session.scalars(select(Vacancy).order_by(Vacancy.id)).all()
     assert result.vacancies == 2 and result.employers_created == 1 and result.vacancy_ids == (first.id, second.id)
     assert (first.title, first.employer.name, first.employer.credit_code, first.occupation_code) == (
-        "仓储物流专员", "兰州某某物流有限公司", CODE_A, "4-02-06-03")
+        "仓储物流专员",
+        "兰州某某物流有限公司",
+        CODE_A,
+        "4-02-06-03",
+    )
     assert (first.headcount, first.salary_min, first.salary_max, first.education) == (5, 4500, 6000, "高中/中专")
     assert (first.district, first.requirements, first.contact) == ("城关区", "能吃苦耐劳", "0931-1234567")
     assert first.valid_until == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # the end of 31 December in Lanzhou
@@ -93,18 +97,37 @@ def test_gbk_csv_is_decoded_as_gb18030(session: Session, org: OrgUnit) -> None:
     assert session.scalar(select(Employer.name)) == "兰州鑫犇物流有限公司"
 
 
-@pytest.mark.parametrize(("delimiter", "encoding", "suffix"), [
-    ("\t", "utf-16", ".txt"), ("\t", "utf-8", ".tsv"), (";", "utf-8", ".csv"), ("\t", "utf-8", ".csv"),
-])
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "suffix"),
+    [
+        ("\t", "utf-16", ".txt"),
+        ("\t", "utf-8", ".tsv"),
+        (";", "utf-8", ".csv"),
+        ("\t", "utf-8", ".csv"),
+    ],
+)
 def test_tab_and_semicolon_separated_text_is_read(delimiter: str, encoding: str, suffix: str) -> None:
-    preview = preview_import(csv_bytes([job(岗位要求="能吃苦, 有驾照")], encoding=encoding, delimiter=delimiter),
-                             f"岗位{suffix}")
+    preview = preview_import(
+        csv_bytes([job(岗位要求="能吃苦, 有驾照")], encoding=encoding, delimiter=delimiter), f"岗位{suffix}"
+    )
     assert not preview.missing and preview.rows[0].values["requirements"] == "能吃苦, 有驾照"
 
 
 def test_xlsx_numbers_and_dates_become_text_as_typed(session: Session, org: OrgUnit) -> None:
-    row = ["保洁员", "兰州某某物业有限公司", None, "4-07-05-01", 3, 3200.0, 4000, "初中", "七里河区", None,
-           13912345678, datetime(2026, 12, 31)]
+    row = [
+        "保洁员",
+        "兰州某某物业有限公司",
+        None,
+        "4-07-05-01",
+        3,
+        3200.0,
+        4000,
+        "初中",
+        "七里河区",
+        None,
+        13912345678,
+        datetime(2026, 12, 31),
+    ]
     data = xlsx_bytes([row])
     assert preview_import(data, "a.xlsx").rows[0].values["salary_min"] == "3200"
     run(session, org, data, "岗位.xlsx")
@@ -126,16 +149,23 @@ def test_xlsx_problem_rows_are_numbered_as_the_sheet_shows_them(session: Session
 
 def test_headers_are_matched_ignoring_width_case_marks_and_units() -> None:
     header = ("*岗位名称", "单位名称", "职业编码", "Salary_Min", "最高月薪（元/月）", " HEADCOUNT ", "备注")
-    preview = preview_import(csv_bytes([], header) + "a,b,4-01-02-01,1,2,3,x\r\n".encode(), "a.csv")
-    assert preview.mapping == {"*岗位名称": "title", "单位名称": "employer", "职业编码": "occupation_code",
-                               "Salary_Min": "salary_min", "最高月薪（元/月）": "salary_max", "HEADCOUNT": "headcount"}
+    preview = preview_import(csv_bytes([], header) + b"a,b,4-01-02-01,1,2,3,x\r\n", "a.csv")
+    assert preview.mapping == {
+        "*岗位名称": "title",
+        "单位名称": "employer",
+        "职业编码": "occupation_code",
+        "Salary_Min": "salary_min",
+        "最高月薪（元/月）": "salary_max",
+        "HEADCOUNT": "headcount",
+    }
     assert preview.unmapped == ("备注",) and preview.missing == ()
 
 
 def test_explicit_mapping_overrides_and_drops_columns(session: Session, org: OrgUnit) -> None:
     header = ("名称", "公司", "工种", "岗位", "人数")
-    data = csv_bytes([{"名称": "收银员", "公司": "兰州某某超市", "工种": "4-01-02-03", "岗位": "不要这一列", "人数": "2"}],
-                     header)
+    data = csv_bytes(
+        [{"名称": "收银员", "公司": "兰州某某超市", "工种": "4-01-02-03", "岗位": "不要这一列", "人数": "2"}], header
+    )
     mapping = {"名称": "title", "公司": "用人单位", "工种": "occupation_code", "岗位": ""}
     preview = preview_import(data, "a.csv", mapping=mapping)
     assert preview.mapping == {"名称": "title", "公司": "employer", "工种": "occupation_code", "人数": "headcount"}
@@ -184,8 +214,10 @@ def test_preview_shows_the_first_rows_without_a_database() -> None:
 
 
 def test_5000_rows_with_3_bad_rows_report_exactly_those_and_commit_nothing(session: Session, org: OrgUnit) -> None:
-    rows = [job(岗位名称=f"岗位{n}", 用人单位=f"单位{n % 700}", 统一社会信用代码=f"91620100{n % 700:010d}")
-            for n in range(5000)]
+    rows = [
+        job(岗位名称=f"岗位{n}", 用人单位=f"单位{n % 700}", 统一社会信用代码=f"91620100{n % 700:010d}")
+        for n in range(5000)
+    ]
     rows[15] = rows[15] | {"最低月薪": "8000", "最高月薪": "5000"}  # sheet row 17
     rows[2499] = rows[2499] | {"职业代码": "4020603"}  # sheet row 2501
     rows[4999] = rows[4999] | {"有效期至": "2026-11-01"}  # sheet row 5001
@@ -193,7 +225,9 @@ def test_5000_rows_with_3_bad_rows_report_exactly_those_and_commit_nothing(sessi
         run(session, org, csv_bytes(rows))
     problems = caught.value.problems
     assert [(p.row, p.column) for p in problems] == [(17, "最低月薪"), (2501, "职业代码"), (5001, "有效期至")]
-    assert problems[0] == RowProblem(17, "最低月薪", "最低月薪 8000 高于最高月薪 5000", "salary_min 8000 is above salary_max 5000")
+    assert problems[0] == RowProblem(
+        17, "最低月薪", "最低月薪 8000 高于最高月薪 5000", "salary_min 8000 is above salary_max 5000"
+    )
     assert "4-02-06-03" in problems[1].message_zh and "已经过去" in problems[2].message_zh
     assert caught.value.message_zh.startswith("3 行有问题")
     assert not session.new
@@ -211,8 +245,17 @@ def test_clean_import_commits_all_rows_one_audit_row_and_one_outbox_row(session:
     entry = session.scalars(select(AuditEntry)).one()
     assert (entry.actor, entry.action, entry.object_kind, entry.org_path) == ("admin", "import", "vacancy", org.path)
     assert entry.summary | {"first_id": 0, "last_id": 0} == {
-        "filename": "2026年11月岗位.csv", "rows": 200, "employers_created": 7, "employers_matched": 0,
-        "blank_rows": 0, "status": "draft", "org_unit_id": org.id, "encoding": "utf-8", "first_id": 0, "last_id": 0}
+        "filename": "2026年11月岗位.csv",
+        "rows": 200,
+        "employers_created": 7,
+        "employers_matched": 0,
+        "blank_rows": 0,
+        "status": "draft",
+        "org_unit_id": org.id,
+        "encoding": "utf-8",
+        "first_id": 0,
+        "last_id": 0,
+    }
     event = session.scalars(select(OutboxEvent)).one()
     assert (event.topic, event.payload) == ("content", {"kind": "vacancy", "action": "import", "count": 200})
 
@@ -240,22 +283,26 @@ def test_a_title_row_above_the_header_is_skipped(session: Session, org: OrgUnit)
     assert rejected(session, org, out.getvalue(), "a.xlsx") == [(5, "招聘人数")]
 
 
-@pytest.mark.parametrize(("cell", "value", "message"), [
-    ("最低月薪", "8k", "不是整数金额"),
-    ("最低月薪", "-500", "超出范围"),
-    ("招聘人数", "若干", "请填写具体人数"),
-    ("招聘人数", "0", "应在 1–100000 之间，而不是 0"),
-    ("学历要求", "小学", "不限、初中、高中/中专、大专、本科、硕士及以上"),
-    ("职业代码", "4-02-06", "GB/T 6565"),
-    ("统一社会信用代码", "9.16201E+17", "被 Excel 当成了数字"),
-    ("统一社会信用代码", "91620100MA74ABCD1", "18 位"),
-    ("有效期至", "2026-13-01", "不是有效的日期"),
-    ("岗位名称", "", "岗位名称不能为空"),
-    ("岗位名称", "岗" * 201, "超过上限 200"),
-    ("工作地点", "区" * 61, "超过上限 60"),
-])
-def test_each_bad_cell_gets_a_specific_message(session: Session, org: OrgUnit, cell: str, value: str,
-                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("cell", "value", "message"),
+    [
+        ("最低月薪", "8k", "不是整数金额"),
+        ("最低月薪", "-500", "超出范围"),
+        ("招聘人数", "若干", "请填写具体人数"),
+        ("招聘人数", "0", "应在 1–100000 之间，而不是 0"),
+        ("学历要求", "小学", "不限、初中、高中/中专、大专、本科、硕士及以上"),
+        ("职业代码", "4-02-06", "GB/T 6565"),
+        ("统一社会信用代码", "9.16201E+17", "被 Excel 当成了数字"),
+        ("统一社会信用代码", "91620100MA74ABCD1", "18 位"),
+        ("有效期至", "2026-13-01", "不是有效的日期"),
+        ("岗位名称", "", "岗位名称不能为空"),
+        ("岗位名称", "岗" * 201, "超过上限 200"),
+        ("工作地点", "区" * 61, "超过上限 60"),
+    ],
+)
+def test_each_bad_cell_gets_a_specific_message(
+    session: Session, org: OrgUnit, cell: str, value: str, message: str
+) -> None:
     with pytest.raises(ImportRejected) as caught:
         run(session, org, csv_bytes([job(), job(**{cell: value})]))
     (problem,) = caught.value.problems
@@ -264,8 +311,15 @@ def test_each_bad_cell_gets_a_specific_message(session: Session, org: OrgUnit, c
 
 
 def test_lenient_spellings_are_normalised(session: Session, org: OrgUnit) -> None:
-    row = job(最低月薪="4,500元", 最高月薪="6000.0", 招聘人数="12人", 学历要求="本科及以上", 职业代码="４－０２－０６－０３",
-              统一社会信用代码=CODE_A.lower(), 有效期至="2026年12月31日")
+    row = job(
+        最低月薪="4,500元",
+        最高月薪="6000.0",
+        招聘人数="12人",
+        学历要求="本科及以上",
+        职业代码="４－０２－０６－０３",
+        统一社会信用代码=CODE_A.lower(),
+        有效期至="2026年12月31日",
+    )
     run(session, org, csv_bytes([row]))
     vacancy = session.scalars(select(Vacancy)).one()
     assert (vacancy.salary_min, vacancy.salary_max, vacancy.headcount, vacancy.education) == (4500, 6000, 12, "本科")
@@ -287,8 +341,12 @@ def test_employers_match_by_credit_code_then_by_name_else_are_created(
 ) -> None:
     by_code = make.employer(name="旧名称物流公司", credit_code=CODE_A)
     by_name = make.employer(name="兰州某某超市", credit_code=None)
-    rows = [job(用人单位="兰州某某物流有限公司"), job(用人单位="兰州某某超市", 统一社会信用代码=""),
-            job(用人单位="新单位", 统一社会信用代码=""), job(用人单位="新单位", 统一社会信用代码="")]
+    rows = [
+        job(用人单位="兰州某某物流有限公司"),
+        job(用人单位="兰州某某超市", 统一社会信用代码=""),
+        job(用人单位="新单位", 统一社会信用代码=""),
+        job(用人单位="新单位", 统一社会信用代码=""),
+    ]
     result = run(session, org, csv_bytes(rows))
     employers = [v.employer for v in session.scalars(select(Vacancy).order_by(Vacancy.id))]
     assert employers[:2] == [by_code, by_name] and employers[2] is employers[3]
@@ -325,22 +383,25 @@ def test_unknown_org_unit_is_not_found(session: Session) -> None:
 # Files that cannot be read
 
 
-@pytest.mark.parametrize(("data", "filename", "reason"), [
-    (b"", "a.csv", "empty"),
-    (b"   \r\n", "a.csv", "empty"),
-    (",".join(HEADER).encode(), "a.csv", "empty"),
-    (b"%PDF-1.7", "a.pdf", "file_type"),
-    (b"anything", "noextension", "file_type"),
-    ("岗位名称,用人单位\n仓储,某公司\n".encode() + b"\xff\xfe\xff\x80\n", "a.csv", "encoding"),
-    (b"\xef\xbb\xbf\xff\xff", "a.csv", "encoding"),
-    (b"title\x00\x00,employer\n", "a.csv", "encoding"),
-])
+@pytest.mark.parametrize(
+    ("data", "filename", "reason"),
+    [
+        (b"", "a.csv", "empty"),
+        (b"   \r\n", "a.csv", "empty"),
+        (",".join(HEADER).encode(), "a.csv", "empty"),
+        (b"%PDF-1.7", "a.pdf", "file_type"),
+        (b"anything", "noextension", "file_type"),
+        ("岗位名称,用人单位\n仓储,某公司\n".encode() + b"\xff\xfe\xff\x80\n", "a.csv", "encoding"),
+        (b"\xef\xbb\xbf\xff\xff", "a.csv", "encoding"),
+        (b"title\x00\x00,employer\n", "a.csv", "encoding"),
+    ],
+)
 def test_unreadable_csv_is_refused(data: bytes, filename: str, reason: str) -> None:
     assert refused(data, filename).reason == reason
 
 
 def test_bad_encoding_names_the_line() -> None:
-    data = csv_bytes([job(), job()]) + "仓储,某公司".encode("utf-8") + b"\x80\xff\n"
+    data = csv_bytes([job(), job()]) + "仓储,某公司".encode() + b"\x80\xff\n"
     error = refused(data, "a.csv")
     assert error.reason == "encoding" and "第 4 行" in error.message_zh and "GBK" in error.message_zh
 
@@ -353,12 +414,15 @@ def _zip(**members: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("data", [
-    ",".join(HEADER).encode(),  # a CSV renamed .xlsx
-    _zip(**{"readme.txt": b"not a workbook"}),  # a zip that is no workbook
-    xlsx_bytes([["a"]])[:500],  # a truncated workbook
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,  # an old .xls or an encrypted workbook
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        ",".join(HEADER).encode(),  # a CSV renamed .xlsx
+        _zip(**{"readme.txt": b"not a workbook"}),  # a zip that is no workbook
+        xlsx_bytes([["a"]])[:500],  # a truncated workbook
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,  # an old .xls or an encrypted workbook
+    ],
+)
 def test_a_file_that_is_not_really_xlsx_is_refused(data: bytes) -> None:
     assert refused(data, "岗位.xlsx").reason == "not_xlsx"
 
@@ -371,13 +435,18 @@ def test_a_workbook_that_unpacks_too_large_is_refused(monkeypatch: pytest.Monkey
     assert error.reason == "too_large" and "解压后" in error.message_zh
 
 
-@pytest.mark.skipif(pyexpat.version_info < (2, 4, 0), reason="expat before 2.4 has no limit on entity "
-                    "amplification: this would expand gigabytes (openpyxl uses defusedxml only when installed)")
+@pytest.mark.skipif(
+    pyexpat.version_info < (2, 4, 0),
+    reason="expat before 2.4 has no limit on entity "
+    "amplification: this would expand gigabytes (openpyxl uses defusedxml only when installed)",
+)
 def test_an_entity_expansion_bomb_in_a_workbook_is_refused() -> None:
     entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol"}">' for i in range(10))
-    sheet = (f'<?xml version="1.0"?><!DOCTYPE d [{entities}]><worksheet xmlns="http://schemas.openxmlformats.org/'
-             'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e9;</t></is></c>'
-             '</row></sheetData></worksheet>').encode()
+    sheet = (
+        f'<?xml version="1.0"?><!DOCTYPE d [{entities}]><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e9;</t></is></c>'
+        "</row></sheetData></worksheet>"
+    ).encode()
     with zipfile.ZipFile(io.BytesIO(xlsx_bytes([["a"]]))) as valid:
         parts = {name: valid.read(name) for name in valid.namelist()}
     data = _zip(**(parts | {"xl/worksheets/sheet1.xml": sheet}))
@@ -401,8 +470,12 @@ def test_too_many_rows_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("filename", ["a.csv", "a.xlsx"])
 def test_formula_looking_cells_are_stored_as_text(session: Session, org: OrgUnit, filename: str) -> None:
-    texts = {"岗位名称": "=HYPERLINK(\"http://x\",\"点我\")", "岗位要求": "-2+3", "联系方式": "+86 931 1234567",
-             "工作地点": "@SUM(A1)"}
+    texts = {
+        "岗位名称": '=HYPERLINK("http://x","点我")',
+        "岗位要求": "-2+3",
+        "联系方式": "+86 931 1234567",
+        "工作地点": "@SUM(A1)",
+    }
     if filename.endswith(".csv"):
         data = csv_bytes([job(**texts)])
     else:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from content_factories import Factory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.queue.board import board_state, ticket_status
-from content.queue.setup import add_counter, add_service_type
 from content.queue.models import Ticket
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import call_next, finish, start_service, take_ticket
 from content.queue.wait_estimates import (
     COUNTER_ACTIVE_WINDOW,
@@ -21,8 +22,6 @@ from content.queue.wait_estimates import (
     mean_service_seconds,
     open_counters,
 )
-
-from content_factories import Factory
 
 DATABASES = ("sqlite", "postgres")
 NINE = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # 09:00 in Lanzhou
@@ -86,11 +85,22 @@ def replay(session: Session, steps: list[tuple[float, str, int]], line_id: int, 
 
 # Two counters; services of 4, 6, 5 and 7 minutes (mean 5.5 min); then five people wait.
 MORNING: list[tuple[float, str, int]] = [
-    (0, "take", 0), (0.5, "take", 0), (1, "take", 0), (1.5, "take", 0),
-    (2, "call", 5), (2, "serve", 5), (2, "call", 6), (2, "serve", 6),
-    (6, "end", 5), (6.5, "call", 5), (6.5, "serve", 5),
-    (8, "end", 6), (8.5, "call", 6), (8.5, "serve", 6),
-    (11.5, "end", 5), (15.5, "end", 6),
+    (0, "take", 0),
+    (0.5, "take", 0),
+    (1, "take", 0),
+    (1.5, "take", 0),
+    (2, "call", 5),
+    (2, "serve", 5),
+    (2, "call", 6),
+    (2, "serve", 6),
+    (6, "end", 5),
+    (6.5, "call", 5),
+    (6.5, "serve", 5),
+    (8, "end", 6),
+    (8.5, "call", 6),
+    (8.5, "serve", 6),
+    (11.5, "end", 5),
+    (15.5, "end", 6),
     *((16 + i / 10, "take", 0) for i in range(5)),
 ]
 

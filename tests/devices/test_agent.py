@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from devices.agent.supervisor import Agent
 from devices.agent.config import parse_agent_config
-from devices.events import CardRemoved, DocumentKind, IdCardRead, ReaderAttached, ReaderDetached, ReaderFault
+from devices.agent.supervisor import Agent
 from devices.drivers.known_readers import ReaderKind
 from devices.drivers.scan_events import BarcodeScanned, ECardScanned
+from devices.events import CardRemoved, DocumentKind, IdCardRead, ReaderAttached, ReaderDetached, ReaderFault
 
 ID_NUMBER = "620102198503120015"
 
@@ -72,17 +72,28 @@ class StubDriver:
 
 
 def make_agent(link, drivers=(), **agent_settings):
-    config = parse_agent_config({
-        "server": {"url": "http://127.0.0.1:9"},
-        "device": {"key": "kiosk-key", "credential": "cred"},
-        "agent": {"hotplug": False, "pcsc": False, **agent_settings},
-    })
+    config = parse_agent_config(
+        {
+            "server": {"url": "http://127.0.0.1:9"},
+            "device": {"key": "kiosk-key", "credential": "cred"},
+            "agent": {"hotplug": False, "pcsc": False, **agent_settings},
+        }
+    )
     return Agent(config, link=link, drivers=drivers)
 
 
 def id_card(reader_id="idcard-1"):
-    return IdCardRead(reader_id=reader_id, kind=DocumentKind.RESIDENT, name="张伟", sex_code="1", sex="男",
-                      birth_date="19850312", id_number=ID_NUMBER, valid_from="20100101", valid_to="20300101")
+    return IdCardRead(
+        reader_id=reader_id,
+        kind=DocumentKind.RESIDENT,
+        name="张伟",
+        sex_code="1",
+        sex="男",
+        birth_date="19850312",
+        id_number=ID_NUMBER,
+        valid_from="20100101",
+        valid_to="20300101",
+    )
 
 
 @pytest.fixture
@@ -109,8 +120,14 @@ def test_reader_status_is_sent_once_per_change_and_kept_for_hello(running):
     assert [p["state"] for _, p in link.sent] == ["attached", "fault"]
     assert {p["kind"] for _, p in link.sent} == {"idcard_serial"}
     hello = agent.hello_payload()
-    assert hello["readers"] == [{"reader_id": "idcard-1", "kind": "idcard_serial", "state": "fault",
-                                 "message": "frame checksum is 00, computed 13"}]
+    assert hello["readers"] == [
+        {
+            "reader_id": "idcard-1",
+            "kind": "idcard_serial",
+            "state": "fault",
+            "message": "frame checksum is 00, computed 13",
+        }
+    ]
 
 
 def test_a_read_then_removal_go_out_in_order_and_track_presence(running):
@@ -122,9 +139,17 @@ def test_a_read_then_removal_go_out_in_order_and_track_presence(running):
     wait_for(lambda: len(link.sent) == 2, what="read and removal sent")
     (read_name, read), (removed_name, removed) = link.sent
     assert read_name == "card_read" and removed_name == "card_removed"
-    assert read == {"reader_id": "idcard-1", "source": "idcard", "identity": {
-        "document_kind": "resident", "id_number": ID_NUMBER, "name": "张伟", "sex_code": "1",
-        "birth_date": "19850312"}}
+    assert read == {
+        "reader_id": "idcard-1",
+        "source": "idcard",
+        "identity": {
+            "document_kind": "resident",
+            "id_number": ID_NUMBER,
+            "name": "张伟",
+            "sex_code": "1",
+            "birth_date": "19850312",
+        },
+    }
     assert removed == {"reader_id": "idcard-1"}
     assert agent.cards_present == frozenset()
 
@@ -135,8 +160,16 @@ def test_an_ecard_scan_is_sent_as_a_token_and_barcodes_are_ignored(running):
     agent.on_event(BarcodeScanned("scanner-1", "ean13", "6901234567892"))
     agent.on_event(ECardScanned("scanner-1", "HRSS-ESSC:abcdefghijklmnopqrstuvwxyz"))
     wait_for(lambda: link.sent, what="the e-card send")
-    assert link.sent == [("card_read", {"reader_id": "scanner-1", "source": "ecard",
-                                        "identity": {"token": "HRSS-ESSC:abcdefghijklmnopqrstuvwxyz"}})]
+    assert link.sent == [
+        (
+            "card_read",
+            {
+                "reader_id": "scanner-1",
+                "source": "ecard",
+                "identity": {"token": "HRSS-ESSC:abcdefghijklmnopqrstuvwxyz"},
+            },
+        )
+    ]
     assert agent.cards_present == frozenset(), "a scan leaves nothing in a reader"
 
 
@@ -156,8 +189,12 @@ def test_a_read_that_cannot_be_delivered_in_time_is_dropped(running, caplog):
 
 def test_a_driver_that_fails_to_start_does_not_stop_the_others(running):
     good, bad = StubDriver("good"), StubDriver("bad", fail=True)
-    agent = running(make_agent(FakeLink(), drivers=((ReaderKind.IDCARD_SERIAL, lambda emit: bad),
-                                                    (ReaderKind.SCANNER_HID, lambda emit: good))))
+    agent = running(
+        make_agent(
+            FakeLink(),
+            drivers=((ReaderKind.IDCARD_SERIAL, lambda emit: bad), (ReaderKind.SCANNER_HID, lambda emit: good)),
+        )
+    )
     assert good.starts == 1
     agent.stop()
     agent.stop()

@@ -56,26 +56,59 @@ def test_the_credential_stays_out_of_repr():
     assert "topsecret" not in repr(config)
 
 
-@pytest.mark.parametrize(("data", "key"), [
-    ({"device": {"key": "k", "credential": "c"}}, "server.url"),
-    ({"server": {"url": "ftp://x"}, "device": {"key": "k", "credential": "c"}}, "server.url"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k"}}, "device.credential"),
-    ({"server": {"url": "http://x"}, "device": {"key": "", "credential": "c"}}, "device.key"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}, "agent": {"hotplug": "yes"}},
-     "agent.hotplug"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}, "agent": {"log_level": "LOUD"}},
-     "agent.log_level"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
-      "agent": {"card_read_max_age_seconds": 0}}, "agent.card_read_max_age_seconds"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
-      "readers": [{"kind": "laser"}]}, "readers[0].kind"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
-      "readers": [{"kind": "idcard_serial"}]}, "readers[0].path"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
-      "readers": [{"kind": "scanner_hid", "vendor": 0x10000}]}, "readers[0].vendor"),
-    ({"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"},
-      "readers": [{"kind": "ssc_pcsc", "path": "/dev/x"}]}, "readers[0].path"),
-])
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"device": {"key": "k", "credential": "c"}}, "server.url"),
+        ({"server": {"url": "ftp://x"}, "device": {"key": "k", "credential": "c"}}, "server.url"),
+        ({"server": {"url": "http://x"}, "device": {"key": "k"}}, "device.credential"),
+        ({"server": {"url": "http://x"}, "device": {"key": "", "credential": "c"}}, "device.key"),
+        (
+            {"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}, "agent": {"hotplug": "yes"}},
+            "agent.hotplug",
+        ),
+        (
+            {"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}, "agent": {"log_level": "LOUD"}},
+            "agent.log_level",
+        ),
+        (
+            {
+                "server": {"url": "http://x"},
+                "device": {"key": "k", "credential": "c"},
+                "agent": {"card_read_max_age_seconds": 0},
+            },
+            "agent.card_read_max_age_seconds",
+        ),
+        (
+            {"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}, "readers": [{"kind": "laser"}]},
+            "readers[0].kind",
+        ),
+        (
+            {
+                "server": {"url": "http://x"},
+                "device": {"key": "k", "credential": "c"},
+                "readers": [{"kind": "idcard_serial"}],
+            },
+            "readers[0].path",
+        ),
+        (
+            {
+                "server": {"url": "http://x"},
+                "device": {"key": "k", "credential": "c"},
+                "readers": [{"kind": "scanner_hid", "vendor": 0x10000}],
+            },
+            "readers[0].vendor",
+        ),
+        (
+            {
+                "server": {"url": "http://x"},
+                "device": {"key": "k", "credential": "c"},
+                "readers": [{"kind": "ssc_pcsc", "path": "/dev/x"}],
+            },
+            "readers[0].path",
+        ),
+    ],
+)
 def test_a_bad_value_names_its_key(data, key):
     with pytest.raises(AgentConfigError) as raised:
         parse_agent_config(data)

@@ -17,8 +17,8 @@ import pytest
 import requests
 from sqlalchemy.orm import Session
 
-from devices.agent.supervisor import Agent
 from devices.agent.config import AgentConfig
+from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
@@ -52,8 +52,15 @@ def site(tmp_path: Path) -> Iterator[Site]:
         session.commit()
         kiosk = add_kiosk(session, world.hall_id, agent_credential_key(SECRET))
         resident = add_holder(session, records_key(SECRET), name="欧阳明华", card_number="A12345678")
-        permit = add_holder(session, records_key(SECRET), name="陈嘉欣", birth=date(1992, 6, 15), sequence=2,
-                            region_code="810000", card_number="B87654321")
+        permit = add_holder(
+            session,
+            records_key(SECRET),
+            name="陈嘉欣",
+            birth=date(1992, 6, 15),
+            sequence=2,
+            region_code="810000",
+            card_number="B87654321",
+        )
     engine.dispose()
     server = ServerProcess(tmp_path / "server", url, extra_env={"KIOSK_SECRET_KEY": SECRET})
     yield Site(server, kiosk, resident, permit)
@@ -67,20 +74,39 @@ def sim() -> Iterator[SimIdCardReader]:
 
 
 def make_agent(site: Site, sim: SimIdCardReader) -> Agent:
-    config = AgentConfig(server_url=site.server.url, device_key=site.kiosk.key, credential=site.kiosk.credential,
-                         hotplug=False, pcsc=False, reconnect_backoff=(0.1, 0.5), card_read_max_age_seconds=15)
-    return Agent(config, drivers=((ReaderKind.IDCARD_SERIAL,
-                                   lambda emit: IdCardReader(sim.port, emit, reader_id=READER, poll_interval=0.05)),))
+    config = AgentConfig(
+        server_url=site.server.url,
+        device_key=site.kiosk.key,
+        credential=site.kiosk.credential,
+        hotplug=False,
+        pcsc=False,
+        reconnect_backoff=(0.1, 0.5),
+        card_read_max_age_seconds=15,
+    )
+    return Agent(
+        config,
+        drivers=(
+            (ReaderKind.IDCARD_SERIAL, lambda emit: IdCardReader(sim.port, emit, reader_id=READER, poll_interval=0.05)),
+        ),
+    )
 
 
 def card_of(holder: Holder, **overrides: str) -> SimCard:
-    return SimCard(name=holder.name, sex_code=holder.sex_code, birth_date=holder.birth_date.strftime("%Y%m%d"),
-                   id_number=holder.id_number, **overrides)
+    return SimCard(
+        name=holder.name,
+        sex_code=holder.sex_code,
+        birth_date=holder.birth_date.strftime("%Y%m%d"),
+        id_number=holder.id_number,
+        **overrides,
+    )
 
 
 def reader_state(site: Site) -> str | None:
-    response = requests.get(f"{site.server.url}/api/v1/screens/{site.kiosk.screen_id}/readers",
-                            headers={"Authorization": "Bearer test-token"}, timeout=5)
+    response = requests.get(
+        f"{site.server.url}/api/v1/screens/{site.kiosk.screen_id}/readers",
+        headers={"Authorization": "Bearer test-token"},
+        timeout=5,
+    )
     response.raise_for_status()
     states = {row["reader_id"]: row["state"] for row in response.json()["items"]}
     return states.get(READER)
@@ -178,8 +204,9 @@ def test_a_card_removed_while_the_link_was_down_ends_its_session_on_reconnect(si
         wait_for(lambda: running_agent.link.connects >= 2, 20, "the link came back")
         screen = KioskScreenClient(site.server.url, site.kiosk.key).connect()
         wait_for(lambda: screen.received("welcome"), 10, "the kiosk page's welcome")
-        assert not [s for s in screen.received("citizen_session") if s["session_id"] == opened["session_id"]], \
+        assert not [s for s in screen.received("citizen_session") if s["session_id"] == opened["session_id"]], (
             "the session of a card that left while the link was down must not come back"
+        )
     finally:
         screen.close()
 
@@ -187,8 +214,14 @@ def test_a_card_removed_while_the_link_was_down_ends_its_session_on_reconnect(si
 def test_a_wrong_credential_is_refused_and_retried_quietly(site, sim, caplog):
     caplog.set_level(logging.INFO)
     site.server.start()
-    config = AgentConfig(server_url=site.server.url, device_key=site.kiosk.key, credential="wrong",
-                         hotplug=False, pcsc=False, reconnect_backoff=(0.05, 0.1))
+    config = AgentConfig(
+        server_url=site.server.url,
+        device_key=site.kiosk.key,
+        credential="wrong",
+        hotplug=False,
+        pcsc=False,
+        reconnect_backoff=(0.05, 0.1),
+    )
     agent = Agent(config)
     agent.start()
     try:
@@ -198,4 +231,3 @@ def test_a_wrong_credential_is_refused_and_retried_quietly(site, sim, caplog):
         assert "wrong" not in caplog.text.replace("wrong credential", ""), "the credential itself is never logged"
     finally:
         agent.stop()
-

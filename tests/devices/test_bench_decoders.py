@@ -17,6 +17,11 @@ def test_bench_decoders_runs_and_prints_every_row(capsys) -> None:
     assert bench.main(["--n", "5", "--repeat", "1"]) == 0
 
     out = capsys.readouterr().out
-    for label in ("gat467 decode_frame+split+text", "gat467 FrameReader stream", "ssc read EF05+EF06",
-                  "ssc parse_tlv", "wedge ScanDecoder e-card QR"):
+    for label in (
+        "gat467 decode_frame+split+text",
+        "gat467 FrameReader stream",
+        "ssc read EF05+EF06",
+        "ssc parse_tlv",
+        "wedge ScanDecoder e-card QR",
+    ):
         assert label in out

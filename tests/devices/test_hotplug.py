@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from devices.events import ReaderDetached, ReaderFault
 from devices.drivers.hotplug import DetectedReader, HotplugMonitor, default_factory, recognise
 from devices.drivers.known_readers import ReaderKind
+from devices.events import ReaderDetached, ReaderFault
 
 # --- fakes at the pyudev boundary ------------------------------------------------------------
 
@@ -43,9 +43,18 @@ class FakeUsbDevice(Strict):
 
 
 class FakeDevice(Strict):
-    def __init__(self, *, subsystem: str, sys_name: str, device_node: str | None, usb: FakeUsbDevice | None,
-                 links: tuple[str, ...] = (), properties: dict[str, str] | None = None,
-                 attributes: dict[str, bytes] | None = None, action: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        subsystem: str,
+        sys_name: str,
+        device_node: str | None,
+        usb: FakeUsbDevice | None,
+        links: tuple[str, ...] = (),
+        properties: dict[str, str] | None = None,
+        attributes: dict[str, bytes] | None = None,
+        action: str | None = None,
+    ) -> None:
         self.subsystem = subsystem
         self.sys_name = sys_name
         self.sys_path = f"/sys/devices/pci0000:00/fake/{sys_name}"
@@ -62,8 +71,14 @@ class FakeDevice(Strict):
         return self._usb
 
     def as_event(self, action: str) -> FakeDevice:
-        event = FakeDevice(subsystem=self.subsystem, sys_name=self.sys_name, device_node=self.device_node,
-                           usb=self._usb, links=tuple(self.device_links), action=action)
+        event = FakeDevice(
+            subsystem=self.subsystem,
+            sys_name=self.sys_name,
+            device_node=self.device_node,
+            usb=self._usb,
+            links=tuple(self.device_links),
+            action=action,
+        )
         event.properties = self.properties
         event.attributes = self.attributes
         return event
@@ -102,10 +117,15 @@ class FakeMonitor(Strict):
 
 
 def ch340(n: int, *, serial: str | None = "A1B2", port: str = "1.2") -> FakeDevice:
-    by_id = f"/dev/serial/by-id/usb-1a86_USB_Serial_{serial}-if00-port0" if serial else \
-        "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0"
+    by_id = (
+        f"/dev/serial/by-id/usb-1a86_USB_Serial_{serial}-if00-port0"
+        if serial
+        else "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0"
+    )
     return FakeDevice(
-        subsystem="tty", sys_name=f"ttyUSB{n}", device_node=f"/dev/ttyUSB{n}",
+        subsystem="tty",
+        sys_name=f"ttyUSB{n}",
+        device_node=f"/dev/ttyUSB{n}",
         usb=FakeUsbDevice("1a86", "7523", serial),
         links=(by_id, f"/dev/serial/by-path/pci-0000:00:14.0-usb-0:{port}:1.0-port0"),
     )
@@ -115,25 +135,37 @@ def honeywell_keyboard(n: int, *, keyboard: bool = True) -> FakeDevice:
     props = {"ID_INPUT_KEY": "1"} | ({"ID_INPUT_KEYBOARD": "1"} if keyboard else {})
     kind = "kbd" if keyboard else "if01-event-kbd"
     return FakeDevice(
-        subsystem="input", sys_name=f"event{n}", device_node=f"/dev/input/event{n}",
-        usb=FakeUsbDevice("0c2e", "0b61", "17012B4F"), properties=props,
-        links=(f"/dev/input/by-id/usb-Honeywell_Imaging_17012B4F-event-{kind}",
-               f"/dev/input/by-path/pci-0000:00:14.0-usb-0:3:1.{0 if keyboard else 1}-event-kbd"),
+        subsystem="input",
+        sys_name=f"event{n}",
+        device_node=f"/dev/input/event{n}",
+        usb=FakeUsbDevice("0c2e", "0b61", "17012B4F"),
+        properties=props,
+        links=(
+            f"/dev/input/by-id/usb-Honeywell_Imaging_17012B4F-event-{kind}",
+            f"/dev/input/by-path/pci-0000:00:14.0-usb-0:3:1.{0 if keyboard else 1}-event-kbd",
+        ),
     )
 
 
 def logitech_keyboard(n: int) -> FakeDevice:
     return FakeDevice(
-        subsystem="input", sys_name=f"event{n}", device_node=f"/dev/input/event{n}",
-        usb=FakeUsbDevice("046d", "c52b", None), properties={"ID_INPUT_KEYBOARD": "1"},
+        subsystem="input",
+        sys_name=f"event{n}",
+        device_node=f"/dev/input/event{n}",
+        usb=FakeUsbDevice("046d", "c52b", None),
+        properties={"ID_INPUT_KEYBOARD": "1"},
         links=("/dev/input/by-path/pci-0000:00:14.0-usb-0:4:1.0-event-kbd",),
     )
 
 
 def ccid_interface(vendor: str = "beef") -> FakeDevice:
     return FakeDevice(
-        subsystem="usb", sys_name="1-5:1.0", device_node=None, usb=FakeUsbDevice(vendor, "0001", "X9"),
-        properties={"DEVTYPE": "usb_interface"}, attributes={"bInterfaceClass": b"0b"},
+        subsystem="usb",
+        sys_name="1-5:1.0",
+        device_node=None,
+        usb=FakeUsbDevice(vendor, "0001", "X9"),
+        properties={"DEVTYPE": "usb_interface"},
+        attributes={"bInterfaceClass": b"0b"},
     )
 
 
@@ -281,9 +313,13 @@ def test_replug_after_unplug_starts_a_fresh_driver(rig):
 
 
 def test_unknown_devices_are_ignored(rig):
-    unknown_tty = FakeDevice(subsystem="tty", sys_name="ttyACM0", device_node="/dev/ttyACM0",
-                             usb=FakeUsbDevice("2341", "0043", "ARDUINO"),
-                             links=("/dev/serial/by-id/usb-Arduino-if00",))
+    unknown_tty = FakeDevice(
+        subsystem="tty",
+        sys_name="ttyACM0",
+        device_node="/dev/ttyACM0",
+        usb=FakeUsbDevice("2341", "0043", "ARDUINO"),
+        links=("/dev/serial/by-id/usb-Arduino-if00",),
+    )
     builtin_uart = FakeDevice(subsystem="tty", sys_name="ttyS0", device_node="/dev/ttyS0", usb=None)
     hotplug, udev, factory, events = rig([unknown_tty, builtin_uart, logitech_keyboard(2)])
 

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.errors import BadChecksum, BadLength, DeviceError, FrameError, TruncatedFrame
 from devices.drivers.idcard_protocol import (
     PREAMBLE,
     Command,
@@ -19,32 +18,39 @@ from devices.drivers.idcard_protocol import (
     encode_frame,
     split_read_data,
 )
+from devices.errors import BadChecksum, BadLength, DeviceError, FrameError, TruncatedFrame
 
 FIND_OK = bytes.fromhex("AAAAAA9669 0008 00 00 9F 00000000 97".replace(" ", ""))
 NO_CARD = bytes.fromhex("AAAAAA9669 0004 00 00 80 84".replace(" ", ""))
 SELECT_OK = bytes.fromhex("AAAAAA9669 000C 00 00 90 0000000000000000 9C".replace(" ", ""))
 
 
-@pytest.mark.parametrize(("command", "frame"), [
-    (Command.RESET_SAM, "AAAAAA9669 0003 10 FF EC"),
-    (Command.SAM_STATUS, "AAAAAA9669 0003 11 FF ED"),
-    (Command.READ_SAM_ID, "AAAAAA9669 0003 12 FF EE"),
-    (Command.FIND_CARD, "AAAAAA9669 0003 20 01 22"),
-    (Command.SELECT_CARD, "AAAAAA9669 0003 20 02 21"),
-    (Command.READ_TEXT_PHOTO, "AAAAAA9669 0003 30 01 32"),
-    (Command.READ_APPENDED_ADDRESS, "AAAAAA9669 0003 30 03 30"),
-    (Command.READ_TEXT_PHOTO_FINGERPRINT, "AAAAAA9669 0003 30 10 23"),
-])
+@pytest.mark.parametrize(
+    ("command", "frame"),
+    [
+        (Command.RESET_SAM, "AAAAAA9669 0003 10 FF EC"),
+        (Command.SAM_STATUS, "AAAAAA9669 0003 11 FF ED"),
+        (Command.READ_SAM_ID, "AAAAAA9669 0003 12 FF EE"),
+        (Command.FIND_CARD, "AAAAAA9669 0003 20 01 22"),
+        (Command.SELECT_CARD, "AAAAAA9669 0003 20 02 21"),
+        (Command.READ_TEXT_PHOTO, "AAAAAA9669 0003 30 01 32"),
+        (Command.READ_APPENDED_ADDRESS, "AAAAAA9669 0003 30 03 30"),
+        (Command.READ_TEXT_PHOTO_FINGERPRINT, "AAAAAA9669 0003 30 10 23"),
+    ],
+)
 def test_request_frames_match_the_command_table(command: Command, frame: str) -> None:
     assert command.frame == bytes.fromhex(frame.replace(" ", ""))
     assert Command.of(*decode_frame(command.frame).payload) is command
 
 
-@pytest.mark.parametrize(("raw", "sw3", "data"), [
-    (FIND_OK, Status.FIND_OK, bytes(4)),
-    (NO_CARD, Status.FIND_FAILED, b""),
-    (SELECT_OK, Status.SUCCESS, bytes(8)),
-])
+@pytest.mark.parametrize(
+    ("raw", "sw3", "data"),
+    [
+        (FIND_OK, Status.FIND_OK, bytes(4)),
+        (NO_CARD, Status.FIND_FAILED, b""),
+        (SELECT_OK, Status.SUCCESS, bytes(8)),
+    ],
+)
 def test_known_response_frames_decode_and_reencode(raw: bytes, sw3: Status, data: bytes) -> None:
     answer = Response.from_frame(decode_frame(raw))
     assert (answer.sw1, answer.sw2, answer.sw3, answer.data) == (0, 0, sw3, data)
@@ -147,8 +153,11 @@ _garbage = st.binary(max_size=24).filter(lambda g: PREAMBLE not in g)
 
 
 @settings(max_examples=10_000, deadline=None)
-@given(st.lists(st.tuples(_garbage, st.binary(min_size=3, max_size=40)), min_size=1, max_size=4),
-       _garbage, st.integers(1, 64))
+@given(
+    st.lists(st.tuples(_garbage, st.binary(min_size=3, max_size=40)), min_size=1, max_size=4),
+    _garbage,
+    st.integers(1, 64),
+)
 def test_fuzz_valid_frames_in_garbage_are_all_recovered(
     pieces: list[tuple[bytes, bytes]], tail: bytes, chunk: int
 ) -> None:

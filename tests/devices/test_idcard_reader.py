@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devices.drivers.idcard_protocol import Command, Status
+from devices.drivers.idcard_reader import IdCardReader
 from devices.events import (
     CardRemoved,
     DeviceEvent,
@@ -19,13 +21,17 @@ from devices.events import (
     ReaderDetached,
     ReaderFault,
 )
-from devices.drivers.idcard_protocol import Command, Status
-from devices.drivers.idcard_reader import IdCardReader
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 
 RESIDENT = SimCard(name="李四", sex_code="2", nation_code="03", id_number="11010519491231002X")
-PERMIT = SimCard(name="陈大文", kind="J", id_number="810000198505120022", permit_number="H60012345",
-                 issue_count="01", address="香港特别行政区")
+PERMIT = SimCard(
+    name="陈大文",
+    kind="J",
+    id_number="810000198505120022",
+    permit_number="H60012345",
+    issue_count="01",
+    address="香港特别行政区",
+)
 DEADLINE = 10.0  # generous for a loaded 2-core CI machine; passing runs take a fraction of it
 
 
@@ -67,8 +73,9 @@ def events() -> Events:
 
 @pytest.fixture
 def driver(sim: SimIdCardReader, events: Events) -> Iterator[IdCardReader]:
-    reader = IdCardReader(sim.port, events, reader_id="kiosk-7/id", poll_interval=0.02, response_timeout=0.3,
-                          reopen_backoff=(0.05, 0.2))
+    reader = IdCardReader(
+        sim.port, events, reader_id="kiosk-7/id", poll_interval=0.02, response_timeout=0.3, reopen_backoff=(0.05, 0.2)
+    )
     reader.start()
     events.next(ReaderAttached)
     yield reader
@@ -81,14 +88,23 @@ def test_reads_a_resident_card_then_a_j_permit_with_removal_between(
     sim.present(RESIDENT)
     read = events.next(IdCardRead)
     assert (read.kind, read.name, read.sex, read.nation, read.id_number) == (
-        DocumentKind.RESIDENT, "李四", "女", "回", "11010519491231002X")
+        DocumentKind.RESIDENT,
+        "李四",
+        "女",
+        "回",
+        "11010519491231002X",
+    )
     assert read.reader_id == "kiosk-7/id"
     sim.remove()
     assert events.next(CardRemoved) == CardRemoved("kiosk-7/id")
     sim.present(PERMIT)
     permit = events.next(IdCardRead)
     assert (permit.kind, permit.permit_number, permit.issue_count, permit.address) == (
-        DocumentKind.HK_MACAO_TAIWAN, "H60012345", "01", "香港特别行政区")
+        DocumentKind.HK_MACAO_TAIWAN,
+        "H60012345",
+        "01",
+        "香港特别行政区",
+    )
     assert not [e for e in events.seen if isinstance(e, ReaderFault)]
 
 
@@ -193,9 +209,7 @@ def test_a_failing_callback_does_not_kill_the_reader(sim: SimIdCardReader) -> No
         reader.stop()
 
 
-def test_no_id_number_reaches_the_logs(
-    sim: SimIdCardReader, events: Events, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_no_id_number_reaches_the_logs(sim: SimIdCardReader, events: Events, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="devices")
     reader = IdCardReader(sim.port, events, poll_interval=0.02, response_timeout=0.3)
     reader.start()

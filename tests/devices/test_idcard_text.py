@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.drivers.codes import NATIONS, SEXES
+from devices.drivers.idcard_text import decode_text_block
 from devices.errors import InvalidIdNumber, TextBlockError
 from devices.events import DocumentKind
-from devices.drivers.idcard_text import decode_text_block
 from devices.idnumber import check_character, id_number_problem, mask_id_number
 
 RESIDENT_ID = "62010219900307123X"  # passes GB 11643
@@ -27,9 +27,15 @@ def block(**fields: tuple[int, str]) -> bytes:
 
 def resident_block(**overrides: tuple[int, str]) -> bytes:
     fields = dict(
-        name=(0, "欧阳娜娜"), sex=(30, "2"), nation=(32, "05"), birth=(36, "19900307"),
-        address=(52, "新疆维吾尔自治区乌鲁木齐市天山区解放南路88号"), id_number=(122, RESIDENT_ID),
-        authority=(158, "乌鲁木齐市公安局天山分局"), valid_from=(188, "20100101"), valid_to=(204, "长期"),
+        name=(0, "欧阳娜娜"),
+        sex=(30, "2"),
+        nation=(32, "05"),
+        birth=(36, "19900307"),
+        address=(52, "新疆维吾尔自治区乌鲁木齐市天山区解放南路88号"),
+        id_number=(122, RESIDENT_ID),
+        authority=(158, "乌鲁木齐市公安局天山分局"),
+        valid_from=(188, "20100101"),
+        valid_to=(204, "长期"),
     )
     return block(**{**fields, **overrides})
 
@@ -37,16 +43,27 @@ def resident_block(**overrides: tuple[int, str]) -> bytes:
 def test_resident_card_fields_are_decoded_and_stripped() -> None:
     read = decode_text_block(resident_block(), reader_id="r1")
     assert read.kind is DocumentKind.RESIDENT
-    assert (read.name, read.sex_code, read.sex, read.nation_code, read.nation) == ("欧阳娜娜", "2", "女", "05", "维吾尔")
+    assert (read.name, read.sex_code, read.sex, read.nation_code, read.nation) == (
+        "欧阳娜娜",
+        "2",
+        "女",
+        "05",
+        "维吾尔",
+    )
     assert (read.birth_date, read.id_number, read.valid_from, read.valid_to) == (
-        "19900307", RESIDENT_ID, "20100101", "长期")
+        "19900307",
+        RESIDENT_ID,
+        "20100101",
+        "长期",
+    )
     assert read.address == "新疆维吾尔自治区乌鲁木齐市天山区解放南路88号"
     assert read.issuing_authority == "乌鲁木齐市公安局天山分局"
 
 
 def test_j_permit_has_permit_number_and_issue_count_and_no_nation() -> None:
-    raw = resident_block(nation=(32, "  "), id_number=(122, PERMIT_ID), permit=(220, "H60012345"),
-                         count=(238, "02"), kind=(248, "J"))
+    raw = resident_block(
+        nation=(32, "  "), id_number=(122, PERMIT_ID), permit=(220, "H60012345"), count=(238, "02"), kind=(248, "J")
+    )
     read = decode_text_block(raw)
     assert read.kind is DocumentKind.HK_MACAO_TAIWAN
     assert (read.permit_number, read.issue_count, read.id_number) == ("H60012345", "02", PERMIT_ID)
@@ -54,23 +71,53 @@ def test_j_permit_has_permit_number_and_issue_count_and_no_nation() -> None:
 
 
 def test_old_foreigner_card_layout() -> None:
-    raw = block(english=(0, "SMITH, JOHN"), sex=(120, "1"), number=(122, "USA310085030101"),
-                nationality=(152, "USA"), name=(158, "史密斯"), issued=(188, "20150101"), expires=(204, "20250101"),
-                birth=(220, "19850301"), version=(236, "01"), authority=(240, "1500"), kind=(248, "I"))
+    raw = block(
+        english=(0, "SMITH, JOHN"),
+        sex=(120, "1"),
+        number=(122, "USA310085030101"),
+        nationality=(152, "USA"),
+        name=(158, "史密斯"),
+        issued=(188, "20150101"),
+        expires=(204, "20250101"),
+        birth=(220, "19850301"),
+        version=(236, "01"),
+        authority=(240, "1500"),
+        kind=(248, "I"),
+    )
     read = decode_text_block(raw)
     assert read.kind is DocumentKind.FOREIGNER_OLD
     assert (read.english_name, read.name, read.sex, read.id_number, read.nationality) == (
-        "SMITH, JOHN", "史密斯", "男", "USA310085030101", "USA")
+        "SMITH, JOHN",
+        "史密斯",
+        "男",
+        "USA310085030101",
+        "USA",
+    )
     assert (read.birth_date, read.valid_from, read.valid_to, read.card_version, read.issuing_authority) == (
-        "19850301", "20150101", "20250101", "01", "1500")
+        "19850301",
+        "20150101",
+        "20250101",
+        "01",
+        "1500",
+    )
 
 
 def test_2023_foreigner_card_joins_the_two_parts_of_the_english_name() -> None:
     english = "WILLIAMSON-MONTGOMERY, ALEXANDRA CATHERINE"  # 42 characters: 35 + 7
-    raw = block(name=(0, "威廉森"), sex=(30, "2"), renewals=(32, "01"), birth=(36, "19880808"),
-                english1=(52, english[:35]), number=(122, "936840198808080025"), issued=(188, "20230101"),
-                expires=(204, "20330101"), english2=(220, english[35:]), nationality=(242, "GBR"),
-                kind=(248, "Y"), link=(250, "123"))
+    raw = block(
+        name=(0, "威廉森"),
+        sex=(30, "2"),
+        renewals=(32, "01"),
+        birth=(36, "19880808"),
+        english1=(52, english[:35]),
+        number=(122, "936840198808080025"),
+        issued=(188, "20230101"),
+        expires=(204, "20330101"),
+        english2=(220, english[35:]),
+        nationality=(242, "GBR"),
+        kind=(248, "Y"),
+        link=(250, "123"),
+    )
     read = decode_text_block(raw)
     assert read.kind is DocumentKind.FOREIGNER_2023
     assert (read.english_name, read.name, read.sex, read.nationality) == (english, "威廉森", "女", "GBR")

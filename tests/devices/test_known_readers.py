@@ -119,6 +119,8 @@ def test_usb_id_renders_wildcards():
 def test_docs_list_every_row_of_the_table():
     doc = DOC.read_text(encoding="utf-8")
 
-    assert markdown_table() in doc, "docs/devices.md is out of date: paste devices.drivers.known_readers.markdown_table()"
+    assert markdown_table() in doc, (
+        "docs/devices.md is out of date: paste devices.drivers.known_readers.markdown_table()"
+    )
     for row in KNOWN_READERS:
         assert f"`{row.usb_id}` | {row.name} |" in doc

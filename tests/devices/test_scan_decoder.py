@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.drivers import keymap
-from devices.drivers.keymap import EV_KEY, EV_SYN, KEY_A, KEY_B, KEY_ENTER, KEY_KPENTER, KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_TAB
+from devices.drivers.keymap import (
+    EV_KEY,
+    EV_SYN,
+    KEY_A,
+    KEY_B,
+    KEY_ENTER,
+    KEY_KPENTER,
+    KEY_LEFTSHIFT,
+    KEY_RIGHTSHIFT,
+    KEY_TAB,
+)
 from devices.drivers.scan_classify import ClassifyRules, classify, gtin_check_ok
 from devices.drivers.scan_decoder import DecoderConfig, IncompleteScan, Scan, ScanDecoder, ScanError, ScanInputError
 from devices.drivers.scan_events import BarcodeScanned, ECardScanned, MagstripeSwiped, UnrecognisedScan
@@ -60,7 +70,9 @@ def test_recorded_shifted_punctuation_decodes_exactly():
 
 
 def test_recorded_magstripe_track2_decodes_exactly():
-    assert texts(replay(load_recording(RECORDINGS / "magstripe_track2.txt"))) == [";6222021234567890123=49121011234567890?"]
+    assert texts(replay(load_recording(RECORDINGS / "magstripe_track2.txt"))) == [
+        ";6222021234567890123=49121011234567890?"
+    ]
 
 
 def test_gap_mid_scan_is_an_incomplete_scan_and_the_next_scan_decodes_cleanly():
@@ -176,7 +188,9 @@ def test_keymap_constants_match_evdev():
     names = [n for n in dir(keymap) if n.startswith(("KEY_", "EV_", "SYN_", "MSC_")) and n.isupper()]
     names = [n for n in names if not n.endswith("_VALUE")]  # ours: the kernel has no names for these
     assert len(names) > 60
-    mismatched = {n: (getattr(keymap, n), getattr(ecodes, n)) for n in names if getattr(keymap, n) != getattr(ecodes, n)}
+    mismatched = {
+        n: (getattr(keymap, n), getattr(ecodes, n)) for n in names if getattr(keymap, n) != getattr(ecodes, n)
+    }
     assert mismatched == {}
 
 

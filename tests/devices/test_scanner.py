@@ -13,12 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from devices.events import ReaderAttached, ReaderDetached, ReaderFault
 from devices.drivers.keymap import EV_KEY, EV_SYN, KEY_1, KEY_A, KEY_ENTER, KEY_LEFTSHIFT, KEY_Q
 from devices.drivers.scan_decoder import DecoderConfig, ScanDecoder
 from devices.drivers.scan_events import BarcodeScanned, ECardScanned
-from devices.simulators.scan_replay import RecordedEvent, load_recording, record_from_text
 from devices.drivers.scanner import KeyboardWedgeScanner, ScannerCandidate, find_scanners
+from devices.events import ReaderAttached, ReaderDetached, ReaderFault
+from devices.simulators.scan_replay import RecordedEvent, load_recording, record_from_text
 
 RECORDINGS = Path(__file__).parent / "recordings"
 TOKEN = "HRSS-ESSC:c7gwq2U4TYewQ4D9k1aN1NWyckMPtzChuaPILGtxBC8BAgNleHBpcmVzLTE3NjM3NzUwMDA"
@@ -169,8 +169,9 @@ def make_scanner():
     scanners: list[KeyboardWedgeScanner] = []
 
     def make(open_device, collector, **overrides) -> KeyboardWedgeScanner:
-        options = dict(reader_id="wedge-1", open_device=open_device, idle_poll_s=0.01, backoff_s=(0.01, 0.02),
-                       clock=lambda: 0.0)
+        options = dict(
+            reader_id="wedge-1", open_device=open_device, idle_poll_s=0.01, backoff_s=(0.01, 0.02), clock=lambda: 0.0
+        )
         options.update(overrides)
         scanner = KeyboardWedgeScanner("/dev/input/by-id/usb-scanner-event-kbd", collector, **options)
         scanners.append(scanner)
@@ -230,8 +231,15 @@ def test_grab_is_released_and_device_closed_when_decoding_raises(make_scanner):
 
     first, second, collector = FakeDevice(), FakeDevice(), Collector()
     devices = Devices(first, second)
-    scanner = Scanner("/dev/input/by-id/x", collector, reader_id="wedge-1", open_device=devices,
-                      idle_poll_s=0.01, backoff_s=(0.01, 0.02), clock=lambda: 0.0)
+    scanner = Scanner(
+        "/dev/input/by-id/x",
+        collector,
+        reader_id="wedge-1",
+        open_device=devices,
+        idle_poll_s=0.01,
+        backoff_s=(0.01, 0.02),
+        clock=lambda: 0.0,
+    )
     try:
         scanner.start()
         collector.wait_for(count(ReaderAttached), "attach")
@@ -319,15 +327,17 @@ def test_device_grabbed_by_another_process_is_a_fault_and_is_closed_without_ungr
 def test_scanned_content_never_appears_in_logs(make_scanner, caplog):
     caplog.set_level(logging.DEBUG)
     device, collector = FakeDevice(), Collector()
-    make_scanner(Devices(device), collector, clock=lambda: 2e9,
-                 decoder_config=DecoderConfig(max_length=100)).start()
+    make_scanner(Devices(device), collector, clock=lambda: 2e9, decoder_config=DecoderConfig(max_length=100)).start()
     collector.wait_for(count(ReaderAttached), "attach")
     device.push(as_input_events(load_recording(RECORDINGS / "ecard_token.txt")))
     collector.wait_for(count(ECardScanned), "the token")
     device.push(as_input_events(load_recording(RECORDINGS / "magstripe_track2.txt")))
     device.push(as_input_events(record_from_text(TOKEN[:30], start=1763774200.0, terminator=None)))
-    device.push(as_input_events([RecordedEvent(1763774300.0, EV_KEY, KEY_LEFTSHIFT, 1),
-                                 RecordedEvent(1763774300.0, EV_SYN, 0, 0)]))
+    device.push(
+        as_input_events(
+            [RecordedEvent(1763774300.0, EV_KEY, KEY_LEFTSHIFT, 1), RecordedEvent(1763774300.0, EV_SYN, 0, 0)]
+        )
+    )
     collector.wait_for(count(ReaderFault), "the interrupted scan")
     logged = caplog.text + "".join(repr(e) for e in collector.events)
     assert "ECardScanned of 81 characters" in caplog.text  # the reader did log, just not the content
@@ -379,6 +389,8 @@ def test_find_scanners_selects_by_vendor_product_and_key_capability_not_node_num
         open_device=open_device,
     )
     assert found == [
-        ScannerCandidate("/dev/input/event7", 0x0C2E, 0x0B61, "scanner at /dev/input/event7", "usb-0000:00:14.0-7/input0")
+        ScannerCandidate(
+            "/dev/input/event7", 0x0C2E, 0x0B61, "scanner at /dev/input/event7", "usb-0000:00:14.0-7/input0"
+        )
     ]
     assert sorted(closed) == sorted(probes)

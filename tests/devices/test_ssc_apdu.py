@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from devices.drivers import ssc_apdu as apdu
-from devices.errors import InvalidIdNumber
-from devices.simulators.ssc_card import PEOPLE, VirtualSscCard
 from devices.drivers.ssc_card import PSAM_MESSAGE, PinStatus, SocialSecurityCard
 from devices.drivers.ssc_tlv import NameNotGbk
+from devices.errors import InvalidIdNumber
+from devices.simulators.ssc_card import PEOPLE, VirtualSscCard
 
 
 class ScriptedCard:
@@ -28,10 +28,12 @@ def transmit_to(card: VirtualSscCard):
     def transmit(command: bytes) -> tuple[bytes, int, int]:
         answer = card.process(command)
         return answer[:-2], answer[-2], answer[-1]
+
     return transmit
 
 
 # builders ------------------------------------------------------------------------------------------
+
 
 def test_builders_match_the_reference_bytes():
     assert apdu.select_mf().hex().upper() == "00A40000023F00"
@@ -55,20 +57,23 @@ def test_verify_pin_rejects_non_digit_or_bad_length(pin):
 
 # status words ----------------------------------------------------------------------------------------
 
+
 def test_exchange_returns_data_on_9000():
     card = ScriptedCard((apdu.select_mf(), b"", 0x9000))
     assert apdu.exchange(card, apdu.select_mf(), "select MF") == b""
 
 
 def test_exchange_follows_61xx_with_get_response():
-    card = ScriptedCard((apdu.select_ssse(), b"", 0x6104), (apdu.get_response(4), b"\x6F\x02\x84\x00", 0x9000))
-    assert apdu.exchange(card, apdu.select_ssse(), "select SSSE") == b"\x6F\x02\x84\x00"
+    card = ScriptedCard((apdu.select_ssse(), b"", 0x6104), (apdu.get_response(4), b"\x6f\x02\x84\x00", 0x9000))
+    assert apdu.exchange(card, apdu.select_ssse(), "select SSSE") == b"\x6f\x02\x84\x00"
     assert not card.steps
 
 
 def test_exchange_resends_with_the_le_a_6cxx_asks_for():
-    card = ScriptedCard((apdu.read_record_by_tag(7, 0x20), b"", 0x6C0B),
-                        (apdu.read_record_by_tag(7, 0x0B), b"\x07\x09ABCDEFGHI", 0x9000))
+    card = ScriptedCard(
+        (apdu.read_record_by_tag(7, 0x20), b"", 0x6C0B),
+        (apdu.read_record_by_tag(7, 0x0B), b"\x07\x09ABCDEFGHI", 0x9000),
+    )
     assert apdu.exchange(card, apdu.read_record_by_tag(7, 0x20), "read") == b"\x07\x09ABCDEFGHI"
 
 
@@ -76,20 +81,24 @@ def test_endless_61xx_is_an_error_not_a_hang():
     class Endless:
         def __call__(self, command):
             return b"x", 0x61, 0x01
+
     with pytest.raises(apdu.TooManyResponses):
         apdu.exchange(Endless(), apdu.select_mf(), "select MF")
 
 
-@pytest.mark.parametrize(("sw", "error", "words"), [
-    (0x6982, apdu.SecurityStatusNotSatisfied, "PSAM"),
-    (0x6983, apdu.AuthenticationBlocked, "locked"),
-    (0x6A82, apdu.FileNotFound, "not found"),
-    (0x6A83, apdu.RecordNotFound, "record not found"),
-    (0x6A86, apdu.BadParameters, "P1/P2"),
-    (0x63C2, apdu.WrongPin, "2 tries left"),
-    (0x9303, apdu.ApplicationLocked, "permanently locked"),
-    (0x6F00, apdu.CardStatusError, "unexpected"),
-])
+@pytest.mark.parametrize(
+    ("sw", "error", "words"),
+    [
+        (0x6982, apdu.SecurityStatusNotSatisfied, "PSAM"),
+        (0x6983, apdu.AuthenticationBlocked, "locked"),
+        (0x6A82, apdu.FileNotFound, "not found"),
+        (0x6A83, apdu.RecordNotFound, "record not found"),
+        (0x6A86, apdu.BadParameters, "P1/P2"),
+        (0x63C2, apdu.WrongPin, "2 tries left"),
+        (0x9303, apdu.ApplicationLocked, "permanently locked"),
+        (0x6F00, apdu.CardStatusError, "unexpected"),
+    ],
+)
 def test_each_status_word_raises_its_specific_error(sw, error, words):
     card = ScriptedCard((apdu.select_mf(), b"", sw))
     with pytest.raises(error) as info:
@@ -103,6 +112,7 @@ def test_wrong_pin_carries_tries_left():
 
 
 # the card protocol over the in-memory virtual card --------------------------------------------------
+
 
 @pytest.mark.parametrize("generation", [1, 2])
 def test_reads_ef05_and_ef06_of_first_and_second_generation_cards(generation):

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from devices.drivers.ssc_card import PSAM_MESSAGE, PinStatus
 from devices.events import CardRemoved, ReaderAttached, SocialSecurityCardRead
 from devices.simulators.ssc_card import PEOPLE, VPCD_PORT, VirtualSscCard, VpcdCardSocket
-from devices.drivers.ssc_card import PSAM_MESSAGE, PinStatus
 
 DEADLINE = 10.0
 READER = "Virtual PCD 00 00"
@@ -55,8 +55,9 @@ class Pcscd:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(["pcscd", "--foreground"], stdout=self.log_path.open("ab"),
-                                        stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            ["pcscd", "--foreground"], stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT
+        )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -70,6 +71,7 @@ class Pcscd:
 
     def reader_listed(self) -> bool:
         from devices.drivers import pcsc
+
         try:
             return READER in pcsc.list_readers()
         except pcsc.PcscError:
@@ -84,7 +86,9 @@ def pcscd(tmp_path_factory):
     if shutil.which("pcscd") is None:
         pytest.skip("pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
     if _vpcd_driver() is None:
-        pytest.skip("the vsmartcard-vpcd driver is not configured in /etc/reader.conf.d (apt-get install vsmartcard-vpcd)")
+        pytest.skip(
+            "the vsmartcard-vpcd driver is not configured in /etc/reader.conf.d (apt-get install vsmartcard-vpcd)"
+        )
     pytest.importorskip("smartcard", reason="pyscard is not installed (pip install pyscard)")
     # A daemon of ours that is still shutting down (a module fixture set up again under xdist)
     # goes away within seconds; anybody else's does not.
@@ -145,6 +149,7 @@ def reader(pcscd):
 
 def _reader_empty() -> bool:
     from devices.drivers import pcsc
+
     try:
         context = pcsc.PcscContext()
     except pcsc.PcscError:
@@ -167,6 +172,7 @@ def insert(pcscd):
         sockets.append(sock)
         sock.insert()
         return sock
+
     yield do
     for sock in sockets:
         sock.remove()

@@ -27,11 +27,14 @@ def test_empty_input_has_no_records():
     assert parse_tlv(b"") == {}
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    (b"\x08", "header truncated"),
-    (b"\x08\x05abc", "announces 5 bytes, only 3"),
-    (b"\x0A\x011\x0A\x012", "appears twice"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"\x08", "header truncated"),
+        (b"\x08\x05abc", "announces 5 bytes, only 3"),
+        (b"\x0a\x011\x0a\x012", "appears twice"),
+    ],
+)
 def test_malformed_tlv_raises_with_a_clear_reason(data, words):
     with pytest.raises(TlvError, match=words):
         parse_tlv(data, field="EF06")

@@ -59,8 +59,7 @@ def test_ccid_capability_rule_matches_the_interface_class_and_leaves_permissions
     (rule,) = _rule_lines(rule_for(row))
 
     assert rule == (
-        'SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_interface", ATTR{bInterfaceClass}=="0b", '
-        'ENV{ID_KIOSK_READER}="ssc_pcsc"'
+        'SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_interface", ATTR{bInterfaceClass}=="0b", ENV{ID_KIOSK_READER}="ssc_pcsc"'
     )
 
 

@@ -38,9 +38,12 @@ def open_wall(browser: Any, harness: Harness) -> Iterator[Callable[..., Any]]:
     errors: list[str] = []
 
     def _open(key: str, width: int = 1920, height: int = 1080, service_workers: str = "block") -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      service_workers=service_workers, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            service_workers=service_workers,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
         contexts.append(context)
         context.add_init_script(SEEN_SCRIPT)
         page = context.new_page()

@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 COUNTER_JS = display_client.STATIC_DIR / "js" / "counter"
 CATALOGUE = json.loads((COUNTER_JS / "strings.json").read_text(encoding="utf-8"))
 TEMPLATES = sorted((ROOT / "kiosk_server" / "templates").glob("counter*.html"))
-SERVER = [ROOT / "kiosk_server" / name for name in
-          ("counter_pages.py", "counter_api.py", "counter_state.py", "staff_session.py")]
+SERVER = [
+    ROOT / "kiosk_server" / name
+    for name in ("counter_pages.py", "counter_api.py", "counter_state.py", "staff_session.py")
+]
 ACTIONS = ("call", "recall", "start", "finish", "no-show", "transfer")
 CALL = re.compile(r"""\bt\(\s*["']([\w.-]+)["']""")
 PYTHON_KEY = re.compile(r'"((?:api|login)\.[\w.-]+)"')
@@ -61,6 +63,9 @@ def test_every_key_the_server_renders_or_answers_is_in_the_catalogue() -> None:
 
 def test_the_page_script_holds_no_words_of_its_own() -> None:
     for module in sorted(COUNTER_JS.glob("*.js")):
-        code = "\n".join(line for line in module.read_text(encoding="utf-8").splitlines()
-                         if not line.lstrip().startswith(("//", "*", "/*")))
+        code = "\n".join(
+            line
+            for line in module.read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith(("//", "*", "/*"))
+        )
         assert not CJK.search(code), f"{module.name} holds Chinese text outside the catalogue"

@@ -17,7 +17,9 @@ def run(page: Any, body: str) -> Any:
 
 
 def test_kiosk_catalogues_define_the_same_strings_with_the_same_placeholders(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { kioskCatalogues, createKioskI18n, educationLabel, categoryLabel } = await m('strings');
         const all = kioskCatalogues();
         const shape = (cat) => Object.fromEntries(Object.entries(cat).map(
@@ -26,7 +28,8 @@ def test_kiosk_catalogues_define_the_same_strings_with_the_same_placeholders(mod
         return { zh: shape(all['zh-CN']), en: shape(all.en),
                  left: zh.t('idle.left', { seconds: 10 }), leftEn: en.t('idle.left', { seconds: 10 }),
                  edu: [educationLabel(zh.t, '高中/中专'), educationLabel(en.t, '高中/中专'), educationLabel(en.t, '??')],
-                 cat: [categoryLabel(zh.t, '4', 'x'), categoryLabel(en.t, '4', 'x'), categoryLabel(en.t, '9', 'x')] };""")
+                 cat: [categoryLabel(zh.t, '4', 'x'), categoryLabel(en.t, '4', 'x'), categoryLabel(en.t, '9', 'x')] };""",
+    )
     assert result["zh"] == result["en"]
     assert result["left"] == "还剩 10 秒"
     assert result["leftEn"] == "10 s left"
@@ -35,12 +38,15 @@ def test_kiosk_catalogues_define_the_same_strings_with_the_same_placeholders(mod
 
 
 def test_money_arrives_in_fen_and_is_shown_in_yuan_without_floats(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { yuanText, money, monthLabel } = await m('format');
         const { createKioskI18n } = await m('strings');
         const { t } = createKioskI18n('zh-CN');
         return { values: [0, 5, 100, 1234567, 100000000001, -250].map(yuanText),
-                 money: money(t, 1369365), none: money(t, null), month: monthLabel(t, '2024-03') };""")
+                 money: money(t, 1369365), none: money(t, null), month: monthLabel(t, '2024-03') };""",
+    )
     assert result["values"] == ["0.00", "0.05", "1.00", "12,345.67", "1,000,000,000.01", "-2.50"]
     assert result["money"] == "13,693.65 元"
     assert result["none"] == "无"
@@ -48,7 +54,9 @@ def test_money_arrives_in_fen_and_is_shown_in_yuan_without_floats(module_page: A
 
 
 def test_a_new_session_bumps_the_generation_and_a_re_sent_one_only_replaces_the_token(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { Citizen, NEW, REFRESHED, INVALID } = await m('citizen');
         const c = new Citizen();
         const payload = (id, token) => ({ session_id: id, token, source: 'ssc', idle_seconds: 180,
@@ -66,14 +74,23 @@ def test_a_new_session_bumps_the_generation_and_a_re_sent_one_only_replaces_the_
         d.take(payload(1, 't'), 0);
         const before = d.current.expiresAt;
         d.activity(before);  // a call that started at the old expiry moves it by the idle time
-        return { out, moved: d.current.expiresAt - before };""")
-    assert result["out"] == [["new", 1, "a"], ["refreshed", 1, "b", True], ["new", 2, "c", False],
-                             [False, 2, "c"], [True, 3, None], ["invalid", 3]]
+        return { out, moved: d.current.expiresAt - before };""",
+    )
+    assert result["out"] == [
+        ["new", 1, "a"],
+        ["refreshed", 1, "b", True],
+        ["new", 2, "c", False],
+        [False, 2, "c"],
+        [True, 3, None],
+        ["invalid", 3],
+    ]
     assert result["moved"] == 180_000
 
 
 def test_api_calls_carry_the_kiosk_and_the_token_and_give_up_after_the_timeout(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { KioskApi, ApiError } = await m('api');
         const calls = [];
         const answer = (status, body) => async (url, init) => {
@@ -99,7 +116,8 @@ def test_api_calls_carry_the_kiosk_and_the_token_and_give_up_after_the_timeout(m
         const pending = fail(new KioskApi({ screenKey: 'k1', fetchImpl: hanging }),
                              (api) => api.get('/vacancies', { signal: stop.signal }));
         stop.abort();
-        return { ok, first: calls[0], personal: calls[1], down, finished, slow, elapsed, cancelled: await pending };""")
+        return { ok, first: calls[0], personal: calls[1], down, finished, slow, elapsed, cancelled: await pending };""",
+    )
     assert result["ok"] == {"items": []}
     assert result["first"]["url"] == "/kiosk/api/vacancies?district=%E5%9F%8E%E5%85%B3%E5%8C%BA&page=2"
     assert result["first"]["headers"]["X-Screen-Key"] == "k1"
@@ -114,7 +132,9 @@ def test_api_calls_carry_the_kiosk_and_the_token_and_give_up_after_the_timeout(m
 
 
 def test_the_idle_timer_warns_in_the_last_seconds_and_expires_once(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { IdleTimer, WARN_SECONDS } = await m('idle');
         let now = 0, deadline = 60_000;
         const log = [];
@@ -124,13 +144,16 @@ def test_the_idle_timer_warns_in_the_last_seconds_and_expires_once(module_page: 
         deadline = 120_000;  // someone touched the screen
         now = 62_000; timer.check();
         deadline = null; now = 200_000; timer.check();  // the attract loop: nothing runs
-        return { warn: WARN_SECONDS, log };""")
+        return { warn: WARN_SECONDS, log };""",
+    )
     assert result["warn"] == 15
     assert result["log"] == ["warn 15", "warn 10", "warn 1", "calm", "expire"]
 
 
 def test_a_failed_call_says_what_happened_and_where_the_page_goes(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { failure } = await m('errors');
         const { ApiError } = await m('api');
         const cases = [
@@ -139,11 +162,16 @@ def test_a_failed_call_says_what_happened_and_where_the_page_goes(module_page: A
           [new ApiError(503, 'backend_unavailable'), true], [new ApiError(0, 'timeout'), true],
           [new ApiError(0, 'network'), false], [new ApiError(400, 'bad_request'), false], [new Error('bug'), false],
         ];
-        return cases.map(([err, personal]) => { const f = failure(err, personal); return [f.go, f.name || null, f.body || null]; });""")
+        return cases.map(([err, personal]) => { const f = failure(err, personal); return [f.go, f.name || null, f.body || null]; });""",
+    )
     assert result == [
-        [None, None, None], ["attract", None, None],
-        ["home", "unknown-person", "error.unknown_person.body"], ["back", "not-found", "error.not_found.body"],
-        ["home", "unavailable", "error.unavailable.body"], ["home", "unavailable", "error.timeout.body"],
-        ["home", "unavailable", "error.public.body"], ["home", "error", "error.generic.body"],
+        [None, None, None],
+        ["attract", None, None],
+        ["home", "unknown-person", "error.unknown_person.body"],
+        ["back", "not-found", "error.not_found.body"],
+        ["home", "unavailable", "error.unavailable.body"],
+        ["home", "unavailable", "error.timeout.body"],
+        ["home", "unavailable", "error.public.body"],
+        ["home", "error", "error.generic.body"],
         ["home", "unavailable", "error.public.body"],
     ]

@@ -17,20 +17,25 @@ def run(page: Any, body: str) -> Any:
 
 
 def test_backoff_is_exponential_capped_at_a_minute_with_jitter(module_page: Any) -> None:
-    delays = run(module_page, """
+    delays = run(
+        module_page,
+        """
         const { backoffDelay } = await m('socket');
         return {
           low: [0, 1, 2, 3, 6, 7, 10].map(a => backoffDelay(a, () => 0)),
           mid: [0, 1, 2, 5, 6, 20].map(a => backoffDelay(a, () => 0.5)),
           high: [0, 6].map(a => backoffDelay(a, () => 0.999999)),
-        };""")
+        };""",
+    )
     assert delays["low"] == [500, 1000, 2000, 4000, 30000, 30000, 30000]
     assert delays["mid"] == [1000, 2000, 4000, 32000, 60000, 60000]
     assert [round(d) for d in delays["high"]] == [1500, 90000]
 
 
 def test_socket_packets_encode_and_parse(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { encodePacket, parsePacket } = await m('socket');
         return {
           connect: encodePacket('0', '/screen', { key: 'k1' }),
@@ -41,7 +46,8 @@ def test_socket_packets_encode_and_parse(module_page: Any) -> None:
           parsedError: parsePacket('4/screen,{"message":"unknown screen"}'),
           parsedDisconnect: parsePacket('1/screen,'),
           broken: parsePacket('2/screen,["unterminated'),
-        };""")
+        };""",
+    )
     assert result["connect"] == '40/screen,{"key":"k1"}'
     assert result["event"] == '42/screen,["hello",{"held":{}}]'
     assert result["ack"] == "43/screen,7[]"
@@ -66,7 +72,10 @@ FAKE_SOCKET = """
 
 
 def test_socket_client_speaks_engine_io_and_socket_io(module_page: Any) -> None:
-    result = run(module_page, FAKE_SOCKET + """
+    result = run(
+        module_page,
+        FAKE_SOCKET
+        + """
         const { SocketClient } = await m('socket');
         const log = [];
         const client = new SocketClient({
@@ -93,7 +102,8 @@ def test_socket_client_speaks_engine_io_and_socket_io(module_page: Any) -> None:
         ws.serve('44/screen,{"message":"unknown screen"}');
         client.stop();
         return { url: ws.url, afterOpen, afterPing, emittedEarly, emitted, hello: ws.sent[2], ackSent, log,
-                 closed: !!ws.closed };""")
+                 closed: !!ws.closed };""",
+    )
     assert result["url"] == "ws://x/socket.io/?EIO=4&transport=websocket"
     assert result["afterOpen"] == ['40/screen,{"key":"k1"}']
     assert result["afterPing"] == "3"
@@ -102,14 +112,22 @@ def test_socket_client_speaks_engine_io_and_socket_io(module_page: Any) -> None:
     assert result["hello"] == '42/screen,["hello",{"held":{"manifest":{"seq":1,"version":"v"}}}]'
     assert result["ackSent"] == "43/screen,5[]"
     assert result["log"] == [
-        "status:connecting", "status:online", "connect", ["manifest", {"seq": 42}],
-        ["welcome", {"heartbeat_seconds": 45}], ["error", {"message": "unknown screen"}], "status:offline",
+        "status:connecting",
+        "status:online",
+        "connect",
+        ["manifest", {"seq": 42}],
+        ["welcome", {"heartbeat_seconds": 45}],
+        ["error", {"message": "unknown screen"}],
+        "status:offline",
     ]
     assert result["closed"] is True
 
 
 def test_socket_client_backs_off_and_resets_after_a_stable_connection(module_page: Any) -> None:
-    attempts = run(module_page, FAKE_SOCKET + """
+    attempts = run(
+        module_page,
+        FAKE_SOCKET
+        + """
         const { SocketClient } = await m('socket');
         let clock = 0;
         const client = new SocketClient({ url: 'ws://x', namespace: '/screen', WebSocketImpl: FakeSocket,
@@ -126,12 +144,16 @@ def test_socket_client_backs_off_and_resets_after_a_stable_connection(module_pag
         client._open(); connect().drop(); seen.push(client.attempt);
         client._open(); const ws = connect(); clock += 30000; ws.drop(); seen.push(client.attempt);  // stable
         client.stop();
-        return seen;""")
+        return seen;""",
+    )
     assert attempts == [1, 2, 1], "the attempt counter must grow, then restart after 30 s connected"
 
 
 def test_socket_client_closes_a_connection_that_stops_pinging(module_page: Any) -> None:
-    result = run(module_page, FAKE_SOCKET + """
+    result = run(
+        module_page,
+        FAKE_SOCKET
+        + """
         const { SocketClient } = await m('socket');
         const states = [];
         const client = new SocketClient({ url: 'ws://x', namespace: '/screen', WebSocketImpl: FakeSocket,
@@ -146,13 +168,16 @@ def test_socket_client_closes_a_connection_that_stops_pinging(module_page: Any) 
           check();
         });
         client.stop();
-        return { closed: !!ws.closed, states };""")
+        return { closed: !!ws.closed, states };""",
+    )
     assert result["closed"] is True
     assert result["states"][:3] == ["connecting", "online", "offline"]
 
 
 def test_store_applies_only_newer_seq_and_persists(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { Store } = await m('store');
         const mk = (seq, version, group = 'g1') => ({ stream: 'manifest', seq, version, group,
                                                       manifest: { segments: [], items: {} } });
@@ -173,7 +198,8 @@ def test_store_applies_only_newer_seq_and_persists(module_page: Any) -> None:
         localStorage.setItem('wall:broken:manifest', '{not json');
         const broken = new Store({ storage: localStorage, screenKey: 'broken' });
         return { out, held, restored, seq: again.seq, version: again.version, group: again.group,
-                 otherRestored: other.restore(), brokenRestored: broken.restore() };""")
+                 otherRestored: other.restore(), brokenRestored: broken.restore() };""",
+    )
     assert [o["status"] for o in result["out"]] == ["applied", "stale", "stale", "same-version", "applied", "invalid"]
     assert [o["groupChanged"] for o in result["out"]] == [False, False, False, False, True, False]
     assert result["held"] == {"manifest": {"seq": 7, "version": "d"}}
@@ -184,7 +210,9 @@ def test_store_applies_only_newer_seq_and_persists(module_page: Any) -> None:
 
 
 def test_timeline_picks_the_segment_of_now_and_clamps_outside_the_horizon(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { segmentIndexAt, nextBoundaryAfter, Timeline } = await m('timeline');
         const manifest = { segments: [
           { start: '2026-11-22T00:00:00+00:00', end: '2026-11-22T04:00:00+00:00' },
@@ -207,7 +235,8 @@ def test_timeline_picks_the_segment_of_now_and_clamps_outside_the_horizon(module
           none: segmentIndexAt({ segments: [] }, 0),
           next: new Date(nextBoundaryAfter(manifest, at('2026-11-22T01:00:00Z'))).toISOString(),
           offset, current, changes,
-        };""")
+        };""",
+    )
     assert (result["before"], result["first"], result["boundary"], result["after"], result["none"]) == (0, 0, 1, 1, -1)
     assert result["next"] == "2026-11-22T04:00:00.000Z"
     assert result["offset"] == 2 * 3600 * 1000
@@ -216,7 +245,9 @@ def test_timeline_picks_the_segment_of_now_and_clamps_outside_the_horizon(module
 
 
 def test_clock_formats_date_weekday_and_time_in_the_hall_time_zone(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { formatClock } = await m('clock');
         const { createI18n } = await m('i18n');
         const at = Date.parse('2026-11-22T01:05:00Z');
@@ -225,7 +256,8 @@ def test_clock_formats_date_weekday_and_time_in_the_hall_time_zone(module_page: 
           urumqi: formatClock(at, { timeZone: 'Asia/Urumqi', i18n: createI18n('zh-CN') }),
           broken: formatClock(at, { timeZone: 'Mars/Olympus', i18n: createI18n('zh-CN') }),
           english: formatClock(at, { timeZone: 'Asia/Shanghai', i18n: createI18n('en') }),
-        };""")
+        };""",
+    )
     assert result["shanghai"] == {"date": "2026年11月22日 星期日", "time": "09:05"}
     assert result["urumqi"] == {"date": "2026年11月22日 星期日", "time": "07:05"}
     assert result["broken"] == result["shanghai"], "an unknown zone falls back to Asia/Shanghai"
@@ -233,7 +265,9 @@ def test_clock_formats_date_weekday_and_time_in_the_hall_time_zone(module_page: 
 
 
 def test_catalogues_define_the_same_strings_with_the_same_placeholders(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { catalogues, createI18n } = await m('i18n');
         const all = catalogues();
         const shape = (cat) => Object.fromEntries(Object.entries(cat).map(
@@ -244,28 +278,40 @@ def test_catalogues_define_the_same_strings_with_the_same_placeholders(module_pa
           pager: zh.t('pager', { page: 1, pages: 5 }), pagerEn: en.t('pager', { page: 1, pages: 5 }),
           fallbackLang: fallback.lang,
           parts: zh.parts('vacancies.led', { title: '电工', salary: '5000元', count: 3 }),
-        };""")
+        };""",
+    )
     assert result["zh"] == result["en"]
     assert result["pager"] == "第 1/5 页"
     assert result["pagerEn"] == "Page 1 of 5"
     assert result["fallbackLang"] == "zh-CN"
-    assert result["parts"] == [{"name": "title", "text": "电工"}, {"text": "　"}, {"name": "salary", "text": "5000元"},
-                               {"text": "　招"}, {"name": "count", "text": "3"}, {"text": "人"}]
+    assert result["parts"] == [
+        {"name": "title", "text": "电工"},
+        {"text": "　"},
+        {"name": "salary", "text": "5000元"},
+        {"text": "　招"},
+        {"name": "count", "text": "3"},
+        {"text": "人"},
+    ]
 
 
 def test_durations_fall_back_when_missing_or_invalid(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { durationMs, FALLBACK_SECONDS } = await m('_dom');
         return { fallback: FALLBACK_SECONDS,
                  values: [12, '8', null, undefined, 0, -3, NaN, 'abc', Infinity, {}].map(v => durationMs(v)),
-                 none: durationMs(null, null) };""")
+                 none: durationMs(null, null) };""",
+    )
     assert result["fallback"] == 15
     assert result["values"] == [12000, 8000, 15000, 15000, 15000, 15000, 15000, 15000, 15000, 15000]
     assert result["none"] is None
 
 
 def test_entries_expand_to_pages_and_skip_what_is_missing(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { expandEntries } = await m('region-player');
         const v = (id) => ({ kind: 'vacancy', id, title: 'T' + id });
         const items = { 'vacancy:1': v(1), 'vacancy:2': v(2), 'vacancy:3': v(3), 'notice:1': { kind: 'notice', id: 1 },
@@ -281,27 +327,34 @@ def test_entries_expand_to_pages_and_skip_what_is_missing(module_page: Any) -> N
         const zero = expandEntries([{ kind: 'vacancy_board', items: ['vacancy:1'], page_size: 0 }], items,
                                    { led: false, maxRows: 8 }).length;
         return { wall: count({ led: false, maxRows: 8 }), tight: count({ led: false, maxRows: 1 }),
-                 led: count({ led: true, maxRows: 8 }), zero };""")
+                 led: count({ led: true, maxRows: 8 }), zero };""",
+    )
     assert result == {"wall": 4, "tight": 5, "led": 5, "zero": 1}
 
 
 def test_region_geometry_is_in_fractions_of_the_screen(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { regionStyle, widgetOf } = await m('layout');
         return { style: regionStyle({ x: 0.1, y: 0.1, w: 0.7, h: 0.82, z: 2 }),
-                 defaults: regionStyle({}), widget: widgetOf({ widget: 'carousel' }) };""")
+                 defaults: regionStyle({}), widget: widgetOf({ widget: 'carousel' }) };""",
+    )
     assert result["style"] == {"left": "10%", "top": "10%", "width": "70%", "height": "82%", "zIndex": "2"}
     assert result["defaults"] == {"left": "0%", "top": "0%", "width": "100%", "height": "100%", "zIndex": "0"}
     assert result["widget"] == "playlist"
 
 
 def test_expired_emergencies_are_not_shown(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { activeEmergencies } = await m('emergency');
         const segment = { emergencies: [
           { id: 1, expires_at: '2026-11-22T02:00:00+00:00' },
           { id: 2, expires_at: '2026-11-22T04:00:00+00:00' },
           { id: 3 },
         ] };
-        return activeEmergencies(segment, Date.parse('2026-11-22T03:00:00Z')).map(e => e.id);""")
+        return activeEmergencies(segment, Date.parse('2026-11-22T03:00:00Z')).map(e => e.id);""",
+    )
     assert result == [2, 3]

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 MODULE = "/display-static/js/console/notice-preview.js"
 
 # A form like the editor's, and a fetch whose answers the test releases in any order.
-SETUP = """
+SETUP = (
+    """
     document.body.innerHTML = `
       <form class="notice-editor" data-preview-url="/console/notices/preview" data-csrf="tok">
         <textarea name="body_markdown"></textarea>
@@ -24,8 +25,11 @@ SETUP = """
     const answer = (call, html, ok = true) =>
       call.resolve({ ok, status: ok ? 200 : 500, json: async () => ({ html }) });
     const settle = () => new Promise((r) => setTimeout(r, 0));
-    const { startPreview, debounce } = await import('""" + MODULE + """');
+    const { startPreview, debounce } = await import('"""
+    + MODULE
+    + """');
 """
+)
 
 
 def run(page: Any, body: str) -> Any:
@@ -33,7 +37,9 @@ def run(page: Any, body: str) -> Any:
 
 
 def test_it_posts_the_markdown_with_the_csrf_header_and_shows_the_servers_html(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const preview = startPreview(form, { fetchImpl, wait: 0 });
         preview.render("## 标题");
         const sent = calls[0];
@@ -41,13 +47,22 @@ def test_it_posts_the_markdown_with_the_csrf_header_and_shows_the_servers_html(m
         await settle();
         return { url: sent.url, method: sent.options.method, csrf: sent.options.headers["X-CSRF-Token"],
                  body: sent.options.body.toString(), shown: document.querySelector("#preview").innerHTML,
-                 state: document.querySelector("#preview-state").textContent };""")
-    assert result == {"url": "/console/notices/preview", "method": "POST", "csrf": "tok",
-                      "body": "body_markdown=%23%23+%E6%A0%87%E9%A2%98", "shown": "<h2>标题</h2>", "state": "live"}
+                 state: document.querySelector("#preview-state").textContent };""",
+    )
+    assert result == {
+        "url": "/console/notices/preview",
+        "method": "POST",
+        "csrf": "tok",
+        "body": "body_markdown=%23%23+%E6%A0%87%E9%A2%98",
+        "shown": "<h2>标题</h2>",
+        "state": "live",
+    }
 
 
 def test_a_late_answer_to_an_older_text_does_not_replace_a_newer_one(module_page: Any) -> None:
-    shown = run(module_page, """
+    shown = run(
+        module_page,
+        """
         const preview = startPreview(form, { fetchImpl, wait: 0 });
         preview.render("old");
         preview.render("new");
@@ -55,12 +70,15 @@ def test_a_late_answer_to_an_older_text_does_not_replace_a_newer_one(module_page
         await settle();
         answer(calls[0], "<p>old</p>");
         await settle();
-        return document.querySelector("#preview").innerHTML;""")
+        return document.querySelector("#preview").innerHTML;""",
+    )
     assert shown == "<p>new</p>"
 
 
 def test_a_failed_preview_keeps_the_last_one_and_says_so(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const preview = startPreview(form, { fetchImpl, wait: 0 });
         const look = () => ({ shown: document.querySelector("#preview").innerHTML,
                               state: document.querySelector("#preview-state").textContent });
@@ -74,13 +92,16 @@ def test_a_failed_preview_keeps_the_last_one_and_says_so(module_page: Any) -> No
         preview.render("");
         answer(calls[2], "");
         await settle();
-        return { failed, emptied: look() };""")
+        return { failed, emptied: look() };""",
+    )
     assert result["failed"] == {"shown": "<p>a</p>", "state": "failed"}
     assert result["emptied"] == {"shown": '<p class="muted">empty</p>', "state": "live"}, "the page's placeholder"
 
 
 def test_typing_asks_once_when_the_typing_pauses(module_page: Any) -> None:
-    asked = run(module_page, """
+    asked = run(
+        module_page,
+        """
         const timers = { pending: new Map(), next: 1,
           setTimeout(fn) { const id = this.next++; this.pending.set(id, fn); return id; },
           clearTimeout(id) { this.pending.delete(id); } };
@@ -89,5 +110,6 @@ def test_typing_asks_once_when_the_typing_pauses(module_page: Any) -> None:
         later("a"); later("ab"); later("abc");
         const waiting = timers.pending.size;
         for (const fn of timers.pending.values()) fn();
-        return { waiting, seen };""")
+        return { waiting, seen };""",
+    )
     assert asked == {"waiting": 1, "seen": ["abc"]}

@@ -32,12 +32,13 @@ HELPERS = """
 
 def run(page: Any, body: str) -> Any:
     """Evaluate an async function body with `m(name)` importing a player module, and the helpers above."""
-    return page.evaluate(
-        f"async () => {{ const m = (name) => import('{STATIC}/' + name + '.js'); {HELPERS} {body} }}")
+    return page.evaluate(f"async () => {{ const m = (name) => import('{STATIC}/' + name + '.js'); {HELPERS} {body} }}")
 
 
 def test_plays_add_up_per_item_and_hour_of_their_start(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { PlayLog } = await m('play-log');
         const log = new PlayLog({ now });
         const vacancy = { kind: 'vacancy', id: 12, title: 'T' };
@@ -48,7 +49,8 @@ def test_plays_add_up_per_item_and_hour_of_their_start(module_page: Any) -> None
         p = log.begin([vacancy]); log.end(p);                      // never seen: not a play
         const none = log.begin([{ kind: 'notice', title: 'no id' }, { kind: 'media', id: '7' }, null]);
         p = log.begin([vacancy]); advance(1_000); log.end(p); log.end(p);  // ending twice counts once
-        return { buckets: [...log.buckets.values()], none };""")
+        return { buckets: [...log.buckets.values()], none };""",
+    )
     assert result["none"] is None
     assert result["buckets"] == [
         {"id": 12, "kind": "vacancy", "start": "2026-12-02T03:00:00Z", "count": 3, "seconds": 19.5},
@@ -58,7 +60,9 @@ def test_plays_add_up_per_item_and_hour_of_their_start(module_page: Any) -> None
 
 
 def test_time_under_an_emergency_or_the_kiosk_ui_is_not_counted(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { PlayLog } = await m('play-log');
         const log = new PlayLog({ now });
         const notice = { kind: 'notice', id: 3 };
@@ -67,12 +71,15 @@ def test_time_under_an_emergency_or_the_kiosk_ui_is_not_counted(module_page: Any
         advance(6_000); log.end(p);
         log.setObscured(true);
         p = log.begin([notice]); advance(20_000); log.end(p);   // covered the whole time: not a play
-        return [...log.buckets.values()];""")
+        return [...log.buckets.values()];""",
+    )
     assert result == [{"id": 3, "kind": "notice", "start": "2026-12-02T03:00:00Z", "count": 1, "seconds": 10}]
 
 
 def test_a_batch_leaves_the_buffer_only_once_acknowledged(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { PlayLog } = await m('play-log');
         const sent = [];
         let online = false;
@@ -99,7 +106,8 @@ def test_a_batch_leaves_the_buffer_only_once_acknowledged(module_page: Any) -> N
         const next = sent[3].batch;
         sent[3].onAck({ ok: true, accepted: 1, rejected: [] });
         return { offline, whileAwaiting, first: sent[0].batch, retried, keptAfterError, next,
-                 left: log.pendingCount };""")
+                 left: log.pendingCount };""",
+    )
     assert result["offline"] is False
     assert result["whileAwaiting"] is False
     first = result["first"]
@@ -112,19 +120,24 @@ def test_a_batch_leaves_the_buffer_only_once_acknowledged(module_page: Any) -> N
 
 
 def test_a_batch_the_server_calls_hopeless_is_dropped(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { PlayLog } = await m('play-log');
         const sent = [];
         const log = new PlayLog({ now, send: (batch, onAck) => { sent.push(onAck); return true; } });
         const p = log.begin([{ kind: 'ticker', id: 2 }]); advance(30_000); log.end(p);
         log.flush();
         sent[0]({ ok: false, error: 'invalid_batch', message: 'x' });
-        return log.pendingCount;""")
+        return log.pendingCount;""",
+    )
     assert result == 0
 
 
 def test_the_log_survives_a_reload_and_stays_bounded(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { PlayLog, MAX_BUCKETS, MAX_AGE_MS } = await m('play-log');
         const storage = new MemoryStorage();
         const log = new PlayLog({ now, storage, slot: 'wall:k:plays', send: () => false });
@@ -143,17 +156,21 @@ def test_the_log_survives_a_reload_and_stays_bounded(module_page: Any) -> None:
         advance(MAX_AGE_MS + 3_600_000);
         old.flush();
         return { saved, restored: { inflight: again.inflight, buckets: [...again.buckets.values()] },
-                 bigSize: big.buckets.size, bigFirst: [...big.buckets.values()][0].id, oldLeft: old.pendingCount };""")
+                 bigSize: big.buckets.size, bigFirst: [...big.buckets.values()][0].id, oldLeft: old.pendingCount };""",
+    )
     assert result["saved"]["inflight"]["plays"][0]["id"] == 1
     assert result["restored"]["inflight"] == result["saved"]["inflight"]
     assert result["restored"]["buckets"] == [
-        {"id": 2, "kind": "notice", "start": "2026-12-02T03:00:00Z", "count": 1, "seconds": 15}]
+        {"id": 2, "kind": "notice", "start": "2026-12-02T03:00:00Z", "count": 1, "seconds": 15}
+    ]
     assert result["bigSize"] == 2000 and result["bigFirst"] == 6, "the oldest buckets go first"
     assert result["oldLeft"] == 0, "plays the server would refuse as too old are dropped"
 
 
 def test_the_region_player_logs_each_step_it_shows(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { RegionPlayer } = await m('region-player');
         const calls = [];
         const playLog = {
@@ -170,13 +187,16 @@ def test_the_region_player_logs_each_step_it_shows(module_page: Any) -> None:
         player.update({ entries, items, env: { led: false, maxRows: 8 } });
         await until(() => calls.filter((c) => c[0] === 'begin').length >= 3, 5000, 'three steps');
         player.destroy();
-        return calls.slice(0, 6).concat([calls.at(-1)]);""")
+        return calls.slice(0, 6).concat([calls.at(-1)]);""",
+    )
     assert result[:6] == [["begin", [1]], ["end", [1]], ["begin", [2]], ["end", [2]], ["begin", [1]], ["end", [1]]]
     assert result[-1][0] == "end", "destroying the region ends the play on screen"
 
 
 def test_socket_acks_reach_their_callback_once_and_a_drop_answers_null(module_page: Any) -> None:
-    result = run(module_page, """
+    result = run(
+        module_page,
+        """
         const { SocketClient } = await m('socket');
         class FakeSocket {
           static made = [];
@@ -201,7 +221,8 @@ def test_socket_acks_reach_their_callback_once_and_a_drop_answers_null(module_pa
         client.emitWithAck('plays', { batch: 'b3', plays: [] }, (a) => answers.push(['timeout', a]), 30);
         await until(() => answers.length === 2, 2000, 'the timeout');
         client.stop();
-        return { early, frame, answers };""")
+        return { early, frame, answers };""",
+    )
     assert result["early"] is False
     assert result["frame"] == '42/screen,0["plays",{"batch":"b1","plays":[]}]'
     assert result["answers"] == [["first", {"ok": True, "accepted": 0}], ["timeout", None], ["second", None]]

@@ -82,7 +82,7 @@ def encode(name: str, data: Any) -> str:
 def decode(message: str | bytes) -> tuple[str, Any] | None:
     if not isinstance(message, str) or not message.startswith(EVENT):
         return None
-    name, data = json.loads(message[len(EVENT):])
+    name, data = json.loads(message[len(EVENT) :])
     return name, data
 
 
@@ -132,51 +132,110 @@ def today() -> str:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
-def call(event_id: int, ticket: str, counter: int, *, recall: bool = False, service: str = "社保业务",
-         ago: float = 0) -> dict[str, Any]:
+def call(
+    event_id: int, ticket: str, counter: int, *, recall: bool = False, service: str = "社保业务", ago: float = 0
+) -> dict[str, Any]:
     at = datetime.now(UTC) - timedelta(seconds=ago)
-    return {"id": event_id, "ticket": ticket, "counter": counter, "counter_name": f"{counter}号窗口",
-            "service": service, "service_en": "Social insurance", "recall": recall, "at": at.isoformat()}
+    return {
+        "id": event_id,
+        "ticket": ticket,
+        "counter": counter,
+        "counter_name": f"{counter}号窗口",
+        "service": service,
+        "service_en": "Social insurance",
+        "recall": recall,
+        "at": at.isoformat(),
+    }
 
 
 def counter(number: int, screen_id: int | None, ticket: str | None = None, state: str | None = None) -> dict[str, Any]:
-    return {"id": number + 100, "number": number, "name": f"{number}号窗口", "screen_id": screen_id,
-            "services": ["A", "B"], "ticket": ticket, "state": state,
-            "service": "社保业务" if ticket else None, "service_en": "Social insurance" if ticket else None,
-            "since": datetime.now(UTC).isoformat() if ticket else None}
+    return {
+        "id": number + 100,
+        "number": number,
+        "name": f"{number}号窗口",
+        "screen_id": screen_id,
+        "services": ["A", "B"],
+        "ticket": ticket,
+        "state": state,
+        "service": "社保业务" if ticket else None,
+        "service_en": "Social insurance" if ticket else None,
+        "since": datetime.now(UTC).isoformat() if ticket else None,
+    }
 
 
 SERVICES = [
-    {"id": 1, "prefix": "A", "name": "社保业务", "name_en": "Social insurance", "active": True, "waiting": 12,
-     "priority_waiting": 1, "wait_seconds": 900, "wait_minutes": 15},
-    {"id": 2, "prefix": "B", "name": "就业登记", "name_en": "Employment registration", "active": True,
-     "waiting": 3, "priority_waiting": 0, "wait_seconds": 300, "wait_minutes": 5},
-    {"id": 3, "prefix": "C", "name": "医保业务", "name_en": "Medical insurance", "active": True, "waiting": 0,
-     "priority_waiting": 0, "wait_seconds": 0, "wait_minutes": 0},
+    {
+        "id": 1,
+        "prefix": "A",
+        "name": "社保业务",
+        "name_en": "Social insurance",
+        "active": True,
+        "waiting": 12,
+        "priority_waiting": 1,
+        "wait_seconds": 900,
+        "wait_minutes": 15,
+    },
+    {
+        "id": 2,
+        "prefix": "B",
+        "name": "就业登记",
+        "name_en": "Employment registration",
+        "active": True,
+        "waiting": 3,
+        "priority_waiting": 0,
+        "wait_seconds": 300,
+        "wait_minutes": 5,
+    },
+    {
+        "id": 3,
+        "prefix": "C",
+        "name": "医保业务",
+        "name_en": "Medical insurance",
+        "active": True,
+        "waiting": 0,
+        "priority_waiting": 0,
+        "wait_seconds": 0,
+        "wait_minutes": 0,
+    },
 ]
 
 
-def board(version: int, calls: list[dict[str, Any]], counters: list[dict[str, Any]] | None = None,
-          services: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"stream": "queue", "hall_id": 1, "version": version, "day": today(), "timezone": "Asia/Shanghai",
-            "generated_at": datetime.now(UTC).isoformat(), "calls": calls,
-            "services": SERVICES if services is None else services, "counters": counters or []}
+def board(
+    version: int,
+    calls: list[dict[str, Any]],
+    counters: list[dict[str, Any]] | None = None,
+    services: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "stream": "queue",
+        "hall_id": 1,
+        "version": version,
+        "day": today(),
+        "timezone": "Asia/Shanghai",
+        "generated_at": datetime.now(UTC).isoformat(),
+        "calls": calls,
+        "services": SERVICES if services is None else services,
+        "counters": counters or [],
+    }
 
 
 # The same with vacancies on the left and the queue as a side column.
 SIDE_LAYOUT: dict[str, Any] = {
     **QUEUE_LAYOUT,
-    "regions": [*QUEUE_LAYOUT["regions"][:2],
-                {"name": "main", "widget": "playlist", "x": 0.0, "y": 0.1, "w": 0.6, "h": 0.82, "z": 0},
-                {"name": "queue", "widget": "queue", "x": 0.6, "y": 0.1, "w": 0.4, "h": 0.82, "z": 0},
-                QUEUE_LAYOUT["regions"][3]],
+    "regions": [
+        *QUEUE_LAYOUT["regions"][:2],
+        {"name": "main", "widget": "playlist", "x": 0.0, "y": 0.1, "w": 0.6, "h": 0.82, "z": 0},
+        {"name": "queue", "widget": "queue", "x": 0.6, "y": 0.1, "w": 0.4, "h": 0.82, "z": 0},
+        QUEUE_LAYOUT["regions"][3],
+    ],
 }
 
 
 def queue_payload(seq: int = 42, layout: dict[str, Any] = QUEUE_LAYOUT) -> dict[str, Any]:
     found = wm.vacancies(8)
-    return wm.simple(wm.standard_regions([wm.board(list(found), 8, 60)]), wm.standard_items(**found), seq=seq,
-                     layouts={"1": layout})
+    return wm.simple(
+        wm.standard_regions([wm.board(list(found), 8, 60)]), wm.standard_items(**found), seq=seq, layouts={"1": layout}
+    )
 
 
 @pytest.fixture
@@ -185,10 +244,21 @@ def open_queue(browser: Any, harness: Harness) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def _open(key: str, link: QueueLink, width: int = 1920, height: int = 1080, speech: str = "ends",
-              audio: str = "real", clock: bool = False) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block",
-                                      locale="zh-CN", timezone_id="Asia/Shanghai")
+    def _open(
+        key: str,
+        link: QueueLink,
+        width: int = 1920,
+        height: int = 1080,
+        speech: str = "ends",
+        audio: str = "real",
+        clock: bool = False,
+    ) -> Any:
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            service_workers="block",
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
         contexts.append(context)
         if clock:
             context.clock.install()  # time still runs; a test may fast-forward it
@@ -218,15 +288,17 @@ def tickets(page: Any) -> list[str]:
 
 def announcements(page: Any, count: int, timeout: float = 20_000) -> list[dict[str, Any]]:
     """The announcer's log once it holds `count` finished announcements."""
-    page.wait_for_function("n => window.__wall.announcer.log.filter(e => e.endedAt).length >= n", arg=count,
-                           timeout=timeout)
+    page.wait_for_function(
+        "n => window.__wall.announcer.log.filter(e => e.endedAt).length >= n", arg=count, timeout=timeout
+    )
     return page.evaluate("window.__wall.announcer.log")
 
 
 def assert_in_turn(log: list[dict[str, Any]]) -> None:
     for before, after in zip(log, log[1:], strict=False):
-        assert before["endedAt"] is not None and before["endedAt"] <= after["startedAt"], \
+        assert before["endedAt"] is not None and before["endedAt"] <= after["startedAt"], (
             f"announcements overlap: {before} / {after}"
+        )
 
 
 def test_queue_region_shows_calls_newest_first_and_each_line(harness: Harness, open_queue: Any) -> None:
@@ -266,8 +338,12 @@ def test_rendering_the_same_board_again_changes_nothing(harness: Harness, open_q
     wait_version(page, QUEUE, 5)
     assert page.evaluate(IDEMPOTENT) == {"records": 0, "same": True}
     harness.screen("strip", queue_payload(), id=42, low_resolution=True)
-    strip = open_queue("strip", QueueLink(strip_board(5, "A023", "called", [call(13, "A023", 5)]), kind="counter"),
-                       width=640, height=64)
+    strip = open_queue(
+        "strip",
+        QueueLink(strip_board(5, "A023", "called", [call(13, "A023", 5)]), kind="counter"),
+        width=640,
+        height=64,
+    )
     wait_version(strip, ".strip", 5)
     assert strip.evaluate(IDEMPOTENT) == {"records": 0, "same": True}
 
@@ -277,8 +353,10 @@ def test_an_older_board_is_ignored(harness: Harness, open_queue: Any) -> None:
     link = QueueLink(board(7, [call(20, "A030", 1)]))
     page = open_queue("wall", link)
     wait_version(page, QUEUE, 7)
-    page.evaluate("() => { window.__applied = []; window.__wall.store.subscribe((change, store) => {"
-                  " if (change === 'queue') window.__applied.push(store.queue.version); }); }")
+    page.evaluate(
+        "() => { window.__applied = []; window.__wall.store.subscribe((change, store) => {"
+        " if (change === 'queue') window.__applied.push(store.queue.version); }); }"
+    )
     link.push(board(6, [call(19, "Z999", 9)]), current=False)  # arrived late
     link.push(board(7, [call(18, "Z998", 9)]), current=False)  # a duplicate
     link.push(board(8, [call(21, "A031", 1), call(20, "A030", 1)]))
@@ -392,8 +470,7 @@ def test_reload_keeps_the_board_and_tells_the_server_its_version(harness: Harnes
     assert page.evaluate("window.__wall.announcer.log") == []
 
 
-def test_board_is_marked_stale_after_two_minutes_offline_and_still_shown(harness: Harness,
-                                                                        open_queue: Any) -> None:
+def test_board_is_marked_stale_after_two_minutes_offline_and_still_shown(harness: Harness, open_queue: Any) -> None:
     harness.screen("wall", queue_payload())
     page = open_queue("wall", QueueLink(board(4, [call(85, "A055", 2)])), clock=True)
     wait_version(page, QUEUE, 4)
@@ -425,8 +502,11 @@ def strip_board(version: int, ticket: str | None, state: str | None, calls: list
 
 def assert_fits(page: Any, selector: str) -> dict[str, float]:
     """Check a one-line element is no wider than itself shows and no taller than its parent."""
-    box = page.eval_on_selector(selector, "el => ({sw: el.scrollWidth, cw: el.clientWidth, sh: el.scrollHeight,"
-                                " ch: el.parentElement.clientHeight, font: parseFloat(getComputedStyle(el).fontSize)})")
+    box = page.eval_on_selector(
+        selector,
+        "el => ({sw: el.scrollWidth, cw: el.clientWidth, sh: el.scrollHeight,"
+        " ch: el.parentElement.clientHeight, font: parseFloat(getComputedStyle(el).fontSize)})",
+    )
     assert box["sw"] <= box["cw"], f"{selector} overflows its width: {box}"
     assert box["sh"] <= box["ch"], f"{selector} is taller than its strip: {box}"
     return box
@@ -472,8 +552,10 @@ def test_counter_screen_without_a_counter_plays_signage(harness: Harness, open_q
 
 def test_an_emergency_takes_over_a_counter_strip(harness: Harness, open_queue: Any) -> None:
     start, end = wm.utcnow() - timedelta(minutes=5), wm.utcnow() + timedelta(hours=2)
-    body = wm.manifest([wm.segment(start, end, wm.standard_regions([]), layer="emergency",
-                                   emergencies=[wm.emergency(1, start, end)])], wm.standard_items())
+    body = wm.manifest(
+        [wm.segment(start, end, wm.standard_regions([]), layer="emergency", emergencies=[wm.emergency(1, start, end)])],
+        wm.standard_items(),
+    )
     harness.screen("strip", wm.payload(body, 42), id=42, low_resolution=True)
     link = QueueLink(strip_board(1, "A023", "called", [call(100, "A023", 5)]), kind="counter")
     page = open_queue("strip", link, width=640, height=64)
@@ -485,17 +567,28 @@ def test_an_emergency_takes_over_a_counter_strip(harness: Harness, open_queue: A
 
 def test_queue_screenshots(harness: Harness, open_queue: Any, artifacts: Path) -> None:
     """The wall's queue region at 1920×1080 and a counter strip as LED (640×64) and LCD (1920×200)."""
-    calls = [call(13, "A023", 5), call(12, "B011", 3), call(11, "A022", 2, recall=True),
-             call(10, "C003", 7, service="医保业务"), call(9, "A021", 1), call(8, "B010", 4),
-             call(7, "A020", 6), call(6, "A019", 2)]
+    calls = [
+        call(13, "A023", 5),
+        call(12, "B011", 3),
+        call(11, "A022", 2, recall=True),
+        call(10, "C003", 7, service="医保业务"),
+        call(9, "A021", 1),
+        call(8, "B010", 4),
+        call(7, "A020", 6),
+        call(6, "A019", 2),
+    ]
     shots = []
-    for key, layout, width, height in (("wall", QUEUE_LAYOUT, 1920, 1080), ("wall-side", SIDE_LAYOUT, 1920, 1080),
-                                       ("wall-led", QUEUE_LAYOUT, 768, 384)):
+    for key, layout, width, height in (
+        ("wall", QUEUE_LAYOUT, 1920, 1080),
+        ("wall-side", SIDE_LAYOUT, 1920, 1080),
+        ("wall-led", QUEUE_LAYOUT, 768, 384),
+    ):
         harness.screen(key, queue_payload(layout=layout))
         wall = open_queue(key, QueueLink(board(5, calls)), width=width, height=height)
         wait_version(wall, QUEUE, 5)
-        wall.wait_for_function("document.querySelector('.qb__call--newest').getAnimations().length === 0",
-                               timeout=10_000)  # the newest call's pulse is over
+        wall.wait_for_function(
+            "document.querySelector('.qb__call--newest').getAnimations().length === 0", timeout=10_000
+        )  # the newest call's pulse is over
         shots.append((wall, f"queue-{key}-{width}x{height}"))
     harness.screen("strip", queue_payload(), id=42, low_resolution=True)
     states = {
@@ -508,8 +601,7 @@ def test_queue_screenshots(harness: Harness, open_queue: Any, artifacts: Path) -
             page = open_queue("strip", QueueLink(state, kind="counter"), width=width, height=height)
             wait_version(page, ".strip", 5)
             # The picture shows the steady line, once the blink of a new call is over.
-            page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')",
-                                   timeout=10_000)
+            page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000)
             assert_fits(page, ".strip__line")
             shots.append((page, f"queue-strip-{panel}-{name}-{width}x{height}"))
     for page, name in shots:

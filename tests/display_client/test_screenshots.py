@@ -22,7 +22,9 @@ MAIN = "[data-region=main] .region__view"
 
 LONG_NOTICE = "".join(
     f"<p>{i}. 参保单位应按时足额缴纳社会保险费，职工个人缴纳部分由单位代扣代缴；"
-    f"未按时缴纳的，由社会保险费征收机构责令限期缴纳或者补足。</p>" for i in range(1, 7))
+    f"未按时缴纳的，由社会保险费征收机构责令限期缴纳或者补足。</p>"
+    for i in range(1, 7)
+)
 
 
 def _states() -> dict[str, tuple[dict[str, Any], str]]:
@@ -30,20 +32,40 @@ def _states() -> dict[str, tuple[dict[str, Any], str]]:
     now = wm.utcnow()
     found = wm.vacancies(12)
     very_long = LONG_NOTICE * 6
-    items = wm.standard_items(**found, **{"notice:3": wm.notice(3, html=LONG_NOTICE),
-                                          "notice:4": wm.notice(4, html=very_long)})
+    items = wm.standard_items(
+        **found, **{"notice:3": wm.notice(3, html=LONG_NOTICE), "notice:4": wm.notice(4, html=very_long)}
+    )
     board = wm.simple(wm.standard_regions([wm.board(list(found), 8, 60)]), items)
     notice = wm.simple(wm.standard_regions([wm.entry("notice:3", 60)]), items)
     paged = wm.simple(wm.standard_regions([wm.entry("notice:4", 60)]), items)
-    emergency = wm.payload(wm.manifest([wm.segment(
-        now - timedelta(minutes=5), now + timedelta(hours=2), wm.standard_regions([wm.entry("notice:3", 60)]),
-        layer="emergency", emergencies=[
-            wm.emergency(1, now - timedelta(minutes=5), now + timedelta(hours=2)),
-            wm.emergency(2, now - timedelta(minutes=5), now + timedelta(hours=2), severity="warning",
-                         title="暴雨黄色预警：请勿前往低洼地带"),
-        ])], items), 42)
-    idle = wm.payload(wm.manifest([wm.segment(now - timedelta(hours=1), now + timedelta(hours=48),
-                                              layer="none", layout=None)], {}), 42)
+    emergency = wm.payload(
+        wm.manifest(
+            [
+                wm.segment(
+                    now - timedelta(minutes=5),
+                    now + timedelta(hours=2),
+                    wm.standard_regions([wm.entry("notice:3", 60)]),
+                    layer="emergency",
+                    emergencies=[
+                        wm.emergency(1, now - timedelta(minutes=5), now + timedelta(hours=2)),
+                        wm.emergency(
+                            2,
+                            now - timedelta(minutes=5),
+                            now + timedelta(hours=2),
+                            severity="warning",
+                            title="暴雨黄色预警：请勿前往低洼地带",
+                        ),
+                    ],
+                )
+            ],
+            items,
+        ),
+        42,
+    )
+    idle = wm.payload(
+        wm.manifest([wm.segment(now - timedelta(hours=1), now + timedelta(hours=48), layer="none", layout=None)], {}),
+        42,
+    )
     return {
         "vacancies": (board, f"{MAIN} .vb"),
         "notice": (notice, f"{MAIN} .notice, {MAIN} .notice-led"),
@@ -56,7 +78,7 @@ def _states() -> dict[str, tuple[dict[str, Any], str]]:
 def _overlaps(boxes: list[dict[str, float]]) -> list[tuple[int, int]]:
     found = []
     for i, a in enumerate(boxes):
-        for j, b in enumerate(boxes[i + 1:], start=i + 1):
+        for j, b in enumerate(boxes[i + 1 :], start=i + 1):
             w = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
             h = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
             if w > 0.5 and h > 0.5:
@@ -74,8 +96,11 @@ def test_wall_screenshots(harness: Harness, open_wall: Any, artifacts: Path, wid
         page.evaluate("document.fonts.ready.then(() => true)")
         if page.locator(f"{MAIN} .marquee").count():
             # Catch the scrolling line once it has come well into view, not while it enters.
-            page.wait_for_function("sel => document.querySelector(sel).getBoundingClientRect().left"
-                                   " < window.innerWidth * 0.1", arg=f"{MAIN} .marquee__track", timeout=20_000)
+            page.wait_for_function(
+                "sel => document.querySelector(sel).getBoundingClientRect().left < window.innerWidth * 0.1",
+                arg=f"{MAIN} .marquee__track",
+                timeout=20_000,
+            )
         page.screenshot(path=str(artifacts / f"wall-{key}-{width}x{height}.png"))
 
         regions = page.eval_on_selector_all(".region", "els => els.map(e => e.getBoundingClientRect().toJSON())")

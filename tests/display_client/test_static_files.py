@@ -28,8 +28,11 @@ STAFF_PAGE_FILES = ("css/counter.css", "js/counter/", "css/console.css", "js/con
 
 
 def test_service_worker_caches_every_file_of_the_shell() -> None:
-    shipped = sorted(str(p.relative_to(STATIC)) for p in STATIC.rglob("*")
-                     if p.is_file() and p.name != "sw.js" and not str(p.relative_to(STATIC)).startswith(STAFF_PAGE_FILES))
+    shipped = sorted(
+        str(p.relative_to(STATIC))
+        for p in STATIC.rglob("*")
+        if p.is_file() and p.name != "sw.js" and not str(p.relative_to(STATIC)).startswith(STAFF_PAGE_FILES)
+    )
     assert sorted(_shell_files()) == shipped
 
 
@@ -45,8 +48,11 @@ def _modules() -> list[Path]:
 
 def _code(module: Path) -> str:
     """The module without its comment lines."""
-    return "\n".join(line for line in module.read_text(encoding="utf-8").splitlines()
-                     if not line.lstrip().startswith(("//", "*", "/*")))
+    return "\n".join(
+        line
+        for line in module.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith(("//", "*", "/*"))
+    )
 
 
 def test_modules_import_only_each_other() -> None:
@@ -90,17 +96,19 @@ def test_kiosk_modules_keep_nothing_in_browser_storage() -> None:
 
 def test_service_worker_never_answers_the_kiosk_api() -> None:
     text = (STATIC / "sw.js").read_text(encoding="utf-8")
-    handler = text[text.index('self.addEventListener("fetch"'):]
+    handler = text[text.index('self.addEventListener("fetch"') :]
     guard = handler.index('if (path.startsWith("/kiosk/api/")) return;')
     assert guard < handler.index("respondWith"), "the kiosk API must be left to the network before any caching"
 
 
 def test_package_exposes_only_its_paths() -> None:
     tree = ast.parse(Path(display_client.__file__).read_text(encoding="utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
     assert imported <= {"pathlib", "typing", "__future__"}
     public = {name for name in vars(display_client) if not name.startswith("_")} - {"Path", "Final", "annotations"}
     assert public == {"STATIC_DIR", "TEMPLATE_DIR"}
@@ -120,8 +128,9 @@ def test_player_template_renders_its_variables_escaped() -> None:
 
 def test_kiosk_page_loads_the_touch_ui_before_the_wall_player() -> None:
     env = Environment(loader=FileSystemLoader(display_client.TEMPLATE_DIR), autoescape=select_autoescape(["html"]))
-    html = env.get_template("player.html").render(screen_key="k", static_url="/display-static", lang="zh-CN",
-                                                  screen_kind="kiosk")
+    html = env.get_template("player.html").render(
+        screen_key="k", static_url="/display-static", lang="zh-CN", screen_kind="kiosk"
+    )
     assert 'href="/display-static/css/kiosk.css"' in html
     assert html.index('src="/display-static/js/kiosk/app.js"') < html.index('src="/display-static/js/wall.js"')
     assert '<div id="kiosk" class="kiosk" lang="zh-CN"' in html

@@ -18,10 +18,13 @@ def test_segment_boundary_switches_content_while_disconnected(harness: Harness, 
     now = wm.utcnow()
     boundary = now + timedelta(seconds=10)
     items = wm.standard_items(**{"notice:1": wm.notice(1), "notice:2": wm.notice(2)})
-    body = wm.manifest([
-        wm.segment(now - timedelta(hours=1), boundary, wm.standard_regions([wm.entry("notice:1", 2)])),
-        wm.segment(boundary, now + timedelta(hours=48), wm.standard_regions([wm.entry("notice:2", 2)])),
-    ], items)
+    body = wm.manifest(
+        [
+            wm.segment(now - timedelta(hours=1), boundary, wm.standard_regions([wm.entry("notice:1", 2)])),
+            wm.segment(boundary, now + timedelta(hours=48), wm.standard_regions([wm.entry("notice:2", 2)])),
+        ],
+        items,
+    )
     harness.screen("wall", wm.payload(body, 42))
     page = open_wall("wall")
     wait_main_contains(page, notice_title(1))
@@ -77,6 +80,7 @@ def test_hello_is_sent_again_when_the_group_changes(harness: Harness, open_wall:
     until(lambda: harness.log("hello", "wall"), 10, "no hello")
     moved = notices_payload([2], seq=43, group="g-other")
     harness.screen("wall", moved, push=True)
+
     def two_hellos() -> list[dict[str, Any]] | None:
         hellos = harness.log("hello", "wall")
         return hellos if len(hellos) >= 2 else None
@@ -90,8 +94,11 @@ def test_heartbeat_reports_what_is_shown(harness: Harness, open_wall: Any) -> No
     harness.screen("wall", shown, heartbeat_seconds=1)
     open_wall("wall")
     beats = until(lambda: harness.log("heartbeat", "wall"), 15, "no heartbeat")
-    assert beats[0]["data"] == {"showing": {"manifest": shown["version"]}, "seq": {"manifest": 42},
-                                "segment": shown["manifest"]["segments"][0]["start"]}
+    assert beats[0]["data"] == {
+        "showing": {"manifest": shown["version"]},
+        "seq": {"manifest": 42},
+        "segment": shown["manifest"]["segments"][0]["start"],
+    }
 
 
 def test_reload_while_offline_still_shows_the_last_content(harness: Harness, open_wall: Any) -> None:
@@ -114,11 +121,19 @@ def test_media_is_cached_for_playing_offline(harness: Harness, open_wall: Any) -
     harness.screen("wall", wm.simple(wm.standard_regions([wm.entry("media:1", 2), wm.entry("notice:1", 2)]), items))
     page = open_wall("wall", service_workers="allow")
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
-    page.wait_for_function("""async (path) => {
+    page.wait_for_function(
+        """async (path) => {
         const cache = await caches.open('wall-v1-media');
         return (await cache.keys()).some(r => new URL(r.url).pathname === path);
-    }""", arg=f"/media/{image}", timeout=15_000, polling=200)
+    }""",
+        arg=f"/media/{image}",
+        timeout=15_000,
+        polling=200,
+    )
     harness.stop()
     page.reload()
-    page.wait_for_function("sel => { const img = document.querySelector(sel + ' img');"
-                           " return img && img.naturalWidth === 64; }", arg=MAIN, timeout=20_000)
+    page.wait_for_function(
+        "sel => { const img = document.querySelector(sel + ' img'); return img && img.naturalWidth === 64; }",
+        arg=MAIN,
+        timeout=20_000,
+    )

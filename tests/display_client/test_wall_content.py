@@ -10,8 +10,16 @@ from typing import Any
 import pytest
 import wall_manifests as wm
 from playwright.sync_api import expect
-from wall_page import (MAIN, assert_no_blank_frames, board_payload, notice_title, notices_payload, seen_main,
-                       wait_conn, wait_main_contains)
+from wall_page import (
+    MAIN,
+    assert_no_blank_frames,
+    board_payload,
+    notice_title,
+    notices_payload,
+    seen_main,
+    wait_conn,
+    wait_main_contains,
+)
 from wall_support import Harness
 
 pytestmark = pytest.mark.browser
@@ -25,7 +33,13 @@ def test_vacancies_render_as_a_table_in_chinese(harness: Harness, open_wall: Any
     assert table.locator("th").all_inner_texts() == ["岗位名称", "用人单位", "人数", "薪资", "学历", "区域"]
     assert table.locator("tbody tr").count() == 8
     assert table.locator("tbody tr").first.locator("td").all_inner_texts() == [
-        "仓储物流专员", "兰州某某物流有限公司", "5人", "4500-6000元", "高中/中专", "城关区"]
+        "仓储物流专员",
+        "兰州某某物流有限公司",
+        "5人",
+        "4500-6000元",
+        "高中/中专",
+        "城关区",
+    ]
     expect(page.locator(f"{MAIN} .vb__pager")).to_have_text("第 1/2 页")
     row_font = page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{MAIN} td')).fontSize)")
     assert row_font >= 28, f"vacancy rows at {row_font}px are too small to read from three metres"
@@ -94,7 +108,8 @@ def test_new_manifest_waits_for_the_end_of_the_pass(harness: Harness, open_wall:
     after = [s["text"] for s in seen_main(page) if s["at"] >= pushed_at]
     first_new = next(i for i, text in enumerate(after) if notice_title(3) in text)
     assert any(notice_title(2) in text for text in after[:first_new]), (
-        "the new manifest cut into the running pass instead of waiting for its end")
+        "the new manifest cut into the running pass instead of waiting for its end"
+    )
     assert_no_blank_frames(page)
 
 
@@ -102,12 +117,17 @@ def test_emergency_overlay_appears_and_leaves_at_its_segment_end(harness: Harnes
     now = wm.utcnow()
     end = now + timedelta(seconds=8)
     regions = wm.standard_regions([wm.entry("notice:1", 5)])
-    emergencies = [wm.emergency(1, now - timedelta(minutes=1), end),
-                   wm.emergency(2, now - timedelta(minutes=1), end, severity="warning", title="暴雨黄色预警")]
-    body = wm.manifest([
-        wm.segment(now - timedelta(minutes=1), end, regions, layer="emergency", emergencies=emergencies),
-        wm.segment(end, now + timedelta(hours=48), regions),
-    ], wm.standard_items(**{"notice:1": wm.notice(1)}))
+    emergencies = [
+        wm.emergency(1, now - timedelta(minutes=1), end),
+        wm.emergency(2, now - timedelta(minutes=1), end, severity="warning", title="暴雨黄色预警"),
+    ]
+    body = wm.manifest(
+        [
+            wm.segment(now - timedelta(minutes=1), end, regions, layer="emergency", emergencies=emergencies),
+            wm.segment(end, now + timedelta(hours=48), regions),
+        ],
+        wm.standard_items(**{"notice:1": wm.notice(1)}),
+    )
     harness.screen("wall", wm.payload(body, 42))
     page = open_wall("wall")
     overlay = page.locator(".emergency")
@@ -133,8 +153,10 @@ def test_led_profile_shows_one_vacancy_per_page_in_big_text(harness: Harness, op
     expect(page.locator(f"{MAIN} .vb__pager")).to_have_text("第 1/12 页")
     size = page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{MAIN} .vb__line')).fontSize)")
     assert size >= 30, f"LED line at {size}px is not big text"
-    fits = page.evaluate("sel => { const l = document.querySelector(sel); return l.scrollWidth <= l.clientWidth + 1; }",
-                         f"{MAIN} .vb__line")
+    fits = page.evaluate(
+        "sel => { const l = document.querySelector(sel); return l.scrollWidth <= l.clientWidth + 1; }",
+        f"{MAIN} .vb__line",
+    )
     assert fits, "the LED line overflows its panel"
 
 
@@ -148,14 +170,17 @@ def test_low_resolution_screen_uses_the_led_profile(harness: Harness, open_wall:
 def test_missing_media_is_skipped(harness: Harness, open_wall: Any) -> None:
     good = "a" * 64
     (harness.media / good).write_bytes(wm.png())
-    items = wm.standard_items(**{
-        "media:1": wm.media(1, good),
-        "media:2": wm.media(2, "b" * 64),  # not on the server
-        "media:3": wm.media(3, "c" * 64, media_type="video"),  # not on the server either
-        "notice:2": wm.notice(2),
-    })
-    regions = wm.standard_regions([wm.entry("media:1", 2), wm.entry("media:2", 3), wm.entry("media:3", 3),
-                                   wm.entry("notice:2", 2)])
+    items = wm.standard_items(
+        **{
+            "media:1": wm.media(1, good),
+            "media:2": wm.media(2, "b" * 64),  # not on the server
+            "media:3": wm.media(3, "c" * 64, media_type="video"),  # not on the server either
+            "notice:2": wm.notice(2),
+        }
+    )
+    regions = wm.standard_regions(
+        [wm.entry("media:1", 2), wm.entry("media:2", 3), wm.entry("media:3", 3), wm.entry("notice:2", 2)]
+    )
     harness.screen("wall", wm.simple(regions, items))
     page = open_wall("wall")
     image = page.locator(f"{MAIN} img.media__img")
@@ -198,18 +223,22 @@ RECORD_VIDEO = """async (ms) => {
 }"""
 
 
-def test_video_without_duration_plays_to_its_end_then_moves_on(harness: Harness, open_wall: Any,
-                                                                module_page: Any) -> None:
+def test_video_without_duration_plays_to_its_end_then_moves_on(
+    harness: Harness, open_wall: Any, module_page: Any
+) -> None:
     clip = "e" * 64
     (harness.media / clip).write_bytes(base64.b64decode(module_page.evaluate(RECORD_VIDEO, 2500)))
     (harness.media / f"{clip}.mime").write_text("video/webm")
-    items = wm.standard_items(**{"media:1": wm.media(1, clip, media_type="video", mime="video/webm"),
-                                 "notice:2": wm.notice(2)})
-    harness.screen("wall", wm.simple(wm.standard_regions([wm.entry("media:1", None), wm.entry("notice:2", 3)]),
-                                     items))
+    items = wm.standard_items(
+        **{"media:1": wm.media(1, clip, media_type="video", mime="video/webm"), "notice:2": wm.notice(2)}
+    )
+    harness.screen("wall", wm.simple(wm.standard_regions([wm.entry("media:1", None), wm.entry("notice:2", 3)]), items))
     page = open_wall("wall")
-    page.wait_for_function("sel => { const v = document.querySelector(sel + ' video');"
-                           " return v && v.currentTime > 0.3; }", arg=MAIN, timeout=15_000)
+    page.wait_for_function(
+        "sel => { const v = document.querySelector(sel + ' video'); return v && v.currentTime > 0.3; }",
+        arg=MAIN,
+        timeout=15_000,
+    )
     started = page.evaluate("Date.now()")
     wait_main_contains(page, notice_title(2), timeout=15_000)
     played = page.evaluate("Date.now()") - started
@@ -219,21 +248,25 @@ def test_video_without_duration_plays_to_its_end_then_moves_on(harness: Harness,
 
 def test_none_layer_shows_hall_name_and_clock(harness: Harness, open_wall: Any) -> None:
     now = wm.utcnow()
-    body = wm.manifest([wm.segment(now - timedelta(hours=1), now + timedelta(hours=48), layer="none", layout=None)],
-                       {})
+    body = wm.manifest([wm.segment(now - timedelta(hours=1), now + timedelta(hours=48), layer="none", layout=None)], {})
     harness.screen("wall", wm.payload(body, 42))
     page = open_wall("wall")
     idle = page.locator(".idle")
     expect(idle).to_be_visible(timeout=10_000)
     expect(page.locator(".idle__hall")).to_have_text("兰州市城关区人力资源市场", timeout=10_000)
     assert re.fullmatch(r"\d{2}:\d{2}", page.locator(".idle .clock__time").inner_text())
-    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日]", page.locator(".idle .clock__date").inner_text())
+    assert re.fullmatch(
+        r"\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日]", page.locator(".idle .clock__date").inner_text()
+    )
     assert page.locator(".region").count() == 0
 
 
 def test_long_notice_is_paged(harness: Harness, open_wall: Any) -> None:
-    body = "".join(f"<p>第{i}条　参保单位应按时足额缴纳社会保险费，职工个人缴纳部分由单位代扣代缴。"
-                   f"未按时缴纳的，由社会保险费征收机构责令限期缴纳或者补足。</p>" for i in range(1, 41))
+    body = "".join(
+        f"<p>第{i}条　参保单位应按时足额缴纳社会保险费，职工个人缴纳部分由单位代扣代缴。"
+        f"未按时缴纳的，由社会保险费征收机构责令限期缴纳或者补足。</p>"
+        for i in range(1, 41)
+    )
     items = wm.standard_items(**{"notice:5": wm.notice(5, html=body)})
     harness.screen("wall", wm.simple(wm.standard_regions([wm.entry("notice:5", 2)]), items))
     page = open_wall("wall")

@@ -40,16 +40,19 @@ class State:
 
     def record(self, event: str, key: str | None, data: Any = None) -> None:
         with self.lock:
-            self.log.append({"event": event, "key": key, "data": data,
-                             "at": datetime.now(UTC).isoformat()})
+            self.log.append({"event": event, "key": key, "data": data, "at": datetime.now(UTC).isoformat()})
 
 
 def welcome_for(key: str, screen: dict[str, Any]) -> dict[str, Any]:
     return {
         "screen": {
-            "id": screen.get("id", 1), "name": screen.get("name", f"大厅屏{key}"), "kind": "wall",
-            "panel": screen.get("panel", "lcd"), "width": screen.get("width", 1920),
-            "height": screen.get("height", 1080), "orientation": "landscape",
+            "id": screen.get("id", 1),
+            "name": screen.get("name", f"大厅屏{key}"),
+            "kind": "wall",
+            "panel": screen.get("panel", "lcd"),
+            "width": screen.get("width", 1920),
+            "height": screen.get("height", 1080),
+            "orientation": "landscape",
             "low_resolution": bool(screen.get("low_resolution", False)),
             "hall": screen.get("hall", {"id": 1, "name": "兰州市城关区人力资源市场", "timezone": "Asia/Shanghai"}),
         },
@@ -60,8 +63,9 @@ def welcome_for(key: str, screen: dict[str, Any]) -> dict[str, Any]:
 
 def create_app(state: State, media_dir: Path, ping_interval: float, ping_timeout: float) -> tuple[Flask, SocketIO]:
     app = Flask(__name__, template_folder=str(display_client.TEMPLATE_DIR), static_folder=None)
-    socketio = SocketIO(app, async_mode="threading", ping_interval=ping_interval, ping_timeout=ping_timeout,
-                        transports=["websocket"])
+    socketio = SocketIO(
+        app, async_mode="threading", ping_interval=ping_interval, ping_timeout=ping_timeout, transports=["websocket"]
+    )
     sids: dict[str, str] = {}
 
     @app.get("/screen/<key>")
@@ -92,8 +96,9 @@ def create_app(state: State, media_dir: Path, ping_interval: float, ping_timeout
     @app.get("/media/<sha256>")
     def media(sha256: str) -> Any:
         mime = media_dir / f"{sha256}.mime"
-        return send_from_directory(media_dir, sha256,
-                                   mimetype=mime.read_text().strip() if mime.exists() else "image/png")
+        return send_from_directory(
+            media_dir, sha256, mimetype=mime.read_text().strip() if mime.exists() else "image/png"
+        )
 
     @app.get("/_test/ping")
     def ping() -> Any:

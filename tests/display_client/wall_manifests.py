@@ -51,10 +51,19 @@ def iso(moment: datetime) -> str:
 def vacancy(index: int, **overrides: Any) -> dict[str, Any]:
     title, employer, headcount, low, high, education, district = _VACANCIES[index % len(_VACANCIES)]
     item = {
-        "kind": "vacancy", "id": 100 + index, "title": title, "employer": employer,
-        "occupation_code": "4-02-06-03", "headcount": headcount, "salary": f"{low}-{high}元",
-        "salary_min": low, "salary_max": high, "education": education, "district": district,
-        "requirements": "吃苦耐劳，有相关经验者优先", "contact": "0931-1234567",
+        "kind": "vacancy",
+        "id": 100 + index,
+        "title": title,
+        "employer": employer,
+        "occupation_code": "4-02-06-03",
+        "headcount": headcount,
+        "salary": f"{low}-{high}元",
+        "salary_min": low,
+        "salary_max": high,
+        "education": education,
+        "district": district,
+        "requirements": "吃苦耐劳，有相关经验者优先",
+        "contact": "0931-1234567",
         "valid_until": "2027-12-31T16:00:00+00:00",
     }
     return {**item, **overrides}
@@ -66,10 +75,14 @@ def vacancies(count: int) -> dict[str, dict[str, Any]]:
 
 def notice(notice_id: int, **overrides: Any) -> dict[str, Any]:
     item = {
-        "kind": "notice", "id": notice_id, "title": f"关于做好2026年失业保险稳岗返还工作的通知（{notice_id}）",
-        "topic": "失业保险", "issuing_office": "兰州市人力资源和社会保障局", "effective_date": "2026-01-01",
+        "kind": "notice",
+        "id": notice_id,
+        "title": f"关于做好2026年失业保险稳岗返还工作的通知（{notice_id}）",
+        "topic": "失业保险",
+        "issuing_office": "兰州市人力资源和社会保障局",
+        "effective_date": "2026-01-01",
         "html": "<p>各县区人社局、各有关单位：</p><p>为进一步发挥失业保险稳就业作用，"
-                "现就稳岗返还有关事项通知如下。符合条件的参保单位无需申请，经审核后直接返还。</p>",
+        "现就稳岗返还有关事项通知如下。符合条件的参保单位无需申请，经审核后直接返还。</p>",
     }
     return {**item, **overrides}
 
@@ -79,9 +92,16 @@ def ticker(ticker_id: int, text: str) -> dict[str, Any]:
 
 
 def media(media_id: int, sha256: str, media_type: str = "image", **overrides: Any) -> dict[str, Any]:
-    item = {"kind": "media", "id": media_id, "title": f"宣传图{media_id}", "media_type": media_type,
-            "mime": "image/png" if media_type == "image" else "video/mp4",
-            "url": f"/media/{sha256}", "sha256": sha256, "duration": None}
+    item = {
+        "kind": "media",
+        "id": media_id,
+        "title": f"宣传图{media_id}",
+        "media_type": media_type,
+        "mime": "image/png" if media_type == "image" else "video/mp4",
+        "url": f"/media/{sha256}",
+        "sha256": sha256,
+        "duration": None,
+    }
     return {**item, **overrides}
 
 
@@ -93,31 +113,56 @@ def entry(item_id: str, duration: float | None = 20) -> dict[str, Any]:
     return {"kind": "item", "item": item_id, "duration": duration}
 
 
-def segment(start: datetime, end: datetime, regions: dict[str, list[dict[str, Any]]] | None = None, *,
-            layer: str = "scheduled", layout: str | None = "1",
-            emergencies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def segment(
+    start: datetime,
+    end: datetime,
+    regions: dict[str, list[dict[str, Any]]] | None = None,
+    *,
+    layer: str = "scheduled",
+    layout: str | None = "1",
+    emergencies: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
-        "start": iso(start), "end": iso(end), "layer": layer,
+        "start": iso(start),
+        "end": iso(end),
+        "layer": layer,
         "source": None if layer == "none" else {"kind": "schedule", "id": 5, "name": "上午岗位专场", "priority": 0},
-        "layout": layout, "regions": regions or {}, "emergencies": emergencies or [],
+        "layout": layout,
+        "regions": regions or {},
+        "emergencies": emergencies or [],
     }
 
 
-def emergency(emergency_id: int, starts: datetime, expires: datetime, severity: str = "critical",
-              **overrides: Any) -> dict[str, Any]:
-    item = {"id": emergency_id, "title": "大厅临时停止对外服务", "body": "因供电线路检修，今日14:00至16:00暂停办理业务。\n请有序离开大厅，给您带来不便敬请谅解。",
-            "severity": severity, "starts_at": iso(starts), "expires_at": iso(expires)}
+def emergency(
+    emergency_id: int, starts: datetime, expires: datetime, severity: str = "critical", **overrides: Any
+) -> dict[str, Any]:
+    item = {
+        "id": emergency_id,
+        "title": "大厅临时停止对外服务",
+        "body": "因供电线路检修，今日14:00至16:00暂停办理业务。\n请有序离开大厅，给您带来不便敬请谅解。",
+        "severity": severity,
+        "starts_at": iso(starts),
+        "expires_at": iso(expires),
+    }
     return {**item, **overrides}
 
 
-def manifest(segments: list[dict[str, Any]], items: dict[str, dict[str, Any]], *,
-             layouts: dict[str, Any] | None = None, group: str = "g-5c1e0a9b3f2d",
-             timezone: str = "Asia/Shanghai") -> dict[str, Any]:
+def manifest(
+    segments: list[dict[str, Any]],
+    items: dict[str, dict[str, Any]],
+    *,
+    layouts: dict[str, Any] | None = None,
+    group: str = "g-5c1e0a9b3f2d",
+    timezone: str = "Asia/Shanghai",
+) -> dict[str, Any]:
     return {
-        "schema": 1, "group": group, "timezone": timezone,
+        "schema": 1,
+        "group": group,
+        "timezone": timezone,
         "horizon": {"from": segments[0]["start"], "until": segments[-1]["end"]},
         "layouts": layouts if layouts is not None else {"1": STANDARD_LAYOUT},
-        "items": items, "segments": segments,
+        "items": items,
+        "segments": segments,
     }
 
 
@@ -130,8 +175,9 @@ def payload(body: dict[str, Any], seq: int) -> dict[str, Any]:
     return {"stream": "manifest", "seq": seq, "version": version_of(body), "group": body["group"], "manifest": body}
 
 
-def simple(regions: dict[str, list[dict[str, Any]]], items: dict[str, dict[str, Any]], seq: int = 42,
-           **manifest_args: Any) -> dict[str, Any]:
+def simple(
+    regions: dict[str, list[dict[str, Any]]], items: dict[str, dict[str, Any]], seq: int = 42, **manifest_args: Any
+) -> dict[str, Any]:
     """A payload with one scheduled segment from the start of this day (UTC) for the next three days.
 
     The segment's times depend only on the day, as the resolver's do (a segment starts at a
@@ -151,6 +197,7 @@ def standard_items(**more: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def png(width: int = 64, height: int = 36, rgb: tuple[int, int, int] = (30, 120, 200)) -> bytes:
     """A solid-colour PNG, small enough to write by hand."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)

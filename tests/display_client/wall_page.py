@@ -11,13 +11,13 @@ MAIN = "[data-region=main] .region__view"
 
 def wait_conn(page: Any, state: str, timeout: float = 15_000, negate: bool = False) -> None:
     op = "!==" if negate else "==="
-    page.wait_for_function(f"s => document.getElementById('wall').dataset.conn {op} s", arg=state,
-                           timeout=timeout)
+    page.wait_for_function(f"s => document.getElementById('wall').dataset.conn {op} s", arg=state, timeout=timeout)
 
 
 def wait_main_contains(page: Any, text: str, timeout: float = 15_000) -> None:
-    page.wait_for_function("([sel, t]) => (document.querySelector(sel)?.textContent || '').includes(t)",
-                           arg=[MAIN, text], timeout=timeout)
+    page.wait_for_function(
+        "([sel, t]) => (document.querySelector(sel)?.textContent || '').includes(t)", arg=[MAIN, text], timeout=timeout
+    )
 
 
 def seen_main(page: Any) -> list[dict[str, Any]]:
@@ -43,5 +43,6 @@ def notices_payload(ids: list[int], seq: int = 42, duration: float = 2, **args: 
 
 def board_payload(count: int = 12, page_size: int = 8, duration: float = 30, seq: int = 42) -> dict[str, Any]:
     found = wm.vacancies(count)
-    return wm.simple(wm.standard_regions([wm.board(list(found), page_size, duration)]),
-                     wm.standard_items(**found), seq=seq)
+    return wm.simple(
+        wm.standard_regions([wm.board(list(found), page_size, duration)]), wm.standard_items(**found), seq=seq
+    )

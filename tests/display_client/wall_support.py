@@ -61,11 +61,20 @@ class Harness:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def start(self) -> None:
-        cmd = [sys.executable, str(HARNESS), "--port", str(self.port), "--state", str(self.state),
-               "--media", str(self.media)]
+        cmd = [
+            sys.executable,
+            str(HARNESS),
+            "--port",
+            str(self.port),
+            "--state",
+            str(self.state),
+            "--media",
+            str(self.media),
+        ]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with self.output.open("ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
+
         def up() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"harness exited: {self.output.read_text(errors='replace')}")
@@ -97,11 +106,11 @@ class Harness:
         if self.proc is not None:
             os.kill(self.proc.pid, signal.SIGCONT)
 
-    def screen(self, key: str, payload: dict[str, Any] | None = None, *, push: bool = False,
-               **screen: Any) -> None:
+    def screen(self, key: str, payload: dict[str, Any] | None = None, *, push: bool = False, **screen: Any) -> None:
         """Register screen `key` (welcome fields in `screen`) with `payload` as its current manifest."""
-        response = requests.post(self.url(f"/_test/screen/{key}"),
-                                 json={"screen": screen, "payload": payload, "push": push}, timeout=5)
+        response = requests.post(
+            self.url(f"/_test/screen/{key}"), json={"screen": screen, "payload": payload, "push": push}, timeout=5
+        )
         response.raise_for_status()
 
     def emit(self, key: str, payload: dict[str, Any]) -> None:

@@ -96,8 +96,14 @@ def queue_screens(page: Any, site: KioskSite, out: Path, orientation: str) -> tu
 
 
 def phone_page(browser: Any, url: str, out: Path) -> Path:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
     try:
         page = context.new_page()
         page.goto(url)

@@ -14,13 +14,17 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.console_browser import console_pages, console_site, shoot, sign_in
 from tests.support.console_world import ConsoleWorld
 from tests.support.server import ServerProcess
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 BEIJING: Final = ZoneInfo("Asia/Shanghai")
 
@@ -58,8 +62,11 @@ def test_an_emergency_reaches_an_open_wall_and_expires_by_itself(site: Any, page
     wall = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
         wall.goto(f"{server.url}/screen/{cw.world.wall_keys[0]}")
-        wall.wait_for_function("() => document.body.innerText.includes('失业保险金申领指南')"
-                               " || document.body.innerText.includes('仓储管理员')", timeout=15_000)
+        wall.wait_for_function(
+            "() => document.body.innerText.includes('失业保险金申领指南')"
+            " || document.body.innerText.includes('仓储管理员')",
+            timeout=15_000,
+        )
         sign_in(page, server, "admin")
         page.goto(f"{server.url}/console/emergencies")
         page.fill("#f-title", "暴雨红色预警：暂停对外服务")
@@ -157,8 +164,16 @@ def test_an_import_with_errors_then_a_clean_one(site: Any, page: Any) -> None:
     sign_in(page, server, "editor")
     page.goto(f"{server.url}/console/vacancies/import")
     page.select_option("#f-org_unit_id", str(cw.world.city_id))
-    page.set_input_files("#f-file", files=[{"name": "岗位.xlsx", "mimeType": "application/octet-stream",
-                                            "buffer": xlsx_bytes([[r[h] for h in HEADER] for r in rows])}])
+    page.set_input_files(
+        "#f-file",
+        files=[
+            {
+                "name": "岗位.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": xlsx_bytes([[r[h] for h in HEADER] for r in rows]),
+            }
+        ],
+    )
     page.click("main button[type=submit]")
     page.wait_for_selector("#import-report")
     reported = page.locator("tr.import-problem td:first-child").all_inner_texts()
@@ -166,8 +181,16 @@ def test_an_import_with_errors_then_a_clean_one(site: Any, page: Any) -> None:
     shoot(page, "console-import-errors")
     rows[4], rows[20], rows[39] = job(), job(), job()
     page.select_option("#f-org_unit_id", str(cw.world.city_id))
-    page.set_input_files("#f-file", files=[{"name": "岗位.xlsx", "mimeType": "application/octet-stream",
-                                            "buffer": xlsx_bytes([[r[h] for h in HEADER] for r in rows])}])
+    page.set_input_files(
+        "#f-file",
+        files=[
+            {
+                "name": "岗位.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": xlsx_bytes([[r[h] for h in HEADER] for r in rows]),
+            }
+        ],
+    )
     page.click("main form[enctype] button[type=submit]")
     page.wait_for_selector(".flash")
     assert "已导入 40 个岗位" in page.inner_text(".flash")

@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+
 from tests.support.browser import chromium_missing
 from tests.support.console_browser import console_pages, console_site, shoot, sign_in
 from tests.support.console_world import ConsoleWorld
 from tests.support.server import ServerProcess
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 DESKTOP: Final = {"width": 1366, "height": 1000}
 WAIT_MS: Final = 5000
@@ -38,7 +42,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def box_width(page: Any, row: int) -> str:
-    return str(page.evaluate(f"() => document.querySelector('#layout-preview .lay-box[data-row=\"{row}\"]')?.style.width"))
+    return str(
+        page.evaluate(f"() => document.querySelector('#layout-preview .lay-box[data-row=\"{row}\"]')?.style.width")
+    )
 
 
 def test_typing_a_width_redraws_the_preview_box_without_a_reload(site: Any, page: Any) -> None:
@@ -50,8 +56,10 @@ def test_typing_a_width_redraws_the_preview_box_without_a_reload(site: Any, page
     stage = page.locator("#layout-preview").bounding_box()
 
     page.fill("input[name='r0.w']", "60")
-    page.wait_for_function("() => document.querySelector('#layout-preview .lay-box[data-row=\"0\"]').style.width === '60%'",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#layout-preview .lay-box[data-row=\"0\"]').style.width === '60%'",
+        timeout=WAIT_MS,
+    )
     main = page.locator("#layout-preview .lay-box[data-row='0']").bounding_box()
     assert abs(main["width"] - 0.6 * stage["width"]) < 2  # drawn at 60 % of the scaled screen
 
@@ -59,12 +67,16 @@ def test_typing_a_width_redraws_the_preview_box_without_a_reload(site: Any, page
     page.select_option("select[name='r1.widget']", "queue")
     for field, value in (("x", "60"), ("y", "0"), ("w", "40"), ("h", "100")):
         page.fill(f"input[name='r1.{field}']", value)
-    page.wait_for_function("() => document.querySelector('#layout-preview .lay-box[data-row=\"1\"]')?.style.left === '60%'",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#layout-preview .lay-box[data-row=\"1\"]')?.style.left === '60%'",
+        timeout=WAIT_MS,
+    )
     assert page.locator("#layout-preview .lay-box[data-row='1']").inner_text() == "side"
     page.fill("input[name='r1.w']", "50")  # ends at 110 %: marked before the server says so
-    page.wait_for_function("() => document.querySelector('#layout-preview .lay-box[data-row=\"1\"]')"
-                           ".classList.contains('lay-box--bad')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#layout-preview .lay-box[data-row=\"1\"]').classList.contains('lay-box--bad')",
+        timeout=WAIT_MS,
+    )
     assert page.evaluate("() => window.sameDocument === true"), "the page reloaded"
     page.fill("input[name='name']", "城关区双栏")
     shoot(page, "console-layout-preview")

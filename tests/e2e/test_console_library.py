@@ -14,13 +14,17 @@ from typing import Any, Final
 
 import pytest
 from PIL import Image, ImageDraw
+
 from tests.support.browser import chromium_missing
 from tests.support.console_browser import console_pages, console_site, shoot, sign_in
 from tests.support.console_world import ConsoleWorld
 from tests.support.server import ServerProcess
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 DESKTOP: Final = {"width": 1366, "height": 900}
 
@@ -50,8 +54,9 @@ def poster(path: Path) -> Path:
     return path
 
 
-def test_an_uploaded_image_shows_as_its_thumbnail_and_a_disguised_script_is_refused(site: Any, page: Any,
-                                                                                    tmp_path: Path) -> None:
+def test_an_uploaded_image_shows_as_its_thumbnail_and_a_disguised_script_is_refused(
+    site: Any, page: Any, tmp_path: Path
+) -> None:
     server, cw, _ = site
     sign_in(page, server, "editor")
     page.click("nav.top__nav >> text=内容库")
@@ -65,8 +70,7 @@ def test_an_uploaded_image_shows_as_its_thumbnail_and_a_disguised_script_is_refu
     assert "已上传：春风行动招聘会" in page.inner_text(".flash")
     thumb = page.locator(".library-card img").first
     thumb.wait_for()
-    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(),
-                           timeout=10_000)
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(), timeout=10_000)
     assert page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]", thumb.element_handle()) == [320, 213]
     assert "/thumb" in (thumb.get_attribute("src") or "")
     shoot(page, "console-media")

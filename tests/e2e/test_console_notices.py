@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.console_browser import console_pages, console_site, shoot, sign_in
 from tests.support.console_world import ConsoleWorld
 from tests.support.server import ServerProcess
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 DESKTOP: Final = {"width": 1366, "height": 800}
 TITLE: Final = "关于开展2026年度灵活就业人员社保补贴申领的通知"
@@ -60,8 +64,11 @@ def test_an_approval_round_trip_reaches_an_open_wall(site: Any, context_for: Any
     wall = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
         wall.goto(f"{server.url}/screen/{cw.world.wall_keys[0]}")
-        wall.wait_for_function("() => document.body.innerText.includes('失业保险金申领指南')"
-                               " || document.body.innerText.includes('仓储管理员')", timeout=15_000)
+        wall.wait_for_function(
+            "() => document.body.innerText.includes('失业保险金申领指南')"
+            " || document.body.innerText.includes('仓储管理员')",
+            timeout=15_000,
+        )
 
         editor = context_for()
         sign_in(editor, server, "editor")
@@ -72,8 +79,9 @@ def test_an_approval_round_trip_reaches_an_open_wall(site: Any, context_for: Any
         editor.fill("#f-issuing_office", "兰州市人力资源和社会保障局")
         editor.fill("#f-effective_date", "2026-12-01")
         editor.locator("#f-body_markdown").press_sequentially(BODY[:12])  # typing: the preview follows
-        editor.wait_for_function("() => document.querySelector('#preview h2')?.textContent === '申领对象'",
-                                 timeout=5_000)
+        editor.wait_for_function(
+            "() => document.querySelector('#preview h2')?.textContent === '申领对象'", timeout=5_000
+        )
         editor.fill("#f-body_markdown", BODY)
         editor.wait_for_selector("#preview table", timeout=5_000)
         preview = editor.inner_html("#preview")

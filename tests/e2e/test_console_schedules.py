@@ -21,15 +21,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.library.items import Ticker
-from content.signage.playlists import Playlist, PlaylistEntry
 from content.org.screens import Screen
+from content.signage.playlists import Playlist, PlaylistEntry
 from tests.support.browser import chromium_missing
 from tests.support.console_browser import console_pages, console_site, shoot, sign_in
 from tests.support.console_world import ConsoleWorld
 from tests.support.server import ServerProcess
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 DESKTOP: Final = {"width": 1366, "height": 900}
 BEIJING: Final = ZoneInfo("Asia/Shanghai")
@@ -56,8 +59,11 @@ def lunch_playlists(session: Session, cw: ConsoleWorld) -> dict[str, int]:
     notices.entries = [PlaylistEntry(position=0, kind="notice_feed", duration_seconds=20, params={})]
     session.add_all([lunch, notices])
     session.flush()
-    return {"lunch": lunch.id, "notices": notices.id,
-            "wall": int(session.scalar(select(Screen.id).where(Screen.name == "大厅1号屏")))}
+    return {
+        "lunch": lunch.id,
+        "notices": notices.id,
+        "wall": int(session.scalar(select(Screen.id).where(Screen.name == "大厅1号屏"))),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +129,9 @@ def test_a_daypart_scheduled_in_the_form_shows_in_the_preview_at_13_and_not_at_1
     sockets: list[str] = []
     writes: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
-    page.on("request", lambda r: writes.append(f"{r.method} {r.url}") if r.method != "GET" or "socket.io" in r.url
-            else None)
+    page.on(
+        "request", lambda r: writes.append(f"{r.method} {r.url}") if r.method != "GET" or "socket.io" in r.url else None
+    )
 
     page.goto(f"{server.url}/console/preview?screen={ids['wall']}&at={day.isoformat()}T13:00")
     frame_text(page, "[data-region=ticker]", LUNCH_TICKER)

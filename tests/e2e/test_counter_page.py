@@ -16,8 +16,8 @@ from typing import Any, Final
 import pytest
 from sqlalchemy.orm import Session
 
-from content.queue.setup import add_counter, add_service_type
 from content.accounts.staff import Role, add_account
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import take_ticket
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.support.browser import chromium_missing, doc_screenshot
@@ -25,8 +25,11 @@ from tests.support.kiosk_site import axe_missing, axe_violations
 from tests.support.server import ServerProcess
 from tests.support.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 SMALL: Final = {"width": 800, "height": 480}
 MEDIUM: Final = {"width": 1024, "height": 600}
@@ -84,12 +87,24 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
         window1 = add_counter(session, world.hall_id, number=1, services=[social, jobs])
         add_counter(session, world.hall_id, number=2, services=[jobs])
         window3 = add_counter(session, world.hall_id, number=3, services=[benefit])
-        add_account(session, username="wang", password=PASSWORD, display_name="王芳", role=Role.COUNTER_STAFF,
-                    hall_id=world.hall_id)
+        add_account(
+            session,
+            username="wang",
+            password=PASSWORD,
+            display_name="王芳",
+            role=Role.COUNTER_STAFF,
+            hall_id=world.hall_id,
+        )
         # A001, A002, B001, A003, then B002 in the priority lane (绿色通道), which is called first.
-        for minutes, service, priority in ((20, social, False), (18, social, False), (16, jobs, False),
-                                           (14, social, False), (12, jobs, True), (10, benefit, False),
-                                           (8, benefit, False)):
+        for minutes, service, priority in (
+            (20, social, False),
+            (18, social, False),
+            (16, jobs, False),
+            (14, social, False),
+            (12, jobs, True),
+            (10, benefit, False),
+            (8, benefit, False),
+        ):
             take_ticket(session, service.id, now - timedelta(minutes=minutes), priority=priority)
         session.commit()
         ids = Hall(ServerProcess(root / "server", url), window1.id, window3.id)
@@ -143,7 +158,8 @@ def wait_ticket(page: Any, number: str | None, state: str = "") -> None:
     page.wait_for_function(
         f"([want, exact]) => {{ const got = ({SETTLED_TICKET})();"
         " return got !== undefined && (exact ? got === want : got.startsWith(want)); }",
-        arg=["none" if number is None else f"{number}/{state}", number is None or bool(state)])
+        arg=["none" if number is None else f"{number}/{state}", number is None or bool(state)],
+    )
 
 
 def status(page: Any) -> str:
@@ -151,13 +167,15 @@ def status(page: Any) -> str:
 
 
 def line_next(page: Any, prefix: str) -> list[str]:
-    return list(page.evaluate(
-        "(p) => window.__counter.state().lines.find(l => l.service.prefix === p).next.map(t => t.number)", prefix))
+    return list(
+        page.evaluate(
+            "(p) => window.__counter.state().lines.find(l => l.service.prefix === p).next.map(t => t.number)", prefix
+        )
+    )
 
 
 def enabled(page: Any) -> set[str]:
-    return set(page.evaluate(
-        "() => [...document.querySelectorAll('.caction:enabled')].map(b => b.dataset.action)"))
+    return set(page.evaluate("() => [...document.querySelectorAll('.caction:enabled')].map(b => b.dataset.action)"))
 
 
 def test_sign_in_refusal_and_counter_choice_fit_a_small_screen(context: Any, hall: Hall) -> None:

@@ -13,8 +13,11 @@ from tests.support.browser import chromium_missing, screenshot
 from tests.support.demo import run_demo, stop
 from tests.support.server import free_port
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 SIZES = {"wall": (1920, 1080), "wide": (3840, 1080), "led": (768, 384)}
 
@@ -47,10 +50,10 @@ def test_printed_wall_urls_show_vacancies_and_notices_in_chinese(demo, browser: 
     notice_titles = [i["title"] for i in manifest["items"].values() if i["kind"] == "notice"]
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{base}/screen/{key}")
-    page.wait_for_function("ts => ts.some(t => document.body.innerText.includes(t))", arg=vacancy_titles,
-                           timeout=20_000)
-    page.wait_for_function("ts => ts.some(t => document.body.innerText.includes(t))", arg=notice_titles,
-                           timeout=60_000)
+    page.wait_for_function(
+        "ts => ts.some(t => document.body.innerText.includes(t))", arg=vacancy_titles, timeout=20_000
+    )
+    page.wait_for_function("ts => ts.some(t => document.body.innerText.includes(t))", arg=notice_titles, timeout=60_000)
     path = screenshot(page, "demo-wall-1920x1080")
     assert path.stat().st_size > 20_000
     # Chinese glyphs must be real glyphs: a CJK font is installed and used.
@@ -62,13 +65,17 @@ def test_printed_wall_urls_show_vacancies_and_notices_in_chinese(demo, browser: 
 @pytest.mark.parametrize("profile", ["wide", "led"])
 def test_demo_profiles_render(demo, browser: Any, profile: str) -> None:
     base, _ = demo
-    screens = requests.get(f"{base}/api/v1/screens?per_page=100", timeout=10,
-                           headers={"Authorization": f"Bearer {token(base, demo[1])}"}).json()
+    screens = requests.get(
+        f"{base}/api/v1/screens?per_page=100", timeout=10, headers={"Authorization": f"Bearer {token(base, demo[1])}"}
+    ).json()
     rows = screens["items"] if isinstance(screens, dict) else screens
     wanted = [s for s in rows if s["kind"] == "wall" and (s["width_px"], s["height_px"]) == SIZES[profile]]
     assert wanted, f"the demo has a {profile} wall"
-    detail = requests.get(f"{base}/api/v1/screens/{wanted[0]['id']}", timeout=10,
-                          headers={"Authorization": f"Bearer {token(base, demo[1])}"}).json()
+    detail = requests.get(
+        f"{base}/api/v1/screens/{wanted[0]['id']}",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token(base, demo[1])}"},
+    ).json()
     width, height = SIZES[profile]
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{base}/screen/{detail['key']}")

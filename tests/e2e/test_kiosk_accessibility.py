@@ -25,9 +25,12 @@ from tests.support.kiosk_site import (
     wait_session,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
-              pytest.mark.skipif(axe_missing() is not None, reason=axe_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+    pytest.mark.skipif(axe_missing() is not None, reason=axe_missing() or ""),
+]
 
 UNAVAILABLE = {"error": "backend_unavailable", "message": "社保系统暂时无法访问，请稍后再试或到人工窗口办理。"}
 
@@ -150,7 +153,9 @@ def test_no_serious_or_critical_violation_on_any_kiosk_screen(browser: Any, site
         assert len(audit.screens) >= 20
         assert not audit.problems, "\n".join(
             f"{screen}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
-            for screen, found in audit.problems.items() for v in found)
+            for screen, found in audit.problems.items()
+            for v in found
+        )
         assert not page.kiosk_errors
     finally:
         page.context.close()

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from devices.agent.supervisor import Agent
 from devices.agent.config import AgentConfig
+from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
@@ -26,8 +26,11 @@ from tests.support.citizens import add_holder, add_kiosk
 from tests.support.server import ServerProcess, wait_for
 from tests.support.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 SECRET = "kiosk-page-e2e-secret-0123456789abcdef"
 
@@ -46,10 +49,18 @@ def kiosk_site(tmp_path: Path) -> Iterator[tuple[ServerProcess, Any, Any, SimIdC
     server = ServerProcess(tmp_path / "server", url, extra_env={"KIOSK_SECRET_KEY": SECRET})
     server.start()
     sim = SimIdCardReader().start()
-    config = AgentConfig(server_url=server.url, device_key=kiosk.key, credential=kiosk.credential,
-                         hotplug=False, pcsc=False, reconnect_backoff=(0.1, 0.5))
-    agent = Agent(config, drivers=((ReaderKind.IDCARD_SERIAL,
-                                    lambda emit: IdCardReader(sim.port, emit, reader_id="idcard-page")),))
+    config = AgentConfig(
+        server_url=server.url,
+        device_key=kiosk.key,
+        credential=kiosk.credential,
+        hotplug=False,
+        pcsc=False,
+        reconnect_backoff=(0.1, 0.5),
+    )
+    agent = Agent(
+        config,
+        drivers=((ReaderKind.IDCARD_SERIAL, lambda emit: IdCardReader(sim.port, emit, reader_id="idcard-page")),),
+    )
     agent.start()
     yield server, kiosk, holder, sim, agent
     agent.stop()
@@ -65,8 +76,14 @@ def test_the_kiosk_page_greets_the_card_holder_masked_and_clears_on_removal(brow
         page.goto(f"{server.url}/screen/{kiosk.key}")
         page.wait_for_function("() => document.getElementById('wall').dataset.conn === 'online'", timeout=15_000)
         page.wait_for_selector("#kiosk[data-screen='attract']", state="attached")
-        sim.present(SimCard(name=holder.name, sex_code=holder.sex_code,
-                            birth_date=holder.birth_date.strftime("%Y%m%d"), id_number=holder.id_number))
+        sim.present(
+            SimCard(
+                name=holder.name,
+                sex_code=holder.sex_code,
+                birth_date=holder.birth_date.strftime("%Y%m%d"),
+                id_number=holder.id_number,
+            )
+        )
         page.wait_for_selector(".kwho", timeout=15_000)
         page.wait_for_selector("#kiosk[data-screen='home']", state="attached")
         panel = page.inner_text(".kwho")

@@ -31,8 +31,11 @@ from tests.support.kiosk_site import (
     wait_session,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 IDLE_SECONDS = 20
 
@@ -97,12 +100,14 @@ def visit_until_timeout(page: Any, site: KioskSite) -> None:
     tokens.discard("")
     assert tokens, "the page presented its session token to the API"
     assert not any(token in dom_text(page) for token in tokens), "the token never reaches the DOM"
-    assert_nothing_personal_stored(page, [person.masked_id_number, masked_name(person), person.id_number,
-                                          person.name, *tokens])
+    assert_nothing_personal_stored(
+        page, [person.masked_id_number, masked_name(person), person.id_number, person.name, *tokens]
+    )
 
 
-def test_a_visit_shows_masked_records_counts_down_and_returns_to_attract_leaving_nothing(page: Any,
-                                                                                          site: KioskSite) -> None:
+def test_a_visit_shows_masked_records_counts_down_and_returns_to_attract_leaving_nothing(
+    page: Any, site: KioskSite
+) -> None:
     visit_until_timeout(page, site)
     assert state(page)["elder"] is False
 

@@ -13,8 +13,11 @@ from content.library.kiosk_catalogue import pinyin_initials
 from tests.support.browser import chromium_missing
 from tests.support.kiosk_site import LANDSCAPE, PORTRAIT, KioskSite, kiosk_site, open_kiosk, state, tap, wait_screen
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 
 @pytest.fixture(scope="module")
@@ -82,16 +85,16 @@ def test_filters_narrow_the_list_and_show_that_they_are_set(page: Any) -> None:
 
 def test_the_on_screen_keyboard_types_initials_and_the_results_follow(page: Any) -> None:
     everything = open_jobs(page)
-    assert page.locator("#kiosk input, #kiosk textarea, #kiosk [contenteditable]").count() == 0, \
+    assert page.locator("#kiosk input, #kiosk textarea, #kiosk [contenteditable]").count() == 0, (
         "nothing that would call up a system keyboard"
+    )
     title = page.locator(".kvrow__title").nth(1).inner_text()
     initials = pinyin_initials(title)[:2]
     tap(page, "[data-action=keyboard]")
     page.wait_for_selector(".kkb")
     for letter in initials.upper():
         tap(page, f".kkey[data-key='{letter}']")
-    page.wait_for_function(
-        f"() => document.querySelector('.kcount-line').textContent.includes('{initials.upper()}')")
+    page.wait_for_function(f"() => document.querySelector('.kcount-line').textContent.includes('{initials.upper()}')")
     found = total(page)
     assert 0 < found < everything
     titles = page.locator(".kvrow__title").all_inner_texts()
@@ -101,8 +104,7 @@ def test_the_on_screen_keyboard_types_initials_and_the_results_follow(page: Any)
     assert page.locator(".ksearch__value").inner_text().replace(" ", "") == initials.upper()
 
     tap(page, ".kkey[data-key=erase]")
-    page.wait_for_function(
-        f"() => !document.querySelector('.kcount-line').textContent.includes('{initials.upper()}')")
+    page.wait_for_function(f"() => !document.querySelector('.kcount-line').textContent.includes('{initials.upper()}')")
     assert total(page) >= found
     tap(page, ".kkey[data-key=clear]")
     page.wait_for_function(f"() => document.querySelector('.kcount-line').textContent.includes(' {everything} 个岗位')")
@@ -127,8 +129,10 @@ def test_elder_mode_shows_fewer_rows_and_two_filters_at_once(page: Any) -> None:
     tap(page, "[data-filter=more]")
     shown = page.locator(".kfilter[data-filter]").evaluate_all("(els) => els.map(e => e.dataset.filter)")
     assert shown == ["salary_min", "education", "more"]
-    sizes = page.evaluate("() => [...document.querySelectorAll('#kiosk button')].filter(b => b.offsetParent)"
-                          ".map(b => { const r = b.getBoundingClientRect(); return [r.width, r.height]; })")
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('#kiosk button')].filter(b => b.offsetParent)"
+        ".map(b => { const r = b.getBoundingClientRect(); return [r.width, r.height]; })"
+    )
     assert min(min(w, h) for w, h in sizes) >= 48, "touch targets of at least 48 px"
 
 
@@ -160,16 +164,15 @@ def test_policies_by_topic_and_a_notice_read_page_by_page(page: Any) -> None:
     assert state(page)["stack"] == ["home"]
 
 
-def test_an_emergency_on_the_wall_underneath_takes_over_the_touch_ui_until_it_ends(page: Any,
-                                                                                    site: KioskSite) -> None:
+def test_an_emergency_on_the_wall_underneath_takes_over_the_touch_ui_until_it_ends(page: Any, site: KioskSite) -> None:
     from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from content import outbox
-    from content.signage.emergencies import Emergency
     from content.org.tree import OrgUnit
+    from content.signage.emergencies import Emergency
     from content.signage.targeting import Target
     from kiosk_server.database import make_engine
 
@@ -180,9 +183,15 @@ def test_an_emergency_on_the_wall_underneath_takes_over_the_touch_ui_until_it_en
             province = session.scalars(select(OrgUnit).where(OrgUnit.level == "province")).first()
             assert province is not None
             now = datetime.now(UTC)
-            emergency = Emergency(org_unit_id=province.id, title="紧急疏散演练", body="请听从工作人员指引。",
-                                  severity="critical", starts_at=now, expires_at=now + timedelta(seconds=8),
-                                  created_by="test")
+            emergency = Emergency(
+                org_unit_id=province.id,
+                title="紧急疏散演练",
+                body="请听从工作人员指引。",
+                severity="critical",
+                starts_at=now,
+                expires_at=now + timedelta(seconds=8),
+                created_by="test",
+            )
             emergency.targets = [Target(mode="include", kind="org", ref=str(province.id))]
             session.add(emergency)
             session.flush()

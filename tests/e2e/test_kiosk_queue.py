@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.queue.setup import add_counter, add_service_type
-from content.queue.models import Counter, ServiceType, Ticket
 from content.org.screens import Screen
+from content.queue.models import Counter, ServiceType, Ticket
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import call_next, take_ticket
 from kiosk_server.database import make_engine
 from tests.support.browser import chromium_missing
@@ -37,8 +37,11 @@ from tests.support.kiosk_site import (
     wait_session,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 PHONE = {"width": 390, "height": 844}
 WAITING_A = 2  # tickets queued on line A before the test takes its own
@@ -51,11 +54,18 @@ def prepare_lines(site: KioskSite) -> None:
         with Session(engine) as session:
             screen = session.get(Screen, site.kiosk.screen_id)
             assert screen is not None
-            lines = {s.prefix: s for s in session.scalars(select(ServiceType).where(ServiceType.hall_id == screen.hall_id))}
+            lines = {
+                s.prefix: s for s in session.scalars(select(ServiceType).where(ServiceType.hall_id == screen.hall_id))
+            }
             if not lines:
-                lines = {p: add_service_type(session, screen.hall_id, prefix=p, name=n, name_en=e)
-                         for p, n, e in (("A", "社保业务", "Social insurance"), ("B", "就业登记", "Employment registration"),
-                                         ("C", "综合咨询", "General enquiries"))}
+                lines = {
+                    p: add_service_type(session, screen.hall_id, prefix=p, name=n, name_en=e)
+                    for p, n, e in (
+                        ("A", "社保业务", "Social insurance"),
+                        ("B", "就业登记", "Employment registration"),
+                        ("C", "综合咨询", "General enquiries"),
+                    )
+                }
                 add_counter(session, screen.hall_id, number=1, services=list(lines.values()))
             now = datetime.now(UTC)
             for n in range(WAITING_A):
@@ -72,9 +82,13 @@ def call_until(site: KioskSite, number: str) -> str:
         with Session(engine) as session:
             mine = session.scalars(select(Ticket).where(Ticket.number == number).order_by(Ticket.id.desc())).first()
             assert mine is not None
-            counter = next(c for c in session.scalars(select(Counter).where(Counter.hall_id == mine.hall_id)
-                                                      .order_by(Counter.number))
-                           if mine.service_type_id in {s.id for s in c.services})
+            counter = next(
+                c
+                for c in session.scalars(
+                    select(Counter).where(Counter.hall_id == mine.hall_id).order_by(Counter.number)
+                )
+                if mine.service_type_id in {s.id for s in c.services}
+            )
             for _ in range(20):
                 called = call_next(session, counter.id, datetime.now(UTC))
                 session.commit()
@@ -132,8 +146,9 @@ def take_number(page: Any) -> dict[str, Any]:
         tap(page, "[data-action=take]")
     assert answer.value.status == 201, answer.value.text()
     page.wait_for_selector(".kticket__number")
-    page.wait_for_function("() => { const q = document.querySelector('.kticket__qr');"
-                           " return q && q.complete && q.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const q = document.querySelector('.kticket__qr'); return q && q.complete && q.naturalWidth > 0; }"
+    )
     body: dict[str, Any] = answer.value.json()
     return body
 
@@ -171,8 +186,14 @@ def test_take_a_number_see_who_is_ahead_and_follow_it_on_a_phone(page: Any, brow
     assert page.inner_text(".kticket__number") == number and stored_ticket(site, number).public_code == ticket["code"]
     no_axe_problems(page, "queue ticket, elder")
 
-    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                locale="zh-CN", timezone_id="Asia/Shanghai")
+    phone = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
     try:
         status = phone.new_page()
         status.goto(ticket["status_url"])
@@ -182,8 +203,9 @@ def test_take_a_number_see_who_is_ahead_and_follow_it_on_a_phone(page: Any, brow
         assert status.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll"
         no_axe_problems(status, "status page on a phone")
         counter = call_until(site, number)
-        status.wait_for_function(f"() => document.querySelector('.state').textContent.includes('请到{counter}办理')",
-                                 timeout=25_000)
+        status.wait_for_function(
+            f"() => document.querySelector('.state').textContent.includes('请到{counter}办理')", timeout=25_000
+        )
         assert status.inner_text(".number") == number and status.locator(".facts").count() == 0
     finally:
         phone.close()

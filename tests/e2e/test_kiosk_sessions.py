@@ -32,8 +32,11 @@ from tests.support.kiosk_site import (
     wait_session,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 # Every piece of text added to the page, with the session the page served when it was added.
 SEEN_SCRIPT = """
@@ -103,8 +106,9 @@ def test_a_rapid_card_swap_never_shows_the_first_person_after_the_second(browser
         assert state(page)["stack"] == ["home"]
 
         site.present(b)  # the reader sees another card: A is removed, B is read
-        page.wait_for_function(f"() => {{ const s = window.__kiosk.state().session; return s && s !== '{first}'; }}",
-                               timeout=20_000)
+        page.wait_for_function(
+            f"() => {{ const s = window.__kiosk.state().session; return s && s !== '{first}'; }}", timeout=20_000
+        )
         second = state(page)["session"]
         # B asks for B's records; while that screen waits, A's late answer arrives, then B's.
         tap(page, "[data-tile=records]")
@@ -123,8 +127,11 @@ def test_a_rapid_card_swap_never_shows_the_first_person_after_the_second(browser
         tap(page, "[data-tab=balances]")
         page.wait_for_selector(".kbalance")
 
-        a_marks = [a.masked_id_number, masked_name(a) + "，",
-                   yuan(a_records["balances"]["pension_account_fen"]) + " 元"]
+        a_marks = [
+            a.masked_id_number,
+            masked_name(a) + "，",
+            yuan(a_records["balances"]["pension_account_fen"]) + " 元",
+        ]
         seen = page.evaluate("() => window.__seen")
         after_b = [entry["text"] for entry in seen if entry["session"] == second]
         assert after_b, "B's screens were seen"
@@ -133,8 +140,9 @@ def test_a_rapid_card_swap_never_shows_the_first_person_after_the_second(browser
             assert not leaked, f"A's data appeared after B's card: {mark!r} in {leaked[:2]}"
             assert mark not in dom_text(page)
         assert b.masked_id_number in page.inner_text(".kwho")
-        assert any(a.masked_id_number in entry["text"] for entry in seen if entry["session"] == first), \
+        assert any(a.masked_id_number in entry["text"] for entry in seen if entry["session"] == first), (
             "A was shown while A was served (the check above is not vacuous)"
+        )
     finally:
         context.close()
         site.clear()
@@ -191,8 +199,9 @@ def test_a_card_the_backend_does_not_know_gets_a_clear_message(page: Any, site: 
     page.wait_for_selector(".kdialog", state="detached")
 
 
-def test_a_records_backend_that_is_down_or_slow_sends_the_citizen_home_with_a_message(page: Any,
-                                                                                       site: KioskSite) -> None:
+def test_a_records_backend_that_is_down_or_slow_sends_the_citizen_home_with_a_message(
+    page: Any, site: KioskSite
+) -> None:
     site.present(site.steady)
     wait_session(page)
     down = {"error": "backend_unavailable", "message": "社保系统暂时无法访问，请稍后再试或到人工窗口办理。"}
@@ -225,7 +234,9 @@ def test_the_certificate_shows_a_qr_code_for_the_phone_and_its_verify_code(page:
         tap(page, "[data-action=certificate]")
     answer = issued.value.json()
     wait_screen(page, "certificate")
-    page.wait_for_function("() => { const i = document.querySelector('.kcert__qr'); return i && i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.kcert__qr'); return i && i.complete && i.naturalWidth > 0; }"
+    )
     shown = page.inner_text(".kcert__code").replace(" ", "")
     assert answer["code"] in shown
     assert "二维码" in page.inner_text(".kcert")

@@ -22,7 +22,6 @@ import pytest
 
 from content.citizens.http_records import person_to_wire, records_to_wire
 from content.citizens.idnumbers import mask_id_number
-from content.library.items import Education
 from content.citizens.person_records import (
     Balances,
     ContributionMonth,
@@ -35,11 +34,15 @@ from content.citizens.person_records import (
     history_months,
 )
 from content.citizens.records import PersonRecord
+from content.library.items import Education
 from tests.support.browser import chromium_missing
 from tests.support.kiosk_site import KioskSite, kiosk_site, open_kiosk, tap, wait_screen, wait_session
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 TIMEOUT_SECONDS = 2
 
@@ -56,10 +59,16 @@ class Upstream:
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 fields = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 born = fields["birth_date"]
-                person = PersonRecord(ref="up:1", name=fields["name"], sex_code=fields["sex_code"] or "1",
-                                      birth_date=date.fromisoformat(born[:4] + "-" + born[4:6] + "-" + born[6:8])
-                                      if "-" not in born else date.fromisoformat(born),
-                                      masked_id=mask_id_number(fields["id_number"]), region_code="620102")
+                person = PersonRecord(
+                    ref="up:1",
+                    name=fields["name"],
+                    sex_code=fields["sex_code"] or "1",
+                    birth_date=date.fromisoformat(born[:4] + "-" + born[4:6] + "-" + born[6:8])
+                    if "-" not in born
+                    else date.fromisoformat(born),
+                    masked_id=mask_id_number(fields["id_number"]),
+                    region_code="620102",
+                )
                 self._send(200, person_to_wire(person))
 
             def do_GET(self) -> None:  # noqa: N802
@@ -98,9 +107,14 @@ def _records(today: date) -> PersonRecords:
     months = tuple(ContributionMonth(m, True, 500_000, 40_000, "兰州鑫博物流有限公司") for m in history_months(today))
     return PersonRecords(
         enrollments=tuple(Enrollment(i, EnrollmentState.ACTIVE, date(2010, 1, 1), "兰州市城关区") for i in Insurance),
-        contributions=months, balances=Balances(6_543_210, 123_400, today),
-        employment=EmploymentStatus(EmploymentState.EMPLOYED, date(2020, 1, 1), "兰州鑫博物流有限公司", "城关区公共就业服务中心"),
-        education=Education.SENIOR.value, as_of=today)
+        contributions=months,
+        balances=Balances(6_543_210, 123_400, today),
+        employment=EmploymentStatus(
+            EmploymentState.EMPLOYED, date(2020, 1, 1), "兰州鑫博物流有限公司", "城关区公共就业服务中心"
+        ),
+        education=Education.SENIOR.value,
+        as_of=today,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +126,18 @@ def upstream() -> Iterator[Upstream]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, upstream: Upstream) -> Iterator[KioskSite]:
-    env = {"KIOSK_RECORDS_BACKEND": "http", "KIOSK_RECORDS_HTTP_URL": upstream.url,
-           "KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS)}
+    env = {
+        "KIOSK_RECORDS_BACKEND": "http",
+        "KIOSK_RECORDS_HTTP_URL": upstream.url,
+        "KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
+    }
     with kiosk_site(Path(tmp_path_factory.mktemp("kiosk-upstream")), extra_env=env) as running:
         yield running
 
 
 def test_records_come_from_the_upstream_then_its_outage_and_hang_send_the_citizen_home(
-        browser: Any, site: KioskSite, upstream: Upstream) -> None:
+    browser: Any, site: KioskSite, upstream: Upstream
+) -> None:
     page = open_kiosk(browser, site)
     try:
         person = site.steady
@@ -147,7 +165,9 @@ def test_records_come_from_the_upstream_then_its_outage_and_hang_send_the_citize
         tap(page, "[data-tile=matches]")
         page.wait_for_selector(".kdialog[data-name=unavailable]", timeout=15_000)
         waited = time.monotonic() - started
-        assert waited < TIMEOUT_SECONDS + 4, f"the server's {TIMEOUT_SECONDS} s upstream deadline holds ({waited:.1f} s)"
+        assert waited < TIMEOUT_SECONDS + 4, (
+            f"the server's {TIMEOUT_SECONDS} s upstream deadline holds ({waited:.1f} s)"
+        )
         wait_screen(page, "home")
         assert page.locator(".kloading").count() == 0, "no spinner left behind"
         assert page.evaluate("() => window.__kiosk.state().session") is not None, "the session survives the outage"

@@ -20,8 +20,11 @@ from tests.support.queue_world import STAFF_PASSWORD, STAFF_USER, QueueHall, add
 from tests.support.server import ServerProcess
 from tests.support.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 # A call must be on the wall within a second of the key press (the acceptance bound).
 WITHIN_MS = 1000
@@ -74,7 +77,8 @@ def screen_page(browser: Any, live: Live, key: str, size: tuple[int, int], ready
 
 
 def test_a_call_reaches_the_wall_within_a_second_the_strip_follows_and_a_recall_is_marked(
-        browser: Any, live: Live) -> None:
+    browser: Any, live: Live
+) -> None:
     wall = screen_page(browser, live, live.hall.world.wall_keys[0], (1920, 1080), ".region--queue .qb__line")
     strip = screen_page(browser, live, live.hall.strip_keys[5], (640, 64), ".strip[data-state=idle]")
     counter = counter_page(browser, live)
@@ -88,15 +92,17 @@ def test_a_call_reaches_the_wall_within_a_second_the_strip_follows_and_a_recall_
     strip.wait_for_selector(".strip[data-ticket=A001][data-state=called]", timeout=FOLLOWS_MS)
     assert "5号窗口" in strip.inner_text(".strip")
     wall.wait_for_selector(".qb__line[data-service=A][data-waiting='2']", timeout=FOLLOWS_MS)
-    wall.wait_for_function("() => window.__wall.announcer.log.some(e => e.text.includes('请A001号到5号窗口办理'))",
-                           timeout=5_000)
+    wall.wait_for_function(
+        "() => window.__wall.announcer.log.some(e => e.text.includes('请A001号到5号窗口办理'))", timeout=5_000
+    )
 
     press(counter, "recall", "r")
     wall.wait_for_selector(".qb__call--newest[data-ticket=A001][data-recall=true]", timeout=FOLLOWS_MS)
     assert "重呼" in wall.inner_text(".qb__call--newest")
     strip.wait_for_selector(".strip[data-ticket=A001][data-recall=true]", timeout=FOLLOWS_MS)
-    wall.wait_for_function("() => window.__wall.announcer.log.some(e => e.recall && e.text.startsWith('重呼'))",
-                           timeout=10_000)
+    wall.wait_for_function(
+        "() => window.__wall.announcer.log.some(e => e.recall && e.text.startsWith('重呼'))", timeout=10_000
+    )
     log = wall.evaluate("() => window.__wall.announcer.log")
     for earlier, later in zip(log, log[1:], strict=False):
         assert earlier["endedAt"] is not None and earlier["endedAt"] <= later["startedAt"], "announcements overlap"

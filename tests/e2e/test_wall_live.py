@@ -17,8 +17,11 @@ from tests.support.browser import chromium_missing, screenshot
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
 
 AUTH = {"Authorization": "Bearer test-token"}
 
@@ -78,18 +81,30 @@ def test_vacancy_created_through_the_api_appears_without_reload(open_wall, live)
     page.evaluate("window.__marker = 'set-before-the-change'")
     title = "电子商务师（直播带货）"
     started = time.monotonic()
-    post(server, "/vacancies", {
-        "org_unit_id": world.city_id, "employer_id": world.employer_id, "title": title,
-        "occupation_code": "4-01-02-02", "headcount": 4, "salary_min": 5000, "salary_max": 8000,
-        "education": "大专", "district": "城关区", "contact": "0931-8123456",
-        "valid_until": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
-    })
+    post(
+        server,
+        "/vacancies",
+        {
+            "org_unit_id": world.city_id,
+            "employer_id": world.employer_id,
+            "title": title,
+            "occupation_code": "4-01-02-02",
+            "headcount": 4,
+            "salary_min": 5000,
+            "salary_max": 8000,
+            "education": "大专",
+            "district": "城关区",
+            "contact": "0931-8123456",
+            "valid_until": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
+        },
+    )
     try:
         text_shown(page, title, timeout_ms=2_000)
     except Exception as err:
         screenshot(page, "e2e-wall-new-vacancy-missing")
-        state = page.evaluate("JSON.stringify({...document.querySelector('#wall').dataset,"
-                              " text: document.body.innerText.slice(0, 300)})")
+        state = page.evaluate(
+            "JSON.stringify({...document.querySelector('#wall').dataset, text: document.body.innerText.slice(0, 300)})"
+        )
         raise AssertionError(f"new vacancy not shown within 2 s; wall state: {state}") from err
     elapsed = time.monotonic() - started
     assert page.evaluate("window.__marker") == "set-before-the-change", "the page must not reload"
@@ -105,11 +120,18 @@ def test_province_emergency_preempts_every_screen_below_and_schedule_returns(ope
     pages.append(led)
     title = "紧急疏散演练通知"
     expires = datetime.now(UTC) + timedelta(seconds=12)
-    post(server, "/emergencies", {
-        "org_unit_id": world.province_id, "title": title, "body": "请听从工作人员指引，有序撤离。",
-        "severity": "critical", "expires_at": expires.isoformat(),
-        "targets": [{"mode": "include", "kind": "org", "ref": world.province_id}],
-    })
+    post(
+        server,
+        "/emergencies",
+        {
+            "org_unit_id": world.province_id,
+            "title": title,
+            "body": "请听从工作人员指引，有序撤离。",
+            "severity": "critical",
+            "expires_at": expires.isoformat(),
+            "targets": [{"mode": "include", "kind": "org", "ref": world.province_id}],
+        },
+    )
     for page in pages:
         text_shown(page, title, timeout_ms=3_000)
     screenshot(pages[0], "e2e-wall-emergency")

@@ -82,54 +82,105 @@ class Factory:
         return {"name": "甘肃省", "level": "province", "division_code": "620000", **o}
 
     def hall_body(self, **o: Any) -> dict[str, Any]:
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "name": "兰州市人力资源市场",
-                "address": "城关区庆阳路1号", **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "name": "兰州市人力资源市场",
+            "address": "城关区庆阳路1号",
+            **o,
+        }
 
     def screen_group_body(self, **o: Any) -> dict[str, Any]:
         return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "name": "全省大厅入口屏", **o}
 
     def screen_body(self, **o: Any) -> dict[str, Any]:
         hall_id = o.pop("hall_id", None) or self._once("hall", lambda: self.hall())
-        return {"hall_id": hall_id, "name": "一楼大屏", "kind": "wall", "width_px": 1920, "height_px": 1080,
-                "tags": ["入口"], **o}
+        return {
+            "hall_id": hall_id,
+            "name": "一楼大屏",
+            "kind": "wall",
+            "width_px": 1920,
+            "height_px": 1080,
+            "tags": ["入口"],
+            **o,
+        }
 
     def employer_body(self, **o: Any) -> dict[str, Any]:
         return {"name": "兰州某某物流有限公司", "credit_code": "91620100MA71234567", "industry": "物流", **o}
 
     def vacancy_body(self, **o: Any) -> dict[str, Any]:
         employer_id = o.pop("employer_id", None) or self._once("employer", lambda: self.employer())
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "employer_id": employer_id,
-                "title": "仓储物流专员", "occupation_code": "4-02-06-03", "headcount": 5, "salary_min": 4500,
-                "salary_max": 6000, "education": "高中/中专", "district": "城关区", "valid_until": future(), **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "employer_id": employer_id,
+            "title": "仓储物流专员",
+            "occupation_code": "4-02-06-03",
+            "headcount": 5,
+            "salary_min": 4500,
+            "salary_max": 6000,
+            "education": "高中/中专",
+            "district": "城关区",
+            "valid_until": future(),
+            **o,
+        }
 
     def policy_notice_body(self, **o: Any) -> dict[str, Any]:
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "title": "失业保险金申领指南",
-                "topic": "失业保险", "body_markdown": "## 申领条件\n\n- 已办理失业登记\n", **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "title": "失业保险金申领指南",
+            "topic": "失业保险",
+            "body_markdown": "## 申领条件\n\n- 已办理失业登记\n",
+            **o,
+        }
 
     def ticker_body(self, **o: Any) -> dict[str, Any]:
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
-                "title": "本周六上午举办专场招聘会", **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "title": "本周六上午举办专场招聘会",
+            **o,
+        }
 
     def playlist_body(self, **o: Any) -> dict[str, Any]:
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "name": "上午岗位",
-                "entries": [{"kind": "vacancy_board", "duration_seconds": 12, "params": {"page_size": 8}}], **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "name": "上午岗位",
+            "entries": [{"kind": "vacancy_board", "duration_seconds": 12, "params": {"page_size": 8}}],
+            **o,
+        }
 
     def layout_body(self, **o: Any) -> dict[str, Any]:
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "name": "大厅横屏",
-                "regions": [{"name": "main", "x": 0.0, "y": 0.1, "w": 0.7, "h": 0.82},
-                            {"name": "ticker", "widget": "ticker", "x": 0.0, "y": 0.92, "w": 1.0, "h": 0.08}], **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "name": "大厅横屏",
+            "regions": [
+                {"name": "main", "x": 0.0, "y": 0.1, "w": 0.7, "h": 0.82},
+                {"name": "ticker", "widget": "ticker", "x": 0.0, "y": 0.92, "w": 1.0, "h": 0.08},
+            ],
+            **o,
+        }
 
     def schedule_body(self, **o: Any) -> dict[str, Any]:
         layout_id = o.pop("layout_id", None) or self._once("layout", lambda: self.layout())
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "name": "上午岗位专场",
-                "layout_id": layout_id, "daypart_start": "08:30", "daypart_end": "12:00",
-                "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
-                "targets": [{"kind": "org", "ref": str(self.province_id())}], **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "name": "上午岗位专场",
+            "layout_id": layout_id,
+            "daypart_start": "08:30",
+            "daypart_end": "12:00",
+            "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            "targets": [{"kind": "org", "ref": str(self.province_id())}],
+            **o,
+        }
 
     def emergency_body(self, **o: Any) -> dict[str, Any]:
-        return {"org_unit_id": o.pop("org_unit_id", None) or self.province_id(), "title": "暴雨停业通知",
-                "body": "今日下午暂停对外服务", "severity": "warning", "expires_at": future(1),
-                "targets": [{"kind": "org", "ref": str(self.province_id())}], **o}
+        return {
+            "org_unit_id": o.pop("org_unit_id", None) or self.province_id(),
+            "title": "暴雨停业通知",
+            "body": "今日下午暂停对外服务",
+            "severity": "warning",
+            "expires_at": future(1),
+            "targets": [{"kind": "org", "ref": str(self.province_id())}],
+            **o,
+        }
 
     # ---- creators -------------------------------------------------------------------------
     def org_unit(self, **o: Any) -> dict[str, Any]:
@@ -179,8 +230,10 @@ class Factory:
 def row_counts(app: Flask) -> dict[str, int]:
     """Rows per table: compared before and after a refused request to prove nothing was written."""
     with database(app).engine.connect() as conn:
-        return {table.name: conn.scalar(select(func.count()).select_from(table)) or 0
-                for table in Base.metadata.sorted_tables}
+        return {
+            table.name: conn.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
 
 
 def last_outbox(app: Flask) -> dict[str, Any] | None:

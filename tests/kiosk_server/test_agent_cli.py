@@ -37,11 +37,16 @@ def kiosk_db(database_url: str) -> Iterator[tuple[str, World, str]]:
 
 
 def run_cli(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_DATABASE_URL": database_url,
-           "KIOSK_SECRET_KEY": SECRET}
+    env = {
+        **os.environ,
+        "KIOSK_DATA_DIR": str(tmp_path / "data"),
+        "KIOSK_DATABASE_URL": database_url,
+        "KIOSK_SECRET_KEY": SECRET,
+    }
     env.pop("KIOSK_ASYNC_MODE", None)
-    return subprocess.run([sys.executable, "-m", "kiosk_server.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk_server.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def verifies(database_url: str, screen_key: str, credential: str) -> bool:
@@ -89,8 +94,9 @@ def test_kiosk_agent_execs_the_device_agent_with_every_argument(monkeypatch: pyt
     monkeypatch.setattr(os, "execv", fake_execv)
     with pytest.raises(Replaced):
         cli.main(["agent", "--server", "https://hall.example", "-v", "run"])
-    assert calls == [(sys.executable, [sys.executable, "-m", "devices.agent", "--server", "https://hall.example",
-                                       "-v", "run"])]
+    assert calls == [
+        (sys.executable, [sys.executable, "-m", "devices.agent", "--server", "https://hall.example", "-v", "run"])
+    ]
     with pytest.raises(Replaced):
         cli.main(["agent", "--help"])
     assert calls[-1][1][3:] == ["--help"], "--help belongs to the agent, not to kiosk"

@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.citizens.sessions import CitizenSession, token_hash
 from content.citizens.demo_backend import issue_ecard_token
 from content.citizens.kiosk_agents import issue_agent_credential, reader_statuses
+from content.citizens.sessions import CitizenSession, token_hash
 from content.org.screens import Screen
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
@@ -72,12 +72,16 @@ def test_the_right_credential_connects(app: Flask, hall: Hall) -> None:
     assert agent(app, hall.kiosk).is_connected("/agent")
 
 
-@pytest.mark.parametrize("auth", [
-    {"device": "KEY", "credential": "wrong"},
-    {"device": "no-such-screen", "credential": "CRED"},
-    {"device": "KEY"},
-    None,
-], ids=["wrong-credential", "unknown-device", "no-credential", "no-auth"])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"device": "KEY", "credential": "wrong"},
+        {"device": "no-such-screen", "credential": "CRED"},
+        {"device": "KEY"},
+        None,
+    ],
+    ids=["wrong-credential", "unknown-device", "no-credential", "no-auth"],
+)
 def test_a_bad_connect_is_refused(app: Flask, hall: Hall, auth: dict[str, str] | None) -> None:
     if auth is not None:
         auth = {k: v.replace("KEY", hall.kiosk.key).replace("CRED", hall.kiosk.credential) for k, v in auth.items()}
@@ -104,13 +108,30 @@ def test_a_reissued_credential_revokes_the_old_one(app: Flask, hall: Hall) -> No
 
 def test_hello_answers_with_the_kiosk_and_replaces_its_readers(app: Flask, hall: Hall) -> None:
     client = agent(app, hall.kiosk)
-    ack = call(client, "agent_hello", {"agent_version": "0.1.0", "cards_present": [], "readers": [
-        {"reader_id": "idcard-serial-1", "kind": "idcard_serial", "state": "attached", "message": ""},
-        {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "fault", "message": "no PSAM"}]})
-    assert ack == {"ok": True, "session_idle_seconds": 180, "screen": {
-        "id": hall.kiosk.screen_id, "name": "求职自助终端", "hall": {"id": hall.world.hall_id, "name": "城关区公共就业服务中心"}}}
-    assert call(client, "reader_status", {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "attached",
-                                          "message": ""}) == {"ok": True}
+    ack = call(
+        client,
+        "agent_hello",
+        {
+            "agent_version": "0.1.0",
+            "cards_present": [],
+            "readers": [
+                {"reader_id": "idcard-serial-1", "kind": "idcard_serial", "state": "attached", "message": ""},
+                {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "fault", "message": "no PSAM"},
+            ],
+        },
+    )
+    assert ack == {
+        "ok": True,
+        "session_idle_seconds": 180,
+        "screen": {
+            "id": hall.kiosk.screen_id,
+            "name": "求职自助终端",
+            "hall": {"id": hall.world.hall_id, "name": "城关区公共就业服务中心"},
+        },
+    }
+    assert call(
+        client, "reader_status", {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "attached", "message": ""}
+    ) == {"ok": True}
     with Session(database(app).engine) as session:
         rows = {r.reader_id: (r.kind, r.state) for r in reader_statuses(session, hall.kiosk.screen_id)}
     assert rows == {"idcard-serial-1": ("idcard_serial", "attached"), "ssc-pcsc-1": ("ssc_pcsc", "attached")}
@@ -118,26 +139,37 @@ def test_hello_answers_with_the_kiosk_and_replaces_its_readers(app: Flask, hall:
 
 def test_a_disconnected_agent_leaves_its_readers_unknown(app: Flask, hall: Hall) -> None:
     client = agent(app, hall.kiosk)
-    call(client, "agent_hello", {"agent_version": "0.1.0", "cards_present": [], "readers": [
-        {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "attached", "message": ""}]})
+    call(
+        client,
+        "agent_hello",
+        {
+            "agent_version": "0.1.0",
+            "cards_present": [],
+            "readers": [{"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "attached", "message": ""}],
+        },
+    )
     client.disconnect(namespace="/agent")
     with Session(database(app).engine) as session:
         assert [r.state for r in reader_statuses(session, hall.kiosk.screen_id)] == ["unknown"]
 
 
-@pytest.mark.parametrize(("event", "payload", "fragment"), [
-    ("card_read", "not an object", "card_read: expected a JSON object"),
-    ("card_read", {"reader_id": "r", "source": "passport", "identity": {}}, "card_read.source"),
-    ("card_read", {"reader_id": "", "source": "idcard", "identity": {}}, "card_read.reader_id"),
-    ("card_read", {"reader_id": "r", "source": "idcard", "identity": []}, "card_read.identity"),
-    ("card_removed", {}, "card_removed.reader_id"),
-    ("reader_status", {"reader_id": "r", "kind": "ssc_pcsc", "state": "unknown"}, "reader_status.state"),
-    ("reader_status", {"reader_id": "r", "kind": "floppy", "state": "attached"}, "reader_status.kind"),
-    ("agent_hello", {"readers": "all of them"}, "agent_hello.readers"),
-    ("agent_hello", {"readers": [], "cards_present": [7]}, "agent_hello.cards_present.0"),
-])
-def test_a_malformed_payload_gets_bad_request_naming_the_field(app: Flask, hall: Hall, event: str, payload: Any,
-                                                               fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("event", "payload", "fragment"),
+    [
+        ("card_read", "not an object", "card_read: expected a JSON object"),
+        ("card_read", {"reader_id": "r", "source": "passport", "identity": {}}, "card_read.source"),
+        ("card_read", {"reader_id": "", "source": "idcard", "identity": {}}, "card_read.reader_id"),
+        ("card_read", {"reader_id": "r", "source": "idcard", "identity": []}, "card_read.identity"),
+        ("card_removed", {}, "card_removed.reader_id"),
+        ("reader_status", {"reader_id": "r", "kind": "ssc_pcsc", "state": "unknown"}, "reader_status.state"),
+        ("reader_status", {"reader_id": "r", "kind": "floppy", "state": "attached"}, "reader_status.kind"),
+        ("agent_hello", {"readers": "all of them"}, "agent_hello.readers"),
+        ("agent_hello", {"readers": [], "cards_present": [7]}, "agent_hello.cards_present.0"),
+    ],
+)
+def test_a_malformed_payload_gets_bad_request_naming_the_field(
+    app: Flask, hall: Hall, event: str, payload: Any, fragment: str
+) -> None:
     ack = call(agent(app, hall.kiosk), event, payload)
     assert ack["ok"] is False and ack["error"] == "bad_request"
     assert fragment in ack["message"]
@@ -151,8 +183,12 @@ def test_a_card_read_opens_a_session_and_the_kiosk_page_gets_masked_facts_only(a
     wall = kiosk_page(app, hall.world.wall_keys[0])
     ack = call(agent(app, hall.kiosk), "card_read", idcard_read(hall.holder))
     assert ack["ok"] is True
-    assert ack["session"]["citizen"] == {"masked_name": "欧***", "masked_id": hall.holder.masked_id, "sex": "男",
-                                         "age": ack["session"]["citizen"]["age"]}
+    assert ack["session"]["citizen"] == {
+        "masked_name": "欧***",
+        "masked_id": hall.holder.masked_id,
+        "sex": "男",
+        "age": ack["session"]["citizen"]["age"],
+    }
     [(name, payload)] = received(page)
     assert name == "citizen_session" and set(payload) == SESSION_KEYS
     assert payload["session_id"] == ack["session"]["id"] and payload["source"] == "idcard"
@@ -179,25 +215,33 @@ def test_an_ecard_read_opens_a_session(app: Flask, hall: Hall) -> None:
     assert ack["ok"] is True and ack["session"]["citizen"]["masked_id"] == hall.holder.masked_id
 
 
-@pytest.mark.parametrize(("read", "code"), [
-    (lambda h: ssc_read(h, psam=False, card_number="B00000001"), "unknown_person"),
-    (lambda h: idcard_read(h, id_number=h.id_number[:17] + ("1" if h.id_number[17] == "0" else "0")),
-     "invalid_identity"),
-    (lambda h: ecard_read("HRSS-ESSC:" + "A" * 55), "token_invalid"),
-], ids=["unknown", "invalid", "forged"])
+@pytest.mark.parametrize(
+    ("read", "code"),
+    [
+        (lambda h: ssc_read(h, psam=False, card_number="B00000001"), "unknown_person"),
+        (
+            lambda h: idcard_read(h, id_number=h.id_number[:17] + ("1" if h.id_number[17] == "0" else "0")),
+            "invalid_identity",
+        ),
+        (lambda h: ecard_read("HRSS-ESSC:" + "A" * 55), "token_invalid"),
+    ],
+    ids=["unknown", "invalid", "forged"],
+)
 def test_a_refused_read_tells_the_agent_and_the_kiosk_page(app: Flask, hall: Hall, read: Any, code: str) -> None:
     page = kiosk_page(app, hall.kiosk.key)
     ack = call(agent(app, hall.kiosk), "card_read", read(hall.holder))
     assert ack["ok"] is False and ack["error"] == code and ack["message"]
-    assert received(page) == [("citizen_session_refused", {"source": read(hall.holder)["source"], "error": code,
-                                                           "message": ack["message"]})]
+    assert received(page) == [
+        ("citizen_session_refused", {"source": read(hall.holder)["source"], "error": code, "message": ack["message"]})
+    ]
     assert hall.holder.id_number not in ack["message"]
     assert sessions(app) == []
 
 
 def test_an_expired_ecard_token_is_refused_as_expired(app: Flask, hall: Hall) -> None:
-    token = issue_ecard_token(hall.holder.person_id, runtime(app).policy.records_key,
-                              datetime.now(UTC) - timedelta(minutes=5))
+    token = issue_ecard_token(
+        hall.holder.person_id, runtime(app).policy.records_key, datetime.now(UTC) - timedelta(minutes=5)
+    )
     assert call(agent(app, hall.kiosk), "card_read", ecard_read(token))["error"] == "token_expired"
 
 

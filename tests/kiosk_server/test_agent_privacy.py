@@ -45,8 +45,16 @@ def wrong_check(number: str) -> str:
 
 
 def secrets_of(holder: Holder, kiosk: Kiosk, ecard_token: str) -> list[str]:
-    return [holder.id_number, wrong_check(holder.id_number), holder.id_number[6:14] + holder.id_number[14:17],
-            holder.name, holder.card_number, ecard_token, ecard_token[len("HRSS-ESSC:"):], kiosk.credential]
+    return [
+        holder.id_number,
+        wrong_check(holder.id_number),
+        holder.id_number[6:14] + holder.id_number[14:17],
+        holder.name,
+        holder.card_number,
+        ecard_token,
+        ecard_token[len("HRSS-ESSC:") :],
+        kiosk.credential,
+    ]
 
 
 def audit_text(engine: Any) -> str:
@@ -58,9 +66,17 @@ def audit_text(engine: Any) -> str:
 def card_flows(call: Any, holder: Holder, ecard_token: str) -> list[dict[str, Any]]:
     """Every kind of card event an agent sends, with their acks."""
     return [
-        call("agent_hello", {"agent_version": "0.1.0", "cards_present": [], "readers": [
-            {"reader_id": "idcard-serial-1", "kind": "idcard_serial", "state": "attached", "message": ""},
-            {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "attached", "message": ""}]}),
+        call(
+            "agent_hello",
+            {
+                "agent_version": "0.1.0",
+                "cards_present": [],
+                "readers": [
+                    {"reader_id": "idcard-serial-1", "kind": "idcard_serial", "state": "attached", "message": ""},
+                    {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "attached", "message": ""},
+                ],
+            },
+        ),
         call("card_read", idcard_read(holder)),
         call("card_removed", {"reader_id": "idcard-serial-1"}),
         call("card_read", ssc_read(holder)),
@@ -85,8 +101,7 @@ def test_in_process_logs_and_audit_hold_no_personal_data(app: Flask, caplog: pyt
     socketio = runtime(app).socketio
     page = socketio.test_client(app, namespace="/screen", auth={"key": kiosk.key})
     page.emit("hello", {"held": {}}, namespace="/screen")
-    agent = socketio.test_client(app, namespace="/agent",
-                                 auth={"device": kiosk.key, "credential": kiosk.credential})
+    agent = socketio.test_client(app, namespace="/agent", auth={"device": kiosk.key, "credential": kiosk.credential})
     acks = card_flows(lambda event, data: agent.emit(event, data, namespace="/agent", callback=True), holder, token)
     assert [a["ok"] for a in acks] == [True, True, True, True, True, True, False, False, True, False, True]
     page.emit("hello", {"held": {}}, namespace="/screen")  # re-sends the open e-card session with a new token
@@ -116,9 +131,16 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, A
         world = build_world(session, vacancies=1)
         kiosk = add_kiosk(session, world.hall_id, agent_credential_key(SECRET))
         holder = add_holder(session, records_key(SECRET))
-    server = ServerProcess(tmp_path / "server", database_url, extra_env={
-        "KIOSK_LOG_LEVEL": "DEBUG", "KIOSK_SECRET_KEY": SECRET, "KIOSK_CITIZEN_SESSION_IDLE_SECONDS": "10",
-        "KIOSK_SESSION_SWEEP_SECONDS": "0.2"})
+    server = ServerProcess(
+        tmp_path / "server",
+        database_url,
+        extra_env={
+            "KIOSK_LOG_LEVEL": "DEBUG",
+            "KIOSK_SECRET_KEY": SECRET,
+            "KIOSK_CITIZEN_SESSION_IDLE_SECONDS": "10",
+            "KIOSK_SESSION_SWEEP_SECONDS": "0.2",
+        },
+    )
     server.start()
     try:
         yield server, engine, kiosk, holder
@@ -142,8 +164,11 @@ def test_a_real_server_at_debug_logs_no_personal_data(served: tuple[ServerProces
         last = page.received("citizen_session")[-1]
         assert last["source"] == "ecard" and last["idle_seconds"] == 10
         # Nobody touches the e-card session: the server's sweeper ends it after 10 idle seconds.
-        wait_for(lambda: {"session_id": last["session_id"], "reason": "timeout"}
-                 in page.received("citizen_session_ended"), 20, "the idle timeout")
+        wait_for(
+            lambda: {"session_id": last["session_id"], "reason": "timeout"} in page.received("citizen_session_ended"),
+            20,
+            "the idle timeout",
+        )
         session_tokens = [s["token"] for s in page.received("citizen_session")]
     finally:
         agent.close()

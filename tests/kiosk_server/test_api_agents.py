@@ -20,8 +20,9 @@ def kiosk_id(make: Factory) -> int:
 
 
 def connects(app: Flask, screen_key: str, credential: str) -> bool:
-    client = runtime(app).socketio.test_client(app, namespace="/agent",
-                                               auth={"device": screen_key, "credential": credential})
+    client = runtime(app).socketio.test_client(
+        app, namespace="/agent", auth={"device": screen_key, "credential": credential}
+    )
     return bool(client.is_connected("/agent"))
 
 
@@ -63,14 +64,21 @@ def test_readers_lists_what_the_agent_reported(app: Flask, api: Api, make: Facto
     ident = kiosk_id(make)
     assert api.get(f"screens/{ident}/readers") == {"items": []}
     with Session(database(app).engine) as session:
-        replace_reader_statuses(session, ident, [
-            ReaderReport("ssc-pcsc-1", ReaderKind.SSC_PCSC, ReaderState.FAULT, "card mute"),
-            ReaderReport("idcard-serial-1", ReaderKind.IDCARD_SERIAL, ReaderState.ATTACHED)],
-            runtime(app).clock())
+        replace_reader_statuses(
+            session,
+            ident,
+            [
+                ReaderReport("ssc-pcsc-1", ReaderKind.SSC_PCSC, ReaderState.FAULT, "card mute"),
+                ReaderReport("idcard-serial-1", ReaderKind.IDCARD_SERIAL, ReaderState.ATTACHED),
+            ],
+            runtime(app).clock(),
+        )
         session.commit()
     items = api.get(f"screens/{ident}/readers")["items"]
     assert [(r["reader_id"], r["kind"], r["state"], r["message"]) for r in items] == [
-        ("idcard-serial-1", "idcard_serial", "attached", ""), ("ssc-pcsc-1", "ssc_pcsc", "fault", "card mute")]
+        ("idcard-serial-1", "idcard_serial", "attached", ""),
+        ("ssc-pcsc-1", "ssc_pcsc", "fault", "card mute"),
+    ]
     assert all(r["changed_at"] for r in items)
     api.get("screens/999999/readers", expect=404)
 

@@ -49,10 +49,12 @@ def test_description_needs_no_token(client: Any) -> None:
     assert client.get("/api/v1/openapi.json").status_code == 200
 
 
-@pytest.mark.parametrize(("method", "url", "status"), [
-    ("GET", "/api/v1/no-such-thing", 404), ("PUT", "/api/v1/halls", 405)])
-def test_routing_errors_under_the_prefix_are_json(client: Any, auth_headers: dict[str, str], method: str,
-                                                  url: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "url", "status"), [("GET", "/api/v1/no-such-thing", 404), ("PUT", "/api/v1/halls", 405)]
+)
+def test_routing_errors_under_the_prefix_are_json(
+    client: Any, auth_headers: dict[str, str], method: str, url: str, status: int
+) -> None:
     response = client.open(url, method=method, headers=auth_headers)
     assert response.status_code == status
     assert response.is_json and response.get_json()["error"]

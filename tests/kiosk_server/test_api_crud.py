@@ -27,7 +27,13 @@ IDS = [r[0] for r in RESOURCES]
 
 @pytest.mark.parametrize(("path", "factory", "kind", "change", "invalid"), RESOURCES, ids=IDS)
 def test_create_list_get_update_delete_round_trip(
-    api: Api, make: Factory, app: Any, path: str, factory: str, kind: str, change: dict[str, Any],
+    api: Api,
+    make: Factory,
+    app: Any,
+    path: str,
+    factory: str,
+    kind: str,
+    change: dict[str, Any],
     invalid: dict[str, Any],
 ) -> None:
     created = getattr(make, factory)()
@@ -55,7 +61,13 @@ def test_create_list_get_update_delete_round_trip(
 
 @pytest.mark.parametrize(("path", "factory", "kind", "change", "invalid"), RESOURCES, ids=IDS)
 def test_invalid_create_is_422_and_writes_nothing(
-    api: Api, make: Factory, app: Any, path: str, factory: str, kind: str, change: dict[str, Any],
+    api: Api,
+    make: Factory,
+    app: Any,
+    path: str,
+    factory: str,
+    kind: str,
+    change: dict[str, Any],
     invalid: dict[str, Any],
 ) -> None:
     body = getattr(make, f"{factory}_body")(**invalid)  # parents are made here, before counting
@@ -67,7 +79,13 @@ def test_invalid_create_is_422_and_writes_nothing(
 
 @pytest.mark.parametrize(("path", "factory", "kind", "change", "invalid"), RESOURCES, ids=IDS)
 def test_invalid_update_is_422_and_changes_nothing(
-    api: Api, make: Factory, app: Any, path: str, factory: str, kind: str, change: dict[str, Any],
+    api: Api,
+    make: Factory,
+    app: Any,
+    path: str,
+    factory: str,
+    kind: str,
+    change: dict[str, Any],
     invalid: dict[str, Any],
 ) -> None:
     created = getattr(make, factory)()

@@ -32,10 +32,13 @@ def test_expiry_is_required_and_must_be_in_the_future(api: Api, make: Factory, a
     before = row_counts(app)
     del body["expires_at"]
     assert field_errors(api.post("emergencies", body, expect=422)) == {"expires_at": "Field required"}
-    assert "not in the future" in field_errors(
-        api.post("emergencies", make.emergency_body(expires_at=past()), expect=422))["expires_at"]
-    assert list(field_errors(api.post("emergencies", make.emergency_body(expires_at="2030-01-01T00:00:00"),
-                                      expect=422))) == ["expires_at"]
+    assert (
+        "not in the future"
+        in field_errors(api.post("emergencies", make.emergency_body(expires_at=past()), expect=422))["expires_at"]
+    )
+    assert list(
+        field_errors(api.post("emergencies", make.emergency_body(expires_at="2030-01-01T00:00:00"), expect=422))
+    ) == ["expires_at"]
     assert row_counts(app) == before
 
 

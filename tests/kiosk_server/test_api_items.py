@@ -45,17 +45,21 @@ def test_salary_rule_holds_against_the_stored_value_on_update(api: Api, make: Fa
     assert api.get(f"vacancies/{vacancy['id']}")["salary_max"] == 6000
 
 
-@pytest.mark.parametrize(("override", "field"), [
-    ({"occupation_code": "4020603"}, "occupation_code"),
-    ({"occupation_code": "4-2-6-3"}, "occupation_code"),
-    ({"headcount": 0}, "headcount"),
-    ({"valid_until": "2030-01-01T00:00:00"}, "valid_until"),
-    ({"education": "博士后"}, "education"),
-    ({"salary_min": -1}, "salary_min"),
-    ({"title": ""}, "title"),
-])
-def test_invalid_vacancy_fields_are_named(api: Api, make: Factory, app: Any, override: dict[str, Any],
-                                          field: str) -> None:
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"occupation_code": "4020603"}, "occupation_code"),
+        ({"occupation_code": "4-2-6-3"}, "occupation_code"),
+        ({"headcount": 0}, "headcount"),
+        ({"valid_until": "2030-01-01T00:00:00"}, "valid_until"),
+        ({"education": "博士后"}, "education"),
+        ({"salary_min": -1}, "salary_min"),
+        ({"title": ""}, "title"),
+    ],
+)
+def test_invalid_vacancy_fields_are_named(
+    api: Api, make: Factory, app: Any, override: dict[str, Any], field: str
+) -> None:
     body = make.vacancy_body(**override)
     before = row_counts(app)
     assert field in field_errors(api.post("vacancies", body, expect=422))
@@ -96,8 +100,10 @@ def test_deleting_an_employer_with_vacancies_is_409(api: Api, make: Factory) -> 
 
 
 def test_notice_keeps_markdown_and_serves_sanitized_html(api: Api, make: Factory) -> None:
-    markdown = ("## 申领条件\n\n| 年限 | 期限 |\n|---|---|\n| 1-5年 | 12个月 |\n\n"
-                "<script>alert(1)</script>\n\n[点我](javascript:alert(1)) <img src=x onerror=alert(1)>")
+    markdown = (
+        "## 申领条件\n\n| 年限 | 期限 |\n|---|---|\n| 1-5年 | 12个月 |\n\n"
+        "<script>alert(1)</script>\n\n[点我](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    )
     notice = make.policy_notice(body_markdown=markdown)
     assert notice["body_markdown"] == markdown
     html = notice["body_html"]

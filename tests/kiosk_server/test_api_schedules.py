@@ -11,9 +11,13 @@ def test_schedule_round_trip_with_targets_and_region_playlists(api: Api, make: F
     playlist = make.playlist()
     group = make.screen_group()
     schedule = make.schedule(
-        region_playlists={"main": playlist["id"]}, exdates=["2026-10-01", "2026-10-02"],
-        targets=[{"kind": "org", "ref": str(make.province_id())}, {"kind": "group", "ref": group["id"]},
-                 {"mode": "exclude", "kind": "tag", "ref": "窗口"}],
+        region_playlists={"main": playlist["id"]},
+        exdates=["2026-10-01", "2026-10-02"],
+        targets=[
+            {"kind": "org", "ref": str(make.province_id())},
+            {"kind": "group", "ref": group["id"]},
+            {"mode": "exclude", "kind": "tag", "ref": "窗口"},
+        ],
     )
     assert schedule["daypart_start"] == "08:30:00" and schedule["layer"] == "scheduled"
     assert schedule["region_playlists"] == {"main": playlist["id"]}
@@ -29,8 +33,14 @@ def test_schedule_round_trip_with_targets_and_region_playlists(api: Api, make: F
 
 
 def test_timing_errors_come_from_the_resolver_validator_all_at_once(api: Api, make: Factory, app: Any) -> None:
-    body = make.schedule_body(layer="campaign", date_from="2026-05-01", date_until="2026-04-01",
-                              rrule="FREQ=SOMETIMES", daypart_end=None, targets=[])
+    body = make.schedule_body(
+        layer="campaign",
+        date_from="2026-05-01",
+        date_until="2026-04-01",
+        rrule="FREQ=SOMETIMES",
+        daypart_end=None,
+        targets=[],
+    )
     before = row_counts(app)
     errors = field_errors(api.post("schedules", body, expect=422))
     assert {"date_until", "starts_at", "ends_at", "rrule", "daypart_end", "targets"} <= set(errors)
@@ -44,14 +54,23 @@ def test_emergency_is_not_a_schedule_layer(api: Api, make: Factory) -> None:
 
 
 def test_times_are_wall_clock_and_instants_are_aware(api: Api, make: Factory) -> None:
-    body = make.schedule_body(daypart_start="08:30+08:00", layer="campaign", starts_at="2026-11-22T08:00:00",
-                              ends_at="2026-11-23T08:00:00+08:00")
+    body = make.schedule_body(
+        daypart_start="08:30+08:00",
+        layer="campaign",
+        starts_at="2026-11-22T08:00:00",
+        ends_at="2026-11-23T08:00:00+08:00",
+    )
     assert set(field_errors(api.post("schedules", body, expect=422))) == {"daypart_start", "starts_at"}
 
 
 def test_targets_must_exist_and_be_well_formed(api: Api, make: Factory) -> None:
-    body = make.schedule_body(targets=[{"kind": "hall", "ref": "4242"}, {"kind": "screen", "ref": "abc"},
-                                       {"kind": "org", "ref": str(make.province_id())}])
+    body = make.schedule_body(
+        targets=[
+            {"kind": "hall", "ref": "4242"},
+            {"kind": "screen", "ref": "abc"},
+            {"kind": "org", "ref": str(make.province_id())},
+        ]
+    )
     errors = field_errors(api.post("schedules", body, expect=422))
     assert set(errors) == {"targets.1.ref"}  # malformed refs first; existence once they are well formed
     body["targets"].pop(1)

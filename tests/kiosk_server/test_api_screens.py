@@ -43,7 +43,8 @@ def test_unknown_group_or_hall_is_422_on_its_field(api: Api, make: Factory, app:
     before = row_counts(app)
     assert field_errors(api.post("screens", body, expect=422)) == {"group_ids.1": "no screen group with id 999"}
     assert field_errors(api.post("screens", make.screen_body(hall_id=999), expect=422)) == {
-        "hall_id": "no hall with id 999"}
+        "hall_id": "no hall with id 999"
+    }
     assert row_counts(app) == before
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import re
 import zlib
-from dataclasses import dataclass
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,18 +16,18 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from sqlalchemy.orm import Session
 
 from content.citizens.certificates import certificate_facts, issue_certificate
-from content.citizens.sessions import CitizenSession, find_open
 from content.citizens.person_records import (
     Balances,
     ContributionMonth,
-    Enrollment,
-    EnrollmentState,
     EmploymentState,
     EmploymentStatus,
+    Enrollment,
+    EnrollmentState,
     Insurance,
     PersonRecords,
     history_months,
 )
+from content.citizens.sessions import CitizenSession, find_open
 from kiosk_server.certificate_pdf import qr_drawing, qr_svg, render_certificate_pdf
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
@@ -37,17 +37,41 @@ from tests.support.world import build_world
 HALL = "城关区公共就业服务中心"
 
 
-def person_records(today: date = date(2026, 11, 22), unpaid: Collection[str] = ("2024-03", "2024-04", "2025-08")) -> PersonRecords:
+def person_records(
+    today: date = date(2026, 11, 22), unpaid: Collection[str] = ("2024-03", "2024-04", "2025-08")
+) -> PersonRecords:
     """Five insurances (work injury suspended, maternity never), 36 months paid but for ``unpaid``."""
     states = dict.fromkeys(Insurance, EnrollmentState.ACTIVE) | {
-        Insurance.WORK_INJURY: EnrollmentState.SUSPENDED, Insurance.MATERNITY: EnrollmentState.NEVER}
-    enrollments = tuple(Enrollment(i, state, None if state is EnrollmentState.NEVER else date(2012, 7, 1),
-                                   "" if state is EnrollmentState.NEVER else "兰州市城关区") for i, state in states.items())
-    months = tuple(ContributionMonth(m, m not in unpaid, None if m in unpaid else 520000,
-                                     None if m in unpaid else 41600, "" if m in unpaid else "兰州新区物流有限公司")
-                   for m in history_months(today))
-    return PersonRecords(enrollments, months, Balances(1_234_500, 98_700, today), EmploymentStatus(
-        EmploymentState.EMPLOYED, date(2019, 4, 1), "兰州新区物流有限公司", "城关区就业服务中心"), "高中/中专", today)
+        Insurance.WORK_INJURY: EnrollmentState.SUSPENDED,
+        Insurance.MATERNITY: EnrollmentState.NEVER,
+    }
+    enrollments = tuple(
+        Enrollment(
+            i,
+            state,
+            None if state is EnrollmentState.NEVER else date(2012, 7, 1),
+            "" if state is EnrollmentState.NEVER else "兰州市城关区",
+        )
+        for i, state in states.items()
+    )
+    months = tuple(
+        ContributionMonth(
+            m,
+            m not in unpaid,
+            None if m in unpaid else 520000,
+            None if m in unpaid else 41600,
+            "" if m in unpaid else "兰州新区物流有限公司",
+        )
+        for m in history_months(today)
+    )
+    return PersonRecords(
+        enrollments,
+        months,
+        Balances(1_234_500, 98_700, today),
+        EmploymentStatus(EmploymentState.EMPLOYED, date(2019, 4, 1), "兰州新区物流有限公司", "城关区就业服务中心"),
+        "高中/中专",
+        today,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,8 +92,9 @@ def site(app: Flask) -> Site:
     rt = runtime(app)
     with Session(database(app).engine) as session:
         world = build_world(session, vacancies=0)
-        return Site(add_kiosk(session, world.hall_id, rt.policy.credential_key),
-                    add_holder(session, rt.policy.records_key))
+        return Site(
+            add_kiosk(session, world.hall_id, rt.policy.credential_key), add_holder(session, rt.policy.records_key)
+        )
 
 
 def issue(app: Flask, site: Site, ago: timedelta = timedelta(0)) -> Issued:
@@ -99,8 +124,9 @@ def pdf_text(pdf: bytes) -> str:
     cid_objects = {m.group(1) for m in re.finditer(rb"(\d+) 0 obj\s*<<\s*/BaseFont /STSong-Light", pdf)}
     fonts = dict(re.findall(rb"/(F\d+) (\d+) 0 R", pdf))
     runs: list[str] = []
-    for match in re.finditer(rb"/ASCII85Decode /FlateDecode \] /Length \d+\s*>>\s*stream\r?\n(.*?)endstream", pdf,
-                             re.S):
+    for match in re.finditer(
+        rb"/ASCII85Decode /FlateDecode \] /Length \d+\s*>>\s*stream\r?\n(.*?)endstream", pdf, re.S
+    ):
         raw = match.group(1).strip().removesuffix(b"~>")
         stream = zlib.decompress(base64.a85decode(raw))
         font = b""
@@ -166,9 +192,23 @@ def test_the_phone_link_downloads_the_certificate_pdf_inline(client: Any, issued
     assert len(re.findall(rb"/Type /Page\b", pdf)) == 1
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4 portrait
     text = pdf_text(pdf)
-    for shown in ("社会保险参保证明", "欧***", issued.holder.masked_id, "险种", "参保状态", "参保起始", "参保地",
-                  "养老保险", "未参保", "缴费 33 个月", "2024年3月至2024年4月，共2个月", HALL, issued.code, "扫码核验",
-                  f"http://localhost/verify/{issued.code}"):
+    for shown in (
+        "社会保险参保证明",
+        "欧***",
+        issued.holder.masked_id,
+        "险种",
+        "参保状态",
+        "参保起始",
+        "参保地",
+        "养老保险",
+        "未参保",
+        "缴费 33 个月",
+        "2024年3月至2024年4月，共2个月",
+        HALL,
+        issued.code,
+        "扫码核验",
+        f"http://localhost/verify/{issued.code}",
+    ):
         assert shown in text, shown
     assert issued.holder.id_number not in text and issued.holder.name not in text
 
@@ -208,6 +248,6 @@ def test_a_certificate_without_gaps_says_so() -> None:
 def test_the_kiosk_qr_svg_is_inline_and_scalable() -> None:
     svg = qr_svg("https://hall.example.gov.cn/c/q3J9xZ0aVbN_4kLm-8TtWw")
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and "<?xml" not in svg
-    opening = svg[:svg.index(">")]
+    opening = svg[: svg.index(">")]
     assert re.search(r'viewBox="0 0 (\d+) \1"', opening)
     assert "width=" not in opening and "height=" not in opening

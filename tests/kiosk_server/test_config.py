@@ -24,8 +24,9 @@ def test_citizen_session_defaults_follow_the_protocol(tmp_path: Path) -> None:
     settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
     assert settings.citizen_session_idle_seconds == 180 and settings.citizen_session_max_seconds == 1200
     assert settings.records_backend == "demo" and settings.session_sweep_seconds == 1.0
-    tuned = load_settings({"data_dir": str(tmp_path), "citizen_session_idle_seconds": 30,
-                           "session_sweep_seconds": "0.25"}, environ={})
+    tuned = load_settings(
+        {"data_dir": str(tmp_path), "citizen_session_idle_seconds": 30, "session_sweep_seconds": "0.25"}, environ={}
+    )
     assert tuned.citizen_session_idle_seconds == 30 and tuned.session_sweep_seconds == 0.25
 
 
@@ -86,8 +87,9 @@ def test_unknown_override_is_refused(tmp_path: Path) -> None:
 
 def test_cli_stops_at_start_up_with_the_bad_key(tmp_path: Path) -> None:
     env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_DEFAULT_TIMEZONE": "Mars/Olympus", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "kiosk_server.cli", "db", "upgrade"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk_server.cli", "db", "upgrade"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "KIOSK_DEFAULT_TIMEZONE" in result.stderr
     assert "Mars/Olympus" in result.stderr
@@ -103,12 +105,15 @@ def test_records_http_settings_default_to_off_with_a_five_second_timeout(tmp_pat
 
 
 def test_the_http_backend_reads_url_auth_header_and_timeout(tmp_path: Path) -> None:
-    settings = load_settings(environ={
-        "KIOSK_DATA_DIR": str(tmp_path), "KIOSK_RECORDS_BACKEND": "http",
-        "KIOSK_RECORDS_HTTP_URL": "https://si.example.gov.cn/api/v1",
-        "KIOSK_RECORDS_HTTP_AUTH_HEADER": "Authorization: Bearer s3cr3t-token",
-        "KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS": "2.5",
-    })
+    settings = load_settings(
+        environ={
+            "KIOSK_DATA_DIR": str(tmp_path),
+            "KIOSK_RECORDS_BACKEND": "http",
+            "KIOSK_RECORDS_HTTP_URL": "https://si.example.gov.cn/api/v1",
+            "KIOSK_RECORDS_HTTP_AUTH_HEADER": "Authorization: Bearer s3cr3t-token",
+            "KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS": "2.5",
+        }
+    )
     assert settings.records_backend == "http"
     assert settings.records_http_url == "https://si.example.gov.cn/api/v1"
     assert settings.records_http_auth_header == ("Authorization", "Bearer s3cr3t-token")
@@ -124,17 +129,24 @@ def test_the_http_backend_without_a_url_stops_start_up_naming_the_key(tmp_path: 
 def test_the_auth_header_value_stays_out_of_reprs_and_errors(tmp_path: Path) -> None:
     from kiosk_server.records_backends import CitizenPolicy
 
-    settings = load_settings({"data_dir": str(tmp_path), "records_backend": "http",
-                              "records_http_url": "http://127.0.0.1:9/records",
-                              "records_http_auth_header": "X-Api-Key: s3cr3t-token"}, environ={})
+    settings = load_settings(
+        {
+            "data_dir": str(tmp_path),
+            "records_backend": "http",
+            "records_http_url": "http://127.0.0.1:9/records",
+            "records_http_auth_header": "X-Api-Key: s3cr3t-token",
+        },
+        environ={},
+    )
     policy = CitizenPolicy.from_settings(settings)
     assert "s3cr3t-token" not in repr(settings) and "s3cr3t-token" not in repr(policy)
     with pytest.raises(ConfigError) as info:
         load_settings({"data_dir": str(tmp_path), "records_http_auth_header": "s3cr3t-token"}, environ={})
     assert "s3cr3t-token" not in str(info.value) and "KIOSK_RECORDS_HTTP_AUTH_HEADER" in str(info.value)
     with pytest.raises(ConfigError) as info:
-        load_settings({"data_dir": str(tmp_path), "records_http_url": "https://user:s3cr3t-token@si.example/api"},
-                      environ={})
+        load_settings(
+            {"data_dir": str(tmp_path), "records_http_url": "https://user:s3cr3t-token@si.example/api"}, environ={}
+        )
     assert "s3cr3t-token" not in str(info.value) and "KIOSK_RECORDS_HTTP_URL" in str(info.value)
 
 
@@ -148,8 +160,12 @@ def test_the_policy_builds_the_configured_backend(tmp_path: Path) -> None:
         return CitizenPolicy.from_settings(settings).backend(None, lambda: None)  # type: ignore[arg-type]
 
     assert isinstance(backend(), DemoRecords)
-    http = backend(records_backend="http", records_http_url="https://si.example/api/",
-                   records_http_auth_header="Authorization: Bearer s3cr3t-token", records_http_timeout_seconds="3")
+    http = backend(
+        records_backend="http",
+        records_http_url="https://si.example/api/",
+        records_http_auth_header="Authorization: Bearer s3cr3t-token",
+        records_http_timeout_seconds="3",
+    )
     assert isinstance(http, HttpRecords)
     assert repr(http) == "HttpRecords(base_url='https://si.example/api', auth=set, timeout_seconds=3)"
 

@@ -80,13 +80,30 @@ ENDPOINTS: Final[dict[str, tuple[str, str, Permission]]] = {
     "console.edit_playlist": ("GET", "/console/playlists/999999", P.VIEW_CONTENT),
 }
 # A permitted request that still answers 404 (a missing object) rather than 200 or a validation 400.
-MISSING_OBJECT: Final = {"console.end_emergency", "console.approve_emergency_proposal",
-                         "console.reject_emergency_proposal", "console.notice", "console.edit_notice", "console.submit_notice",
-                         "console.approve_notice", "console.reject_notice", "console.publish_notice", "console.archive_notice",
-                         "console.open_notification", "console.edit_media", "console.archive_media", "console.delete_media",
-                         "console.edit_vacancy", "console.archive_vacancy", "console.edit_ticker", "console.archive_ticker",
-                         "console.edit_schedule", "console.disable_schedule",
-                         "console.edit_layout", "console.edit_playlist"}
+MISSING_OBJECT: Final = {
+    "console.end_emergency",
+    "console.approve_emergency_proposal",
+    "console.reject_emergency_proposal",
+    "console.notice",
+    "console.edit_notice",
+    "console.submit_notice",
+    "console.approve_notice",
+    "console.reject_notice",
+    "console.publish_notice",
+    "console.archive_notice",
+    "console.open_notification",
+    "console.edit_media",
+    "console.archive_media",
+    "console.delete_media",
+    "console.edit_vacancy",
+    "console.archive_vacancy",
+    "console.edit_ticker",
+    "console.archive_ticker",
+    "console.edit_schedule",
+    "console.disable_schedule",
+    "console.edit_layout",
+    "console.edit_playlist",
+}
 # (endpoint, account) where the URL's object lies outside that account's subtree: 404, as if missing.
 OUTSIDE: Final = {("console.edit_user", "tianshui")}  # the technician works in 兰州市, not 天水市
 

@@ -31,17 +31,34 @@ def field_errors(page: Any) -> dict[str, str]:
 
 
 def vacancy_form(client: Any, cw: ConsoleWorld, **fields: Any) -> dict[str, Any]:
-    form = {"csrf_token": csrf_now(client), "title": "叉车司机", "employer": "兰州新区物流有限公司",
-            "occupation_code": "6-30-05-03", "headcount": "4", "salary_min": "5000", "salary_max": "7000",
-            "education": "高中/中专", "district": "城关区", "requirements": "持叉车证", "contact": "0931-8123456",
-            "org_unit_id": str(cw.world.city_id), "valid_from": "", "valid_until": "2027-01-31T18:00"}
+    form = {
+        "csrf_token": csrf_now(client),
+        "title": "叉车司机",
+        "employer": "兰州新区物流有限公司",
+        "occupation_code": "6-30-05-03",
+        "headcount": "4",
+        "salary_min": "5000",
+        "salary_max": "7000",
+        "education": "高中/中专",
+        "district": "城关区",
+        "requirements": "持叉车证",
+        "contact": "0931-8123456",
+        "org_unit_id": str(cw.world.city_id),
+        "valid_from": "",
+        "valid_until": "2027-01-31T18:00",
+    }
     form.update(fields)
     return form
 
 
 def ticker_form(client: Any, cw: ConsoleWorld, **fields: Any) -> dict[str, Any]:
-    form = {"csrf_token": csrf_now(client), "title": "本周六举办大型招聘会", "org_unit_id": str(cw.world.city_id),
-            "valid_from": "", "valid_until": ""}
+    form = {
+        "csrf_token": csrf_now(client),
+        "title": "本周六举办大型招聘会",
+        "org_unit_id": str(cw.world.city_id),
+        "valid_from": "",
+        "valid_until": "",
+    }
     form.update(fields)
     return form
 
@@ -55,8 +72,11 @@ def rows(app: Flask, model: Any) -> list[Any]:
 
 def events(app: Flask, kind: str) -> list[tuple[int, str]]:
     with Session(database(app).engine) as session:
-        return [(e.payload["id"], e.payload["action"]) for e in session.scalars(select(OutboxEvent)
-                .order_by(OutboxEvent.id)) if e.payload.get("kind") == kind]
+        return [
+            (e.payload["id"], e.payload["action"])
+            for e in session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))
+            if e.payload.get("kind") == kind
+        ]
 
 
 def audits(app: Flask, kind: str) -> list[AuditEntry]:
@@ -72,40 +92,72 @@ def audits(app: Flask, kind: str) -> list[AuditEntry]:
 def test_every_vacancy_field_says_what_is_wrong(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
     before = len(rows(app, Vacancy))
-    page = client.post("/console/vacancies/new", data=vacancy_form(
-        client, cw, title="", employer="", occupation_code="4020603", headcount="0", salary_min="-5",
-        salary_max="六千", education="博士后", district="区" * 61, requirements="要" * 5001, contact="电" * 121,
-        org_unit_id="", valid_from="下周一"))
+    page = client.post(
+        "/console/vacancies/new",
+        data=vacancy_form(
+            client,
+            cw,
+            title="",
+            employer="",
+            occupation_code="4020603",
+            headcount="0",
+            salary_min="-5",
+            salary_max="六千",
+            education="博士后",
+            district="区" * 61,
+            requirements="要" * 5001,
+            contact="电" * 121,
+            org_unit_id="",
+            valid_from="下周一",
+        ),
+    )
     assert page.status_code == 400
     assert field_errors(page) == {
-        "title": "请填写此项", "employer": "请填写此项",
+        "title": "请填写此项",
+        "employer": "请填写此项",
         "occupation_code": "职业代码应为 X-XX-XX-XX 的格式（GB/T 6565），如 4-02-06-03",
-        "headcount": "不能小于1", "salary_min": "不能小于0", "salary_max": "请输入整数", "education": "请选择",
-        "district": "不能超过60个字", "requirements": "不能超过5000个字", "contact": "不能超过120个字",
-        "org_unit_id": "请选择", "valid_from": "请填写完整的日期和时间"}
+        "headcount": "不能小于1",
+        "salary_min": "不能小于0",
+        "salary_max": "请输入整数",
+        "education": "请选择",
+        "district": "不能超过60个字",
+        "requirements": "不能超过5000个字",
+        "contact": "不能超过120个字",
+        "org_unit_id": "请选择",
+        "valid_from": "请填写完整的日期和时间",
+    }
     assert 'value="4020603"' in page.get_data(as_text=True)  # what was typed stays in the form
     assert len(rows(app, Vacancy)) == before and events(app, "vacancy") == []
 
 
 def test_the_vacancy_form_speaks_english_too(cw: ConsoleWorld, client: Any) -> None:
     sign_in(client, "editor")
-    page = client.post("/console/vacancies/new?lang=en", data=vacancy_form(client, cw, occupation_code="4-2-6-3",
-                                                                            headcount="", employer="x" * 201))
-    assert field_errors(page) == {"occupation_code": "Use the GB/T 6565 form X-XX-XX-XX, e.g. 4-02-06-03",
-                                  "headcount": "Fill this in", "employer": "At most 200 characters"}
+    page = client.post(
+        "/console/vacancies/new?lang=en",
+        data=vacancy_form(client, cw, occupation_code="4-2-6-3", headcount="", employer="x" * 201),
+    )
+    assert field_errors(page) == {
+        "occupation_code": "Use the GB/T 6565 form X-XX-XX-XX, e.g. 4-02-06-03",
+        "headcount": "Fill this in",
+        "employer": "At most 200 characters",
+    }
 
 
 def test_the_lowest_salary_may_not_be_above_the_highest(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
     before = (len(rows(app, Vacancy)), len(rows(app, Employer)))
-    page = client.post("/console/vacancies/new", data=vacancy_form(client, cw, salary_min="8000", salary_max="5000",
-                                                                    employer="一家新公司"))
+    page = client.post(
+        "/console/vacancies/new",
+        data=vacancy_form(client, cw, salary_min="8000", salary_max="5000", employer="一家新公司"),
+    )
     assert page.status_code == 400 and field_errors(page) == {"salary_min": "最低月薪不能高于最高月薪"}
-    with_others = client.post("/console/vacancies/new", data=vacancy_form(client, cw, salary_min="8000",
-                                                                           salary_max="5000", title=""))
+    with_others = client.post(
+        "/console/vacancies/new", data=vacancy_form(client, cw, salary_min="8000", salary_max="5000", title="")
+    )
     assert field_errors(with_others) == {"title": "请填写此项", "salary_min": "最低月薪不能高于最高月薪"}
-    unreadable = client.post("/console/vacancies/new", data=vacancy_form(client, cw, salary_min="8000",
-                                                                          salary_max="5千"))
+    unreadable = client.post(
+        "/console/vacancies/new", data=vacancy_form(client, cw, salary_min="8000", salary_max="5千")
+    )
     assert field_errors(unreadable) == {"salary_max": "请输入整数"}  # no comparison with a value not given
     assert (len(rows(app, Vacancy)), len(rows(app, Employer))) == before  # nor was the new employer kept
 
@@ -114,8 +166,10 @@ def test_a_new_vacancy_must_still_be_open_and_end_after_it_starts(cw: ConsoleWor
     sign_in(client, "editor")  # the clock stands at 2026-12-02 12:00 Beijing time
     past = client.post("/console/vacancies/new", data=vacancy_form(client, cw, valid_until="2026-12-02T11:00"))
     assert field_errors(past) == {"valid_until": "新岗位的停止显示时间必须晚于现在"}
-    backwards = client.post("/console/vacancies/new", data=vacancy_form(
-        client, cw, valid_from="2027-01-10T09:00", valid_until="2027-01-09T09:00"))
+    backwards = client.post(
+        "/console/vacancies/new",
+        data=vacancy_form(client, cw, valid_from="2027-01-10T09:00", valid_until="2027-01-09T09:00"),
+    )
     assert field_errors(backwards) == {"valid_until": "停止显示的时间须晚于开始显示的时间"}
 
 
@@ -130,23 +184,40 @@ def test_both_salaries_empty_is_negotiable(cw: ConsoleWorld, client: Any, app: F
 
 def test_create_edit_archive_reach_the_outbox_and_the_audit(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    done = client.post("/console/vacancies/new", data=vacancy_form(client, cw, employer="兰州拉面餐饮有限公司",
-                                                                    org_unit_id=str(cw.world.county_id)))
+    done = client.post(
+        "/console/vacancies/new",
+        data=vacancy_form(client, cw, employer="兰州拉面餐饮有限公司", org_unit_id=str(cw.world.county_id)),
+    )
     assert done.status_code == 302 and done.headers["Location"].endswith("/console/vacancies")
     made = rows(app, Vacancy)[-1]
     employer = rows(app, Employer)[-1]
     assert (made.title, made.employer_id, employer.name) == ("叉车司机", employer.id, "兰州拉面餐饮有限公司")
     assert (made.occupation_code, made.headcount, made.salary_min, made.salary_max, made.education, made.status) == (
-        "6-30-05-03", 4, 5000, 7000, "高中/中专", "published")
+        "6-30-05-03",
+        4,
+        5000,
+        7000,
+        "高中/中专",
+        "published",
+    )
     assert made.valid_until is not None and made.valid_until.isoformat() == "2027-01-31T10:00:00+00:00"
     listed = client.get("/console/vacancies").get_data(as_text=True)
     assert "岗位已保存：叉车司机" in listed and "5000-7000元" in listed and "兰州拉面餐饮有限公司" in listed
 
     form = client.get(f"/console/vacancies/{made.id}").get_data(as_text=True)
     assert 'value="兰州拉面餐饮有限公司"' in form and 'value="2027-01-31T18:00"' in form
-    edited = client.post(f"/console/vacancies/{made.id}", data=vacancy_form(
-        client, cw, employer="兰州拉面餐饮有限公司", org_unit_id=str(cw.world.county_id), headcount="6",
-        salary_max="", valid_until="2027-02-28T18:00"))
+    edited = client.post(
+        f"/console/vacancies/{made.id}",
+        data=vacancy_form(
+            client,
+            cw,
+            employer="兰州拉面餐饮有限公司",
+            org_unit_id=str(cw.world.county_id),
+            headcount="6",
+            salary_max="",
+            valid_until="2027-02-28T18:00",
+        ),
+    )
     assert edited.status_code == 302, field_errors(edited)
     changed = rows(app, Vacancy)[-1]
     assert (changed.headcount, changed.salary_max, changed.salary_text) == (6, None, "5000元以上")
@@ -158,12 +229,19 @@ def test_create_edit_archive_reach_the_outbox_and_the_audit(cw: ConsoleWorld, cl
     client.post(f"/console/vacancies/{made.id}/archive", data={"csrf_token": csrf_now(client), "restore": "1"})
     assert rows(app, Vacancy)[-1].status == "published"
 
-    assert events(app, "vacancy")[-4:] == [(made.id, "created"), (made.id, "updated"), (made.id, "archived"),
-                                           (made.id, "restored")]
+    assert events(app, "vacancy")[-4:] == [
+        (made.id, "created"),
+        (made.id, "updated"),
+        (made.id, "archived"),
+        (made.id, "restored"),
+    ]
     entries = audits(app, "vacancy")
     assert [e.action for e in entries] == ["created", "updated", "archived", "restored"]
-    assert entries[1].summary["changed"] == {"headcount": [4, 6], "salary_max": [7000, None],
-                                             "valid_until": ["2027-01-31T10:00:00+00:00", "2027-02-28T10:00:00+00:00"]}
+    assert entries[1].summary["changed"] == {
+        "headcount": [4, 6],
+        "salary_max": [7000, None],
+        "valid_until": ["2027-01-31T10:00:00+00:00", "2027-02-28T10:00:00+00:00"],
+    }
     with Session(database(app).engine) as session:
         county_path = session.get(OrgUnit, cw.world.county_id).path
     assert {e.actor for e in entries} == {"editor"} and {e.org_path for e in entries} == {county_path}
@@ -183,8 +261,12 @@ def test_an_employer_of_the_same_name_is_reused(cw: ConsoleWorld, client: Any, a
 
 def test_vacancies_outside_the_scope_are_neither_listed_nor_changed(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     with Session(database(app).engine) as session:
-        theirs = Vacancy(org_unit_id=cw.other_city_id, title="天水市保安员", employer_id=cw.world.employer_id,
-                         occupation_code="4-07-05-01")
+        theirs = Vacancy(
+            org_unit_id=cw.other_city_id,
+            title="天水市保安员",
+            employer_id=cw.world.employer_id,
+            occupation_code="4-07-05-01",
+        )
         session.add(theirs)
         session.commit()
         theirs_id = theirs.id
@@ -227,19 +309,27 @@ def test_the_list_filters_by_words_and_pages(cw: ConsoleWorld, client: Any) -> N
 
 def test_every_ticker_field_says_what_is_wrong(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    page = client.post("/console/tickers/new", data=ticker_form(client, cw, title="", org_unit_id="abc",
-                                                                valid_until="2026-13-40T99:00"))
+    page = client.post(
+        "/console/tickers/new",
+        data=ticker_form(client, cw, title="", org_unit_id="abc", valid_until="2026-13-40T99:00"),
+    )
     assert page.status_code == 400
-    assert field_errors(page) == {"title": "请填写此项", "org_unit_id": "请选择", "valid_until": "请填写完整的日期和时间"}
-    long = client.post("/console/tickers/new", data=ticker_form(client, cw, title="字" * 201,
-                                                                valid_from="2026-12-03T09:00",
-                                                                valid_until="2026-12-03T09:00"))
+    assert field_errors(page) == {
+        "title": "请填写此项",
+        "org_unit_id": "请选择",
+        "valid_until": "请填写完整的日期和时间",
+    }
+    long = client.post(
+        "/console/tickers/new",
+        data=ticker_form(client, cw, title="字" * 201, valid_from="2026-12-03T09:00", valid_until="2026-12-03T09:00"),
+    )
     assert field_errors(long) == {"title": "不能超过200个字", "valid_until": "停止显示的时间须晚于开始显示的时间"}
     assert len(rows(app, Ticker)) == 1 and events(app, "ticker") == []
 
 
-def test_a_ticker_is_created_edited_and_archived_with_outbox_and_audit(cw: ConsoleWorld, client: Any,
-                                                                       app: Flask) -> None:
+def test_a_ticker_is_created_edited_and_archived_with_outbox_and_audit(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     sign_in(client, "editor")
     done = client.post("/console/tickers/new", data=ticker_form(client, cw, valid_from="2026-12-05T08:30"))
     assert done.status_code == 302
@@ -255,8 +345,10 @@ def test_a_ticker_is_created_edited_and_archived_with_outbox_and_audit(cw: Conso
     assert events(app, "ticker") == [(made.id, "created"), (made.id, "updated"), (made.id, "archived")]
     entries = audits(app, "ticker")
     assert [e.action for e in entries] == ["created", "updated", "archived"]
-    assert entries[1].summary["changed"] == {"title": ["本周六举办大型招聘会", "本周六招聘会改至周日"],
-                                             "valid_from": ["2026-12-05T00:30:00+00:00", None]}
+    assert entries[1].summary["changed"] == {
+        "title": ["本周六举办大型招聘会", "本周六招聘会改至周日"],
+        "valid_from": ["2026-12-05T00:30:00+00:00", None],
+    }
 
 
 def test_tickers_in_and_out_of_scope(cw: ConsoleWorld, client: Any, app: Flask) -> None:
@@ -264,8 +356,10 @@ def test_tickers_in_and_out_of_scope(cw: ConsoleWorld, client: Any, app: Flask) 
     sign_in(client, "editor")
     assert province_ticker.title not in client.get("/console/tickers").get_data(as_text=True)
     assert client.get(f"/console/tickers/{province_ticker.id}").status_code == 404
-    assert client.post(f"/console/tickers/{province_ticker.id}/archive",
-                       data={"csrf_token": csrf_now(client)}).status_code == 404
+    assert (
+        client.post(f"/console/tickers/{province_ticker.id}/archive", data={"csrf_token": csrf_now(client)}).status_code
+        == 404
+    )
     client.post("/console/logout", data={"csrf_token": csrf_now(client)})
     sign_in(client, "manager")
     page = client.get("/console/tickers").get_data(as_text=True)

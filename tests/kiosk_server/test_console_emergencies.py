@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from content.accounts.audit import AuditEntry
-from content.signage.emergencies import Emergency
 from content.outbox import OutboxEvent
+from content.signage.emergencies import Emergency
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 
@@ -22,8 +22,13 @@ def cw(app: Flask) -> ConsoleWorld:
 
 
 def _form(client: Any, **fields: Any) -> dict[str, Any]:
-    base = {"csrf_token": csrf_now(client), "title": "暴雨红色预警", "body": "今日16时起暂停对外服务",
-            "severity": "critical", "minutes": "60"}
+    base = {
+        "csrf_token": csrf_now(client),
+        "title": "暴雨红色预警",
+        "body": "今日16时起暂停对外服务",
+        "severity": "critical",
+        "minutes": "60",
+    }
     base.update(fields)
     return base
 
@@ -50,8 +55,9 @@ def test_there_is_no_expiry_beyond_the_offered_ones(cw: ConsoleWorld, client: An
     assert page.status_code == 400 and 'id="f-minutes-error"' in page.get_data(as_text=True)
 
 
-def test_the_confirmation_says_how_many_screens_and_nothing_is_sent_yet(cw: ConsoleWorld, client: Any,
-                                                                        app: Flask) -> None:
+def test_the_confirmation_says_how_many_screens_and_nothing_is_sent_yet(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     sign_in(client, "approver")
     page = client.post("/console/emergencies", data=_form(client, unit=str(cw.world.county_id)))
     text = page.get_data(as_text=True)
@@ -62,17 +68,24 @@ def test_the_confirmation_says_how_many_screens_and_nothing_is_sent_yet(cw: Cons
 
 def test_confirming_puts_it_on_air_with_its_outbox_row_and_audit(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "approver")
-    done = client.post("/console/emergencies", data=_form(client, unit=str(cw.world.county_id),
-                                                          group=str(cw.group_id), confirmed="yes"))
+    done = client.post(
+        "/console/emergencies",
+        data=_form(client, unit=str(cw.world.county_id), group=str(cw.group_id), confirmed="yes"),
+    )
     assert done.status_code == 302
     (emergency,) = _emergencies(app)
     assert emergency.created_by == "approver" and emergency.starts_at == cw.clock.now
     assert (emergency.expires_at - emergency.starts_at).total_seconds() == 3600
     assert sorted((t.kind, t.ref) for t in emergency.targets) == sorted(
-        [("org", str(cw.world.county_id)), ("group", str(cw.group_id))])
+        [("org", str(cw.world.county_id)), ("group", str(cw.group_id))]
+    )
     with Session(database(app).engine) as session:
-        assert session.scalars(select(OutboxEvent).where(OutboxEvent.topic == "content")
-                               .order_by(OutboxEvent.id.desc())).first().payload["kind"] == "emergency"
+        assert (
+            session.scalars(select(OutboxEvent).where(OutboxEvent.topic == "content").order_by(OutboxEvent.id.desc()))
+            .first()
+            .payload["kind"]
+            == "emergency"
+        )
         entry = session.scalars(select(AuditEntry).where(AuditEntry.object_kind == "emergency")).one()
         assert entry.actor == "approver" and entry.summary["after"]["screens"] == 3
     assert "暴雨红色预警" in client.get("/console/emergencies").get_data(as_text=True)
@@ -106,8 +119,10 @@ def test_a_hall_manager_sends_to_their_hall_only(cw: ConsoleWorld, client: Any, 
     form = client.get("/console/emergencies").get_data(as_text=True)
     assert f'name="hall" value="{cw.world.hall_id}"' in form
     assert 'name="unit"' not in form and f'value="{cw.world.other_hall_id}"' not in form
-    assert client.post("/console/emergencies", data=_form(client, hall=str(cw.world.hall_id),
-                                                          confirmed="yes")).status_code == 302
+    assert (
+        client.post("/console/emergencies", data=_form(client, hall=str(cw.world.hall_id), confirmed="yes")).status_code
+        == 302
+    )
 
 
 def test_someone_elses_emergency_cannot_be_ended_from_outside(cw: ConsoleWorld, client: Any, app: Flask) -> None:
@@ -116,31 +131,41 @@ def test_someone_elses_emergency_cannot_be_ended_from_outside(cw: ConsoleWorld, 
     (emergency,) = _emergencies(app)
     client.post("/console/logout", data={"csrf_token": csrf_now(client)})
     sign_in(client, "manager")
-    assert client.post(f"/console/emergencies/{emergency.id}/end",
-                       data={"csrf_token": csrf_now(client)}).status_code == 404
+    assert (
+        client.post(f"/console/emergencies/{emergency.id}/end", data={"csrf_token": csrf_now(client)}).status_code
+        == 404
+    )
     assert _emergencies(app)[0].ended_at is None
 
 
 def test_it_can_run_until_a_chosen_beijing_time_within_a_week(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "approver")  # the clock stands at 12:00 Beijing time on 2 December
-    late = client.post("/console/emergencies", data=_form(client, minutes="until", until="2026-12-10T12:00",
-                                                          unit=str(cw.world.city_id), confirmed="yes"))
-    past = client.post("/console/emergencies", data=_form(client, minutes="until", until="2026-12-02T11:59",
-                                                          unit=str(cw.world.city_id), confirmed="yes"))
+    late = client.post(
+        "/console/emergencies",
+        data=_form(client, minutes="until", until="2026-12-10T12:00", unit=str(cw.world.city_id), confirmed="yes"),
+    )
+    past = client.post(
+        "/console/emergencies",
+        data=_form(client, minutes="until", until="2026-12-02T11:59", unit=str(cw.world.city_id), confirmed="yes"),
+    )
     assert late.status_code == past.status_code == 400
     assert "须晚于现在，且在7天之内" in past.get_data(as_text=True)
-    confirm = client.post("/console/emergencies", data=_form(client, minutes="until", until="2026-12-02T17:30:15",
-                                                             unit=str(cw.world.city_id)))
+    confirm = client.post(
+        "/console/emergencies",
+        data=_form(client, minutes="until", until="2026-12-02T17:30:15", unit=str(cw.world.city_id)),
+    )
     assert 'name="until" value="2026-12-02T17:30:15"' in confirm.get_data(as_text=True)
-    client.post("/console/emergencies", data=_form(client, minutes="until", until="2026-12-02T17:30:15",
-                                                   unit=str(cw.world.city_id), confirmed="yes"))
+    client.post(
+        "/console/emergencies",
+        data=_form(client, minutes="until", until="2026-12-02T17:30:15", unit=str(cw.world.city_id), confirmed="yes"),
+    )
     (emergency,) = _emergencies(app)
     assert emergency.expires_at.isoformat() == "2026-12-02T09:30:15+00:00"
 
 
 def test_an_editor_proposes_and_an_approver_puts_it_on_air(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    from content.signage.emergency_proposals import EmergencyProposal
     from content.accounts.notifications import Notification
+    from content.signage.emergency_proposals import EmergencyProposal
 
     sign_in(client, "editor")
     page = client.get("/console/emergencies/propose").get_data(as_text=True)
@@ -158,8 +183,9 @@ def test_an_editor_proposes_and_an_approver_puts_it_on_air(cw: ConsoleWorld, cli
     sign_in(client, "approver")
     assert f'data-proposal="{proposal_id}"' in client.get("/console/emergencies").get_data(as_text=True)
     cw.clock.advance(minutes=10)
-    approved = client.post(f"/console/emergencies/proposals/{proposal_id}/approve",
-                           data={"csrf_token": csrf_now(client)})
+    approved = client.post(
+        f"/console/emergencies/proposals/{proposal_id}/approve", data={"csrf_token": csrf_now(client)}
+    )
     assert approved.status_code == 302
     (emergency,) = _emergencies(app)
     assert emergency.starts_at == cw.clock.now, "on air from the approval, not the proposal"
@@ -182,8 +208,8 @@ def test_nobody_approves_their_own_proposal(cw: ConsoleWorld, client: Any, app: 
 
 
 def test_a_rejection_needs_a_reason_and_tells_the_proposer(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    from content.signage.emergency_proposals import EmergencyProposal
     from content.accounts.notifications import Notification
+    from content.signage.emergency_proposals import EmergencyProposal
 
     sign_in(client, "editor")
     client.post("/console/emergencies/propose", data=_form(client, unit=str(cw.world.county_id)))
@@ -191,10 +217,19 @@ def test_a_rejection_needs_a_reason_and_tells_the_proposer(cw: ConsoleWorld, cli
         proposal_id = session.scalars(select(EmergencyProposal.id)).one()
     client.post("/console/logout", data={"csrf_token": csrf_now(client)})
     sign_in(client, "approver")
-    assert client.post(f"/console/emergencies/proposals/{proposal_id}/reject",
-                       data={"csrf_token": csrf_now(client), "reason": ""}).status_code == 400
-    assert client.post(f"/console/emergencies/proposals/{proposal_id}/reject",
-                       data={"csrf_token": csrf_now(client), "reason": "已由省厅统一发布"}).status_code == 302
+    assert (
+        client.post(
+            f"/console/emergencies/proposals/{proposal_id}/reject", data={"csrf_token": csrf_now(client), "reason": ""}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/console/emergencies/proposals/{proposal_id}/reject",
+            data={"csrf_token": csrf_now(client), "reason": "已由省厅统一发布"},
+        ).status_code
+        == 302
+    )
     with Session(database(app).engine) as session:
         assert session.get(EmergencyProposal, proposal_id).status == "rejected"
         told = session.scalars(select(Notification).where(Notification.recipient_id == cw.account_ids["editor"]))
@@ -211,6 +246,10 @@ def test_a_proposal_outside_the_subtree_is_not_found(cw: ConsoleWorld, client: A
         proposal_id = session.scalars(select(EmergencyProposal.id)).one()
     client.post("/console/logout", data={"csrf_token": csrf_now(client)})
     sign_in(client, "manager")  # a hall scope holds no org node
-    assert client.post(f"/console/emergencies/proposals/{proposal_id}/approve",
-                       data={"csrf_token": csrf_now(client)}).status_code == 404
+    assert (
+        client.post(
+            f"/console/emergencies/proposals/{proposal_id}/approve", data={"csrf_token": csrf_now(client)}
+        ).status_code
+        == 404
+    )
     assert _emergencies(app) == []

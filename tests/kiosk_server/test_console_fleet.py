@@ -40,8 +40,9 @@ def _current_version(app: Flask, screen_id: int) -> str:
     return found[1].version
 
 
-def test_a_screen_that_beats_is_green_and_one_that_left_is_red_at_once(cw: ConsoleWorld, client: Any,
-                                                                        app: Flask) -> None:
+def test_a_screen_that_beats_is_green_and_one_that_left_is_red_at_once(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     screens = _screens(app)
     wall, led = screens["大厅1号屏"], screens["门口LED屏"]
     beats = runtime(app).beats
@@ -55,8 +56,7 @@ def test_a_screen_that_beats_is_green_and_one_that_left_is_red_at_once(cw: Conso
     assert _states(client.get("/console/fleet").get_data(as_text=True))[wall] == "offline"
 
 
-def test_silence_longer_than_the_heartbeat_window_turns_a_screen_red(cw: ConsoleWorld, client: Any,
-                                                                     app: Flask) -> None:
+def test_silence_longer_than_the_heartbeat_window_turns_a_screen_red(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     wall = _screens(app)["大厅1号屏"]
     runtime(app).beats.seen(wall, _current_version(app, wall))
     sign_in(client, "admin")
@@ -75,8 +75,7 @@ def test_counts_and_the_status_filter(cw: ConsoleWorld, client: Any, app: Flask)
     assert re.search(r'data-state="never">\s*<span[^>]*>[^<]*</span> <strong>3</strong>', page)
 
 
-def test_a_hall_manager_sees_their_hall_only_whatever_the_url_asks(cw: ConsoleWorld, client: Any,
-                                                                   app: Flask) -> None:
+def test_a_hall_manager_sees_their_hall_only_whatever_the_url_asks(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     screens = _screens(app)
     sign_in(client, "manager")
     shown = set(_states(client.get("/console/fleet").get_data(as_text=True)))

@@ -30,9 +30,11 @@ def _vacancies(app: Flask) -> int:
 
 
 def _upload(client: Any, data: bytes, name: str, org: int | str) -> Any:
-    return client.post("/console/vacancies/import", data={
-        "csrf_token": csrf_now(client), "org_unit_id": str(org), "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data")
+    return client.post(
+        "/console/vacancies/import",
+        data={"csrf_token": csrf_now(client), "org_unit_id": str(org), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_clean_gbk_file_imports_every_row(cw: ConsoleWorld, client: Any, app: Flask) -> None:
@@ -63,8 +65,9 @@ def test_bad_rows_are_listed_exactly_and_nothing_is_imported(cw: ConsoleWorld, c
     assert _vacancies(app) == before
 
 
-def test_a_missing_column_is_fixed_by_remapping_without_uploading_again(cw: ConsoleWorld, client: Any,
-                                                                         app: Flask) -> None:
+def test_a_missing_column_is_fixed_by_remapping_without_uploading_again(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     header = tuple("职位全称" if h == "岗位名称" else h for h in HEADER)
     rows = [{("职位全称" if k == "岗位名称" else k): v for k, v in job().items()} for _ in range(3)]
     sign_in(client, "editor")
@@ -73,9 +76,14 @@ def test_a_missing_column_is_fixed_by_remapping_without_uploading_again(cw: Cons
     assert page.status_code == 400 and "缺少必填列：岗位名称" in text
     token = re.search(r'name="token" value="([^"]+)"', text).group(1)
     index = header.index("职位全称")
-    form = {"csrf_token": csrf_now(client), "token": token, "filename": "岗位.csv",
-            "org_unit_id": str(cw.world.city_id), "remap": "1"}
-    for i, column in enumerate(header):
+    form = {
+        "csrf_token": csrf_now(client),
+        "token": token,
+        "filename": "岗位.csv",
+        "org_unit_id": str(cw.world.city_id),
+        "remap": "1",
+    }
+    for i in range(len(header)):
         found = re.search(rf'<select id="map-{i}" name="map-{i}">.*?<option value="(\w+)" selected', text, re.S)
         form[f"map-{i}"] = found.group(1) if found and i != index else ""
     form[f"map-{index}"] = "title"
@@ -85,13 +93,15 @@ def test_a_missing_column_is_fixed_by_remapping_without_uploading_again(cw: Cons
     assert _vacancies(app) == before + 3
 
 
-def test_the_owner_must_lie_in_the_editors_scope_and_a_file_is_needed(cw: ConsoleWorld, client: Any,
-                                                                        app: Flask) -> None:
+def test_the_owner_must_lie_in_the_editors_scope_and_a_file_is_needed(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     sign_in(client, "editor")
     page = _upload(client, csv_bytes([job()]), "岗位.csv", cw.other_city_id)
     assert page.status_code == 400 and 'id="f-org_unit_id-error"' in page.get_data(as_text=True)
-    empty = client.post("/console/vacancies/import", data={"csrf_token": csrf_now(client),
-                                                           "org_unit_id": str(cw.world.city_id)})
+    empty = client.post(
+        "/console/vacancies/import", data={"csrf_token": csrf_now(client), "org_unit_id": str(cw.world.city_id)}
+    )
     assert empty.status_code == 400 and 'id="f-file-error"' in empty.get_data(as_text=True)
 
 

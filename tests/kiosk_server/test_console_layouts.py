@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from content.accounts.audit import AuditEntry
-from content.signage.layouts import Layout
 from content.outbox import OutboxEvent
+from content.signage.layouts import Layout
 from content.signage.playlists import Playlist
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
@@ -26,8 +26,17 @@ def cw(app: Flask) -> ConsoleWorld:
 def _form(client: Any, owner: int, regions: list[tuple[str, str, str, str, str, str]], **fields: Any) -> dict[str, Any]:
     data = {"csrf_token": csrf_now(client), "name": "城关区竖屏", "owner": str(owner), "background": "#102030"}
     for i, (name, widget, x, y, w, h) in enumerate(regions):
-        data.update({f"r{i}.name": name, f"r{i}.widget": widget, f"r{i}.x": x, f"r{i}.y": y, f"r{i}.w": w,
-                     f"r{i}.h": h, f"r{i}.playlist": ""})
+        data.update(
+            {
+                f"r{i}.name": name,
+                f"r{i}.widget": widget,
+                f"r{i}.x": x,
+                f"r{i}.y": y,
+                f"r{i}.w": w,
+                f"r{i}.h": h,
+                f"r{i}.playlist": "",
+            }
+        )
     data.update(fields)
     return data
 
@@ -46,14 +55,23 @@ def _box(page: str, row: int) -> str:
 
 
 def test_an_editor_creates_a_layout_in_percent_and_it_is_stored_in_fractions_audited(
-        cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     sign_in(client, "editor")
-    answer = client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "87.5"), ("ticker", "ticker", "0", "87.5", "100", "12.5")]))
+    answer = client.post(
+        "/console/layouts/new",
+        data=_form(
+            client,
+            cw.world.city_id,
+            [("main", "playlist", "0", "0", "100", "87.5"), ("ticker", "ticker", "0", "87.5", "100", "12.5")],
+        ),
+    )
     assert answer.status_code == 302
     (layout,) = _layouts(app, "城关区竖屏")
     assert [(r.name, r.widget, r.x, r.y, r.w, r.h) for r in layout.regions] == [
-        ("main", "playlist", 0.0, 0.0, 1.0, 0.875), ("ticker", "ticker", 0.0, 0.875, 1.0, 0.125)]
+        ("main", "playlist", 0.0, 0.0, 1.0, 0.875),
+        ("ticker", "ticker", 0.0, 0.875, 1.0, 0.125),
+    ]
     assert layout.org_unit_id == cw.world.city_id and layout.background == "#102030"
     with Session(database(app).engine) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.object_kind == "layout")).one()
@@ -65,11 +83,19 @@ def test_an_editor_creates_a_layout_in_percent_and_it_is_stored_in_fractions_aud
 
 def test_each_region_row_says_its_own_problem(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    answer = client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "50"),
-        ("side", "clock", "50", "50", "60", "50"),  # ends at 110 %: off the screen
-        ("", "header", "abc", "0", "0", "10"),  # no name, x not a number, zero width
-        ("main", "queue", "0", "100", "10", "10")]))  # the name again, y on the bottom edge
+    answer = client.post(
+        "/console/layouts/new",
+        data=_form(
+            client,
+            cw.world.city_id,
+            [
+                ("main", "playlist", "0", "0", "100", "50"),
+                ("side", "clock", "50", "50", "60", "50"),  # ends at 110 %: off the screen
+                ("", "header", "abc", "0", "0", "10"),  # no name, x not a number, zero width
+                ("main", "queue", "0", "100", "10", "10"),
+            ],
+        ),
+    )  # the name again, y on the bottom edge
     text = answer.get_data(as_text=True)
     assert answer.status_code == 400
     assert "区域2 宽度：超出画面" in text
@@ -84,15 +110,22 @@ def test_each_region_row_says_its_own_problem(cw: ConsoleWorld, client: Any, app
 def test_zero_width_is_not_positive_and_english_says_so(cw: ConsoleWorld, client: Any) -> None:
     sign_in(client, "editor")
     client.get("/console/layouts?lang=en")
-    text = client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "0", "100")])).get_data(as_text=True)
+    text = client.post(
+        "/console/layouts/new", data=_form(client, cw.world.city_id, [("main", "playlist", "0", "0", "0", "100")])
+    ).get_data(as_text=True)
     assert "Region 1 Width: must be more than 0" in text
 
 
 def test_overlapping_regions_are_allowed_later_rows_on_top(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    answer = client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "100"), ("badge", "clock", "80", "0", "20", "15")]))
+    answer = client.post(
+        "/console/layouts/new",
+        data=_form(
+            client,
+            cw.world.city_id,
+            [("main", "playlist", "0", "0", "100", "100"), ("badge", "clock", "80", "0", "20", "15")],
+        ),
+    )
     assert answer.status_code == 302
     (layout,) = _layouts(app, "城关区竖屏")
     assert [(r.name, r.z) for r in layout.regions] == [("main", 0), ("badge", 1)]
@@ -104,8 +137,14 @@ def test_the_preview_draws_each_region_at_its_geometry(cw: ConsoleWorld, client:
     assert _box(page, 2) == "left: 0%; top: 10%; width: 100%; height: 82%; z-index: 2;"  # main
     assert _box(page, 1) == "left: 75%; top: 0%; width: 25%; height: 10%; z-index: 1;"  # clock
     # A refused form draws what was typed, the faulty box marked as such.
-    text = client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "100"), ("side", "clock", "70", "20", "40", "30")])).get_data(as_text=True)
+    text = client.post(
+        "/console/layouts/new",
+        data=_form(
+            client,
+            cw.world.city_id,
+            [("main", "playlist", "0", "0", "100", "100"), ("side", "clock", "70", "20", "40", "30")],
+        ),
+    ).get_data(as_text=True)
     assert _box(text, 1) == "left: 70%; top: 20%; width: 40%; height: 30%; z-index: 1;"
     assert 'class="lay-box lay-box--clock lay-box--bad" data-row="1"' in text
 
@@ -116,8 +155,10 @@ def test_the_province_layout_is_read_only_below_it(cw: ConsoleWorld, client: Any
     assert page.status_code == 200 and 'id="read-only"' in page.get_data(as_text=True)
     listing = client.get("/console/layouts").get_data(as_text=True)
     assert f'data-layout="{cw.world.layout_id}"' in listing and "只读" in listing
-    answer = client.post(f"/console/layouts/{cw.world.layout_id}", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "100")], name="大厅横屏"))
+    answer = client.post(
+        f"/console/layouts/{cw.world.layout_id}",
+        data=_form(client, cw.world.city_id, [("main", "playlist", "0", "0", "100", "100")], name="大厅横屏"),
+    )
     assert answer.status_code == 403
     (layout,) = _layouts(app, "大厅横屏")
     assert len(layout.regions) == 4
@@ -125,7 +166,9 @@ def test_the_province_layout_is_read_only_below_it(cw: ConsoleWorld, client: Any
 
 def test_another_city_does_not_see_the_layout_at_all(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [("main", "playlist", "0", "0", "100", "100")]))
+    client.post(
+        "/console/layouts/new", data=_form(client, cw.world.city_id, [("main", "playlist", "0", "0", "100", "100")])
+    )
     (layout,) = _layouts(app, "城关区竖屏")
     client.post("/console/logout", data={"csrf_token": csrf_now(client)})
     sign_in(client, "tianshui")
@@ -138,36 +181,48 @@ def test_another_city_does_not_see_the_layout_at_all(cw: ConsoleWorld, client: A
 
 def test_an_editor_cannot_give_a_layout_to_a_node_above_them(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    answer = client.post("/console/layouts/new", data=_form(client, cw.world.province_id, [
-        ("main", "playlist", "0", "0", "100", "100")]))
+    answer = client.post(
+        "/console/layouts/new", data=_form(client, cw.world.province_id, [("main", "playlist", "0", "0", "100", "100")])
+    )
     assert answer.status_code == 400 and 'id="f-owner-error"' in answer.get_data(as_text=True)
     assert _layouts(app, "城关区竖屏") == []
 
 
 def test_an_edit_changes_the_regions_and_audits_what_changed(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [("main", "playlist", "0", "0", "100", "100")]))
+    client.post(
+        "/console/layouts/new", data=_form(client, cw.world.city_id, [("main", "playlist", "0", "0", "100", "100")])
+    )
     (layout,) = _layouts(app, "城关区竖屏")
-    answer = client.post(f"/console/layouts/{layout.id}", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "90"), ("ticker", "ticker", "0", "90", "100", "10")],
-        **{"r2.name": "gone", "r2.x": "0", "r2.y": "0", "r2.w": "10", "r2.h": "10", "r2.remove": "1"}))
+    answer = client.post(
+        f"/console/layouts/{layout.id}",
+        data=_form(
+            client,
+            cw.world.city_id,
+            [("main", "playlist", "0", "0", "100", "90"), ("ticker", "ticker", "0", "90", "100", "10")],
+            **{"r2.name": "gone", "r2.x": "0", "r2.y": "0", "r2.w": "10", "r2.h": "10", "r2.remove": "1"},
+        ),
+    )
     assert answer.status_code == 302
     (layout,) = _layouts(app, "城关区竖屏")
     assert [(r.name, r.h) for r in layout.regions] == [("main", 0.9), ("ticker", 0.1)]
     with Session(database(app).engine) as session:
-        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "updated",
-                                                         AuditEntry.object_kind == "layout")).one()
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "updated", AuditEntry.object_kind == "layout")
+        ).one()
         assert set(entry.summary["changed"]) == {"regions"}
 
 
-def test_a_hall_manager_reads_the_layouts_above_the_hall_and_owns_none(cw: ConsoleWorld, client: Any,
-                                                                       app: Flask) -> None:
+def test_a_hall_manager_reads_the_layouts_above_the_hall_and_owns_none(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     sign_in(client, "manager")
     listing = client.get("/console/layouts").get_data(as_text=True)
     assert f'data-layout="{cw.world.layout_id}"' in listing and "/console/layouts/new" not in listing
     assert 'id="read-only"' in client.get(f"/console/layouts/{cw.world.layout_id}").get_data(as_text=True)
-    answer = client.post("/console/layouts/new", data=_form(client, cw.world.county_id, [
-        ("main", "playlist", "0", "0", "100", "100")]))
+    answer = client.post(
+        "/console/layouts/new", data=_form(client, cw.world.county_id, [("main", "playlist", "0", "0", "100", "100")])
+    )
     assert answer.status_code == 400 and 'id="f-owner-error"' in answer.get_data(as_text=True)
     assert _layouts(app, "城关区竖屏") == []
 
@@ -181,10 +236,21 @@ def test_a_region_plays_only_a_playlist_the_account_may_use(cw: ConsoleWorld, cl
         province_id = session.scalars(select(Playlist.id).where(Playlist.name == "岗位与政策")).one()
     sign_in(client, "editor")
     assert "天水专用" not in client.get("/console/layouts/new").get_data(as_text=True)
-    refused = client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "100")], **{"r0.playlist": str(theirs_id)}))
+    refused = client.post(
+        "/console/layouts/new",
+        data=_form(
+            client, cw.world.city_id, [("main", "playlist", "0", "0", "100", "100")], **{"r0.playlist": str(theirs_id)}
+        ),
+    )
     assert "区域1 默认播放列表：请从列表中选择" in refused.get_data(as_text=True)
-    client.post("/console/layouts/new", data=_form(client, cw.world.city_id, [
-        ("main", "playlist", "0", "0", "100", "100")], **{"r0.playlist": str(province_id)}))
+    client.post(
+        "/console/layouts/new",
+        data=_form(
+            client,
+            cw.world.city_id,
+            [("main", "playlist", "0", "0", "100", "100")],
+            **{"r0.playlist": str(province_id)},
+        ),
+    )
     (layout,) = _layouts(app, "城关区竖屏")
     assert layout.regions[0].playlist_id == province_id

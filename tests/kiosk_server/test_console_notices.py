@@ -10,17 +10,19 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.accounts.notifications import Notification
+from content.accounts.staff import StaffAccount
 from content.library import approval
 from content.library.approval import NoticeFields
 from content.library.items import PolicyNotice
-from content.accounts.notifications import Notification
 from content.outbox import OutboxEvent
-from content.accounts.staff import StaffAccount
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 
-HOSTILE = ('## 通知\n\n<script>alert("x")</script>\n\n<img src=x onerror=alert(1)>\n\n'
-           '[点我](javascript:alert(1))\n\n<iframe src="https://evil.example/"></iframe>')
+HOSTILE = (
+    '## 通知\n\n<script>alert("x")</script>\n\n<img src=x onerror=alert(1)>\n\n'
+    '[点我](javascript:alert(1))\n\n<iframe src="https://evil.example/"></iframe>'
+)
 
 
 @pytest.fixture
@@ -33,17 +35,27 @@ def _db(app: Flask) -> Session:
 
 
 def _form(client: Any, cw: ConsoleWorld, **fields: Any) -> dict[str, Any]:
-    base = {"csrf_token": csrf_now(client), "org_unit_id": str(cw.world.county_id), "title": "灵活就业人员社保补贴申领",
-            "topic": "就业创业", "issuing_office": "兰州市人力资源和社会保障局", "effective_date": "2026-12-01",
-            "valid_from": "", "valid_until": "", "body_markdown": "## 申领对象\n\n- 就业困难人员", "action": "save"}
+    base = {
+        "csrf_token": csrf_now(client),
+        "org_unit_id": str(cw.world.county_id),
+        "title": "灵活就业人员社保补贴申领",
+        "topic": "就业创业",
+        "issuing_office": "兰州市人力资源和社会保障局",
+        "effective_date": "2026-12-01",
+        "valid_from": "",
+        "valid_until": "",
+        "body_markdown": "## 申领对象\n\n- 就业困难人员",
+        "action": "save",
+    }
     base.update(fields)
     return base
 
 
 def _notices(app: Flask) -> list[PolicyNotice]:
     with _db(app) as db:
-        return list(db.scalars(select(PolicyNotice).where(PolicyNotice.title != "失业保险金申领指南")
-                               .order_by(PolicyNotice.id)))
+        return list(
+            db.scalars(select(PolicyNotice).where(PolicyNotice.title != "失业保险金申领指南").order_by(PolicyNotice.id))
+        )
 
 
 def _notice_at(app: Flask, cw: ConsoleWorld, unit_id: int, *, by: str = "editor", status: str = "draft") -> int:
@@ -51,8 +63,12 @@ def _notice_at(app: Flask, cw: ConsoleWorld, unit_id: int, *, by: str = "editor"
     with _db(app) as db:
         editor = db.scalar(select(StaffAccount).where(StaffAccount.username == by))
         approver = db.scalar(select(StaffAccount).where(StaffAccount.username == "admin"))
-        notice = approval.create(db, editor, NoticeFields(org_unit_id=unit_id, title="城乡居民养老保险缴费通知",
-                                                          body_markdown="请于年底前缴费"), now=cw.clock.now)
+        notice = approval.create(
+            db,
+            editor,
+            NoticeFields(org_unit_id=unit_id, title="城乡居民养老保险缴费通知", body_markdown="请于年底前缴费"),
+            now=cw.clock.now,
+        )
         if status != "draft":
             approval.submit(db, notice, editor, now=cw.clock.now)
         if status in ("approved", "published"):
@@ -65,8 +81,13 @@ def _notice_at(app: Flask, cw: ConsoleWorld, unit_id: int, *, by: str = "editor"
 
 def _tianshui_notice(app: Flask, cw: ConsoleWorld) -> int:
     with _db(app) as db:
-        notice = PolicyNotice(org_unit_id=cw.other_city_id, title="天水市稳岗返还公告", status="in_review",
-                              body_markdown="天水", body_html="<p>天水</p>")
+        notice = PolicyNotice(
+            org_unit_id=cw.other_city_id,
+            title="天水市稳岗返还公告",
+            status="in_review",
+            body_markdown="天水",
+            body_html="<p>天水</p>",
+        )
         db.add(notice)
         db.commit()
         return notice.id
@@ -78,14 +99,30 @@ def _post(client: Any, url: str, **fields: Any) -> Any:
 
 def test_the_form_marks_each_wrong_field(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    page = client.post("/console/notices/new", data=_form(
-        client, cw, title=" ", body_markdown="", topic="主" * 41, effective_date="2026-13-45",
-        valid_from="2026-12-10T09:00", valid_until="2026-12-09T09:00", org_unit_id=str(cw.other_city_id)))
+    page = client.post(
+        "/console/notices/new",
+        data=_form(
+            client,
+            cw,
+            title=" ",
+            body_markdown="",
+            topic="主" * 41,
+            effective_date="2026-13-45",
+            valid_from="2026-12-10T09:00",
+            valid_until="2026-12-09T09:00",
+            org_unit_id=str(cw.other_city_id),
+        ),
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 400
-    expected = {"title": "请输入标题", "body_markdown": "请输入正文", "topic": "不能超过40个字",
-                "effective_date": "请按“年-月-日”填写日期", "valid_until": "停止显示时间须晚于开始显示时间",
-                "org_unit_id": "请选择您管辖范围内的机构"}
+    expected = {
+        "title": "请输入标题",
+        "body_markdown": "请输入正文",
+        "topic": "不能超过40个字",
+        "effective_date": "请按“年-月-日”填写日期",
+        "valid_until": "停止显示时间须晚于开始显示时间",
+        "org_unit_id": "请选择您管辖范围内的机构",
+    }
     for name, words in expected.items():
         found = re.search(rf'<p class="field__error" id="f-{name}-error">.*?</p>', text, re.S)
         assert found and words in found.group(0), name
@@ -100,13 +137,12 @@ def test_the_form_speaks_english_when_asked(cw: ConsoleWorld, client: Any, app: 
     assert page.status_code == 400 and "Enter a title" in page.get_data(as_text=True)
 
 
-def test_the_preview_button_shows_sanitized_html_and_saves_nothing(cw: ConsoleWorld, client: Any,
-                                                                   app: Flask) -> None:
+def test_the_preview_button_shows_sanitized_html_and_saves_nothing(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
     page = client.post("/console/notices/new", data=_form(client, cw, body_markdown=HOSTILE, action="preview"))
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    preview = text[text.index('id="preview"'):]
+    preview = text[text.index('id="preview"') :]
     assert "<h2>通知</h2>" in preview
     assert "<script>alert" not in text and "<iframe" not in text and "<img src=x" not in text
     assert "&lt;script&gt;alert" in preview, "raw HTML shows as text"
@@ -114,8 +150,9 @@ def test_the_preview_button_shows_sanitized_html_and_saves_nothing(cw: ConsoleWo
     assert _notices(app) == []
 
 
-def test_the_live_preview_answers_sanitized_html_to_the_signed_in_editor(cw: ConsoleWorld, client: Any,
-                                                                         app: Flask) -> None:
+def test_the_live_preview_answers_sanitized_html_to_the_signed_in_editor(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     sign_in(client, "editor")
     token = csrf_now(client)
     answer = client.post("/console/notices/preview", data={"body_markdown": HOSTILE}, headers={"X-CSRF-Token": token})
@@ -123,8 +160,9 @@ def test_the_live_preview_answers_sanitized_html_to_the_signed_in_editor(cw: Con
     assert answer.status_code == 200 and html.startswith("<h2>通知</h2>")
     assert "<script" not in html and "<iframe" not in html and 'href="javascript' not in html
     assert client.post("/console/notices/preview", data={"body_markdown": "x"}).status_code == 400, "CSRF"
-    too_long = client.post("/console/notices/preview", data={"body_markdown": "长" * 100_001},
-                           headers={"X-CSRF-Token": token})
+    too_long = client.post(
+        "/console/notices/preview", data={"body_markdown": "长" * 100_001}, headers={"X-CSRF-Token": token}
+    )
     assert too_long.status_code == 400 and too_long.get_json()["html"] == ""
 
 
@@ -136,7 +174,7 @@ def test_stored_html_is_sanitized_and_so_is_the_page_showing_it(cw: ConsoleWorld
     assert notice.status == "draft" and notice.body_markdown == HOSTILE.replace("\r\n", "\n")
     assert "<script" not in notice.body_html and "<iframe" not in notice.body_html
     page = client.get(saved.headers["Location"]).get_data(as_text=True)
-    body = page[page.index('id="notice-body"'):]
+    body = page[page.index('id="notice-body"') :]
     assert "<script>alert" not in body and "&lt;script&gt;" in body
 
 
@@ -175,7 +213,7 @@ def test_an_approval_round_trip_through_the_pages(cw: ConsoleWorld, app: Flask) 
     assert opened.headers["Location"].endswith(f"/console/notices/{notice.id}")
     assert 'id="unread-count"' not in approver.get("/console/").get_data(as_text=True)
     queue = approver.get("/console/notices/review").get_data(as_text=True)
-    assert f'data-notice="{notice.id}"' in queue[queue.index('id="in-review"'):queue.index('id="approved"')]
+    assert f'data-notice="{notice.id}"' in queue[queue.index('id="in-review"') : queue.index('id="approved"')]
     page = approver.get(f"/console/notices/{notice.id}").get_data(as_text=True)
     assert 'data-step="approved"' in page and 'data-step="rejected"' in page and 'data-step="submitted"' not in page
     assert "/edit" not in page, "approvers do not edit"
@@ -197,7 +235,8 @@ def test_an_approval_round_trip_through_the_pages(cw: ConsoleWorld, app: Flask) 
 
 
 def test_the_approve_button_is_not_offered_to_whoever_edited_it_and_the_step_is_refused(
-        cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     notice_id = _notice_at(app, cw, cw.world.city_id, by="admin", status="in_review")
     sign_in(client, "admin")
     page = client.get(f"/console/notices/{notice_id}").get_data(as_text=True)
@@ -237,14 +276,18 @@ def test_sending_back_needs_a_reason(cw: ConsoleWorld, client: Any, app: Flask) 
         assert row.status == "draft" and approval.history(db, row)[-1].reason == "请补充文号"
 
 
-def test_editing_a_published_notice_warns_first_then_takes_it_to_review(cw: ConsoleWorld, client: Any,
-                                                                        app: Flask) -> None:
+def test_editing_a_published_notice_warns_first_then_takes_it_to_review(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     notice_id = _notice_at(app, cw, cw.world.county_id, status="published")
     sign_in(client, "editor")
     form = client.get(f"/console/notices/{notice_id}/edit").get_data(as_text=True)
     assert "保存修改后，它将从屏幕撤下" in form and "保存并重新提交审核" in form
-    saved = _post(client, f"/console/notices/{notice_id}/edit",
-                  **{**_form(client, cw, title="城乡居民养老保险缴费通知（更正）"), "revision": "1"})
+    saved = _post(
+        client,
+        f"/console/notices/{notice_id}/edit",
+        **{**_form(client, cw, title="城乡居民养老保险缴费通知（更正）"), "revision": "1"},
+    )
     assert saved.status_code == 302
     with _db(app) as db:
         row = db.get(PolicyNotice, notice_id)
@@ -257,8 +300,12 @@ def test_an_edit_over_someone_elses_newer_change_is_refused_once(cw: ConsoleWorl
     mine = _form(client, cw, title="我的标题", revision="1")
     with _db(app) as db:  # someone else saves first
         other = db.scalar(select(StaffAccount).where(StaffAccount.username == "admin"))
-        approval.edit(db, db.get(PolicyNotice, notice_id), other,
-                      NoticeFields(org_unit_id=cw.world.county_id, title="别人的标题", body_markdown="别人的正文"))
+        approval.edit(
+            db,
+            db.get(PolicyNotice, notice_id),
+            other,
+            NoticeFields(org_unit_id=cw.world.county_id, title="别人的标题", body_markdown="别人的正文"),
+        )
         db.commit()
     refused = _post(client, f"/console/notices/{notice_id}/edit", **mine)
     text = refused.get_data(as_text=True)
@@ -281,8 +328,9 @@ def test_the_list_filters_by_state(cw: ConsoleWorld, client: Any, app: Flask) ->
     assert "失业保险金申领指南" not in everything, "the province's notice lies above the editor's city"
 
 
-def test_a_hall_manager_sees_the_published_notices_that_reach_the_hall(cw: ConsoleWorld, client: Any,
-                                                                        app: Flask) -> None:
+def test_a_hall_manager_sees_the_published_notices_that_reach_the_hall(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     draft = _notice_at(app, cw, cw.world.county_id)
     sign_in(client, "manager")
     listed = client.get("/console/notices").get_data(as_text=True)
@@ -308,8 +356,9 @@ def test_notifications_are_opened_by_their_recipient_only(cw: ConsoleWorld, app:
         assert db.get(Notification, note.id).read_at == cw.clock.now
 
 
-def test_the_rest_api_still_publishes_directly_and_the_history_says_so(cw: ConsoleWorld, client: Any, app: Flask,
-                                                                       auth_headers: dict[str, str]) -> None:
+def test_the_rest_api_still_publishes_directly_and_the_history_says_so(
+    cw: ConsoleWorld, client: Any, app: Flask, auth_headers: dict[str, str]
+) -> None:
     body = {"org_unit_id": cw.world.city_id, "title": "接口发布的公告", "body_markdown": "正文"}
     created = client.post("/api/v1/policy-notices", json=body, headers=auth_headers)
     assert created.status_code == 201 and created.get_json()["status"] == "published"
@@ -318,14 +367,18 @@ def test_the_rest_api_still_publishes_directly_and_the_history_says_so(cw: Conso
     waiting = _notice_at(app, cw, cw.world.city_id, status="in_review")
     listed = client.get("/api/v1/policy-notices?status=in_review", headers=auth_headers).get_json()
     assert [(n["id"], n["status"]) for n in listed["items"]] == [(waiting, "in_review")]
-    patched = client.patch(f"/api/v1/policy-notices/{waiting}", json={"status": "published", "body_markdown": "改"},
-                           headers=auth_headers)
+    patched = client.patch(
+        f"/api/v1/policy-notices/{waiting}", json={"status": "published", "body_markdown": "改"}, headers=auth_headers
+    )
     assert patched.status_code == 200
     with _db(app) as db:
         row = db.get(PolicyNotice, waiting)
         assert (row.status, row.revision, row.last_edited_by_id) == ("published", 2, None)
         assert [(e.actor, e.step, e.to_status) for e in approval.history(db, row)][-1] == (
-            "api-token", "published", "published")
+            "api-token",
+            "published",
+            "published",
+        )
         first = db.get(PolicyNotice, created.get_json()["id"])
         assert [(e.actor, e.step) for e in approval.history(db, first)] == [("api-token", "created")]
     deleted = client.delete(f"/api/v1/policy-notices/{waiting}", headers=auth_headers)
@@ -337,9 +390,14 @@ def test_every_notice_page_has_its_words_in_english(cw: ConsoleWorld, app: Flask
     approver = app.test_client()
     sign_in(approver, "admin")
     approver.get("/console/?lang=en")
-    pages = {"/console/notices": "Policy notices", "/console/notices/new": "New notice",
-             f"/console/notices/{notice_id}": "Review history", f"/console/notices/{notice_id}/edit": "Edit notice",
-             "/console/notices/review": "Waiting for review", "/console/notifications": "editor名 submitted"}
+    pages = {
+        "/console/notices": "Policy notices",
+        "/console/notices/new": "New notice",
+        f"/console/notices/{notice_id}": "Review history",
+        f"/console/notices/{notice_id}/edit": "Edit notice",
+        "/console/notices/review": "Waiting for review",
+        "/console/notifications": "editor名 submitted",
+    }
     for url, words in pages.items():
         page = approver.get(url)
         assert page.status_code == 200 and words in page.get_data(as_text=True), url

@@ -39,16 +39,24 @@ def _province_ticker(app: Flask) -> int:
 def _form(client: Any, owner: int, entries: list[tuple[str, str, str, str]], **fields: Any) -> dict[str, Any]:
     data = {"csrf_token": csrf_now(client), "name": "城关区循环", "owner": str(owner)}
     for i, (kind, item, position, duration) in enumerate(entries):
-        data.update({f"e{i}.kind": kind, f"e{i}.item": item, f"e{i}.position": position,
-                     f"e{i}.duration": duration, f"e{i}.params": "{}"})
+        data.update(
+            {
+                f"e{i}.kind": kind,
+                f"e{i}.item": item,
+                f"e{i}.position": position,
+                f"e{i}.duration": duration,
+                f"e{i}.params": "{}",
+            }
+        )
     data.update(fields)
     return data
 
 
 def _playlists(app: Flask, name: str) -> list[Playlist]:
     with Session(database(app).engine) as session:
-        found = list(session.scalars(select(Playlist).where(Playlist.name == name)
-                                     .options(selectinload(Playlist.entries))))
+        found = list(
+            session.scalars(select(Playlist).where(Playlist.name == name).options(selectinload(Playlist.entries)))
+        )
         session.expunge_all()
         return found
 
@@ -60,12 +68,16 @@ def _messages(page: str) -> list[str]:
 def test_an_editor_creates_a_playlist_in_the_chosen_order_audited(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     ticker = _province_ticker(app)
     sign_in(client, "editor")
-    answer = client.post("/console/playlists/new", data=_form(client, cw.world.city_id, [
-        ("item", str(ticker), "2", "20"), ("vacancy_board", "", "1", "10")]))
+    answer = client.post(
+        "/console/playlists/new",
+        data=_form(client, cw.world.city_id, [("item", str(ticker), "2", "20"), ("vacancy_board", "", "1", "10")]),
+    )
     assert answer.status_code == 302
     (playlist,) = _playlists(app, "城关区循环")
     assert [(e.position, e.kind, e.item_id, e.duration_seconds) for e in playlist.entries] == [
-        (0, "vacancy_board", None, 10), (1, "item", ticker, 20)]
+        (0, "vacancy_board", None, 10),
+        (1, "item", ticker, 20),
+    ]
     with Session(database(app).engine) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.object_kind == "playlist")).one()
         assert (entry.actor, entry.action, entry.object_id) == ("editor", "created", str(playlist.id))
@@ -77,15 +89,27 @@ def test_an_editor_creates_a_playlist_in_the_chosen_order_audited(cw: ConsoleWor
 def test_each_entry_row_says_its_own_problem(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     ticker = _province_ticker(app)
     sign_in(client, "editor")
-    answer = client.post("/console/playlists/new", data=_form(client, cw.world.city_id, [
-        ("item", str(ticker), "1", "15"),
-        ("item", str(ticker), "x", "2"),  # order not a number; 2 s is below the shortest
-        ("notice_feed", str(ticker), "3", "15"),  # a feed picks its own items
-        ("item", str(ticker), "4", "99999")]))
+    answer = client.post(
+        "/console/playlists/new",
+        data=_form(
+            client,
+            cw.world.city_id,
+            [
+                ("item", str(ticker), "1", "15"),
+                ("item", str(ticker), "x", "2"),  # order not a number; 2 s is below the shortest
+                ("notice_feed", str(ticker), "3", "15"),  # a feed picks its own items
+                ("item", str(ticker), "4", "99999"),
+            ],
+        ),
+    )
     text = answer.get_data(as_text=True)
     assert answer.status_code == 400
-    assert _messages(text) == ["第2项 顺序：请输入整数", "第2项 时长（秒）：须在3到3600之间", "第3项 内容：实时列表自动选取内容，请不要选择单项",
-                               "第4项 时长（秒）：须在3到3600之间"]
+    assert _messages(text) == [
+        "第2项 顺序：请输入整数",
+        "第2项 时长（秒）：须在3到3600之间",
+        "第3项 内容：实时列表自动选取内容，请不要选择单项",
+        "第4项 时长（秒）：须在3到3600之间",
+    ]
     assert 'name="e3.duration" value="99999"' in text
     assert _playlists(app, "城关区循环") == []
 
@@ -93,8 +117,9 @@ def test_each_entry_row_says_its_own_problem(cw: ConsoleWorld, client: Any, app:
 def test_a_too_short_duration_is_refused_with_the_range(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
     client.get("/console/playlists?lang=en")
-    text = client.post("/console/playlists/new", data=_form(client, cw.world.city_id, [
-        ("vacancy_board", "", "1", "2")])).get_data(as_text=True)
+    text = client.post(
+        "/console/playlists/new", data=_form(client, cw.world.city_id, [("vacancy_board", "", "1", "2")])
+    ).get_data(as_text=True)
     assert _messages(text) == ["Entry 1 Duration (s): between 3 and 3600"]
 
 
@@ -103,8 +128,9 @@ def test_items_outside_the_scope_are_neither_offered_nor_accepted(cw: ConsoleWor
     sign_in(client, "editor")
     page = client.get("/console/playlists/new").get_data(as_text=True)
     assert "天水市专用字幕" not in page and "本中心工作时间" in page
-    text = client.post("/console/playlists/new", data=_form(client, cw.world.city_id, [
-        ("item", str(theirs), "1", "15")])).get_data(as_text=True)
+    text = client.post(
+        "/console/playlists/new", data=_form(client, cw.world.city_id, [("item", str(theirs), "1", "15")])
+    ).get_data(as_text=True)
     assert _messages(text) == ["第1项 内容：请从列表中选择"]
     assert _playlists(app, "城关区循环") == []
 
@@ -114,8 +140,10 @@ def test_scope_province_playlists_read_only_other_city_404(cw: ConsoleWorld, cli
     sign_in(client, "editor")
     page = client.get(f"/console/playlists/{province_list.id}")
     assert page.status_code == 200 and 'id="read-only"' in page.get_data(as_text=True)
-    refused = client.post(f"/console/playlists/{province_list.id}", data=_form(client, cw.world.city_id, [
-        ("vacancy_board", "", "1", "10")], name="岗位与政策"))
+    refused = client.post(
+        f"/console/playlists/{province_list.id}",
+        data=_form(client, cw.world.city_id, [("vacancy_board", "", "1", "10")], name="岗位与政策"),
+    )
     assert refused.status_code == 403
     client.post("/console/playlists/new", data=_form(client, cw.world.city_id, [("vacancy_board", "", "1", "10")]))
     (mine,) = _playlists(app, "城关区循环")
@@ -130,18 +158,23 @@ def test_scope_province_playlists_read_only_other_city_404(cw: ConsoleWorld, cli
 
 def test_an_edit_keeps_a_feeds_params_and_audits_the_change(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    client.post("/console/playlists/new", data=_form(client, cw.world.city_id, [("vacancy_board", "", "1", "10")],
-                                                     **{"e0.params": '{"page_size": 8}'}))
+    client.post(
+        "/console/playlists/new",
+        data=_form(client, cw.world.city_id, [("vacancy_board", "", "1", "10")], **{"e0.params": '{"page_size": 8}'}),
+    )
     (playlist,) = _playlists(app, "城关区循环")
     assert playlist.entries[0].params == {"page_size": 8}
     page = client.get(f"/console/playlists/{playlist.id}").get_data(as_text=True)
     assert 'name="e0.params" value="{&#34;page_size&#34;: 8}"' in page
-    answer = client.post(f"/console/playlists/{playlist.id}", data=_form(
-        client, cw.world.city_id, [("vacancy_board", "", "1", "12")], **{"e0.params": '{"page_size": 8}'}))
+    answer = client.post(
+        f"/console/playlists/{playlist.id}",
+        data=_form(client, cw.world.city_id, [("vacancy_board", "", "1", "12")], **{"e0.params": '{"page_size": 8}'}),
+    )
     assert answer.status_code == 302
     (playlist,) = _playlists(app, "城关区循环")
     assert [(e.duration_seconds, e.params) for e in playlist.entries] == [(12, {"page_size": 8})]
     with Session(database(app).engine) as session:
-        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "updated",
-                                                         AuditEntry.object_kind == "playlist")).one()
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "updated", AuditEntry.object_kind == "playlist")
+        ).one()
         assert set(entry.summary["changed"]) == {"entries"}

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.library.items import Vacancy
-from content.signage.proof_of_play import Play, record_plays
 from content.org.screens import Screen
+from content.signage.proof_of_play import Play, record_plays
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, sign_in
 

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import display_client
-from content.signage.emergencies import Emergency
 from content.library.items import Ticker
+from content.org.screens import Screen, ScreenStatus
 from content.outbox import OutboxEvent
+from content.signage.emergencies import Emergency
 from content.signage.playlists import Playlist, PlaylistEntry
 from content.signage.proof_of_play import PlayTally
 from content.signage.schedules import Schedule
-from content.org.screens import Screen, ScreenStatus
 from content.signage.targeting import Target
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
@@ -41,11 +41,21 @@ def cw(app: Flask) -> ConsoleWorld:
         lunch.entries = [PlaylistEntry(position=0, kind="item", item_id=notice.id, duration_seconds=20)]
         session.add(lunch)
         session.flush()
-        daypart = Schedule(org_unit_id=world.world.city_id, name="午间政策", layer="scheduled", priority=5,
-                           layout_id=world.world.layout_id, region_playlists={"ticker": lunch.id},
-                           daypart_start=time(12), daypart_end=time(14), rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
-        daypart.targets = [Target(mode="include", kind="hall", ref=str(world.world.hall_id)),
-                           Target(mode="exclude", kind="screen", ref=str(_screen_id(session, "门口LED屏")))]
+        daypart = Schedule(
+            org_unit_id=world.world.city_id,
+            name="午间政策",
+            layer="scheduled",
+            priority=5,
+            layout_id=world.world.layout_id,
+            region_playlists={"ticker": lunch.id},
+            daypart_start=time(12),
+            daypart_end=time(14),
+            rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        )
+        daypart.targets = [
+            Target(mode="include", kind="hall", ref=str(world.world.hall_id)),
+            Target(mode="exclude", kind="screen", ref=str(_screen_id(session, "门口LED屏"))),
+        ]
         session.add(daypart)
         session.commit()
     return world
@@ -86,7 +96,9 @@ def test_the_daypart_at_one_instant_and_the_default_at_another(cw: ConsoleWorld,
     assert _text(lunch, "why-rules") == "包含 · 大厅：城关区公共就业服务中心 排除规则 1 条，均未命中本屏"
     assert "ticker 滚动字幕 午间字幕 排期“午间政策” 1" in _text(lunch, "why-regions")
     assert "main 轮播 岗位与政策 版式默认" in _text(lunch, "why-regions")
-    assert "全省默认 （只读） 默认层 0 始终播放（没有更高层级的内容时） 在时段内，但被更高层级或优先级覆盖" in _text(lunch, "why-all")
+    assert "全省默认 （只读） 默认层 0 始终播放（没有更高层级的内容时） 在时段内，但被更高层级或优先级覆盖" in _text(
+        lunch, "why-all"
+    )
 
     later = client.get(f"/console/preview?screen={wall.id}&at={WEDNESDAY}T15:00")
     assert _text(later, "why-layer").startswith("此刻生效：默认层。 本时段持续到 12-03 12:00")
@@ -101,7 +113,7 @@ def test_the_daypart_at_one_instant_and_the_default_at_another(cw: ConsoleWorld,
     assert shown["payload"]["manifest"]["items"][ticker_key]["text"] == "午间时段：自助服务区照常开放"
     assert shown["at"] == "2026-12-02T13:00:00+08:00" and segment["source"]["name"] == "午间政策"
     assert _frame_data(later)["payload"]["manifest"]["segments"][0]["source"]["name"] == "全省默认"
-    assert 'href="/console/preview?screen=%d&amp;at=2026-12-02T16:00"' % wall.id in later.get_data(as_text=True)
+    assert f'href="/console/preview?screen={wall.id}&amp;at=2026-12-02T16:00"' in later.get_data(as_text=True)
 
 
 def test_an_excluded_screen_keeps_the_default_and_says_so(cw: ConsoleWorld, client: Any, app: Flask) -> None:
@@ -115,8 +127,15 @@ def test_an_excluded_screen_keeps_the_default_and_says_so(cw: ConsoleWorld, clie
 
 def test_an_emergency_is_named_with_its_rule(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     with Session(database(app).engine) as session:
-        emergency = Emergency(org_unit_id=cw.world.city_id, title="暴雨红色预警", body="暂停服务", severity="critical",
-                              starts_at=cw.clock.now, expires_at=cw.clock.now.replace(hour=8), created_by="approver")
+        emergency = Emergency(
+            org_unit_id=cw.world.city_id,
+            title="暴雨红色预警",
+            body="暂停服务",
+            severity="critical",
+            starts_at=cw.clock.now,
+            expires_at=cw.clock.now.replace(hour=8),
+            created_by="approver",
+        )
         emergency.targets = [Target(mode="include", kind="org", ref=str(cw.world.county_id))]
         session.add(emergency)
         session.commit()

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from content.accounts.audit import AuditEntry
+from content.org.screens import Screen
 from content.outbox import OutboxEvent
 from content.signage.playlists import Playlist
 from content.signage.schedules import Schedule
-from content.org.screens import Screen
 from content.signage.targeting import Target
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
@@ -47,10 +47,18 @@ def _screen(app: Flask, name: str) -> int:
 def _form(client: Any, cw: ConsoleWorld, **fields: Any) -> dict[str, Any]:
     """A weekday lunchtime daypart aimed at the county's hall, as the form posts it."""
     base: dict[str, Any] = {
-        "csrf_token": csrf_now(client), "name": "午间政策", "layer": "scheduled", "priority": "5",
-        "owner": str(cw.world.city_id), "layout": str(cw.world.layout_id),
-        "daypart_start": "12:00", "daypart_end": "14:00", "day": ["MO", "TU", "WE", "TH", "FR"],
-        "in.hall": str(cw.world.hall_id), "enabled": "1"}
+        "csrf_token": csrf_now(client),
+        "name": "午间政策",
+        "layer": "scheduled",
+        "priority": "5",
+        "owner": str(cw.world.city_id),
+        "layout": str(cw.world.layout_id),
+        "daypart_start": "12:00",
+        "daypart_end": "14:00",
+        "day": ["MO", "TU", "WE", "TH", "FR"],
+        "in.hall": str(cw.world.hall_id),
+        "enabled": "1",
+    }
     base.update(fields)
     return base
 
@@ -79,8 +87,15 @@ class _Blocks(HTMLParser):
         if "cal__day" in (a.get("class") or "").split():
             self.day = a.get("data-day") or ""
         elif tag == "a" and a.get("data-schedule") and a.get("data-start") is not None:
-            self.found.append((self.day, a["data-schedule"] or "", a.get("data-layer") or "",
-                               int(a["data-start"] or 0), int(a.get("data-end") or 0)))
+            self.found.append(
+                (
+                    self.day,
+                    a["data-schedule"] or "",
+                    a.get("data-layer") or "",
+                    int(a["data-start"] or 0),
+                    int(a.get("data-end") or 0),
+                )
+            )
 
 
 def _blocks(page: Any) -> list[tuple[str, str, str, int, int]]:
@@ -107,23 +122,53 @@ def test_the_calendar_puts_a_weekday_daypart_in_its_cells(cw: ConsoleWorld, clie
 
 def test_the_next_week_and_a_date_window(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    client.post("/console/schedules/new", data=_form(client, cw, date_from="2026-12-08", date_until="2026-12-09",
-                                                     day=["TU", "WE", "SA"], daypart_start="22:00",
-                                                     daypart_end="02:00"))
+    client.post(
+        "/console/schedules/new",
+        data=_form(
+            client,
+            cw,
+            date_from="2026-12-08",
+            date_until="2026-12-09",
+            day=["TU", "WE", "SA"],
+            daypart_start="22:00",
+            daypart_end="02:00",
+        ),
+    )
     (schedule,) = [s for s in _schedules(app) if s.name == "午间政策"]
     assert [b[0] for b in _blocks(client.get(f"/console/schedules?week={WEEK}")) if b[1] == str(schedule.id)] == []
-    nxt = [(d, s, e) for d, sid, _l, s, e in _blocks(client.get("/console/schedules?week=2026-12-09"))
-           if sid == str(schedule.id)]
+    nxt = [
+        (d, s, e)
+        for d, sid, _l, s, e in _blocks(client.get("/console/schedules?week=2026-12-09"))
+        if sid == str(schedule.id)
+    ]
     # Tuesday and Wednesday evenings inside the window, each running past midnight into the next day.
-    assert nxt == [("2026-12-08", 22 * 60, 24 * 60), ("2026-12-09", 0, 2 * 60), ("2026-12-09", 22 * 60, 24 * 60),
-                   ("2026-12-10", 0, 2 * 60)]
+    assert nxt == [
+        ("2026-12-08", 22 * 60, 24 * 60),
+        ("2026-12-09", 0, 2 * 60),
+        ("2026-12-09", 22 * 60, 24 * 60),
+        ("2026-12-10", 0, 2 * 60),
+    ]
 
 
 def test_the_form_reports_every_field_in_chinese(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
-    page = client.post("/console/schedules/new", data=_form(
-        client, cw, name="", layer="campaign", priority="1001", layout="", daypart_end="", day=[],
-        date_from="2026-12-10", date_until="2026-12-01", exdates="2026-13-01", **{"in.hall": []}))
+    page = client.post(
+        "/console/schedules/new",
+        data=_form(
+            client,
+            cw,
+            name="",
+            layer="campaign",
+            priority="1001",
+            layout="",
+            daypart_end="",
+            day=[],
+            date_from="2026-12-10",
+            date_until="2026-12-01",
+            exdates="2026-13-01",
+            **{"in.hall": []},
+        ),
+    )
     assert page.status_code == 400
     assert _errors(page) == {
         "name": "请输入名称（不超过100个字）",
@@ -171,12 +216,18 @@ def test_saving_is_audited_and_tells_the_screens(cw: ConsoleWorld, client: Any, 
     disabled = client.post(f"/console/schedules/{schedule.id}/disable", data={"csrf_token": csrf_now(client)})
     assert disabled.status_code == 302
     with _db(app) as session:
-        entries = list(session.scalars(select(AuditEntry).where(AuditEntry.object_kind == "schedule")
-                                       .order_by(AuditEntry.id)))
-        events = [e.payload for e in session.scalars(select(OutboxEvent).where(OutboxEvent.topic == "content")
-                                                     .order_by(OutboxEvent.id))][-3:]
-    assert [(e.action, e.actor) for e in entries] == [("created", "editor"), ("updated", "editor"),
-                                                      ("disabled", "editor")]
+        entries = list(
+            session.scalars(select(AuditEntry).where(AuditEntry.object_kind == "schedule").order_by(AuditEntry.id))
+        )
+        events = [
+            e.payload
+            for e in session.scalars(select(OutboxEvent).where(OutboxEvent.topic == "content").order_by(OutboxEvent.id))
+        ][-3:]
+    assert [(e.action, e.actor) for e in entries] == [
+        ("created", "editor"),
+        ("updated", "editor"),
+        ("disabled", "editor"),
+    ]
     assert entries[0].summary["after"]["daypart"] == ["12:00", "14:00"]
     assert entries[1].summary == {"changed": {"daypart": [["12:00", "14:00"], ["12:00", "13:30"]]}}
     assert entries[2].summary == {"changed": {"enabled": [True, False]}}
@@ -188,8 +239,13 @@ def test_saving_is_audited_and_tells_the_screens(cw: ConsoleWorld, client: Any, 
 
 def _tianshui_schedule(app: Flask, cw: ConsoleWorld) -> int:
     with _db(app) as session:
-        schedule = Schedule(org_unit_id=cw.other_city_id, name="天水午间", layer="scheduled", layout_id=cw.world.layout_id,
-                            region_playlists={})
+        schedule = Schedule(
+            org_unit_id=cw.other_city_id,
+            name="天水午间",
+            layer="scheduled",
+            layout_id=cw.world.layout_id,
+            region_playlists={},
+        )
         schedule.targets = [Target(mode="include", kind="hall", ref=str(cw.world.other_hall_id))]
         session.add(schedule)
         session.commit()
@@ -222,19 +278,24 @@ def test_targets_outside_the_scope_are_refused(cw: ConsoleWorld, client: Any, ap
     assert [s.name for s in _schedules(app)] == ["全省默认"]
 
 
-def test_a_hall_manager_schedules_their_hall_and_reads_what_comes_from_above(cw: ConsoleWorld, client: Any,
-                                                                             app: Flask) -> None:
+def test_a_hall_manager_schedules_their_hall_and_reads_what_comes_from_above(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
     sign_in(client, "manager")
     listing = client.get(f"/console/schedules?week={WEEK}").get_data(as_text=True)
     assert "全省默认" in listing and "（只读）" in listing  # aimed at their hall, from the province
     default = next(s for s in _schedules(app) if s.name == "全省默认")
     page = client.get(f"/console/schedules/{default.id}").get_data(as_text=True)
-    assert 'id="read-only"' in page and "<fieldset class=\"sched-form__all\" disabled>" in page
+    assert 'id="read-only"' in page and '<fieldset class="sched-form__all" disabled>' in page
     assert client.post(f"/console/schedules/{default.id}", data=_form(client, cw)).status_code == 403
-    assert client.post(f"/console/schedules/{default.id}/disable",
-                       data={"csrf_token": csrf_now(client)}).status_code == 403
+    assert (
+        client.post(f"/console/schedules/{default.id}/disable", data={"csrf_token": csrf_now(client)}).status_code
+        == 403
+    )
     wall = _screen(app, "大厅1号屏")
-    made = client.post("/console/schedules/new", data=_form(client, cw, owner="", **{"in.hall": [], "in.screen": str(wall)}))
+    made = client.post(
+        "/console/schedules/new", data=_form(client, cw, owner="", **{"in.hall": [], "in.screen": str(wall)})
+    )
     assert made.status_code == 302
     mine = next(s for s in _schedules(app) if s.name == "午间政策")
     with _db(app) as session:
@@ -258,5 +319,7 @@ def test_nobody_without_schedule_permission_sees_it(cw: ConsoleWorld, client: An
     sign_in(client, "approver")
     assert client.get("/console/schedules").status_code == 403
     with _db(app) as session:
-        assert session.scalar(select(func.count()).select_from(AuditEntry)
-                              .where(AuditEntry.object_kind == "schedule")) == 0
+        assert (
+            session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.object_kind == "schedule"))
+            == 0
+        )

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.accounts.audit import AuditEntry
-from content.org.tree import OrgUnit
 from content.accounts.staff import StaffAccount, password_matches
+from content.org.tree import OrgUnit
 from kiosk_server.database import database
 from tests.support.console_world import PASSWORD, ConsoleWorld, build_console_world, csrf_now, sign_in
 
@@ -40,9 +40,17 @@ def test_an_org_admin_lists_only_the_accounts_of_their_subtree(cw: ConsoleWorld,
 
 def test_an_org_admin_creates_an_editor_below_their_node(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "orgadmin")
-    done = client.post("/console/users/new", data={
-        "csrf_token": csrf_now(client), "username": "zhang", "display_name": "张敏", "role": "editor",
-        "org_unit_id": str(cw.world.county_id), "password": "a-long-pass-9"})
+    done = client.post(
+        "/console/users/new",
+        data={
+            "csrf_token": csrf_now(client),
+            "username": "zhang",
+            "display_name": "张敏",
+            "role": "editor",
+            "org_unit_id": str(cw.world.county_id),
+            "password": "a-long-pass-9",
+        },
+    )
     assert done.status_code == 302
     made = _account(app, "zhang")
     assert made is not None and made.role == "editor" and made.org_unit_id == cw.world.county_id
@@ -56,9 +64,17 @@ def test_an_org_admin_creates_an_editor_below_their_node(cw: ConsoleWorld, clien
 
 def test_a_node_outside_the_subtree_is_refused_beside_the_field(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "orgadmin")
-    page = client.post("/console/users/new", data={
-        "csrf_token": csrf_now(client), "username": "zhang", "display_name": "张敏", "role": "editor",
-        "org_unit_id": str(cw.other_city_id), "password": "a-long-pass-9"})
+    page = client.post(
+        "/console/users/new",
+        data={
+            "csrf_token": csrf_now(client),
+            "username": "zhang",
+            "display_name": "张敏",
+            "role": "editor",
+            "org_unit_id": str(cw.other_city_id),
+            "password": "a-long-pass-9",
+        },
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 400
     assert 'id="f-org_unit_id-error"' in text
@@ -67,9 +83,16 @@ def test_a_node_outside_the_subtree_is_refused_beside_the_field(cw: ConsoleWorld
 
 def test_an_org_admin_cannot_make_a_system_admin(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "orgadmin")
-    page = client.post("/console/users/new", data={
-        "csrf_token": csrf_now(client), "username": "boss", "display_name": "x", "role": "system_admin",
-        "password": "a-long-pass-9"})
+    page = client.post(
+        "/console/users/new",
+        data={
+            "csrf_token": csrf_now(client),
+            "username": "boss",
+            "display_name": "x",
+            "role": "system_admin",
+            "password": "a-long-pass-9",
+        },
+    )
     assert page.status_code == 400 and 'id="f-role-error"' in page.get_data(as_text=True)
     assert _account(app, "boss") is None
     assert 'value="system_admin"' not in client.get("/console/users/new").get_data(as_text=True)
@@ -77,9 +100,17 @@ def test_an_org_admin_cannot_make_a_system_admin(cw: ConsoleWorld, client: Any, 
 
 def test_every_bad_field_is_reported_at_once(cw: ConsoleWorld, client: Any) -> None:
     sign_in(client, "admin")
-    page = client.post("/console/users/new", data={
-        "csrf_token": csrf_now(client), "username": "editor", "display_name": "", "role": "hall_manager",
-        "hall_id": "", "password": "short"})
+    page = client.post(
+        "/console/users/new",
+        data={
+            "csrf_token": csrf_now(client),
+            "username": "editor",
+            "display_name": "",
+            "role": "hall_manager",
+            "hall_id": "",
+            "password": "short",
+        },
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 400
     assert "该用户名已被使用" in text and "密码至少8位" in text and 'id="f-hall_id-error"' in text
@@ -89,8 +120,13 @@ def test_accounts_outside_the_subtree_answer_404(cw: ConsoleWorld, client: Any) 
     sign_in(client, "orgadmin")
     assert client.get(f"/console/users/{cw.account_ids['tianshui']}").status_code == 404
     assert client.get(f"/console/users/{cw.account_ids['admin']}").status_code == 404
-    assert client.post(f"/console/users/{cw.account_ids['tianshui']}", data={
-        "csrf_token": csrf_now(client), "role": "editor", "org_unit_id": str(cw.world.city_id)}).status_code == 404
+    assert (
+        client.post(
+            f"/console/users/{cw.account_ids['tianshui']}",
+            data={"csrf_token": csrf_now(client), "role": "editor", "org_unit_id": str(cw.world.city_id)},
+        ).status_code
+        == 404
+    )
 
 
 def test_disabling_and_unlocking_are_audited_without_the_password(cw: ConsoleWorld, client: Any, app: Flask) -> None:
@@ -98,9 +134,17 @@ def test_disabling_and_unlocking_are_audited_without_the_password(cw: ConsoleWor
         sign_in(client, "tech", "wrong-password")
     assert _account(app, "tech").locked_until is not None
     sign_in(client, "orgadmin")
-    done = client.post(f"/console/users/{cw.account_ids['tech']}", data={
-        "csrf_token": csrf_now(client), "display_name": "技术员", "role": "field_technician",
-        "org_unit_id": str(cw.world.county_id), "unlock": "1", "password": "brand-new-pass"})
+    done = client.post(
+        f"/console/users/{cw.account_ids['tech']}",
+        data={
+            "csrf_token": csrf_now(client),
+            "display_name": "技术员",
+            "role": "field_technician",
+            "org_unit_id": str(cw.world.county_id),
+            "unlock": "1",
+            "password": "brand-new-pass",
+        },
+    )
     assert done.status_code == 302
     tech = _account(app, "tech")
     assert tech.active is False and tech.locked_until is None  # "active" was not ticked
@@ -113,18 +157,32 @@ def test_disabling_and_unlocking_are_audited_without_the_password(cw: ConsoleWor
 
 def test_nobody_disables_themselves(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "orgadmin")
-    page = client.post(f"/console/users/{cw.account_ids['orgadmin']}", data={
-        "csrf_token": csrf_now(client), "display_name": "x", "role": "org_admin",
-        "org_unit_id": str(cw.world.city_id)})
+    page = client.post(
+        f"/console/users/{cw.account_ids['orgadmin']}",
+        data={
+            "csrf_token": csrf_now(client),
+            "display_name": "x",
+            "role": "org_admin",
+            "org_unit_id": str(cw.world.city_id),
+        },
+    )
     assert page.status_code == 400
     assert _account(app, "orgadmin").active is True
 
 
 def test_the_audit_page_shows_an_org_admin_their_subtree_only(cw: ConsoleWorld, client: Any) -> None:
     sign_in(client, "orgadmin")
-    client.post("/console/users/new", data={
-        "csrf_token": csrf_now(client), "username": "zhang", "display_name": "张敏", "role": "editor",
-        "org_unit_id": str(cw.world.county_id), "password": "a-long-pass-9"})
+    client.post(
+        "/console/users/new",
+        data={
+            "csrf_token": csrf_now(client),
+            "username": "zhang",
+            "display_name": "张敏",
+            "role": "editor",
+            "org_unit_id": str(cw.world.county_id),
+            "password": "a-long-pass-9",
+        },
+    )
     client.post("/console/logout", data={"csrf_token": csrf_now(client)})
     sign_in(client, "tianshui")
     assert "zhang" not in client.get("/console/audit").get_data(as_text=True)

@@ -12,10 +12,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.org.tree import OrgUnit
-from content.queue.setup import add_counter, add_service_type
-from content.queue.models import QueueBoard, Ticket, TicketState
 from content.accounts.staff import Role, StaffAccount, add_account
+from content.org.tree import OrgUnit
+from content.queue.models import QueueBoard, Ticket, TicketState
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import take_ticket
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
@@ -62,10 +62,22 @@ def hall(app: Flask) -> Hall:
         window2 = add_counter(session, world.hall_id, number=2, services=[jobs])
         theirs = add_service_type(session, world.other_hall_id, prefix="A", name="社保业务")
         elsewhere = add_counter(session, world.other_hall_id, number=1, services=[theirs])
-        add_account(session, username="wang", password=PASSWORD, display_name="王芳", role=Role.COUNTER_STAFF,
-                    hall_id=world.hall_id)
-        add_account(session, username="li", password=PASSWORD, display_name="李强", role=Role.COUNTER_STAFF,
-                    hall_id=world.other_hall_id)
+        add_account(
+            session,
+            username="wang",
+            password=PASSWORD,
+            display_name="王芳",
+            role=Role.COUNTER_STAFF,
+            hall_id=world.hall_id,
+        )
+        add_account(
+            session,
+            username="li",
+            password=PASSWORD,
+            display_name="李强",
+            role=Role.COUNTER_STAFF,
+            hall_id=world.other_hall_id,
+        )
         for minute, service in enumerate((social, social, jobs)):  # A001, A002, B001
             take_ticket(session, service.id, NINE - timedelta(minutes=30 - minute))
         session.commit()
@@ -79,8 +91,9 @@ def form_token(client: Any) -> str:
 
 
 def sign_in(client: Any, username: str = "wang", password: str = PASSWORD, **extra: str) -> Any:
-    return client.post("/counter/login", data={"csrf_token": form_token(client), "username": username,
-                                               "password": password, **extra})
+    return client.post(
+        "/counter/login", data={"csrf_token": form_token(client), "username": username, "password": password, **extra}
+    )
 
 
 @pytest.fixture
@@ -111,6 +124,7 @@ def account(app: Flask, username: str) -> StaffAccount:
 
 # -- signing in ------------------------------------------------------------------------------------
 
+
 def test_signing_in_leads_to_the_counters_of_the_staff_members_hall(client: Any, hall: Hall) -> None:
     answer = sign_in(client)
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/counter")
@@ -129,8 +143,7 @@ def test_a_wrong_password_is_refused_and_counted(app: Flask, client: Any, hall: 
     assert client.get("/counter").status_code == 302, "nobody is signed in"
 
 
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app: Flask, client: Any,
-                                                                           hall: Hall) -> None:
+def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app: Flask, client: Any, hall: Hall) -> None:
     for _ in range(5):
         assert "用户名或密码不正确" in sign_in(client, password="wrong-password").get_data(as_text=True)
     assert account(app, "wang").locked_until is not None
@@ -164,8 +177,12 @@ def test_the_sign_in_page_speaks_english_on_request(client: Any, hall: Hall) -> 
 
 def test_after_signing_in_only_a_counter_page_may_come_next(client: Any, hall: Hall) -> None:
     assert sign_in(client, next=f"/counter/{hall.window2}").headers["Location"].endswith(f"/counter/{hall.window2}")
-    client.post("/counter/logout", data={"csrf_token": CSRF_IN_PAGE.search(
-        client.get(f"/counter/{hall.window2}").get_data(as_text=True)).group(1)})
+    client.post(
+        "/counter/logout",
+        data={
+            "csrf_token": CSRF_IN_PAGE.search(client.get(f"/counter/{hall.window2}").get_data(as_text=True)).group(1)
+        },
+    )
     assert sign_in(client, next="//evil.example/counter").headers["Location"].endswith("/counter")
 
 
@@ -195,8 +212,9 @@ def test_disabling_an_account_ends_its_session_at_once(app: Flask, client: Any, 
 def test_an_account_of_no_hall_cannot_work_a_counter(app: Flask, client: Any, hall: Hall) -> None:
     with Session(database(app).engine) as session:
         province = session.scalar(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)))
-        add_account(session, username="zhao", password=PASSWORD, display_name="赵省级", role=Role.EDITOR,
-                    org_unit_id=province)
+        add_account(
+            session, username="zhao", password=PASSWORD, display_name="赵省级", role=Role.EDITOR, org_unit_id=province
+        )
         session.commit()
     answer = sign_in(client, username="zhao")
     assert answer.status_code == 200 and "该账号未分配服务大厅，不能在窗口叫号" in answer.get_data(as_text=True)
@@ -211,7 +229,7 @@ def test_the_chosen_counter_is_remembered(client: Any, hall: Hall, staff: str) -
 
 def test_the_page_carries_its_catalogue_token_and_shortcuts(client: Any, hall: Hall, staff: str) -> None:
     page = client.get(f"/counter/{hall.window1}").get_data(as_text=True)
-    assert "<h1 class=\"cbar__title\">1号窗口</h1>" in page
+    assert '<h1 class="cbar__title">1号窗口</h1>' in page
     assert 'id="counter-strings"' in page and '"action.no-show": "过号"' in page
     assert f'data-csrf="{staff}"' in page and f'data-api="/counter/api/{hall.window1}"' in page
     assert 'aria-keyshortcuts="N Space"' in page and "N / 空格" in page
@@ -219,6 +237,7 @@ def test_the_page_carries_its_catalogue_token_and_shortcuts(client: Any, hall: H
 
 
 # -- who may call what ---------------------------------------------------------------------------
+
 
 def test_the_api_answers_401_when_nobody_is_signed_in(client: Any, hall: Hall) -> None:
     answer = client.get(f"/counter/api/{hall.window1}/state")
@@ -228,8 +247,9 @@ def test_the_api_answers_401_when_nobody_is_signed_in(client: Any, hall: Hall) -
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-CSRF-Token": "forged"}])
-def test_an_action_without_the_sessions_token_is_refused(client: Any, hall: Hall, staff: str,
-                                                         headers: dict[str, str]) -> None:
+def test_an_action_without_the_sessions_token_is_refused(
+    client: Any, hall: Hall, staff: str, headers: dict[str, str]
+) -> None:
     answer = client.post(f"/counter/api/{hall.window1}/call", headers=headers)
     assert answer.status_code == 403 and answer.json["error"] == "csrf"
     assert state(client, hall.window1)["ticket"] is None, "nothing was called"
@@ -245,6 +265,7 @@ def test_a_counter_of_another_hall_is_403_and_an_unknown_one_404(client: Any, ha
 
 
 # -- the actions -----------------------------------------------------------------------------------
+
 
 def test_state_lists_each_line_with_its_next_numbers(client: Any, hall: Hall, staff: str) -> None:
     shown = state(client, hall.window1)
@@ -265,8 +286,9 @@ def test_call_next_calls_the_longest_waiting_ticket(client: Any, hall: Hall, sta
     assert [t["number"] for t in shown["lines"][0]["next"]] == ["A002"]
 
 
-def test_each_action_bumps_the_halls_board_for_the_wall_screens(app: Flask, client: Any, hall: Hall,
-                                                                  staff: str) -> None:
+def test_each_action_bumps_the_halls_board_for_the_wall_screens(
+    app: Flask, client: Any, hall: Hall, staff: str
+) -> None:
     before = state(client, hall.window1)["version"]
     after = act(client, staff, hall.window1, "call").json["state"]["version"]
     assert after > before
@@ -340,12 +362,19 @@ def test_start_after_start_is_409(client: Any, hall: Hall, staff: str) -> None:
     assert again.status_code == 409 and again.json["message"] == "当前没有已叫号的票，无法开始办理"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "to"), ({"service_type_id": "B"}, "service_type_id"), ({"counter_id": True}, "counter_id"),
-    ([1], None), ({"counter_id": 99999}, "to"),
-])
-def test_a_malformed_transfer_is_400_and_changes_nothing(client: Any, hall: Hall, staff: str, body: Any,
-                                                         field: str | None) -> None:
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "to"),
+        ({"service_type_id": "B"}, "service_type_id"),
+        ({"counter_id": True}, "counter_id"),
+        ([1], None),
+        ({"counter_id": 99999}, "to"),
+    ],
+)
+def test_a_malformed_transfer_is_400_and_changes_nothing(
+    client: Any, hall: Hall, staff: str, body: Any, field: str | None
+) -> None:
     act(client, staff, hall.window1, "call")
     answer = act(client, staff, hall.window1, "transfer", body)
     assert answer.status_code == 400 and answer.json["error"] == "invalid" and answer.json["message"]

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.signage.fleet import FleetFilter, FleetPage, FleetState
-from content.org.tree import OrgUnit
 from content.org.screens import Screen, ScreenStatus
+from content.org.tree import OrgUnit
+from content.signage.fleet import FleetFilter, FleetPage, FleetState
 from kiosk_server.database import database
 from kiosk_server.fleet_status import fleet_for, offline_after
 from kiosk_server.settings_access import runtime
@@ -79,13 +79,18 @@ def test_a_live_heartbeat_shows_current_before_any_flush(app: Flask, world: Worl
     rows = by_id(result)
     row = rows[screen_id(session, world.wall_keys[0])]
     assert (row.state, row.shown_version, row.expected_version) == (FleetState.CURRENT, version, version)
-    assert result.summary.by_state == {FleetState.CURRENT: 1, FleetState.BEHIND: 0, FleetState.OFFLINE: 0,
-                                       FleetState.NEVER: 3}
+    assert result.summary.by_state == {
+        FleetState.CURRENT: 1,
+        FleetState.BEHIND: 0,
+        FleetState.OFFLINE: 0,
+        FleetState.NEVER: 3,
+    }
     client.disconnect(namespace="/screen")
 
 
-def test_an_old_version_is_behind_and_a_disconnect_is_offline_at_once(app: Flask, world: World,
-                                                                      session: Session) -> None:
+def test_an_old_version_is_behind_and_a_disconnect_is_offline_at_once(
+    app: Flask, world: World, session: Session
+) -> None:
     ident = screen_id(session, world.wall_keys[0])
     client = connect(app, world.wall_keys[0])
     hello(client)
@@ -134,8 +139,9 @@ def test_the_scope_keeps_other_cities_and_halls_out(app: Flask, world: World, se
     county_path = session.scalar(select(OrgUnit.path).where(OrgUnit.id == world.county_id))
     hall_bound = fleet_for(app, session, FleetFilter(), HallScope(city_path, world.other_hall_id))
     assert hall_bound.total == 0, "the hall lies outside the path: nothing"
-    hall_bound = fleet_for(app, session, FleetFilter(org_unit_id=world.province_id),
-                           HallScope(county_path, world.hall_id))
+    hall_bound = fleet_for(
+        app, session, FleetFilter(org_unit_id=world.province_id), HallScope(county_path, world.hall_id)
+    )
     assert hall_bound.total == 3 and other not in by_id(hall_bound)
 
 

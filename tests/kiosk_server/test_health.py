@@ -31,4 +31,3 @@ def test_healthz_is_degraded_when_the_queue_is_unreachable(tmp_path: Path) -> No
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["message_queue"]["reachable"] is False
-

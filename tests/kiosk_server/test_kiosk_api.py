@@ -15,8 +15,8 @@ from content.accounts.audit import AuditEntry
 from content.citizens.sessions import CitizenSession
 from content.library.items import Employer, PolicyNotice, Vacancy
 from content.library.kiosk_catalogue import pinyin_initials
-from content.org.tree import Hall as HallRow
 from content.org.screens import Screen
+from content.org.tree import Hall as HallRow
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.citizens import Holder, Kiosk, add_holder, add_kiosk, open_citizen_session
@@ -42,22 +42,62 @@ def site(app: Flask) -> Site:
         employer = session.get(Employer, world.employer_id)
         assert employer is not None
         future = datetime.now(UTC) + timedelta(days=30)
-        session.add_all([
-            Vacancy(org_unit_id=world.county_id, title="收银员", employer_id=employer.id, occupation_code="4-01-02-03",
-                    salary_min=3000, salary_max=3800, education="初中", district="城关区", valid_until=future,
-                    requirements="年龄18-40周岁"),
-            Vacancy(org_unit_id=world.county_id, title="软件工程师", employer_id=employer.id,
-                    occupation_code="2-02-10-03", salary_min=9000, salary_max=15000, education="本科",
-                    district="七里河区", valid_until=future),
-            Vacancy(org_unit_id=world.county_id, title="已下线的岗位", employer_id=employer.id,
-                    occupation_code="4-01-02-03", status="draft", district="城关区"),
-        ])
+        session.add_all(
+            [
+                Vacancy(
+                    org_unit_id=world.county_id,
+                    title="收银员",
+                    employer_id=employer.id,
+                    occupation_code="4-01-02-03",
+                    salary_min=3000,
+                    salary_max=3800,
+                    education="初中",
+                    district="城关区",
+                    valid_until=future,
+                    requirements="年龄18-40周岁",
+                ),
+                Vacancy(
+                    org_unit_id=world.county_id,
+                    title="软件工程师",
+                    employer_id=employer.id,
+                    occupation_code="2-02-10-03",
+                    salary_min=9000,
+                    salary_max=15000,
+                    education="本科",
+                    district="七里河区",
+                    valid_until=future,
+                ),
+                Vacancy(
+                    org_unit_id=world.county_id,
+                    title="已下线的岗位",
+                    employer_id=employer.id,
+                    occupation_code="4-01-02-03",
+                    status="draft",
+                    district="城关区",
+                ),
+            ]
+        )
         other_city = session.get(HallRow, world.other_hall_id)
         assert other_city is not None
-        session.add(Vacancy(org_unit_id=other_city.org_unit_id, title="天水收银员", employer_id=employer.id,
-                            occupation_code="4-01-02-03", district="秦州区", valid_until=future))
-        session.add(PolicyNotice(org_unit_id=world.county_id, title="城关区就业见习补贴", topic="就业见习",
-                                 body_html="<p>见习补贴</p>", issuing_office="城关区人社局"))
+        session.add(
+            Vacancy(
+                org_unit_id=other_city.org_unit_id,
+                title="天水收银员",
+                employer_id=employer.id,
+                occupation_code="4-01-02-03",
+                district="秦州区",
+                valid_until=future,
+            )
+        )
+        session.add(
+            PolicyNotice(
+                org_unit_id=world.county_id,
+                title="城关区就业见习补贴",
+                topic="就业见习",
+                body_html="<p>见习补贴</p>",
+                issuing_office="城关区人社局",
+            )
+        )
         session.commit()
     return Site(world, kiosk, holder, other_kiosk)
 
@@ -98,9 +138,11 @@ def test_vacancies_visible_from_the_hall_filtered_faceted_and_paged(client: Any,
     found = get(client, "/kiosk/api/vacancies?initials=SYY", site.kiosk).json
     assert [v["title"] for v in found["items"]] == ["收银员"] and found["items"][0]["initials"] == "syy"
     assert [v["title"] for v in get(client, "/kiosk/api/vacancies?category=2", site.kiosk).json["items"]] == [
-        "软件工程师"]
+        "软件工程师"
+    ]
     assert {v["title"] for v in get(client, "/kiosk/api/vacancies?salary_min=8000", site.kiosk).json["items"]} == {
-        "软件工程师"}
+        "软件工程师"
+    }
     junior = get(client, "/kiosk/api/vacancies?education=初中&per_page=50", site.kiosk).json
     assert [v["title"] for v in junior["items"]] == ["收银员"]
     by_district = get(client, "/kiosk/api/vacancies?district=七里河区", site.kiosk).json
@@ -111,9 +153,17 @@ def test_vacancies_visible_from_the_hall_filtered_faceted_and_paged(client: Any,
     assert paged["page"] == 2 and len(paged["items"]) == 2 and paged["total"] == 5
 
 
-@pytest.mark.parametrize("query, field", [("page=0", "page"), ("per_page=500", "per_page"), ("category=9", "category"),
-                                          ("education=博士", "education"), ("salary_min=abc", "salary_min"),
-                                          ("initials=%E6%94%B6", "initials")])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("page=0", "page"),
+        ("per_page=500", "per_page"),
+        ("category=9", "category"),
+        ("education=博士", "education"),
+        ("salary_min=abc", "salary_min"),
+        ("initials=%E6%94%B6", "initials"),
+    ],
+)
 def test_bad_filters_are_400_naming_the_parameter(client: Any, site: Site, query: str, field: str) -> None:
     answer = get(client, f"/kiosk/api/vacancies?{query}", site.kiosk)
     assert answer.status_code == 400
@@ -136,15 +186,16 @@ def test_one_vacancy_and_notices_by_topic(client: Any, site: Site, app: Flask) -
     listing = get(client, "/kiosk/api/notices", site.kiosk).json
     assert {t["value"] for t in listing["topics"]} == {"失业保险", "就业见习"}
     one_topic = get(client, "/kiosk/api/notices?topic=就业见习", site.kiosk).json
-    assert [n["title"] for n in one_topic["items"]] == ["城关区就业见习补贴"] and "body_html" not in one_topic["items"][0]
+    assert [n["title"] for n in one_topic["items"]] == ["城关区就业见习补贴"] and "body_html" not in one_topic["items"][
+        0
+    ]
     page = get(client, f"/kiosk/api/notices/{one_topic['items'][0]['id']}", site.kiosk).json
     assert page["body_html"] == "<p>见习补贴</p>"
     # The other city's kiosk does not see the county's notice.
     assert {t["value"] for t in get(client, "/kiosk/api/notices", site.other_kiosk).json["topics"]} == {"失业保险"}
 
 
-def test_session_calls_need_this_kiosks_open_session_and_count_as_activity(client: Any, app: Flask,
-                                                                          site: Site) -> None:
+def test_session_calls_need_this_kiosks_open_session_and_count_as_activity(client: Any, app: Flask, site: Site) -> None:
     assert get(client, "/kiosk/api/session", site.kiosk).status_code == 401
     assert get(client, "/kiosk/api/session", site.kiosk, "made-up-token").json["error"] == "session_ended"
     token = open_session(app, site, now=datetime.now(UTC) - timedelta(seconds=100))
@@ -155,10 +206,12 @@ def test_session_calls_need_this_kiosks_open_session_and_count_as_activity(clien
     assert info.status_code == 200 and info.headers["Cache-Control"] == "no-store"
     assert info.json["citizen"]["masked_id"] == site.holder.masked_id
     assert site.holder.id_number not in info.get_data(as_text=True) and site.holder.name not in info.get_data(
-        as_text=True)
+        as_text=True
+    )
     touched = post(client, "/kiosk/api/session/touch", site.kiosk, token).json
-    assert datetime.fromisoformat(touched["expires_at"]) > before.replace(tzinfo=datetime.fromisoformat(
-        touched["expires_at"]).tzinfo)
+    assert datetime.fromisoformat(touched["expires_at"]) > before.replace(
+        tzinfo=datetime.fromisoformat(touched["expires_at"]).tzinfo
+    )
 
 
 def test_finish_ends_the_session_tells_the_page_and_the_token_dies(client: Any, app: Flask, site: Site) -> None:
@@ -179,8 +232,9 @@ def test_an_expired_session_is_refused(client: Any, app: Flask, site: Site) -> N
     assert get(client, "/kiosk/api/session", site.kiosk, token).status_code == 401
 
 
-def test_no_answer_of_the_api_is_written_to_the_audit_log_with_personal_data(client: Any, app: Flask,
-                                                                           site: Site) -> None:
+def test_no_answer_of_the_api_is_written_to_the_audit_log_with_personal_data(
+    client: Any, app: Flask, site: Site
+) -> None:
     token = open_session(app, site)
     get(client, "/kiosk/api/session", site.kiosk, token)
     with Session(database(app).engine) as session:
@@ -206,8 +260,13 @@ def test_records_are_masked_complete_and_audited_without_the_number(client: Any,
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     body = answer.json
     assert body["citizen"]["masked_id"] == site.holder.masked_id
-    assert [e["insurance"] for e in body["enrollments"]] == ["pension", "medical", "unemployment", "work_injury",
-                                                          "maternity"]
+    assert [e["insurance"] for e in body["enrollments"]] == [
+        "pension",
+        "medical",
+        "unemployment",
+        "work_injury",
+        "maternity",
+    ]
     months = body["contributions"]["months"]
     assert len(months) == 36 == body["contributions"]["total_months"]
     assert body["contributions"]["paid_months"] == sum(m["paid"] for m in months)
@@ -226,8 +285,8 @@ def test_matches_fit_the_persons_education_and_age(client: Any, app: Flask, site
     give_history(app, site)
     token = open_session(app, site)
     body = get(client, "/kiosk/api/session/matches?per_page=50", site.kiosk, token).json
-    from content.library.kiosk_catalogue import education_rank
     from content.citizens.records import age_on
+    from content.library.kiosk_catalogue import education_rank
 
     assert body["criteria"]["age"] == age_on(site.holder.birth_date, datetime.now(UTC).date())
     assert body["total"] >= 1
@@ -241,8 +300,9 @@ def test_matches_fit_the_persons_education_and_age(client: Any, app: Flask, site
 def test_certificate_issued_for_the_session_with_a_phone_qr_and_a_pdf(client: Any, app: Flask, site: Site) -> None:
     give_history(app, site)
     token = open_session(app, site)
-    answer = client.post("/kiosk/api/session/certificate",
-                         headers={"X-Screen-Key": site.kiosk.key, "X-Citizen-Session": token})
+    answer = client.post(
+        "/kiosk/api/session/certificate", headers={"X-Screen-Key": site.kiosk.key, "X-Citizen-Session": token}
+    )
     assert answer.status_code == 200
     body = answer.json
     assert body["qr_svg"].startswith("<svg") and body["phone_url"].endswith(f"/c/{body['code']}")
@@ -257,8 +317,9 @@ def test_upstream_down_is_a_503_with_a_message_for_the_screen(tmp_path: Any, dat
     from tests.support.server import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"
-    app = make_app(tmp_path, database_url, records_backend="http", records_http_url=dead,
-                   records_http_timeout_seconds="1")
+    app = make_app(
+        tmp_path, database_url, records_backend="http", records_http_url=dead, records_http_timeout_seconds="1"
+    )
     try:
         policy = runtime(app).policy
         with Session(database(app).engine) as session:
@@ -268,8 +329,9 @@ def test_upstream_down_is_a_503_with_a_message_for_the_screen(tmp_path: Any, dat
             from content.citizens.demo_backend import DemoRecords
 
             # Opened through the demo backend: identify worked, then the upstream went away.
-            token = open_citizen_session(session, DemoRecords(session, policy.records_key, runtime(app).clock),
-                                         kiosk, holder)
+            token = open_citizen_session(
+                session, DemoRecords(session, policy.records_key, runtime(app).clock), kiosk, holder
+            )
         client = app.test_client()
         answer = get(client, "/kiosk/api/session/records", kiosk, token)
         assert answer.status_code == 503 and answer.json["error"] == "backend_unavailable"
@@ -293,10 +355,18 @@ def test_a_retirees_months_after_retiring_are_marked_and_are_no_gap() -> None:
     from kiosk_server.kiosk_payloads import records_json
 
     today = date(2026, 11, 22)
-    months = tuple(ContributionMonth(m, m < "2024-08", 600000 if m < "2024-08" else None,
-                                     48000 if m < "2024-08" else None, "") for m in history_months(today))
-    records = PersonRecords((), months, Balances(1, 2, today),
-                            EmploymentStatus(EmploymentState.RETIRED, date(2024, 8, 1), "", ""), "不限", today)
+    months = tuple(
+        ContributionMonth(m, m < "2024-08", 600000 if m < "2024-08" else None, 48000 if m < "2024-08" else None, "")
+        for m in history_months(today)
+    )
+    records = PersonRecords(
+        (),
+        months,
+        Balances(1, 2, today),
+        EmploymentStatus(EmploymentState.RETIRED, date(2024, 8, 1), "", ""),
+        "不限",
+        today,
+    )
     body = records_json(records, {})["contributions"]
     assert body["retired_from"] == "2024-08" and body["gaps"] == []
     assert [m["month"] for m in body["months"] if m["retired"]][0] == "2024-08"

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.citizens.sessions import CitizenSession
-from content.queue.setup import add_counter, add_service_type
-from content.queue.models import ServiceType, Ticket
 from content.org.screens import Screen
+from content.queue.models import ServiceType, Ticket
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import take_ticket
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
@@ -71,8 +71,14 @@ def site(app: Flask) -> Site:
         elsewhere = add_kiosk(session, world.other_hall_id, policy.credential_key, name="天水终端")
         holder = add_holder(session, policy.records_key)
         social = add_service_type(session, world.hall_id, prefix="A", name="社保业务", name_en="Social insurance")
-        jobs = add_service_type(session, world.hall_id, prefix="B", name="就业登记", name_en="Employment registration",
-                                default_service_seconds=600)
+        jobs = add_service_type(
+            session,
+            world.hall_id,
+            prefix="B",
+            name="就业登记",
+            name_en="Employment registration",
+            default_service_seconds=600,
+        )
         closed = add_service_type(session, world.hall_id, prefix="D", name="暂停业务")
         closed.active = False
         other = add_service_type(session, world.other_hall_id, prefix="A", name="天水社保业务")
@@ -105,14 +111,17 @@ def stored(app: Flask, number: str) -> Ticket:
 
 
 def test_lines_are_the_kiosks_own_halls_active_ones_with_their_queue_and_wait(
-        client: Any, app: Flask, site: Site, clock: Clock) -> None:
+    client: Any, app: Flask, site: Site, clock: Clock
+) -> None:
     queue_tickets(app, site.social, 2, clock())
     answer = client.get("/kiosk/api/queue/lines", headers=headers(site.kiosk))
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     body = answer.json
     assert body["hall"] == {"name": "城关区公共就业服务中心"} and body["printer"] is False
     assert [(x["prefix"], x["name"], x["name_en"], x["waiting"]) for x in body["lines"]] == [
-        ("A", "社保业务", "Social insurance", 2), ("B", "就业登记", "Employment registration", 0)]
+        ("A", "社保业务", "Social insurance", 2),
+        ("B", "就业登记", "Employment registration", 0),
+    ]
     social, jobs = body["lines"]
     assert social["wait_minutes"] == 10 and social["wait_seconds"] == 600, "two ahead × 300 s at one counter"
     assert jobs["wait_minutes"] == 0
@@ -122,13 +131,16 @@ def test_lines_are_the_kiosks_own_halls_active_ones_with_their_queue_and_wait(
 def test_only_a_kiosk_may_ask(client: Any, site: Site) -> None:
     assert client.get("/kiosk/api/queue/lines").json["error"] == "unknown_screen"
     wall = Kiosk(0, site.world.wall_keys[0], "")
-    for answer in (client.get("/kiosk/api/queue/lines", headers=headers(wall)),
-                   take(client, wall, {"service_type_id": site.social})):
+    for answer in (
+        client.get("/kiosk/api/queue/lines", headers=headers(wall)),
+        take(client, wall, {"service_type_id": site.social}),
+    ):
         assert answer.status_code == 403 and answer.json["error"] == "not_a_kiosk"
 
 
 def test_taking_a_ticket_answers_its_status_the_status_page_the_slip_and_a_qr_code(
-        client: Any, app: Flask, site: Site, clock: Clock) -> None:
+    client: Any, app: Flask, site: Site, clock: Clock
+) -> None:
     queue_tickets(app, site.social, 3, clock())
     answer = take(client, site.kiosk, {"service_type_id": site.social})
     assert answer.status_code == 201
@@ -160,27 +172,38 @@ def test_a_line_of_another_hall_or_none_at_all_is_not_found(client: Any, site: S
 
 def test_a_paused_line_says_so(client: Any, site: Site, clock: Clock) -> None:
     answer = take(client, site.kiosk, {"service_type_id": site.closed})
-    assert answer.status_code == 409 and answer.json == {"error": "line_closed",
-                                                         "message": "暂停业务暂停取号，请到服务台咨询。"}
+    assert answer.status_code == 409 and answer.json == {
+        "error": "line_closed",
+        "message": "暂停业务暂停取号，请到服务台咨询。",
+    }
     assert take(client, site.kiosk, {"service_type_id": site.social}).status_code == 201, "the refusal used no turn"
 
 
-@pytest.mark.parametrize("body, field", [
-    (None, "JSON"), ([1], "JSON"), ({}, "service_type_id"), ({"service_type_id": "1"}, "service_type_id"),
-    ({"service_type_id": True}, "service_type_id"), ({"service_type_id": 1, "priority": "yes"}, "priority"),
-    ({"service_type_id": 1, "link_card": 1}, "link_card"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (None, "JSON"),
+        ([1], "JSON"),
+        ({}, "service_type_id"),
+        ({"service_type_id": "1"}, "service_type_id"),
+        ({"service_type_id": True}, "service_type_id"),
+        ({"service_type_id": 1, "priority": "yes"}, "priority"),
+        ({"service_type_id": 1, "link_card": 1}, "link_card"),
+    ],
+)
 def test_a_malformed_request_is_400_naming_what_is_wrong(client: Any, site: Site, body: Any, field: str) -> None:
     answer = take(client, site.kiosk, body)
     assert answer.status_code == 400 and answer.json["error"] == "bad_request" and field in answer.json["message"]
 
 
-def test_linking_the_card_keeps_only_a_keyed_hash_of_the_person(client: Any, app: Flask, site: Site,
-                                                                clock: Clock) -> None:
+def test_linking_the_card_keeps_only_a_keyed_hash_of_the_person(
+    client: Any, app: Flask, site: Site, clock: Clock
+) -> None:
     rt = runtime(app)
     with Session(database(app).engine) as session:
-        token = open_citizen_session(session, rt.policy.backend(session, rt.clock), site.kiosk, site.holder,
-                                     now=clock())
+        token = open_citizen_session(
+            session, rt.policy.backend(session, rt.clock), site.kiosk, site.holder, now=clock()
+        )
         citizen = session.scalar(select(CitizenSession))
         assert citizen is not None
         backend_ref = citizen.person_ref
@@ -203,8 +226,9 @@ def test_linking_the_card_keeps_only_a_keyed_hash_of_the_person(client: Any, app
 def test_linking_needs_an_open_session_of_this_kiosk(client: Any, app: Flask, site: Site, clock: Clock) -> None:
     rt = runtime(app)
     with Session(database(app).engine) as session:
-        token = open_citizen_session(session, rt.policy.backend(session, rt.clock), site.second_kiosk, site.holder,
-                                     now=clock())
+        token = open_citizen_session(
+            session, rt.policy.backend(session, rt.clock), site.second_kiosk, site.holder, now=clock()
+        )
     for tok in ("", "not-a-token", token):  # none, unknown, another kiosk's
         answer = take(client, site.kiosk, {"service_type_id": site.social, "link_card": True}, tok)
         assert answer.status_code == 401 and answer.json["error"] == "session_ended"
@@ -241,8 +265,9 @@ def test_the_slip_is_the_esc_pos_job_of_the_ticket(client: Any, app: Flask, site
     assert client.get("/kiosk/api/queue/tickets/nope/slip", headers=headers(site.kiosk)).status_code == 404
 
 
-def test_a_kiosk_tagged_with_a_printer_says_the_slip_is_printed(client: Any, app: Flask, site: Site,
-                                                                clock: Clock) -> None:
+def test_a_kiosk_tagged_with_a_printer_says_the_slip_is_printed(
+    client: Any, app: Flask, site: Site, clock: Clock
+) -> None:
     with Session(database(app).engine) as session:
         screen = session.get(Screen, site.kiosk.screen_id)
         assert screen is not None

@@ -8,8 +8,6 @@ from kiosk_server.database import make_engine
 from kiosk_server.leader import LeaderLock
 
 
-
-
 @pytest.mark.postgres
 def test_one_leader_per_schema_and_each_schema_has_its_own(postgres_schemas) -> None:
     first_url, other_url = postgres_schemas(), postgres_schemas()

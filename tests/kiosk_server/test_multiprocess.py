@@ -50,11 +50,19 @@ def pair(postgres_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, Ser
 
 
 def create_vacancy(server: ServerProcess, world: World, title: str) -> None:
-    response = requests.post(f"{server.url}/api/v1/vacancies", headers={"Authorization": "Bearer test-token"},
-                             timeout=10, json={
-        "org_unit_id": world.city_id, "employer_id": world.employer_id, "title": title,
-        "occupation_code": "4-02-06-03", "headcount": 2,
-        "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat()})
+    response = requests.post(
+        f"{server.url}/api/v1/vacancies",
+        headers={"Authorization": "Bearer test-token"},
+        timeout=10,
+        json={
+            "org_unit_id": world.city_id,
+            "employer_id": world.employer_id,
+            "title": title,
+            "occupation_code": "4-02-06-03",
+            "headcount": 2,
+            "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
+        },
+    )
     assert response.status_code == 201, response.text
 
 
@@ -68,7 +76,9 @@ def test_a_change_made_through_one_process_reaches_screens_on_the_other(pair) ->
         create_vacancy(first, world, "跨进程岗位A")
         create_vacancy(second, world, "跨进程岗位B")
         for c in (on_first, on_second):
-            wait_for(lambda c=c: {"跨进程岗位A", "跨进程岗位B"} <= c.titles(), DEADLINE, "both vacancies on both screens")
+            wait_for(
+                lambda c=c: {"跨进程岗位A", "跨进程岗位B"} <= c.titles(), DEADLINE, "both vacancies on both screens"
+            )
         assert on_first.version == on_second.version
     finally:
         on_first.close()
@@ -98,12 +108,16 @@ def test_publishing_fails_over_when_the_leader_dies(pair) -> None:
         wait_for(lambda: survivor.welcomes, DEADLINE, "welcome")
         create_vacancy(second, world, "选主之前")
         wait_for(shown(survivor, "选主之前"), DEADLINE, "delivery with both processes up")
-        leaders = [s for s in (first, second) if requests.get(f"{s.url}/healthz", timeout=5).json()
-                   ["publisher"]["leader"]]
+        leaders = [
+            s for s in (first, second) if requests.get(f"{s.url}/healthz", timeout=5).json()["publisher"]["leader"]
+        ]
         assert leaders == [first], "the first process to start takes the publisher lock"
         first.kill()
-        wait_for(lambda: requests.get(f"{second.url}/healthz", timeout=5).json()["publisher"]["leader"], DEADLINE,
-                 "the surviving process to take the publisher lock")
+        wait_for(
+            lambda: requests.get(f"{second.url}/healthz", timeout=5).json()["publisher"]["leader"],
+            DEADLINE,
+            "the surviving process to take the publisher lock",
+        )
         create_vacancy(second, world, "选主之后")
         wait_for(shown(survivor, "选主之后"), DEADLINE, "delivery after the other process died")
     finally:

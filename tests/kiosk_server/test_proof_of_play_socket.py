@@ -12,10 +12,10 @@ import socketio
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from devices.agent.sio_disconnect import disconnect_promptly
 from content.library.items import Vacancy
-from content.signage.proof_of_play import MAX_BATCH, PlayTally
 from content.org.screens import Screen
+from content.signage.proof_of_play import MAX_BATCH, PlayTally
+from devices.agent.sio_disconnect import disconnect_promptly
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world
@@ -45,8 +45,13 @@ def server(world_db: tuple[str, World, Session], tmp_path: Path) -> Iterator[Ser
 def screen(server: ServerProcess, world_db: tuple[str, World, Session]) -> Iterator[socketio.Client]:
     """A Socket.IO client connected to /screen as the first wall of the world."""
     client = socketio.Client(reconnection=False)
-    client.connect(server.url, namespaces=["/screen"], auth={"key": world_db[1].wall_keys[0]},
-                   transports=["websocket"], wait_timeout=10)
+    client.connect(
+        server.url,
+        namespaces=["/screen"],
+        auth={"key": world_db[1].wall_keys[0]},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
     yield client
     disconnect_promptly(client)
 
@@ -63,8 +68,11 @@ def vacancy_ids(session: Session) -> list[int]:
 
 def tallies(session: Session) -> list[tuple[int, int, int, float]]:
     session.expire_all()
-    rows = session.execute(select(PlayTally.screen_id, PlayTally.item_id, PlayTally.plays, PlayTally.seconds)
-                           .order_by(PlayTally.screen_id, PlayTally.item_id))
+    rows = session.execute(
+        select(PlayTally.screen_id, PlayTally.item_id, PlayTally.plays, PlayTally.seconds).order_by(
+            PlayTally.screen_id, PlayTally.item_id
+        )
+    )
     return [tuple(row) for row in rows]
 
 
@@ -80,11 +88,17 @@ def recently() -> str:
 def test_a_batch_is_acknowledged_and_lands_in_the_tallies(screen: socketio.Client, world_db) -> None:
     _, world, session = world_db
     first, second = vacancy_ids(session)
-    ack = send(screen, {"batch": "b-1", "plays": [
-        {"id": first, "kind": "vacancy", "start": recently(), "seconds": 24.5, "count": 2},
-        {"id": second, "kind": "vacancy", "start": recently(), "seconds": 12},
-        {"id": second, "kind": "vacancy", "start": "2020-01-01T00:00:00+00:00", "seconds": 12},
-    ]})
+    ack = send(
+        screen,
+        {
+            "batch": "b-1",
+            "plays": [
+                {"id": first, "kind": "vacancy", "start": recently(), "seconds": 24.5, "count": 2},
+                {"id": second, "kind": "vacancy", "start": recently(), "seconds": 12},
+                {"id": second, "kind": "vacancy", "start": "2020-01-01T00:00:00+00:00", "seconds": 12},
+            ],
+        },
+    )
     assert ack["ok"] is True
     assert (ack["accepted"], ack["duplicate"]) == (2, False)
     assert len(ack["rejected"]) == 1 and ack["rejected"][0].startswith("plays[2]: start 2020-01-01")
@@ -96,9 +110,15 @@ def test_a_batch_naming_another_screen_is_booked_to_the_connected_one(screen: so
     _, world, session = world_db
     [first, _] = vacancy_ids(session)
     other = screen_id(session, world.other_wall_key)
-    ack = send(screen, {"batch": "b-2", "screen": other, "screen_id": other,
-                        "plays": [{"id": first, "kind": "vacancy", "start": recently(), "seconds": 10,
-                                   "screen_id": other}]})
+    ack = send(
+        screen,
+        {
+            "batch": "b-2",
+            "screen": other,
+            "screen_id": other,
+            "plays": [{"id": first, "kind": "vacancy", "start": recently(), "seconds": 10, "screen_id": other}],
+        },
+    )
     assert ack["accepted"] == 1
     assert tallies(session) == [(screen_id(session, world.wall_keys[0]), first, 1, 10.0)]
 

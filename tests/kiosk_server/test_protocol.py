@@ -119,19 +119,28 @@ def test_killed_server_restarted_brings_every_client_to_the_latest_version(serve
         server.kill()
         # Committed while no server runs: exactly the state a crash between commit and emit leaves.
         add_vacancy(session, world, "养老护理员（夜班）")
-        pending = session.scalar(select(func.count()).select_from(OutboxEvent)
-                                 .where(OutboxEvent.published_at.is_(None)))
+        pending = session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.published_at.is_(None))
+        )
         assert pending and pending >= 1
         server.start()
         for c, key in zip(clients, keys, strict=True):
             wait_for(lambda c=c: c.connects >= 2 and len(c.welcomes) >= 2, 15, f"client {key} to reconnect")
-            wait_for(lambda c=c, key=key: c.version == current_payload(server, key)["version"], 15,
-                     f"client {key} at the latest version after restart")
+            wait_for(
+                lambda c=c, key=key: c.version == current_payload(server, key)["version"],
+                15,
+                f"client {key} at the latest version after restart",
+            )
         for c in clients[:3]:
             assert "养老护理员（夜班）" in c.titles()
-        wait_for(lambda: session.scalar(select(func.count()).select_from(OutboxEvent)
-                                        .where(OutboxEvent.published_at.is_(None))) == 0, 10,
-                 "the pending outbox rows to be marked published")
+        wait_for(
+            lambda: (
+                session.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.published_at.is_(None)))
+                == 0
+            ),
+            10,
+            "the pending outbox rows to be marked published",
+        )
     finally:
         for c in clients:
             c.close()
@@ -170,9 +179,15 @@ def test_the_scheduler_publishes_at_a_transition_with_no_change_committed(server
         during = client.held
         assert during is not None
         # Nobody commits anything now: the next manifest must come from the transition at expiry.
-        wait_for(lambda: client.held is not None and client.held["seq"] > during["seq"]
-                 and not client.held["manifest"]["segments"][0]["emergencies"], 15,
-                 "a pushed manifest without the emergency after it expired")
+        wait_for(
+            lambda: (
+                client.held is not None
+                and client.held["seq"] > during["seq"]
+                and not client.held["manifest"]["segments"][0]["emergencies"]
+            ),
+            15,
+            "a pushed manifest without the emergency after it expired",
+        )
         topics = [row.topic for row in session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))]
         assert topics[-1] == "transition"
     finally:

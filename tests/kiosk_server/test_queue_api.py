@@ -50,10 +50,14 @@ def _queue(hall: dict[str, Any], rest: str) -> str:
 def test_service_types_and_counters_are_listed_as_created(api: Api, app: Flask, hall: dict[str, Any]) -> None:
     lines = api.get(_queue(hall, "service-types"))["items"]
     assert [(s["prefix"], s["name"], s["position"], s["active"]) for s in lines] == [
-        ("A", "社保业务", 0, True), ("B", "就业登记", 1, True)]
+        ("A", "社保业务", 0, True),
+        ("B", "就业登记", 1, True),
+    ]
     counters = api.get(_queue(hall, "counters"))["items"]
     assert [(c["number"], c["name"], len(c["service_type_ids"])) for c in counters] == [
-        (1, "1号窗口", 1), (5, "综合窗口", 2)]
+        (1, "1号窗口", 1),
+        (5, "综合窗口", 2),
+    ]
     assert [row.action for row in audit_rows(app, "queue_counter")] == ["created", "created"]
     assert api.get(_queue(hall, "board"))["version"] == 4  # every setup change moved the board
 
@@ -80,27 +84,46 @@ def test_the_queue_needs_the_token(client: Any, hall: dict[str, Any]) -> None:
 
 
 def test_a_good_batch_shows_on_the_board_newest_call_first(api: Api, hall: dict[str, Any]) -> None:
-    answer = api.post(_queue(hall, "events"), batch(
-        ev("e1", "arrive", "09:00", service="A"), ev("e2", "arrive", "09:01", "B007", service="B"),
-        ev("e3", "call", "09:02", counter=1), ev("e4", "call", "09:03", "B007", counter=5),
-        ev("e5", "recall", "09:04", counter=1),
-    ), expect=200)
+    answer = api.post(
+        _queue(hall, "events"),
+        batch(
+            ev("e1", "arrive", "09:00", service="A"),
+            ev("e2", "arrive", "09:01", "B007", service="B"),
+            ev("e3", "call", "09:02", counter=1),
+            ev("e4", "call", "09:03", "B007", counter=5),
+            ev("e5", "recall", "09:04", counter=1),
+        ),
+        expect=200,
+    )
     board = api.get(_queue(hall, "board"))
     assert answer == {"source": "hallq", "accepted": 5, "version": board["version"]}
     assert [(c["ticket"], c["counter"], c["recall"]) for c in board["calls"]] == [
-        ("A023", 1, True), ("B007", 5, False), ("A023", 1, False)]
+        ("A023", 1, True),
+        ("B007", 5, False),
+        ("A023", 1, False),
+    ]
     assert {c["number"]: c["ticket"] for c in board["counters"]} == {1: "A023", 5: "B007"}
     BoardOut.model_validate(board)  # the documented shape is the real one
 
 
 def test_a_malformed_event_is_400_naming_index_and_field(api: Api, app: Flask, hall: dict[str, Any]) -> None:
     before = row_counts(app)
-    body = api.post(_queue(hall, "events"), batch(
-        ev("e1", "arrive", "09:00", service="A"), ev("e2", "call", "09:02", counter=9),
-        {**ev("e3", "serve", "09:03", counter=1), "at": "9 o'clock"}), expect=400)
+    body = api.post(
+        _queue(hall, "events"),
+        batch(
+            ev("e1", "arrive", "09:00", service="A"),
+            ev("e2", "call", "09:02", counter=9),
+            {**ev("e3", "serve", "09:03", counter=1), "at": "9 o'clock"},
+        ),
+        expect=400,
+    )
     assert body["error"] == "invalid_batch"
-    assert body["errors"] == [{"field": "events.2.at", "message": "an ISO-8601 instant with its offset, e.g. "
-                                                                 "2026-12-02T09:15:00+08:00, got \"9 o'clock\""}]
+    assert body["errors"] == [
+        {
+            "field": "events.2.at",
+            "message": 'an ISO-8601 instant with its offset, e.g. 2026-12-02T09:15:00+08:00, got "9 o\'clock"',
+        }
+    ]
     assert body["message"].startswith("events[2].at: an ISO-8601 instant")
     unknown = api.post(_queue(hall, "events"), batch(ev("e2", "call", "09:02", counter=9)), expect=400)
     assert unknown["message"] == "events[0].counter: counter 9 does not exist in this hall"
@@ -111,9 +134,15 @@ def test_a_malformed_event_is_400_naming_index_and_field(api: Api, app: Flask, h
 
 def test_a_mixed_batch_with_one_bad_event_commits_nothing(api: Api, app: Flask, hall: dict[str, Any]) -> None:
     before = row_counts(app)
-    body = api.post(_queue(hall, "events"), batch(
-        ev("e1", "arrive", "09:00", service="A"), ev("e2", "call", "09:02", counter=1),
-        ev("e3", "no_show", "09:05", counter=5)), expect=400)
+    body = api.post(
+        _queue(hall, "events"),
+        batch(
+            ev("e1", "arrive", "09:00", service="A"),
+            ev("e2", "call", "09:02", counter=1),
+            ev("e3", "no_show", "09:05", counter=5),
+        ),
+        expect=400,
+    )
     assert body["errors"] == [{"field": "events.2.counter", "message": "A023 is at counter 1, not counter 5"}]
     assert row_counts(app) == before
     assert api.get(_queue(hall, "board"))["calls"] == []
@@ -140,23 +169,45 @@ def test_the_documented_event_fields_are_the_checked_ones() -> None:
 @pytest.fixture
 def recorded(api: Api, hall: dict[str, Any]) -> dict[str, Any]:
     """A023 waits 300 s and is served 240 s; A024 waits 360 s and is a no-show; B001 is not called."""
-    api.post(_queue(hall, "events"), batch(
-        ev("e1", "arrive", "09:00", service="A"), ev("e2", "arrive", "09:01", "A024", service="A"),
-        ev("e3", "arrive", "09:02", "B001", service="B"),
-        ev("e4", "call", "09:05", counter=1), ev("e5", "serve", "09:06", counter=1),
-        ev("e6", "end", "09:10", counter=1),
-        ev("e7", "call", "09:07", "A024", counter=5), ev("e8", "no_show", "09:09", "A024", counter=5),
-    ), expect=200)
+    api.post(
+        _queue(hall, "events"),
+        batch(
+            ev("e1", "arrive", "09:00", service="A"),
+            ev("e2", "arrive", "09:01", "A024", service="A"),
+            ev("e3", "arrive", "09:02", "B001", service="B"),
+            ev("e4", "call", "09:05", counter=1),
+            ev("e5", "serve", "09:06", counter=1),
+            ev("e6", "end", "09:10", counter=1),
+            ev("e7", "call", "09:07", "A024", counter=5),
+            ev("e8", "no_show", "09:09", "A024", counter=5),
+        ),
+        expect=200,
+    )
     return hall
 
 
 def test_stats_as_json_per_day_service_and_counter(api: Api, recorded: dict[str, Any]) -> None:
     stats = api.get(_queue(recorded, "stats?from=2026-12-02&to=2026-12-02"))
     StatsOut.model_validate(stats)
-    rows = [(r["service"], r["counter"], r["issued"], r["called"], r["done"], r["no_shows"], r["wait_mean_seconds"],
-             r["service_mean_seconds"], r["no_show_rate"]) for r in stats["rows"]]
-    assert rows == [("A", 1, 1, 1, 1, 0, 300, 240, 0.0), ("A", 5, 1, 1, 0, 1, 360, None, 1.0),
-                    ("B", None, 1, 0, 0, 0, None, None, None)]
+    rows = [
+        (
+            r["service"],
+            r["counter"],
+            r["issued"],
+            r["called"],
+            r["done"],
+            r["no_shows"],
+            r["wait_mean_seconds"],
+            r["service_mean_seconds"],
+            r["no_show_rate"],
+        )
+        for r in stats["rows"]
+    ]
+    assert rows == [
+        ("A", 1, 1, 1, 1, 0, 300, 240, 0.0),
+        ("A", 5, 1, 1, 0, 1, 360, None, 1.0),
+        ("B", None, 1, 0, 0, 0, None, None, None),
+    ]
     assert (stats["from"], stats["to"], stats["timezone"]) == ("2026-12-02", "2026-12-02", "Asia/Shanghai")
     assert stats["total"]["no_show_rate"] == 0.5 and stats["total"]["wait_p90_seconds"] == 360
     assert api.get(_queue(recorded, "stats"))["rows"] == stats["rows"]  # today (hall-local) by default
@@ -169,18 +220,22 @@ def test_stats_query_errors_name_the_parameter(api: Api, hall: dict[str, Any]) -
     assert "from" in field_errors(api.get(_queue(hall, "stats?from=2026-13-01"), expect=422))
 
 
-def test_stats_csv_downloads_with_bom_and_parses_back(client: Any, auth_headers: dict[str, str],
-                                                      recorded: dict[str, Any]) -> None:
-    response = client.get(f"/api/v1/{_queue(recorded, 'stats.csv')}?from=2026-12-02&to=2026-12-02",
-                          headers=auth_headers)
+def test_stats_csv_downloads_with_bom_and_parses_back(
+    client: Any, auth_headers: dict[str, str], recorded: dict[str, Any]
+) -> None:
+    response = client.get(
+        f"/api/v1/{_queue(recorded, 'stats.csv')}?from=2026-12-02&to=2026-12-02", headers=auth_headers
+    )
     assert response.status_code == 200
     assert response.content_type == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="queue-stats-hall{recorded["id"]}-2026-12-02-2026-12-02.csv"')
+        f'attachment; filename="queue-stats-hall{recorded["id"]}-2026-12-02-2026-12-02.csv"'
+    )
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert [(r["业务 service"], r["窗口 counter"], r["平均等待(秒) mean wait (s)"], r["过号率 no-show rate"])
-            for r in rows] == [("A", "1", "300", "0.0000"), ("A", "5", "360", "1.0000"), ("B", "", "", "")]
+    assert [
+        (r["业务 service"], r["窗口 counter"], r["平均等待(秒) mean wait (s)"], r["过号率 no-show rate"]) for r in rows
+    ] == [("A", "1", "300", "0.0000"), ("A", "5", "360", "1.0000"), ("B", "", "", "")]
 
 
 def test_the_queue_routes_are_in_the_openapi_document(client: Any) -> None:

@@ -69,8 +69,9 @@ def test_heartbeats_reach_the_database_only_on_flush(app: Flask, world: World) -
         assert session.scalar(select(ScreenStatus.connected)) is False
 
 
-def test_a_heartbeat_showing_another_version_gets_the_snapshot_and_a_current_one_nothing(app: Flask,
-                                                                                       world: World) -> None:
+def test_a_heartbeat_showing_another_version_gets_the_snapshot_and_a_current_one_nothing(
+    app: Flask, world: World
+) -> None:
     client = connect(app, world.wall_keys[0])
     client.emit("hello", {"held": {}}, namespace="/screen")
     [manifest] = [e["args"][0] for e in client.get_received("/screen") if e["name"] == "manifest"]

@@ -8,16 +8,22 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.citizens.sessions import CitizenSession, open_session
 from content.citizens.records import CardIdentity, CardSource, PersonRecord
+from content.citizens.sessions import CitizenSession, open_session
 from content.org.screens import Screen
 from kiosk_server.database import Database, upgrade_schema
 from kiosk_server.session_sweeper import SessionSweeper
 from tests.support.world import build_world
 
 T0 = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
-PERSON = PersonRecord(ref="demo:1", name="张三", sex_code="1", birth_date=date(1980, 1, 2),
-                      masked_id="620102********1234", region_code="620102")
+PERSON = PersonRecord(
+    ref="demo:1",
+    name="张三",
+    sex_code="1",
+    birth_date=date(1980, 1, 2),
+    masked_id="620102********1234",
+    region_code="620102",
+)
 
 
 class RecordingEvents:
@@ -43,8 +49,15 @@ def test_two_processes_sweeping_at_once_end_each_session_exactly_once(database_u
             session.add_all(kiosks)
             session.flush()
             for n, kiosk in enumerate(kiosks):
-                open_session(session, kiosk, PERSON, CardIdentity(source=CardSource.SSC, reader_id="ssc-1"),
-                             T0 + timedelta(seconds=n), idle_seconds=60, max_seconds=600)
+                open_session(
+                    session,
+                    kiosk,
+                    PERSON,
+                    CardIdentity(source=CardSource.SSC, reader_id="ssc-1"),
+                    T0 + timedelta(seconds=n),
+                    idle_seconds=60,
+                    max_seconds=600,
+                )
             session.commit()
         recorders = [RecordingEvents(), RecordingEvents()]
         sweepers = [SessionSweeper(db, rec, lambda: T0, 1.0) for db, rec in zip(dbs, recorders, strict=True)]  # type: ignore[arg-type]

@@ -70,8 +70,9 @@ def page(client: Any, code: str) -> str:
     return answer.get_data(as_text=True)
 
 
-def test_a_waiting_ticket_shows_its_number_line_queue_and_wait_and_refreshes(client: Any, app: Flask, hall: Hall,
-                                                                            now: list[datetime]) -> None:
+def test_a_waiting_ticket_shows_its_number_line_queue_and_wait_and_refreshes(
+    client: Any, app: Flask, hall: Hall, now: list[datetime]
+) -> None:
     *_, mine = issue(app, hall.social, 3, person_ref="f" * 64)
     html = page(client, mine)
     assert '<html lang="zh-CN">' in html and '<main data-open="true">' in html
@@ -87,8 +88,9 @@ def test_a_waiting_ticket_shows_its_number_line_queue_and_wait_and_refreshes(cli
     assert "f" * 64 not in html, "the linked person's hash is never shown"
 
 
-def test_the_json_gives_the_same_facts_and_nothing_personal(client: Any, app: Flask, hall: Hall,
-                                                           now: list[datetime]) -> None:
+def test_the_json_gives_the_same_facts_and_nothing_personal(
+    client: Any, app: Flask, hall: Hall, now: list[datetime]
+) -> None:
     *_, mine = issue(app, hall.social, 2, person_ref="f" * 64)
     answer = client.get(f"/q/{mine}.json")
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
@@ -101,21 +103,23 @@ def test_the_json_gives_the_same_facts_and_nothing_personal(client: Any, app: Fl
     assert "person_ref" not in body and "f" * 64 not in str(body)
 
 
-def test_a_called_ticket_says_which_counter_to_go_to(client: Any, app: Flask, hall: Hall,
-                                                     now: list[datetime]) -> None:
+def test_a_called_ticket_says_which_counter_to_go_to(client: Any, app: Flask, hall: Hall, now: list[datetime]) -> None:
     (code,) = issue(app, hall.social)
     at_counter(app, call_next, hall.counter5)
     html = page(client, code)
     assert "请到5号窗口办理" in html and "Please go to counter 5 now" in html
     assert 'data-state="called"' in html and "您前面还有" not in html
     at_counter(app, start_service, hall.counter5)
-    assert client.get(f"/q/{code}.json").json["state_text"] == {"zh": "办理中（5号窗口）",
-                                                                 "en": "Being served at counter 5"}
+    assert client.get(f"/q/{code}.json").json["state_text"] == {
+        "zh": "办理中（5号窗口）",
+        "en": "Being served at counter 5",
+    }
 
 
 @pytest.mark.parametrize("ending, words", [(finish, "已完成"), (no_show, "已过号")])
-def test_an_ended_ticket_says_how_and_stops_refreshing(client: Any, app: Flask, hall: Hall, now: list[datetime],
-                                                       ending: Any, words: str) -> None:
+def test_an_ended_ticket_says_how_and_stops_refreshing(
+    client: Any, app: Flask, hall: Hall, now: list[datetime], ending: Any, words: str
+) -> None:
     (code,) = issue(app, hall.social)
     at_counter(app, call_next, hall.counter5)
     at_counter(app, ending, hall.counter5)
@@ -125,8 +129,9 @@ def test_an_ended_ticket_says_how_and_stops_refreshing(client: Any, app: Flask, 
     assert client.get(f"/q/{code}.json").json["open"] is False
 
 
-def test_a_transferred_ticket_is_followed_and_says_it_moved(client: Any, app: Flask, hall: Hall,
-                                                            now: list[datetime]) -> None:
+def test_a_transferred_ticket_is_followed_and_says_it_moved(
+    client: Any, app: Flask, hall: Hall, now: list[datetime]
+) -> None:
     (code,) = issue(app, hall.social)
     at_counter(app, call_next, hall.counter5)
     at_counter(app, transfer, hall.counter5, Transfer(service_type_id=hall.jobs))

@@ -16,9 +16,16 @@ URL = "https://hall.example.cn/q/Zk3f9Q_x2LmN8pWa"
 
 
 def content(**overrides: Any) -> SlipContent:
-    fields: dict[str, Any] = {"hall_name": "城关区公共就业服务中心", "service_name": "社保业务", "number": "A023",
-                              "ahead": 4, "wait_minutes": 12, "issued_at": ISSUED, "timezone": "Asia/Shanghai",
-                              "status_url": URL}
+    fields: dict[str, Any] = {
+        "hall_name": "城关区公共就业服务中心",
+        "service_name": "社保业务",
+        "number": "A023",
+        "ahead": 4,
+        "wait_minutes": 12,
+        "issued_at": ISSUED,
+        "timezone": "Asia/Shanghai",
+        "status_url": URL,
+    }
     return SlipContent(**{**fields, **overrides})
 
 
@@ -35,8 +42,14 @@ def test_the_job_starts_with_reset_and_chinese_mode_and_ends_with_a_feed_and_a_p
 
 def test_the_text_is_gb18030_and_says_the_queue_the_wait_and_the_rule() -> None:
     job = slip_bytes(content())
-    for text in ("城关区公共就业服务中心", "社保业务", "您前面还有 4 人", "预计等候约 12 分钟",
-                 "取号时间：2026-12-02 09:05", "过号无效，请重新取号"):
+    for text in (
+        "城关区公共就业服务中心",
+        "社保业务",
+        "您前面还有 4 人",
+        "预计等候约 12 分钟",
+        "取号时间：2026-12-02 09:05",
+        "过号无效，请重新取号",
+    ):
         assert gb(text) in job, text
     assert "您前面".encode() not in job, "no UTF-8 text: the printer reads GB18030"
 
@@ -57,11 +70,16 @@ def test_the_qr_code_is_the_model_2_sequence_with_store_size_level_and_print() -
     job = slip_bytes(content(), Paper.MM80)
     data = URL.encode()
     size = len(data) + 3
-    expected = (b"\x1d\x28\x6b\x04\x00\x31\x41\x32\x00"  # model 2
-                + b"\x1d\x28\x6b\x03\x00\x31\x43\x07"  # module size 7 dots on 80 mm
-                + b"\x1d\x28\x6b\x03\x00\x31\x45\x31"  # error correction M
-                + b"\x1d\x28\x6b" + bytes((size, 0)) + b"\x31\x50\x30" + data  # store
-                + b"\x1d\x28\x6b\x03\x00\x31\x51\x30")  # print
+    expected = (
+        b"\x1d\x28\x6b\x04\x00\x31\x41\x32\x00"  # model 2
+        + b"\x1d\x28\x6b\x03\x00\x31\x43\x07"  # module size 7 dots on 80 mm
+        + b"\x1d\x28\x6b\x03\x00\x31\x45\x31"  # error correction M
+        + b"\x1d\x28\x6b"
+        + bytes((size, 0))
+        + b"\x31\x50\x30"
+        + data  # store
+        + b"\x1d\x28\x6b\x03\x00\x31\x51\x30"
+    )  # print
     assert expected in job
     assert b"\x1d\x28\x6b\x03\x00\x31\x43\x05" in slip_bytes(content(), Paper.MM58), "smaller modules on 58 mm"
 
@@ -93,8 +111,16 @@ def test_nobody_ahead_says_the_call_is_near_and_priority_is_marked() -> None:
 def test_the_slip_carries_nothing_personal() -> None:
     # Nothing about a person can reach the printer: the content has no field for it.
     assert {f.name for f in fields(SlipContent)} == {
-        "hall_name", "service_name", "number", "ahead", "wait_minutes", "issued_at", "timezone", "status_url",
-        "priority"}
+        "hall_name",
+        "service_name",
+        "number",
+        "ahead",
+        "wait_minutes",
+        "issued_at",
+        "timezone",
+        "status_url",
+        "priority",
+    }
     decoded = slip_bytes(content()).decode("gb18030", errors="replace")
     for word in ("姓名", "身份证", "社会保障号", "卡号"):
         assert word not in decoded

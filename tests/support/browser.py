@@ -8,9 +8,16 @@ from pathlib import Path
 from typing import Any, Final
 
 CHROMIUM: Final = "/usr/bin/chromium"
-CHROMIUM_ARGS: Final = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
-                        "--autoplay-policy=no-user-gesture-required"]
+CHROMIUM_ARGS: Final = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
 ARTIFACTS: Final = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 

@@ -8,16 +8,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import socketio
-
 from sqlalchemy.orm import Session
 
-from devices.agent.sio_disconnect import disconnect_promptly
-from content.citizens.sessions import identify_and_open
 from content.citizens.demo_backend import add_demo_person
 from content.citizens.idnumbers import compose_id_number
 from content.citizens.kiosk_agents import issue_agent_credential
 from content.citizens.records import CardSource, RecordsBackend, identity_from_card
+from content.citizens.sessions import identify_and_open
 from content.org.screens import Screen
+from devices.agent.sio_disconnect import disconnect_promptly
 
 
 @dataclass(frozen=True)
@@ -53,29 +52,57 @@ def add_kiosk(session: Session, hall_id: int, credential_key: bytes, name: str =
     return Kiosk(screen.id, screen.key, credential)
 
 
-def add_holder(session: Session, records_key: bytes, *, name: str = "欧阳明华", birth: date = date(1985, 3, 4),
-               sequence: int = 123, card_number: str = "A12345678", region_code: str = "620102") -> Holder:
+def add_holder(
+    session: Session,
+    records_key: bytes,
+    *,
+    name: str = "欧阳明华",
+    birth: date = date(1985, 3, 4),
+    sequence: int = 123,
+    card_number: str = "A12345678",
+    region_code: str = "620102",
+) -> Holder:
     """A demo person (committed); ``sequence`` odd makes a man, even a woman."""
     id_number = compose_id_number(region_code, birth, sequence)
     sex_code = "1" if sequence % 2 else "2"
-    person = add_demo_person(session, key=records_key, id_number=id_number, name=name, sex_code=sex_code,
-                             birth_date=birth, region_code=region_code, ssc_card_number=card_number)
+    person = add_demo_person(
+        session,
+        key=records_key,
+        id_number=id_number,
+        name=name,
+        sex_code=sex_code,
+        birth_date=birth,
+        region_code=region_code,
+        ssc_card_number=card_number,
+    )
     session.commit()
     return Holder(person.id, name, id_number, card_number, birth, sex_code)
 
 
 def idcard_read(holder: Holder, reader_id: str = "idcard-serial-1", **identity: Any) -> dict[str, Any]:
-    fields = {"document_kind": "resident", "id_number": holder.id_number, "name": holder.name,
-              "sex_code": holder.sex_code, "birth_date": holder.birth_date.strftime("%Y%m%d"), **identity}
+    fields = {
+        "document_kind": "resident",
+        "id_number": holder.id_number,
+        "name": holder.name,
+        "sex_code": holder.sex_code,
+        "birth_date": holder.birth_date.strftime("%Y%m%d"),
+        **identity,
+    }
     return {"reader_id": reader_id, "source": "idcard", "identity": fields}
 
 
 def ssc_read(holder: Holder, reader_id: str = "ssc-pcsc-1", *, psam: bool = True, **identity: Any) -> dict[str, Any]:
     """A social-security card read; ``psam=False`` is a 3.0 card read without a PSAM (card fields only)."""
-    fields = {"card_number": holder.card_number, "card_id_code": "620100D15600000500A1B2C3D4E5F60",
-              "region_code": "620100", "generation": 3 if not psam else 2,
-              "id_number": holder.id_number if psam else "", "name": holder.name if psam else "",
-              "personal_fields_available": psam, **identity}
+    fields = {
+        "card_number": holder.card_number,
+        "card_id_code": "620100D15600000500A1B2C3D4E5F60",
+        "region_code": "620100",
+        "generation": 3 if not psam else 2,
+        "id_number": holder.id_number if psam else "",
+        "name": holder.name if psam else "",
+        "personal_fields_available": psam,
+        **identity,
+    }
     return {"reader_id": reader_id, "source": "ssc", "identity": fields}
 
 
@@ -92,8 +119,13 @@ class AgentClient:
         self.sio = socketio.Client(reconnection=False)
 
     def connect(self) -> AgentClient:
-        self.sio.connect(self.base_url, namespaces=["/agent"], transports=["websocket"], wait_timeout=10,
-                         auth={"device": self.kiosk.key, "credential": self.kiosk.credential})
+        self.sio.connect(
+            self.base_url,
+            namespaces=["/agent"],
+            transports=["websocket"],
+            wait_timeout=10,
+            auth={"device": self.kiosk.key, "credential": self.kiosk.credential},
+        )
         return self
 
     def call(self, event: str, data: Any) -> Any:
@@ -120,11 +152,13 @@ class KioskScreenClient:
         def record(data: dict[str, Any]) -> None:
             with self.lock:
                 self.events.append((name, data))
+
         return record
 
     def connect(self) -> KioskScreenClient:
-        self.sio.connect(self.base_url, namespaces=["/screen"], auth={"key": self.key}, transports=["websocket"],
-                         wait_timeout=10)
+        self.sio.connect(
+            self.base_url, namespaces=["/screen"], auth={"key": self.key}, transports=["websocket"], wait_timeout=10
+        )
         return self
 
     def received(self, name: str) -> list[dict[str, Any]]:
@@ -135,13 +169,22 @@ class KioskScreenClient:
         disconnect_promptly(self.sio)
 
 
-def open_citizen_session(session: Session, backend: RecordsBackend, kiosk: Kiosk, holder: Holder,
-                         now: datetime | None = None, idle_seconds: int = 180, max_seconds: int = 1200) -> str:
+def open_citizen_session(
+    session: Session,
+    backend: RecordsBackend,
+    kiosk: Kiosk,
+    holder: Holder,
+    now: datetime | None = None,
+    idle_seconds: int = 180,
+    max_seconds: int = 1200,
+) -> str:
     """Open a citizen session for ``holder`` at ``kiosk`` the way a card read does; returns its token (committed)."""
     now = now or datetime.now(UTC)
     screen = session.get(Screen, kiosk.screen_id)
     assert screen is not None
-    identity = identity_from_card(CardSource.IDCARD, "idcard-serial-1", idcard_read(holder)["identity"], today=now.date())
+    identity = identity_from_card(
+        CardSource.IDCARD, "idcard-serial-1", idcard_read(holder)["identity"], today=now.date()
+    )
     opened = identify_and_open(session, backend, screen, identity, now, idle_seconds, max_seconds)
     session.commit()
     return opened.token

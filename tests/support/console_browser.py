@@ -20,8 +20,10 @@ DESKTOP: Final = {"width": 1366, "height": 800}
 
 
 @contextmanager
-def console_site(root: Path, extra: Callable[[Session, ConsoleWorld], T] | None = None,
-                 ) -> Iterator[tuple[ServerProcess, ConsoleWorld, T | None]]:
+def console_site(
+    root: Path,
+    extra: Callable[[Session, ConsoleWorld], T] | None = None,
+) -> Iterator[tuple[ServerProcess, ConsoleWorld, T | None]]:
     """A server on a fresh SQLite database holding the console world and whatever ``extra`` adds (committed)."""
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     engine = make_engine(url)

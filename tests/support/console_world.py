@@ -11,9 +11,9 @@ from typing import Any, Final
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from content.org.tree import Hall
-from content.org.screens import ScreenGroup
 from content.accounts.staff import Role, add_account, hash_password
+from content.org.screens import ScreenGroup
+from content.org.tree import Hall
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.world import World, build_world
@@ -71,9 +71,16 @@ def seed_console_world(session: Session, clock: Clock) -> ConsoleWorld:
     places = {"city": world.city_id, "county": world.county_id, "other_city": other_city_id}
     ids = {}
     for username, (role, where) in ACCOUNTS.items():
-        account = add_account(session, username=username, password=PASSWORD, display_name=f"{username}名",
-                              role=role, hall_id=world.hall_id if where == "hall" else None,
-                              org_unit_id=places.get(where or ""), password_hash=stored_password())
+        account = add_account(
+            session,
+            username=username,
+            password=PASSWORD,
+            display_name=f"{username}名",
+            role=role,
+            hall_id=world.hall_id if where == "hall" else None,
+            org_unit_id=places.get(where or ""),
+            password_hash=stored_password(),
+        )
         ids[username] = account.id
     session.commit()
     return ConsoleWorld(world, clock, other_city_id, group.id, ids)

@@ -20,8 +20,12 @@ class CounterClient:
         if match is None:
             raise AssertionError("the sign-in form has no CSRF token")
         self.csrf = match.group(1)
-        signed_in = self.http.post(f"{self.base_url}/counter/login", timeout=10, allow_redirects=False,
-                                   data={"csrf_token": self.csrf, "username": username, "password": password})
+        signed_in = self.http.post(
+            f"{self.base_url}/counter/login",
+            timeout=10,
+            allow_redirects=False,
+            data={"csrf_token": self.csrf, "username": username, "password": password},
+        )
         if signed_in.status_code != 302:
             raise AssertionError(f"sign-in refused ({signed_in.status_code})")
         # Signing in starts a new session with a new token: read it where the page does.
@@ -34,8 +38,12 @@ class CounterClient:
 
     def act(self, counter_id: int, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST one action (call, recall, start, finish, no-show, transfer); returns the JSON answer."""
-        response = self.http.post(f"{self.base_url}/counter/api/{counter_id}/{action}", json=body or {},
-                                  headers={"X-CSRF-Token": self.csrf}, timeout=10)
+        response = self.http.post(
+            f"{self.base_url}/counter/api/{counter_id}/{action}",
+            json=body or {},
+            headers={"X-CSRF-Token": self.csrf},
+            timeout=10,
+        )
         if response.status_code >= 400:
             raise AssertionError(f"{action} at counter {counter_id}: {response.status_code} {response.text}")
         return response.json()

@@ -17,8 +17,13 @@ def run_demo(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], list[str
     env = {**os.environ, "KIOSK_DATA_DIR": str(data_dir)}
     for name in ("KIOSK_API_TOKEN", "KIOSK_DATABASE_URL", "KIOSK_ASYNC_MODE"):
         env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk_server.cli", "demo", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk_server.cli", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: list[str] = []
     assert proc.stdout is not None
 

@@ -20,16 +20,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.demo import DEFAULT_RNG_SEED, seed_demo
-from content.demo.people import Person, demo_card_holders
 from content.citizens.demo_backend import DemoRecords
 from content.citizens.idnumbers import compose_id_number
 from content.citizens.kiosk_agents import issue_agent_credential
 from content.citizens.person_records import contribution_gaps
 from content.citizens.records import CardSource, identity_from_card
+from content.demo import DEFAULT_RNG_SEED, seed_demo
+from content.demo.people import Person, demo_card_holders
 from content.org.screens import Screen
-from devices.agent.supervisor import Agent
 from devices.agent.config import AgentConfig
+from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
@@ -78,13 +78,19 @@ class KioskSite:
     def clear(self) -> None:
         """No card on the reader and no open session: the next test starts from nothing."""
         self.remove()
-        wait_for(lambda: not self.has_open_session(), 20, "the kiosk's session to end after the card left",
-                 interval=0.3)
+        wait_for(
+            lambda: not self.has_open_session(), 20, "the kiosk's session to end after the card left", interval=0.3
+        )
 
 
 def sim_card(person: Person) -> SimCard:
-    return SimCard(name=person.name, sex_code=person.sex_code, nation_code=person.nation_code or "01",
-                   birth_date=person.birth_date.strftime("%Y%m%d"), id_number=person.id_number)
+    return SimCard(
+        name=person.name,
+        sex_code=person.sex_code,
+        nation_code=person.nation_code or "01",
+        birth_date=person.birth_date.strftime("%Y%m%d"),
+        id_number=person.id_number,
+    )
 
 
 def masked_name(person: Person) -> str:
@@ -99,9 +105,18 @@ def _pick_people(session: Session, key: bytes, today: date) -> tuple[Person, Per
     backend = DemoRecords(session, key, lambda: datetime.now(UTC))
     gappy = steady = None
     for person in demo_card_holders(DEFAULT_RNG_SEED):
-        identity = identity_from_card(CardSource.IDCARD, "idcard-e2e", {
-            "document_kind": "resident", "id_number": person.id_number, "name": person.name,
-            "sex_code": person.sex_code, "birth_date": person.birth_date.strftime("%Y%m%d")}, today=today)
+        identity = identity_from_card(
+            CardSource.IDCARD,
+            "idcard-e2e",
+            {
+                "document_kind": "resident",
+                "id_number": person.id_number,
+                "name": person.name,
+                "sex_code": person.sex_code,
+                "birth_date": person.birth_date.strftime("%Y%m%d"),
+            },
+            today=today,
+        )
         records = backend.records(backend.identify(identity).ref, today)
         gaps = contribution_gaps(records.contributions)
         paid = sum(1 for m in records.contributions if m.paid)
@@ -133,17 +148,33 @@ def kiosk_site(root: Path, *, idle_seconds: int = 180, extra_env: dict[str, str]
         kiosk = Kiosk(screen.id, screen.key, credential)
         gappy, steady = _pick_people(session, key, today)
     engine.dispose()
-    unknown = SimCard(name="查无此人", sex_code="1", birth_date="19700101",
-                      id_number=compose_id_number("620102", date(1970, 1, 1), 997))
-    env = {"KIOSK_SECRET_KEY": SECRET, "KIOSK_CITIZEN_SESSION_IDLE_SECONDS": str(idle_seconds),
-           "KIOSK_SESSION_SWEEP_SECONDS": "0.5", **(extra_env or {})}
+    unknown = SimCard(
+        name="查无此人",
+        sex_code="1",
+        birth_date="19700101",
+        id_number=compose_id_number("620102", date(1970, 1, 1), 997),
+    )
+    env = {
+        "KIOSK_SECRET_KEY": SECRET,
+        "KIOSK_CITIZEN_SESSION_IDLE_SECONDS": str(idle_seconds),
+        "KIOSK_SESSION_SWEEP_SECONDS": "0.5",
+        **(extra_env or {}),
+    }
     server = ServerProcess(root / "server", url, extra_env=env)
     server.start()
     sim = SimIdCardReader().start()
-    config = AgentConfig(server_url=server.url, device_key=kiosk.key, credential=kiosk.credential,
-                         hotplug=False, pcsc=False, reconnect_backoff=(0.1, 0.5))
-    agent = Agent(config, drivers=((ReaderKind.IDCARD_SERIAL,
-                                    lambda emit: IdCardReader(sim.port, emit, reader_id="idcard-kiosk")),))
+    config = AgentConfig(
+        server_url=server.url,
+        device_key=kiosk.key,
+        credential=kiosk.credential,
+        hotplug=False,
+        pcsc=False,
+        reconnect_backoff=(0.1, 0.5),
+    )
+    agent = Agent(
+        config,
+        drivers=((ReaderKind.IDCARD_SERIAL, lambda emit: IdCardReader(sim.port, emit, reader_id="idcard-kiosk")),),
+    )
     agent.start()
     try:
         wait_for(lambda: agent.link.connected, 15, "the agent's link to the server")
@@ -155,6 +186,7 @@ def kiosk_site(root: Path, *, idle_seconds: int = 180, extra_env: dict[str, str]
 
 
 # -- the kiosk page ------------------------------------------------------------------------------------
+
 
 def open_kiosk(browser: Any, site: KioskSite, viewport: dict[str, int] = PORTRAIT, **context_args: Any) -> Any:
     """A new context and page on the kiosk, online and showing the attract loop. Close its context after."""

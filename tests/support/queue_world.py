@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.signage.layouts import Layout, LayoutRegion
-from content.queue.setup import add_counter, add_service_type
-from content.org.screens import Screen
 from content.accounts.staff import Role, add_account
+from content.org.screens import Screen
+from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import take_ticket
+from content.signage.layouts import Layout, LayoutRegion
 from tests.support.world import World
 
 STAFF_USER = "counter-staff"
@@ -43,15 +43,28 @@ def add_queue(session: Session, world: World, *, counters: int = 2, strips: int 
     for number in range(5, 5 + counters):
         strip = None
         if number - 5 < strips:
-            strip = Screen(hall_id=world.hall_id, name=f"{number}号窗口条屏", kind="counter", panel="led",
-                           width_px=640, height_px=64)
+            strip = Screen(
+                hall_id=world.hall_id,
+                name=f"{number}号窗口条屏",
+                kind="counter",
+                panel="led",
+                width_px=640,
+                height_px=64,
+            )
             session.add(strip)
             session.flush()
             strip_keys[number] = strip.key
-        counter_ids[number] = add_counter(session, world.hall_id, number=number, services=[social, jobs],
-                                          screen=strip).id
-    add_account(session, username=STAFF_USER, password=STAFF_PASSWORD, display_name="王芳",
-                role=Role.COUNTER_STAFF, hall_id=world.hall_id)
+        counter_ids[number] = add_counter(
+            session, world.hall_id, number=number, services=[social, jobs], screen=strip
+        ).id
+    add_account(
+        session,
+        username=STAFF_USER,
+        password=STAFF_PASSWORD,
+        display_name="王芳",
+        role=Role.COUNTER_STAFF,
+        hall_id=world.hall_id,
+    )
     outbox.add_event(session, "content", kind="queue-world", action="created")
     session.commit()
     return QueueHall(world, {"A": social.id, "B": jobs.id}, counter_ids, strip_keys)
@@ -59,8 +72,9 @@ def add_queue(session: Session, world: World, *, counters: int = 2, strips: int 
 
 def take_tickets(session: Session, hall: QueueHall, prefix: str, count: int, now: datetime) -> list[str]:
     """``count`` waiting tickets of a line, one second apart, ending at ``now``."""
-    numbers = [take_ticket(session, hall.line_ids[prefix], now - timedelta(seconds=count - i)).number
-               for i in range(count)]
+    numbers = [
+        take_ticket(session, hall.line_ids[prefix], now - timedelta(seconds=count - i)).number for i in range(count)
+    ]
     session.commit()
     return numbers
 

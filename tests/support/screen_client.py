@@ -19,15 +19,17 @@ class ScreenClient:
         self.welcomes: list[dict[str, Any]] = []
         self.connects = 0
         self.lock = threading.Lock()
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1.0,
-                                   randomization_factor=0.5)
+        self.sio = socketio.Client(
+            reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1.0, randomization_factor=0.5
+        )
         self.sio.on("connect", self._on_connect, namespace="/screen")
         self.sio.on("manifest", self._on_manifest, namespace="/screen")
         self.sio.on("welcome", self._on_welcome, namespace="/screen")
 
     def connect(self) -> ScreenClient:
-        self.sio.connect(self.base_url, namespaces=["/screen"], auth={"key": self.key},
-                         transports=["websocket"], wait_timeout=10)
+        self.sio.connect(
+            self.base_url, namespaces=["/screen"], auth={"key": self.key}, transports=["websocket"], wait_timeout=10
+        )
         return self
 
     def close(self) -> None:

@@ -32,8 +32,15 @@ def wait_for(predicate, timeout: float, message: str, interval: float = 0.05):  
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, database_url: str, *, port: int | None = None,
-                 async_mode: str = "gevent", extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str,
+        *,
+        port: int | None = None,
+        async_mode: str = "gevent",
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
         self.port = port or free_port()
@@ -49,13 +56,24 @@ class ServerProcess:
 
     def start(self, timeout: float = 30) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "KIOSK_DATA_DIR": str(self.data_dir), "KIOSK_DATABASE_URL": self.database_url,
-               "KIOSK_ASYNC_MODE": self.async_mode, "KIOSK_API_TOKEN": "test-token",
-               "KIOSK_PUBLISH_POLL_SECONDS": "1", "KIOSK_HEARTBEAT_SECONDS": "5", **self.extra_env}
+        env = {
+            **os.environ,
+            "KIOSK_DATA_DIR": str(self.data_dir),
+            "KIOSK_DATABASE_URL": self.database_url,
+            "KIOSK_ASYNC_MODE": self.async_mode,
+            "KIOSK_API_TOKEN": "test-token",
+            "KIOSK_PUBLISH_POLL_SECONDS": "1",
+            "KIOSK_HEARTBEAT_SECONDS": "5",
+            **self.extra_env,
+        }
         self.starts += 1
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
-        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk_server.cli", "serve", "--port", str(self.port)],
-                                     env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk_server.cli", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
 
         def healthy() -> bool:

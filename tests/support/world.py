@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.signage.emergencies import Emergency
 from content.library.items import Employer, PolicyNotice, Ticker, Vacancy
-from content.signage.layouts import Layout, LayoutRegion
+from content.org.screens import Screen
 from content.org.tree import Hall, add_org_unit
+from content.signage.emergencies import Emergency
+from content.signage.layouts import Layout, LayoutRegion
 from content.signage.playlists import Playlist, PlaylistEntry
 from content.signage.schedules import Schedule
-from content.org.screens import Screen
 from content.signage.targeting import Target
 
 
@@ -52,13 +52,29 @@ def build_world(session: Session, *, vacancies: int = 12) -> World:
     session.flush()
     in_a_month = datetime.now(UTC) + timedelta(days=30)
     for n in range(vacancies):
-        session.add(Vacancy(org_unit_id=city.id, title=f"仓储管理员{n + 1}", employer_id=employer.id,
-                            occupation_code="4-02-06-03", headcount=2 + n % 5, salary_min=4000, salary_max=6000,
-                            education="高中/中专", district="城关区", contact="0931-8123456",
-                            valid_until=in_a_month))
-    notice = PolicyNotice(org_unit_id=province.id, title="失业保险金申领指南", topic="失业保险",
-                          body_markdown="## 申领条件\n\n- 非因本人意愿中断就业", body_html="<h2>申领条件</h2>",
-                          issuing_office="甘肃省人力资源和社会保障厅")
+        session.add(
+            Vacancy(
+                org_unit_id=city.id,
+                title=f"仓储管理员{n + 1}",
+                employer_id=employer.id,
+                occupation_code="4-02-06-03",
+                headcount=2 + n % 5,
+                salary_min=4000,
+                salary_max=6000,
+                education="高中/中专",
+                district="城关区",
+                contact="0931-8123456",
+                valid_until=in_a_month,
+            )
+        )
+    notice = PolicyNotice(
+        org_unit_id=province.id,
+        title="失业保险金申领指南",
+        topic="失业保险",
+        body_markdown="## 申领条件\n\n- 非因本人意愿中断就业",
+        body_html="<h2>申领条件</h2>",
+        issuing_office="甘肃省人力资源和社会保障厅",
+    )
     ticker = Ticker(org_unit_id=province.id, title="本中心工作时间：周一至周五 9:00-17:00")
     session.add_all([notice, ticker])
     session.flush()
@@ -80,22 +96,42 @@ def build_world(session: Session, *, vacancies: int = 12) -> World:
     ]
     session.add(layout)
     session.flush()
-    default = Schedule(org_unit_id=province.id, name="全省默认", layer="default", layout_id=layout.id,
-                       region_playlists={})
+    default = Schedule(
+        org_unit_id=province.id, name="全省默认", layer="default", layout_id=layout.id, region_playlists={}
+    )
     default.targets = [Target(mode="include", kind="org", ref=str(province.id))]
     session.add(default)
     outbox.add_event(session, "content", kind="world", action="created")
     session.commit()
-    return World(province.id, city.id, county.id, hall.id, other.id, wall_keys=[w.key for w in walls],
-                 other_wall_key=other_wall.key, led_key=led.key, employer_id=employer.id, layout_id=layout.id)
+    return World(
+        province.id,
+        city.id,
+        county.id,
+        hall.id,
+        other.id,
+        wall_keys=[w.key for w in walls],
+        other_wall_key=other_wall.key,
+        led_key=led.key,
+        employer_id=employer.id,
+        layout_id=layout.id,
+    )
 
 
 def add_vacancy(session: Session, world: World, title: str, **overrides: Any) -> int:
     """Commit a vacancy visible to the whole city, with its outbox row, as the API would."""
-    fields: dict[str, Any] = dict(org_unit_id=world.city_id, title=title, employer_id=world.employer_id,
-                                  occupation_code="4-01-02-01", headcount=3, salary_min=5000, salary_max=7000,
-                                  education="大专", district="城关区", contact="0931-8000000",
-                                  valid_until=datetime.now(UTC) + timedelta(days=30))
+    fields: dict[str, Any] = dict(
+        org_unit_id=world.city_id,
+        title=title,
+        employer_id=world.employer_id,
+        occupation_code="4-01-02-01",
+        headcount=3,
+        salary_min=5000,
+        salary_max=7000,
+        education="大专",
+        district="城关区",
+        contact="0931-8000000",
+        valid_until=datetime.now(UTC) + timedelta(days=30),
+    )
     fields.update(overrides)
     vacancy = Vacancy(**fields)
     session.add(vacancy)
@@ -107,9 +143,15 @@ def add_vacancy(session: Session, world: World, title: str, **overrides: Any) ->
 
 def add_emergency(session: Session, world: World, title: str, *, seconds: float, org_id: int | None = None) -> int:
     now = datetime.now(UTC)
-    emergency = Emergency(org_unit_id=world.province_id, title=title, body="请听从工作人员指引有序疏散。",
-                          severity="critical", starts_at=now, expires_at=now + timedelta(seconds=seconds),
-                          created_by="test")
+    emergency = Emergency(
+        org_unit_id=world.province_id,
+        title=title,
+        body="请听从工作人员指引有序疏散。",
+        severity="critical",
+        starts_at=now,
+        expires_at=now + timedelta(seconds=seconds),
+        created_by="test",
+    )
     emergency.targets = [Target(mode="include", kind="org", ref=str(org_id or world.province_id))]
     session.add(emergency)
     session.flush()
