@@ -1,4 +1,4 @@
-"""The import directions of DESIGN.md §3, checked by import-linter on every test run."""
+"""The import directions of docs/architecture.md, "Packages and imports", checked by import-linter on every test run."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Histories (enrollments, contributions, balances, employment) live in the tables of
 ``content.citizens.demo_histories``. Rows keep keyed hashes of the ID number and the social-security card
-number, never the numbers (DESIGN §5). An e-card token is ``HRSS-ESSC:`` + base64url of (version,
+number, never the numbers (docs/architecture.md, "Personal data"). An e-card token is ``HRSS-ESSC:`` + base64url of (version,
 person id, expiry, nonce) and a truncated HMAC over them, so the whole card flow runs without the
 national platform.
 """

@@ -3,7 +3,7 @@
 An ID number is 6 digits of region code, 8 digits of birth date (YYYYMMDD), a 3-digit sequence
 (odd for men, even for women) and a check character computed over the first 17 digits.
 
-Error messages never repeat the number itself: ID numbers must not reach logs (DESIGN §5).
+Error messages never repeat the number itself: ID numbers must not reach logs (docs/architecture.md, "Personal data").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Keyed hashes (HMAC-SHA256 with a key derived from the server secret) for values kept only as lookup keys.
 
-ID numbers and card numbers are never stored raw (DESIGN §5): a row holds their keyed hash, which
+ID numbers and card numbers are never stored raw (docs/architecture.md, "Personal data"): a row holds their keyed hash, which
 finds the row again when the same number is presented, and says nothing to someone who has the
 database but not the secret. Each use gets its own key (``derive_key``), so a hash made for one
 purpose cannot be replayed for another.

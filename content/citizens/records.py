@@ -3,7 +3,7 @@
 A records backend resolves a card to a person: the built-in demo backend (``content.citizens.demo_backend``)
 or an adapter for the upstream social-security system. Both sit behind ``RecordsBackend``. Nothing
 here puts an ID number, card number, token or full name into a ``repr`` or an error message
-(DESIGN §5): those reach logs.
+(docs/architecture.md, "Personal data"): those reach logs.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a hall's boards show: current calls, each line's length and estimated wait, each counter's ticket.
 
-``board_state`` is the whole state of one hall's queue stream (DESIGN §4.4): small, so it is pushed
+``board_state`` is the whole state of one hall's queue stream (docs/architecture.md, "Delivery"): small, so it is pushed
 whole at every change and sent as the snapshot on reconnect. ``ticket_status`` is what a citizen
 sees of their own ticket (kiosk screen, phone status page): nothing personal.
 """

@@ -247,12 +247,12 @@ def screen_context(session: Session, screen: Screen | int) -> ScreenContext:
 
 
 def resolve(session: Session, screen: Screen | int, at: datetime) -> Manifest:
-    """The manifest of one screen at ``at`` (DESIGN §4.1); batch work should use ``Resolver``."""
+    """The manifest of one screen at ``at`` (docs/architecture.md, "The manifest"); batch work should use ``Resolver``."""
     at = _require_aware(at, "at")
     return Resolver.load(session, since=at - LOOKBACK).resolve(screen_context(session, screen), at)
 
 
 def next_change(session: Session, screen: Screen | int, after: datetime) -> datetime | None:
-    """When the manifest of one screen next changes after ``after`` (DESIGN §4.1)."""
+    """When the manifest of one screen next changes after ``after`` (docs/architecture.md, "The manifest")."""
     after = _require_aware(after, "after")
     return Resolver.load(session, since=after - LOOKBACK).next_change(screen_context(session, screen), after)

@@ -19,7 +19,7 @@ from content.signage.targeting import Target
 
 
 class Layer(IntEnum):
-    """Priority layers of DESIGN §4.2, lowest first; a higher layer pre-empts the ones below."""
+    """Priority layers (docs/architecture.md, "Priority layers"), lowest first; a higher layer pre-empts the ones below."""
 
     DEFAULT = 0
     SCHEDULED = 1

@@ -1,6 +1,6 @@
 // Service worker of the wall player (served at /screen/sw.js, scope /screen/).
 //
-// So a wall survives the network and the server going away (DESIGN.md §4.5):
+// So a wall survives the network and the server going away (docs/architecture.md, "Offline"):
 // - the app shell (player page, scripts, stylesheet): network first, the cached copy when the
 //   network fails, so a deployed update arrives at the next load and an outage still boots;
 // - manifest.json: network first with the cached copy as fallback;

@@ -1,4 +1,4 @@
-"""No ID number, card number, token, credential or full name reaches a log line or the audit table (DESIGN §5).
+"""No ID number, card number, token, credential or full name reaches a log line or the audit table (docs/architecture.md, "Personal data").
 
 Card flows run at DEBUG twice: in-process (every log record captured) and against a real
 ``kiosk serve`` process (its whole log file), where the sweeper's idle timeout runs too.

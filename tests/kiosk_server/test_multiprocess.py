@@ -1,4 +1,4 @@
-"""Several server processes on PostgreSQL and Redis: one publishes, every process delivers (DESIGN §2, §7)."""
+"""Several server processes on PostgreSQL and Redis: one publishes, every process delivers (docs/architecture.md, "Scale")."""
 
 from __future__ import annotations
 

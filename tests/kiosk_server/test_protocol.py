@@ -1,4 +1,4 @@
-"""The delivery protocol against a real server process and real Socket.IO clients (DESIGN §4.4)."""
+"""The delivery protocol against a real server process and real Socket.IO clients (docs/architecture.md, "Delivery")."""
 
 from __future__ import annotations
 
