@@ -168,11 +168,14 @@ export function jobsScreen(ctx, params) {
     renderFilters();
     renderKeyboard();
     const mine = ++latest;
+    // What this answer is for: typing goes on while it loads, and the count line must name the
+    // initials the list shows, not the ones typed since.
+    const asked = state.initials;
     listEl.setAttribute("aria-busy", "true");
     const data = await ctx.load((signal) => ctx.api.get("/vacancies", {
       signal,
       params: { district: state.district, category: state.category, salary_min: state.salary_min,
-                education: state.education, initials: state.initials, page: state.page, per_page: ctx.rows },
+                education: state.education, initials: asked, page: state.page, per_page: ctx.rows },
     }));
     if (mine !== latest) return; // a newer search is on its way
     facets = { ...facets, ...(data.facets || {}) };
@@ -185,8 +188,8 @@ export function jobsScreen(ctx, params) {
       return;
     }
     listEl.removeAttribute("aria-busy");
-    countEl.textContent = t(state.initials ? "jobs.count.search" : "jobs.count",
-                            { count: total, initials: state.initials.toUpperCase() });
+    countEl.textContent = t(asked ? "jobs.count.search" : "jobs.count",
+                            { count: total, initials: asked.toUpperCase() });
     listEl.replaceChildren(vacancyList(t, items, (vacancy) => ctx.go("job", { id: vacancy.id, vacancy })));
     pagerEl.replaceChildren(pager(t, { page: state.page, pages, onPage: (n) => { state.page = n; refresh(); } }));
     renderFilters();
