@@ -1,6 +1,6 @@
 """The queue's records: service types, counters, tickets, their event log and each hall's board version.
 
-Conventions (reference/cards.md §6): a ticket number is the service type's letter and a daily
+Conventions (docs/cards.md §6): a ticket number is the service type's letter and a daily
 sequence (``A023``) that starts again at midnight in the hall's time zone; states go
 waiting → called → serving → done, or no-show (过号), or transferred.
 """

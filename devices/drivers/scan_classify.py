@@ -1,6 +1,6 @@
 """Classify a finished scan: e-card token, magnetic-stripe tracks, barcode, or something else.
 
-The e-card token is opaque (``reference/cards.md`` §4): it is recognised by a configurable prefix and
+The e-card token is opaque (``docs/cards.md`` §4): it is recognised by a configurable prefix and
 a base64url body, never parsed.
 """
 

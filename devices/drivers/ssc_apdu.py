@@ -1,4 +1,4 @@
-"""Social-security card APDUs and status words (cards.md §1): pure builders and one exchange helper.
+"""Social-security card APDUs and status words (docs/cards.md §1): pure builders and one exchange helper.
 
 Nothing here talks to hardware: ``exchange`` takes a ``transmit(apdu) -> (data, sw1, sw2)`` callable,
 follows ``61xx`` with GET RESPONSE and ``6Cxx`` with a resend at the right Le, and turns every other

@@ -1,4 +1,4 @@
-"""Social-security card records (cards.md §1): one-byte-tag, one-byte-length TLV and its field formats.
+"""Social-security card records (docs/cards.md §1): one-byte-tag, one-byte-length TLV and its field formats.
 
 Pure functions. Every malformed input raises ``TlvError`` (or its ``NameNotGbk`` subclass) with a
 message that says what was wrong and never repeats the bytes, which may be personal.

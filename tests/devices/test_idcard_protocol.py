@@ -1,4 +1,4 @@
-"""GA/T 467 frames: known frames from cards.md, the checksum, and the streaming FrameReader."""
+"""GA/T 467 frames: known frames from docs/cards.md, the checksum, and the streaming FrameReader."""
 
 from __future__ import annotations
 
