@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
+    # Flask's DefaultJSONProvider has ensure_ascii; the JSONProvider type of app.json does not declare it.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["kiosk_settings"] = settings
     app.jinja_loader = ChoiceLoader(

@@ -9,6 +9,7 @@ another counter are not in them. Nothing personal: numbers, states and times onl
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Final
 
 from sqlalchemy import func, select
@@ -87,7 +88,7 @@ def _lines(session: Session, counter: Counter, day: date) -> tuple[dict[str, Any
                 .order_by(Ticket.arrived_at, Ticket.id)
                 .limit(NEXT_NUMBERS)
             )
-        heads.sort(key=lambda t, boost=service.priority_boost_minutes: call_order_key(t, boost))
+        heads.sort(key=partial(call_order_key, boost_minutes=service.priority_boost_minutes))
         priority_waiting = counts.get((service.id, True), 0)
         lines.append(
             {

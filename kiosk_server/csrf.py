@@ -28,4 +28,6 @@ def renew(key: str) -> None:
 
 def valid(key: str, sent: str | None) -> bool:
     value = cookie.get(key)
-    return bool(sent) and isinstance(value, str) and bool(value) and hmac.compare_digest(sent.encode(), value.encode())
+    if not sent or not isinstance(value, str) or not value:
+        return False
+    return hmac.compare_digest(sent.encode(), value.encode())

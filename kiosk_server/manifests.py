@@ -14,6 +14,7 @@ from kiosk_server.database import Database
 
 if TYPE_CHECKING:
     from content.signage.manifest import Manifest
+    from content.signage.targeting import ScreenContext
 
 # How long a revision check is trusted: a burst of reconnects costs one query, not thousands.
 REVISION_CHECK_SECONDS: Final = 0.5
@@ -87,7 +88,7 @@ class ManifestBook:
         resolver = Resolver.load(session, since=now - HISTORY)
         contexts = resolver.contexts(session)
         manifests, screen_groups = resolver.resolve_groups(contexts, now)
-        representative = {}
+        representative: dict[str, ScreenContext] = {}  # one screen per group key
         for ctx in contexts:
             representative.setdefault(screen_groups[ctx.screen_id], ctx)
         changes = [resolver.next_change(ctx, now) for ctx in representative.values()]

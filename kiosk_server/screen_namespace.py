@@ -34,6 +34,7 @@ from kiosk_server.events import (
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifests import ManifestBook
 from kiosk_server.queue_publisher import QueuePublisher
+from kiosk_server.socket_sid import current_sid
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class ScreenNamespace(Namespace):
                 "heartbeat_seconds": self._heartbeat_seconds,
             }
         with self._lock:
-            self._connected[request.sid] = Connected(screen.id, screen.hall.id, welcome)
+            self._connected[current_sid()] = Connected(screen.id, screen.hall.id, welcome)
         join_room(screen_room(screen.id))
         join_room(hall_room(screen.hall.id))
         agent = request.headers.get("User-Agent", "")
@@ -109,7 +110,7 @@ class ScreenNamespace(Namespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         with self._lock:
-            conn = self._connected.pop(request.sid, None)
+            conn = self._connected.pop(current_sid(), None)
         if conn is not None:
             self._beats.disconnected(conn.screen_id)
 
@@ -132,20 +133,20 @@ class ScreenNamespace(Namespace):
                 join_room(group_room(group))
                 conn.group = group
             if _held(data, "manifest") != manifest.version:
-                self.emit(MANIFEST, snap.payload(group), room=request.sid)
+                self.emit(MANIFEST, snap.payload(group), room=current_sid())
             streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
         board = self._queue.current_board(conn.hall_id)
         held_queue = _held(data, "queue")
         if held_queue != board["version"]:
             # Behind, or ahead of a database restored from a backup: either way the snapshot wins.
-            self.emit(QUEUE_BOARD, board, room=request.sid)
+            self.emit(QUEUE_BOARD, board, room=current_sid())
         streams["queue"] = {"version": board["version"]}
         citizen = self._open_citizen_session(conn)
         if citizen is not None:
-            self.emit(CITIZEN_SESSION, citizen, room=request.sid)
+            self.emit(CITIZEN_SESSION, citizen, room=current_sid())
         # welcome comes last: a client that has it also has every snapshot it was owed.
         self.emit(
-            WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams}, room=request.sid
+            WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams}, room=current_sid()
         )
 
     def on_heartbeat(self, data: Any = None) -> None:
@@ -161,7 +162,7 @@ class ScreenNamespace(Namespace):
         # A screen ahead of this process's cached snapshot drops it by seq, so that is harmless too.
         found = self._book.current().for_screen(conn.screen_id)
         if found is not None and version is not None and found[0] == conn.group and found[1].version != version:
-            self.emit(MANIFEST, self._book.current().payload(found[0]), room=request.sid)
+            self.emit(MANIFEST, self._book.current().payload(found[0]), room=current_sid())
 
     def on_plays(self, data: Any = None) -> dict[str, Any]:
         """Book a batch of proof-of-play tallies to the connected screen; the ack says what was kept.
@@ -207,4 +208,4 @@ class ScreenNamespace(Namespace):
 
     def _connection(self) -> Connected | None:
         with self._lock:
-            return self._connected.get(request.sid)
+            return self._connected.get(current_sid())

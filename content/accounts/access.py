@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, true
 from sqlalchemy.orm import Session
 
 from content.accounts.staff import Role, StaffAccount
@@ -88,13 +88,15 @@ class Scope:
             return hall.id == self.hall_id
         return self.covers_path(hall.org_unit.path)
 
-    def unit_clause(self, path_column: ColumnElement[str]) -> ColumnElement[bool]:
+    def unit_clause(self, path_column: SQLColumnExpression[str]) -> ColumnElement[bool]:
         """A SQL condition on an org node's path column: inside this scope."""
         if self.hall_id is not None:
             return false()
         return true() if self.path is None else path_column.startswith(self.path)
 
-    def hall_clause(self, hall_id_column: ColumnElement[int], path_column: ColumnElement[str]) -> ColumnElement[bool]:
+    def hall_clause(
+        self, hall_id_column: SQLColumnExpression[int], path_column: SQLColumnExpression[str]
+    ) -> ColumnElement[bool]:
         """A SQL condition for rows of a hall (``hall_id_column``) whose org node's path is ``path_column``."""
         if self.hall_id is not None:
             return hall_id_column == self.hall_id

@@ -466,6 +466,6 @@ def store_histories(session: Session, histories: Sequence[History], generated_on
         ]
         rows[DemoContribution] += [dict(person_id=h.person_id, **vars(c)) for c in h.contributions]
         rows[DemoAccount].append(dict(person_id=h.person_id, **vars(h.ledger)))
-    for table, values in rows.items():
+    for model, values in rows.items():
         if values:
-            session.execute(insert(table), values)
+            session.execute(insert(model), values)

@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import chain
@@ -247,7 +247,7 @@ def _csv_rows(text: str, delimiter: str | None) -> Iterator[list[str]]:
         ) from err
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(data: bytes) -> Generator[list[str], None, None]:
     import openpyxl  # only XLSX uploads pay for importing it
     from openpyxl.utils.exceptions import InvalidFileException
 

@@ -13,10 +13,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Final
+from typing import Final, TypeVar
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from content.library.items import Education, ItemStatus, PolicyNotice, Vacancy
@@ -38,6 +38,8 @@ OCCUPATION_GROUPS: Final = {
     "8": "其他",
 }
 
+_Item = TypeVar("_Item", bound="Vacancy | PolicyNotice")  # the two kinds of item a kiosk lists
+
 
 class CatalogueError(ValueError):
     """A filter value the catalogue cannot use; ``field`` names the parameter."""
@@ -50,7 +52,7 @@ class CatalogueError(ValueError):
 @lru_cache(maxsize=4096)
 def pinyin_initials(text: str) -> str:
     """Lower-case initials of the Chinese characters (and the letters and digits) of ``text``: 收银员 → syy."""
-    out = []
+    out: list[str] = []
     for part in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"):
         out.extend(ch.lower() for ch in part if ch.isascii() and ch.isalnum())
     return "".join(out)
@@ -108,7 +110,7 @@ def _visible_units(session: Session, org_unit: OrgUnit) -> list[int]:
     return sorted(set(org_unit.ancestor_ids()) | set(below))
 
 
-def _live(model: type[Vacancy] | type[PolicyNotice], at: datetime) -> list[object]:
+def _live(model: type[_Item], at: datetime) -> list[ColumnElement[bool]]:
     return [
         model.status == ItemStatus.PUBLISHED.value,
         or_(model.valid_from.is_(None), model.valid_from <= at),
@@ -116,7 +118,7 @@ def _live(model: type[Vacancy] | type[PolicyNotice], at: datetime) -> list[objec
     ]
 
 
-def _visible(model: type[Vacancy] | type[PolicyNotice], session: Session, org_unit: OrgUnit, at: datetime) -> Any:
+def _visible(model: type[_Item], session: Session, org_unit: OrgUnit, at: datetime) -> Select[_Item]:
     return select(model).where(model.org_unit_id.in_(_visible_units(session, org_unit)), *_live(model, at))
 
 
@@ -127,9 +129,7 @@ def visible_vacancies(session: Session, org_unit: OrgUnit, at: datetime) -> list
     )
 
 
-def visible_item(
-    model: type[Vacancy] | type[PolicyNotice], session: Session, org_unit: OrgUnit, at: datetime, ident: int
-) -> Vacancy | PolicyNotice | None:
+def visible_item(model: type[_Item], session: Session, org_unit: OrgUnit, at: datetime, ident: int) -> _Item | None:
     """One live vacancy or notice if it is visible from ``org_unit`` (one query, not the whole list)."""
     return session.scalar(_visible(model, session, org_unit, at).where(model.id == ident))
 

@@ -78,6 +78,7 @@ class _Lines:
                     Ticket.ended_at >= now - HISTORY,
                 )
             )
+            if started is not None and ended is not None  # the query excludes both; this tells mypy
         ]
         self.configured: dict[int, list[int]] = defaultdict(list)
         for counter_id, service_id in session.execute(
@@ -97,6 +98,7 @@ class _Lines:
                 )
                 .group_by(TicketEvent.counter_id)
             )
+            if counter_id is not None  # the query excludes it; this tells mypy
         }
 
     def estimate(self, service: ServiceType, ahead: int) -> Estimate:
@@ -172,13 +174,13 @@ def _counter_rows(session: Session, hall: Hall) -> list[dict[str, Any]]:
         )
     )
     open_tickets: dict[int, Ticket] = {}
-    for ticket in session.scalars(
+    for called in session.scalars(
         select(Ticket)
         .where(Ticket.hall_id == hall.id, Ticket.state.in_(OPEN_AT_COUNTER))
         .order_by(Ticket.last_called_at)
     ):
-        if ticket.counter_id is not None:
-            open_tickets[ticket.counter_id] = ticket  # the latest call wins
+        if called.counter_id is not None:
+            open_tickets[called.counter_id] = called  # the latest call wins
     rows = []
     for counter in counters:
         ticket = open_tickets.get(counter.id)
@@ -193,12 +195,18 @@ def _counter_rows(session: Session, hall: Hall) -> list[dict[str, Any]]:
                 "state": ticket.state if ticket else None,
                 "service": ticket.service_type.name if ticket else None,
                 "service_en": ticket.service_type.name_en if ticket else None,
-                "since": (ticket.serving_at or ticket.last_called_at).isoformat()
-                if ticket and (ticket.serving_at or ticket.last_called_at)
-                else None,
+                "since": _since(ticket),
             }
         )
     return rows
+
+
+def _since(ticket: Ticket | None) -> str | None:
+    """When the counter's open ticket was last served (else called), ISO 8601; None without one."""
+    if ticket is None:
+        return None
+    at = ticket.serving_at or ticket.last_called_at
+    return at.isoformat() if at else None
 
 
 def board_state(session: Session, hall_id: int, now: datetime) -> dict[str, Any]:

@@ -286,11 +286,11 @@ def _apply(session: Session, site: _Hall, event: ExternalEvent) -> None:
     _not_before(session, event, ticket)
     if event.kind is EventKind.CALL:
         assert event.counter is not None
-        counter = site.counters[event.counter]
-        open_ticket = current_ticket(session, counter)
+        calling = site.counters[event.counter]
+        open_ticket = current_ticket(session, calling)
         if open_ticket is not None:
             _not_before(session, event, open_ticket)
-        call_ticket(session, counter, ticket, event.at)
+        call_ticket(session, calling, ticket, event.at)
         return
     counter = site.counters[event.counter] if event.counter is not None else ticket.counter
     assert counter is not None  # an open ticket always has its counter

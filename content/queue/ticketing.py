@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -226,11 +226,15 @@ def call_next(session: Session, counter_id: int, now: datetime) -> Ticket | None
     ticket = next_for_counter(session, counter, hall_day(hall, now))
     if ticket is None:
         return None
-    claimed = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.state == TicketState.WAITING.value)
-        .values(state=TicketState.CALLED.value, counter_id=counter.id, called_at=now, last_called_at=now)
-        .execution_options(synchronize_session=False)
+    # An UPDATE gives a CursorResult, which has the row count; Session.execute is typed for any statement.
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.state == TicketState.WAITING.value)
+            .values(state=TicketState.CALLED.value, counter_id=counter.id, called_at=now, last_called_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:  # cannot happen while lock_board serialises the hall; never hand out a ticket twice
         raise QueueError(f"ticket {ticket.number} was taken by another counter; call again")

@@ -8,6 +8,7 @@ from typing import Final
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule as RRule
+from dateutil.rrule import rruleset as RRuleSet
 from dateutil.rrule import rrulestr
 
 # When a schedule has no date_from the rule still needs a DTSTART; a fixed Monday keeps weekly
@@ -92,8 +93,8 @@ def _shift_anchor(parts: dict[str, str], anchor: date, first_day: date) -> date:
 
 
 @lru_cache(maxsize=4096)
-def _rule(body: str, dtstart: datetime) -> RRule:
-    return rrulestr(body, dtstart=dtstart)  # type: ignore[no-any-return]
+def _rule(body: str, dtstart: datetime) -> RRule | RRuleSet:
+    return rrulestr(body, dtstart=dtstart)
 
 
 def rule_days(text: str, anchor: date | None, first_day: date, last_day: date) -> list[date]:

@@ -103,16 +103,17 @@ class Timeline:
             return []
         ids = []
         for region in layout.regions:
-            playlist_id = self._region_playlist(sched, region.name, region.playlist_id)
+            playlist_id = self._region_playlist(sched.region_playlists, region.name, region.playlist_id)
             if playlist_id is not None:
                 ids.append(playlist_id)
         return ids
 
     @staticmethod
-    def _region_playlist(sched: ScheduleSnap, region: str, default: int | None) -> int | None:
-        if region not in sched.region_playlists:
+    def _region_playlist(region_playlists: Mapping[str, Any], region: str, default: int | None) -> int | None:
+        """The playlist a schedule's ``region_playlists`` give ``region``, else ``default`` (the layout's)."""
+        if region not in region_playlists:
             return default
-        value = sched.region_playlists[region]
+        value = region_playlists[region]
         try:
             return int(value) if value not in (None, "") else None
         except (TypeError, ValueError):
@@ -218,7 +219,7 @@ class Timeline:
     def _region(
         self, group: GroupInput, sched: ScheduleSnap, region: str, default: int | None, at: datetime
     ) -> list[dict[str, Any]]:
-        playlist_id = self._region_playlist(sched, region, default)
+        playlist_id = self._region_playlist(sched.region_playlists, region, default)
         entries = []
         for entry in self._snap.playlists.get(playlist_id, ()) if playlist_id is not None else ():
             if entry.kind == EntryKind.ITEM:

@@ -184,7 +184,7 @@ def _regions(session: Session, showing: Schedule | None, segment: Mapping[str, A
     found = []
     for region in layout.regions:
         # The resolver's own rule: the schedule's playlist for the region, else the layout's.
-        playlist_id = Timeline._region_playlist(showing, region.name, region.playlist_id)  # type: ignore[arg-type]
+        playlist_id = Timeline._region_playlist(showing.region_playlists, region.name, region.playlist_id)
         playlist = session.get(Playlist, playlist_id) if playlist_id is not None else None
         found.append(
             RegionWhy(

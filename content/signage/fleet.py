@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from operator import itemgetter
-from typing import Any, Final, Protocol
+from typing import Final, Protocol, TypeVarTuple
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -41,6 +41,8 @@ from content.org.tree import Hall, OrgUnit
 MAX_PAGE_SIZE: Final = 200
 DEFAULT_PAGE_SIZE: Final = 50
 MAX_SEARCH: Final = 100
+
+_Row = TypeVarTuple("_Row")  # the column types of a query that ``_filtered`` narrows
 
 
 class FleetState(StrEnum):
@@ -235,7 +237,9 @@ _OFFLINE, _BEHIND, _NEVER, _CURRENT = range(4)
 _NO_TIME: Final = datetime.min.replace(tzinfo=UTC)
 
 
-def _filtered(query: Select[Any], filt: FleetFilter, scope_path: str | None, scope_hall_id: int | None) -> Select[Any]:
+def _filtered(
+    query: Select[*_Row], filt: FleetFilter, scope_path: str | None, scope_hall_id: int | None
+) -> Select[*_Row]:
     """``query`` (over screens joined to their hall) narrowed to the scope and the filters SQL can apply."""
     if scope_path is not None or filt.org_unit_id is not None:
         query = query.join(OrgUnit, OrgUnit.id == Hall.org_unit_id)

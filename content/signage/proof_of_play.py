@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from sqlalchemy import (
     BigInteger,
@@ -136,7 +136,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -218,12 +218,15 @@ def _screen_snapshot(session: Session, screen_id: int) -> tuple[str, int | None]
 def _upsert(session: Session) -> Callable[..., Any]:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the app supports these two only
-        raise ContentError(f"proof of play needs SQLite or PostgreSQL, not {dialect}")
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    # The app supports these two only.
+    raise ContentError(f"proof of play needs SQLite or PostgreSQL, not {dialect}")  # pragma: no cover
 
 
 def _already_booked(session: Session, screen_id: int, batch_id: str, now: datetime) -> bool:

@@ -90,7 +90,7 @@ def validate_targets(rules: Sequence[Rule | Mapping[str, object]]) -> None:
             errors[f"{prefix}.mode"] = f"unknown mode {mode!r}; use include or exclude"
         elif mode == TargetMode.INCLUDE:
             includes += 1
-        if kind not in set(TargetKind):
+        if not isinstance(kind, str) or kind not in set(TargetKind):
             errors[f"{prefix}.kind"] = f"unknown kind {kind!r}; use one of {', '.join(TargetKind)}"
             continue
         problem = _ref_problem(TargetKind(kind), ref)

@@ -18,6 +18,6 @@ def disconnect_promptly(client: Any) -> None:
     """``client.disconnect()`` (a ``socketio.Client``), waiting at most ``CLOSE_REPLY_WAIT`` for the close reply."""
     ws = getattr(getattr(client, "eio", None), "ws", None)
     close = getattr(ws, "close", None)
-    if close is not None:
+    if ws is not None and close is not None:
         ws.close = lambda *args, **kwargs: close(*args, **{**kwargs, "timeout": CLOSE_REPLY_WAIT})
     client.disconnect()

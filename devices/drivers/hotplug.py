@@ -116,7 +116,8 @@ def _text_attr(device: Any, name: str) -> str:
 
 
 def _link(device: Any, kind: str) -> str | None:
-    for link in sorted(device.device_links):
+    links: list[str] = sorted(device.device_links)
+    for link in links:
         if f"/by-{kind}/" in link:
             return link
     return None
@@ -140,7 +141,7 @@ def _is_candidate_node(device: Any) -> bool:
         node = device.device_node or ""
         return node.startswith("/dev/input/event")
     if subsystem == Subsystem.USB.value:
-        return device.properties.get("DEVTYPE") == "usb_interface"
+        return bool(device.properties.get("DEVTYPE") == "usb_interface")
     return False
 
 
@@ -280,7 +281,7 @@ class HotplugMonitor(ReaderThread):
         with self._state:
             key = self._keys_by_sys_path.pop(device.sys_path, None)
             driver = self._drivers.pop(key, None) if key is not None else None
-        if driver is None:
+        if key is None or driver is None:
             return
         self._stop_driver(key, driver)
         self._emit(ReaderDetached(key, "unplugged"))

@@ -3,7 +3,7 @@
 Pure code, no I/O. A frame is ``AA AA AA 96 69`` · LEN (2 bytes, big-endian) · payload · CHK, where
 LEN counts the payload and the checksum byte, and CHK is the XOR of every byte from the first LEN
 byte through the last payload byte. A request's payload is CMD PARA [DATA]; a response's is
-SW1 SW2 SW3 [DATA]. See ``reference/cards.md`` §2.
+SW1 SW2 SW3 [DATA]. See ``docs/cards.md`` §2.
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ class Status(enum.IntEnum):
     def describe(cls, sw3: int) -> str:
         """``"80 寻找证/卡失败 / no card found"``, or an 'unknown status' text for bytes not in the table."""
         try:
-            status = cls(sw3)
+            # mypy checks a lookup by value against the member-building __new__ (zh, en); at run time
+            # EnumMeta.__call__ finds the existing member and never calls it.
+            status = cls(sw3)  # type: ignore[call-arg]
         except ValueError:
             return f"{sw3:02X} 未知状态 / unknown status"
         return f"{sw3:02X} {status.zh} / {status.en}"

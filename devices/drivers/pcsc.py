@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import cast
 
 from devices.errors import DeviceError
 
@@ -37,7 +38,7 @@ def _scard() -> ModuleType:
         from smartcard import scard
     except ImportError as err:  # pragma: no cover - depends on the machine
         raise PcscUnavailable("import smartcard", 0, f"pyscard is not installed ({err})") from err
-    return scard
+    return cast(ModuleType, scard)  # pyscard ships no types: mypy sees Any
 
 
 _SERVICE_GONE = (

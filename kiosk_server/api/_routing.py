@@ -41,6 +41,7 @@ def route(rule: str, method: str, endpoint: str, operation: Operation) -> Callab
 
     def decorate(view: V) -> V:
         wrapped = view if operation.public else require_auth(view)
+        # Kept on the function for openapi.py (read back with getattr); a Callable type declares no attributes.
         wrapped.operation = operation  # type: ignore[attr-defined]
         api_blueprint.add_url_rule(rule, endpoint=endpoint, view_func=wrapped, methods=[method])
         return wrapped

@@ -61,7 +61,7 @@ def page_model(item: type[BaseModel]) -> type[BaseModel]:
     """The list answer for ``item`` rows."""
     return create_model(
         f"{item.__name__}Page",
-        items=(list[item], ...),  # type: ignore[valid-type]
+        items=(list[item], ...),  # type: ignore[valid-type]  # a class known only at run time, as create_model wants
         page=(int, ...),
         per_page=(int, ...),
         total=(int, Field(description="rows matching the filters, over all pages")),

@@ -41,6 +41,7 @@ class MediaUpload(MediaFields):
 
     model_config = ConfigDict(json_schema_extra=_with_file_part)
 
+    # ItemFields requires a title; an upload may leave it out and get the file name instead.
     title: str | None = Field(None, max_length=200, description="defaults to the file name")  # type: ignore[assignment]
 
 

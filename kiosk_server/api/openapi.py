@@ -50,9 +50,14 @@ def _schemas(operations: list[Operation | None]) -> tuple[dict[Any, Any], dict[s
     for op in operations:
         if op is None:
             continue
-        for model, mode in ((op.body, "validation"), (op.query, "validation"), (op.response, "serialization")):
+        uses: tuple[tuple[type[BaseModel] | None, JsonSchemaMode], ...] = (
+            (op.body, "validation"),
+            (op.query, "validation"),
+            (op.response, "serialization"),
+        )
+        for model, mode in uses:
             if model is not None:
-                wanted[(model, mode)] = None  # type: ignore[index]
+                wanted[(model, mode)] = None
     keys, top = models_json_schema(list(wanted), ref_template=REF_TEMPLATE)
     return dict(keys), top.get("$defs", {})
 

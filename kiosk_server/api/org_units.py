@@ -26,6 +26,7 @@ class OrgUnitCreate(Body):
 class OrgUnitUpdate(Body):
     """Renaming only: moving a node would silently re-target everything below it."""
 
+    # None only when left out (no rename); typed str so that an explicit null is refused.
     name: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
     division_code: str | None = Field(None, pattern=DIVISION_CODE)
 

@@ -30,6 +30,7 @@ from kiosk_server.settings_access import runtime
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 PAGE_SIZE: Final = 50
 CONSOLE_ZONE: Final = ZoneInfo("Asia/Shanghai")
 
@@ -148,7 +149,7 @@ def refuse(status: int) -> Any:
     return render_template("console/refused.html", status=status, message=say(g.lang, key)), status
 
 
-def in_scope(found: Any, covered: bool) -> Any:
+def in_scope(found: T | None, covered: bool) -> T:
     """``found`` if it exists and ``covered`` (by the account's scope); otherwise a 404 for the view to return."""
     if found is None or not covered:
         abort(404)

@@ -43,8 +43,7 @@ def propose_emergency() -> Any:
 def _proposal(db: Session, proposal_id: int) -> proposals.EmergencyProposal:
     proposal = db.get(proposals.EmergencyProposal, proposal_id)
     unit = db.get(OrgUnit, proposal.org_unit_id) if proposal is not None else None
-    found: proposals.EmergencyProposal = in_scope(proposal, unit is not None and g.scope.covers_unit(unit))
-    return found
+    return in_scope(proposal, unit is not None and g.scope.covers_unit(unit))
 
 
 @bp.post("/emergencies/proposals/<int:proposal_id>/approve")

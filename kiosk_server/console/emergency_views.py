@@ -254,7 +254,7 @@ def send_emergency() -> Any:
 def end_emergency(emergency_id: int) -> Any:
     db = request_session()
     emergency = db.get(Emergency, emergency_id)
-    in_scope(emergency, emergency is not None and _covers(db, g.scope, emergency))
+    emergency = in_scope(emergency, emergency is not None and _covers(db, g.scope, emergency))
     if emergency.effective_end > g.now:
         emergency.ended_at = g.now
         outbox.add_event(db, "content", kind="emergency", id=emergency.id, action="ended")

@@ -112,7 +112,7 @@ def import_vacancies() -> Any:
         filename = request.form.get("filename", path.name)
     else:
         errors["file"] = say(lang, "import.file.required")
-    if errors:
+    if errors or unit is None:  # a missing unit is among the errors already
         return _page(400, errors=errors, org_unit_id=unit.id if unit else None)
     assert path is not None
     data = path.read_bytes()

@@ -388,7 +388,7 @@ def edit_layout(layout_id: int) -> Any:
     db = request_session()
     own = owners(db)
     layout = db.scalar(select(Layout).where(Layout.id == layout_id).options(selectinload(Layout.regions)))
-    in_scope(layout, layout is not None and own.visible(layout.org_unit_id))
+    layout = in_scope(layout, layout is not None and own.visible(layout.org_unit_id))
     editable = own.editable(layout.org_unit_id)
     if request.method == "GET":
         return _render_form(db, own, layout, form_of(layout), {}, read_only=not editable)

@@ -57,7 +57,7 @@ def editable_or_404(db: Session, model: type[I], ident: int) -> I:
     """The item of ``model`` with this id, if the account may change it; otherwise a 404, as if missing."""
     found = db.get(model, ident) if 1 <= ident <= MAX_ID else None
     item = found if isinstance(found, model) else None
-    return in_scope(item, item is not None and g.scope.covers_unit(item.org_unit))  # type: ignore[no-any-return]
+    return in_scope(item, item is not None and g.scope.covers_unit(item.org_unit))
 
 
 def owners(db: Session) -> list[OrgUnit]:
@@ -66,7 +66,7 @@ def owners(db: Session) -> list[OrgUnit]:
 
 
 def default_owner() -> int | None:
-    return g.user.org_unit_id  # type: ignore[no-any-return]
+    return g.user.org_unit_id
 
 
 def listing(db: Session, query: Select[Any]) -> dict[str, Any]:

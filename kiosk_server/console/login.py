@@ -15,6 +15,7 @@ from kiosk_server.console.base import bp
 from kiosk_server.console.throttle import SignInThrottle
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
+from kiosk_server.safe_redirect import safe_next
 from kiosk_server.settings_access import runtime
 
 _THROTTLE: Final = "console_sign_in_throttle"
@@ -23,13 +24,6 @@ _THROTTLE: Final = "console_sign_in_throttle"
 def _throttle() -> SignInThrottle:
     throttle: SignInThrottle = current_app.extensions.setdefault(_THROTTLE, SignInThrottle())
     return throttle
-
-
-def _safe_next(value: str | None) -> str | None:
-    """Only a console path: never another site (``//host``) after signing in."""
-    if value and value.startswith("/console") and not value.startswith("//") and "\\" not in value:
-        return value
-    return None
 
 
 def _form(
@@ -41,7 +35,7 @@ def _form(
         errors=errors or {},
         problem=problem,
         notice=notice,
-        next=_safe_next(request.values.get("next")) or "",
+        next=safe_next(request.values.get("next"), under="/console") or "",
     ), status
 
 
@@ -52,7 +46,7 @@ def login() -> Any:
     if request.method == "GET":
         account, timed_out = console_sign_in.signed_in(db, now)
         if account is not None:
-            return redirect(_safe_next(request.args.get("next")) or url_for("console.home"))
+            return redirect(safe_next(request.args.get("next"), under="/console") or url_for("console.home"))
         notice = ""
         if request.args.get("signed_out"):
             notice = say(lang, "login.signed_out")
@@ -82,7 +76,7 @@ def login() -> Any:
     if not may(account, Permission.USE_CONSOLE):
         return _form(403, username=username, problem=say(lang, "login.refused.no_console"))
     console_sign_in.begin(account, now)
-    return redirect(_safe_next(request.form.get("next")) or url_for("console.home"))
+    return redirect(safe_next(request.form.get("next"), under="/console") or url_for("console.home"))
 
 
 @bp.post("/logout")

@@ -369,7 +369,7 @@ def _take(notice_id: int, step: Step, act: Callable[..., None]) -> Any:
         return _detail(db, found, errors={"reason": words}, reason=reason, status=400)
     except ReviewRefused as err:
         db.rollback()
-        found = db.get(PolicyNotice, notice_id)
+        found = _notice(db, notice_id)
         words = say(
             g.lang,
             f"notices.refused.{err.reason}",

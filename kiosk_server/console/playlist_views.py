@@ -261,7 +261,7 @@ def edit_playlist(playlist_id: int) -> Any:
     db = request_session()
     own = owners(db)
     playlist = db.scalar(select(Playlist).where(Playlist.id == playlist_id).options(selectinload(Playlist.entries)))
-    in_scope(playlist, playlist is not None and own.visible(playlist.org_unit_id))
+    playlist = in_scope(playlist, playlist is not None and own.visible(playlist.org_unit_id))
     editable = own.editable(playlist.org_unit_id)
     if request.method == "GET":
         return _render_form(db, own, playlist, form_of(playlist), {}, read_only=not editable)

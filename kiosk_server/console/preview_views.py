@@ -60,7 +60,7 @@ def _rule_name(db: Session, rule: TargetRule) -> str:
     if model is None:
         return rule.ref
     row = db.get(model, int(rule.ref)) if rule.ref.isdigit() else None
-    return str(row.name) if row is not None else f"#{rule.ref}"
+    return str(row.name) if isinstance(row, OrgUnit | Hall | ScreenGroup | Screen) else f"#{rule.ref}"
 
 
 def _names(db: Session, why: Explanation) -> dict[tuple[str, str], str]:
@@ -104,7 +104,7 @@ def preview() -> Any:
     if not raw:
         return render_template("console/preview.html", **context)
     screen = db.get(Screen, int(raw)) if raw.isdigit() else None
-    in_scope(screen, screen is not None and g.scope.covers_hall(screen.hall))
+    screen = in_scope(screen, screen is not None and g.scope.covers_hall(screen.hall))
     at, problem = _instant(screen)
     context.update(screen=screen, at_text=request.args.get("at", ""))
     if at is None:

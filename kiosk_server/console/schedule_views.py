@@ -87,11 +87,11 @@ def schedules() -> Any:
     hall = screen = None
     if screen_arg:
         screen = db.get(Screen, int(screen_arg)) if screen_arg.isdigit() else None
-        in_scope(screen, screen is not None and allowed.inside("screen", screen_arg))
+        screen = in_scope(screen, screen is not None and allowed.inside("screen", screen_arg))
         hall = screen.hall
     elif hall_arg or g.scope.hall_id is not None:
-        hall = db.get(Hall, int(hall_arg)) if hall_arg.isdigit() else (allowed.halls or [None])[0]
-        in_scope(hall, hall is not None and allowed.inside("hall", str(hall.id)))
+        hall = db.get(Hall, int(hall_arg)) if hall_arg.isdigit() else (allowed.halls[0] if allowed.halls else None)
+        hall = in_scope(hall, hall is not None and allowed.inside("hall", str(hall.id)))
     if screen is not None:
         rows = aimed_at(db, Resolver.contexts(db, [screen.id]))
     elif hall is not None:
@@ -193,8 +193,7 @@ def new_schedule() -> Any:
 
 def _found(db: Session, allowed: sf.Choices, schedule_id: int) -> Schedule:
     schedule = db.scalar(select(Schedule).where(Schedule.id == schedule_id).options(selectinload(Schedule.targets)))
-    result: Schedule = in_scope(schedule, schedule is not None and _visible(db, allowed, schedule))
-    return result
+    return in_scope(schedule, schedule is not None and _visible(db, allowed, schedule))
 
 
 @bp.route("/schedules/<int:schedule_id>", methods=["GET", "POST"])

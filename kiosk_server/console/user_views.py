@@ -193,7 +193,7 @@ def new_user() -> Any:
 def edit_user(account_id: int) -> Any:
     db = request_session()
     account = db.get(StaffAccount, account_id)
-    in_scope(account, account is not None and _covers_account(db, g.scope, account))
+    account = in_scope(account, account is not None and _covers_account(db, g.scope, account))
     if request.method == "GET":
         return _render_form(account, _summary(account), {}, 200)
     before = _summary(account)
