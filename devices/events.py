@@ -1,11 +1,11 @@
-"""Events the device drivers emit: frozen dataclasses, safe to log (no full ID number in ``repr``)."""
+"""Events the device drivers emit: frozen dataclasses, safe to log (only the log form of an ID number in ``repr``)."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
 
-from devices.idnumber import mask_id_number
+from content.citizens.idnumbers import mask_id_number, mask_id_number_for_log
 
 
 class DocumentKind(enum.Enum):
@@ -21,7 +21,7 @@ class DocumentKind(enum.Enum):
 class IdCardRead:
     """A card was read. ``id_number`` holds the resident/permit ID or the foreigner card number.
 
-    ``repr`` shows only the masked number; photo bytes are never kept here.
+    ``repr`` shows only the log form of the number; photo bytes are never kept here.
     """
 
     reader_id: str
@@ -46,22 +46,27 @@ class IdCardRead:
 
     @property
     def masked_id_number(self) -> str:
-        """The ID number with all but the first six and last four characters starred."""
+        """The ID number as screens show it (``content.citizens.idnumbers.mask_id_number``)."""
         return mask_id_number(self.id_number)
 
+    @property
+    def logged_id_number(self) -> str:
+        """The ID number as log lines and this repr show it: less than a screen shows."""
+        return mask_id_number_for_log(self.id_number)
+
     def __repr__(self) -> str:
-        return f"IdCardRead(reader_id={self.reader_id!r}, kind={self.kind.name}, id_number={self.masked_id_number!r})"
+        return f"IdCardRead(reader_id={self.reader_id!r}, kind={self.kind.name}, id_number={self.logged_id_number!r})"
 
     __str__ = __repr__
 
 
 @dataclass(frozen=True, repr=False)
 class SocialSecurityCardRead:
-    """A social-security card was read over PC/SC (cards.md §1).
+    """A social-security card was read over PC/SC (docs/cards.md §1).
 
     ``personal_fields_available`` is False when the card identified itself but would not give EF06
     without a PSAM (3.0 cards): then the person fields are empty and ``message`` says why. ``repr``
-    shows only the masked ID number, never the name.
+    shows only the log form of the ID number, never the name.
     """
 
     reader_id: str
@@ -84,14 +89,19 @@ class SocialSecurityCardRead:
 
     @property
     def masked_id_number(self) -> str:
-        """The ID number with all but the first six and last four characters starred."""
+        """The ID number as screens show it (``content.citizens.idnumbers.mask_id_number``)."""
         return mask_id_number(self.id_number)
+
+    @property
+    def logged_id_number(self) -> str:
+        """The ID number as log lines and this repr show it: less than a screen shows."""
+        return mask_id_number_for_log(self.id_number)
 
     def __repr__(self) -> str:
         return (
             f"SocialSecurityCardRead(reader_id={self.reader_id!r}, generation={self.generation}, "
             f"personal_fields_available={self.personal_fields_available}, "
-            f"id_number={self.masked_id_number!r})"
+            f"id_number={self.logged_id_number!r})"
         )
 
     __str__ = __repr__

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
-from flask import request
 from flask_socketio import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from content.citizens.idnumbers import mask_id_number_for_log
 from content.citizens.kiosk_agents import (
     mark_readers_unknown,
     replace_reader_statuses,
@@ -33,6 +33,7 @@ from kiosk_server.agent_payloads import BadRequest
 from kiosk_server.citizen_events import CitizenEvents, ack_session
 from kiosk_server.database import Database
 from kiosk_server.records_backends import CitizenPolicy
+from kiosk_server.socket_sid import current_sid
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,12 @@ class AgentNamespace(Namespace):
                 screen.hall.timezone,
             )
         with self._lock:
-            self._links[request.sid] = link
+            self._links[current_sid()] = link
         log.info("agent connected for kiosk screen %d", link.screen_id)
 
     def on_disconnect(self, reason: Any = None) -> None:
         with self._lock:
-            link = self._links.pop(request.sid, None)
+            link = self._links.pop(current_sid(), None)
             still_linked = link is not None and any(o.screen_id == link.screen_id for o in self._links.values())
         if link is None:
             return
@@ -187,7 +188,7 @@ class AgentNamespace(Namespace):
             read.source.value,
             read.reader_id,
             opened.session.id,
-            opened.session.masked_id,
+            mask_id_number_for_log(opened.session.masked_id),
         )
         return {"ok": True, "session": ack_session(opened.session, today)}
 
@@ -210,7 +211,7 @@ class AgentNamespace(Namespace):
 
     def _link(self) -> AgentLink | None:
         with self._lock:
-            return self._links.get(request.sid)
+            return self._links.get(current_sid())
 
     @staticmethod
     def _today(link: AgentLink, now: datetime) -> date:

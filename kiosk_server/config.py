@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
@@ -13,11 +12,12 @@ from typing import Any, Final
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from content.citizens.http_rules import base_url_problem, parse_auth_header
+
 PREFIX: Final = "KIOSK_"
 ASYNC_MODES: Final = ("threading", "gevent", "eventlet")
 RECORDS_BACKENDS: Final = ("demo", "http")
 MAX_RECORDS_TIMEOUT_SECONDS: Final = 60.0
-_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token
 
 
 class ConfigError(Exception):
@@ -73,27 +73,10 @@ def _cast_records_backend(value: str) -> str:
 
 
 def _cast_records_http_url(value: str) -> str:
-    if not value:
-        return value
-    parts = urlparse(value)
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("put credentials in KIOSK_RECORDS_HTTP_AUTH_HEADER, not in the URL (the URL is not shown)")
-    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError("expected an http:// or https:// base URL with a host and without query or fragment")
-    parts.port  # noqa: B018 -- raises ValueError for a port that is not one
+    problem = base_url_problem(value) if value else None
+    if problem is not None:
+        raise ValueError(problem)
     return value
-
-
-def _cast_auth_header(value: str) -> tuple[str, str] | None:
-    """``Name: value`` as a pair; the value is a credential, so no message repeats it."""
-    if not value.strip():
-        return None
-    name, colon, credential = (part.strip() for part in value.partition(":"))
-    if not colon or not _HEADER_NAME.fullmatch(name) or not credential:
-        raise ValueError("expected 'Header-Name: value', e.g. 'Authorization: Bearer <token>' (the value is not shown)")
-    if any(ch in credential for ch in "\r\n\0"):
-        raise ValueError("the header value holds a line break (the value is not shown)")
-    return name, credential
 
 
 def _cast_records_timeout(value: str) -> float:
@@ -164,7 +147,7 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "records_backend": (_cast_records_backend, "demo"),
     "session_sweep_seconds": (_cast_seconds, "1"),
     "records_http_url": (_cast_records_http_url, ""),
-    "records_http_auth_header": (_cast_auth_header, ""),
+    "records_http_auth_header": (parse_auth_header, ""),
     "records_http_timeout_seconds": (_cast_records_timeout, "5"),
 }
 

@@ -22,6 +22,7 @@ from content.queue.models import Counter, ServiceType
 from kiosk_server import counter_api, staff_session
 from kiosk_server.counter_strings import catalogue, pick_lang, translate
 from kiosk_server.database import request_session
+from kiosk_server.safe_redirect import safe_next
 from kiosk_server.settings_access import runtime
 
 bp = Blueprint("counter", __name__)
@@ -83,13 +84,6 @@ def staff_page(view: F) -> F:
     return cast(F, wrapper)
 
 
-def _safe_next(value: str | None) -> str | None:
-    """Only a path of these pages: never another site (``//host``) after signing in."""
-    if value and value.startswith("/counter") and not value.startswith("//") and "\\" not in value:
-        return value
-    return None
-
-
 def _login_form(
     status: int = 200, *, username: str = "", errors: dict[str, str] | None = None, problem: str = "", notice: str = ""
 ) -> Any:
@@ -100,7 +94,7 @@ def _login_form(
         errors=errors or {},
         problem=problem,
         notice=notice,
-        next=_safe_next(request.values.get("next")) or "",
+        next=safe_next(request.values.get("next"), under="/counter") or "",
     ), status
 
 
@@ -109,7 +103,7 @@ def login() -> Any:
     lang = g.lang
     if request.method == "GET":
         if staff_session.signed_in(request_session(), runtime(current_app).clock()) is not None:
-            return redirect(_safe_next(request.args.get("next")) or url_for("counter.choose"))
+            return redirect(safe_next(request.args.get("next"), under="/counter") or url_for("counter.choose"))
         notice = translate(lang, "login.signed_out") if request.args.get("signed_out") else ""
         return _login_form(notice=notice)
     username, password = request.form.get("username", "").strip(), request.form.get("password", "")
@@ -132,7 +126,7 @@ def login() -> Any:
     if account.hall_id is None:
         return _login_form(username=username, problem=translate(lang, "login.no_hall"))
     staff_session.begin(account, now)
-    return redirect(_safe_next(request.form.get("next")) or url_for("counter.choose"))
+    return redirect(safe_next(request.form.get("next"), under="/counter") or url_for("counter.choose"))
 
 
 @bp.post("/counter/logout")

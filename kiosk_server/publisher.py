@@ -6,13 +6,14 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from flask_socketio import SocketIO
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from content import outbox
+from content.backoff import SERVER_RETRY
 from content.outbox import OutboxEvent
 from kiosk_server.database import Database
 from kiosk_server.events import MANIFEST, SCREEN_NAMESPACE, group_room, screen_room
@@ -20,8 +21,6 @@ from kiosk_server.leader import LeaderLock
 from kiosk_server.manifests import ManifestBook
 
 log = logging.getLogger(__name__)
-
-MAX_BACKOFF_SECONDS: Final = 30.0
 
 
 class Publisher:
@@ -88,7 +87,7 @@ class Publisher:
                 failures = 0
             except Exception:  # noqa: BLE001 - the supervisor loop must survive anything and retry
                 failures += 1
-                timeout = min(MAX_BACKOFF_SECONDS, 0.5 * 2**failures)
+                timeout = SERVER_RETRY.delay(failures - 1)
                 log.exception("publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
             self._wake.wait(timeout=max(0.05, timeout))
             self._wake.clear()

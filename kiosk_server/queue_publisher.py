@@ -18,6 +18,7 @@ from flask_socketio import SocketIO
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from content.backoff import SERVER_RETRY
 from content.queue.board import board_state
 from content.queue.models import QueueBoard
 from kiosk_server.database import Database
@@ -25,7 +26,6 @@ from kiosk_server.events import QUEUE_BOARD, SCREEN_NAMESPACE, hall_room
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_SECONDS: Final = 30.0
 # A cached board is reused for a burst of hellos while its version holds, but not for longer than
 # this: its wait estimates move with the clock.
 BOARD_CACHE_SECONDS: Final = 15.0
@@ -110,7 +110,7 @@ class QueuePublisher:
                 failures = 0
             except Exception:  # noqa: BLE001 - the supervisor loop must survive anything and retry
                 failures += 1
-                timeout = min(MAX_BACKOFF_SECONDS, 0.5 * 2**failures)
+                timeout = SERVER_RETRY.delay(failures - 1)
                 log.exception("queue publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
             self._wake.wait(timeout=timeout)
             self._wake.clear()

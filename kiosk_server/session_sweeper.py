@@ -9,16 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Final
 
+from content.backoff import SERVER_RETRY
 from content.citizens.sessions import CitizenSession, end_expired
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
 
 log = logging.getLogger(__name__)
-
-MAX_BACKOFF_SECONDS: Final = 30.0
 
 
 class SessionSweeper:
@@ -42,13 +41,14 @@ class SessionSweeper:
     def run(self) -> None:
         failures = 0
         wait = self._interval
+        retry = replace(SERVER_RETRY, base=min(2 * self._interval, SERVER_RETRY.cap))
         while not self._stopped.wait(wait):
             try:
                 self.sweep_once()
                 failures, wait = 0, self._interval
             except Exception:  # noqa: BLE001 - the supervisor loop survives a database hiccup and retries
                 failures += 1
-                wait = min(MAX_BACKOFF_SECONDS, self._interval * 2**failures)
+                wait = retry.delay(failures - 1)
                 log.exception("citizen session sweep failed (attempt %d); retrying in %.1fs", failures, wait)
 
     def stop(self) -> None:

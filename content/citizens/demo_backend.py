@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.citizens.demo_histories import DemoAccount, DemoContribution, DemoEnrollment, DemoProfile
-from content.citizens.idnumbers import id_number_problem, mask_id_number
+from content.citizens.idnumbers import id_number_problem, mask_id_number, mask_id_number_for_log
 from content.citizens.keyed_hash import keyed_card_hash, keyed_id_hash
 from content.citizens.person_records import (
     Balances,
@@ -78,7 +78,7 @@ class DemoPerson(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
-        return f"DemoPerson(id={self.id!r}, masked_id={self.masked_id!r})"
+        return f"DemoPerson(id={self.id!r}, masked_id={mask_id_number_for_log(self.masked_id)!r})"
 
 
 def add_demo_person(

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
 
+from content.citizens.http_rules import auth_header_problem, base_url_problem
 from content.citizens.person_records import (
     HISTORY_MONTHS,
     Balances,
@@ -41,6 +42,7 @@ from content.citizens.records import (
     CardIdentity,
     InvalidIdentity,
     PersonRecord,
+    RecordsError,
     TokenExpired,
     TokenInvalid,
     UnknownPerson,
@@ -49,17 +51,17 @@ from content.library.items import Education
 
 log = logging.getLogger(__name__)
 _E = TypeVar("_E", Insurance, EnrollmentState, EmploymentState, Education)
+_Parsed = TypeVar("_Parsed")
 
 MAX_ANSWER_BYTES: Final = 1 << 20
 USER_AGENT: Final = "hall-kiosk-records/1"
-_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH: Final = re.compile(r"\d{4}-\d{2}")
 _REGION: Final = re.compile(r"(\d{6})?")
 MAX_FEN: Final = 10**13  # a hundred billion yuan: anything above is not an amount of one person
 MAX_REF_LENGTH: Final = 64
 # What a 422 from /identify may say, and what it becomes here (never the upstream's own text).
-_REFUSALS: Final = {
+_REFUSALS: Final[dict[str, Callable[[], RecordsError]]] = {
     "token_expired": lambda: TokenExpired("the e-card code has expired; refresh it in the app and scan again"),
     "token_invalid": lambda: TokenInvalid("the records upstream did not accept this e-card code"),
 }
@@ -109,23 +111,19 @@ class HttpRecords:
     def __init__(
         self, base_url: str, auth_header: tuple[str, str] | None, timeout_seconds: float, clock: Callable[[], datetime]
     ) -> None:
+        problem = base_url_problem(base_url)
+        if problem is not None:
+            raise ValueError(f"base_url: {problem}")
+        problem = auth_header_problem(*auth_header) if auth_header is not None else None
+        if problem is not None:
+            raise ValueError(f"auth_header: {problem}")
         parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("base_url: expected an http:// or https:// URL with a host")
-        if parts.username is not None or parts.password is not None:
-            raise ValueError("base_url: credentials belong in the auth header, not in the URL")
-        if parts.query or parts.fragment:
-            raise ValueError("base_url: expected no query or fragment")
-        if auth_header is not None:
-            name, value = auth_header
-            if not _HEADER_NAME.fullmatch(name):
-                raise ValueError("auth_header: the name is not an HTTP header name")
-            if not value.strip() or any(ch in value for ch in "\r\n\0"):
-                raise ValueError("auth_header: the value is empty or holds a line break (not shown)")
         if not timeout_seconds > 0:
             raise ValueError("timeout_seconds: expected a number of seconds above 0")
         self._https = parts.scheme == "https"
-        self._host = parts.hostname
+        if not parts.hostname:  # base_url_problem refused it already; this keeps the type honest
+            raise ValueError("base_url: expected an http:// or https:// base URL with a host")
+        self._host: str = parts.hostname
         self._port = parts.port or (443 if self._https else 80)
         self._prefix = parts.path.rstrip("/")
         self._base_url = f"{parts.scheme}://{parts.netloc}{self._prefix}"
@@ -163,7 +161,7 @@ class HttpRecords:
     # -- the answer ------------------------------------------------------------------------------------
 
     @staticmethod
-    def _parse(what: str, parse: Callable[[], Any]) -> Any:
+    def _parse(what: str, parse: Callable[[], _Parsed]) -> _Parsed:
         try:
             return parse()
         except ValueError as err:  # the parsers below name the field and never repeat a value

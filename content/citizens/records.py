@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, Final, Protocol
 
-from content.citizens.idnumbers import id_number_problem, mask_id_number, normalise_id_number
+from content.citizens.idnumbers import id_number_problem, mask_id_number, mask_id_number_for_log, normalise_id_number
 from content.citizens.person_records import PersonRecords
 from content.errors import ContentError
 
@@ -124,7 +124,7 @@ class CardIdentity:
     def __repr__(self) -> str:
         return (
             f"CardIdentity(source={self.source.value!r}, reader_id={self.reader_id!r}, "
-            f"lookup={self.lookup!r}, masked_id={self.masked_id!r})"
+            f"lookup={self.lookup!r}, masked_id={mask_id_number_for_log(self.id_number)!r})"
         )
 
     __str__ = __repr__
@@ -146,7 +146,8 @@ class PersonRecord:
         return mask_name(self.name)
 
     def __repr__(self) -> str:
-        return f"PersonRecord(ref={self.ref!r}, name={self.masked_name!r}, masked_id={self.masked_id!r})"
+        masked_id = mask_id_number_for_log(self.masked_id)  # the log form of the screen form
+        return f"PersonRecord(ref={self.ref!r}, name={self.masked_name!r}, masked_id={masked_id!r})"
 
     __str__ = __repr__
 

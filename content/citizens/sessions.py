@@ -21,6 +21,7 @@ from sqlalchemy import Date, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.accounts import audit
+from content.citizens.idnumbers import mask_id_number_for_log
 from content.citizens.records import CardIdentity, PersonRecord, RecordsBackend, RecordsError, age_on, mask_name
 from content.db import Base
 from content.org.screens import Screen
@@ -65,7 +66,8 @@ class CitizenSession(Base):
 
     def __repr__(self) -> str:
         return (
-            f"CitizenSession(id={self.id!r}, screen_id={self.screen_id!r}, masked_id={self.masked_id!r}, "
+            f"CitizenSession(id={self.id!r}, screen_id={self.screen_id!r}, "
+            f"masked_id={mask_id_number_for_log(self.masked_id)!r}, "
             f"ended={self.end_reason!r})"
         )
 

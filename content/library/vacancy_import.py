@@ -1,10 +1,10 @@
 """Bulk import of vacancies from a CSV or XLSX sheet: header mapping, a row-by-row report, all or nothing.
 
 ``preview_import`` reads a file and shows how its columns map to vacancy fields, without a database.
-``import_vacancies`` checks every row first, by the same rules as the REST API (salary range,
-education, GB/T 6565 occupation code, headcount ≥ 1, a still-open validity window) and, if any row
-has a problem, raises ``ImportRejected`` with all of them and adds nothing to the session. Otherwise
-it inserts the vacancies (and the employers the file names for the first time), one audit row and
+``import_vacancies`` checks every row first, by the rules of ``content.library.vacancy_rules`` that the
+REST API and the console use too (salary range, education, GB/T 6565 occupation code, headcount ≥ 1,
+a still-open validity window) and, if any row has a problem, raises ``ImportRejected`` with all of them
+and adds nothing to the session. Otherwise it inserts the vacancies (and the employers the file names for the first time), one audit row and
 one outbox row; the caller commits. Employers are matched by 统一社会信用代码, else by exact name.
 """
 
@@ -27,6 +27,21 @@ from content.accounts import audit
 from content.errors import ContentError
 from content.library._import_table import Columns, ImportField, ImportRefused, Sheet, SheetRow, header_key, read_sheet
 from content.library.items import Education, Employer, ItemStatus, Vacancy
+from content.library.vacancy_rules import (
+    CONTACT_MAX_LENGTH,
+    CREDIT_CODE,
+    DISTRICT_MAX_LENGTH,
+    EMPLOYER_NAME_MAX_LENGTH,
+    MAX_HEADCOUNT,
+    MAX_YUAN,
+    MIN_HEADCOUNT,
+    REQUIREMENTS_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    already_closed_problem,
+    headcount_problem,
+    occupation_code_problem,
+    salary_order_problem,
+)
 from content.org.timezones import DEFAULT_TIMEZONE, zone
 from content.org.tree import get_org_unit
 
@@ -47,11 +62,6 @@ __all__ = [
 
 MAX_ROWS: Final = 20_000
 PREVIEW_ROWS: Final = 10
-# The rules of kiosk_server/api/vacancies.py and employers.py, which content cannot import.
-OCCUPATION_CODE: Final = re.compile(r"\d-\d{2}-\d{2}-\d{2}")  # GB/T 6565 细类, e.g. 4-02-06-03
-CREDIT_CODE: Final = re.compile(r"[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}")  # GB 32100
-MAX_YUAN: Final = 10_000_000
-MAX_HEADCOUNT: Final = 100_000
 _LOOKUP_CHUNK: Final = 500  # names or codes per IN (...) query
 
 T = TypeVar("T")
@@ -62,7 +72,7 @@ FIELDS: Final = (
         "岗位名称",
         "job title",
         True,
-        200,
+        TITLE_MAX_LENGTH,
         aliases=("岗位", "职位", "职位名称", "招聘岗位", "岗位名", "title", "job", "position"),
     ),
     ImportField(
@@ -70,7 +80,7 @@ FIELDS: Final = (
         "用人单位",
         "employer",
         True,
-        200,
+        EMPLOYER_NAME_MAX_LENGTH,
         aliases=("单位名称", "用人单位名称", "单位", "招聘单位", "企业名称", "公司名称", "employer name", "company"),
     ),
     ImportField(
@@ -101,18 +111,27 @@ FIELDS: Final = (
     ),
     ImportField("education", "学历要求", "education", aliases=("学历", "最低学历")),
     ImportField(
-        "district", "工作地点", "district", max_length=60, aliases=("区县", "工作区县", "地点", "工作地区", "location")
+        "district",
+        "工作地点",
+        "district",
+        max_length=DISTRICT_MAX_LENGTH,
+        aliases=("区县", "工作区县", "地点", "工作地区", "location"),
     ),
     ImportField(
         "requirements",
         "岗位要求",
         "requirements",
-        max_length=5000,
+        max_length=REQUIREMENTS_MAX_LENGTH,
         joinable=True,
         aliases=("任职要求", "岗位职责", "要求", "岗位描述", "职位描述", "description"),
     ),
     ImportField(
-        "contact", "联系方式", "contact", max_length=120, joinable=True, aliases=("联系电话", "联系人", "电话", "phone")
+        "contact",
+        "联系方式",
+        "contact",
+        max_length=CONTACT_MAX_LENGTH,
+        joinable=True,
+        aliases=("联系电话", "联系人", "电话", "phone"),
     ),
     ImportField("valid_from", "有效期起", "valid from", aliases=("发布日期", "开始日期", "起始日期", "start date")),
     ImportField(
@@ -291,17 +310,16 @@ class _RowChecker:
             valid_until=valid_until,
             employer_ok=name_ok and code_ok,
         )
-        if low is not None and high is not None and low_ok and high_ok and low > high:
-            self.fail(
-                n, "salary_min", f"最低月薪 {low} 高于最高月薪 {high}", f"salary_min {low} is above salary_max {high}"
-            )
+        order = salary_order_problem(low, high) if low_ok and high_ok else None
+        if order is not None:
+            self.fail(n, "salary_min", f"最低月薪 {low} 高于最高月薪 {high}", order)
         until_text, from_text = self.columns.text(row, "valid_until"), self.columns.text(row, "valid_from")
         if valid_until is not None and until_ok and valid_until <= self.now:
             self.fail(
                 n,
                 "valid_until",
                 f"{until_text} 已经过去，新岗位的有效期必须晚于现在",
-                f"{until_text} has already passed; a new vacancy must still be open",
+                already_closed_problem(until_text),
             )
         elif valid_until is not None and valid_from is not None and until_ok and from_ok and valid_until <= valid_from:
             self.fail(
@@ -343,10 +361,9 @@ def _headcount(text: str) -> int:
     if match is None:
         raise _Bad(f"“{text}”不是整数", f"{text!r} is not a whole number")
     value = int(match.group(1))
-    if not 1 <= value <= MAX_HEADCOUNT:
-        raise _Bad(
-            f"招聘人数应在 1–{MAX_HEADCOUNT} 之间，而不是 {value}", f"headcount must be 1–{MAX_HEADCOUNT}, not {value}"
-        )
+    problem = headcount_problem(value)
+    if problem is not None:
+        raise _Bad(f"招聘人数应在 {MIN_HEADCOUNT}–{MAX_HEADCOUNT} 之间，而不是 {value}", problem)
     return value
 
 
@@ -362,10 +379,10 @@ def _education(text: str) -> str:
 
 def _occupation_code(text: str) -> str:
     code = _fold(text).translate(_DASHES).replace(" ", "")
-    if not OCCUPATION_CODE.fullmatch(code):
+    if occupation_code_problem(code) is not None:
         raise _Bad(
             f"“{text}”不是 GB/T 6565 职业代码，应形如 4-02-06-03",
-            f"{text!r} is not a GB/T 6565 occupation code like 4-02-06-03",
+            f"{text!r} is not a GB/T 6565 occupation code like 4-02-06-03",  # the text as written, not as folded
         )
     return code
 

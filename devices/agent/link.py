@@ -2,25 +2,26 @@
 
 python-socketio's own reconnection is switched off: this thread connects, says ``agent_hello``
 (built fresh each time, so the server always gets the current reader status), waits until the
-connection drops, then backs off exponentially with jitter and tries again, for as long as the agent
-runs. A refused credential is logged once per change of reason, not once per attempt.
+connection drops, then backs off exponentially with jitter (``content.backoff.RECONNECT``, the
+browser's rule too) and tries again, for as long as the agent runs. A refused credential is logged
+once per change of reason, not once per attempt.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from content.backoff import RECONNECT, RECONNECT_STABLE_SECONDS
 from devices.agent.sio_disconnect import disconnect_promptly
 from devices.agent.wire import AGENT_HELLO, NAMESPACE
 
 log = logging.getLogger(__name__)
 
-STABLE_AFTER_SECONDS = 30.0  # a connection up this long resets the backoff
 
 # The client libraries log whole packets (which carry ID numbers) at INFO/DEBUG: keep them quiet.
 for _name in ("socketio", "engineio", "socketio.client", "engineio.client", "websocket"):
@@ -38,7 +39,7 @@ class ServerLink:
         hello: Callable[[], dict[str, Any]],
         *,
         on_hello_ack: Callable[[Any], None] | None = None,
-        backoff: tuple[float, float] = (1.0, 60.0),
+        backoff: tuple[float, float] = (RECONNECT.base, RECONNECT.cap),  # seconds: first delay, longest delay
         ack_timeout: float = 5.0,
         client_factory: Callable[[], Any] | None = None,
     ) -> None:
@@ -46,7 +47,7 @@ class ServerLink:
         self._auth = {"device": device_key, "credential": credential}
         self._hello = hello
         self._on_hello_ack = on_hello_ack
-        self._backoff = backoff
+        self._backoff = replace(RECONNECT, base=backoff[0], cap=backoff[1])
         self._ack_timeout = ack_timeout
         self._client_factory = client_factory or _default_client
         self._client: Any = None
@@ -98,7 +99,7 @@ class ServerLink:
     # the loop -------------------------------------------------------------------------------------
 
     def _run(self, stop: threading.Event) -> None:
-        delay = self._backoff[0]
+        attempt = 0  # retries since the last stable connection
         last_problem = ""
         while not stop.is_set():
             self.attempts += 1
@@ -119,8 +120,8 @@ class ServerLink:
                     log.warning("agent link: cannot connect to %s: %s (retrying with backoff)", self.url, problem)
                     last_problem = problem
                 _drop(client)
-                stop.wait(_jittered(delay))
-                delay = min(delay * 2, self._backoff[1])
+                stop.wait(self._backoff.delay(attempt))
+                attempt += 1
                 continue
             self._client = client
             up_since = time.monotonic()
@@ -139,10 +140,10 @@ class ServerLink:
             if stop.is_set():
                 break
             log.warning("agent link: connection to %s lost; reconnecting", self.url)
-            if time.monotonic() - up_since >= STABLE_AFTER_SECONDS:
-                delay = self._backoff[0]
-            stop.wait(_jittered(delay))
-            delay = min(delay * 2, self._backoff[1])
+            if time.monotonic() - up_since >= RECONNECT_STABLE_SECONDS:  # stable: start over
+                attempt = 0
+            stop.wait(self._backoff.delay(attempt))
+            attempt += 1
 
     def _say_hello(self, client: Any) -> bool:
         try:
@@ -162,10 +163,6 @@ def _default_client() -> Any:
     import socketio
 
     return socketio.Client(reconnection=False, handle_sigint=False, logger=False, engineio_logger=False)
-
-
-def _jittered(delay: float) -> float:
-    return delay * random.uniform(0.5, 1.5)
 
 
 def _drop(client: Any) -> None:

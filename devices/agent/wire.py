@@ -84,9 +84,9 @@ def card_read_payload(event: CardEvent) -> dict[str, Any]:
 
 
 def describe(event: CardEvent) -> str:
-    """A loggable one-line summary of a card event: the source and masked number, nothing else."""
+    """A loggable one-line summary of a card event: the source and the log form of the number, nothing else."""
     if isinstance(event, IdCardRead):
-        return f"ID card ({event.kind.name}) {event.masked_id_number}"
+        return f"ID card ({event.kind.name}) {event.logged_id_number}"
     if isinstance(event, SocialSecurityCardRead):
         return f"social-security card, generation {event.generation}"
     return "e-card QR"

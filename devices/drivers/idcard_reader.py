@@ -160,7 +160,7 @@ class IdCardReader(ReaderThread):
         self._emit(event)
 
     def _card_still_there(self, port: SerialPort, stop: threading.Event) -> bool:
-        # After a read, find answers "no card" until the card has left the field (cards.md §2), so
+        # After a read, find answers "no card" until the card has left the field (docs/cards.md §2), so
         # presence is asked with select, which succeeds while the card is in the field (uncertain:
         # keep this rule in one place).
         found = self._transact(port, Command.FIND_CARD, stop)

@@ -1,17 +1,17 @@
 """Decoding of the 256-byte UCS-2LE text block of a GA/T 467 read, for all four document kinds.
 
-Offsets are in bytes, from ``reference/cards.md`` §2. The byte at offset 248 tells the kind.
+Offsets are in bytes, from ``docs/cards.md`` §2. The byte at offset 248 tells the kind.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from content.citizens.idnumbers import id_number_problem
 from devices.drivers.codes import nation_label, sex_label
 from devices.drivers.idcard_protocol import TEXT_SIZE
 from devices.errors import InvalidIdNumber, TextBlockError
 from devices.events import DocumentKind, IdCardRead
-from devices.idnumber import id_number_problem
 
 KIND_OFFSET: Final = 248
 _KINDS: Final = {"J": DocumentKind.HK_MACAO_TAIWAN, "I": DocumentKind.FOREIGNER_OLD, "Y": DocumentKind.FOREIGNER_2023}
@@ -93,7 +93,7 @@ def decode_text_block(block: bytes, *, reader_id: str = "", validate_id_number: 
     kind = document_kind(block)
     values = {name: _field(block, name, span) for name, span in LAYOUTS[kind].items()}
     if kind in (DocumentKind.RESIDENT, DocumentKind.HK_MACAO_TAIWAN) and validate_id_number:
-        problem = id_number_problem(values["id_number"])
+        problem = id_number_problem(values["id_number"], from_card=True)
         if problem:
             raise InvalidIdNumber(problem)
     if "english_name_2" in values:

@@ -1,4 +1,4 @@
-"""The social-security card protocol (cards.md §1) over any ``transmit`` callable.
+"""The social-security card protocol (docs/cards.md §1) over any ``transmit`` callable.
 
 ``SocialSecurityCard(transmit).read(reader_id)`` selects the SSSE (falling back to select-MF-first),
 reads EF05 and EF06 by tag and returns a ``SocialSecurityCardRead``. A card that refuses EF06 with
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
+from content.citizens.idnumbers import id_number_problem
 from devices.drivers import ssc_apdu as apdu
 from devices.drivers.codes import nation_label, sex_label
 from devices.drivers.ssc_apdu import (
@@ -26,7 +27,6 @@ from devices.drivers.ssc_apdu import (
 from devices.drivers.ssc_tlv import TlvError, decode_ascii, decode_bcd, decode_bcd_date, decode_name, record_value
 from devices.errors import InvalidIdNumber
 from devices.events import SocialSecurityCardRead
-from devices.idnumber import id_number_problem
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ PSAM_MESSAGE: Final = (
     " (3rd-generation card: personal fields need a PSAM-equipped reader; the card was identified by its number.)"
 )
 
-# (tag, Le) from cards.md §1; Le counts the tag and length bytes too.
+# (tag, Le) from docs/cards.md §1; Le counts the tag and length bytes too.
 EF05_CARD_ID: Final = (0x01, 0x12)
 EF05_VERSION: Final = (0x03, 0x06)
 EF05_ISSUE: Final = (0x05, 0x06)
@@ -99,23 +99,24 @@ class SocialSecurityCard:
         card_number = decode_ascii(self._read("EF05", EF05_CARD_NUMBER), field="EF05/07 card number")[:9]
         issue_date = self._optional_date("EF05", EF05_ISSUE, "issue date")
         expiry_date = self._optional_date("EF05", EF05_EXPIRY, "expiry date")
-        identity = {
-            "reader_id": reader_id,
-            "card_number": card_number,
-            "card_id_code": card_id_code,
-            "region_code": card_id_code[:6],
-            "spec_version": version,
-            "generation": generation,
-            "issue_date": issue_date,
-            "expiry_date": expiry_date,
-        }
+        identified = SocialSecurityCardRead(
+            reader_id=reader_id,
+            card_number=card_number,
+            card_id_code=card_id_code,
+            region_code=card_id_code[:6],
+            spec_version=version,
+            generation=generation,
+            issue_date=issue_date,
+            expiry_date=expiry_date,
+            personal_fields_available=False,
+            message=PSAM_MESSAGE,
+        )
         try:
             self._send(apdu.select_ef(apdu.EF06), "select EF06")
-            person = self._read_person()
+            return self._read_person(identified)
         except SecurityStatusNotSatisfied:
             log.info("card generation %d: EF06 needs a PSAM; identified by card number only", generation)
-            return SocialSecurityCardRead(**identity, personal_fields_available=False, message=PSAM_MESSAGE)
-        return SocialSecurityCardRead(**identity, **person)
+            return identified
 
     def _optional_date(self, file: str, tag_le: tuple[int, int], what: str) -> str:
         # 3.0 cards guard the dates behind external authentication: identify the card anyway.
@@ -124,9 +125,10 @@ class SocialSecurityCard:
         except SecurityStatusNotSatisfied:
             return ""
 
-    def _read_person(self) -> dict[str, object]:
+    def _read_person(self, identified: SocialSecurityCardRead) -> SocialSecurityCardRead:
+        """``identified`` completed with EF06 (the person), which the card must let us read."""
         id_number = decode_ascii(self._read("EF06", EF06_ID_NUMBER), field="EF06/08 ID number")
-        problem = id_number_problem(id_number)
+        problem = id_number_problem(id_number, from_card=True)
         if problem is not None:
             raise InvalidIdNumber(problem)
         name_bytes = self._read("EF06", EF06_NAME)
@@ -138,15 +140,18 @@ class SocialSecurityCard:
         sex_code = decode_ascii(self._read("EF06", EF06_SEX), field="EF06/0A sex")
         nation_code = decode_bcd(self._read("EF06", EF06_NATION), field="EF06/0B nation").zfill(2)
         birth = decode_bcd_date(self._read("EF06", EF06_BIRTH), field="EF06/0D birth date")
-        return {
-            "id_number": id_number,
-            "name": name,
-            "sex_code": sex_code,
-            "sex": sex_label(sex_code),
-            "nation_code": nation_code,
-            "nation": nation_label(nation_code),
-            "birth_date": birth,
-        }
+        return replace(
+            identified,
+            id_number=id_number,
+            name=name,
+            sex_code=sex_code,
+            sex=sex_label(sex_code),
+            nation_code=nation_code,
+            nation=nation_label(nation_code),
+            birth_date=birth,
+            personal_fields_available=True,
+            message="",
+        )
 
     def verify_pin(self, pin: str) -> PinResult:
         """Verify ``pin`` in the SSSE: ok, wrong (with tries left) or locked; other answers raise."""

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from content.citizens.idnumbers import mask_id_number
 from devices.agent.config import AgentConfig
 from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
-from devices.idnumber import mask_id_number
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 
 log = logging.getLogger(__name__)

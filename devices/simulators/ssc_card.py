@@ -1,6 +1,6 @@
 """A virtual social-security card for vsmartcard's vpcd, in Python (tests and the demo).
 
-``VirtualSscCard`` answers APDUs like a 1.0, 2.0 or 3.0 card of one synthetic person (cards.md §1):
+``VirtualSscCard`` answers APDUs like a 1.0, 2.0 or 3.0 card of one synthetic person (docs/cards.md §1):
 select MF / SSSE / EF05 / EF06, READ RECORD by tag with ``6Cxx`` on a wrong Le, ``61xx`` + GET
 RESPONSE after selecting the SSSE, 3.0 access rules (``6982`` on EF06 and on EF05 records 05/06), and
 a PIN with a tries counter and lock. ``VpcdCardSocket`` plugs it into vpcd: vpcd listens on
@@ -18,8 +18,8 @@ import threading
 from dataclasses import dataclass
 from typing import Final
 
+from content.citizens.idnumbers import check_character
 from devices.drivers.ssc_apdu import SSSE_AID
-from devices.idnumber import check_character
 
 log = logging.getLogger(__name__)
 

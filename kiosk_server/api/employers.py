@@ -5,16 +5,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from content.library.items import Employer
+from content.library.vacancy_rules import CREDIT_CODE_PATTERN, EMPLOYER_NAME_MAX_LENGTH
 from kiosk_server.api._crud import Resource, plain_save, register
 from kiosk_server.api._schemas import Body, Filters, Out, partial
 
-# 统一社会信用代码 (GB 32100): 18 characters of digits and capitals without I, O, S, V, Z.
-CREDIT_CODE = r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$"
-
 
 class EmployerCreate(Body):
-    name: str = Field(min_length=1, max_length=200)
-    credit_code: str | None = Field(None, pattern=CREDIT_CODE, description="统一社会信用代码, 18 characters")
+    name: str = Field(min_length=1, max_length=EMPLOYER_NAME_MAX_LENGTH)
+    credit_code: str | None = Field(
+        None, pattern=f"^{CREDIT_CODE_PATTERN}$", description="统一社会信用代码 (GB 32100), 18 characters"
+    )
     industry: str = Field("", max_length=100)
     address: str = Field("", max_length=255)
 

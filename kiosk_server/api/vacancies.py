@@ -2,39 +2,49 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Final
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
 from content.library.items import Education, Employer, Vacancy
+from content.library.vacancy_rules import (
+    CONTACT_MAX_LENGTH,
+    DISTRICT_MAX_LENGTH,
+    MAX_HEADCOUNT,
+    MAX_YUAN,
+    MIN_HEADCOUNT,
+    REQUIREMENTS_MAX_LENGTH,
+    already_closed_problem,
+    occupation_code_problem,
+    salary_order_problem,
+)
 from kiosk_server.api._crud import Id, Resource, assign, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
 from kiosk_server.api._routing import now
 from kiosk_server.api._schemas import partial
 
-OCCUPATION_CODE: Final = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")  # GB/T 6565 细类, e.g. 4-02-06-03
-Yuan = Annotated[int, Field(ge=0, le=10_000_000, description="yuan per month")]
+Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, description="yuan per month")]
 
 
 class VacancyCreate(ItemFields):
     employer_id: Id
     occupation_code: str = Field(description="GB/T 6565 occupation code, e.g. 4-02-06-03")
-    headcount: int = Field(1, ge=1, le=100_000)
+    headcount: int = Field(MIN_HEADCOUNT, ge=MIN_HEADCOUNT, le=MAX_HEADCOUNT)
     salary_min: Yuan | None = Field(None, description="yuan per month; both salaries null means 面议 (negotiable)")
     salary_max: Yuan | None = None
     education: Education = Education.NONE
-    district: str = Field("", max_length=60)
-    requirements: str = Field("", max_length=5000)
-    contact: str = Field("", max_length=120)
+    district: str = Field("", max_length=DISTRICT_MAX_LENGTH)
+    requirements: str = Field("", max_length=REQUIREMENTS_MAX_LENGTH)
+    contact: str = Field("", max_length=CONTACT_MAX_LENGTH)
 
     @field_validator("occupation_code")
     @classmethod
     def _gbt_6565(cls, value: str) -> str:
-        if not OCCUPATION_CODE.match(value):
-            raise ValueError(f"{value!r} is not a GB/T 6565 occupation code like 4-02-06-03")
+        problem = occupation_code_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 
@@ -68,14 +78,12 @@ def save_vacancy(session: Session, vacancy: Vacancy | None, values: dict[str, An
         vacancy = Vacancy()
     assign(vacancy, values)
     check_window(vacancy, values)
-    low, high = vacancy.salary_min, vacancy.salary_max
-    if low is not None and high is not None and low > high:
+    order = salary_order_problem(vacancy.salary_min, vacancy.salary_max)
+    if order is not None:
         field = "salary_max" if "salary_max" in values and "salary_min" not in values else "salary_min"
-        raise ValidationError.single(field, f"salary_min {low} is above salary_max {high}")
+        raise ValidationError.single(field, order)
     if creating and vacancy.valid_until is not None and vacancy.valid_until <= now():
-        raise ValidationError.single(
-            "valid_until", f"{vacancy.valid_until.isoformat()} has already passed; a new vacancy must still be open"
-        )
+        raise ValidationError.single("valid_until", already_closed_problem(vacancy.valid_until.isoformat()))
     session.add(vacancy)
     return vacancy
 

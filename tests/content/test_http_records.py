@@ -408,9 +408,11 @@ def test_the_auth_header_stays_out_of_the_repr(upstream: Upstream) -> None:
 @pytest.mark.parametrize(
     ("url", "auth", "fragment"),
     [
-        ("ftp://si.example/api", None, "expected an http:// or https:// URL"),
+        ("ftp://si.example/api", None, "expected an http:// or https:// base URL"),
         ("https://user:upstream-s3cr3t@si.example/api", None, "credentials belong in the auth header"),
-        ("https://si.example/api?key=1", None, "no query or fragment"),
+        ("https://si.example/api?key=1", None, "without query or fragment"),
+        ("https://si.example:99999/api", None, "does not parse"),
+        ("https://si.example/api", ("Authorization", "  "), "the value is empty"),
         ("https://si.example/api", ("Bad Name", AUTH[1]), "not an HTTP header name"),
         ("https://si.example/api", ("Authorization", "Bearer x\r\nX-Evil: 1"), "holds a line break"),
     ],

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from content.citizens.idnumbers import compose_id_number, mask_id_number
+from content.citizens.idnumbers import compose_id_number, mask_id_number, mask_id_number_for_log
 from content.citizens.keyed_hash import derive_key, keyed_card_hash, keyed_id_hash
 from content.citizens.records import (
     CardIdentity,
@@ -157,14 +157,15 @@ def test_reprs_show_masked_numbers_only() -> None:
     for text in (repr(identity), str(identity), repr(person), str(person), repr(token_identity)):
         for secret in (NUMBER, NAME, "A12345678", "secret-token-body", NUMBER[6:14]):
             assert secret not in text, text
-    assert mask_id_number(NUMBER) in repr(identity)
+    assert mask_id_number_for_log(NUMBER) in repr(identity) and mask_id_number(NUMBER) not in repr(identity)
+    assert mask_id_number_for_log(NUMBER) in repr(person) and mask_id_number(NUMBER) not in repr(person)
     assert "欧***" in repr(person)
 
 
 def test_masks_and_labels() -> None:
     assert mask_name("张三") == "张*" and mask_name("欧阳明华") == "欧***" and mask_name("") == ""
     assert mask_id_number(NUMBER) == f"{NUMBER[:6]}********{NUMBER[-4:]}"
-    assert mask_id_number("ABC123456789012") == "AB***********12"
+    assert mask_id_number("ABC123456789012") == "ABC**********12"
     assert (sex_label("1"), sex_label("2"), sex_label("")) == ("男", "女", "未知")
     assert age_on(date(1985, 3, 4), date(2026, 3, 3)) == 40 and age_on(date(1985, 3, 4), date(2026, 3, 4)) == 41
 

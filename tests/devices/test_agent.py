@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 import pytest
 
+from content.citizens.idnumbers import mask_id_number, mask_id_number_for_log
 from devices.agent.config import parse_agent_config
 from devices.agent.supervisor import Agent
+from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
 from devices.drivers.scan_events import BarcodeScanned, ECardScanned
 from devices.events import CardRemoved, DocumentKind, IdCardRead, ReaderAttached, ReaderDetached, ReaderFault
+from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 
 ID_NUMBER = "620102198503120015"
 
@@ -199,3 +203,33 @@ def test_a_driver_that_fails_to_start_does_not_stop_the_others(running):
     agent.stop()
     agent.stop()
     assert good.stops == 1, "stop is safe to call twice and stops each driver once"
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        SimCard(name="欧阳娜", sex_code="2", id_number="62010219900307123X"),
+        SimCard(name="陈大文", kind="J", id_number="810000198505120022", permit_number="H60012345", issue_count="01"),
+    ],
+    ids=["resident", "hk-permit"],
+)
+def test_the_agent_logs_a_real_card_read_with_the_log_form_of_the_number(running, caplog, card):
+    caplog.set_level(logging.DEBUG)
+    link = FakeLink()
+    with SimIdCardReader() as sim:
+        driver = (
+            ReaderKind.IDCARD_SERIAL,
+            lambda emit: IdCardReader(sim.port, emit, reader_id="idcard-1", poll_interval=0.02, response_timeout=0.3),
+        )
+        agent = running(make_agent(link, drivers=(driver,)))
+        wait_for(lambda: "idcard-1" in agent.reader_statuses, what="the simulated reader attached")
+        sim.present(card)
+        wait_for(lambda: "opened session" in caplog.text, what="the read's delivery logged")
+        agent.stop()
+    assert [p["identity"]["id_number"] for name, p in link.sent if name == "card_read"] == [card.id_number]
+    logged = [record.getMessage() for record in caplog.records]
+    log_form = mask_id_number_for_log(card.id_number)
+    assert any(log_form in line for line in logged), "the agent's lines show the log form"
+    for line in logged:
+        for longer in (card.id_number, mask_id_number(card.id_number), card.id_number[:6], card.name):
+            assert longer not in line, f"more than the log form in: {line}"

@@ -19,8 +19,12 @@ const SIO_EVENT = "2";
 const SIO_ACK = "3";
 const SIO_CONNECT_ERROR = "4";
 
+// The reconnect rule of content/backoff.py (RECONNECT, RECONNECT_STABLE_SECONDS), which a test
+// (tests/display_client/test_backoff_constants.py) keeps equal to these.
 const MAX_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1_000;
+const BACKOFF_FACTOR = 2;
+const BACKOFF_JITTER = 0.5;
 const STABLE_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 const ACK_TIMEOUT_MS = 15_000;
@@ -30,8 +34,8 @@ const ACK_TIMEOUT_MS = 15_000;
  * min(60 s, 1 s × 2^attempt) × a random factor in [0.5, 1.5] (docs/protocol.md §6).
  */
 export function backoffDelay(attempt, random = Math.random) {
-  const base = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt));
-  return base * (0.5 + random());
+  const base = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * BACKOFF_FACTOR ** Math.max(0, attempt));
+  return base * (1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * random());
 }
 
 /** The Socket.IO endpoint for this page's origin: ws(s)://host/socket.io/?EIO=4&transport=websocket. */
