@@ -57,12 +57,24 @@ def open_wall(browser: Any, harness: Harness) -> Iterator[Callable[..., Any]]:
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
+@pytest.fixture(scope="session")
+def module_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """One harness per worker, only to serve the player's modules: a module test never touches its state.
+
+    Each module test still gets its own browser context (its own storage), so nothing leaks between tests.
+    """
+    server = Harness(tmp_path_factory.mktemp("module-origin"))
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def module_page(browser: Any, harness: Harness) -> Iterator[Any]:
-    """A blank page on the harness origin, for importing the player's modules one by one."""
+def module_page(browser: Any, module_origin: Harness) -> Iterator[Any]:
+    """A blank page on a harness origin, for importing the player's modules one by one."""
     context = browser.new_context(service_workers="block", locale="zh-CN")
     page = context.new_page()
-    page.goto(harness.url("/_test/blank"))
+    page.goto(module_origin.url("/_test/blank"))
     yield page
     context.close()
 
