@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Final
 
 from content.citizens.idnumbers import mask_id_number, mask_id_number_for_log
 
@@ -132,10 +133,32 @@ class ReaderDetached:
 
 @dataclass(frozen=True)
 class ReaderFault:
-    """The reader sent something we could not use; the driver carries on."""
+    """The reader sent something we could not use; the driver carries on.
+
+    ``reason`` is a machine code (``"unreadable_card"``, ``"io_error"``, ``"protocol_error"``,
+    ``"probe_failed"``, ``"sam_fault"``, …); ``hint`` tells the citizen what to do (``""``,
+    ``"reposition"``, ``"removed_too_early"``, ``"needs_psam"``, ``"unsupported_card"``);
+    ``card_lost`` is True when the fault means the card can no longer be seen.
+    """
 
     reader_id: str
     message: str
+    reason: str = ""
+    hint: str = ""
+    card_lost: bool = False
 
+
+# ReaderFault.reason codes the drivers share (the agent forwards UNREADABLE_CARD as card_unreadable).
+UNREADABLE_CARD: Final = "unreadable_card"
+IO_ERROR: Final = "io_error"
+PROTOCOL_ERROR: Final = "protocol_error"
+PROBE_FAILED: Final = "probe_failed"
+SAM_FAULT: Final = "sam_fault"
+DRIVER_ERROR: Final = "driver_error"
+# ReaderFault.hint values: what the citizen should do.
+HINT_REPOSITION: Final = "reposition"
+HINT_REMOVED_TOO_EARLY: Final = "removed_too_early"
+HINT_NEEDS_PSAM: Final = "needs_psam"
+HINT_UNSUPPORTED_CARD: Final = "unsupported_card"
 
 DeviceEvent = IdCardRead | SocialSecurityCardRead | CardRemoved | ReaderAttached | ReaderDetached | ReaderFault

@@ -3,8 +3,10 @@
 ``PcscContext`` wraps one ``SCardEstablishContext``: list readers, wait for a card-state change
 (``SCardGetStatusChange`` with a timeout, so a reader thread can poll its stop event), connect.
 ``PcscConnection.transmit`` has the ``(data, sw1, sw2)`` shape ``devices.drivers.ssc_apdu`` expects. Every
-failure raises ``PcscError`` (``PcscUnavailable`` when pcscd is not there or went away), with the
-PC/SC error text.
+failure raises ``PcscError`` with the PC/SC error text: ``PcscUnavailable`` when pcscd is not there or
+went away, ``CardGone`` when the card left or was reset, ``CardNotTalking`` when an exchange failed in a
+way that a card pulled mid-read and a badly placed card both cause (the caller looks at the reader
+state to tell which).
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ class PcscUnavailable(PcscError):
 
 
 class CardGone(PcscError):
-    """The card was removed or reset while we were talking to it."""
+    """The card was removed, unpowered or reset while we were talking to it."""
+
+
+class CardNotTalking(PcscError):
+    """The exchange failed: the card was pulled mid-read (pcsc-lite often says "not transacted"), or it
+    sits badly, upside down or mute. Only the reader state afterwards tells the two apart."""
 
 
 def _scard() -> ModuleType:
@@ -50,11 +57,18 @@ _SERVICE_GONE = (
     "SCARD_E_UNKNOWN_READER",
 )
 _CARD_GONE = (
-    "SCARD_W_REMOVED_CARD",
-    "SCARD_E_NO_SMARTCARD",
-    "SCARD_W_RESET_CARD",
-    "SCARD_W_UNPOWERED_CARD",
-    "SCARD_W_UNRESPONSIVE_CARD",
+    "SCARD_W_REMOVED_CARD",  # 0x80100069
+    "SCARD_W_RESET_CARD",  # 0x80100068
+    "SCARD_W_UNPOWERED_CARD",  # 0x80100067
+    "SCARD_E_NO_SMARTCARD",  # 0x8010000C
+)
+_CARD_NOT_TALKING = (
+    "SCARD_E_NOT_TRANSACTED",  # 0x80100016: what a card pulled mid-APDU usually gives
+    "SCARD_F_COMM_ERROR",  # 0x80100013
+    "SCARD_E_COMM_DATA_LOST",  # 0x8010002F
+    "SCARD_W_UNRESPONSIVE_CARD",  # 0x80100066: no answer to reset (mute, upside down)
+    "SCARD_W_UNSUPPORTED_CARD",  # 0x80100065: the ATR does not parse
+    "SCARD_E_PROTO_MISMATCH",  # 0x8010000F
 )
 
 
@@ -66,17 +80,27 @@ def _check(scard: ModuleType, call: str, result: int) -> None:
         raise PcscUnavailable(call, result, text)
     if any(result == getattr(scard, name, None) for name in _CARD_GONE):
         raise CardGone(call, result, text)
+    if any(result == getattr(scard, name, None) for name in _CARD_NOT_TALKING):
+        raise CardNotTalking(call, result, text)
     raise PcscError(call, result, text)
 
 
 @dataclass(frozen=True)
 class ReaderState:
-    """What ``wait_for_change`` saw: whether a card is present, its ATR, and the raw state for the next wait."""
+    """What ``wait_for_change`` saw: whether a card is present, its ATR, and the raw state for the next wait.
+
+    ``card_present`` means present and answering; ``mute`` a card that is in the slot but gave no answer
+    to reset (upside down, dirty contacts). ``events`` counts insertions and removals (pcsc-lite keeps it
+    in the upper 16 bits of the state): a different count with a card still present means the card was
+    swapped between two looks.
+    """
 
     reader: str
     card_present: bool
     atr: bytes
     raw_state: int
+    mute: bool = False
+    events: int = 0
 
 
 class PcscConnection:
@@ -92,7 +116,8 @@ class PcscConnection:
         result, response = self._scard.SCardTransmit(self._handle, self._protocol, list(apdu))
         _check(self._scard, "SCardTransmit", result)
         if len(response) < 2:
-            raise PcscError("SCardTransmit", 0, f"response of {len(response)} bytes has no status word")
+            # What vpcd (and some readers) give when the card went away mid-exchange.
+            raise CardNotTalking("SCardTransmit", 0, f"response of {len(response)} bytes has no status word")
         return bytes(response[:-2]), response[-2], response[-1]
 
     def close(self, *, unpower: bool = True) -> None:
@@ -135,8 +160,16 @@ class PcscContext:
         name, event_state, atr = states[0]
         if event_state & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
             raise PcscUnavailable("SCardGetStatusChange", 0, f"reader {name!r} is gone")
-        present = bool(event_state & scard.SCARD_STATE_PRESENT) and not event_state & scard.SCARD_STATE_MUTE
-        return ReaderState(name, present, bytes(atr), event_state & ~scard.SCARD_STATE_CHANGED)
+        in_slot = bool(event_state & scard.SCARD_STATE_PRESENT)
+        mute = in_slot and bool(event_state & scard.SCARD_STATE_MUTE)
+        return ReaderState(
+            name,
+            in_slot and not mute,
+            bytes(atr),
+            event_state & ~scard.SCARD_STATE_CHANGED,
+            mute=mute,
+            events=(event_state >> 16) & 0xFFFF,
+        )
 
     def connect(self, reader: str) -> PcscConnection:
         scard = self._scard

@@ -5,6 +5,12 @@ reads EF05 and EF06 by tag and returns a ``SocialSecurityCardRead``. A card that
 ``6982`` (3.0 cards without a PSAM) is identified by its card number, id code and version, with a
 plain message: that is a result, never an error. ``verify_pin`` answers ok / wrong with tries left /
 locked. Nothing here logs card data.
+
+The card identification code (EF05/01) is binary: 16 bytes shown as 32 upper-case hex digits, the
+first 6 the issuing region code (which must be decimal digits). A code whose digits 6-15 are not the
+application provider id ``D156000005`` is kept as read and the read goes on: the code is only passed
+to the records backend, and refusing a card for it would lock out a card the citizen can use
+elsewhere. ``failure_hint`` says what a citizen should be told when a read fails.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Final
 
 from content.citizens.idnumbers import id_number_problem
 from devices.drivers import ssc_apdu as apdu
-from devices.drivers.codes import nation_label, sex_label
+from devices.drivers.codes import SEXES, nation_label, sex_label
 from devices.drivers.ssc_apdu import (
     CardStatusError,
     FileNotFound,
@@ -24,9 +30,17 @@ from devices.drivers.ssc_apdu import (
     SecurityStatusNotSatisfied,
     Transmit,
 )
-from devices.drivers.ssc_tlv import TlvError, decode_ascii, decode_bcd, decode_bcd_date, decode_name, record_value
-from devices.errors import InvalidIdNumber
-from devices.events import SocialSecurityCardRead
+from devices.drivers.ssc_tlv import (
+    TlvError,
+    decode_ascii,
+    decode_bcd,
+    decode_bcd_date,
+    decode_card_id_code,
+    decode_name,
+    record_value,
+)
+from devices.errors import DeviceError, InvalidIdNumber
+from devices.events import HINT_NEEDS_PSAM, HINT_UNSUPPORTED_CARD, SocialSecurityCardRead
 
 log = logging.getLogger(__name__)
 
@@ -93,17 +107,20 @@ class SocialSecurityCard:
         """Read EF05 and EF06; raises ``CardStatusError`` or ``TlvError`` on anything unusable."""
         self.select_application()
         self._send(apdu.select_ef(apdu.EF05), "select EF05")
-        card_id_code = decode_ascii(self._read("EF05", EF05_CARD_ID), field="EF05/01 card id code")
+        card_id = decode_card_id_code(self._read("EF05", EF05_CARD_ID))
+        if not card_id.has_rid:
+            # Kept as read: the code is passed on to the records backend, never interpreted further.
+            log.info("card id code does not carry the application provider id at digits 6-15; kept as read")
         version = decode_ascii(self._read("EF05", EF05_VERSION), field="EF05/03 spec version")
         generation = _generation(version)
-        card_number = decode_ascii(self._read("EF05", EF05_CARD_NUMBER), field="EF05/07 card number")[:9]
+        card_number = _card_number(self._read("EF05", EF05_CARD_NUMBER))
         issue_date = self._optional_date("EF05", EF05_ISSUE, "issue date")
         expiry_date = self._optional_date("EF05", EF05_EXPIRY, "expiry date")
         identified = SocialSecurityCardRead(
             reader_id=reader_id,
             card_number=card_number,
-            card_id_code=card_id_code,
-            region_code=card_id_code[:6],
+            card_id_code=card_id.code,
+            region_code=card_id.region_code,
             spec_version=version,
             generation=generation,
             issue_date=issue_date,
@@ -138,7 +155,10 @@ class SocialSecurityCard:
             extension = b""  # 1.0 cards, or no extension on this card
         name = decode_name(name_bytes, extension)
         sex_code = decode_ascii(self._read("EF06", EF06_SEX), field="EF06/0A sex")
-        nation_code = decode_bcd(self._read("EF06", EF06_NATION), field="EF06/0B nation").zfill(2)
+        if sex_code not in SEXES:
+            raise TlvError("EF06/0A sex", "sex code is not one of 0, 1, 2, 9 (GB/T 2261.1)")
+        nation_digits = decode_bcd(self._read("EF06", EF06_NATION), field="EF06/0B nation")
+        nation_code = nation_digits.zfill(2) if nation_digits else ""  # all F: not recorded
         birth = decode_bcd_date(self._read("EF06", EF06_BIRTH), field="EF06/0D birth date")
         return replace(
             identified,
@@ -173,9 +193,43 @@ def _generation(version: str) -> int:
     raise TlvError("EF05/03 spec version", f"version {version!r} does not start with 1, 2 or 3")
 
 
+def failure_hint(err: DeviceError) -> str:
+    """What the citizen should be told about a card that could not be read (a ``ReaderFault.hint``).
+
+    ``needs_psam`` when the card would not even give what identifies it (card number, id code,
+    version) without authentication; ``unsupported_card`` when it is not a social-security card (no
+    SSSE application) or the application is locked for good; otherwise ``""`` (put the card down
+    again). A 3.0 card identified without a PSAM is a read, not a failure, and never comes here.
+    """
+    if isinstance(err, SecurityStatusNotSatisfied):
+        return HINT_NEEDS_PSAM
+    if isinstance(err, FileNotFound | apdu.BadParameters) and err.command.startswith(("select SSSE", "select MF")):
+        return HINT_UNSUPPORTED_CARD
+    if isinstance(err, apdu.ApplicationLocked):
+        return HINT_UNSUPPORTED_CARD
+    return ""
+
+
+def _card_number(value: bytes) -> str:
+    """卡号 (EF05/07): the first 9 characters of an alphanumeric field, letters and digits only."""
+    field = "EF05/07 card number"
+    number = decode_ascii(value, field=field)[:9]
+    if not (number.isascii() and number.isalnum()):
+        raise TlvError(field, "card number is empty or holds characters other than letters and digits")
+    return number
+
+
 def read_card(transmit: Transmit, reader_id: str = "") -> SocialSecurityCardRead:
     """Shorthand for ``SocialSecurityCard(transmit).read(reader_id)``."""
     return SocialSecurityCard(transmit).read(reader_id)
 
 
-__all__ = ["CardStatusError", "PinResult", "PinStatus", "SocialSecurityCard", "read_card", "PSAM_MESSAGE"]
+__all__ = [
+    "CardStatusError",
+    "PinResult",
+    "PinStatus",
+    "SocialSecurityCard",
+    "failure_hint",
+    "read_card",
+    "PSAM_MESSAGE",
+]

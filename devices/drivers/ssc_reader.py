@@ -2,8 +2,16 @@
 
 One thread per reader: establish a PC/SC context, find the reader (by name prefix), wait for card
 state changes with a short timeout (so ``stop()`` is prompt), read an inserted card with
-``devices.drivers.ssc_card`` and emit ``SocialSecurityCardRead``; ``CardRemoved`` when it leaves; a
-``ReaderFault`` on odd status words or malformed records (the card is not re-read until it leaves).
+``devices.drivers.ssc_card`` and emit ``SocialSecurityCardRead``; ``CardRemoved`` when it leaves.
+
+- A card that cannot be read (odd status words, malformed records, a bad ID number, a mute card in
+  the slot) is a ``ReaderFault`` with ``reason="unreadable_card"`` and a ``hint`` for the citizen
+  (``ssc_card.failure_hint``; ``reposition`` for a mute card); it is not re-read until it leaves.
+- A card pulled mid-read (``SCARD_W_REMOVED_CARD``, ``SCARD_E_NOT_TRANSACTED`` and friends) is "card
+  gone": the reader waits briefly for pcscd to see the slot empty and emits ``CardRemoved``, never a
+  fault. If the card is still there it is read again, and called unreadable after ``MAX_ATTEMPTS``.
+- A card swapped for another between two looks (pcsc-lite's insert/remove count moved while a card
+  is present) ends the first card (``CardRemoved``) and reads the second.
 When pcscd goes away (restart, crash) the thread reports ``ReaderDetached`` and reconnects with
 backoff by itself. PIN checks asked from other threads (``verify_pin``) run in the reader thread.
 Logs carry status words and masked ID numbers only.
@@ -14,17 +22,29 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Final
 
 from devices.drivers import pcsc
 from devices.drivers._thread import ReaderThread
-from devices.drivers.ssc_card import PinResult, SocialSecurityCard
+from devices.drivers.ssc_card import PinResult, SocialSecurityCard, failure_hint
 from devices.errors import DeviceError
-from devices.events import CardRemoved, DeviceEvent, ReaderAttached, ReaderDetached
+from devices.events import (
+    HINT_REPOSITION,
+    IO_ERROR,
+    UNREADABLE_CARD,
+    CardRemoved,
+    DeviceEvent,
+    ReaderAttached,
+    ReaderDetached,
+)
 
 log = logging.getLogger(__name__)
+
+SETTLE_SECONDS: Final = 1.0  # how long pcscd gets to notice that a card stopped answering because it left
+MAX_ATTEMPTS: Final = 3  # reads in a row that lose a card still in the slot before it is called unreadable
 
 
 class NoCard(DeviceError):
@@ -42,11 +62,13 @@ class SocialSecurityCardReader(ReaderThread):
         reader_id: str | None = None,
         poll_timeout: float = 0.2,
         reconnect_backoff: tuple[float, float] = (0.2, 5.0),
+        settle_timeout: float = SETTLE_SECONDS,
         context_factory: Callable[[], pcsc.PcscContext] = pcsc.PcscContext,
     ) -> None:
         self.reader_name = reader_name
         self._poll_timeout = poll_timeout
         self._backoff = reconnect_backoff
+        self._settle_timeout = settle_timeout
         self._context_factory = context_factory
         self._requests: queue.Queue[tuple[str, Future[PinResult]]] = queue.Queue()
         self._connection: pcsc.PcscConnection | None = None
@@ -105,6 +127,8 @@ class SocialSecurityCardReader(ReaderThread):
     def _session(self, context: pcsc.PcscContext, reader: str, stop: threading.Event) -> None:
         state = pcsc.UNAWARE
         card = "none"  # "none", "read" (an event went out) or "rejected" (a fault went out)
+        card_events = 0  # the reader's insert/remove count when that card was read or rejected
+        attempts = 0  # reads of the card now in the slot that ended with the card out of reach
         try:
             while not stop.is_set():
                 self._serve_requests()
@@ -112,37 +136,89 @@ class SocialSecurityCardReader(ReaderThread):
                 if change is None:
                     continue
                 state = change.raw_state
-                if change.card_present and card == "none":
-                    card = self._read_card(context, reader)
-                    if card == "retry":  # the card was not ready (powering up, vpcd catching up)
-                        card, state = "none", pcsc.UNAWARE
-                        stop.wait(0.05)
-                elif not change.card_present and card != "none":
+                if card != "none" and (_empty(change) or change.events != card_events):
+                    # gone, or swapped for another card between two looks: the first card's session ends
                     self._drop_card(gone=True, announce=card == "read")
                     card = "none"
+                if card != "none":
+                    continue
+                if change.mute:
+                    self._fault(
+                        "a card is in the reader but does not answer (upside down or badly placed?)",
+                        reason=UNREADABLE_CARD,
+                        hint=HINT_REPOSITION,
+                    )
+                    card, card_events = "rejected", change.events
+                    continue
+                if not change.card_present:
+                    attempts = 0
+                    continue
+                outcome = self._read_card(context, reader)
+                if outcome != "lost":
+                    card, card_events, attempts = outcome, change.events, 0
+                    continue
+                # The card left, was reset or stopped answering mid-read: let pcscd see which.
+                attempts += 1
+                settled = self._settle(context, reader, state, change.events)
+                if settled is not None:
+                    state = settled.raw_state
+                if settled is not None and _empty(settled):
+                    log.info("reader %s: the card left before it was read", self.reader_id)
+                    self._emit(CardRemoved(self.reader_id))  # card gone: no fault, nothing sticks
+                    attempts = 0
+                elif attempts >= MAX_ATTEMPTS:
+                    self._fault(
+                        f"the card stopped answering {attempts} times in a row",
+                        reason=UNREADABLE_CARD,
+                        hint=HINT_REPOSITION,
+                    )
+                    card, card_events = "rejected", (settled or change).events
+                else:
+                    state = pcsc.UNAWARE  # still there (or another card): look again and read again
         finally:
             if card == "read":
                 # the session with that card is over (pcscd went away or we stop): say so
                 self._emit(CardRemoved(self.reader_id))
 
+    def _settle(self, context: pcsc.PcscContext, reader: str, state: int, events: int) -> pcsc.ReaderState | None:
+        """Wait up to ``settle_timeout`` s for the card to leave or be replaced; the last state seen, if any.
+
+        Some readers are polled (vpcd: every 0.4 s), so pcscd may still say "present" for a moment
+        after a card was pulled; flag-only changes (our own disconnect) do not end the wait.
+        """
+        deadline = time.monotonic() + self._settle_timeout
+        last: pcsc.ReaderState | None = None
+        while (left := deadline - time.monotonic()) > 0:
+            change = context.wait_for_change(reader, state, left)
+            if change is None:
+                break
+            state, last = change.raw_state, change
+            if not change.card_present or change.events != events:
+                break
+        return last
+
     def _read_card(self, context: pcsc.PcscContext, reader: str) -> str:
+        """Read the card in the slot: ``"read"``, ``"rejected"`` (a fault went out) or ``"lost"``."""
         try:
             connection = context.connect(reader)
-        except pcsc.CardGone as err:
+        except (pcsc.CardGone, pcsc.CardNotTalking) as err:
             log.debug("reader %s: connect: %s", self.reader_id, err)
-            return "retry"
+            return "lost"
         self._connection = connection
         try:
             event = SocialSecurityCard(connection.transmit).read(self.reader_id)
-        except pcsc.CardGone as err:
-            log.debug("reader %s: card left mid-read: %s", self.reader_id, err)
-            connection.close(unpower=False)
+        except (pcsc.CardGone, pcsc.CardNotTalking) as err:
+            log.debug("reader %s: card out of reach mid-read: %s", self.reader_id, err)
             self._connection = None
-            return "retry"
+            _close_quietly(connection)
+            return "lost"
         except pcsc.PcscUnavailable:
             raise
+        except pcsc.PcscError as err:
+            self._fault(f"card not read: {err}", reason=IO_ERROR)
+            return "rejected"
         except DeviceError as err:
-            self._fault(f"card not read: {err}")
+            self._fault(f"card not read: {err}", reason=UNREADABLE_CARD, hint=failure_hint(err))
             return "rejected"
         log.info("reader %s: card read: %r", self.reader_id, event)
         self._emit(event)
@@ -183,3 +259,15 @@ class SocialSecurityCardReader(ReaderThread):
                 return
             if future.set_running_or_notify_cancel():
                 future.set_exception(NoCard("the reader is not connected"))
+
+
+def _empty(state: pcsc.ReaderState) -> bool:
+    """No card in the slot at all (a mute card is still in it)."""
+    return not state.card_present and not state.mute
+
+
+def _close_quietly(connection: pcsc.PcscConnection) -> None:
+    try:
+        connection.close(unpower=False)  # the card may be gone: do not unpower (see PcscConnection.close)
+    except Exception:  # closing after the card or the service vanished can fail in any way
+        log.debug("disconnect failed", exc_info=True)

@@ -6,9 +6,14 @@ message that says what was wrong and never repeats the bytes, which may be perso
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from devices.errors import DeviceError
+
+CARD_ID_CODE_BYTES: Final = 16
+CARD_ID_CODE_RID: Final = "D156000005"  # the registered application provider id, at hex digits 6-15
 
 
 class TlvError(DeviceError):
@@ -75,6 +80,36 @@ def decode_bcd_date(value: bytes, *, field: str) -> str:
     return digits
 
 
+def decode_binary(value: bytes, *, field: str, size: int | None = None) -> str:
+    """A binary field (format b) as upper-case hex digits; ``size`` bytes exactly when given."""
+    if size is not None and len(value) != size:
+        raise TlvError(field, f"binary field has {len(value)} bytes, expected {size}")
+    return value.hex().upper()
+
+
+@dataclass(frozen=True)
+class CardIdCode:
+    """卡识别码 (EF05/01): ``code`` is the 32 hex digits; ``region_code`` the first 6, the issuing region.
+
+    ``has_rid`` tells whether ``D156000005`` sits at digits 6-15, as the standard has it. A code
+    without it is kept as read (some issuers' cards may differ; the code is only passed on, never
+    interpreted further), so it never fails a read.
+    """
+
+    code: str
+    region_code: str
+    has_rid: bool
+
+
+def decode_card_id_code(value: bytes, *, field: str = "EF05/01 card id code") -> CardIdCode:
+    """The card identification code: 16 binary bytes whose first 6 hex digits are a region code."""
+    code = decode_binary(value, field=field, size=CARD_ID_CODE_BYTES)
+    region = code[:6]
+    if not region.isdigit() or region == "000000":
+        raise TlvError(field, "the first 6 hex digits are not a region code (6 decimal digits, not all zero)")
+    return CardIdCode(code, region, code[6:16] == CARD_ID_CODE_RID)
+
+
 def decode_ascii(value: bytes, *, field: str) -> str:
     """An alphanumeric field: ASCII, right-padded with ``00`` (and tolerated spaces)."""
     text = value.rstrip(b"\x00 ")
@@ -96,5 +131,8 @@ def decode_gbk(value: bytes, *, field: str) -> str:
 
 
 def decode_name(name: bytes, extension: bytes = b"") -> str:
-    """姓名 (EF06/09) with 姓名扩展 (EF06/4E, 2.0/3.0 cards, may be empty) appended."""
-    return decode_gbk(name, field="EF06/09 name") + decode_gbk(extension, field="EF06/4E name extension")
+    """姓名 (EF06/09) with 姓名扩展 (EF06/4E, 2.0/3.0 cards, may be empty) appended; the name may not be empty."""
+    text = decode_gbk(name, field="EF06/09 name").strip()
+    if not text:
+        raise TlvError("EF06/09 name", "name is empty")
+    return text + decode_gbk(extension, field="EF06/4E name extension").strip()

@@ -6,11 +6,13 @@ RESPONSE after selecting the SSSE, 3.0 access rules (``6982`` on EF06 and on EF0
 a PIN with a tries counter and lock. ``VpcdCardSocket`` plugs it into vpcd: vpcd listens on
 127.0.0.1:35963, the card connects; each message is a 2-byte big-endian length and a payload; a
 1-byte payload is a control (0 power off, 1 power on, 2 reset, 4 get ATR), anything else an APDU.
-``insert()`` connects (and reconnects if pcscd restarts), ``remove()`` disconnects.
+``insert()`` connects (and reconnects if pcscd restarts), ``remove()`` disconnects, and
+``pull_after(n)`` pulls the card mid-read: the APDU after the ``n``-th goes unanswered and the card stays out.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import socket
 import struct
@@ -25,7 +27,10 @@ log = logging.getLogger(__name__)
 
 VPCD_HOST: Final = "127.0.0.1"
 VPCD_PORT: Final = 35963  # 0x8C7B, the CHANNELID of the "Virtual PCD 00 00" slot
-ATR: Final = bytes.fromhex("3B80800101")  # T=0 and T=1, no historical bytes
+ATR: Final = bytes.fromhex("3B80800101")
+RID: Final = (
+    "D156000005"  # the registered application provider id inside every card id code  # T=0 and T=1, no historical bytes
+)
 
 _CTRL_OFF, _CTRL_ON, _CTRL_RESET, _CTRL_ATR = 0, 1, 2, 4
 
@@ -65,6 +70,18 @@ def _bcd(digits: str, size: int) -> bytes:
     return bytes.fromhex(digits.ljust(size * 2, "F"))
 
 
+def card_id_code(region: str, card_number: str) -> bytes:
+    """卡识别码 as a real card holds it: 16 binary bytes, shown as hex ``<region>D156000005<serial>``.
+
+    The region code's 6 digits are the first 3 bytes (read as hex they are the digits), then the
+    registered application provider id, then an 8-byte serial derived from the card number.
+    """
+    if len(region) != 6 or not region.isdigit():
+        raise ValueError("a region code is 6 digits")
+    serial = hashlib.sha256(card_number.encode("ascii")).digest()[:8]
+    return bytes.fromhex(region + RID) + serial
+
+
 def _pad(data: bytes, size: int) -> bytes:
     return data[:size].ljust(size, b"\x00")
 
@@ -81,6 +98,7 @@ class VirtualSscCard:
         pin: str = "123456",
         pin_tries: int = 3,
         require_mf_first: bool = False,
+        region: str = "",
     ) -> None:
         if generation not in (1, 2, 3):
             raise ValueError("generation is 1, 2 or 3")
@@ -92,9 +110,9 @@ class VirtualSscCard:
         self.pin_tries = pin_tries
         self.require_mf_first = require_mf_first
         self.atr = ATR
-        region = person.id_number[:6]
+        region = region or person.id_number[:6]  # the issuing region; by default where the person was registered
         self.ef05 = {
-            0x01: (region + "D15600000" + "5").encode("ascii")[:16].ljust(16, b"0"),
+            0x01: card_id_code(region, self.card_number),
             0x02: b"\x01",
             0x03: f"{generation}.00".encode("ascii"),
             0x04: _pad(f"{region}000000".encode("ascii"), 12),
@@ -205,15 +223,26 @@ class VpcdCardSocket:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
+        self._pull_after: int | None = None
+        self._answered = 0
 
     @property
     def inserted(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def pull_after(self, apdus: int) -> None:
+        """Pull the card while APDU number ``apdus + 1`` is on its way (set before ``insert()``).
+
+        That APDU goes unanswered, the connection drops, and the card stays out, as when a citizen
+        takes the card away before the read is done.
+        """
+        self._pull_after = apdus
+
     def insert(self) -> None:
         with self._lock:
             if self.inserted:
                 return
+            self._answered = 0
             self._stop = threading.Event()
             self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True, name="vpcd-card")
             self._thread.start()
@@ -274,7 +303,11 @@ class VpcdCardSocket:
                 elif control == _CTRL_ATR:
                     sock.sendall(struct.pack(">H", len(self.card.atr)) + self.card.atr)
                 continue
+            if self._pull_after is not None and self._answered >= self._pull_after:
+                self._stop.set()  # pulled: the connection closes unanswered and the card stays out
+                return
             answer = self.card.process(payload)
+            self._answered += 1
             sock.sendall(struct.pack(">H", len(answer)) + answer)
 
 

@@ -126,6 +126,15 @@ def test_reads_ef05_and_ef06_of_first_and_second_generation_cards(generation):
     assert event.region_code == person.id_number[:6] and len(event.card_number) == 9
 
 
+def test_the_simulator_writes_the_card_id_code_in_binary_as_real_cards_do():
+    card = VirtualSscCard(PEOPLE[0], card_number="A12345678", region="620100")
+    raw = card.ef05[0x01]
+    assert len(raw) == 16 and raw[:8] == bytes.fromhex("620100D156000005")
+    event = SocialSecurityCard(transmit_to(card)).read()
+    assert event.card_id_code == raw.hex().upper() and len(event.card_id_code) == 32
+    assert event.card_id_code.startswith("620100D156000005") and event.region_code == "620100"
+
+
 def test_name_extension_is_appended_on_second_generation_cards_only():
     person = PEOPLE[2]
     assert SocialSecurityCard(transmit_to(VirtualSscCard(person, generation=2))).read().name == "阿卜杜热合曼·买买提"

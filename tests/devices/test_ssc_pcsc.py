@@ -8,115 +8,33 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
-import shutil
-import socket
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from devices.drivers.ssc_card import PSAM_MESSAGE, PinStatus
-from devices.events import CardRemoved, ReaderAttached, SocialSecurityCardRead
-from devices.simulators.ssc_card import PEOPLE, VPCD_PORT, VirtualSscCard, VpcdCardSocket
-
-DEADLINE = 10.0
-READER = "Virtual PCD 00 00"
+from devices.events import CardRemoved, ReaderAttached, ReaderFault, SocialSecurityCardRead
+from devices.simulators.ssc_card import PEOPLE, VirtualSscCard, VpcdCardSocket
+from tests.support.pcscd import DEADLINE, READER, XDIST_GROUP, card_slot, running_pcscd
+from tests.support.pcscd import wait as _wait
 
 # pcscd is one daemon per machine: under xdist these tests share one worker.
-pytestmark = pytest.mark.xdist_group("pcscd")
-
-
-def _vpcd_driver() -> Path | None:
-    for conf in sorted(Path("/etc/reader.conf.d").glob("*")):
-        text = conf.read_text(errors="replace")
-        match = re.search(r"^\s*LIBPATH\s+(\S*vpcd\S*)", text, re.MULTILINE)
-        if match and Path(match.group(1)).exists():
-            return Path(match.group(1))
-    return None
-
-
-def _wait(condition, what: str, timeout: float = DEADLINE):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class Pcscd:
-    """A ``pcscd --foreground`` subprocess we own."""
-
-    def __init__(self, log_path: Path) -> None:
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["pcscd", "--foreground"], stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT
-        )
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
-
-    def reader_listed(self) -> bool:
-        from devices.drivers import pcsc
-
-        try:
-            return READER in pcsc.list_readers()
-        except pcsc.PcscError:
-            return False
-
-    def log_tail(self) -> str:
-        return self.log_path.read_text(errors="replace")[-800:]
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
 
 
 @pytest.fixture(scope="module")
 def pcscd(tmp_path_factory):
-    if shutil.which("pcscd") is None:
-        pytest.skip("pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
-    if _vpcd_driver() is None:
-        pytest.skip(
-            "the vsmartcard-vpcd driver is not configured in /etc/reader.conf.d (apt-get install vsmartcard-vpcd)"
-        )
-    pytest.importorskip("smartcard", reason="pyscard is not installed (pip install pyscard)")
-    # A daemon of ours that is still shutting down (a module fixture set up again under xdist)
-    # goes away within seconds; anybody else's does not.
-    deadline = time.monotonic() + 15
-    while subprocess.run(["pgrep", "-x", "pcscd"], capture_output=True).returncode == 0:
-        if time.monotonic() > deadline:
-            running = subprocess.run(["pgrep", "-a", "pcscd"], capture_output=True, text=True).stdout.strip()
-            pytest.skip(f"a pcscd is already running on this machine ({running}); these tests need to own theirs")
-        time.sleep(0.2)
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", VPCD_PORT)) == 0:
-            pytest.skip(f"port {VPCD_PORT} (vpcd) is already taken by another process")
-    daemon = Pcscd(tmp_path_factory.mktemp("pcscd") / "pcscd.log")
-    daemon.start()
-    try:
-        _wait(daemon.reader_listed, f"pcscd to list {READER!r}")
-    except AssertionError:
-        daemon.stop()
-        pytest.skip(f"pcscd did not start with the vpcd reader here: {daemon.log_tail()}")
-    yield daemon
-    daemon.stop()
+    with running_pcscd(tmp_path_factory.mktemp("pcscd")) as daemon:
+        yield daemon
 
 
 class Events:
     def __init__(self) -> None:
         self.queue: queue.Queue = queue.Queue()
+        self.all: list = []  # every event, in order, whether a test waited for it or not
 
     def __call__(self, event) -> None:
+        self.all.append(event)
         self.queue.put(event)
 
     def next(self, kind: type, timeout: float = DEADLINE):
@@ -147,37 +65,10 @@ def reader(pcscd):
     assert not driver.running
 
 
-def _reader_empty() -> bool:
-    from devices.drivers import pcsc
-
-    try:
-        context = pcsc.PcscContext()
-    except pcsc.PcscError:
-        return False
-    try:
-        state = context.wait_for_change(READER, pcsc.UNAWARE, 0.1)
-        return state is not None and not state.card_present
-    except pcsc.PcscError:
-        return False
-    finally:
-        context.close()
-
-
 @pytest.fixture
 def insert(pcscd):
-    sockets = []
-
-    def do(card: VirtualSscCard) -> VpcdCardSocket:
-        sock = VpcdCardSocket(card)
-        sockets.append(sock)
-        sock.insert()
-        return sock
-
-    yield do
-    for sock in sockets:
-        sock.remove()
-    # let vpcd notice the card left before the next test connects another one
-    _wait(_reader_empty, "vpcd to report the reader empty")
+    with card_slot() as do:
+        yield do
 
 
 def test_second_generation_card_is_read_end_to_end(reader, insert, caplog):
@@ -189,6 +80,8 @@ def test_second_generation_card_is_read_end_to_end(reader, insert, caplog):
     assert (event.generation, event.id_number, event.name) == (2, person.id_number, "阿卜杜热合曼·买买提")
     assert (event.sex, event.nation, event.birth_date) == ("男", "维吾尔", person.birth_date)
     assert event.issue_date == "20200601" and event.expiry_date == "20300601"
+    assert event.card_id_code.startswith(person.id_number[:6] + "D156000005") and len(event.card_id_code) == 32
+    assert event.region_code == person.id_number[:6]
     assert person.id_number not in caplog.text and person.name not in caplog.text
 
 
@@ -229,3 +122,58 @@ def test_reader_recovers_by_itself_after_a_pcscd_restart(pcscd, reader, insert):
     pcscd.start()
     _wait(pcscd.reader_listed, "pcscd to come back")
     assert events.next(SocialSecurityCardRead, timeout=2 * DEADLINE).id_number == person.id_number
+
+
+def test_card_pulled_mid_read_is_card_gone_not_a_fault(reader, insert):
+    _driver, events = reader
+    pulled = VpcdCardSocket(VirtualSscCard(PEOPLE[0]))
+    pulled.pull_after(4)  # select SSSE, GET RESPONSE, select EF05, read EF05/01: then the card is gone
+    pulled.insert()
+    try:
+        events.next(CardRemoved)
+        assert not [e for e in events.all if isinstance(e, ReaderFault | SocialSecurityCardRead)]
+    finally:
+        pulled.remove()
+    # nothing sticks: the next card is read as usual
+    insert(VirtualSscCard(PEOPLE[1]))
+    assert events.next(SocialSecurityCardRead).id_number == PEOPLE[1].id_number
+    assert not [e for e in events.all if isinstance(e, ReaderFault)]
+
+
+def test_card_swapped_within_0_3_s_ends_the_first_and_reads_the_second(reader, insert):
+    _driver, events = reader
+    first = insert(VirtualSscCard(PEOPLE[0]))
+    assert events.next(SocialSecurityCardRead).id_number == PEOPLE[0].id_number
+    first.remove()
+    swapped_at = time.monotonic()
+    insert(VirtualSscCard(PEOPLE[3]))
+    assert time.monotonic() - swapped_at < 0.3
+    second = events.next(SocialSecurityCardRead)
+    assert second.id_number == PEOPLE[3].id_number
+    kinds = [type(e) for e in events.all]
+    last_read_of_first = max(
+        i for i, e in enumerate(events.all) if e is not second and isinstance(e, SocialSecurityCardRead)
+    )
+    assert CardRemoved in kinds[last_read_of_first : events.all.index(second)], "the first card ends before the second"
+
+
+def test_unreadable_card_is_a_fault_with_a_reason_and_the_next_card_reads(reader, insert):
+    _driver, events = reader
+    card = VirtualSscCard(PEOPLE[0])
+    card.ef06[0x08] = b"62010219850312001X"  # wrong check character
+    bad = insert(card)
+    fault = events.next(ReaderFault)
+    assert (fault.reason, fault.hint, fault.card_lost) == ("unreadable_card", "", False)
+    assert "620102" not in fault.message
+    bad.remove()
+    insert(VirtualSscCard(PEOPLE[1]))
+    assert events.next(SocialSecurityCardRead).id_number == PEOPLE[1].id_number
+
+
+def test_a_card_without_the_social_security_application_is_unsupported(reader, insert):
+    _driver, events = reader
+    card = VirtualSscCard(PEOPLE[0])
+    card.process = lambda command: b"\x6a\x82"  # a bank card, say: no SSSE, no MF either
+    insert(card)
+    fault = events.next(ReaderFault)
+    assert (fault.reason, fault.hint) == ("unreadable_card", "unsupported_card")
