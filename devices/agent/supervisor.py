@@ -2,8 +2,12 @@
 
 Drivers call ``on_event`` from their own threads; the agent queues the event and one dispatcher
 thread sends it over the ``ServerLink``, so reads go out in the order they happened and a slow
-server never blocks a reader. Reader status (attached, detached, fault) is kept per reader and sent
-on change and in every ``agent_hello``, so the fleet view is right after any outage. A card read
+server never blocks a reader. Reader status (attached, reading, idle, fault, detached, with the last
+good read time) is kept per reader and sent on change and in every ``agent_hello``, so the fleet view
+is right after any outage; a good read clears a fault. Identical faults are rate-limited in the log
+and to the server (``fault_throttle.py``: the first at once, then one count per
+``fault_report_interval_seconds``). A fault that says a card could not be read also goes out as
+``card_unreadable``, so the kiosk page can ask the citizen to put the card down again. A card read
 that cannot be delivered within ``card_read_max_age_seconds`` is dropped: the citizen has walked
 away, and a session opened minutes later would greet the wrong person. The agent writes nothing
 to disk and logs only masked numbers.
@@ -16,26 +20,34 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from devices import __version__
 from devices.agent.config import AgentConfig
+from devices.agent.fault_throttle import FaultThrottle
 from devices.agent.link import ServerLink
 from devices.agent.wire import (
     CARD_READ,
     CARD_REMOVED,
+    CARD_UNREADABLE,
+    IDLE,
     READER_STATUS,
+    READING,
     ReaderStatus,
     card_read_payload,
     card_removed_payload,
+    card_unreadable_payload,
     describe,
     status_of,
+    unreadable_source,
 )
 from devices.drivers.hotplug import DetectedReader, HotplugMonitor, ReaderDriver, default_factory
 from devices.drivers.known_readers import KNOWN_READERS, ReaderKind
 from devices.drivers.scan_events import BarcodeScanned, ECardScanned, MagstripeSwiped, UnrecognisedScan
 from devices.events import (
+    UNREADABLE_CARD,
     CardRemoved,
     IdCardRead,
     ReaderAttached,
@@ -48,12 +60,24 @@ log = logging.getLogger(__name__)
 
 HOTPLUG_ID = "hotplug"
 _STOP = object()
+_FLUSH = object()
+
+FaultKey = tuple[str, str, str]  # reader id, reason, message: faults with the same key are identical
 
 
 @dataclass(frozen=True)
 class _Queued:
     event: Any
-    at: float  # time.monotonic() when the driver reported it
+    at: float  # the agent's clock (time.monotonic) when the driver reported it
+    wall: datetime  # UTC, for the last good read time
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Agent:
@@ -61,7 +85,9 @@ class Agent:
 
     ``drivers`` are extra driver factories ``(on_event) -> driver`` with a reader kind (tests pass
     simulators through the same path); the configured serial readers, scanners, PC/SC and hotplug
-    are added from ``config``. ``link`` defaults to a ``ServerLink`` built from ``config``.
+    are added from ``config``. ``link`` defaults to a ``ServerLink`` built from ``config``. ``clock``
+    (monotonic seconds) and ``wall_clock`` (UTC) are for tests; held-back faults are reported within
+    ``flush_every`` seconds of their interval's end (or at ``flush_repeats()``).
     """
 
     def __init__(
@@ -71,8 +97,16 @@ class Agent:
         link: ServerLink | None = None,
         drivers: tuple[tuple[ReaderKind, Callable[[Callable[[Any], None]], ReaderDriver]], ...] = (),
         hotplug_factory: Callable[[Callable[[Any], None]], HotplugMonitor] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = _utc_now,
+        flush_every: float = 1.0,
     ) -> None:
         self.config = config
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._flush_every = flush_every
+        self._throttle: FaultThrottle[FaultKey, ReaderFault] = FaultThrottle(config.fault_report_interval_seconds)
+        self._last_good: dict[str, str] = {}  # reader id -> ISO time of its last good read
         self._queue: queue.Queue[Any] = queue.Queue()
         self._state = threading.Lock()
         self._statuses: dict[str, ReaderStatus] = {}
@@ -97,7 +131,12 @@ class Agent:
 
     def on_event(self, event: Any) -> None:
         """Queue a driver event (called on the driver's thread; returns at once)."""
-        self._queue.put(_Queued(event, time.monotonic()))
+        self._queue.put(_Queued(event, self._clock(), self._wall_clock()))
+
+    def flush_repeats(self) -> None:
+        """Report the faults held back in windows that have ended by now (the dispatcher also does this
+        by itself every ``flush_every`` seconds)."""
+        self._queue.put(_FLUSH)
 
     # lifecycle ------------------------------------------------------------------------------------
 
@@ -149,6 +188,12 @@ class Agent:
 
             self._note_kind(serial.path, ReaderKind.IDCARD_SERIAL)
             built.append(IdCardReader(serial.path, self.on_event, baudrate=serial.baudrate))
+        for vendor in config.vendor_readers:
+            from devices.drivers.vendor_idcard import VendorIdCardReader
+
+            # Reported as an ID card reader: the server knows reader kinds, not how they are driven.
+            self._note_kind(vendor.reader_id, ReaderKind.IDCARD_SERIAL)
+            built.append(VendorIdCardReader(vendor, self.on_event))
         for scanner in config.scanners:
             from devices.drivers.scan_classify import ClassifyRules
             from devices.drivers.scanner import KeyboardWedgeScanner
@@ -209,36 +254,46 @@ class Agent:
 
     def _dispatch(self) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=self._flush_every)
+            except queue.Empty:
+                item = _FLUSH
             if item is _STOP:
                 return
             try:
-                self._handle(item)
+                if item is _FLUSH:
+                    self._report_held(self._throttle.due(self._clock()))
+                else:
+                    self._handle(item)
+                    # By the event's own time, so a burst is cut into windows the same way every run.
+                    self._report_held(self._throttle.due(item.at))
             except Exception:  # outermost loop of the dispatcher: log (no event contents) and go on
-                log.exception("agent: handling a %s failed", type(item.event).__name__)
+                log.exception("agent: handling a %s failed", type(getattr(item, "event", item)).__name__)
 
     def _handle(self, item: _Queued) -> None:
         event = item.event
-        if isinstance(event, ReaderAttached | ReaderDetached | ReaderFault):
+        if isinstance(event, ReaderFault):
+            self._fault(event, item.at)
+        elif isinstance(event, ReaderAttached | ReaderDetached):
             self._status(event)
         elif isinstance(event, IdCardRead | SocialSecurityCardRead | ECardScanned):
             self._card_read(event, item.at)
+            self._good_read(event.reader_id, item.wall, IDLE if isinstance(event, ECardScanned) else READING)
         elif isinstance(event, CardRemoved):
             self._card_removed(event)
+            self._card_left(event.reader_id)
         elif isinstance(event, BarcodeScanned | MagstripeSwiped | UnrecognisedScan):
             log.info("agent: reader %s: ignored a %s scan", event.reader_id, type(event).__name__)
         else:
             log.warning("agent: unknown event type %s", type(event).__name__)
 
-    def _status(self, event: ReaderAttached | ReaderDetached | ReaderFault) -> None:
+    def _status(self, event: ReaderAttached | ReaderDetached) -> None:
         with self._state:
             kind = self._kinds.get(event.reader_id, "unknown")
-            status = status_of(event, kind)
+            status = status_of(event, kind, last_good_read_at=self._last_good.get(event.reader_id))
             if isinstance(event, ReaderDetached):
                 self._cards_present.discard(event.reader_id)
-            changed = self._statuses.get(event.reader_id) != status
-            self._statuses[event.reader_id] = status
-        if changed:
+        if self._store(status):
             log.info(
                 "agent: reader %s (%s) is %s%s",
                 status.reader_id,
@@ -247,6 +302,74 @@ class Agent:
                 f": {status.message}" if status.message else "",
             )
             self._send(READER_STATUS, status.payload())
+
+    def _store(self, status: ReaderStatus) -> bool:
+        """Keep ``status`` as the reader's; True when it differs from what the server last heard."""
+        with self._state:
+            changed = self._statuses.get(status.reader_id) != status
+            self._statuses[status.reader_id] = status
+        return changed
+
+    def _fault(self, event: ReaderFault, at: float) -> None:
+        if event.card_lost:
+            with self._state:
+                self._cards_present.discard(event.reader_id)
+            # Never held back: the server ends the session of a card that can no longer be seen.
+            repeated: int | None = 1
+        else:
+            repeated = self._throttle.admit((event.reader_id, event.reason, event.message), event, at)
+        if repeated is not None:
+            self._report_fault(event, repeated)
+        if event.reason == UNREADABLE_CARD:
+            self._card_unreadable(event)
+
+    def _report_held(self, held: list[tuple[FaultKey, ReaderFault, int]]) -> None:
+        for _key, event, count in held:
+            self._report_fault(event, count)
+
+    def _report_fault(self, event: ReaderFault, repeated: int) -> None:
+        with self._state:
+            kind = self._kinds.get(event.reader_id, "unknown")
+            last_good = self._last_good.get(event.reader_id)
+        status = status_of(event, kind, last_good_read_at=last_good, repeated=repeated)
+        self._store(status)
+        log.warning(
+            "agent: reader %s (%s) fault%s: %s%s",
+            status.reader_id,
+            status.kind,
+            f" [{status.reason}]" if status.reason else "",
+            status.message,
+            f" (repeated {repeated} times, reported once per {self._throttle.interval:g} s)" if repeated > 1 else "",
+        )
+        self._send(READER_STATUS, status.payload())
+
+    def _card_unreadable(self, event: ReaderFault) -> None:
+        with self._state:
+            source = unreadable_source(self._kinds.get(event.reader_id, "unknown"))
+        if source is None:
+            return
+        log.info("agent: reader %s: a card could not be read (hint %s)", event.reader_id, event.hint or "none")
+        self._send(CARD_UNREADABLE, card_unreadable_payload(event, source))
+
+    def _good_read(self, reader_id: str, wall: datetime, state: str) -> None:
+        """A reader read a card: its fault (if any) is over, and its last good read time moves."""
+        self._report_held(self._throttle.release([k for k in self._throttle.keys() if k[0] == reader_id]))
+        with self._state:
+            self._last_good[reader_id] = _iso(wall)
+            kind = self._kinds.get(reader_id, "unknown")
+        status = ReaderStatus(reader_id, kind, state, last_good_read_at=self._last_good[reader_id])
+        if self._store(status):
+            log.debug("agent: reader %s (%s) is %s", reader_id, kind, state)
+            self._send(READER_STATUS, status.payload())
+
+    def _card_left(self, reader_id: str) -> None:
+        with self._state:
+            current = self._statuses.get(reader_id)
+        if current is not None and current.state == READING:
+            status = replace(current, state=IDLE)
+            if self._store(status):
+                log.debug("agent: reader %s (%s) is %s", reader_id, status.kind, IDLE)
+                self._send(READER_STATUS, status.payload())
 
     def _card_read(self, event: IdCardRead | SocialSecurityCardRead | ECardScanned, at: float) -> None:
         if not isinstance(event, ECardScanned):

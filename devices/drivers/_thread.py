@@ -60,9 +60,11 @@ class ReaderThread:
         except Exception:  # a broken consumer must not kill the reader
             log.exception("reader %s: event callback failed", self.reader_id)
 
-    def _fault(self, message: str) -> None:
-        log.warning("reader %s: %s", self.reader_id, message)
-        self._emit(ReaderFault(self.reader_id, message))
+    def _fault(self, message: str, *, reason: str = "", hint: str = "", card_lost: bool = False) -> None:
+        # DEBUG, not WARNING: a noisy line faults many times a second, and the agent logs each
+        # reader's faults itself, rate-limited (devices/agent/fault_throttle.py).
+        log.debug("reader %s: fault %s: %s", self.reader_id, reason or "-", message)
+        self._emit(ReaderFault(self.reader_id, message, reason=reason, hint=hint, card_lost=card_lost))
 
     def _run(self, stop: threading.Event) -> None:
         raise NotImplementedError

@@ -97,7 +97,8 @@ def open_udev() -> tuple[Any, Any]:
 # --- reading pyudev-like devices -------------------------------------------------------------
 
 
-def _hex_attr(device: Any, name: str) -> int | None:
+def hex_attr(device: Any, name: str) -> int | None:
+    """A udev attribute written in hexadecimal (``idVendor``, ``bInterfaceClass``), or None."""
     raw = device.attributes.get(name)
     if raw is None:
         return None
@@ -123,11 +124,12 @@ def _link(device: Any, kind: str) -> str | None:
     return None
 
 
-def _capabilities(device: Any) -> frozenset[str]:
+def capabilities(device: Any) -> frozenset[str]:
+    """What a udev device offers that the known-readers table matches on (keyboard keys, CCID)."""
     caps = set()
     if device.subsystem == Subsystem.INPUT.value and device.properties.get("ID_INPUT_KEYBOARD") == "1":
         caps.add(CAP_KEYBOARD)
-    if device.subsystem == Subsystem.USB.value and _hex_attr(device, "bInterfaceClass") == CCID_INTERFACE_CLASS:
+    if device.subsystem == Subsystem.USB.value and hex_attr(device, "bInterfaceClass") == CCID_INTERFACE_CLASS:
         caps.add(CAP_CCID)
     return frozenset(caps)
 
@@ -152,10 +154,10 @@ def recognise(device: Any, readers: Iterable[KnownReader] = KNOWN_READERS) -> De
     usb = device.find_parent("usb", "usb_device")
     if usb is None:  # a built-in UART or a virtual keyboard: not a USB reader
         return None
-    vendor, product = _hex_attr(usb, "idVendor"), _hex_attr(usb, "idProduct")
+    vendor, product = hex_attr(usb, "idVendor"), hex_attr(usb, "idProduct")
     if vendor is None or product is None:
         return None
-    row = match(vendor, product, device.subsystem, _capabilities(device), readers=readers)
+    row = match(vendor, product, device.subsystem, capabilities(device), readers=readers)
     if row is None:
         return None
     serial = _text_attr(usb, "serial")

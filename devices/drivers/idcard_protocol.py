@@ -111,6 +111,23 @@ class Status(enum.IntEnum):
         return f"{sw3:02X} {status.zh} / {status.en}"
 
 
+# What a status byte says about where the trouble lies (docs/cards.md §2, "Status byte SW3").
+# The card could not be read as placed: authentication, selection or the read itself failed.
+CARD_READ_FAILURES: Final = frozenset(
+    {
+        Status.CARD_AUTH_SAM_FAILED,
+        Status.SAM_AUTH_CARD_FAILED,
+        Status.VERIFY_ERROR,
+        Status.READ_FAILED,
+        Status.RANDOM_FAILED,
+        Status.SELECT_FAILED,
+    }
+)
+# The reader's SAM is broken or not authorised: no card will read until it is fixed.
+SAM_FAILURES: Final = frozenset({Status.SAM_SELF_TEST_FAILED, Status.SAM_NOT_AUTHORISED})
+SAM_ID_SIZE: Final = 16  # the data of a "read SAM id" answer
+
+
 @dataclass(frozen=True)
 class Frame:
     """A decoded frame: the payload between LEN and CHK (checksum already verified)."""

@@ -2,7 +2,9 @@
 
 The driver opens ``sim.port`` (a symlink to the pty's slave, like a ``/dev/serial/by-id`` path) with
 pyserial; the simulator answers on the master side with real frames. Tests ``present()`` and
-``remove()`` virtual cards, ``inject()`` faults, and ``unplug()``/``replug()`` the reader.
+``remove()`` virtual cards, ``inject()`` faults, and ``unplug()``/``replug()`` the reader. A ``silent``
+simulator reads requests and answers nothing (a GPS mouse on the same USB-serial bridge); a wrong
+``sam_id`` length plays a reader with a malformed SAM id.
 """
 
 from __future__ import annotations
@@ -86,13 +88,15 @@ class _Fault:
     kind: str
     on: Command | None
     sw3: int
+    remove_card: bool = False
 
 
 class SimIdCardReader:
     """A GA/T 467 reader with a SAM, speaking on the master side of a pseudo-terminal pair."""
 
-    def __init__(self, sam_id: bytes = bytes(range(16))) -> None:
+    def __init__(self, sam_id: bytes = bytes(range(16)), *, silent: bool = False) -> None:
         self.sam_id = sam_id
+        self.silent = silent  # read requests, answer nothing
         self._dir = Path(tempfile.mkdtemp(prefix="sim-idcard-"))
         self.port = str(self._dir / "ttyIDCARD")
         self._lock = threading.Lock()
@@ -178,13 +182,16 @@ class SimIdCardReader:
             self._card = None
             self._card_read = False
 
-    def inject(self, fault: str, *, on: Command | None = None, sw3: int = Status.UNKNOWN_ERROR) -> None:
+    def inject(
+        self, fault: str, *, on: Command | None = None, sw3: int = Status.UNKNOWN_ERROR, remove_card: bool = False
+    ) -> None:
         """Spoil the next answer (to ``on``, or to any command): ``bad_checksum``, ``truncated``,
-        ``garbage`` (bytes before the frame) or ``status`` (answer ``sw3`` with no data)."""
+        ``garbage`` (bytes before the frame) or ``status`` (answer ``sw3`` with no data).
+        ``remove_card`` takes the card away as that answer goes out (a card pulled mid-read)."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; expected one of {sorted(FAULTS)}")
         with self._lock:
-            self._faults.append(_Fault(fault, on, sw3))
+            self._faults.append(_Fault(fault, on, sw3, remove_card))
 
     def pending_faults(self) -> int:
         with self._lock:
@@ -203,7 +210,10 @@ class SimIdCardReader:
             except OSError:
                 return
             for item in frames.feed(chunk):
-                if isinstance(item, Frame):
+                if isinstance(item, Frame) and self.silent:
+                    with self._lock:
+                        self.requests.append(Command.of(*item.payload[:2]) if len(item.payload) >= 2 else None)
+                elif isinstance(item, Frame):
                     answer = self._answer(item)
                     try:
                         _write_all(master, answer)
@@ -219,6 +229,8 @@ class SimIdCardReader:
             fault = next((f for f in self._faults if f.on is None or f.on is command), None)
             if fault is not None:
                 self._faults.remove(fault)
+                if fault.remove_card:
+                    self._card, self._card_read = None, False
                 if fault.kind == "status":
                     return Response(0, 0, fault.sw3).encode()
             response = self._respond(command, spoiled=fault is not None)

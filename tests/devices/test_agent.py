@@ -130,6 +130,10 @@ def test_reader_status_is_sent_once_per_change_and_kept_for_hello(running):
             "kind": "idcard_serial",
             "state": "fault",
             "message": "frame checksum is 00, computed 13",
+            "reason": "",
+            "repeated": 1,
+            "card_lost": False,
+            "last_good_read_at": None,
         }
     ]
 
@@ -140,8 +144,8 @@ def test_a_read_then_removal_go_out_in_order_and_track_presence(running):
     agent.on_event(id_card())
     wait_for(lambda: agent.cards_present == {"idcard-1"}, what="card present")
     agent.on_event(CardRemoved("idcard-1"))
-    wait_for(lambda: len(link.sent) == 2, what="read and removal sent")
-    (read_name, read), (removed_name, removed) = link.sent
+    wait_for(lambda: [p["state"] for n, p in link.sent if n == "reader_status"] == ["reading", "idle"], what="idle")
+    (read_name, read), (removed_name, removed) = [(n, p) for n, p in link.sent if n != "reader_status"]
     assert read_name == "card_read" and removed_name == "card_removed"
     assert read == {
         "reader_id": "idcard-1",
@@ -163,8 +167,9 @@ def test_an_ecard_scan_is_sent_as_a_token_and_barcodes_are_ignored(running):
     agent = running(make_agent(link))
     agent.on_event(BarcodeScanned("scanner-1", "ean13", "6901234567892"))
     agent.on_event(ECardScanned("scanner-1", "HRSS-ESSC:abcdefghijklmnopqrstuvwxyz"))
-    wait_for(lambda: link.sent, what="the e-card send")
-    assert link.sent == [
+    wait_for(lambda: len(link.sent) == 2, what="the e-card send and the scanner's status")
+    assert link.sent[1][1]["state"] == "idle" and link.sent[1][1]["last_good_read_at"]
+    assert link.sent[:1] == [
         (
             "card_read",
             {

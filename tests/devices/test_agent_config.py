@@ -123,3 +123,49 @@ def test_a_missing_or_broken_file_says_which(tmp_path):
     broken.write_text("[server\nurl=", encoding="utf-8")
     with pytest.raises(AgentConfigError, match="not valid TOML"):
         load_agent_config(broken)
+
+
+_BASE = '[server]\nurl = "http://x"\n[device]\nkey = "k"\ncredential = "c"\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[agent]\nack_timeout_seconds = nan\n", "agent.ack_timeout_seconds"),
+        ("[agent]\ncard_read_max_age_seconds = inf\n", "agent.card_read_max_age_seconds"),
+        ("[agent]\nreconnect_max_seconds = inf\n", "agent.reconnect_max_seconds"),
+        ("[agent]\nfault_report_interval_seconds = nan\n", "agent.fault_report_interval_seconds"),
+        ("[agent]\nfault_report_interval_seconds = 0.5\n", "agent.fault_report_interval_seconds"),
+        ('[[readers]]\nkind = "idcard_serial"\npath = "/dev/kiosk/idcard"\nbaudrate = inf\n', "readers[0].baudrate"),
+        ('[[readers]]\nkind = "idcard_serial"\npath = "/dev/kiosk/idcard"\nbaudrate = nan\n', "readers[0].baudrate"),
+        ('[[readers]]\nkind = "idcard_serial"\npath = "/dev/kiosk/idcard"\nbaudrate = 9600.5\n', "readers[0].baudrate"),
+        (
+            '[[readers]]\nkind = "idcard_serial"\npath = "/dev/kiosk/idcard"\nbaudrate = 99999999\n',
+            "readers[0].baudrate",
+        ),
+    ],
+)
+def test_nan_inf_and_odd_numbers_are_refused_with_their_key(tmp_path, toml, key):
+    path = tmp_path / "agent.toml"
+    path.write_text(_BASE + toml, encoding="utf-8")
+    with pytest.raises(AgentConfigError) as raised:
+        load_agent_config(path)
+    assert raised.value.key == key
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_check_reports_a_non_finite_baudrate_without_a_traceback(tmp_path, capsys, value):
+    from devices.agent.cli import main
+
+    path = tmp_path / "agent.toml"
+    path.write_text(_BASE + f'[[readers]]\nkind = "idcard_serial"\npath = "/dev/x"\nbaudrate = {value}\n', "utf-8")
+    assert main(["--check", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "readers[0].baudrate: expected a whole number" in err and "Traceback" not in err
+
+
+def test_the_fault_report_interval_is_read():
+    data = {"server": {"url": "http://x"}, "device": {"key": "k", "credential": "c"}}
+    assert parse_agent_config(data).fault_report_interval_seconds == 60.0
+    config = parse_agent_config(data | {"agent": {"fault_report_interval_seconds": 300}})
+    assert config.fault_report_interval_seconds == 300.0

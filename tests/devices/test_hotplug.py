@@ -440,3 +440,46 @@ def test_default_factory_builds_a_scanner_on_the_keyboard_node():
 def test_a_context_without_a_monitor_is_refused():
     with pytest.raises(ValueError):
         HotplugMonitor(RecordingFactory(), print, context=FakeContext([]))
+
+
+def _bridge_on(sim_port: str, tmp_path: Any) -> FakeDevice:
+    """A CH340 whose by-id link leads to a simulated reader's pseudo-terminal."""
+    by_id = tmp_path / "serial" / "by-id" / "usb-1a86_USB_Serial_A1B2-if00-port0"
+    by_id.parent.mkdir(parents=True)
+    by_id.symlink_to(sim_port)
+    return FakeDevice(
+        subsystem="tty",
+        sys_name="ttyUSB0",
+        device_node="/dev/ttyUSB0",
+        usb=FakeUsbDevice("1a86", "7523", "A1B2"),
+        links=(str(by_id),),
+    )
+
+
+@pytest.mark.parametrize("silent", [True, False], ids=["silent-device", "id-reader"])
+def test_a_bridge_candidate_is_announced_only_when_its_sam_answers(tmp_path, silent):
+    from devices.events import ReaderAttached
+    from devices.simulators.idcard_reader import SimIdCardReader
+
+    events: queue.Queue[Any] = queue.Queue()
+    with SimIdCardReader(silent=silent) as sim:
+        device = _bridge_on(sim.port, tmp_path)
+        assert recognise(device).needs_probe
+        hotplug = HotplugMonitor(
+            default_factory(events.put), events.put, context=FakeContext([device]), monitor=FakeMonitor()
+        )
+        hotplug.start()
+        try:
+            first = events.get(timeout=10)
+        finally:
+            hotplug.stop()
+    if silent:
+        assert isinstance(first, ReaderFault) and first.reason == "probe_failed"
+        assert "not a GA/T 467 ID card reader" in first.message
+    else:
+        assert isinstance(first, ReaderAttached) and first.sam_id == bytes(range(16)).hex().upper()
+    later = []
+    while not events.empty():
+        later.append(events.get_nowait())
+    if silent:
+        assert not [e for e in later if isinstance(e, ReaderAttached)], "a silent device is never attached"

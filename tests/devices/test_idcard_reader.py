@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import time
 from collections.abc import Iterator
 
@@ -22,6 +21,7 @@ from devices.events import (
     ReaderFault,
 )
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
+from tests.support.driver_events import DEADLINE, Events
 
 RESIDENT = SimCard(name="李四", sex_code="2", nation_code="03", id_number="11010519491231002X")
 PERMIT = SimCard(
@@ -32,32 +32,6 @@ PERMIT = SimCard(
     issue_count="01",
     address="香港特别行政区",
 )
-DEADLINE = 10.0  # generous for a loaded 2-core CI machine; passing runs take a fraction of it
-
-
-class Events:
-    """Collects the driver's events; ``next`` waits (with a deadline) for the next one of a type."""
-
-    def __init__(self) -> None:
-        self.queue: queue.Queue[DeviceEvent] = queue.Queue()
-        self.seen: list[DeviceEvent] = []
-
-    def __call__(self, event: DeviceEvent) -> None:
-        self.queue.put(event)
-
-    def next(self, kind: type, timeout: float = DEADLINE) -> DeviceEvent:
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"no {kind.__name__} within {timeout} s; saw {self.seen}")
-            try:
-                event = self.queue.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            self.seen.append(event)
-            if isinstance(event, kind):
-                return event
 
 
 @pytest.fixture
