@@ -17,15 +17,15 @@ from flask_socketio import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from content.citizens.idnumbers import mask_id_number_for_log
 from content.citizens.kiosk_agents import (
     mark_readers_unknown,
+    note_good_read,
     replace_reader_statuses,
     set_reader_status,
     verify_agent_credential,
 )
-from content.citizens.records import RecordsError, identity_from_card
-from content.citizens.sessions import EndReason, end_sessions, identify_and_open
+from content.citizens.records import InvalidIdentity, RecordsError, identity_from_card
+from content.citizens.sessions import EndReason, end_for_reader, end_sessions, identify_and_open
 from content.org.screens import Screen
 from content.org.timezones import zone
 from kiosk_server import agent_payloads
@@ -108,7 +108,7 @@ class AgentNamespace(Namespace):
         if link is None:
             return dict(_NOT_CONNECTED)
         try:
-            hello = agent_payloads.hello(data)
+            hello = agent_payloads.hello(data, self._clock())
         except BadRequest as err:
             return err.ack()
         with link.lock, self._db.session() as session:
@@ -134,13 +134,42 @@ class AgentNamespace(Namespace):
         if link is None:
             return dict(_NOT_CONNECTED)
         try:
-            report = agent_payloads.reader_report(data)
+            report = agent_payloads.reader_report(data, self._clock())
         except BadRequest as err:
             return err.ack()
         with link.lock, self._db.session() as session:
-            set_reader_status(session, link.screen_id, report, self._clock())
+            now = self._clock()
+            set_reader_status(session, link.screen_id, report, now)
+            ended = end_for_reader(session, link.screen_id, report, now)
             session.commit()
-        log.info("kiosk screen %d reader %s is %s", link.screen_id, report.reader_id, report.state.value)
+        self._events.ended(ended)
+        log.info(
+            "kiosk screen %d reader %s is %s%s%s",
+            link.screen_id,
+            report.reader_id,
+            report.state.value,
+            f" ({report.reason}, {report.repeated}x)" if report.reason else "",
+            f": {len(ended)} sessions ended" if ended else "",
+        )
+        return {"ok": True}
+
+    def on_card_unreadable(self, data: Any = None) -> dict[str, Any]:
+        link = self._link()
+        if link is None:
+            return dict(_NOT_CONNECTED)
+        try:
+            unreadable = agent_payloads.card_unreadable(data)
+        except BadRequest as err:
+            return err.ack()
+        # Nothing to store: the page asks the citizen to place the card again, and the reader's status says the rest.
+        self._events.unreadable(link.screen_id, unreadable.source.value, unreadable.hint.value)
+        log.info(
+            "kiosk screen %d reader %s: %s card unreadable (%s)",
+            link.screen_id,
+            unreadable.reader_id,
+            unreadable.source.value,
+            unreadable.hint.value or "no hint",
+        )
         return {"ok": True}
 
     def on_card_read(self, data: Any = None) -> dict[str, Any]:
@@ -169,6 +198,8 @@ class AgentNamespace(Namespace):
                     self._policy.max_seconds,
                 )
             except RecordsError as err:
+                if not isinstance(err, InvalidIdentity):  # an impossible number may be a misread, not a good read
+                    note_good_read(session, link.screen_id, read.reader_id, now)
                 session.commit()  # the audit row of a refused lookup
                 log.info(
                     "card_read on kiosk screen %d (%s, reader %s) refused: %s",
@@ -179,6 +210,7 @@ class AgentNamespace(Namespace):
                 )
                 self._events.refused(link.screen_id, read.source.value, err)
                 return {"ok": False, "error": err.code, "message": str(err)}
+            note_good_read(session, link.screen_id, read.reader_id, now)
             session.commit()
         self._events.ended(opened.replaced)
         self._events.opened(opened.session, opened.token, today)
@@ -188,7 +220,7 @@ class AgentNamespace(Namespace):
             read.source.value,
             read.reader_id,
             opened.session.id,
-            mask_id_number_for_log(opened.session.masked_id),
+            opened.session.logged_id,
         )
         return {"ok": True, "session": ack_session(opened.session, today)}
 

@@ -7,13 +7,43 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Final
 
-from content.citizens.kiosk_agents import MAX_MESSAGE, MAX_READERS, ReaderKind, ReaderReport, ReaderState
+from content.citizens.kiosk_agents import (
+    MAX_MESSAGE,
+    MAX_READERS,
+    MAX_REASON,
+    ReaderKind,
+    ReaderReport,
+    ReaderState,
+)
 from content.citizens.records import CardSource
 
 MAX_READER_ID: Final = 64
+# A message longer than the row keeps is cut, but one this long is a broken agent, not a long error.
+MAX_MESSAGE_SENT: Final = 4096
+MAX_REPEATED: Final = 1_000_000_000  # fits a 32-bit integer column
+MAX_HINT: Final = 64
+# A reader's last good read lies between this and a little after the server's clock (clocks drift).
+EARLIEST_READ: Final = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SLACK: Final = timedelta(days=1)
 _AGENT_STATES: Final = tuple(s.value for s in ReaderState if s is not ReaderState.UNKNOWN)
+
+
+class UnreadableHint(StrEnum):
+    """Why the agent thinks a card could not be read (``card_unreadable.hint``); unknown ones become NONE."""
+
+    NONE = ""
+    REPOSITION = "reposition"  # upside down or badly placed
+    REMOVED_TOO_EARLY = "removed_too_early"  # moved away while it was being read
+    NEEDS_PSAM = "needs_psam"  # a 3.0 social-security card on a reader without a PSAM
+    UNSUPPORTED_CARD = "unsupported_card"
+
+
+# Only cards are unreadable: an e-card QR that fails is a refused card_read (token_invalid).
+UNREADABLE_SOURCES: Final = (CardSource.IDCARD.value, CardSource.SSC.value)
 
 
 class BadRequest(Exception):
@@ -32,6 +62,13 @@ class Hello:
     agent_version: str
     readers: list[ReaderReport]
     cards_present: list[str]
+
+
+@dataclass(frozen=True)
+class CardUnreadable:
+    reader_id: str
+    source: CardSource
+    hint: UnreadableHint
 
 
 @dataclass(frozen=True, repr=False)
@@ -64,20 +101,78 @@ def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
     return str(value)
 
 
-def reader_report(data: Any, where: str = "reader_status") -> ReaderReport:
+def _text(value: Any, where: str, longest: int) -> str:
+    """Text without NUL or other control characters, at most ``longest`` characters (never repeated back)."""
+    if not isinstance(value, str):
+        raise BadRequest(f"{where}: expected text, got {type(value).__name__}")
+    if len(value) > longest:
+        raise BadRequest(f"{where}: at most {longest} characters, got {len(value)}")
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value) or "\x7f" in value:
+        raise BadRequest(f"{where}: control characters (such as NUL) are not allowed")
+    return value
+
+
+def _reason(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    text = _text(value, where, MAX_REASON)
+    if not text.isprintable():
+        raise BadRequest(f"{where}: expected a printable code")
+    return text.strip()
+
+
+def _repeated(value: Any, where: str) -> int:
+    if value is None:
+        return 1
+    # bool is an int in Python: true is not a count.
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_REPEATED:
+        raise BadRequest(f"{where}: expected a whole number from 1 to {MAX_REPEATED}")
+    return value
+
+
+def _flag(value: Any, where: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadRequest(f"{where}: expected true or false")
+    return value
+
+
+def _instant(value: Any, where: str, now: datetime) -> datetime | None:
+    """An ISO 8601 instant with its offset, no earlier than 2000 and no later than a day ahead of ``now``."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise BadRequest(f"{where}: expected an ISO 8601 time text with its UTC offset, or null")
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{where}: not an ISO 8601 time (e.g. 2026-12-10T02:00:00Z)") from None
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise BadRequest(f"{where}: the time needs its UTC offset (Z or +08:00)")
+    at = at.astimezone(UTC)
+    if at < EARLIEST_READ or at > now + CLOCK_SLACK:
+        raise BadRequest(f"{where}: the time is before 2000 or more than a day ahead of the server's clock")
+    return min(at, now)
+
+
+def reader_report(data: Any, now: datetime, where: str = "reader_status") -> ReaderReport:
+    """A reader status; the keys after ``message`` are optional (older agents do not send them)."""
     body = _object(data, where)
-    message = body.get("message", "")
-    if not isinstance(message, str):
-        raise BadRequest(f"{where}.message: expected text")
+    message = _text(body.get("message", ""), f"{where}.message", MAX_MESSAGE_SENT)
     return ReaderReport(
         reader_id=_reader_id(body.get("reader_id"), f"{where}.reader_id"),
         kind=ReaderKind(_choice(body.get("kind"), tuple(k.value for k in ReaderKind), f"{where}.kind")),
         state=ReaderState(_choice(body.get("state"), _AGENT_STATES, f"{where}.state")),
         message=message[:MAX_MESSAGE],
+        reason=_reason(body.get("reason"), f"{where}.reason"),
+        repeated=_repeated(body.get("repeated"), f"{where}.repeated"),
+        card_lost=_flag(body.get("card_lost"), f"{where}.card_lost"),
+        last_good_read_at=_instant(body.get("last_good_read_at"), f"{where}.last_good_read_at", now),
     )
 
 
-def hello(data: Any) -> Hello:
+def hello(data: Any, now: datetime) -> Hello:
     body = _object(data, "agent_hello")
     version = body.get("agent_version", "")
     if not isinstance(version, str) or len(version) > 40:
@@ -90,7 +185,7 @@ def hello(data: Any) -> Hello:
         raise BadRequest(f"agent_hello.cards_present: expected a list of at most {MAX_READERS} reader ids")
     return Hello(
         agent_version=version,
-        readers=[reader_report(r, f"agent_hello.readers.{i}") for i, r in enumerate(readers)],
+        readers=[reader_report(r, now, f"agent_hello.readers.{i}") for i, r in enumerate(readers)],
         cards_present=[_reader_id(r, f"agent_hello.cards_present.{i}") for i, r in enumerate(present)],
     )
 
@@ -107,3 +202,17 @@ def card_read(data: Any) -> CardRead:
 
 def card_removed(data: Any) -> str:
     return _reader_id(_object(data, "card_removed").get("reader_id"), "card_removed.reader_id")
+
+
+def card_unreadable(data: Any) -> CardUnreadable:
+    """A card the reader saw but could not read; an unknown hint is kept as none (never passed on raw)."""
+    body = _object(data, "card_unreadable")
+    source = _choice(body.get("source"), UNREADABLE_SOURCES, "card_unreadable.source")
+    hint = body.get("hint")
+    hint = "" if hint is None else _text(hint, "card_unreadable.hint", MAX_HINT)
+    known = {h.value for h in UnreadableHint}
+    return CardUnreadable(
+        reader_id=_reader_id(body.get("reader_id"), "card_unreadable.reader_id"),
+        source=CardSource(source),
+        hint=UnreadableHint(hint) if hint in known else UnreadableHint.NONE,
+    )

@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from content.citizens.records import RecordsError, sex_label
 from content.citizens.sessions import CitizenSession
 from kiosk_server.events import (
+    CITIZEN_CARD_UNREADABLE,
     CITIZEN_SESSION,
     CITIZEN_SESSION_ENDED,
     CITIZEN_SESSION_REFUSED,
@@ -59,6 +60,11 @@ def refused_payload(source: str, err: RecordsError) -> dict[str, Any]:
     return {"source": source, "error": err.code, "message": str(err)}
 
 
+def unreadable_payload(source: str, hint: str) -> dict[str, Any]:
+    """``citizen_card_unreadable``: which kind of card, and the reader's hint (one of the known codes, or "")."""
+    return {"source": source, "hint": hint}
+
+
 class CitizenEvents:
     """Emits citizen-session events to kiosk screens' rooms (through the message queue when there is one)."""
 
@@ -77,3 +83,6 @@ class CitizenEvents:
 
     def refused(self, screen_id: int, source: str, err: RecordsError) -> None:
         self._emit(CITIZEN_SESSION_REFUSED, refused_payload(source, err), screen_id)
+
+    def unreadable(self, screen_id: int, source: str, hint: str) -> None:
+        self._emit(CITIZEN_CARD_UNREADABLE, unreadable_payload(source, hint), screen_id)

@@ -15,6 +15,8 @@ PLAYS: Final = "plays"
 CITIZEN_SESSION: Final = "citizen_session"
 CITIZEN_SESSION_ENDED: Final = "citizen_session_ended"
 CITIZEN_SESSION_REFUSED: Final = "citizen_session_refused"
+# A reader saw a card but could not read it: the kiosk page asks the citizen to place it again.
+CITIZEN_CARD_UNREADABLE: Final = "citizen_card_unreadable"
 
 # Server → every screen of a hall (/screen, room hall:<id>): the hall's queue board (docs/queue.md §3).
 QUEUE_BOARD: Final = "queue_board"
@@ -26,6 +28,7 @@ AGENT_HELLO: Final = "agent_hello"
 READER_STATUS: Final = "reader_status"
 CARD_READ: Final = "card_read"
 CARD_REMOVED: Final = "card_removed"
+CARD_UNREADABLE: Final = "card_unreadable"
 
 
 def group_room(group: str) -> str:

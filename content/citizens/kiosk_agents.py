@@ -2,7 +2,9 @@
 
 Every kiosk screen may have one agent credential; issuing a new one replaces (revokes) the old.
 Reader statuses are kept per kiosk and reader for the fleet view: ``agent_hello`` replaces the
-kiosk's whole set, ``reader_status`` one row, and a disconnected agent leaves them ``unknown``.
+kiosk's whole set, ``reader_status`` one row, and a disconnected agent leaves them ``unknown``. A
+fault keeps its reason code and how often it repeated until the next good status replaces it; the
+last good read time only ever moves forward, so an older agent that does not send it loses nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from content.org.screens import Screen, ScreenKind
 
 MAX_READERS: Final = 32
 MAX_MESSAGE: Final = 255
+MAX_REASON: Final = 40
 
 
 class ReaderKind(StrEnum):
@@ -35,9 +38,15 @@ class ReaderKind(StrEnum):
 
 class ReaderState(StrEnum):
     ATTACHED = "attached"
-    DETACHED = "detached"
+    READING = "reading"  # a card is on the reader and being read
+    IDLE = "idle"  # attached, no card
     FAULT = "fault"
+    DETACHED = "detached"
     UNKNOWN = "unknown"  # set by the server when the agent is gone; never sent by an agent
+
+
+# The states in which a reader works; anything else needs a technician (or the agent back).
+GOOD_STATES: Final = frozenset({ReaderState.ATTACHED, ReaderState.READING, ReaderState.IDLE})
 
 
 class NotAKiosk(ContentError):
@@ -75,6 +84,9 @@ class ReaderStatus(Base):
     kind: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(String(MAX_MESSAGE), default="")
+    reason: Mapped[str] = mapped_column(String(MAX_REASON), default="", server_default="")  # a fault's code
+    repeated: Mapped[int] = mapped_column(default=1, server_default="1")  # a fault seen n times in an interval
+    last_good_read_at: Mapped[datetime | None]
     changed_at: Mapped[datetime]
 
 
@@ -86,6 +98,15 @@ class ReaderReport:
     kind: ReaderKind
     state: ReaderState
     message: str = ""
+    reason: str = ""  # a code for a fault ("no_sam", "timeout", ...); empty for other states
+    repeated: int = 1
+    card_lost: bool = False  # the fault means the reader can no longer see the card it held
+    last_good_read_at: datetime | None = None  # older agents do not send it
+
+    @property
+    def loses_card(self) -> bool:
+        """Whether a session opened from this reader must end: it is gone, or it can no longer see the card."""
+        return self.state is ReaderState.DETACHED or (self.state is ReaderState.FAULT and self.card_lost)
 
 
 def issue_agent_credential(session: Session, screen: Screen, key: bytes) -> str:
@@ -125,17 +146,52 @@ def reader_statuses(session: Session, screen_id: int) -> list[ReaderStatus]:
     )
 
 
-def set_reader_status(session: Session, screen_id: int, report: ReaderReport, now: datetime) -> ReaderStatus:
-    """Insert or update one reader's row (``changed_at`` moves only when kind, state or message change)."""
-    row = session.scalar(
-        select(ReaderStatus).where(ReaderStatus.screen_id == screen_id, ReaderStatus.reader_id == report.reader_id)
+def _row(session: Session, screen_id: int, reader_id: str) -> ReaderStatus | None:
+    return session.scalar(
+        select(ReaderStatus).where(ReaderStatus.screen_id == screen_id, ReaderStatus.reader_id == reader_id)
     )
+
+
+def _later(stored: datetime | None, reported: datetime | None) -> datetime | None:
+    if stored is None or reported is None:
+        return stored or reported
+    return max(stored, reported)
+
+
+def set_reader_status(session: Session, screen_id: int, report: ReaderReport, now: datetime) -> ReaderStatus:
+    """Insert or update one reader's row.
+
+    ``changed_at`` moves only when kind, state, message or reason change. A good state clears the
+    fault's reason and count; ``last_good_read_at`` never moves back (nor is it cleared by an agent
+    that does not send it).
+    """
+    row = _row(session, screen_id, report.reader_id)
     if row is None:
         row = ReaderStatus(screen_id=screen_id, reader_id=report.reader_id)
         session.add(row)
     message = report.message[:MAX_MESSAGE]
-    if (row.kind, row.state, row.message) != (report.kind.value, report.state.value, message):
-        row.kind, row.state, row.message, row.changed_at = report.kind.value, report.state.value, message, now
+    reason = report.reason[:MAX_REASON] if report.state is ReaderState.FAULT else ""
+    shown = (report.kind.value, report.state.value, message, reason)
+    if (row.kind, row.state, row.message, row.reason) != shown:
+        row.kind, row.state, row.message, row.reason = shown
+        row.changed_at = now
+    row.repeated = max(1, report.repeated) if report.state is ReaderState.FAULT else 1
+    row.last_good_read_at = _later(row.last_good_read_at, report.last_good_read_at)
+    session.flush()
+    return row
+
+
+def note_good_read(session: Session, screen_id: int, reader_id: str, now: datetime) -> ReaderStatus | None:
+    """A card was read on the reader: its last good read is ``now``, and a fault it reported is over.
+
+    None when the agent never reported the reader (there is no row to note it on).
+    """
+    row = _row(session, screen_id, reader_id)
+    if row is None:
+        return None
+    row.last_good_read_at = _later(row.last_good_read_at, now)
+    if row.state == ReaderState.FAULT.value:
+        row.state, row.message, row.reason, row.repeated, row.changed_at = ReaderState.READING.value, "", "", 1, now
     session.flush()
     return row
 
@@ -158,7 +214,7 @@ def mark_readers_unknown(session: Session, screen_id: int, now: datetime) -> int
     result = session.execute(
         update(ReaderStatus)
         .where(ReaderStatus.screen_id == screen_id, ReaderStatus.state != ReaderState.UNKNOWN.value)
-        .values(state=ReaderState.UNKNOWN.value, message="agent disconnected", changed_at=now)
+        .values(state=ReaderState.UNKNOWN.value, message="agent disconnected", reason="", repeated=1, changed_at=now)
         .execution_options(synchronize_session="fetch")
     )
     return int(getattr(result, "rowcount", 0) or 0)

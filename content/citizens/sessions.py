@@ -22,10 +22,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.accounts import audit
 from content.citizens.idnumbers import mask_id_number_for_log
+from content.citizens.kiosk_agents import ReaderReport, ReaderState
 from content.citizens.records import CardIdentity, PersonRecord, RecordsBackend, RecordsError, age_on, mask_name
 from content.db import Base
 from content.org.screens import Screen
 
+# What logs say for a session whose records backend returned no (masked) ID number.
+NO_ID_FOR_LOG: Final = "(no ID number from the records backend)"
 CARD_ONLY_NOTICE: Final = "此卡为第三代社保卡，本机未配备PSAM安全模块，个人信息将通过卡号查询。"
 
 
@@ -35,6 +38,8 @@ class EndReason(StrEnum):
     FINISHED = "finished"
     REPLACED = "replaced"
     AGENT_RECONNECTED = "agent_reconnected"
+    READER_DETACHED = "reader_detached"  # the reader that read the card was unplugged
+    READER_FAULT = "reader_fault"  # the reader failed in a way that lost sight of the card
 
 
 class CitizenSession(Base):
@@ -64,10 +69,15 @@ class CitizenSession(Base):
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day)
 
+    @property
+    def logged_id(self) -> str:
+        """The ID number as log lines show it; says so when the records backend gave none."""
+        return mask_id_number_for_log(self.masked_id) or NO_ID_FOR_LOG
+
     def __repr__(self) -> str:
         return (
             f"CitizenSession(id={self.id!r}, screen_id={self.screen_id!r}, "
-            f"masked_id={mask_id_number_for_log(self.masked_id)!r}, "
+            f"masked_id={self.logged_id!r}, "
             f"ended={self.end_reason!r})"
         )
 
@@ -119,6 +129,18 @@ def end_sessions(
     if except_readers is not None:
         criteria.append(CitizenSession.reader_id.not_in(list(except_readers)))
     return _end(session, reason, now, *criteria)
+
+
+def end_for_reader(session: Session, screen_id: int, report: ReaderReport, now: datetime) -> list[CitizenSession]:
+    """End the sessions opened from a reader that is gone or lost sight of its card; [] for any other status.
+
+    Its card's removal will never be reported, and a session must not outlive the card it came from.
+    Sessions from the kiosk's other readers go on.
+    """
+    if not report.loses_card:
+        return []
+    reason = EndReason.READER_DETACHED if report.state is ReaderState.DETACHED else EndReason.READER_FAULT
+    return end_sessions(session, screen_id, reason, now, reader_id=report.reader_id)
 
 
 def end_session_by_token(session: Session, token: str, reason: EndReason, now: datetime) -> CitizenSession | None:

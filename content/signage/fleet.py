@@ -33,7 +33,7 @@ from typing import Final, Protocol, TypeVarTuple
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from content.citizens.kiosk_agents import ReaderState, ReaderStatus
+from content.citizens.kiosk_agents import GOOD_STATES, ReaderState, ReaderStatus
 from content.errors import ValidationError
 from content.org.screens import Screen, ScreenKind, ScreenStatus
 from content.org.tree import Hall, OrgUnit
@@ -151,6 +151,9 @@ class ReaderLine:
     kind: str
     state: str
     message: str
+    reason: str = ""  # a fault's code
+    repeated: int = 1  # how often the agent saw the fault in its last interval
+    last_good_read_at: datetime | None = None
 
 
 # Worst first: what a kiosk's reader summary shows when its readers disagree.
@@ -158,6 +161,8 @@ _READER_SEVERITY: Final = (
     ReaderState.FAULT.value,
     ReaderState.DETACHED.value,
     ReaderState.UNKNOWN.value,
+    ReaderState.READING.value,
+    ReaderState.IDLE.value,
     ReaderState.ATTACHED.value,
 )
 
@@ -174,13 +179,15 @@ class ReaderSummary:
 
     @property
     def worst(self) -> str | None:
-        """The most severe reader state (fault > detached > unknown > attached), or None without readers."""
+        """The most severe reader state (fault > detached > unknown > the good ones), or None without readers."""
         states = {line.state for line in self.readers}
         return next((s for s in _READER_SEVERITY if s in states), None)
 
     @property
     def all_attached(self) -> bool:
-        return bool(self.readers) and self.worst == ReaderState.ATTACHED.value
+        """Every reader reported and working (attached, idle or reading)."""
+        good = {state.value for state in GOOD_STATES}
+        return bool(self.readers) and all(line.state in good for line in self.readers)
 
 
 @dataclass(frozen=True)
@@ -401,13 +408,20 @@ def _reader_summaries(session: Session, kiosk_ids: Sequence[int]) -> dict[int, R
     lines: dict[int, list[ReaderLine]] = {screen_id: [] for screen_id in kiosk_ids}
     found = session.execute(
         select(
-            ReaderStatus.screen_id, ReaderStatus.reader_id, ReaderStatus.kind, ReaderStatus.state, ReaderStatus.message
+            ReaderStatus.screen_id,
+            ReaderStatus.reader_id,
+            ReaderStatus.kind,
+            ReaderStatus.state,
+            ReaderStatus.message,
+            ReaderStatus.reason,
+            ReaderStatus.repeated,
+            ReaderStatus.last_good_read_at,
         )
         .where(ReaderStatus.screen_id.in_(list(kiosk_ids)))
         .order_by(ReaderStatus.screen_id, ReaderStatus.reader_id)
     )
-    for screen_id, reader_id, kind, state, message in found:
-        lines[screen_id].append(ReaderLine(reader_id, kind, state, message))
+    for screen_id, reader_id, kind, state, message, reason, repeated, last_good in found:
+        lines[screen_id].append(ReaderLine(reader_id, kind, state, message, reason, repeated, last_good))
     return {screen_id: ReaderSummary(tuple(found_lines)) for screen_id, found_lines in lines.items()}
 
 

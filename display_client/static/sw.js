@@ -43,6 +43,7 @@ const SHELL_FILES = [
   "js/kiosk/icons.js",
   "js/kiosk/idle.js",
   "js/kiosk/keyboard.js",
+  "js/kiosk/note.js",
   "js/kiosk/pager.js",
   "js/kiosk/screens/attract.js",
   "js/kiosk/screens/certificate.js",

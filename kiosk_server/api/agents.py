@@ -30,6 +30,9 @@ class ReaderStatusOut(Out):
     kind: ReaderKind
     state: ReaderState = Field(description="unknown while the kiosk's agent is not connected")
     message: str
+    reason: str = Field(description="a fault's code as the agent reported it; empty in other states")
+    repeated: int = Field(description="how often the agent saw the fault in its last reporting interval")
+    last_good_read_at: datetime | None = Field(description="when the reader last read a card")
     changed_at: datetime
 
 

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 from content.accounts.audit import AuditEntry
 from content.citizens.demo_backend import DemoRecords
 from content.citizens.keyed_hash import derive_key
+from content.citizens.kiosk_agents import ReaderKind, ReaderReport, ReaderState
 from content.citizens.records import CardIdentity, CardSource, PersonRecord, UnknownPerson, identity_from_card
 from content.citizens.sessions import (
     CARD_ONLY_NOTICE,
     CitizenSession,
     EndReason,
     end_expired,
+    end_for_reader,
     end_session_by_token,
     end_sessions,
     expired_sessions,
@@ -183,3 +185,52 @@ def test_identify_and_open_notes_a_card_only_read_and_audits_refusals(session: S
         "error": "unknown_person",
     }
     assert session.scalar(select(CitizenSession).where(CitizenSession.ended_at.is_(None))) == result.session
+
+
+def reader(reader_id: str, state: ReaderState, *, card_lost: bool = False) -> ReaderReport:
+    return ReaderReport(reader_id, ReaderKind.SSC_PCSC, state, card_lost=card_lost)
+
+
+@pytest.mark.parametrize(
+    ("state", "card_lost", "reason"),
+    [(ReaderState.DETACHED, False, "reader_detached"), (ReaderState.FAULT, True, "reader_fault")],
+    ids=["detached", "fault-card-lost"],
+)
+def test_a_reader_that_loses_its_card_ends_the_session_it_opened(
+    session: Session, kiosk: Screen, state: ReaderState, card_lost: bool, reason: str
+) -> None:
+    citizen, _, _ = opened(session, kiosk, reader_id="ssc-1")
+    ended = end_for_reader(session, kiosk.id, reader("ssc-1", state, card_lost=card_lost), T0 + timedelta(seconds=3))
+    session.commit()
+    assert [(c.id, c.end_reason, c.ended_at) for c in ended] == [(citizen.id, reason, T0 + timedelta(seconds=3))]
+    assert open_session_for(session, kiosk.id) is None
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        reader("idcard-1", ReaderState.DETACHED),  # another reader of the same kiosk
+        reader("ssc-1", ReaderState.FAULT),  # a fault that still sees the card
+        reader("ssc-1", ReaderState.IDLE),
+        reader("ssc-1", ReaderState.READING),
+        reader("ssc-1", ReaderState.ATTACHED),
+    ],
+    ids=["other-reader", "fault-card-seen", "idle", "reading", "attached"],
+)
+def test_other_reader_statuses_leave_the_session_open(session: Session, kiosk: Screen, report: ReaderReport) -> None:
+    citizen, _, _ = opened(session, kiosk, reader_id="ssc-1")
+    assert end_for_reader(session, kiosk.id, report, T0 + timedelta(seconds=3)) == []
+    session.commit()
+    still = open_session_for(session, kiosk.id)
+    assert still is not None and still.id == citizen.id
+
+
+def test_a_session_without_a_masked_id_logs_that_it_has_none(session: Session, kiosk: Screen) -> None:
+    person = PersonRecord(
+        ref="http:9", name=NAME, sex_code="2", birth_date=date(1990, 5, 6), masked_id="", region_code=""
+    )
+    citizen, _, _ = open_session(session, kiosk, person, card(), T0, IDLE, MAX)
+    assert citizen.logged_id == "(no ID number from the records backend)"
+    assert "masked_id='(no ID number" in repr(citizen)
+    with_id, _, _ = opened(session, kiosk)
+    assert with_id.logged_id == "62****************"

@@ -18,6 +18,7 @@ from content.citizens.kiosk_agents import (
     ReaderState,
     issue_agent_credential,
     mark_readers_unknown,
+    note_good_read,
     reader_statuses,
     replace_reader_statuses,
     set_reader_status,
@@ -110,3 +111,69 @@ def test_a_gone_agent_leaves_its_readers_unknown(session: Session, make: Factory
     assert {r.state for r in reader_statuses(session, kiosk.id)} == {"unknown"}
     assert [r.state for r in reader_statuses(session, other.id)] == ["attached"]
     assert mark_readers_unknown(session, kiosk.id, T0 + timedelta(seconds=2)) == 0
+
+
+def test_a_fault_keeps_its_reason_and_count_until_the_next_good_status_clears_them(
+    session: Session, kiosk: Screen
+) -> None:
+    fault = ReaderReport("idcard-1", ReaderKind.IDCARD_SERIAL, ReaderState.FAULT, "no answer", "timeout", 37)
+    row = set_reader_status(session, kiosk.id, fault, T0)
+    session.commit()
+    assert (row.state, row.reason, row.repeated) == ("fault", "timeout", 37)
+    row = set_reader_status(
+        session, kiosk.id, ReaderReport("idcard-1", ReaderKind.IDCARD_SERIAL, ReaderState.IDLE), T0 + timedelta(1)
+    )
+    session.commit()
+    assert (row.state, row.message, row.reason, row.repeated) == ("idle", "", "", 1)
+
+
+def test_a_reason_sent_with_a_good_state_is_not_kept(session: Session, kiosk: Screen) -> None:
+    row = set_reader_status(
+        session, kiosk.id, ReaderReport("ssc-1", ReaderKind.SSC_PCSC, ReaderState.READING, "", "timeout", 3), T0
+    )
+    assert (row.reason, row.repeated) == ("", 1)
+
+
+def test_the_last_good_read_only_moves_forward_and_survives_an_older_agent(session: Session, kiosk: Screen) -> None:
+    later = T0 + timedelta(minutes=5)
+    set_reader_status(
+        session, kiosk.id, ReaderReport("ssc-1", ReaderKind.SSC_PCSC, ReaderState.IDLE, last_good_read_at=later), T0
+    )
+    row = set_reader_status(
+        session, kiosk.id, ReaderReport("ssc-1", ReaderKind.SSC_PCSC, ReaderState.IDLE, last_good_read_at=T0), T0
+    )
+    assert row.last_good_read_at == later, "an older time does not move it back"
+    row = set_reader_status(session, kiosk.id, report("ssc-1"), T0 + timedelta(minutes=6))  # an old agent: no key
+    session.commit()
+    session.expire_all()
+    assert reader_statuses(session, kiosk.id)[0].last_good_read_at == later
+
+
+def test_a_good_read_stamps_the_reader_and_ends_its_fault(session: Session, kiosk: Screen) -> None:
+    set_reader_status(
+        session, kiosk.id, ReaderReport("ssc-1", ReaderKind.SSC_PCSC, ReaderState.FAULT, "mute", "no_atr", 4), T0
+    )
+    row = note_good_read(session, kiosk.id, "ssc-1", T0 + timedelta(seconds=30))
+    session.commit()
+    assert row is not None
+    assert (row.state, row.reason, row.repeated, row.last_good_read_at) == (
+        "reading",
+        "",
+        1,
+        T0 + timedelta(seconds=30),
+    )
+    assert note_good_read(session, kiosk.id, "never-reported", T0) is None
+
+
+def test_a_gone_agent_clears_the_fault_reason_but_keeps_the_last_good_read(session: Session, kiosk: Screen) -> None:
+    set_reader_status(
+        session,
+        kiosk.id,
+        ReaderReport("ssc-1", ReaderKind.SSC_PCSC, ReaderState.FAULT, "mute", "no_atr", 4, last_good_read_at=T0),
+        T0,
+    )
+    mark_readers_unknown(session, kiosk.id, T0 + timedelta(seconds=1))
+    session.commit()
+    session.expire_all()
+    [row] = reader_statuses(session, kiosk.id)
+    assert (row.state, row.reason, row.repeated, row.last_good_read_at) == ("unknown", "", 1, T0)

@@ -16,6 +16,7 @@ from typing import Any
 
 from content.library.kiosk_catalogue import pinyin_initials
 from tests.support.browser import chromium
+from tests.support.citizens import AgentClient
 from tests.support.kiosk_site import (
     LANDSCAPE,
     PORTRAIT,
@@ -160,6 +161,46 @@ def personal_screens(page: Any, site: KioskSite, shot: Shooter, orientation: str
     page.wait_for_timeout(1500)
 
 
+def reader_screens(page: Any, site: KioskSite, shot: Shooter, orientation: str) -> None:
+    """The reader notes: a card it could not read, and the reader gone while someone was served.
+
+    Said through a second agent connection with the kiosk's credential (what the real agent sends
+    when its reader reports so), so the pictures do not depend on timing a card's placement.
+    """
+    agent = AgentClient(site.server.url, site.kiosk).connect()
+    try:
+        unreadable = {"reader_id": "idcard-kiosk", "source": "idcard", "hint": "reposition"}
+        agent.call("card_unreadable", unreadable)
+        page.wait_for_selector(".knote[data-name=unreadable]")
+        shot(page, "unreadable", orientation)
+        tap(page, ".kattract__toggles [data-toggle=elder]")
+        page.wait_for_selector("#kiosk[data-elder=true]")
+        agent.call("card_unreadable", unreadable)
+        page.wait_for_selector(".knote--elder[data-name=unreadable]")
+        shot(page, "unreadable-elder", orientation)
+        tap(page, "[data-nav=end]")
+        wait_screen(page, "attract")
+
+        detached = {"reader_id": "idcard-kiosk", "kind": "idcard_serial", "state": "detached", "message": "unplugged"}
+        attached = {**detached, "state": "attached", "message": ""}
+        for elder in (False, True):
+            site.present(site.steady)
+            wait_session(page)
+            wait_screen(page, "home")
+            if elder:
+                tap(page, "[data-toggle=elder]")
+                page.wait_for_selector("#kiosk[data-elder=true]")
+            agent.call("reader_status", detached)
+            page.wait_for_selector(".knote[data-name=reader-detached]")
+            wait_screen(page, "attract")
+            shot(page, "reader-detached-elder" if elder else "reader-detached", orientation)
+            agent.call("reader_status", attached)
+            site.clear()
+        page.wait_for_selector(".knote", state="detached", timeout=30_000)
+    finally:
+        agent.close()
+
+
 def countdown_screens(page: Any, site: KioskSite, shot: Shooter, orientation: str) -> None:
     site.present(site.steady)
     wait_session(page)
@@ -186,6 +227,7 @@ def main() -> None:
                 page = open_kiosk(browser, site, viewport)
                 public_screens(page, shot, orientation)
                 personal_screens(page, site, shot, orientation)
+                reader_screens(page, site, shot, orientation)
                 assert not page.kiosk_errors, page.kiosk_errors
                 page.context.close()
         with kiosk_site(Path(tmp) / "idle", idle_seconds=20) as site:

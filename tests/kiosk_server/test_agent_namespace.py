@@ -17,6 +17,7 @@ from content.citizens.sessions import CitizenSession, token_hash
 from content.org.screens import Screen
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
+from tests.support.agent_sockets import agent, call, kiosk_page, received
 from tests.support.citizens import Holder, Kiosk, add_holder, add_kiosk, ecard_read, idcard_read, ssc_read
 from tests.support.world import World, build_world
 
@@ -38,26 +39,6 @@ def hall(app: Flask) -> Hall:
         kiosk = add_kiosk(session, world.hall_id, policy.credential_key)
         holder = add_holder(session, policy.records_key)
     return Hall(world, kiosk, holder)
-
-
-def agent(app: Flask, kiosk: Kiosk, credential: str | None = None, device: str | None = None) -> Any:
-    auth = {"device": device or kiosk.key, "credential": credential or kiosk.credential}
-    return runtime(app).socketio.test_client(app, namespace="/agent", auth=auth)
-
-
-def call(client: Any, event: str, data: Any) -> Any:
-    return client.emit(event, data, namespace="/agent", callback=True)
-
-
-def kiosk_page(app: Flask, key: str) -> Any:
-    client = runtime(app).socketio.test_client(app, namespace="/screen", auth={"key": key})
-    client.emit("hello", {"held": {}}, namespace="/screen")
-    client.get_received("/screen")
-    return client
-
-
-def received(client: Any) -> list[tuple[str, dict[str, Any]]]:
-    return [(e["name"], e["args"][0]) for e in client.get_received("/screen")]
 
 
 def sessions(app: Flask) -> list[CitizenSession]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,10 +11,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.citizens.kiosk_agents import ReaderKind, ReaderReport, ReaderState, set_reader_status
 from content.org.screens import Screen
 from kiosk_server.database import database
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.settings_access import runtime
+from tests.support.citizens import add_kiosk
 from tests.support.console_world import ConsoleWorld, build_console_world, sign_in
 
 
@@ -95,3 +98,28 @@ def test_a_malformed_filter_shows_the_whole_fleet_rather_than_an_error(cw: Conso
     response = client.get("/console/fleet?kind=toaster&status=%3Cscript%3E&page=-3&sort=x")
     assert response.status_code == 200 and len(_states(response.get_data(as_text=True))) == 4
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_a_kiosks_readers_show_their_fault_reason_count_and_last_good_read(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
+    good = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 10:30 in the console's zone
+    with Session(database(app).engine) as session:
+        kiosk = add_kiosk(session, cw.world.hall_id, runtime(app).policy.credential_key)
+        set_reader_status(
+            session,
+            kiosk.screen_id,
+            ReaderReport(
+                "idcard-1", ReaderKind.IDCARD_SERIAL, ReaderState.FAULT, "no answer", "timeout", 42, False, good
+            ),
+            good,
+        )
+        set_reader_status(session, kiosk.screen_id, ReaderReport("ssc-1", ReaderKind.SSC_PCSC, ReaderState.IDLE), good)
+        session.commit()
+    sign_in(client, "admin")
+    page = client.get("/console/fleet?kind=kiosk").get_data(as_text=True)
+    fault = page[page.index('data-reader="idcard-1"') :]
+    fault = fault[: fault.index("</span></span>")]
+    assert "故障" in fault and "timeout，重复 42 次" in fault and "上次成功读卡 12-01 10:30" in fault
+    idle = page[page.index('data-reader="ssc-1"') :]
+    assert "待机" in idle[:400] and "尚未成功读卡" in idle[:400]

@@ -13,6 +13,8 @@ export const PLAYS = "plays";
 export const CITIZEN_SESSION = "citizen_session";
 export const CITIZEN_SESSION_ENDED = "citizen_session_ended";
 export const CITIZEN_SESSION_REFUSED = "citizen_session_refused";
+// A reader saw a card but could not read it: ask the citizen to place it again.
+export const CITIZEN_CARD_UNREADABLE = "citizen_card_unreadable";
 
 // The hall's queue board, pushed whole at every change and sent as the snapshot after hello.
 export const QUEUE_BOARD = "queue_board";

@@ -17,6 +17,7 @@ import { ConnectionDot } from "./connection.js";
 import { CounterStrip } from "./counter-strip.js";
 import { activeEmergencies, EmergencyOverlay } from "./emergency.js";
 import {
+  CITIZEN_CARD_UNREADABLE,
   CITIZEN_SESSION,
   CITIZEN_SESSION_ENDED,
   CITIZEN_SESSION_REFUSED,
@@ -138,7 +139,9 @@ function boot(root) {
   // Kiosks only: the touch UI (kiosk/app.js, loaded by the page) gets the welcome, the citizen-session
   // events and the link status. It clears a session when the link drops: the server sends an open
   // one again after hello (before welcome), so a session that ended meanwhile never lingers.
-  const KIOSK_EVENTS = new Set([WELCOME, CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED]);
+  const KIOSK_EVENTS = new Set([
+    WELCOME, CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED, CITIZEN_CARD_UNREADABLE,
+  ]);
   const toKiosk = (name, data) => {
     if (isKiosk && KIOSK_EVENTS.has(name)) forward(root, SOCKET_EVENT, { name, data, receivedAt: Date.now() });
   };

@@ -10,7 +10,9 @@
 // page never pushes history entries, so Back cannot return to a personal screen.
 
 import { h } from "../_dom.js";
-import { CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED, WELCOME } from "../events.js";
+import {
+  CITIZEN_CARD_UNREADABLE, CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED, WELCOME,
+} from "../events.js";
 import { ApiError, KioskApi } from "./api.js";
 import { SOCKET_EVENT, STATUS_EVENT } from "./bridge.js";
 import { navButtons, toggleButtons, whoBanner } from "./chrome.js";
@@ -19,6 +21,7 @@ import { Countdown } from "./countdown.js";
 import { MessageDialog } from "./dialog.js";
 import { failure } from "./errors.js";
 import { IdleTimer, PUBLIC_IDLE_SECONDS } from "./idle.js";
+import { CardNote, readerNote, unreadableNote } from "./note.js";
 import { attractNodes } from "./screens/attract.js";
 import { certificateScreen } from "./screens/certificate.js";
 import { homeScreen } from "./screens/home.js";
@@ -84,8 +87,10 @@ export class KioskApp {
     this.sheetEl = h("div", { class: "ksheet-layer", hidden: true });
     const dialogEl = h("div", { class: "kdialog-layer" });
     const countEl = h("div", { class: "kcount-layer" });
-    el.replaceChildren(this.attractEl, this.uiEl, this.sheetEl, dialogEl, countEl);
+    const noteEl = h("div", { class: "knote-layer" });
+    el.replaceChildren(this.attractEl, this.uiEl, this.sheetEl, dialogEl, noteEl, countEl);
     this.dialog = new MessageDialog(dialogEl);
+    this.note = new CardNote(noteEl);
     this.countdown = new Countdown(countEl, { onContinue: () => this.keepUsing(), onEnd: () => this.finish() });
 
     this.idle = new IdleTimer({
@@ -132,9 +137,11 @@ export class KioskApp {
     } else if (name === CITIZEN_SESSION) {
       this.sessionOpened(data);
     } else if (name === CITIZEN_SESSION_ENDED) {
-      if (this.citizen.end(data ? data.session_id : undefined)) this.sessionEnded();
+      if (this.citizen.end(data ? data.session_id : undefined)) this.sessionEnded(data ? data.reason : undefined);
     } else if (name === CITIZEN_SESSION_REFUSED) {
       this.refused(data);
+    } else if (name === CITIZEN_CARD_UNREADABLE) {
+      this.unreadable(data);
     }
   }
 
@@ -156,6 +163,7 @@ export class KioskApp {
       return;
     }
     // Somebody new: nothing of the previous person may stay on screen, not even for a frame.
+    this.note.hide(); // a card was read: whatever the last attempt said is over
     const waiting = this.view && this.view.name === "needsCard" ? this.view.params.target : null;
     const hadSomeone = this.citizen.open;
     this.citizen.end();
@@ -176,18 +184,30 @@ export class KioskApp {
     }
   }
 
-  /** The card left: back to the attract loop, unless the screen shows nothing of the person (a ticket just taken). */
-  sessionEnded() {
+  /**
+   * The session ended: back to the attract loop, unless the screen shows nothing of the person (a
+   * ticket just taken). When its reader went, the citizen is told so, in the words and size they had.
+   */
+  sessionEnded(reason) {
+    const note = readerNote(reason);
+    const shown = { t: this.t, lang: this.lang, elder: this.elder };
     const record = this.view;
     if (record && record.view && record.view.outlivesSession) {
       record.generation = this.citizen.generation;
       this.renderChrome();
-      return;
+    } else {
+      this.attract();
     }
-    this.attract();
+    if (note) this.note.show(shown.t, note, shown);
+  }
+
+  /** A reader saw a card it could not read: say so over whatever shows, without taking the page. */
+  unreadable(payload) {
+    this.note.show(this.t, unreadableNote(payload), { lang: this.lang, elder: this.elder });
   }
 
   refused(payload) {
+    this.note.hide(); // this card was read: what the last attempt said is over
     if (this.citizen.open) return; // a stray read while someone is served: leave their screen alone
     const code = payload && REFUSALS.includes(payload.error) ? payload.error : "invalid_identity";
     if (this.mode === "attract") this.home();

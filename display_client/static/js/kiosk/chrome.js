@@ -38,7 +38,8 @@ export function whoBanner(t, citizen) {
     h("span", { class: "kwho__icon" }, icon(byCard ? "records" : "qr")),
     h("div", { class: "kwho__text" },
       h("p", { class: "kwho__name" }, t("who.greeting", { name: citizen.maskedName })),
-      h("p", { class: "kwho__id" }, t("who.id", { id: citizen.maskedId })),
+      // A records system may give no number: say so rather than leave the field blank.
+      h("p", { class: "kwho__id" }, citizen.maskedId ? t("who.id", { id: citizen.maskedId }) : t("who.id.none")),
       h("p", { class: "kwho__source" }, t(`who.source.${citizen.source}`),
         byCard ? t("list.separator") : "", byCard ? t("who.leave") : ""),
       citizen.notice ? h("p", { class: "kwho__notice" }, icon("info"), citizen.notice) : null),
