@@ -25,7 +25,7 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     server = Harness(tmp_path)
     server.start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def module_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]
     server = Harness(tmp_path_factory.mktemp("module-origin"))
     server.start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture

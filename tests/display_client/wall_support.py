@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -56,11 +57,13 @@ class Harness:
         self.media.mkdir(exist_ok=True)
         self.output = root / "harness.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self._held: socket.socket | None = None
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def start(self) -> None:
+        self._release_port()
         cmd = [
             sys.executable,
             str(HARNESS),
@@ -96,6 +99,30 @@ class Harness:
             self.proc.kill()
             self.proc.wait(10)
         self.proc = None
+        self._hold_port()
+
+    def close(self) -> None:
+        """Stop the server for good and let its port go."""
+        self.stop()
+        self._release_port()
+
+    def _hold_port(self) -> None:
+        # A stopped server's port must stay dead: bound but not listening, it refuses every
+        # connection at once, and no other worker's server can take it and answer the page's
+        # reload in its place (a 404 the service worker would rightly show).
+        held = socket.socket()
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            held.bind(("127.0.0.1", self.port))
+        except OSError:
+            held.close()  # taken already: nothing to hold
+            return
+        self._held = held
+
+    def _release_port(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def freeze(self) -> None:
         """Stop the process without closing its sockets: a server that hangs, not one that quits."""
