@@ -4,8 +4,17 @@ The header is the first non-blank row (or, given a test, the first of the first 
 a title row above the header is skipped); every later row keeps its spreadsheet number (the header of
 an ordinary sheet is row 1, so its first data row is row 2), and blank rows are skipped but counted.
 CSV may be UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text") or GBK/GB18030;
-XLSX is read from its first worksheet in openpyxl's read-only mode with cached formula values.
+XLSX is read from its first worksheet in openpyxl's read-only mode, formulas as formulas (a cell that
+holds one comes as ``Formula`` text, so the import can say "paste it as a value" rather than guess).
 Anything that cannot be read as a whole raises ``ImportRefused`` with a zh-CN and an English message.
+
+An XLSX is a zip of XML, so a small upload can unpack to gigabytes, or hold one cell of hundreds of
+megabytes that the XML parser would build in memory before openpyxl hands it over. Before openpyxl
+sees it, ``_check_parts`` reads the zip's directory (each part's unpacked size, and their sum) and then
+streams every XML part in windows of ``MAX_RUN_BYTES`` // 2 bytes, refusing the file when a window holds
+no ``<``: no tag or cell text that long can come from Excel (a cell holds at most 32,767 characters),
+so a huge cell is refused after unpacking about a megabyte of it, never held. Rows are limited by
+their spreadsheet number and cells with content by their column while streaming.
 
 ``Columns`` maps header texts to fields by their names in both languages (``header_key`` ignores
 width, case, spaces, ``_``, ``*`` and a bracketed unit), overridden by a mapping the caller gives.
@@ -32,7 +41,16 @@ MAX_FILE_BYTES: Final = 32 * 1024 * 1024
 # Sum of the uncompressed parts of an XLSX: a 20,000-row sheet is well under 50 MB of XML, so
 # anything far beyond is a zip bomb (zipfile stops at the declared size and fails the CRC).
 MAX_UNPACKED_BYTES: Final = 256 * 1024 * 1024
+# Any one part of the zip (a worksheet, the shared strings): zipfile never unpacks more than the size
+# its directory declares, so this bounds what openpyxl can be given.
+MAX_PART_BYTES: Final = 64 * 1024 * 1024
+# The longest run of XML without a tag that is surely refused (runs under half of it never are): an
+# Excel cell of 32,767 characters is under 200 KB even in UTF-8 with every character escaped.
+MAX_RUN_BYTES: Final = 512 * 1024
 MAX_COLUMNS: Final = 200
+# Blank rows the reader walks past beyond the data rows it accepts (an XLSX row numbered 1,048,576
+# would otherwise make a million empty rows to step through).
+MAX_BLANK_ROWS: Final = 10_000
 HEADER_SEARCH_ROWS: Final = 5
 CSV_SUFFIXES: Final = frozenset({".csv", ".tsv", ".txt"})
 XLSX_SUFFIXES: Final = frozenset({".xlsx"})
@@ -60,8 +78,9 @@ class ImportRefused(ContentError):
     """The file as a whole cannot be imported (type, encoding, size or header); nothing was imported.
 
     ``reason`` is a short code for programs (``file_type``, ``encoding``, ``empty``, ``not_xlsx``,
-    ``too_large``, ``too_many_rows``, ``malformed``, ``missing_columns``, ``duplicate_columns``,
-    ``mapping``); ``columns`` names the columns concerned, when there are any.
+    ``too_large``, ``cell_too_large``, ``too_many_rows``, ``too_many_columns``, ``malformed``,
+    ``missing_columns``, ``duplicate_columns``, ``mapping``); ``columns`` names the columns concerned,
+    when there are any.
     """
 
     def __init__(self, reason: str, message_zh: str, message_en: str, *, columns: Sequence[str] = ()) -> None:
@@ -72,12 +91,25 @@ class ImportRefused(ContentError):
         self.columns = tuple(columns)
 
 
+_NO_FORMULAS: Final[frozenset[int]] = frozenset()
+
+
+class Formula(str):
+    """The text of an XLSX cell that holds a formula (``=HYPERLINK(...)``), not a value."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class SheetRow:
-    """A non-blank data row: its number as the spreadsheet shows it and one text per header column."""
+    """A non-blank data row: its number as the spreadsheet shows it and one text per header column.
+
+    ``formulas`` holds the indexes of the cells that are formulas rather than values.
+    """
 
     number: int
     cells: tuple[str, ...]
+    formulas: frozenset[int] = _NO_FORMULAS
 
 
 @dataclass(frozen=True)
@@ -160,6 +192,12 @@ def _sheet(
     for number, cells in chain(seen[chosen + 1 :], numbered):
         if _is_blank(cells):
             blank += 1
+            if blank > MAX_BLANK_ROWS:
+                raise ImportRefused(
+                    "too_many_rows",
+                    f"表格到第 {number} 行有超过 {MAX_BLANK_ROWS} 个空行，请删除多余的空行后重新导入",
+                    f"more than {MAX_BLANK_ROWS} blank rows by row {number}: delete the empty rows and import again",
+                )
             continue
         if len(rows) >= max_rows:
             raise ImportRefused(
@@ -168,7 +206,9 @@ def _sheet(
                 f"more than {max_rows} data rows (from row {number} on): split the file and import the parts",
             )
         width = len(header)
-        rows.append(SheetRow(number, tuple(cells[:width]) + ("",) * (width - len(cells))))
+        kept = tuple(cells[:width]) + ("",) * (width - len(cells))
+        formulas = [i for i, c in enumerate(kept) if type(c) is Formula] if encoding == "xlsx" else None
+        rows.append(SheetRow(number, kept, frozenset(formulas) if formulas else _NO_FORMULAS))
     if not rows:
         raise ImportRefused("empty", "文件只有表头，没有数据行", "the file has a header but no data rows")
     return Sheet(header, tuple(rows), blank, encoding)
@@ -260,18 +300,12 @@ def _xlsx_rows(data: bytes) -> Generator[list[str], None, None]:
         raise not_xlsx
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            _check_parts(archive)
     except _XLSX_ERRORS as err:
         raise not_xlsx from err
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportRefused(
-            "too_large",
-            f"工作簿解压后有 {unpacked // 1024 // 1024} MB，超过上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB",
-            f"the workbook unpacks to {unpacked // 1024 // 1024} MB, above the limit of "
-            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB",
-        )
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas as written (not their cached values), so a formula cell is reported as one.
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, *_XLSX_ERRORS) as err:
         raise not_xlsx from err
     try:
@@ -279,12 +313,57 @@ def _xlsx_rows(data: bytes) -> Generator[list[str], None, None]:
             raise ImportRefused("empty", "工作簿中没有工作表", "the workbook has no worksheet")
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers record a wrong used range; read every row there is
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values[:MAX_COLUMNS]]
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            # A row is as wide as its last cell; only a cell with content past the limit is refused.
+            if len(cells) > MAX_COLUMNS and cells[-1].value is not None:
+                raise ImportRefused(
+                    "too_many_columns",
+                    f"第 {number} 行第 {len(cells)} 列有内容，超过 {MAX_COLUMNS} 列的上限，请删除多余的列",
+                    f"row {number} has content in column {len(cells)}, beyond the limit of {MAX_COLUMNS} "
+                    "columns: delete the extra columns",
+                )
+            yield [
+                _formula(cell.value) if cell.data_type == "f" else _cell_text(cell.value)
+                for cell in cells[:MAX_COLUMNS]
+            ]
     except (InvalidFileException, *_XLSX_ERRORS) as err:
         raise not_xlsx from err
     finally:
         workbook.close()
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook that unpacks too large, or holds a run of XML no real cell makes (module docstring)."""
+    parts = archive.infolist()
+    unpacked = sum(info.file_size for info in parts)
+    largest = max((info.file_size for info in parts), default=0)
+    for size, limit in ((unpacked, MAX_UNPACKED_BYTES), (largest, MAX_PART_BYTES)):
+        if size <= limit:
+            continue
+        raise ImportRefused(
+            "too_large",
+            f"工作簿解压后有 {size // 1024 // 1024} MB，超过上限 {limit // 1024 // 1024} MB",
+            f"the workbook unpacks to {size // 1024 // 1024} MB, above the limit of {limit // 1024 // 1024} MB",
+        )
+    window = MAX_RUN_BYTES // 2
+    for info in parts:
+        if not info.filename.lower().endswith((".xml", ".rels")):
+            continue  # pictures and the like are not parsed
+        with archive.open(info) as part:
+            # A run of 2 × window bytes without "<" covers a whole window, whatever its alignment.
+            while len(chunk := part.read(window)) == window:
+                if b"<" not in chunk:
+                    raise ImportRefused(
+                        "cell_too_large",
+                        f"工作簿中有超长的单元格或内容（{info.filename}），Excel 单元格最多 32767 个字，"
+                        "请检查文件后重新保存",
+                        f"the workbook holds an oversized cell or text ({info.filename}); an Excel cell holds "
+                        "at most 32,767 characters: check the file and save it again",
+                    )
+
+
+def _formula(value: object) -> Formula:
+    return Formula(getattr(value, "text", None) or str(value))  # array formulas carry their text
 
 
 def _cell_text(value: object) -> str:
@@ -404,6 +483,13 @@ class Columns:
     def unmapped(self) -> tuple[str, ...]:
         read = {i for indexes in self.by_field.values() for i in indexes}
         return tuple(h for i, h in enumerate(self.headers) if h and i not in read)
+
+    def formula_header(self, row: SheetRow, name: str) -> tuple[int, str] | None:
+        """The 1-based number and header of the first column feeding a field that holds a formula in ``row``."""
+        for i in self.by_field.get(name, ()):
+            if i in row.formulas:
+                return i + 1, self.headers[i]
+        return None
 
     def text(self, row: SheetRow, name: str) -> str:
         """The trimmed text a row holds for a field ("" when no column feeds it)."""

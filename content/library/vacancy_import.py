@@ -6,15 +6,23 @@ REST API and the console use too (salary range, education, GB/T 6565 occupation 
 a still-open validity window) and, if any row has a problem, raises ``ImportRejected`` with all of them
 and adds nothing to the session. Otherwise it inserts the vacancies (and the employers the file names for the first time), one audit row and
 one outbox row; the caller commits. Employers are matched by 统一社会信用代码, else by exact name.
+
+A 薪资待遇 column is read by ``content.library.salary_text`` (``3000-4500元/月``, ``4k-6k``, ``面议``…);
+per year, day or hour it is converted to the monthly range a vacancy stores, and the result counts them.
+
+Importing a file twice must not double the vacancies. A row is a **duplicate** when a vacancy that is
+not archived already has the same publishing node, employer and title (a vacancy has no external
+reference of its own to match on, so none is read). The caller chooses what happens to duplicates
+(``Duplicates``): report them as row problems and import nothing (the default), or update those
+vacancies from the rows and insert the rest.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
+from enum import StrEnum
 from pathlib import PureWindowsPath
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
@@ -25,21 +33,17 @@ from sqlalchemy.orm import Session
 from content import outbox
 from content.accounts import audit
 from content.errors import ContentError
+from content.library import _vacancy_cells as parse_cell
 from content.library._import_table import Columns, ImportField, ImportRefused, Sheet, SheetRow, header_key, read_sheet
 from content.library.items import Education, Employer, ItemStatus, Vacancy
+from content.library.salary_text import MAX_TEXT_LENGTH as SALARY_TEXT_MAX_LENGTH
 from content.library.vacancy_rules import (
     CONTACT_MAX_LENGTH,
-    CREDIT_CODE,
     DISTRICT_MAX_LENGTH,
     EMPLOYER_NAME_MAX_LENGTH,
-    MAX_HEADCOUNT,
-    MAX_YUAN,
-    MIN_HEADCOUNT,
     REQUIREMENTS_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     already_closed_problem,
-    headcount_problem,
-    occupation_code_problem,
     salary_order_problem,
 )
 from content.org.timezones import DEFAULT_TIMEZONE, zone
@@ -47,6 +51,7 @@ from content.org.tree import get_org_unit
 
 __all__ = [
     "FIELDS",
+    "Duplicates",
     "MAX_ROWS",
     "ImportField",
     "ImportPreview",
@@ -109,6 +114,33 @@ FIELDS: Final = (
         "salary max",
         aliases=("薪资上限", "月薪上限", "最高工资", "工资上限", "薪酬上限", "max salary", "maximum salary"),
     ),
+    ImportField(
+        "salary",
+        "薪资待遇",
+        "salary",
+        max_length=SALARY_TEXT_MAX_LENGTH,
+        aliases=(
+            "薪资",
+            "薪酬",
+            "工资",
+            "待遇",
+            "月薪",
+            "月工资",
+            "年薪",
+            "日薪",
+            "时薪",
+            "工资待遇",
+            "薪酬待遇",
+            "薪资范围",
+            "薪资水平",
+            "工资标准",
+            "薪酬标准",
+            "pay",
+            "wage",
+            "wages",
+            "salary range",
+        ),
+    ),
     ImportField("education", "学历要求", "education", aliases=("学历", "最低学历")),
     ImportField(
         "district",
@@ -142,38 +174,13 @@ FIELDS: Final = (
     ),
 )
 FIELDS_BY_NAME: Final = {f.name: f for f in FIELDS}
-_EDUCATION: Final = {
-    header_key(alias): level
-    for level, aliases in {
-        Education.NONE: ("不限", "学历不限", "无", "无要求", "none", "any"),
-        Education.JUNIOR: ("初中", "初中及以上", "junior", "junior high"),
-        Education.SENIOR: (
-            "高中/中专",
-            "高中",
-            "中专",
-            "中专/高中",
-            "高中及以上",
-            "中专及以上",
-            "高中/中专及以上",
-            "职高",
-            "中技",
-            "senior",
-            "high school",
-        ),
-        Education.COLLEGE: ("大专", "专科", "大专及以上", "专科及以上", "高职", "college", "associate"),
-        Education.BACHELOR: ("本科", "大学本科", "本科及以上", "bachelor"),
-        Education.MASTER: ("硕士及以上", "硕士", "研究生", "博士", "master", "phd"),
-    }.items()
-    for alias in aliases
-}
-_NEGOTIABLE: Final = frozenset({"面议", "negotiable"})
-_DASHES: Final = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
-_YUAN: Final = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
-_WHOLE: Final = re.compile(r"(\d+)(?:\.0*)?")
-_DATE: Final = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?|(\d{4})(\d{2})(\d{2})"
-)
+
+
+class Duplicates(StrEnum):
+    """What to do with rows that match a vacancy already there (same node, employer and title)."""
+
+    REPORT = "report"  # a problem on each such row: nothing is imported
+    UPDATE = "update"  # the row's values replace the vacancy's; other rows are inserted
 
 
 @dataclass(frozen=True)
@@ -219,20 +226,14 @@ class ImportPreview:
 
 @dataclass(frozen=True)
 class ImportResult:
-    vacancies: int
+    vacancies: int  # inserted
     employers_created: int
     employers_matched: int
     blank_rows: int
-    vacancy_ids: tuple[int, ...] = field(repr=False)
-
-
-class _Bad(Exception):
-    """A cell's text does not parse; carries the messages for its RowProblem."""
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
+    vacancy_ids: tuple[int, ...] = field(repr=False)  # inserted, in row order
+    vacancies_updated: int = 0
+    updated_ids: tuple[int, ...] = field(default=(), repr=False)
+    salaries_converted: int = 0  # salaries given per year, day or hour, stored per month
 
 
 @dataclass
@@ -252,6 +253,7 @@ class _Row:
     valid_from: datetime | None
     valid_until: datetime | None
     employer_ok: bool  # name and code parsed, so the employer can be resolved
+    salary_converted: bool = False  # the salary text was per year, day or hour, stored per month
 
 
 class _RowChecker:
@@ -266,6 +268,15 @@ class _RowChecker:
     def _get(self, row: SheetRow, name: str, parse: Callable[[str], T], default: T) -> tuple[T, bool]:
         """The parsed value of a field (``default`` when blank or bad), and whether it was good."""
         spec = FIELDS_BY_NAME[name]
+        formula = self.columns.formula_header(row, name) if row.formulas else None
+        if formula is not None:  # its text is the formula, not what the sheet showed: never guess
+            self.fail(
+                row.number,
+                name,
+                f"第 {row.number} 行 第 {formula[0]} 列：单元格是公式，请粘贴为数值",
+                f"row {row.number}, column {formula[0]}: the cell is a formula; paste it as a value",
+            )
+            return default, False
         text = self.columns.text(row, name)
         if not text:
             if spec.required:
@@ -281,34 +292,47 @@ class _RowChecker:
             return default, False
         try:
             return parse(text), True
-        except _Bad as bad:
+        except parse_cell.Bad as bad:
             self.fail(row.number, name, bad.message_zh, bad.message_en)
             return default, False
 
     def check(self, row: SheetRow) -> _Row:
         n, tz = row.number, self.tz
         employer, name_ok = self._get(row, "employer", str, "")
-        code, code_ok = self._get(row, "credit_code", _credit_code, None)
-        valid_from, from_ok = self._get(row, "valid_from", lambda t: _instant(t, tz, next_day=False), None)
-        valid_until, until_ok = self._get(row, "valid_until", lambda t: _instant(t, tz, next_day=True), None)
-        low, low_ok = self._get(row, "salary_min", _yuan, None)
-        high, high_ok = self._get(row, "salary_max", _yuan, None)
+        code, code_ok = self._get(row, "credit_code", parse_cell.credit_code, None)
+        valid_from, from_ok = self._get(row, "valid_from", lambda t: parse_cell.instant(t, tz, next_day=False), None)
+        valid_until, until_ok = self._get(row, "valid_until", lambda t: parse_cell.instant(t, tz, next_day=True), None)
+        low, low_ok = self._get(row, "salary_min", parse_cell.yuan, None)
+        high, high_ok = self._get(row, "salary_max", parse_cell.yuan, None)
+        pay, pay_ok = self._get(row, "salary", parse_cell.salary, None)
+        if pay is not None and low_ok and high_ok:
+            if (low is not None or high is not None) and (low, high) != pay[:2]:
+                given = f"{'' if low is None else low}–{'' if high is None else high}"
+                self.fail(
+                    n,
+                    "salary",
+                    f"“{self.columns.text(row, 'salary')}”与最低/最高月薪 {given} 不一致，请只填一处",
+                    f"{self.columns.text(row, 'salary')!r} disagrees with salary_min/max {given}: fill in one",
+                )
+                pay_ok = False
+            low, high = pay[:2]
         parsed = _Row(
             number=n,
             title=self._get(row, "title", str, "")[0],
             employer=employer,
             credit_code=code,
-            occupation_code=self._get(row, "occupation_code", _occupation_code, "")[0],
-            headcount=self._get(row, "headcount", _headcount, 1)[0],
+            occupation_code=self._get(row, "occupation_code", parse_cell.occupation_code, "")[0],
+            headcount=self._get(row, "headcount", parse_cell.headcount, 1)[0],
             salary_min=low,
             salary_max=high,
-            education=self._get(row, "education", _education, Education.NONE.value)[0],
+            education=self._get(row, "education", parse_cell.education, Education.NONE.value)[0],
             district=self._get(row, "district", str, "")[0],
             requirements=self._get(row, "requirements", str, "")[0],
             contact=self._get(row, "contact", str, "")[0],
             valid_from=valid_from,
             valid_until=valid_until,
             employer_ok=name_ok and code_ok,
+            salary_converted=pay is not None and pay_ok and pay[2],
         )
         order = salary_order_problem(low, high) if low_ok and high_ok else None
         if order is not None:
@@ -331,92 +355,7 @@ class _RowChecker:
         return parsed
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def _yuan(text: str) -> int | None:
-    t = _fold(text).replace(" ", "").removesuffix("/月").removesuffix("元")
-    if t.casefold() in _NEGOTIABLE:
-        return None
-    match = _YUAN.fullmatch(t.removeprefix("-"))
-    if match is None:
-        raise _Bad(
-            f"“{text}”不是整数金额（元/月），面议请留空或填“面议”",
-            f"{text!r} is not a whole number of yuan per month (leave it blank or write 面议 if negotiable)",
-        )
-    value = int(match.group(1).replace(",", ""))
-    if t.startswith("-") or value > MAX_YUAN:
-        raise _Bad(f"{t} 超出范围 0–{MAX_YUAN}", f"{t} is outside 0–{MAX_YUAN}")
-    return value
-
-
-def _headcount(text: str) -> int:
-    t = _fold(text).replace(" ", "").removesuffix("人").removesuffix("名")
-    if t in ("若干", "不限"):
-        raise _Bad(
-            f"请填写具体人数（如 5），“{t}”无法作为招聘人数", f"give a number such as 5; {t!r} is not a headcount"
-        )
-    match = _WHOLE.fullmatch(t)
-    if match is None:
-        raise _Bad(f"“{text}”不是整数", f"{text!r} is not a whole number")
-    value = int(match.group(1))
-    problem = headcount_problem(value)
-    if problem is not None:
-        raise _Bad(f"招聘人数应在 {MIN_HEADCOUNT}–{MAX_HEADCOUNT} 之间，而不是 {value}", problem)
-    return value
-
-
-def _education(text: str) -> str:
-    level = _EDUCATION.get(header_key(text))
-    if level is None:
-        choices = "、".join(e.value for e in Education)
-        raise _Bad(
-            f"“{text}”不是可选的学历：{choices}", f"{text!r} is not one of {', '.join(e.value for e in Education)}"
-        )
-    return level.value
-
-
-def _occupation_code(text: str) -> str:
-    code = _fold(text).translate(_DASHES).replace(" ", "")
-    if occupation_code_problem(code) is not None:
-        raise _Bad(
-            f"“{text}”不是 GB/T 6565 职业代码，应形如 4-02-06-03",
-            f"{text!r} is not a GB/T 6565 occupation code like 4-02-06-03",  # the text as written, not as folded
-        )
-    return code
-
-
-def _credit_code(text: str) -> str:
-    code = _fold(text).replace(" ", "").upper()
-    if re.fullmatch(r"\d(\.\d+)?E\+\d+", code):
-        raise _Bad(
-            f"“{text}”被 Excel 当成了数字，请把该列设为文本后重新填写",
-            f"{text!r} was turned into a number by Excel: format the column as text and enter it again",
-        )
-    if not CREDIT_CODE.fullmatch(code):
-        raise _Bad(f"“{text}”不是 18 位统一社会信用代码", f"{text!r} is not an 18-character unified social credit code")
-    return code
-
-
-def _instant(text: str, tz: ZoneInfo, *, next_day: bool) -> datetime:
-    """A date (the start of that local day, or of the next one for an end date) or a date and time."""
-    t = _fold(text)
-    match = _DATE.fullmatch(t)
-    try:
-        if match is None:
-            value = datetime.fromisoformat(t)
-            return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-        y, mo, d, h, mi, s, cy, cm, cd = match.groups()
-        day = date(int(y or cy), int(mo or cm), int(d or cd))
-        if h is None:
-            return datetime.combine(day + timedelta(days=1 if next_day else 0), time(), tzinfo=tz)
-        return datetime.combine(day, time(int(h), int(mi), int(s or 0)), tzinfo=tz)
-    except ValueError as err:
-        raise _Bad(f"“{text}”不是有效的日期，应形如 2026-12-31", f"{text!r} is not a date like 2026-12-31") from err
-
-
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), _LOOKUP_CHUNK):
         yield values[start : start + _LOOKUP_CHUNK]
 
@@ -544,12 +483,14 @@ def import_vacancies(
     mapping: dict[str, str] | None = None,
     publish: bool = True,
     timezone: str = DEFAULT_TIMEZONE,
+    duplicates: Duplicates = Duplicates.REPORT,
 ) -> ImportResult:
     """Insert every vacancy of the sheet in the caller's transaction, or none: ``ImportRejected`` lists all problems.
 
     ``mapping`` ({header: field name, or "" to ignore the column}) overrides the recognised headers.
     Dates without a time are local days in ``timezone``: 有效期至 2026-12-31 keeps the vacancy on
-    screens through that day. On success the transaction also holds the new employers, one audit row
+    screens through that day. ``duplicates`` says what to do with rows that match a vacancy already
+    there (see the module docstring). On success the transaction also holds the new employers, one audit row
     and one outbox row (so screens pick the vacancies up after commit); the caller commits.
     """
     if now.tzinfo is None:
@@ -564,6 +505,7 @@ def import_vacancies(
     rows = [checker.check(row) for row in sheet.rows]
     employers = _Employers(session, rows)
     employers.resolve(rows, checker.fail)
+    updates = _duplicates(session, unit.id, rows, employers, Duplicates(duplicates), checker.fail)
     if problems:
         order = {h: i for i, h in reversed(list(enumerate(sheet.columns)))}
         raise ImportRejected(sorted(problems, key=lambda p: (p.row, order.get(p.column, 0))))
@@ -572,6 +514,7 @@ def import_vacancies(
         sheet,
         rows,
         employers,
+        updates,
         unit_id=unit.id,
         unit_path=unit.path,
         actor=actor,
@@ -581,11 +524,91 @@ def import_vacancies(
     )
 
 
+def _duplicates(
+    session: Session,
+    unit_id: int,
+    rows: Sequence[_Row],
+    employers: _Employers,
+    mode: Duplicates,
+    fail: Callable[[int, str, str, str], None],
+) -> dict[int, int]:
+    """Rows that match a vacancy already there: reported through ``fail``, or (UPDATE) row number → its id.
+
+    Only employers already in the database can have vacancies, so they are looked up in chunks by
+    employer, never row by row.
+    """
+    known = sorted({e.id for e in employers.of_row.values() if e.id is not None})
+    existing: dict[tuple[int, str], list[int]] = {}
+    for chunk in _chunks(known):
+        stmt = (
+            select(Vacancy.id, Vacancy.employer_id, Vacancy.title)
+            .where(Vacancy.org_unit_id == unit_id, Vacancy.status != ItemStatus.ARCHIVED.value)
+            .where(Vacancy.employer_id.in_(chunk))
+            .order_by(Vacancy.id)
+        )
+        for ident, employer_id, title in session.execute(stmt):
+            existing.setdefault((employer_id, title), []).append(ident)
+    updates: dict[int, int] = {}
+    claimed: dict[int, int] = {}  # vacancy id → the row that updates it
+    for r in rows:
+        employer = employers.of_row.get(r.number)
+        ids = existing.get((employer.id, r.title), []) if employer is not None and employer.id is not None else []
+        if not ids:
+            continue
+        shown = "、".join(f"#{i}" for i in ids[:5]) + (" …" if len(ids) > 5 else "")
+        if mode is Duplicates.REPORT:
+            fail(
+                r.number,
+                "title",
+                f"与已有岗位 {shown} 重复（同一发布机构、用人单位和岗位名称）；要用本行更新它，请选择“更新已有岗位”",
+                f"duplicates vacancy {shown} (same owner, employer and title); choose 'update existing' to update it",
+            )
+        elif len(ids) > 1:
+            fail(
+                r.number,
+                "title",
+                f"已有 {len(ids)} 个相同的岗位 {shown}（同一发布机构、用人单位和岗位名称），无法确定更新哪一个",
+                f"{len(ids)} vacancies {shown} have this owner, employer and title: cannot tell which to update",
+            )
+        elif ids[0] in claimed:
+            fail(
+                r.number,
+                "title",
+                f"第 {claimed[ids[0]]} 行已经更新岗位 {shown}，同一岗位只能出现一次",
+                f"row {claimed[ids[0]]} already updates vacancy {shown}; a vacancy may appear once",
+            )
+        else:
+            claimed[ids[0]] = r.number
+            updates[r.number] = ids[0]
+    return updates
+
+
+def _values(r: _Row, employer_id: int, status: str, now: datetime) -> dict[str, object]:
+    """A row's columns as a vacancy stores them (without the owner and creation time)."""
+    return {
+        "employer_id": employer_id,
+        "title": r.title,
+        "status": status,
+        "valid_from": r.valid_from,
+        "valid_until": r.valid_until,
+        "updated_at": now,
+        "occupation_code": r.occupation_code,
+        "headcount": r.headcount,
+        "salary_min": r.salary_min,
+        "salary_max": r.salary_max,
+        "education": r.education,
+        "district": r.district,
+        "requirements": r.requirements,
+        "contact": r.contact,
+    }
+
+
 def _insert(
     session: Session,
     sheet: Sheet,
     rows: Sequence[_Row],
     employers: _Employers,
+    updates: Mapping[int, int],
     *,
     unit_id: int,
     unit_path: str,
@@ -599,41 +622,32 @@ def _insert(
     # ORM bulk INSERT ... RETURNING (insertmanyvalues, a few statements for 5,000 rows, both tables of the
     # joined inheritance): about 2.5 times faster than add_all of Vacancy objects, and nothing reads them.
     values = [
-        {
-            "org_unit_id": unit_id,
-            "employer_id": employers.of_row[r.number].id,
-            "title": r.title,
-            "status": status,
-            "valid_from": r.valid_from,
-            "valid_until": r.valid_until,
-            "created_at": now,
-            "updated_at": now,
-            "occupation_code": r.occupation_code,
-            "headcount": r.headcount,
-            "salary_min": r.salary_min,
-            "salary_max": r.salary_max,
-            "education": r.education,
-            "district": r.district,
-            "requirements": r.requirements,
-            "contact": r.contact,
-        }
+        {"org_unit_id": unit_id, "created_at": now} | _values(r, employers.of_row[r.number].id, status, now)
         for r in rows
+        if r.number not in updates
     ]
-    ids = tuple(session.scalars(insert(Vacancy).returning(Vacancy.id, sort_by_parameter_order=True), values))
+    ids: tuple[int, ...] = ()
+    if values:
+        ids = tuple(session.scalars(insert(Vacancy).returning(Vacancy.id, sort_by_parameter_order=True), values))
+    updated = _update(session, rows, employers, updates, status, now)
     name = PureWindowsPath(filename).name  # also cuts a Windows path, as old browsers sent
+    converted = sum(r.salary_converted for r in rows)
     summary = {
         "filename": name,
         "rows": len(ids),
+        "updated": len(updated),
+        "salaries_converted": converted,
         "employers_created": len(employers.new),
         "employers_matched": len(employers.matched),
         "blank_rows": sheet.blank_rows,
         "status": status,
         "org_unit_id": unit_id,
         "encoding": sheet.encoding,
-        "first_id": ids[0],
-        "last_id": ids[-1],
+        "first_id": ids[0] if ids else None,
+        "last_id": ids[-1] if ids else None,
+        "updated_ids": list(updated[:50]),
     }
-    outbox.add_event(session, "content", kind="vacancy", action="import", count=len(ids))
+    outbox.add_event(session, "content", kind="vacancy", action="import", count=len(ids) + len(updated))
     audit.record(
         session, actor=actor, action="import", obj_kind="vacancy", obj_id=name[:40], summary=summary, org_path=unit_path
     )
@@ -643,4 +657,30 @@ def _insert(
         employers_matched=len(employers.matched),
         blank_rows=sheet.blank_rows,
         vacancy_ids=ids,
+        vacancies_updated=len(updated),
+        updated_ids=updated,
+        salaries_converted=converted,
     )
+
+
+def _update(
+    session: Session,
+    rows: Sequence[_Row],
+    employers: _Employers,
+    updates: Mapping[int, int],
+    status: str,
+    now: datetime,
+) -> tuple[int, ...]:
+    """Write the rows that duplicate a vacancy over it; the ids updated, in row order."""
+    if not updates:
+        return ()
+    by_id = {r.number: r for r in rows}
+    loaded: dict[int, Vacancy] = {}
+    for chunk in _chunks(sorted(updates.values())):
+        loaded.update({v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(chunk)))})
+    for number, ident in updates.items():
+        row = by_id[number]
+        for key, value in _values(row, employers.of_row[number].id, status, now).items():
+            setattr(loaded[ident], key, value)
+    session.flush()
+    return tuple(updates[r.number] for r in rows if r.number in updates)

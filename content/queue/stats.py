@@ -18,8 +18,6 @@ service type, and to the counter that called it (none while it was never called)
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -30,14 +28,13 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from content.csv_export import Cell, csv_text
 from content.errors import NotFound, ValidationError
 from content.org.tree import Hall
 from content.queue.models import Counter, ServiceType, Ticket, TicketState
 
 MAX_DAYS: Final = 366
 PERCENTILE: Final = 90
-# Excel in zh-CN reads a CSV as GBK unless it starts with the UTF-8 byte-order mark.
-BOM: Final = "\ufeff"
 CSV_COLUMNS: Final = (
     ("日期", "date"),
     ("业务", "service"),
@@ -289,30 +286,26 @@ def to_csv(report: Report) -> bytes:
     """The report's rows as CSV for Excel: UTF-8 with a BOM, a bilingual header, seconds as integers.
 
     An empty counter cell means "never called". The no-show rate is a fraction with four places.
+    Names (service types, counters) are written by ``content.csv_export``, so none runs as a formula.
     """
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out)
-    writer.writerow([f"{zh} {en}" for zh, en in CSV_COLUMNS])
-    for row in report.rows:
-        f = row.figures
-        writer.writerow(
-            [
-                row.day.isoformat(),
-                row.service,
-                row.service_name,
-                _cell(row.counter),
-                row.counter_name,
-                f.issued,
-                f.called,
-                f.done,
-                f.no_shows,
-                f.transferred,
-                _cell(f.wait_mean_seconds),
-                _cell(f.wait_p90_seconds),
-                _cell(f.service_mean_seconds),
-                _cell(f.service_p90_seconds),
-                _cell(f.no_show_rate, lambda rate: f"{rate:.4f}"),
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+    rows: list[list[Cell]] = [
+        [
+            row.day.isoformat(),
+            row.service,
+            row.service_name,
+            _cell(row.counter),
+            row.counter_name,
+            row.figures.issued,
+            row.figures.called,
+            row.figures.done,
+            row.figures.no_shows,
+            row.figures.transferred,
+            _cell(row.figures.wait_mean_seconds),
+            _cell(row.figures.wait_p90_seconds),
+            _cell(row.figures.service_mean_seconds),
+            _cell(row.figures.service_p90_seconds),
+            _cell(row.figures.no_show_rate, lambda rate: f"{rate:.4f}"),
+        ]
+        for row in report.rows
+    ]
+    return csv_text([f"{zh} {en}" for zh, en in CSV_COLUMNS], rows).encode("utf-8")

@@ -12,8 +12,6 @@ was lost is booked once.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from content.csv_export import Cell, csv_text
 from content.db import Base
 from content.errors import ContentError, ValidationError
 from content.library.items import ContentItem, ItemKind
@@ -60,8 +59,6 @@ CSV_HEADERS: Final = {
     "day": ["日期", "播放次数", "展示时长（秒）"],
 }
 KIND_LABELS: Final = {"vacancy": "岗位", "notice": "政策公告", "media": "图片/视频", "ticker": "滚动字幕"}
-# A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PlayTally(Base):
@@ -409,13 +406,8 @@ def play_report(
     return [ReportRow("day", int(n), float(s), period_start=day) for day, (n, s) in days.items()]
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _cells(row: ReportRow) -> list[object]:
-    totals = [row.plays, f"{row.seconds:.1f}"]
+def _cells(row: ReportRow) -> list[Cell]:
+    totals: list[Cell] = [row.plays, f"{row.seconds:.1f}"]
     if row.group_by == "item":
         kind = KIND_LABELS.get(row.item_kind or "", row.item_kind)
         return [row.item_id, kind, row.item_title, *totals]
@@ -435,9 +427,4 @@ def report_csv(rows: Iterable[ReportRow], *, group_by: str | None = None) -> str
     group = group_by or (rows[0].group_by if rows else "item")
     if group not in CSV_HEADERS:
         raise ValidationError.single("group_by", f"must be one of {', '.join(GROUPS)}, got {group!r}")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS[group])
-    for row in rows:
-        writer.writerow([_cell(value) for value in _cells(row)])
-    return "\ufeff" + out.getvalue()
+    return csv_text(CSV_HEADERS[group], [_cells(row) for row in rows])

@@ -3,6 +3,7 @@
 An uploaded file is kept under ``<data_dir>/imports/`` for an hour under a random token, so a
 manager who has to correct the header mapping does not upload it again; a successful import
 deletes it. Nothing is committed unless every row is good (``content.library.vacancy_import``).
+Rows that match a vacancy already there are reported unless the manager chose to update them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from sqlalchemy import select
 
 from content.accounts.access import Permission
 from content.library import vacancy_import
-from content.library.vacancy_import import FIELDS, ImportPreview, ImportRefused, ImportRejected, preview_import
+from content.library.vacancy_import import (
+    FIELDS,
+    Duplicates,
+    ImportPreview,
+    ImportRefused,
+    ImportRejected,
+    preview_import,
+)
 from content.org.tree import OrgUnit
 from kiosk_server.console.base import bp, console_page
 from kiosk_server.console.words import say
@@ -60,6 +68,7 @@ def _missing_labels(preview: ImportPreview) -> list[str]:
 
 def _page(status: int = 200, **values: Any) -> Any:
     values.setdefault("errors", {})
+    values.setdefault("duplicates", Duplicates.REPORT.value)
     return render_template(
         "console/import.html",
         units=_units(),
@@ -91,6 +100,8 @@ def _mapping_from_form(preview: ImportPreview | None) -> dict[str, str] | None:
 @console_page(Permission.EDIT_CONTENT)
 def import_vacancies() -> Any:
     lang, errors = g.lang, {}
+    chosen = request.form.get("duplicates", Duplicates.REPORT.value)
+    duplicates = Duplicates(chosen) if chosen in set(Duplicates) else Duplicates.REPORT
     unit_text = request.form.get("org_unit_id", "")
     unit = request_session().get(OrgUnit, int(unit_text)) if unit_text.isdigit() else None
     if unit is None or not g.scope.covers_unit(unit):
@@ -113,7 +124,7 @@ def import_vacancies() -> Any:
     else:
         errors["file"] = say(lang, "import.file.required")
     if errors or unit is None:  # a missing unit is among the errors already
-        return _page(400, errors=errors, org_unit_id=unit.id if unit else None)
+        return _page(400, errors=errors, org_unit_id=unit.id if unit else None, duplicates=duplicates.value)
     assert path is not None
     data = path.read_bytes()
     try:
@@ -122,19 +133,31 @@ def import_vacancies() -> Any:
         if mapping is not None:
             preview = preview_import(data, filename, mapping=mapping)
     except ImportRefused as refused:
-        return _page(400, refused=refused, filename=filename, org_unit_id=unit.id)
+        return _page(400, refused=refused, filename=filename, org_unit_id=unit.id, duplicates=duplicates.value)
     db = request_session()
     try:
         result = vacancy_import.import_vacancies(
-            db, data, filename, org_unit_id=unit.id, actor=g.console_actor, now=g.now, mapping=mapping
+            db,
+            data,
+            filename,
+            org_unit_id=unit.id,
+            actor=g.console_actor,
+            now=g.now,
+            mapping=mapping,
+            duplicates=duplicates,
+            timezone=settings(current_app).default_timezone,  # dates without a time are days in the console's zone
         )
-    except ImportRefused as refused:
+    except (ImportRefused, ImportRejected) as failed:
         db.rollback()
-        return _page(400, refused=refused, preview=preview, token=token, filename=filename, org_unit_id=unit.id)
-    except ImportRejected as rejected:
-        db.rollback()
-        return _page(400, rejected=rejected, preview=preview, token=token, filename=filename, org_unit_id=unit.id)
+        again = {"preview": preview, "token": token, "filename": filename, "org_unit_id": unit.id}
+        if isinstance(failed, ImportRefused):
+            return _page(400, refused=failed, duplicates=duplicates.value, **again)
+        return _page(400, rejected=failed, duplicates=duplicates.value, **again)
     db.commit()
     path.unlink(missing_ok=True)
     flash(say(lang, "import.done", count=result.vacancies, created=result.employers_created, name=unit.name))
+    if result.vacancies_updated:
+        flash(say(lang, "import.updated", count=result.vacancies_updated))
+    if result.salaries_converted:
+        flash(say(lang, "import.converted", count=result.salaries_converted))
     return redirect(url_for("console.import_vacancies_page"))

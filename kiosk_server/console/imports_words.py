@@ -20,6 +20,18 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "已导入 {count} 个岗位（新建用人单位 {created} 家），发布机构：{name}",
         "Imported {count} vacancies ({created} new employers) for {name}",
     ),
+    "import.updated": ("更新了 {count} 个已有岗位", "Updated {count} existing vacancies"),
+    "import.converted": (
+        "{count} 个岗位的薪资按年薪、日薪或时薪填写，已折算为月薪（每月 21.75 个计薪日、174 个计薪小时）",
+        "{count} salaries were given per year, day or hour and were converted to monthly "
+        "(21.75 paid days, 174 paid hours a month)",
+    ),
+    "import.duplicates": (
+        "与已有岗位重复的行（同一发布机构、用人单位和岗位名称）",
+        "Rows that match an existing vacancy (same owner, employer and title)",
+    ),
+    "import.duplicates.report": ("列出重复的行，不导入任何岗位", "List them and import nothing"),
+    "import.duplicates.update": ("用文件中的内容更新已有岗位", "Update the existing vacancies from the file"),
     "import.refused": ("无法读取此文件", "This file cannot be read"),
     "import.rejected": ("文件中有错误，未导入任何岗位", "The file has errors; nothing was imported"),
     "import.row": ("行", "Row"),

@@ -213,3 +213,16 @@ def test_csv_has_a_bom_a_bilingual_header_and_integer_seconds(session: Session, 
     assert rows[1:] == [
         ["2026-12-02", "A", "社保业务", "1", "1号窗口", "2", "2", "1", "1", "0", "345", "480", "300", "300", "0.5000"]
     ]
+
+
+def test_csv_makes_a_formula_named_service_or_counter_inert(session: Session, hall) -> None:
+    hostile = add_service_type(session, hall.id, prefix="B", name="=cmd|' /C calc'!A0", name_en="x")
+    counter = add_counter(session, hall.id, number=2, services=[hostile], name="@SUM(A1)")
+    take_ticket(session, hostile.id, _at(0))
+    call_next(session, counter.id, _at(1))
+
+    rows = list(csv.reader(io.StringIO(to_csv(hall_stats(session, hall.id, DAY, DAY)).decode("utf-8-sig"))))
+
+    assert rows[1][2] == "'=cmd|' /C calc'!A0"
+    assert rows[1][4] == "'@SUM(A1)"
+    assert rows[1][5] == "1"  # figures stay numbers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pyexpat
+import tracemalloc
 import zipfile
 from datetime import UTC, datetime
 from typing import Any
@@ -176,7 +177,7 @@ def test_explicit_mapping_overrides_and_drops_columns(session: Session, org: Org
 def test_mapping_to_an_unknown_field_or_column_is_refused() -> None:
     data = csv_bytes([job()])
     with pytest.raises(ImportRefused) as caught:
-        preview_import(data, "a.csv", mapping={"岗位名称": "salary"})
+        preview_import(data, "a.csv", mapping={"岗位名称": "bonus"})
     assert caught.value.reason == "mapping" and caught.value.columns == ("岗位名称",)
     with pytest.raises(ImportRefused) as caught:
         preview_import(data, "a.csv", mapping={"职位": "title"})
@@ -247,6 +248,9 @@ def test_clean_import_commits_all_rows_one_audit_row_and_one_outbox_row(session:
     assert entry.summary | {"first_id": 0, "last_id": 0} == {
         "filename": "2026年11月岗位.csv",
         "rows": 200,
+        "updated": 0,
+        "updated_ids": [],
+        "salaries_converted": 0,
         "employers_created": 7,
         "employers_matched": 0,
         "blank_rows": 0,
@@ -491,3 +495,228 @@ def test_formula_looking_cells_are_stored_as_text(session: Session, org: OrgUnit
     run(session, org, data, filename)
     vacancy = session.scalars(select(Vacancy)).one()
     assert (vacancy.title, vacancy.requirements, vacancy.contact, vacancy.district) == tuple(texts.values())
+
+
+# Salary text (薪资待遇)
+
+SALARY_HEADER = tuple("薪资待遇" if h == "最低月薪" else h for h in HEADER if h != "最高月薪")
+
+
+def salary_rows(*texts: str) -> bytes:
+    return csv_bytes([job(岗位名称=f"岗位{n}", 薪资待遇=text) for n, text in enumerate(texts)], header=SALARY_HEADER)
+
+
+def test_a_salary_text_column_is_read_into_the_monthly_range(session: Session, org: OrgUnit) -> None:
+    texts = (
+        "3000-4500元/月",
+        "４５００－６０００元",
+        "4K～6K",
+        "月薪5000元以上",
+        "2000元以下",
+        "面议",
+        "8-10万/年",
+        "150元/天",
+    )
+    result = run(session, org, salary_rows(*texts))
+    stored = [(v.salary_min, v.salary_max) for v in session.scalars(select(Vacancy).order_by(Vacancy.id))]
+    assert stored == [
+        (3000, 4500),
+        (4500, 6000),
+        (4000, 6000),
+        (5000, None),
+        (None, 2000),
+        (None, None),
+        (6667, 8333),
+        (3263, 3263),
+    ]
+    assert result.salaries_converted == 2  # per year and per day, said so to the manager
+
+
+@pytest.mark.parametrize("header", ["薪资待遇", "薪资", "月薪", "工资", "薪资待遇（元/月）", "Salary", "待遇"])
+def test_salary_headers_map_to_the_salary_text(header: str) -> None:
+    head = tuple(header if h == "薪资待遇" else h for h in SALARY_HEADER)
+    preview = preview_import(csv_bytes([job(**{header: "4k-6k"})], header=head), "a.csv")
+    assert preview.mapping[header] == "salary" and header not in preview.unmapped
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("若干", "不是可识别的薪资"), ("6000-4500元/月", "最低 6000 高于最高 4500"), ("8k-5k", "最低 8000 高于最高 5000")],
+)
+def test_an_unreadable_or_reversed_salary_is_a_problem_in_its_row_and_column(
+    session: Session, org: OrgUnit, text: str, message: str
+) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, salary_rows("3000-4500元", text))
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "薪资待遇") and message in problem.message_zh
+    assert count(session, Vacancy) == 0
+
+
+def test_a_salary_text_that_disagrees_with_the_min_and_max_columns_is_a_problem(session: Session, org: OrgUnit) -> None:
+    header = (*HEADER, "薪资待遇")
+    data = csv_bytes([job(薪资待遇="4500-6000元"), job(薪资待遇="3000-4000元")], header=header)
+    assert rejected(session, org, data) == [(3, "薪资待遇")]
+
+
+# Formula cells
+
+
+def test_a_formula_cell_is_reported_as_a_formula_not_as_empty(session: Session, org: OrgUnit) -> None:
+    values = [job()[h] for h in HEADER]
+    values[HEADER.index("用人单位")] = '=HYPERLINK("http://example.cn","兰州某某物流有限公司")'
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, xlsx_bytes([[job()[h] for h in HEADER], values]), "a.xlsx")
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "用人单位")
+    assert problem.message_zh == "第 3 行 第 2 列：单元格是公式，请粘贴为数值"
+    assert "formula" in problem.message_en
+
+
+# Duplicates
+
+
+def test_importing_the_same_file_twice_reports_every_duplicate_and_adds_nothing(session: Session, org: OrgUnit) -> None:
+    data = csv_bytes([job(岗位名称="叉车司机"), job(岗位名称="收银员")])
+    first = run(session, org, data)
+    session.commit()
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, data)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "岗位名称"), (3, "岗位名称")]
+    assert f"#{first.vacancy_ids[0]}" in caught.value.problems[0].message_zh
+    assert "重复" in caught.value.problems[0].message_zh
+    session.rollback()
+    assert count(session, Vacancy) == 2
+
+
+def test_duplicates_can_update_the_existing_vacancies_and_insert_the_rest(session: Session, org: OrgUnit) -> None:
+    first = run(session, org, csv_bytes([job(岗位名称="叉车司机"), job(岗位名称="收银员")]))
+    session.commit()
+    again = csv_bytes([job(岗位名称="收银员", 招聘人数="9", 最低月薪="5000"), job(岗位名称="保洁员")])
+    result = run(session, org, again, duplicates=vacancy_import.Duplicates.UPDATE)
+    session.commit()
+    assert (result.vacancies, result.vacancies_updated, result.updated_ids) == (1, 1, (first.vacancy_ids[1],))
+    assert count(session, Vacancy) == 3
+    updated = session.get(Vacancy, first.vacancy_ids[1])
+    assert (updated.headcount, updated.salary_min, updated.created_at) == (9, 5000, NOW)
+    entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.summary["updated"] == 1 and entry.summary["updated_ids"] == [first.vacancy_ids[1]]
+
+
+def test_archived_vacancies_other_owners_and_other_employers_are_no_duplicates(
+    session: Session, org: OrgUnit, make: Factory
+) -> None:
+    employer = make.employer(name="兰州某某物流有限公司", credit_code=CODE_A)
+    make.vacancy(org, employer=employer, title="叉车司机", status="archived")
+    make.vacancy(org.parent, employer=employer, title="收银员")
+    make.vacancy(org, employer=make.employer(name="别的公司"), title="保洁员")
+    session.commit()
+    rows = [job(岗位名称="叉车司机"), job(岗位名称="收银员"), job(岗位名称="保洁员")]
+    assert run(session, org, csv_bytes(rows)).vacancies == 3
+
+
+def test_an_update_that_cannot_tell_which_vacancy_it_means_is_a_problem(
+    session: Session, org: OrgUnit, make: Factory
+) -> None:
+    employer = make.employer(name="兰州某某物流有限公司", credit_code=CODE_A)
+    make.vacancy(org, employer=employer, title="叉车司机")
+    make.vacancy(org, employer=employer, title="叉车司机")
+    make.vacancy(org, employer=employer, title="收银员")
+    session.commit()
+    rows = [job(岗位名称="叉车司机"), job(岗位名称="收银员"), job(岗位名称="收银员")]
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, csv_bytes(rows), duplicates=vacancy_import.Duplicates.UPDATE)
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems] == [(2, "岗位名称"), (4, "岗位名称")]
+    assert "无法确定更新哪一个" in problems[0].message_zh and "第 3 行已经更新" in problems[1].message_zh
+
+
+# Hostile workbooks: refused while streaming, before anything large is held
+
+
+def _workbook_with(name: str, chunks: Any) -> bytes:
+    """A valid workbook whose part ``name`` is replaced by the streamed ``chunks`` (never held whole)."""
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([["a"]]))) as valid:
+        parts = {n: valid.read(n) for n in valid.namelist() if n != name}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for part, content in parts.items():
+            archive.writestr(part, content)
+        with archive.open(name, "w", force_zip64=True) as member:
+            for chunk in chunks:
+                member.write(chunk)
+    return out.getvalue()
+
+
+def _sheet_with_one_cell(megabytes: int) -> Any:
+    yield (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+    )
+    block = b"A" * (1024 * 1024)
+    for _ in range(megabytes):
+        yield block
+    yield b"</t></is></c></row></sheetData></worksheet>"
+
+
+@pytest.fixture(scope="module")
+def huge_cell_workbook() -> bytes:
+    return _workbook_with("xl/worksheets/sheet1.xml", _sheet_with_one_cell(240))
+
+
+def _refused_within(data: bytes, megabytes: int) -> ImportRefused:
+    """The refusal of ``data``, checking that reading it never held more than ``megabytes`` at once."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportRefused) as caught:
+            preview_import(data, "岗位.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < megabytes * 1024 * 1024, f"held {peak} bytes while refusing"
+    return caught.value
+
+
+def test_a_small_workbook_holding_a_240_mb_cell_is_refused_without_unpacking_it(huge_cell_workbook: bytes) -> None:
+    assert len(huge_cell_workbook) < 2 * 1024 * 1024
+    error = _refused_within(huge_cell_workbook, 8)
+    assert error.reason == "too_large" and "240 MB" in error.message_zh
+
+
+def test_a_cell_far_beyond_what_excel_holds_is_refused_while_streaming() -> None:
+    data = _workbook_with("xl/worksheets/sheet1.xml", _sheet_with_one_cell(20))  # under the part limit
+    error = _refused_within(data, 8)
+    assert error.reason == "cell_too_large" and "32767" in error.message_zh and "sheet1.xml" in error.message_en
+
+
+def test_a_zip_bomb_part_is_refused_from_the_zip_directory() -> None:
+    zeros = b"\x00" * (1024 * 1024)
+    data = _workbook_with("xl/media/image1.png", (zeros for _ in range(_import_table.MAX_PART_BYTES // len(zeros) + 1)))
+    assert len(data) < 1024 * 1024
+    error = _refused_within(data, 4)
+    assert error.reason == "too_large" and "解压后" in error.message_zh
+
+
+def test_content_beyond_the_last_column_allowed_is_refused() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(HEADER))
+    sheet.append([job()[h] for h in HEADER])
+    sheet.cell(row=2, column=_import_table.MAX_COLUMNS + 50, value="备注")
+    out = io.BytesIO()
+    book.save(out)
+    error = refused(out.getvalue(), "岗位.xlsx")
+    assert error.reason == "too_many_columns" and "第 2 行第 250 列" in error.message_zh
+
+
+def test_a_row_far_below_the_data_is_refused_rather_than_walked_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_import_table, "MAX_BLANK_ROWS", 100)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(HEADER))
+    sheet.append([job()[h] for h in HEADER])
+    sheet.cell(row=1_000_000, column=1, value="岗位")
+    out = io.BytesIO()
+    book.save(out)
+    error = refused(out.getvalue(), "岗位.xlsx")
+    assert error.reason == "too_many_rows" and "空行" in error.message_zh

@@ -110,3 +110,34 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_plainly(cw: ConsoleWorld, c
     page = _upload(client, b"<script>alert(1)</script>", "岗位.xlsx", cw.world.city_id)
     text = page.get_data(as_text=True)
     assert page.status_code == 400 and 'id="import-refused"' in text and "<script>alert" not in text
+
+
+def test_the_same_file_twice_is_reported_unless_the_manager_chooses_to_update(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
+    sign_in(client, "editor")
+    first = [job(岗位名称=f"叉车司机{n}") for n in range(3)]
+    assert _upload(client, csv_bytes(first), "岗位.csv", cw.world.county_id).status_code == 302
+    before = _vacancies(app)
+    page = _upload(client, csv_bytes(first), "岗位.csv", cw.world.county_id)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and "重复" in text
+    assert re.findall(r'<tr class="import-problem"><td>(\d+)</td>', text) == ["2", "3", "4"]
+    assert 'name="duplicates" value="report" checked' in text  # the default, kept on the page
+    again = [job(岗位名称="叉车司机0", 招聘人数="9"), job(岗位名称="收银员")]
+    done = client.post(
+        "/console/vacancies/import",
+        data={
+            "csrf_token": csrf_now(client),
+            "org_unit_id": str(cw.world.county_id),
+            "duplicates": "update",
+            "file": (io.BytesIO(csv_bytes(again)), "岗位.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    assert _vacancies(app) == before + 1
+    shown = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "已导入 1 个岗位" in shown and "更新了 1 个已有岗位" in shown
+    with Session(database(app).engine) as session:
+        assert session.scalars(select(Vacancy.headcount).where(Vacancy.title == "叉车司机0")).one() == 9
