@@ -34,6 +34,8 @@ from content.library.kiosk_catalogue import (
 )
 from content.org.screens import Screen, ScreenKind
 from content.org.timezones import zone
+from kiosk_server.api._crud import MAX_ID
+from kiosk_server.api._schemas import MAX_PAGE
 from kiosk_server.citizen_events import citizen_json
 from kiosk_server.database import request_session
 from kiosk_server.kiosk_payloads import age_fits, notice_json, page_json, records_json, vacancy_json
@@ -114,17 +116,20 @@ def _int_arg(name: str, default: int | None) -> int | None:
     if raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
+        value = None
+    if value is None or abs(value) > MAX_ID:  # the database's integers are 32-bit
         fail(400, "bad_request", f"参数 {name} 应为整数。")
+    return value
 
 
 def _paging() -> tuple[int, int]:
     page = _int_arg("page", 1)
     per_page = _int_arg("per_page", DEFAULT_PER_PAGE)
     assert page is not None and per_page is not None
-    if page < 1:
-        fail(400, "bad_request", "参数 page: expected 1 or more")
+    if not 1 <= page <= MAX_PAGE:
+        fail(400, "bad_request", f"参数 page: expected 1 to {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PER_PAGE:
         fail(400, "bad_request", f"参数 per_page: expected 1 to {MAX_PER_PAGE}")
     return page, per_page

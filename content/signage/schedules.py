@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.db import Base, utcnow
 from content.errors import ValidationError
-from content.signage._recurrence import normalize_rrule, rrule_problem, rule_days
+from content.signage._recurrence import normalize_rrule, rrule_problem, rule_days, usable_rule
 from content.signage.layouts import Layout
 from content.signage.targeting import Target
 
@@ -133,7 +133,7 @@ def validate_schedule(
     elif (daypart_start is None) != (daypart_end is None):
         missing = "daypart_end" if daypart_end is None else "daypart_start"
         errors[missing] = "give both daypart_start and daypart_end, or neither for the whole day"
-    problem = rrule_problem(rrule)
+    problem = rrule_problem(rrule, date_from)
     if problem is not None:
         errors["rrule"] = problem
     bad = [value for value in exdates or () if _as_date(value) is None]
@@ -224,6 +224,8 @@ def _start_days(schedule: ScheduleTiming, first_day: date, last_day: date) -> li
         return []
     if normalize_rrule(schedule.rrule) is None:
         days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    elif not usable_rule(schedule.rrule, schedule.date_from):
+        return []  # saved before the checks of today (or written around them): it cannot stall a resolution
     else:
         days = rule_days(schedule.rrule or "", schedule.date_from, first_day, last_day)
     skipped = {d for d in (_as_date(v) for v in schedule.exdates or ()) if d is not None}

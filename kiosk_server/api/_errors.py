@@ -108,7 +108,11 @@ def _on_integrity(err: IntegrityError) -> Response:
 
 def _on_http(err: HTTPException) -> Response:
     _rollback()
-    return error_response(err.code or 500, (err.name or "error").lower().replace(" ", "_"), err.description or "")
+    response = error_response(err.code or 500, (err.name or "error").lower().replace(" ", "_"), err.description or "")
+    for name, value in err.get_headers():  # 405's Allow, 413's and 429's Retry-After: the body is ours, they stay
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def register_error_handlers(bp: Blueprint) -> None:

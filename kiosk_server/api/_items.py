@@ -6,14 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
 from content.library.items import ContentItem, ItemStatus
 from content.org.tree import OrgUnit
 from kiosk_server.api._crud import Id, upsert
-from kiosk_server.api._schemas import Body, Filters, Out
+from kiosk_server.api._schemas import Body, Filters, Instant, Out
 
 I = TypeVar("I", bound=ContentItem)
 
@@ -32,8 +32,8 @@ class ItemFields(Body):
     org_unit_id: Id = Field(description="publishing org node: every hall in its subtree may show the item")
     title: str = Field(min_length=1, max_length=200)
     status: DirectStatus = DirectStatus.PUBLISHED
-    valid_from: AwareDatetime | None = Field(None, description="shown from this instant (with its UTC offset)")
-    valid_until: AwareDatetime | None = Field(None, description="shown until this instant (with its UTC offset)")
+    valid_from: Instant | None = Field(None, description="shown from this instant (with its UTC offset)")
+    valid_until: Instant | None = Field(None, description="shown until this instant (with its UTC offset)")
 
 
 class ItemOut(Out):

@@ -1,15 +1,113 @@
-"""Shared request and response models: the strict body base, paging, filters, errors, partial updates."""
+"""Shared request and response models: the strict body base, paging, bounded days and instants, errors, partial updates.
+
+Every page number, day and instant a client may send is one of the bounded types below, so the
+OpenAPI description and the checks come from the same place and no input reaches an arithmetic
+overflow deeper down. The console reads its query parameters with the same bounds.
+"""
 
 from __future__ import annotations
 
+import re
 from copy import copy
-from typing import Any, ClassVar, Literal, TypeVar
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, ClassVar, Final, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
 from sqlalchemy import ColumnElement
 
 B = TypeVar("B", bound=BaseModel)
 OutT = TypeVar("OutT", bound="Out")
+
+
+MAX_PAGE: Final = 10_000
+MAX_PER_PAGE: Final = 200
+# Schedules, validity windows and statistics live in this century; outside it date arithmetic
+# (a horizon three days on, the Monday of a week) would overflow, and no hall plans that far.
+EARLIEST_DAY: Final = date(2000, 1, 1)
+LATEST_DAY: Final = date(2100, 12, 31)
+EARLIEST_INSTANT: Final = datetime.combine(EARLIEST_DAY, time(), tzinfo=UTC)
+LATEST_INSTANT: Final = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
+_ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT_TEXT: Final = TypeAdapter(AwareDatetime)  # pydantic's own reading of ISO 8601, offset required
+_RANGE_TEXT: Final = f"between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+
+
+def day_problem(value: date) -> str | None:
+    """Why ``value`` is outside the days the platform accepts, or None."""
+    if EARLIEST_DAY <= value <= LATEST_DAY:
+        return None
+    return f"{value.isoformat()} is not {_RANGE_TEXT}"
+
+
+def instant_problem(value: datetime) -> str | None:
+    """Why the aware ``value`` is outside the instants the platform accepts, or None."""
+    if value.tzinfo is not None and EARLIEST_INSTANT <= value <= LATEST_INSTANT:
+        return None
+    return f"{value.isoformat()} is not {_RANGE_TEXT} (UTC)"
+
+
+def _written_day(value: object) -> date:
+    # pydantic would read 0 or "0" as a Unix timestamp (1970-01-01): a day is written out. Parsed
+    # here, so a strictly validated JSON body (parse_body) gets the date it expects.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value.strip()} is not a day of the calendar") from None
+    raise ValueError("a day written YYYY-MM-DD, e.g. 2026-12-01")
+
+
+def _written_instant(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return _INSTANT_TEXT.validate_python(value)
+        except ValidationError as err:
+            raise ValueError(str(err.errors()[0]["msg"])) from None
+    raise ValueError("an ISO 8601 instant with its UTC offset, e.g. 2026-12-01T09:00:00+08:00")
+
+
+def _day_in_range(value: date) -> date:
+    problem = day_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    problem = instant_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_written_day),
+    AfterValidator(_day_in_range),
+    Field(description=f"a day (YYYY-MM-DD) {_RANGE_TEXT}"),
+]
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(_written_instant),
+    AfterValidator(_instant_in_range),
+    Field(description=f"an instant with its UTC offset, {_RANGE_TEXT}"),
+]
+Page = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"1-based page number, at most {MAX_PAGE}")]
+PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description="rows per page")]
 
 
 class Body(BaseModel):
@@ -27,8 +125,8 @@ class Out(BaseModel):
 class Filters(Body):
     """Paging plus per-resource filters; each given filter is an equality on the column of that name."""
 
-    page: int = Field(1, ge=1, description="1-based page number")
-    per_page: int = Field(50, ge=1, le=200, description="rows per page")
+    page: Page = 1
+    per_page: PerPage = 50
 
     # Filters that are not an equality on a column of the same name; a subclass adds their clauses.
     special: ClassVar[frozenset[str]] = frozenset()

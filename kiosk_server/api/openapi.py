@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from werkzeug.routing import Rule
 
+from kiosk_server.api._crud import MAX_ID
 from kiosk_server.api._routing import Operation, api_blueprint, route
 from kiosk_server.api._schemas import ErrorBody, ValidationFailed
 
@@ -22,6 +23,7 @@ OPENAPI_VERSION: Final = "3.1.0"
 REF_TEMPLATE: Final = "#/components/schemas/{model}"
 _ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _ERROR_TEXT: Final = {
+    400: "the request cannot be applied as sent (see message)",
     401: "no valid bearer token or console session",
     404: "no such row",
     409: "clashes with stored data (still in use, already over)",
@@ -62,14 +64,16 @@ def _schemas(operations: list[Operation | None]) -> tuple[dict[Any, Any], dict[s
     return dict(keys), top.get("$defs", {})
 
 
-def _json(schema: Any) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
+def _json(schema: Any, media_type: str = "application/json") -> dict[str, Any]:
+    return {media_type: {"schema": schema}}
 
 
 def _parameters(rule: Rule, op: Operation | None, refs: dict[Any, Any], defs: dict[str, Any]) -> list[dict[str, Any]]:
     params = []
     for match in _ARGUMENT.finditer(rule.rule):
-        schema = {"type": "integer", "minimum": 1} if match["converter"] == "int" else {"type": "string"}
+        schema = (
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID} if match["converter"] == "int" else {"type": "string"}
+        )
         params.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     if op is not None and op.query is not None:
         definition = defs[refs[(op.query, "validation")]["$ref"].rsplit("/", 1)[1]]
@@ -95,8 +99,14 @@ def _operation(rule: Rule, op: Operation | None, refs: dict[Any, Any], defs: dic
     if op.status == 204:
         success: dict[str, Any] = {"description": "done; no body"}
     else:
-        schema = refs[(op.response, "serialization")] if op.response is not None else {"type": "object"}
-        success = {"description": "OK" if op.status == 200 else "created", "content": _json(schema)}
+        if op.response is not None:
+            schema = refs[(op.response, "serialization")]
+        else:
+            schema = {"type": "object"} if op.response_media_type == "application/json" else {"type": "string"}
+        success = {
+            "description": "OK" if op.status == 200 else "created",
+            "content": _json(schema, op.response_media_type),
+        }
     responses: dict[str, Any] = {str(op.status): success}
     statuses = set(op.errors) | ({401} if not op.public else set())
     for status in sorted(statuses):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from typing import Any, TypeVar
 
 from flask import Response, jsonify, request
@@ -30,8 +29,8 @@ from kiosk_server.api._crud import Id, change_summary, find, get_or_404
 from kiosk_server.api._errors import field_errors
 from kiosk_server.api._queue_schemas import BoardOut, IngestAnswer, IngestBatchIn, StatsOut
 from kiosk_server.api._routing import Operation, now, parse_body, parse_query, route
-from kiosk_server.api._schemas import Body, Out, dump
-from kiosk_server.auth import current_actor
+from kiosk_server.api._schemas import Body, Day, Out, dump
+from kiosk_server.auth import Need, current_actor
 from kiosk_server.database import request_session
 
 TAG = "queue"
@@ -160,7 +159,13 @@ def list_service_types(ident: int) -> Any:
     "POST",
     "queue_service_types_create",
     Operation(
-        "Add a service type to a hall", TAG, body=ServiceTypeCreate, response=ServiceTypeOut, status=201, errors=(404,)
+        "Add a service type to a hall",
+        TAG,
+        body=ServiceTypeCreate,
+        response=ServiceTypeOut,
+        status=201,
+        errors=(404,),
+        need=Need.ADMIN,
     ),
 )
 def create_service_type(ident: int) -> Any:
@@ -200,7 +205,15 @@ def list_counters(ident: int) -> Any:
     f"{BASE}/counters",
     "POST",
     "queue_counters_create",
-    Operation("Add a counter to a hall", TAG, body=CounterCreate, response=CounterOut, status=201, errors=(404,)),
+    Operation(
+        "Add a counter to a hall",
+        TAG,
+        body=CounterCreate,
+        response=CounterOut,
+        status=201,
+        errors=(404,),
+        need=Need.ADMIN,
+    ),
 )
 def create_counter(ident: int) -> Any:
     session = request_session()
@@ -257,6 +270,7 @@ def _refusal(err: IngestError) -> Response:
         body=IngestBatchIn,
         response=IngestAnswer,
         errors=(400, 404, 409),
+        need=Need.INGEST,
     ),
 )
 def ingest_events(ident: int) -> Any:
@@ -275,8 +289,8 @@ def ingest_events(ident: int) -> Any:
 
 
 class StatsQuery(Body):
-    first: date | None = Field(None, alias="from", description="first hall-local day (YYYY-MM-DD); default today")
-    last: date | None = Field(None, alias="to", description="last hall-local day, included; default: from")
+    first: Day | None = Field(None, alias="from", description="first hall-local day (YYYY-MM-DD); default today")
+    last: Day | None = Field(None, alias="to", description="last hall-local day, included; default: from")
 
 
 def _report(ident: int) -> Report:
@@ -311,6 +325,7 @@ def show_stats(ident: int) -> Any:
         "The same statistics as a CSV download (text/csv, UTF-8 with BOM, for Excel)",
         TAG,
         query=StatsQuery,
+        response_media_type="text/csv",
         errors=(404,),
     ),
 )

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,9 +14,11 @@ from content.errors import ValidationError
 from content.org.screens import Orientation, Panel, Screen, ScreenGroup, ScreenKind, ScreenTag
 from content.org.tree import Hall
 from content.signage.manifest import resolve
+from kiosk_server.api._access import sees_secrets
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._routing import Operation, now, parse_query, route
-from kiosk_server.api._schemas import Body, Filters, Out, partial
+from kiosk_server.api._schemas import Body, Filters, Instant, Out, partial
+from kiosk_server.auth import Need
 from kiosk_server.database import request_session
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -54,7 +56,9 @@ class ScreenRow(Out):
 
 
 class ScreenOut(ScreenRow):
-    key: str = Field(description="the secret a display presents to connect (GET /screen/<key>)")
+    key: str = Field(
+        description="the secret a display presents to connect (GET /screen/<key>); empty unless the key has full scope"
+    )
 
 
 class ScreenFilters(Filters):
@@ -106,14 +110,18 @@ SCREENS: Resource[Screen] = Resource(
     update=ScreenUpdate,
     filters=ScreenFilters,
     refs={"hall_id": (Hall, "hall")},
-    computed=lambda screen: {"group_ids": sorted(group.id for group in screen.groups)},
+    computed=lambda screen: {
+        "group_ids": sorted(group.id for group in screen.groups),
+        **({} if sees_secrets() else {"key": ""}),  # a screen's key is its credential: admin only
+    },
     load=(selectinload(Screen.groups), selectinload(Screen.tag_rows)),
+    write_need=Need.ADMIN,  # a new screen's answer carries its key
 )
 register(SCREENS)
 
 
 class ManifestQuery(Body):
-    at: AwareDatetime | None = Field(None, description="an instant with its UTC offset; now when omitted")
+    at: Instant | None = Field(None, description="an instant with its UTC offset; now when omitted")
 
     @field_validator("at", mode="before")
     @classmethod

@@ -17,7 +17,7 @@ from content.errors import ValidationError
 from content.org.screens import ScreenKind
 from content.org.tree import Hall, OrgUnit
 from content.signage.fleet import FleetFilter, FleetSort, FleetState, StatusFilter
-from kiosk_server.console.base import PAGE_SIZE, bp, console_page, page_number
+from kiosk_server.console.base import PAGE_SIZE, bp, console_page, id_arg, page_number
 from kiosk_server.database import request_session
 from kiosk_server.fleet_status import fleet_for
 
@@ -25,8 +25,7 @@ REFRESH_SECONDS: Final = 30
 
 
 def _int(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return id_arg(request.args.get(name, ""))
 
 
 def _choice(name: str, allowed: set[str]) -> str | None:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from content.accounts.access import Permission
 from content.org.tree import Hall, OrgUnit
 from content.signage.proof_of_play import GROUPS, play_report, report_csv
-from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page
+from kiosk_server.api._schemas import day_problem
+from kiosk_server.console.base import bp, console_page, console_zone, id_arg
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 
@@ -27,16 +28,19 @@ def _day(name: str, default: date) -> tuple[date, str | None]:
     if not text:
         return default, None
     try:
-        return date.fromisoformat(text), None
+        day = date.fromisoformat(text)
     except ValueError:
         return default, say(g.lang, "plays.day.invalid")
+    if day_problem(day) is not None:  # the API's days: the day after 9999-12-31 cannot be computed
+        return default, say(g.lang, "plays.day.invalid")
+    return day, None
 
 
 @bp.get("/plays")
 @console_page(Permission.VIEW_REPORTS)
 def plays() -> Any:
     db = request_session()
-    today = g.now.astimezone(CONSOLE_ZONE).date()
+    today = g.now.astimezone(console_zone()).date()
     errors: dict[str, str] = {}
     first, problem = _day("from", today - timedelta(days=6))
     if problem:
@@ -50,16 +54,16 @@ def plays() -> Any:
     if group_by not in GROUPS:
         group_by = "item"
     item_text = request.args.get("item", "").strip()
-    item_id = int(item_text) if item_text.isdigit() else None
+    item_id = id_arg(item_text)
     hall_ids = None
     if not g.scope.everything:
         hall_ids = list(db.scalars(select(Hall.id).join(OrgUnit).where(g.scope.hall_clause(Hall.id, OrgUnit.path))))
     rows = []
     if not errors:
-        start = datetime.combine(first, time(), CONSOLE_ZONE)
-        end = datetime.combine(last + timedelta(days=1), time(), CONSOLE_ZONE)
+        start = datetime.combine(first, time(), console_zone())
+        end = datetime.combine(last + timedelta(days=1), time(), console_zone())
         rows = play_report(
-            db, start=start, end=end, group_by=group_by, item_id=item_id, hall_ids=hall_ids, timezone=CONSOLE_ZONE
+            db, start=start, end=end, group_by=group_by, item_id=item_id, hall_ids=hall_ids, timezone=console_zone()
         )
     if request.args.get("format") == "csv" and not errors:
         name = f"proof-of-play-{group_by}-{first.isoformat()}-{last.isoformat()}.csv"

@@ -29,8 +29,9 @@ from content.org.tree import Hall, OrgUnit
 from content.signage.explanation import Explanation, explain
 from content.signage.schedules import Schedule
 from content.signage.targeting import TargetRule
+from kiosk_server.api._schemas import EARLIEST_DAY, LATEST_DAY, day_problem
 from kiosk_server.console import schedule_form as sf
-from kiosk_server.console.base import bp, console_page, in_scope
+from kiosk_server.console.base import bp, console_page, id_arg, in_scope
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 from kiosk_server.pages import SCREEN_STATIC_URL
@@ -84,6 +85,8 @@ def _instant(screen: Screen) -> tuple[datetime | None, str | None]:
         return None, say(g.lang, "schedules.preview.error.at")
     if moment.tzinfo is not None:
         return None, say(g.lang, "schedules.preview.error.at")
+    if day_problem(moment.date()) is not None:  # the API's bounds: a horizon past 9999 cannot be computed
+        return None, say(g.lang, "schedules.preview.error.range", first=EARLIEST_DAY, last=LATEST_DAY)
     return moment.replace(tzinfo=tz), None
 
 
@@ -103,7 +106,8 @@ def preview() -> Any:
     }
     if not raw:
         return render_template("console/preview.html", **context)
-    screen = db.get(Screen, int(raw)) if raw.isdigit() else None
+    ident = id_arg(raw)
+    screen = db.get(Screen, ident) if ident is not None else None
     screen = in_scope(screen, screen is not None and g.scope.covers_hall(screen.hall))
     at, problem = _instant(screen)
     context.update(screen=screen, at_text=request.args.get("at", ""))

@@ -159,6 +159,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "请输入日期和时间，如 2026-12-02T13:00",
         "Enter a date and time such as 2026-12-02T13:00",
     ),
+    "schedules.preview.error.range": (
+        "请选择 {first} 至 {last} 之间的时间",
+        "Choose an instant between {first} and {last}",
+    ),
     "schedules.why.title": ("为什么显示这些内容", "Why this is on screen"),
     "schedules.why.layer": ("此刻生效：{layer}。", "On now: {layer}."),
     "schedules.why.until": ("本时段持续到 {at}。", "This lasts until {at}."),
