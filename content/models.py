@@ -1,7 +1,7 @@
 """Imports every model module so ``Base.metadata`` is complete (for Alembic and create_all)."""
 
 from content import outbox
-from content.accounts import audit, notifications, staff
+from content.accounts import api_keys, audit, notifications, staff
 from content.citizens import certificates, demo_backend, demo_histories, kiosk_agents, sessions
 from content.db import Base
 from content.library import approval, items
@@ -19,6 +19,7 @@ from content.signage import (
 
 __all__ = [
     "Base",
+    "api_keys",
     "approval",
     "audit",
     "certificates",

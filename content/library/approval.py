@@ -28,8 +28,10 @@ scope covers the notice's node; approving, rejecting and publishing notify whoev
 Each step may name the ``revision`` its actor saw; if the text changed since (another editor, or
 the API), the step is refused rather than applied to words nobody reviewed.
 
-The REST API is a trusted integration: it sets draft, published or archived directly, without
-review. ``note_integration_change`` keeps the history and the revision right when it does.
+The REST API with the bootstrap token or a full key is a trusted integration: it sets draft,
+published or archived directly, without review. A content key is not: its notices end where
+``reviewed_integration_status`` says (never published by the key), counted as last edited by the
+key's creator. ``note_integration_change`` keeps the history and the revision right either way.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ __all__ = [
     "problems",
     "publish",
     "reject",
+    "reviewed_integration_status",
     "submit",
     "submitter_id",
 ]
@@ -124,7 +127,12 @@ _AFTER_EDIT: Final[dict[ItemStatus, ItemStatus]] = {
     S.ARCHIVED: S.DRAFT,
 }
 # How a status the REST API set directly reads in the history.
-_STEP_INTO: Final = {S.PUBLISHED: Step.PUBLISHED, S.ARCHIVED: Step.ARCHIVED, S.DRAFT: Step.EDITED}
+_STEP_INTO: Final = {
+    S.PUBLISHED: Step.PUBLISHED,
+    S.ARCHIVED: Step.ARCHIVED,
+    S.DRAFT: Step.EDITED,
+    S.IN_REVIEW: Step.SUBMITTED,  # a reviewed API key asking for published
+}
 # Any one of these permissions lets an account take the step.
 _NEEDS: Final[dict[Step, tuple[Permission, ...]]] = {
     Step.CREATED: (Permission.EDIT_CONTENT,),
@@ -480,16 +488,20 @@ def note_integration_change(
     before_status: ItemStatus | None,
     before_fields: NoticeFields | None,
     actor: str = INTEGRATION,
+    actor_id: int | None = None,
     now: datetime | None = None,
 ) -> None:
     """Keep the history right after the REST API wrote the notice directly (the API audits it itself).
 
-    A changed text counts as a new revision, last edited by no console account; a changed status
-    is a line in the history, like a step taken in the console.
+    A changed text counts as a new revision, last edited by ``actor_id`` (a reviewed key's creator,
+    so they cannot approve it: four eyes) or by no console account; a changed status is a line in
+    the history, like a step taken in the console. A notice that enters review tells its approvers.
     """
     if before_fields is not None and NoticeFields.of(notice) != before_fields:
         notice.revision = (notice.revision or 1) + 1
-        notice.last_edited_by_id = None
+        notice.last_edited_by_id = actor_id
+    elif before_fields is None and actor_id is not None:
+        notice.last_edited_by_id = actor_id
     after = S(notice.status)
     if before_status is None or before_status != after:
         step = Step.CREATED if before_status is None else _STEP_INTO.get(after, Step.EDITED)
@@ -498,13 +510,48 @@ def note_integration_change(
                 notice=notice,
                 at=now or utcnow(),
                 actor=actor,
-                actor_id=None,
+                actor_id=actor_id,
                 step=step.value,
                 from_status=before_status.value if before_status else None,
                 to_status=after.value,
                 revision=notice.revision or 1,
             )
         )
+    if after is S.IN_REVIEW and before_status is not S.IN_REVIEW:
+        _tell_approvers_of_integration(session, notice, actor, actor_id, now or utcnow())
+
+
+def reviewed_integration_status(
+    before: ItemStatus | None, requested: ItemStatus | None, text_changed: bool
+) -> ItemStatus:
+    """The status a notice written through a reviewed API key ends in: never published by the key itself.
+
+    Draft and archived are taken as asked. Asking for published submits it (in review) unless it
+    is already published and unchanged; a changed text of an approved or published notice goes back
+    to review, as an editor's edit does in the console.
+    """
+    if requested in (S.DRAFT, S.ARCHIVED):
+        return requested
+    if before is None:
+        return S.IN_REVIEW
+    if text_changed:
+        return S.IN_REVIEW if requested is S.PUBLISHED else _AFTER_EDIT[before]
+    if requested is S.PUBLISHED and before in (S.DRAFT, S.ARCHIVED):
+        return S.IN_REVIEW
+    return before
+
+
+def _tell_approvers_of_integration(
+    session: Session, notice: PolicyNotice, actor: str, actor_id: int | None, at: datetime
+) -> None:
+    unit = session.get(OrgUnit, notice.org_unit_id)
+    if unit is None:
+        return
+    if notice.id is None:
+        session.flush()  # the notification names the notice
+    recipients = [a.id for a in approvers_for(session, unit) if a.id != actor_id]
+    params = {"title": notice.title, "by": actor}
+    notify(session, recipients, NotificationKind.NOTICE_SUBMITTED, params=params, subject=(OBJ_KIND, notice.id), now=at)
 
 
 # -- who hears about it ------------------------------------------------------------------------------

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from content import outbox
 from content.accounts import audit
 from content.errors import NotFound, ValidationError
-from kiosk_server.api._errors import Conflict
+from kiosk_server.api._access import check_row, check_values, list_clause
+from kiosk_server.api._errors import Conflict, error_response
 from kiosk_server.api._routing import Operation, given, parse_body, parse_query, route
 from kiosk_server.api._schemas import Body, Filters, Out, dump, page_model
-from kiosk_server.auth import current_actor
+from kiosk_server.auth import Need, current_actor
 from kiosk_server.database import request_session
 
 M = TypeVar("M")
@@ -54,6 +55,7 @@ def get_or_404(session: Session, model: type[M], ident: int, kind: str) -> M:
     obj = find(session, model, ident)
     if obj is None:
         raise NotFound(kind.replace("_", " "), ident)
+    check_row(session, obj, kind, ident)  # outside the calling key's subtree: the same 404
     return obj
 
 
@@ -151,6 +153,7 @@ class Resource(Generic[M]):
     list_out: type[Out] | None = None  # a smaller row for lists
     load: Sequence[Any] = ()  # loader options for lists, so a page of rows is not one query per row
     deletable: bool = True
+    write_need: Need = Need.WRITE  # what a key's scope must grant to create, change or delete a row
 
     @property
     def endpoint(self) -> str:
@@ -166,7 +169,7 @@ class Resource(Generic[M]):
 
 def list_page(session: Session, resource: Resource[Any], query: Filters) -> dict[str, Any]:
     model: Any = resource.model
-    stmt = select(model).where(*query.clauses(model))
+    stmt = select(model).where(*query.clauses(model), list_clause(model))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = (
         session.scalars(
@@ -189,6 +192,7 @@ def list_page(session: Session, resource: Resource[Any], query: Filters) -> dict
 def save_change(session: Session, resource: Resource[M], obj: M | None, values: dict[str, Any]) -> dict[str, Any]:
     """Create (``obj`` None) or update a row, record the change and commit; returns the row as JSON."""
     before = None if obj is None else resource.to_json(obj)
+    check_values(session, values)
     check_refs(session, values, resource.refs)
     with session.no_autoflush:  # half-assigned rows must not reach the database while we still check
         saved = resource.save(session, obj, values)
@@ -247,6 +251,7 @@ def register(resource: Resource[Any], *, extra_errors: Sequence[int] = ()) -> No
                 response=resource.out,
                 status=201,
                 errors=tuple(extra_errors),
+                need=resource.write_need,
             ),
         )
         def create_view() -> Any:
@@ -265,17 +270,26 @@ def register(resource: Resource[Any], *, extra_errors: Sequence[int] = ()) -> No
                 tag,
                 body=update_model,
                 response=resource.out,
-                errors=(404, *extra_errors),
+                errors=(400, 404, *extra_errors),
+                need=resource.write_need,
             ),
         )
         def update_view(ident: int) -> Any:
             session = request_session()
             obj = resource.get(session, ident)  # 404 before 422: the address is checked first
-            return save_change(session, resource, obj, given(parse_body(update_model)))
+            values = given(parse_body(update_model))
+            if not values:  # an empty PATCH would only write an audit line saying nothing changed
+                return error_response(400, "nothing_to_change", "send at least one field to change")
+            return save_change(session, resource, obj, values)
 
     if resource.deletable:
 
-        @route(item, "DELETE", f"{ep}_delete", Operation(f"Delete a {name}", tag, status=204, errors=(404, 409)))
+        @route(
+            item,
+            "DELETE",
+            f"{ep}_delete",
+            Operation(f"Delete a {name}", tag, status=204, errors=(404, 409), need=resource.write_need),
+        )
         def delete_view(ident: int) -> Any:
             session = request_session()
             delete_row(session, resource, resource.get(session, ident))

@@ -14,7 +14,7 @@ from kiosk_server.api._errors import Conflict
 from kiosk_server.api._routing import Operation, route
 from kiosk_server.api._schemas import Out
 from kiosk_server.api.screens import SCREENS
-from kiosk_server.auth import current_actor
+from kiosk_server.auth import Need, current_actor
 from kiosk_server.database import request_session
 from kiosk_server.records_backends import agent_credential_key
 from kiosk_server.settings_access import settings
@@ -50,6 +50,7 @@ class ReaderList(BaseModel):
         response=AgentCredentialOut,
         status=201,
         errors=(404, 409),
+        need=Need.ADMIN,
     ),
 )
 def issue_credential(ident: int) -> Any:

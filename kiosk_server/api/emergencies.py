@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 from sqlalchemy import ColumnElement, and_, not_, or_
 from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import Forbidden
 
+from content.accounts.access import AccessDenied
+from content.accounts.staff import StaffAccount
 from content.errors import ValidationError
-from content.org.tree import OrgUnit
+from content.org.screens import ScreenGroup
+from content.org.tree import Hall, OrgUnit
 from content.signage.emergencies import Emergency, Severity
-from kiosk_server.api._crud import Id, Resource, assign, record_change, register
+from content.signage.emergency_proposals import Draft, EmergencyProposal, propose
+from content.signage.targeting import TargetKind, TargetMode
+from kiosk_server.api._access import check_row, check_values
+from kiosk_server.api._crud import Id, Resource, assign, check_refs, find, record_change, register, save_change
 from kiosk_server.api._errors import Conflict, gather
-from kiosk_server.api._routing import Operation, now, route
-from kiosk_server.api._schemas import Body, Filters, Out, partial
+from kiosk_server.api._routing import Operation, now, parse_body, route
+from kiosk_server.api._schemas import Body, Filters, Instant, Out, partial
 from kiosk_server.api._targets import TargetIn, TargetOut, check_targets, target_rows
-from kiosk_server.auth import current_actor
+from kiosk_server.auth import Need, current_actor, current_principal
 from kiosk_server.database import request_session
 
 
@@ -25,13 +32,13 @@ class EmergencyChange(Body):
     title: str = Field(min_length=1, max_length=120)
     body: str = Field("", max_length=2000)
     severity: Severity = Severity.CRITICAL
-    expires_at: AwareDatetime = Field(description="required, in the future: an emergency never stays up forever")
+    expires_at: Instant = Field(description="required, in the future: an emergency never stays up forever")
     targets: list[TargetIn] = Field(max_length=200)
 
 
 class EmergencyCreate(EmergencyChange):
     org_unit_id: Id = Field(description="the org node issuing it")
-    starts_at: AwareDatetime | None = Field(None, description="now when omitted")
+    starts_at: Instant | None = Field(None, description="now when omitted")
 
 
 EmergencyUpdate = partial(EmergencyChange, "EmergencyUpdate")
@@ -111,13 +118,14 @@ EMERGENCIES: Resource[Emergency] = Resource(
     model=Emergency,
     out=EmergencyOut,
     save=save_emergency,
-    create=EmergencyCreate,
+    create=None,  # below: a content key's emergency becomes a proposal
     update=EmergencyUpdate,
     filters=EmergencyFilters,
     refs={"org_unit_id": (OrgUnit, "org unit")},
     computed=lambda emergency: {"active": _is_active(emergency, now())},
     load=(selectinload(Emergency.targets),),
     deletable=False,  # ended, never deleted: the record of what screens showed stays
+    write_need=Need.EMERGENCY,  # changing one on air: not a content key's (the console's editors cannot either)
 )
 register(EMERGENCIES, extra_errors=(409,))
 
@@ -140,8 +148,71 @@ def end_now(session: Session, emergency: Emergency) -> dict[str, Any]:
     "/emergencies/<int:ident>/end",
     "POST",
     "emergencies_end",
-    Operation("End an emergency now", "emergencies", response=EmergencyOut, errors=(404, 409)),
+    Operation("End an emergency now", "emergencies", response=EmergencyOut, errors=(404, 409), need=Need.EMERGENCY),
 )
 def end_emergency(ident: int) -> Any:
     session = request_session()
     return end_now(session, EMERGENCIES.get(session, ident))
+
+
+_PROPOSABLE: Final[dict[str, type[OrgUnit] | type[Hall] | type[ScreenGroup]]] = {
+    TargetKind.ORG.value: OrgUnit,
+    TargetKind.HALL.value: Hall,
+    TargetKind.GROUP.value: ScreenGroup,
+}
+
+
+def propose_from(session: Session, body: EmergencyCreate, proposer_id: int | None) -> EmergencyProposal:
+    """File ``body`` as a proposal in the key creator's name, as the console does for an editor."""
+    account = session.get(StaffAccount, proposer_id) if proposer_id is not None else None
+    if account is None or not account.active:
+        raise Forbidden("this key's creator has no active account to propose emergencies in the name of")
+    errors: dict[str, str] = {}
+    if body.starts_at is not None:
+        errors["starts_at"] = "a proposal goes on air when an approver approves it: leave starts_at out"
+    rules: list[tuple[str, int]] = []
+    for index, target in enumerate(body.targets):
+        model = _PROPOSABLE.get(target.kind.value)
+        row = find(session, model, int(target.ref)) if model and str(target.ref).isdigit() else None
+        if target.mode is not TargetMode.INCLUDE or model is None:
+            errors[f"targets.{index}"] = "a proposal includes org nodes, halls or screen groups only"
+        elif row is None:
+            errors[f"targets.{index}.ref"] = f"no {target.kind.value} with id {target.ref}"
+        else:
+            check_row(session, row, target.kind.value, target.ref)
+            rules.append((target.kind.value, row.id))
+    if body.expires_at <= now():
+        errors["expires_at"] = f"{body.expires_at.isoformat()} is not in the future"
+    if errors:
+        raise ValidationError(errors)
+    draft = Draft(body.org_unit_id, body.title, body.body, body.severity, None, body.expires_at, tuple(rules))
+    try:
+        return propose(session, draft, account, now())
+    except AccessDenied as err:
+        raise Forbidden(f"this key's creator may not propose emergencies ({err})") from err
+
+
+@route(
+    "/emergencies",
+    "POST",
+    "emergencies_create",
+    Operation(
+        "Create a emergency (with a content key: file a proposal for an approver, answered 202)",
+        "emergencies",
+        body=EmergencyCreate,
+        response=EmergencyOut,
+        status=201,
+        errors=(409,),
+    ),
+)
+def create_emergency() -> Any:
+    session = request_session()
+    body = parse_body(EmergencyCreate)
+    principal = current_principal()
+    if principal is None or not principal.reviewed:
+        return save_change(session, EMERGENCIES, None, body.model_dump()), 201
+    check_values(session, {"org_unit_id": body.org_unit_id})
+    check_refs(session, {"org_unit_id": body.org_unit_id}, EMERGENCIES.refs)
+    proposal = propose_from(session, body, principal.creator_id)
+    session.commit()
+    return {"proposal_id": proposal.id, "status": "proposed"}, 202

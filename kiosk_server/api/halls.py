@@ -13,6 +13,7 @@ from content.org.timezones import validate_timezone
 from content.org.tree import Hall, OrgUnit
 from kiosk_server.api._crud import Id, Resource, register, upsert
 from kiosk_server.api._schemas import Body, Filters, Out, partial
+from kiosk_server.auth import Need
 from kiosk_server.settings_access import settings
 
 
@@ -58,5 +59,6 @@ HALLS: Resource[Hall] = Resource(
     update=HallUpdate,
     filters=HallFilters,
     refs={"org_unit_id": (OrgUnit, "org unit")},
+    write_need=Need.ADMIN,
 )
 register(HALLS)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from content.org.tree import OrgLevel, OrgUnit, add_org_unit
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._schemas import Body, Filters, Out
+from kiosk_server.auth import Need
 
 # GB/T 2260 county-level codes have 6 digits; street (9) and community (12) codes extend them.
 DIVISION_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
@@ -66,5 +67,6 @@ ORG_UNITS: Resource[OrgUnit] = Resource(
     update=OrgUnitUpdate,
     filters=OrgUnitFilters,
     refs={"parent_id": (OrgUnit, "org unit")},
+    write_need=Need.ADMIN,
 )
 register(ORG_UNITS)

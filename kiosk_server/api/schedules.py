@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any, Final
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 from sqlalchemy.orm import Session, selectinload
 
 from content.errors import ValidationError
@@ -15,7 +15,7 @@ from content.signage.playlists import Playlist
 from content.signage.schedules import Schedule, validate_schedule
 from kiosk_server.api._crud import Id, Resource, assign, find, register
 from kiosk_server.api._errors import gather
-from kiosk_server.api._schemas import Body, Filters, Out, partial
+from kiosk_server.api._schemas import Body, Day, Filters, Instant, Out, partial
 from kiosk_server.api._targets import TargetIn, TargetOut, check_targets, target_rows
 
 TIMING: Final = (
@@ -37,7 +37,15 @@ def _local(value: time) -> time:
     return value
 
 
-LocalTime = Annotated[time, AfterValidator(_local)]
+# JSON Schema's format "time" is RFC 3339's full-time, which needs an offset; a daypart is a wall-clock
+# time in the hall's zone, so the description says what is sent and answered instead.
+_WALL_CLOCK: Final = {
+    "type": "string",
+    "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+    "description": "a wall-clock time in the hall's time zone, without an offset: 08:30 or 08:30:00",
+}
+WallClock = Annotated[time, WithJsonSchema(_WALL_CLOCK)]
+LocalTime = Annotated[time, AfterValidator(_local), WithJsonSchema(_WALL_CLOCK)]
 
 
 class ScheduleCreate(Body):
@@ -48,16 +56,16 @@ class ScheduleCreate(Body):
     enabled: bool = True
     layout_id: Id
     region_playlists: dict[str, Id] = Field(default_factory=dict, description="region name → playlist id")
-    date_from: date | None = None
-    date_until: date | None = None
+    date_from: Day | None = None
+    date_until: Day | None = None
     daypart_start: LocalTime | None = None
     daypart_end: LocalTime | None = Field(None, description="at or before daypart_start: runs past midnight")
     rrule: str | None = Field(
         None, max_length=500, description="RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO,TU"
     )
-    exdates: list[date] = Field(default_factory=list, max_length=366, description="local days left out")
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    exdates: list[Day] = Field(default_factory=list, max_length=366, description="local days left out")
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     targets: list[TargetIn] = Field(max_length=200)
 
 
@@ -75,8 +83,8 @@ class ScheduleOut(Out):
     region_playlists: dict[str, int]
     date_from: date | None
     date_until: date | None
-    daypart_start: time | None
-    daypart_end: time | None
+    daypart_start: WallClock | None
+    daypart_end: WallClock | None
     rrule: str | None
     exdates: list[date]
     starts_at: datetime | None

@@ -4,6 +4,7 @@ Importing the view modules registers their routes on ``bp``.
 """
 
 from kiosk_server.console import (
+    api_key_views,  # noqa: F401  (routes)
     audit_views,  # noqa: F401  (routes)
     emergency_proposal_views,  # noqa: F401  (routes)
     emergency_views,  # noqa: F401  (routes)
