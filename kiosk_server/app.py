@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from flask import Flask
 from flask_socketio import SocketIO
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.routing import IntegerConverter
 
 import display_client
+from kiosk_server import security_headers, sign_in_guard
 from kiosk_server.config import load_settings
 from kiosk_server.database import Database
 from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+
+MAX_ROW_ID: Final = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """Flask's ``int`` converter, reading a number beyond any row id (both databases use 32-bit keys) as 0.
+
+    0 names no row, so such a URL is a 404 rather than an overflow in the database driver. (Refusing
+    the number in the converter would not do: werkzeug then answers 405 for some methods.)
+    """
+
+    def to_python(self, value: str) -> int:
+        number = int(super().to_python(value))
+        return number if number <= MAX_ROW_ID else 0
 
 
 def _socketio_for(settings: Any) -> SocketIO:
@@ -65,6 +82,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     socketio = _socketio_for(settings)
     socketio.init_app(app)
+    security_headers.init_app(app, settings)  # after Socket.IO, so ProxyFix wraps its middleware too
+    sign_in_guard.init_app(app, settings.message_queue_url)
     app.extensions["kiosk_runtime"] = Runtime.build(
         socketio,
         db,
@@ -85,6 +104,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     from kiosk_server.api import api_blueprint
 
+    # Before any rule is added (see RowIdConverter).
+    app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(kiosk_api.bp)

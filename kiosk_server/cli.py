@@ -1,4 +1,4 @@
-"""The ``kiosk`` command: serve, demo, db upgrade, token, agent-credential, agent.
+"""The ``kiosk`` command: serve, demo, db upgrade, token, agent-credential, accounts, api-keys, agent.
 
 Nothing heavy is imported at module level: under gevent the monkey patch must come first.
 ``kiosk agent`` hands over to the kiosk device agent (``python -m devices.agent``) without importing
@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+from kiosk_server import accounts_cli, api_keys_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         "agent-credential", help="issue a kiosk's device agent credential (printed once; revokes the previous one)"
     )
     cred.add_argument("screen_key", help="the screen key of the kiosk")
+    accounts_cli.add_parser(sub)
+    api_keys_cli.add_parser(sub)
     agent = sub.add_parser(
         "agent", add_help=False, help="run the kiosk device agent (python -m devices.agent); arguments go to it"
     )
@@ -95,6 +99,10 @@ def _run(args: Any, mode: str) -> int:
         return 0
     if args.command == "agent-credential":
         return _agent_credential(args.screen_key)
+    if args.command == "api-keys":
+        return api_keys_cli.run(args)
+    if args.command == "accounts":
+        return accounts_cli.run(args)
     overrides: dict[str, Any] = {"async_mode": mode}
     if args.command == "demo":
         overrides["public_index"] = True  # the demo's start page links every screen

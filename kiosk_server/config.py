@@ -17,6 +17,7 @@ from content.citizens.http_rules import base_url_problem, parse_auth_header
 PREFIX: Final = "KIOSK_"
 ASYNC_MODES: Final = ("threading", "gevent", "eventlet")
 RECORDS_BACKENDS: Final = ("demo", "http")
+SECURE_COOKIES: Final = ("auto", "true", "false")
 MAX_RECORDS_TIMEOUT_SECONDS: Final = 60.0
 
 
@@ -64,6 +65,20 @@ def _cast_seconds(value: str) -> float:
     if not seconds > 0:
         raise ValueError(f"expected a number of seconds above 0, got {value!r}")
     return seconds
+
+
+def _cast_proxy_hops(value: str) -> int:
+    hops = int(value)
+    if not 0 <= hops <= 5:
+        raise ValueError(f"expected the number of reverse proxies in front of the server, 0 to 5, got {value!r}")
+    return hops
+
+
+def _cast_secure_cookies(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered not in SECURE_COOKIES:
+        raise ValueError(f"expected one of {', '.join(SECURE_COOKIES)}, got {value!r}")
+    return lowered
 
 
 def _cast_records_backend(value: str) -> str:
@@ -123,6 +138,8 @@ class Settings:
     records_http_url: str  # base URL of the upstream records API (docs/records-http.md), for "http"
     records_http_auth_header: tuple[str, str] | None = field(repr=False)  # (name, value) sent on every call
     records_http_timeout_seconds: float  # the whole of one call to the upstream, connecting included
+    trusted_proxies: int  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host are believed (ProxyFix)
+    secure_cookies: str  # "auto" (Secure when the request came over HTTPS), "true" or "false"
 
     @property
     def uses_sqlite(self) -> bool:
@@ -149,6 +166,8 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "records_http_url": (_cast_records_http_url, ""),
     "records_http_auth_header": (parse_auth_header, ""),
     "records_http_timeout_seconds": (_cast_records_timeout, "5"),
+    "trusted_proxies": (_cast_proxy_hops, "0"),
+    "secure_cookies": (_cast_secure_cookies, "auto"),
 }
 
 

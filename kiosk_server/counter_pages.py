@@ -15,7 +15,8 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from flask import session as cookie
 from sqlalchemy import select
 
-from content.accounts.staff import SignInRefused, sign_in
+from content.accounts.access import Permission, may
+from content.accounts.staff import SignInRefused, StaffAccount
 from content.org.tree import Hall
 from content.queue.board import board_state
 from content.queue.models import Counter, ServiceType
@@ -24,6 +25,7 @@ from kiosk_server.counter_strings import catalogue, pick_lang, translate
 from kiosk_server.database import request_session
 from kiosk_server.safe_redirect import safe_next
 from kiosk_server.settings_access import runtime
+from kiosk_server.sign_in_guard import SignInThrottled, guard
 
 bp = Blueprint("counter", __name__)
 bp.register_blueprint(counter_api.bp)
@@ -98,6 +100,11 @@ def _login_form(
     ), status
 
 
+def _works_here(account: StaffAccount) -> bool:
+    """The accounts this page signs in: counter roles of a hall. Nobody else's password is checked here."""
+    return may(account, Permission.COUNTER) and account.hall_id is not None
+
+
 @bp.route("/counter/login", methods=["GET", "POST"])
 def login() -> Any:
     lang = g.lang
@@ -118,13 +125,18 @@ def login() -> Any:
         return _login_form(400, username=username, errors=errors)
     db, now = request_session(), runtime(current_app).clock()
     try:
-        account = sign_in(db, username, password, now)
+        account = guard(current_app).sign_in(
+            db, address=request.remote_addr or "?", username=username, password=password, now=now, accepts=_works_here
+        )
+    except SignInThrottled as throttled:
+        page = _login_form(
+            429, username=username, problem=translate(lang, "login.throttled", seconds=throttled.seconds)
+        )
+        return page[0], 429, {"Retry-After": str(throttled.seconds)}
     except SignInRefused as refused:
         db.commit()  # the failure counts even though nobody signs in
         return _login_form(username=username, problem=translate(lang, f"login.refused.{refused.reason}"))
     db.commit()
-    if account.hall_id is None:
-        return _login_form(username=username, problem=translate(lang, "login.no_hall"))
     staff_session.begin(account, now)
     return redirect(safe_next(request.form.get("next"), under="/counter") or url_for("counter.choose"))
 
@@ -133,7 +145,9 @@ def login() -> Any:
 def logout() -> Any:
     if not staff_session.csrf_valid(request.form.get(staff_session.CSRF_FIELD)):
         return _login_form(400, problem=translate(g.lang, "login.expired_form"))
-    staff_session.end()
+    db = request_session()
+    staff_session.sign_out(db)  # every copy of the cookie, not just this browser's
+    db.commit()
     return redirect(url_for("counter.login", signed_out=1))
 
 

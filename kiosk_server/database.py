@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import content
@@ -18,9 +19,30 @@ import content
 MIGRATIONS_DIR = Path(content.__file__).parent / "migrations"
 
 
+def _owner_only(url: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), and tighten one left readable by others.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they follow.
+    """
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.parent.is_dir():
+        return  # let SQLite say what is wrong with the path
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
+    try:
+        found = os.fstat(fd)
+        if found.st_mode & 0o077 and found.st_uid == os.getuid():
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for this app: SQLite in WAL mode with foreign keys, PostgreSQL with pre-ping."""
+    """An engine tuned for this app: SQLite in WAL mode with foreign keys (file mode 0600), PostgreSQL with pre-ping."""
     if url.startswith("sqlite"):
+        _owner_only(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -3,7 +3,9 @@
 Flask keeps the session in a signed cookie that lives until the browser closes; it carries the
 account id, the sign-in time, the CSRF token and the counter last chosen, nothing else. Every
 request reads the account again, so disabling it or moving it to another hall takes effect at once,
-and a sign-in older than ``SHIFT`` is over whatever the cookie says. The keys are the staff's own:
+and a sign-in older than ``SHIFT`` is over whatever the cookie says. The cookie also carries the
+account's session version: signing out, a password change or reset, disabling and a role change
+raise it (``content.accounts.staff.end_sessions``) and so end every copy of the cookie. The keys are the staff's own:
 the console keeps its own sign-in (kiosk_server/console/sign_in.py).
 """
 
@@ -15,7 +17,7 @@ from typing import Final
 from flask import session as cookie
 from sqlalchemy.orm import Session
 
-from content.accounts.staff import StaffAccount
+from content.accounts.staff import StaffAccount, end_sessions
 from content.queue.models import Counter
 from kiosk_server import csrf
 
@@ -26,6 +28,7 @@ _STAFF: Final = "staff_id"
 _SINCE: Final = "staff_since"
 _CSRF: Final = "staff_csrf"
 _COUNTER: Final = "staff_counter"
+_VERSION: Final = "staff_version"
 
 
 class CounterRefused(Exception):
@@ -52,13 +55,26 @@ def begin(account: StaffAccount, now: datetime) -> None:
     cookie.permanent = False
     cookie[_STAFF] = account.id
     cookie[_SINCE] = now.isoformat()
+    cookie[_VERSION] = account.session_version
     csrf.renew(_CSRF)
 
 
 def end() -> None:
-    """Sign out; the chosen language stays."""
-    for key in (_STAFF, _SINCE, _CSRF, _COUNTER):
+    """Forget the sign-in in this browser only (``sign_out`` ends it everywhere); the chosen language stays."""
+    for key in (_STAFF, _SINCE, _CSRF, _COUNTER, _VERSION):
         cookie.pop(key, None)
+
+
+def sign_out(db: Session) -> None:
+    """End every session of the account signed in here, not just this cookie (a copy would still work).
+
+    The caller commits.
+    """
+    staff_id = cookie.get(_STAFF)
+    account = db.get(StaffAccount, staff_id) if isinstance(staff_id, int) else None
+    if account is not None and cookie.get(_VERSION) == account.session_version:
+        end_sessions(account)
+    end()
 
 
 def signed_in(db: Session, now: datetime) -> StaffAccount | None:
@@ -72,7 +88,12 @@ def signed_in(db: Session, now: datetime) -> StaffAccount | None:
         started = None
     # No lower bound: another server process's clock may run a little behind the one that signed in.
     account = db.get(StaffAccount, staff_id) if started is not None and now < started + SHIFT else None
-    if account is None or not account.active or account.hall_id is None:
+    if (
+        account is None
+        or not account.active
+        or account.hall_id is None
+        or cookie.get(_VERSION) != account.session_version
+    ):
         end()
         return None
     return account

@@ -13,7 +13,7 @@ from typing import Final
 from sqlalchemy import ColumnElement, SQLColumnExpression, false, true
 from sqlalchemy.orm import Session
 
-from content.accounts.staff import Role, StaffAccount
+from content.accounts.staff import HALL_ROLES, Role, StaffAccount
 from content.errors import ContentError
 from content.org.tree import Hall, OrgUnit
 
@@ -112,6 +112,21 @@ def scope_of(session: Session, account: StaffAccount) -> Scope:
         return Scope(hall.org_unit.path if hall else "/nowhere/", hall_id=hall.id if hall else -1)
     unit = session.get(OrgUnit, account.org_unit_id) if account.org_unit_id is not None else None
     return Scope(unit.path if unit else "/nowhere/")
+
+
+def manages_place(scope: Scope, role: Role, path: str) -> bool:
+    """Whether an account manager working in ``scope`` may create or change an account of ``role`` at ``path``.
+
+    ``path`` is the account's org node (a hall role's: its hall's node). System admins manage every
+    account. Below them, accounts are managed strictly below the manager's node: never a peer on
+    the node itself, nor a system admin. A hall lies below the node it hangs from, so the accounts
+    of a hall on the manager's own node are theirs.
+    """
+    if scope.everything:
+        return True
+    if role is Role.SYSTEM_ADMIN or scope.path is None or not scope.covers_path(path):
+        return False
+    return role in HALL_ROLES or path != scope.path
 
 
 def may(account: StaffAccount, permission: Permission) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Final
 
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from content.db import Base, utcnow
 from content.errors import ContentError, ValidationError
@@ -38,8 +41,11 @@ _N: Final = 2**14
 _R: Final = 8
 _P: Final = 1
 MIN_PASSWORD_LENGTH: Final = 8
-MAX_FAILED_LOGINS: Final = 5
-LOCKOUT: Final = timedelta(minutes=15)
+# After FREE_FAILURES wrong passwords in a row a name waits before its next check: 1 s, 2 s, 4 s, ...
+# up to LONGEST_DELAY. Attempts while it waits are refused unchecked and do not count, so a stranger
+# slows guessing but cannot keep the owner out once the wait is over (docs/security.md, "Sign-in").
+FREE_FAILURES: Final = 5
+LONGEST_DELAY: Final = timedelta(minutes=15)
 
 
 class StaffAccount(Base):
@@ -54,24 +60,38 @@ class StaffAccount(Base):
     # The node whose subtree the account may see and change; for hall roles, the hall's node.
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(default=0)  # wrong passwords in a row
+    locked_until: Mapped[datetime | None]  # no password is checked before this instant (failure_delay)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Copied into every sign-in's cookie; raising it ends every session of the account (``end_sessions``).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:  # never the hash
         return f"StaffAccount(id={self.id!r}, username={self.username!r}, role={self.role!r})"
 
 
 class SignInRefused(ContentError):
-    """Wrong name or password, or a locked or disabled account; the message is safe to show.
+    """Wrong name or password, a name that must wait, or a disabled account; the message is safe to show.
 
-    ``reason`` is "wrong", "locked" or "disabled", for pages that say it in another language.
+    ``reason`` is "wrong", "delayed" or "disabled", for pages that say it in another language.
+    ``on_account`` says whether an account counted the failure; when it did not (no such name) the
+    caller keeps the name's delay itself, so that unknown and known names are delayed alike. It is
+    for the guard, never for the page.
     """
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, *, on_account: bool = True) -> None:
         super().__init__(message)
         self.reason = reason
+        self.on_account = on_account
+
+
+class SignInDelayed(SignInRefused):
+    """The name failed too often: no password is checked for it before ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("登录尝试过于频繁，请稍后再试", "delayed")
+        self.until = until
 
 
 def hash_password(password: str) -> str:
@@ -91,6 +111,19 @@ def password_matches(password: str, stored: str) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(got.hex(), digest)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, checked for unknown names so that they cost what a real check costs."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def failure_delay(failures: int) -> timedelta:
+    """How long a name waits after its ``failures``-th wrong password in a row (zero for the first few)."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(LONGEST_DELAY, timedelta(seconds=2 ** min(failures - FREE_FAILURES, 30)))
 
 
 def placement_errors(session: Session, role: Role, hall_id: int | None, org_unit_id: int | None) -> dict[str, str]:
@@ -164,30 +197,67 @@ def set_password(account: StaffAccount, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError.single("password", f"at least {MIN_PASSWORD_LENGTH} characters")
     account.password_hash = hash_password(password)
+    clear_sign_in_failures(account)
+    end_sessions(account)
+
+
+def end_sessions(account: StaffAccount) -> None:
+    """End every sign-in of ``account`` (console and counter page) once the change commits.
+
+    Sessions live in signed cookies the server cannot reach, so each carries the version it began
+    with, and a request whose version is not the account's current one is signed out.
+    """
+    account.session_version = (account.session_version or 0) + 1
+
+
+def clear_sign_in_failures(account: StaffAccount) -> None:
+    """Forget the account's wrong passwords, so its next sign-in is checked at once (console and CLI unlock)."""
     account.failed_logins = 0
     account.locked_until = None
 
 
-def sign_in(session: Session, username: str, password: str, now: datetime) -> StaffAccount:
-    """The account for these credentials, counting failures and locking after MAX_FAILED_LOGINS.
+def sign_in(
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime,
+    *,
+    accepts: Callable[[StaffAccount], bool] | None = None,
+) -> StaffAccount:
+    """The account for these credentials; a wrong password delays the name's next check (``failure_delay``).
 
-    The caller commits either way: a failure must be counted even though it raises.
+    ``accepts`` narrows the accounts this door signs in (the counter page: counter roles only). For
+    any other account the password is never checked: the answer is a wrong password's, counted on
+    the account like one, so the door cannot be used to guess it. Unknown names cost one scrypt run
+    like a real check and raise ``SignInRefused`` with ``on_account`` False. The caller commits
+    either way: a failure must be counted even though it raises.
     """
     account = session.scalar(select(StaffAccount).where(StaffAccount.username == username.strip()))
     if account is None:
-        hash_password(password)  # the same work as a real check, so timing does not reveal names
-        raise SignInRefused("用户名或密码不正确", "wrong")
+        password_matches(password, _dummy_hash())  # the same work as a real check, so timing does not reveal names
+        raise SignInRefused("用户名或密码不正确", "wrong", on_account=False)
     if account.locked_until is not None and account.locked_until > now:
-        raise SignInRefused("登录失败次数过多，账号已锁定，请15分钟后再试", "locked")
-    if not password_matches(password, account.password_hash):
-        account.failed_logins += 1
-        if account.failed_logins >= MAX_FAILED_LOGINS:
-            account.locked_until = now + LOCKOUT
-            account.failed_logins = 0
+        raise SignInDelayed(account.locked_until)
+    if accepts is None or accepts(account):
+        right = password_matches(password, account.password_hash)
+    else:
+        password_matches(password, _dummy_hash())  # the same work, never against this account's hash
+        right = False
+    if not right:
+        # One statement, so failures from several server processes at once are all counted.
+        failures = session.execute(
+            update(StaffAccount)
+            .where(StaffAccount.id == account.id)
+            .values(failed_logins=StaffAccount.failed_logins + 1)
+            .returning(StaffAccount.failed_logins)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        set_committed_value(account, "failed_logins", failures)  # already written; not again at flush
+        delay = failure_delay(failures)
+        account.locked_until = now + delay if delay else None
         raise SignInRefused("用户名或密码不正确", "wrong")
     if not account.active:
         raise SignInRefused("账号已停用", "disabled")
-    account.failed_logins = 0
-    account.locked_until = None
+    clear_sign_in_failures(account)
     account.last_login_at = now
     return account

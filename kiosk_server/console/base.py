@@ -10,7 +10,7 @@ lies outside their part of the tree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import Any, Final, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -19,20 +19,22 @@ from flask import Blueprint, Response, abort, current_app, g, redirect, render_t
 from flask import session as cookie
 
 from content.accounts.access import Permission, Scope, may, scope_of
+from content.org.timezones import zone
 from content.org.tree import OrgUnit
 from kiosk_server import csrf
+from kiosk_server.api._crud import MAX_ID
+from kiosk_server.api._schemas import MAX_PAGE
 from kiosk_server.console import sign_in
 from kiosk_server.console.words import say
 from kiosk_server.counter_strings import pick_lang
 from kiosk_server.database import request_session
-from kiosk_server.settings_access import runtime
+from kiosk_server.settings_access import runtime, settings
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 PAGE_SIZE: Final = 50
-CONSOLE_ZONE: Final = ZoneInfo("Asia/Shanghai")
 
 # The navigation: (endpoint, words key, permission needed to see it).
 NAV: Final = (
@@ -48,6 +50,7 @@ NAV: Final = (
     ("console.propose_emergency_page", "nav.emergencies", Permission.EDIT_CONTENT),  # editors propose
     ("console.plays", "nav.plays", Permission.VIEW_REPORTS),
     ("console.users", "nav.users", Permission.MANAGE_USERS),
+    ("console.api_keys", "nav.api_keys", Permission.MANAGE_USERS),
     ("console.audit", "nav.audit", Permission.VIEW_AUDIT),
 )
 
@@ -93,12 +96,32 @@ def _words() -> dict[str, Any]:
         "scope_name": _scope_name(),
         "can": lambda permission: user is not None and may(user, Permission(permission)),
         "when": when,
+        "until_day": until_day,
     }
 
 
+def console_zone() -> ZoneInfo:
+    """The zone managers read and type times in: ``KIOSK_DEFAULT_TIMEZONE`` (Beijing time unless set)."""
+    return zone(settings(current_app).default_timezone)
+
+
 def when(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An instant as managers read it: Beijing time (the console's zone), or a dash."""
-    return moment.astimezone(CONSOLE_ZONE).strftime(fmt) if moment is not None else "—"
+    """An instant as managers read it, in the console's zone (``console_zone``), or a dash."""
+    return moment.astimezone(console_zone()).strftime(fmt) if moment is not None else "—"
+
+
+def until_day(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An end as managers read it: one at local midnight closes the day before, so it shows as that date.
+
+    A deadline of 2026-12-31 is kept as 2027-01-01 00:00 (the first instant it no longer holds),
+    and reads as 2026-12-31, not as the next day.
+    """
+    if moment is None:
+        return "—"
+    local = moment.astimezone(console_zone())
+    if local.time() == time(0):
+        return (local - timedelta(days=1)).strftime("%Y-%m-%d")
+    return local.strftime(fmt)
 
 
 def _scope_name() -> str:
@@ -162,7 +185,16 @@ def _not_found(_err: Any) -> Any:
 
 
 def page_number() -> int:
+    """The ``page`` argument, 1 to the API's MAX_PAGE: a malformed or huge one shows the first or the last page there can be."""
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
     except ValueError:
         return 1
+
+
+def id_arg(text: str) -> int | None:
+    """A row id typed in a URL, or None when it is not one (too long for the database's integers included)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    return int(text) if 1 <= int(text) <= MAX_ID else None

@@ -25,7 +25,7 @@ from content.signage import emergency_proposals as proposals
 from content.signage.emergencies import Emergency, Severity
 from content.signage.emergency_proposals import go_on_air
 from content.signage.targeting import TargetKind
-from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page, in_scope
+from kiosk_server.console.base import bp, console_page, console_zone, in_scope
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 
@@ -68,7 +68,7 @@ def _until(text: str) -> datetime | None:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         return None
-    return moment.replace(tzinfo=CONSOLE_ZONE) if moment.tzinfo is None else None
+    return moment.replace(tzinfo=console_zone()) if moment.tzinfo is None else None
 
 
 def _ids(name: str) -> tuple[int, ...]:

@@ -25,7 +25,7 @@ from content.accounts.access import Permission, Scope, may
 from content.errors import ValidationError
 from content.library.items import ContentItem, ItemStatus
 from content.org.tree import OrgUnit
-from kiosk_server.console.base import CONSOLE_ZONE, PAGE_SIZE, in_scope, page_number
+from kiosk_server.console.base import PAGE_SIZE, console_zone, in_scope, page_number
 from kiosk_server.console.words import say
 
 I = TypeVar("I", bound=ContentItem)
@@ -110,7 +110,7 @@ def read_moment(name: str, errors: dict[str, str]) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         errors[name] = say(g.lang, "media.error.moment")
         return None
-    return moment.replace(tzinfo=CONSOLE_ZONE)
+    return moment.replace(tzinfo=console_zone())
 
 
 def form_values(item: ContentItem | None, names: Iterable[str]) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def form_values(item: ContentItem | None, names: Iterable[str]) -> dict[str, Any
     values["org_unit_id"] = item.org_unit_id
     for name in WINDOW:
         moment = getattr(item, name)
-        values[name] = moment.astimezone(CONSOLE_ZONE).strftime(MOMENT_FORMAT) if moment else ""
+        values[name] = moment.astimezone(console_zone()).strftime(MOMENT_FORMAT) if moment else ""
     return values
 
 

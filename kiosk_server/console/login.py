@@ -1,29 +1,21 @@
-"""Signing in and out of the console: per-account lockout (content.accounts.staff), per-address throttle, CSRF."""
+"""Signing in and out of the console: through the sign-in guard (per address and per name), with CSRF."""
 
 from __future__ import annotations
 
-import time
-from typing import Any, Final
+from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from content.accounts.access import Permission, may
-from content.accounts.staff import SignInRefused, sign_in
+from content.accounts.staff import SignInRefused
 from kiosk_server import csrf
 from kiosk_server.console import sign_in as console_sign_in
 from kiosk_server.console.base import bp
-from kiosk_server.console.throttle import SignInThrottle
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 from kiosk_server.safe_redirect import safe_next
 from kiosk_server.settings_access import runtime
-
-_THROTTLE: Final = "console_sign_in_throttle"
-
-
-def _throttle() -> SignInThrottle:
-    throttle: SignInThrottle = current_app.extensions.setdefault(_THROTTLE, SignInThrottle())
-    return throttle
+from kiosk_server.sign_in_guard import SignInThrottled, guard
 
 
 def _form(
@@ -63,12 +55,13 @@ def login() -> Any:
         errors["password"] = say(lang, "login.password.required")
     if errors:
         return _form(400, username=username, errors=errors)
-    wait = _throttle().attempt(request.remote_addr or "?", time.monotonic())
-    if wait:
-        response = _form(429, username=username, problem=say(lang, "login.throttled", seconds=int(wait) + 1))
-        return response[0], 429, {"Retry-After": str(int(wait) + 1)}
     try:
-        account = sign_in(db, username, password, now)
+        account = guard(current_app).sign_in(
+            db, address=request.remote_addr or "?", username=username, password=password, now=now
+        )
+    except SignInThrottled as throttled:
+        page = _form(429, username=username, problem=say(lang, "login.throttled", seconds=throttled.seconds))
+        return page[0], 429, {"Retry-After": str(throttled.seconds)}
     except SignInRefused as refused:
         db.commit()  # the failure counts even though nobody signs in
         return _form(401, username=username, problem=say(lang, f"login.refused.{refused.reason}"))
@@ -83,5 +76,7 @@ def login() -> Any:
 def logout() -> Any:
     if not console_sign_in.csrf_valid(request.form.get(csrf.FIELD)):
         return _form(400, problem=say(g.lang, "login.expired_form"))
-    console_sign_in.end()
+    db = request_session()
+    console_sign_in.sign_out(db)  # every copy of the cookie, not just this browser's
+    db.commit()
     return redirect(url_for("console.login", signed_out=1))

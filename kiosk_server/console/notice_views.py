@@ -28,7 +28,7 @@ from content.library.approval import NoticeFields, Problem, ReviewRefused, Step
 from content.library.items import ItemStatus, PolicyNotice
 from content.library.sanitize import render_markdown, sanitize_html
 from content.org.tree import OrgUnit
-from kiosk_server.console.base import CONSOLE_ZONE, PAGE_SIZE, bp, console_page, in_scope, page_number, refuse
+from kiosk_server.console.base import PAGE_SIZE, bp, console_page, console_zone, in_scope, page_number, refuse
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 
@@ -194,7 +194,7 @@ def _moment(name: str, errors: dict[str, str]) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         errors[name] = say(g.lang, "notices.problem.moment")
         return None
-    return moment.replace(tzinfo=CONSOLE_ZONE)
+    return moment.replace(tzinfo=console_zone())
 
 
 def _day(name: str, errors: dict[str, str]) -> date | None:

@@ -32,7 +32,7 @@ from content.signage.layouts import Layout, Widget
 from content.signage.playlists import Playlist
 from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
 from content.signage.targeting import TargetMode
-from kiosk_server.console.base import CONSOLE_ZONE
+from kiosk_server.console.base import console_zone
 from kiosk_server.console.words import say
 
 DAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -148,7 +148,7 @@ def _clock(value: time | None) -> str:
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone(CONSOLE_ZONE).strftime("%Y-%m-%dT%H:%M") if moment is not None else ""
+    return moment.astimezone(console_zone()).strftime("%Y-%m-%dT%H:%M") if moment is not None else ""
 
 
 def blank_form(default_owner: int | None) -> dict[str, Any]:
@@ -258,7 +258,7 @@ def _moment(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is not None:
         raise ValueError(text)
-    return moment.replace(tzinfo=CONSOLE_ZONE)
+    return moment.replace(tzinfo=console_zone())
 
 
 def _exdates(errors: dict[str, str], text: str) -> list[date]:

@@ -32,9 +32,10 @@ from content.signage.explanation import aimed_at, hall_contexts
 from content.signage.manifest import Resolver
 from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
 from content.signage.targeting import ScreenContext
+from kiosk_server.api._schemas import day_problem
 from kiosk_server.api.schedules import save_schedule
 from kiosk_server.console import schedule_form as sf
-from kiosk_server.console.base import CONSOLE_ZONE, bp, console_page, in_scope, refuse
+from kiosk_server.console.base import bp, console_page, console_zone, id_arg, in_scope, refuse
 from kiosk_server.console.schedule_calendar import build_week, monday_of
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -68,10 +69,14 @@ def _owned(db: Session, allowed: sf.Choices) -> list[Schedule]:
 
 
 def _week_start(tz: ZoneInfo) -> date:
+    """The Monday of the ``week`` argument; this week when it is missing, malformed or outside the API's days."""
     try:
-        return monday_of(date.fromisoformat(request.args.get("week", "")))
+        day = date.fromisoformat(request.args.get("week", ""))
     except ValueError:
-        return monday_of(g.now.astimezone(tz).date())
+        day = None
+    if day is None or day_problem(day) is not None:
+        day = g.now.astimezone(tz).date()
+    return monday_of(day)
 
 
 def _ordered(rows: list[Schedule]) -> list[Schedule]:
@@ -86,11 +91,13 @@ def schedules() -> Any:
     hall_arg, screen_arg = request.args.get("hall", ""), request.args.get("screen", "")
     hall = screen = None
     if screen_arg:
-        screen = db.get(Screen, int(screen_arg)) if screen_arg.isdigit() else None
+        screen_id = id_arg(screen_arg)
+        screen = db.get(Screen, screen_id) if screen_id is not None else None
         screen = in_scope(screen, screen is not None and allowed.inside("screen", screen_arg))
         hall = screen.hall
     elif hall_arg or g.scope.hall_id is not None:
-        hall = db.get(Hall, int(hall_arg)) if hall_arg.isdigit() else (allowed.halls[0] if allowed.halls else None)
+        hall_id = id_arg(hall_arg)
+        hall = db.get(Hall, hall_id) if hall_id is not None else (allowed.halls[0] if allowed.halls else None)
         hall = in_scope(hall, hall is not None and allowed.inside("hall", str(hall.id)))
     if screen is not None:
         rows = aimed_at(db, Resolver.contexts(db, [screen.id]))
@@ -98,7 +105,7 @@ def schedules() -> Any:
         rows = aimed_at(db, hall_contexts(db, hall.id)) + (_owned(db, allowed) if not hall_arg else [])
     else:
         rows = _owned(db, allowed)
-    tz = zone(hall.timezone) if hall is not None else CONSOLE_ZONE
+    tz = zone(hall.timezone) if hall is not None else console_zone()
     monday = _week_start(tz)
     week = build_week([s for s in rows if s.enabled], tz, monday, g.now)
     units = {u.id: u.name for u in db.scalars(select(OrgUnit).where(OrgUnit.id.in_({s.org_unit_id for s in rows})))}

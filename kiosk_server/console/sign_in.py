@@ -2,7 +2,9 @@
 
 A sign-in ends after ``IDLE`` without a request or ``LONGEST`` after it began, whatever the cookie
 says. Every request reads the account again, so disabling it, or moving it to another node,
-takes effect at once. The keys are the console's own; the counter page keeps its own sign-in.
+takes effect at once; and the cookie carries the account's session version, so signing out,
+a password change or reset, disabling and a role change end every copy of the cookie
+(``content.accounts.staff.end_sessions``). The keys are the console's own; the counter page keeps its own sign-in.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from flask import session as cookie
 from sqlalchemy.orm import Session
 
 from content.accounts.access import Permission, may
-from content.accounts.staff import StaffAccount
+from content.accounts.staff import StaffAccount, end_sessions
 from kiosk_server import csrf
 
 IDLE: Final = timedelta(minutes=30)
@@ -23,6 +25,7 @@ _USER: Final = "console_user"
 _SINCE: Final = "console_since"
 _SEEN: Final = "console_seen"
 _CSRF: Final = "console_csrf"
+_VERSION: Final = "console_version"
 
 
 def csrf_token() -> str:
@@ -38,12 +41,26 @@ def begin(account: StaffAccount, now: datetime) -> None:
     cookie.permanent = False
     cookie[_USER] = account.id
     cookie[_SINCE] = cookie[_SEEN] = now.isoformat()
+    cookie[_VERSION] = account.session_version
     csrf.renew(_CSRF)
 
 
 def end() -> None:
-    for key in (_USER, _SINCE, _SEEN, _CSRF):
+    """Forget the sign-in in this browser only (``sign_out`` ends it everywhere)."""
+    for key in (_USER, _SINCE, _SEEN, _CSRF, _VERSION):
         cookie.pop(key, None)
+
+
+def sign_out(db: Session) -> None:
+    """End every session of the account signed in here, not just this cookie (a copy would still work).
+
+    The caller commits.
+    """
+    user_id = cookie.get(_USER)
+    account = db.get(StaffAccount, user_id) if isinstance(user_id, int) else None
+    if account is not None and cookie.get(_VERSION) == account.session_version:
+        end_sessions(account)
+    end()
 
 
 def _instant(value: object) -> datetime | None:
@@ -63,7 +80,7 @@ def signed_in(db: Session, now: datetime) -> tuple[StaffAccount | None, bool]:
         end()
         return None, True
     account = db.get(StaffAccount, user_id)
-    if account is None or not may(account, Permission.USE_CONSOLE):
+    if account is None or cookie.get(_VERSION) != account.session_version or not may(account, Permission.USE_CONSOLE):
         end()
         return None, False
     cookie[_SEEN] = now.isoformat()

@@ -1,8 +1,10 @@
 """Accounts: org admins manage the accounts below their node; system admins manage all of them.
 
-An account is in the manager's scope when its node (or its hall's node) lies in the manager's
-subtree; roles above the manager's own are never granted (``content.accounts.access.GRANTABLE``). Every
-change is audited with a before/after summary, never with the password.
+An account is in the manager's scope when its node lies strictly below the manager's node, or it
+belongs to a hall in the manager's subtree (``content.accounts.access.manages_place``): peers on
+the manager's own node are managed from above. Roles above the manager's own are never granted
+(``content.accounts.access.GRANTABLE``). Every change is audited with a before/after summary,
+never with the password.
 """
 
 from __future__ import annotations
@@ -14,8 +16,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from content.accounts import audit
-from content.accounts.access import GRANTABLE, Permission, Scope, may_grant
-from content.accounts.staff import HALL_ROLES, Role, StaffAccount, add_account, placement_errors, set_password
+from content.accounts.access import GRANTABLE, Permission, Scope, manages_place, may_grant
+from content.accounts.staff import (
+    HALL_ROLES,
+    Role,
+    StaffAccount,
+    add_account,
+    end_sessions,
+    placement_errors,
+    set_password,
+)
 from content.errors import ValidationError
 from content.org.tree import Hall, OrgUnit
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, in_scope, page_number
@@ -32,11 +42,15 @@ def _covers_account(db: Session, scope: Scope, account: StaffAccount) -> bool:
     if scope.everything:
         return True
     path = _account_path(db, account)
-    return path is not None and scope.covers_path(path) and account.role != Role.SYSTEM_ADMIN
+    return path is not None and manages_place(scope, Role(account.role), path)
 
 
 def _places(db: Session, scope: Scope) -> tuple[list[OrgUnit], list[Hall]]:
-    units = list(db.scalars(select(OrgUnit).where(scope.unit_clause(OrgUnit.path)).order_by(OrgUnit.path)))
+    """The nodes and halls an account may be put on: the manager's own node is not offered (no peers)."""
+    query = select(OrgUnit).where(scope.unit_clause(OrgUnit.path))
+    if scope.path is not None:
+        query = query.where(OrgUnit.path != scope.path)
+    units = list(db.scalars(query.order_by(OrgUnit.path)))
     halls = list(
         db.scalars(
             select(Hall).join(OrgUnit).where(scope.hall_clause(Hall.id, OrgUnit.path)).order_by(OrgUnit.path, Hall.name)
@@ -80,7 +94,11 @@ def users() -> Any:
     db = request_session()
     query = select(StaffAccount).outerjoin(OrgUnit, OrgUnit.id == StaffAccount.org_unit_id)
     if not g.scope.everything:
-        query = query.where(g.scope.unit_clause(OrgUnit.path), StaffAccount.role != Role.SYSTEM_ADMIN.value)
+        query = query.where(
+            g.scope.unit_clause(OrgUnit.path),
+            StaffAccount.role != Role.SYSTEM_ADMIN.value,
+            or_(StaffAccount.hall_id.is_not(None), OrgUnit.path != g.scope.path),  # no peers (manages_place)
+        )
     text = request.args.get("q", "").strip()
     if text:
         query = query.where(or_(StaffAccount.username.contains(text), StaffAccount.display_name.contains(text)))
@@ -118,6 +136,8 @@ def _check_place(db: Session, role: Role, hall_id: int | None, org_unit_id: int 
         unit = db.get(OrgUnit, org_unit_id)
         if unit is None or not g.scope.covers_unit(unit):
             errors["org_unit_id"] = say(g.lang, "forbidden")
+        elif not manages_place(g.scope, role, unit.path):
+            errors["org_unit_id"] = say(g.lang, "users.below_only")
     return errors
 
 
@@ -225,6 +245,9 @@ def edit_user(account_id: int) -> Any:
     if "unlock" in request.form:
         account.locked_until, account.failed_logins = None, 0
     after = _summary(account)
+    moved = any(before[k] != after[k] for k in ("role", "org_unit_id", "hall_id"))
+    if not password and (moved or (before["active"] and not account.active)):
+        end_sessions(account)  # set_password already did; a copied cookie must not keep the old powers
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if password:
         changed["password"] = ["…", "…"]

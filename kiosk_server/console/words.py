@@ -37,15 +37,11 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "login.username.required": ("请输入用户名", "Enter your user name"),
     "login.password.required": ("请输入密码", "Enter your password"),
     "login.refused.wrong": ("用户名或密码不正确", "Wrong user name or password"),
-    "login.refused.locked": (
-        "登录失败次数过多，账号已锁定，请15分钟后再试",
-        "Too many failed attempts: the account is locked for 15 minutes",
-    ),
     "login.refused.disabled": ("账号已停用", "This account is disabled"),
     "login.refused.no_console": ("此账号不能使用管理控制台", "This account may not use the console"),
     "login.throttled": (
         "登录尝试过于频繁，请{seconds}秒后再试",
-        "Too many sign-in attempts from here: try again in {seconds} s",
+        "Too many sign-in attempts: try again in {seconds} s",
     ),
     "login.expired_form": ("页面已过期，请重新提交", "The form expired: please send it again"),
     "login.signed_out": ("您已退出登录", "You have signed out"),
@@ -100,6 +96,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "users.choose": ("请选择", "Choose"),
     "users.password.short": ("密码至少8位", "At least 8 characters"),
     "users.username.taken": ("该用户名已被使用", "This user name is taken"),
+    "users.below_only": (
+        "只能管理本级机构以下的账号，本级账号由上级管理员管理",
+        "You manage the accounts below your own node; those on it are managed from above",
+    ),
     "users.username.invalid": ("请输入用户名（不超过60个字符）", "Enter a user name (60 characters at most)"),
     "audit.title": ("操作日志", "Audit log"),
     "audit.at": ("时间", "When"),
@@ -146,6 +146,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "emergency.targets.required": ("请至少选择一个发布范围", "Choose at least one place"),
     "emergency.on_air": ("正在播出", "On air"),
     "emergency.none_on_air": ("当前没有紧急通知", "No emergency is on air"),
+    "emergency.scheduled": ("待播出（{at} 开始）", "Scheduled: starts at {at}"),
     "emergency.ends_at": ("{at} 自动结束", "ends by itself at {at}"),
     "emergency.end": ("立即结束", "End now"),
     "emergency.sent": ("紧急通知已发布", "The emergency notice is on air"),
@@ -184,7 +185,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
 
 
 # Each part of the console may keep its words in ``kiosk_server/console/<area>_words.py`` (a ``WORDS`` dict).
-AREAS: Final = ("fleet", "imports", "plays", "notices", "schedules", "media", "layouts")
+AREAS: Final = ("fleet", "imports", "plays", "notices", "schedules", "media", "layouts", "api_keys")
 
 
 @cache

@@ -77,6 +77,9 @@ def test_postgres_url_gets_the_psycopg_driver(tmp_path: Path) -> None:
         ("KIOSK_RECORDS_HTTP_TIMEOUT_SECONDS", "600", "at most 60 seconds"),
         ("KIOSK_SESSION_SWEEP_SECONDS", "0", "above 0"),
         ("KIOSK_SESSION_SWEEP_SECONDS", "soon", "KIOSK_SESSION_SWEEP_SECONDS"),
+        ("KIOSK_TRUSTED_PROXIES", "-1", "the number of reverse proxies in front of the server, 0 to 5"),
+        ("KIOSK_TRUSTED_PROXIES", "yes", "KIOSK_TRUSTED_PROXIES"),
+        ("KIOSK_SECURE_COOKIES", "always", "expected one of auto, true, false, got 'always'"),
     ],
 )
 def test_malformed_values_fail_naming_the_key(tmp_path: Path, key: str, value: str, fragment: str) -> None:
@@ -84,6 +87,15 @@ def test_malformed_values_fail_naming_the_key(tmp_path: Path, key: str, value: s
         load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), key: value})
     assert fragment in str(info.value)
     assert key in str(info.value)
+
+
+def test_proxies_are_not_trusted_and_cookies_follow_the_request_by_default(tmp_path: Path) -> None:
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
+    assert settings.trusted_proxies == 0 and settings.secure_cookies == "auto"
+    chosen = load_settings(
+        environ={"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_TRUSTED_PROXIES": "1", "KIOSK_SECURE_COOKIES": "TRUE"}
+    )
+    assert chosen.trusted_proxies == 1 and chosen.secure_cookies == "true"
 
 
 def test_unknown_override_is_refused(tmp_path: Path) -> None:

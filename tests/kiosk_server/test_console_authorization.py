@@ -27,6 +27,9 @@ ENDPOINTS: Final[dict[str, tuple[str, str, Permission]]] = {
     "console.users": ("GET", "/console/users", P.MANAGE_USERS),
     "console.new_user": ("POST", "/console/users/new", P.MANAGE_USERS),
     "console.edit_user": ("GET", "/console/users/{tech}", P.MANAGE_USERS),
+    "console.api_keys": ("GET", "/console/api-keys", P.MANAGE_USERS),
+    "console.create_api_key": ("POST", "/console/api-keys", P.MANAGE_USERS),
+    "console.revoke_api_key": ("POST", "/console/api-keys/999999/revoke", P.MANAGE_USERS),
     "console.audit": ("GET", "/console/audit", P.VIEW_AUDIT),
     "console.emergencies": ("GET", "/console/emergencies", P.EMERGENCY),
     "console.send_emergency": ("POST", "/console/emergencies", P.EMERGENCY),
@@ -81,6 +84,7 @@ ENDPOINTS: Final[dict[str, tuple[str, str, Permission]]] = {
 }
 # A permitted request that still answers 404 (a missing object) rather than 200 or a validation 400.
 MISSING_OBJECT: Final = {
+    "console.revoke_api_key",
     "console.end_emergency",
     "console.approve_emergency_proposal",
     "console.reject_emergency_proposal",

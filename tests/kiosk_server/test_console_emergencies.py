@@ -253,3 +253,33 @@ def test_a_proposal_outside_the_subtree_is_not_found(cw: ConsoleWorld, client: A
         == 404
     )
     assert _emergencies(app) == []
+
+
+def test_an_emergency_scheduled_for_later_says_when_it_starts_not_on_air(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
+    from datetime import timedelta
+
+    from content.signage.targeting import Target
+
+    later = cw.clock.now + timedelta(hours=3)  # 15:00 Beijing time
+    with Session(database(app).engine) as session:
+        emergency = Emergency(
+            org_unit_id=cw.world.city_id,
+            title="明日停电检修",
+            starts_at=later,
+            expires_at=later + timedelta(hours=2),
+            created_by="api-token",
+            targets=[Target(kind="org", ref=str(cw.world.city_id))],
+        )
+        session.add(emergency)
+        session.commit()
+    sign_in(client, "approver")
+    page = client.get("/console/emergencies").get_data(as_text=True)
+    recent = page[page.index("明日停电检修", page.index('class="table"')) :]
+    row = recent[: recent.index("</tr>")]
+    assert "待播出（2026-12-02 15:00 开始）" in row and "正在播出" not in row
+    on_air = page[: page.index("</section>")]
+    assert "待播出（2026-12-02 15:00 开始）" in on_air
+    home = client.get("/console/").get_data(as_text=True)
+    assert "待播出（12-02 15:00 开始）" in home

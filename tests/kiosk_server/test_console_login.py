@@ -1,5 +1,6 @@
-"""Console sign-in: the right account gets in, lockout after five failures, a per-address throttle,
-CSRF on every form, idle and absolute expiry, and disabling an account takes effect at once."""
+"""Console sign-in: the right account gets in, growing delays after failures that never lock the owner
+out, a per-address throttle, CSRF on every form, idle and absolute expiry, and disabling an account
+takes effect at once. The guard's own rules are in test_sign_in_guard.py."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from limits.storage import MemoryStorage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.accounts.audit import AuditEntry
 from content.accounts.staff import StaffAccount
-from kiosk_server.console.throttle import SignInThrottle
 from kiosk_server.database import database
+from kiosk_server.sign_in_guard import SignInGuard
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, csrf_of, sign_in
 
 
@@ -63,18 +65,32 @@ def test_next_never_leads_off_the_console(cw: ConsoleWorld, client: Any) -> None
     assert done.headers["Location"].endswith("/console/")
 
 
-def test_wrong_password_is_refused_and_five_lock_the_account(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    for _ in range(4):
+def test_wrong_passwords_delay_the_name_but_never_lock_its_owner_out(cw: ConsoleWorld, client: Any) -> None:
+    for _ in range(5):
         refused = sign_in(client, "editor", "wrong-password")
         assert refused.status_code == 401
         assert "用户名或密码不正确" in refused.get_data(as_text=True)
-    locked = sign_in(client, "editor", "wrong-password")
-    assert locked.status_code == 401
-    # Now even the right password is refused, with the lockout said plainly.
-    right = sign_in(client, "editor")
-    assert right.status_code == 401 and "账号已锁定" in right.get_data(as_text=True)
-    cw.clock.advance(minutes=16)
+    # Now the name waits a second before its next check, even for the right password ...
+    waiting = sign_in(client, "editor")
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
+    assert "登录尝试过于频繁，请1秒后再试" in waiting.get_data(as_text=True)
+    # ... and once the second has passed, the owner signs in: no lock anyone else can renew.
+    cw.clock.advance(seconds=1)
     assert sign_in(client, "editor").status_code == 302
+
+
+def test_anonymous_failures_cannot_keep_an_account_from_signing_in(cw: ConsoleWorld, client: Any) -> None:
+    for _ in range(12):  # a stranger guesses as fast as the name may be tried
+        answer = sign_in(client, "admin", "a-guess")
+        if answer.status_code == 429:  # told to wait: tries again the moment the wait is over
+            cw.clock.advance(seconds=int(answer.headers["Retry-After"]))
+            answer = sign_in(client, "admin", "a-guess")
+        assert answer.status_code == 401
+    delayed = sign_in(client, "admin")
+    assert delayed.status_code == 429, "twelve failures in a row delay the name"
+    assert int(delayed.headers["Retry-After"]) == 2 ** (12 - 5)
+    cw.clock.advance(seconds=int(delayed.headers["Retry-After"]))
+    assert sign_in(client, "admin").status_code == 302, "the right password after the delay signs in"
 
 
 def test_an_unknown_name_and_a_wrong_password_read_the_same(cw: ConsoleWorld, client: Any) -> None:
@@ -96,7 +112,7 @@ def test_empty_fields_get_field_level_messages(cw: ConsoleWorld, client: Any) ->
 
 
 def test_one_address_is_throttled_whatever_names_it_tries(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    app.extensions["console_sign_in_throttle"] = SignInThrottle(limit=3, window=300)
+    app.extensions["kiosk_sign_in_guard"] = SignInGuard(MemoryStorage(), address_failures=3)
     for name in ("a1", "a2", "a3"):
         assert sign_in(client, name, "wrong-password").status_code == 401
     throttled = sign_in(client, "editor")
@@ -105,12 +121,12 @@ def test_one_address_is_throttled_whatever_names_it_tries(cw: ConsoleWorld, clie
     assert "登录尝试过于频繁" in throttled.get_data(as_text=True)
 
 
-def test_the_throttle_forgets_attempts_after_its_window() -> None:
-    throttle = SignInThrottle(limit=2, window=60)
-    assert throttle.attempt("10.0.0.1", 0) == 0 and throttle.attempt("10.0.0.1", 1) == 0
-    assert throttle.attempt("10.0.0.1", 2) == pytest.approx(58)
-    assert throttle.attempt("10.0.0.2", 2) == 0  # another address is not held up
-    assert throttle.attempt("10.0.0.1", 61) == 0
+def test_successful_sign_ins_do_not_count_against_the_address(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    app.extensions["kiosk_sign_in_guard"] = SignInGuard(MemoryStorage(), address_failures=3)
+    for name in ("editor", "orgadmin", "approver", "admin", "tech"):
+        assert sign_in(app.test_client(), name).status_code == 302, name
+    assert sign_in(client, "nobody", "wrong-password").status_code == 401
+    assert sign_in(client, "editor").status_code == 302
 
 
 def test_a_form_without_its_csrf_token_is_refused(cw: ConsoleWorld, client: Any) -> None:

@@ -29,13 +29,62 @@ def _account(app: Flask, username: str) -> StaffAccount | None:
         return found
 
 
-def test_an_org_admin_lists_only_the_accounts_of_their_subtree(cw: ConsoleWorld, client: Any) -> None:
+def test_an_org_admin_lists_only_the_accounts_below_their_node(cw: ConsoleWorld, client: Any) -> None:
     sign_in(client, "orgadmin")
     page = client.get("/console/users").get_data(as_text=True)
-    for inside in ("editor", "approver", "manager", "counter", "tech"):
-        assert f">{inside}</a>" in page
-    for outside in ("admin", "tianshui"):
-        assert f">{outside}</a>" not in page
+    for below in ("manager", "counter", "tech"):  # the city's hall, the county
+        assert f">{below}</a>" in page
+    for not_theirs in ("admin", "tianshui", "editor", "approver", "orgadmin"):  # peers on the city node too
+        assert f">{not_theirs}</a>" not in page
+
+
+@pytest.mark.parametrize("role", ["org_admin", "editor"])
+def test_an_org_admin_cannot_create_a_peer_on_their_own_node(
+    cw: ConsoleWorld, client: Any, app: Flask, role: str
+) -> None:
+    sign_in(client, "orgadmin")
+    form = client.get("/console/users/new").get_data(as_text=True)
+    assert f'<option value="{cw.world.county_id}"' in form
+    assert f'<option value="{cw.world.city_id}"' not in form  # their own node is not offered
+    page = client.post(
+        "/console/users/new",
+        data={
+            "csrf_token": csrf_now(client),
+            "username": "peer",
+            "display_name": "同级",
+            "role": role,
+            "org_unit_id": str(cw.world.city_id),
+            "password": "a-long-pass-9",
+        },
+    )
+    assert page.status_code == 400
+    assert "只能管理本级机构以下的账号" in page.get_data(as_text=True)
+    assert _account(app, "peer") is None
+
+
+def test_an_org_admin_cannot_reset_or_disable_a_peer(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    sign_in(client, "orgadmin")
+    assert client.get(f"/console/users/{cw.account_ids['editor']}").status_code == 404
+    refused = client.post(
+        f"/console/users/{cw.account_ids['editor']}",
+        data={
+            "csrf_token": csrf_now(client),
+            "display_name": "x",
+            "role": "editor",
+            "org_unit_id": str(cw.world.county_id),
+            "password": "taken-over-pass",
+        },
+    )
+    assert refused.status_code == 404
+    editor = _account(app, "editor")
+    assert editor is not None and editor.active and editor.org_unit_id == cw.world.city_id
+    assert not password_matches("taken-over-pass", editor.password_hash)
+
+
+def test_a_system_admin_manages_an_org_admin_on_any_node(cw: ConsoleWorld, client: Any) -> None:
+    sign_in(client, "admin")
+    assert client.get(f"/console/users/{cw.account_ids['orgadmin']}").status_code == 200
+    assert f'<option value="{cw.world.city_id}"' in client.get("/console/users/new").get_data(as_text=True)
 
 
 def test_an_org_admin_creates_an_editor_below_their_node(cw: ConsoleWorld, client: Any, app: Flask) -> None:
@@ -156,18 +205,18 @@ def test_disabling_and_unlocking_are_audited_without_the_password(cw: ConsoleWor
 
 
 def test_nobody_disables_themselves(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    sign_in(client, "orgadmin")
+    sign_in(client, "admin")
     page = client.post(
-        f"/console/users/{cw.account_ids['orgadmin']}",
-        data={
-            "csrf_token": csrf_now(client),
-            "display_name": "x",
-            "role": "org_admin",
-            "org_unit_id": str(cw.world.city_id),
-        },
+        f"/console/users/{cw.account_ids['admin']}",
+        data={"csrf_token": csrf_now(client), "display_name": "x", "role": "system_admin"},
     )
     assert page.status_code == 400
-    assert _account(app, "orgadmin").active is True
+    assert _account(app, "admin").active is True
+
+
+def test_an_org_admin_does_not_manage_their_own_account(cw: ConsoleWorld, client: Any) -> None:
+    sign_in(client, "orgadmin")
+    assert client.get(f"/console/users/{cw.account_ids['orgadmin']}").status_code == 404
 
 
 def test_the_audit_page_shows_an_org_admin_their_subtree_only(cw: ConsoleWorld, client: Any) -> None:

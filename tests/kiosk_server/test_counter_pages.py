@@ -1,4 +1,5 @@
-"""The counter staff page (/counter): sign-in and its lockout, CSRF, the hall boundary, and each queue action."""
+"""The counter staff page (/counter): sign-in through the sign-in guard (counter roles only), CSRF, the hall
+boundary, and each queue action."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from limits.storage import MemoryStorage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,7 @@ from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import take_ticket
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
+from kiosk_server.sign_in_guard import SignInGuard
 from tests.support.world import build_world
 
 PASSWORD = "counter-pass-1"
@@ -143,14 +146,37 @@ def test_a_wrong_password_is_refused_and_counted(app: Flask, client: Any, hall: 
     assert client.get("/counter").status_code == 302, "nobody is signed in"
 
 
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app: Flask, client: Any, hall: Hall) -> None:
+def test_wrong_passwords_delay_the_name_and_the_owner_signs_in_after(app: Flask, client: Any, hall: Hall) -> None:
     for _ in range(5):
         assert "用户名或密码不正确" in sign_in(client, password="wrong-password").get_data(as_text=True)
-    assert account(app, "wang").locked_until is not None
-    refused = sign_in(client).get_data(as_text=True)
-    assert "登录失败次数过多，账号已锁定，请15分钟后再试" in refused
-    hall.clock.advance(minutes=16)
-    assert sign_in(client).status_code == 302, "the lock ends after 15 minutes"
+    assert account(app, "wang").locked_until == hall.clock.now + timedelta(seconds=1)
+    waiting = sign_in(client)
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
+    assert "登录尝试过于频繁，请1秒后再试" in waiting.get_data(as_text=True)
+    hall.clock.advance(seconds=1)
+    assert sign_in(client).status_code == 302, "the owner is only slowed down, never locked out"
+
+
+def test_the_counter_sign_in_is_throttled_per_address(app: Flask, client: Any, hall: Hall) -> None:
+    app.extensions["kiosk_sign_in_guard"] = SignInGuard(MemoryStorage(), address_failures=3)
+    for name in ("x1", "x2", "x3"):
+        assert sign_in(client, username=name, password="wrong-password").status_code == 200
+    throttled = sign_in(client)
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert client.get("/counter").status_code == 302, "nobody is signed in"
+
+
+def test_the_counter_page_never_checks_another_roles_password(app: Flask, client: Any, hall: Hall) -> None:
+    with Session(database(app).engine) as session:
+        add_account(session, username="root", password=PASSWORD, display_name="管理员", role=Role.SYSTEM_ADMIN)
+        session.commit()
+    right = sign_in(client, username="root").get_data(as_text=True)
+    wrong = sign_in(client, username="root", password="wrong-password").get_data(as_text=True)
+    unknown = sign_in(client, username="nobody", password="wrong-password").get_data(as_text=True)
+    assert "用户名或密码不正确" in right and right.replace("root", "?") == wrong.replace("root", "?")
+    assert unknown.replace("nobody", "?") == right.replace("root", "?"), "the same generic refusal"
+    assert client.get("/counter").status_code == 302
+    assert account(app, "root").failed_logins == 2, "counted like any failure, so guessing here is delayed too"
 
 
 def test_empty_fields_are_named_each_at_its_field(client: Any, hall: Hall) -> None:
@@ -217,7 +243,7 @@ def test_an_account_of_no_hall_cannot_work_a_counter(app: Flask, client: Any, ha
         )
         session.commit()
     answer = sign_in(client, username="zhao")
-    assert answer.status_code == 200 and "该账号未分配服务大厅，不能在窗口叫号" in answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "用户名或密码不正确" in answer.get_data(as_text=True)
     assert client.get("/counter").status_code == 302
 
 

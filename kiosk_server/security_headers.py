@@ -1,0 +1,71 @@
+"""What every answer says about its own safety: CSP, framing, sniffing and referrers; proxies and cookies.
+
+- **Content-Security-Policy**: scripts, styles, media and connections from this server only.
+  Inline ``<script>`` and ``<style>`` blocks carry the request's nonce (``csp_nonce()`` in
+  templates); ``style`` attributes stay allowed (layout boxes and the preview are drawn with them,
+  and a style cannot run code). No page may be framed: the console's preview is an ``iframe
+  srcdoc`` inside the console page, not a framed URL.
+- **Trusted proxies**: with ``KIOSK_TRUSTED_PROXIES=n``, Werkzeug's ProxyFix believes the last ``n``
+  hops of ``X-Forwarded-For``, ``-Proto`` and ``-Host``, so the sign-in guard counts the client's
+  address and ``request.is_secure`` knows the browser used HTTPS. With 0 (the default) those
+  headers are ignored: anyone can send them.
+- **Secure cookies**: ``KIOSK_SECURE_COOKIES`` true, false or auto (Secure when this request came
+  over HTTPS, directly or through a trusted proxy).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Final
+
+from flask import Flask, Response, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from kiosk_server.config import Settings
+
+_POLICY: Final = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
+    "style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def csp_nonce() -> str:
+    """This request's nonce for inline scripts and styles (made on first use)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    nonce: str = g.csp_nonce
+    return nonce
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie session whose Secure flag follows KIOSK_SECURE_COOKIES."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if self.mode == "auto":
+            return has_request_context() and request.is_secure
+        return self.mode == "true"
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if "Content-Security-Policy" not in headers:
+        headers["Content-Security-Policy"] = _POLICY.format(nonce=csp_nonce())
+    return response
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Apply the proxy hops, the cookie rule and the headers to ``app``; call after Socket.IO wraps it."""
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.session_interface = _SessionCookies(settings.secure_cookies)
+    app.after_request(_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
