@@ -68,8 +68,7 @@ def _place(session: Session, row: ApiKey) -> str:
 
 
 def _create(session: Session, args: Any, hash_key: bytes) -> int:
-    from content.accounts import audit
-    from content.accounts.api_keys import create_key, key_org_path
+    from content.accounts.api_keys import audit_created, create_key
     from content.org.tree import Hall, OrgUnit
 
     node = _find(session, OrgUnit, args.node, "node")
@@ -77,17 +76,7 @@ def _create(session: Session, args: Any, hash_key: bytes) -> int:
     row, secret = create_key(
         session, name=args.name, scope=args.scope, key=hash_key, creator=None, org_unit_id=node, hall_id=hall
     )
-    audit.record(
-        session,
-        actor=ACTOR,
-        action="api_key.created",
-        obj_kind="api_key",
-        obj_id=row.id,
-        summary={
-            "after": {"name": row.name, "scope": row.scope, "org_unit_id": row.org_unit_id, "hall_id": row.hall_id}
-        },
-        org_path=key_org_path(session, row),
-    )
+    audit_created(session, row, ACTOR)
     session.commit()
     print(
         f"API key {row.name!r} ({row.scope}, {_place(session, row)}); the secret is shown this once:", file=sys.stderr
@@ -109,22 +98,13 @@ def _list(session: Session) -> int:
 
 
 def _revoke(session: Session, name: str) -> int:
-    from content.accounts import audit
-    from content.accounts.api_keys import find_key, key_org_path, revoke
+    from content.accounts.api_keys import audit_revoked, find_key, revoke
 
     row = find_key(session, None, name)
     if not revoke(session, row):
         print(f"API key {row.name!r} was revoked already", file=sys.stderr)
         return 0
-    audit.record(
-        session,
-        actor=ACTOR,
-        action="api_key.revoked",
-        obj_kind="api_key",
-        obj_id=row.id,
-        summary={"before": {"name": row.name, "scope": row.scope}},
-        org_path=key_org_path(session, row),
-    )
+    audit_revoked(session, row, ACTOR)
     session.commit()
     print(f"API key {row.name!r} revoked", file=sys.stderr)
     return 0

@@ -28,6 +28,7 @@ from typing import Final
 from sqlalchemy import ForeignKey, String, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from content.accounts import audit
 from content.accounts.access import AccessDenied, Permission, Scope, may, scope_of
 from content.accounts.staff import Role, StaffAccount
 from content.db import Base, utcnow
@@ -229,3 +230,31 @@ def key_org_path(session: Session, row: ApiKey) -> str | None:
     """Where the key sits in the org tree, for the audit log's subtree filter."""
     unit = session.get(OrgUnit, row.org_unit_id) if row.org_unit_id is not None else None
     return unit.path if unit else None
+
+
+def audit_created(session: Session, row: ApiKey, actor: str) -> None:
+    """Record that ``actor`` (a console account or ``cli``) created ``row``; never the secret."""
+    audit.record(
+        session,
+        actor=actor,
+        action="api_key.created",
+        obj_kind="api_key",
+        obj_id=row.id,
+        summary={
+            "after": {"name": row.name, "scope": row.scope, "org_unit_id": row.org_unit_id, "hall_id": row.hall_id}
+        },
+        org_path=key_org_path(session, row),
+    )
+
+
+def audit_revoked(session: Session, row: ApiKey, actor: str) -> None:
+    """Record that ``actor`` revoked ``row``."""
+    audit.record(
+        session,
+        actor=actor,
+        action="api_key.revoked",
+        obj_kind="api_key",
+        obj_id=row.id,
+        summary={"before": {"name": row.name, "scope": row.scope}},
+        org_path=key_org_path(session, row),
+    )

@@ -12,9 +12,17 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from content.accounts import audit
 from content.accounts.access import AccessDenied, Permission
-from content.accounts.api_keys import ApiKey, KeyScope, create_key, find_key, key_org_path, revoke, visible_keys
+from content.accounts.api_keys import (
+    ApiKey,
+    KeyScope,
+    audit_created,
+    audit_revoked,
+    create_key,
+    find_key,
+    revoke,
+    visible_keys,
+)
 from content.accounts.staff import Role
 from content.errors import NotFound, ValidationError
 from content.org.tree import Hall, OrgUnit
@@ -95,17 +103,7 @@ def create_api_key() -> Any:
     except AccessDenied:
         db.rollback()
         return _render(values, {"scope": say(g.lang, "forbidden")}, 403)
-    audit.record(
-        db,
-        actor=g.console_actor,
-        action="api_key.created",
-        obj_kind="api_key",
-        obj_id=row.id,
-        summary={
-            "after": {"name": row.name, "scope": row.scope, "org_unit_id": row.org_unit_id, "hall_id": row.hall_id}
-        },
-        org_path=key_org_path(db, row),
-    )
+    audit_created(db, row, g.console_actor)
     db.commit()
     return _render({}, {}, 201, secret=secret, new_name=row.name)
 
@@ -120,15 +118,7 @@ def revoke_api_key(key_id: int) -> Any:
     except NotFound:
         abort(404)  # also a key outside the admin's subtree
     if revoke(db, row, g.now):
-        audit.record(
-            db,
-            actor=g.console_actor,
-            action="api_key.revoked",
-            obj_kind="api_key",
-            obj_id=row.id,
-            summary={"before": {"name": row.name, "scope": row.scope}},
-            org_path=key_org_path(db, row),
-        )
+        audit_revoked(db, row, g.console_actor)
         db.commit()
     flash(say(g.lang, "api_keys.revoked.done"))
     return redirect(url_for("console.api_keys"))
