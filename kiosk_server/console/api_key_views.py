@@ -28,7 +28,7 @@ from content.errors import NotFound, ValidationError
 from content.org.tree import Hall, OrgUnit
 from kiosk_server.auth import api_key_hash_key
 from kiosk_server.console.base import bp, console_page
-from kiosk_server.console.words import say
+from kiosk_server.console.words import catalogue, say
 from kiosk_server.database import request_session
 from kiosk_server.settings_access import settings
 
@@ -99,7 +99,8 @@ def create_api_key() -> Any:
     except ValidationError as err:
         db.rollback()
         names = {"node": "org_unit_id", "hall": "hall_id"}
-        return _render(values, {names.get(k, k): v for k, v in err.errors.items()}, 400)
+        errors = {names.get(k, k): v for k, v in err.errors.items()}
+        return _render(values, {k: _field_error(k, v) for k, v in errors.items()}, 400)
     except AccessDenied:
         db.rollback()
         return _render(values, {"scope": say(g.lang, "forbidden")}, 403)
@@ -122,3 +123,9 @@ def revoke_api_key(key_id: int) -> Any:
         db.commit()
     flash(say(g.lang, "api_keys.revoked.done"))
     return redirect(url_for("console.api_keys"))
+
+
+def _field_error(field: str, detail: str) -> str:
+    """The refusal of one form field in the page's language (the domain's own text in English)."""
+    key = f"api_keys.error.{field}"
+    return say(g.lang, key, detail=detail) if key in catalogue() else detail

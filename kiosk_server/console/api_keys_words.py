@@ -36,4 +36,9 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "Copy it now and hand it over. It cannot be shown again; if it is lost, revoke it and make a new one.",
     ),
     "api_keys.revoked.done": ("密钥已吊销", "The key is revoked"),
+    # A refused form says what to fix in the page's language; the domain's English text is the English.
+    "api_keys.error.name": ("名称须为 1–60 个字母、数字或 . - _，且不能与已有密钥重名", "{detail}"),
+    "api_keys.error.scope": ("请选择一个范围", "{detail}"),
+    "api_keys.error.org_unit_id": ("只读和内容密钥须选择所属机构", "{detail}"),
+    "api_keys.error.hall_id": ("排队数据密钥须选择一个大厅", "{detail}"),
 }
