@@ -16,18 +16,24 @@ its own staff.
   so a delayed name tells nobody whether it exists.
 
 The counters live in Redis when ``KIOSK_MESSAGE_QUEUE_URL`` is a redis:// URL (every process sees
-the same ones), in this process's memory otherwise. Time is the clock passed in, never the wall's.
+the same ones), in this process's memory otherwise. When Redis does not answer, sign-in goes on with
+this process's own counters (logged, and Redis tried again after ``SHARED_RETRY``): a throttle that
+is per process for a while is better than nobody signing in. Accounts' delays live in the database
+and hold throughout. Time is the clock passed in, never the wall's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
+import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from flask import Flask
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from sqlalchemy.orm import Session
 
@@ -39,6 +45,11 @@ NAME_MEMORY: Final = 24 * 3600  # seconds a name's failures are remembered after
 _EXTENSION: Final = "kiosk_sign_in_guard"
 _PREFIX: Final = "kiosk-sign-in"
 _PAST: Final = 0.001  # a waiting time ends just after the weighted count equals the limit, not on it
+SHARED_RETRY: Final = 30.0  # seconds on this process's own counters after the shared storage failed
+_REDIS_TIMEOUT: Final = 0.5  # seconds; a sign-in must not hang on an unreachable Redis
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class SignInThrottled(Exception):
@@ -53,9 +64,14 @@ class SignInGuard:
     """Counts failed sign-ins in a ``limits`` storage and refuses attempts that must wait."""
 
     def __init__(
-        self, storage: Storage, *, address_failures: int = ADDRESS_FAILURES, address_window: float = ADDRESS_WINDOW
+        self,
+        storage: Storage,
+        *,
+        address_failures: int = ADDRESS_FAILURES,
+        address_window: float = ADDRESS_WINDOW,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._storage = storage
+        self._storage = _SharedOrLocal(storage, monotonic)
         self._limit = address_failures
         self._window = address_window
 
@@ -63,7 +79,16 @@ class SignInGuard:
     def for_queue_url(cls, url: str) -> SignInGuard:
         """Redis storage for a redis:// message-queue URL (shared by every process), memory for none."""
         if url:
-            return cls(RedisStorage(url, key_prefix=_PREFIX, socket_keepalive=True))
+            return cls(
+                RedisStorage(
+                    url,
+                    key_prefix=_PREFIX,
+                    wrap_exceptions=True,
+                    socket_keepalive=True,
+                    socket_connect_timeout=_REDIS_TIMEOUT,
+                    socket_timeout=_REDIS_TIMEOUT,
+                )
+            )
         return cls(MemoryStorage())
 
     def sign_in(
@@ -136,6 +161,41 @@ class SignInGuard:
             at = f"{key}:at{failures}"
             self._storage.clear(at)
             self._storage.incr(at, NAME_MEMORY, amount=int(now.timestamp() * 1000))
+
+
+class _SharedOrLocal:
+    """The shared storage, or this process's memory for ``SHARED_RETRY`` seconds after it failed.
+
+    The counters kept locally meanwhile are not copied back: the shared ones resume where they were.
+    """
+
+    def __init__(self, shared: Storage, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._shared = shared
+        self._local = shared if isinstance(shared, MemoryStorage) else MemoryStorage()
+        self._monotonic = monotonic
+        self._down_until = 0.0
+
+    def get(self, key: str) -> int:
+        return self._call(lambda s: s.get(key))
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        return self._call(lambda s: s.incr(key, expiry, amount=amount))
+
+    def clear(self, key: str) -> None:
+        self._call(lambda s: s.clear(key))
+
+    def _call(self, operation: Callable[[Storage], _T]) -> _T:
+        if self._shared is not self._local and self._monotonic() >= self._down_until:
+            try:
+                return operation(self._shared)
+            except StorageError as err:
+                self._down_until = self._monotonic() + SHARED_RETRY
+                log.warning(
+                    "sign-in counters: shared storage unreachable (%s); this process counts alone for %d s",
+                    type(err.storage_error).__name__,
+                    SHARED_RETRY,
+                )
+        return operation(self._local)
 
 
 def _seconds(value: float) -> int:

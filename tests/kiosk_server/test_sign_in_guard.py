@@ -3,19 +3,22 @@ per-address windows that slide and skip successes, and the client address behind
 
 from __future__ import annotations
 
+import logging
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, RedisStorage
 from sqlalchemy.orm import Session
 
 from content.accounts.staff import SignInRefused, StaffAccount, clear_sign_in_failures, failure_delay
 from kiosk_server.database import database
-from kiosk_server.sign_in_guard import SignInGuard, SignInThrottled
-from tests.conftest import make_app
+from kiosk_server.sign_in_guard import SHARED_RETRY, SignInGuard, SignInThrottled
+from tests.conftest import REDIS_SKIP, REDIS_UP, REDIS_URL, make_app
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_of, sign_in
 
 
@@ -142,3 +145,45 @@ def test_with_one_trusted_proxy_the_address_comes_from_x_forwarded_for(tmp_path:
         assert sign_in_from(app.test_client(), "203.0.113.6", "editor").status_code == 302, "another citizen's desk"
     finally:
         database(app).engine.dispose()
+
+
+def unreachable_redis() -> RedisStorage:
+    """Redis storage on a port nobody listens on, raising as the guard's own storage would."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return RedisStorage(f"redis://127.0.0.1:{port}/0", wrap_exceptions=True, socket_connect_timeout=0.5)
+
+
+def test_sign_in_goes_on_with_this_process_counting_when_redis_is_down(
+    cw: ConsoleWorld, client: Any, app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.extensions["kiosk_sign_in_guard"] = SignInGuard(unreachable_redis(), address_failures=3)
+    with caplog.at_level(logging.WARNING, logger="kiosk_server.sign_in_guard"):
+        assert sign_in(app.test_client(), "editor").status_code == 302, "not a 500"
+    assert "shared storage unreachable" in caplog.text
+    for name in ("a1", "a2", "a3"):
+        assert sign_in(client, name, "wrong-password").status_code == 401
+    assert sign_in(client, "editor").status_code == 429, "the address is still throttled, by this process"
+
+
+@pytest.mark.skipif(not REDIS_UP, reason=REDIS_SKIP)
+def test_the_shared_counters_are_tried_again_after_a_while(cw: ConsoleWorld, app: Flask) -> None:
+    store = redis.Redis.from_url(REDIS_URL)
+    now = [0.0]
+    shared = RedisStorage(REDIS_URL, key_prefix="kiosk-sign-in-retry-test", wrap_exceptions=True)
+    shared.reset()
+    guard = SignInGuard(shared, address_failures=50, monotonic=lambda: now[0])
+    guard._storage._down_until = SHARED_RETRY  # noqa: SLF001 - as if Redis had failed at 0 and come back since
+    with Session(database(app).engine) as db:
+
+        def fail() -> None:
+            with pytest.raises(SignInRefused):
+                guard.sign_in(db, address="10.9.9.9", username="nobody-x", password="wrong", now=cw.clock.now)
+
+        fail()
+        assert not list(store.scan_iter("kiosk-sign-in-retry-test*")), "still counting locally"
+        now[0] = SHARED_RETRY
+        fail()
+        assert list(store.scan_iter("kiosk-sign-in-retry-test*")), "back on the shared counters"
+    shared.reset()
