@@ -133,9 +133,23 @@ def go_on_air(session: Session, draft: Draft, *, actor: str, now: datetime, reac
 
 
 def propose(session: Session, draft: Draft, account: StaffAccount, now: datetime) -> EmergencyProposal:
-    """File ``draft`` for review and notify the approvers of its node (the caller commits)."""
+    """File ``draft`` for review in ``account``'s name and notify the approvers of its node (the caller commits)."""
     if not may(account, Permission.EDIT_CONTENT):
         raise AccessDenied(f"the role {account.role} may not propose emergencies")
+    return file_proposal(
+        session, draft, proposer=account.username, proposer_id=account.id, shown=account.display_name, now=now
+    )
+
+
+def file_proposal(
+    session: Session, draft: Draft, *, proposer: str, proposer_id: int | None, shown: str, now: datetime
+) -> EmergencyProposal:
+    """File ``draft`` for review and notify the approvers of its node (the caller commits).
+
+    The caller has checked that ``proposer`` may propose: an editor (``propose``), or an integration
+    whose content key allows it, filed as ``api-key:<name>`` with the key's creator as
+    ``proposer_id``, so the creator cannot approve what their key proposed.
+    """
     proposal = EmergencyProposal(
         org_unit_id=draft.org_unit_id,
         title=draft.title,
@@ -144,8 +158,8 @@ def propose(session: Session, draft: Draft, account: StaffAccount, now: datetime
         minutes=draft.minutes,
         until=draft.until,
         targets=[[k, i] for k, i in draft.targets],
-        proposed_by_id=account.id,
-        proposed_by=account.username,
+        proposed_by_id=proposer_id,
+        proposed_by=proposer,
         proposed_at=now,
     )
     session.add(proposal)
@@ -153,15 +167,15 @@ def propose(session: Session, draft: Draft, account: StaffAccount, now: datetime
     path = _path(session, draft.org_unit_id) or "/"
     notify(
         session,
-        [i for i in _approvers(session, path) if i != account.id],
+        [i for i in _approvers(session, path) if i != proposer_id],
         NotificationKind.EMERGENCY_PROPOSED,
-        params={"title": draft.title, "by": account.display_name},
+        params={"title": draft.title, "by": shown},
         subject=(OBJ_KIND, proposal.id),
         now=now,
     )
     audit.record(
         session,
-        actor=account.username,
+        actor=proposer,
         action="proposed",
         obj_kind=OBJ_KIND,
         obj_id=proposal.id,

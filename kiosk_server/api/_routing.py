@@ -33,7 +33,8 @@ class Operation:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None  # None with status 204: no body
     status: int = 200
-    errors: tuple[int, ...] = ()  # besides 401 (added unless public) and 422 (added when there is input)
+    errors: tuple[int, ...] = ()  # besides 401 and 403 (added unless public) and 422 (added when there is input)
+    also: tuple[tuple[int, type[BaseModel], str], ...] = ()  # other successful answers: (status, body, when)
     public: bool = False
     need: Need | None = None  # what the calling key's scope must grant; None: read for GET, write otherwise
 

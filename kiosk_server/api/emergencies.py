@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Literal
 
 from pydantic import Field
 from sqlalchemy import ColumnElement, and_, not_, or_
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.exceptions import Forbidden
 
-from content.accounts.access import AccessDenied
-from content.accounts.staff import StaffAccount
 from content.errors import ValidationError
 from content.org.screens import ScreenGroup
 from content.org.tree import Hall, OrgUnit
 from content.signage.emergencies import Emergency, Severity
-from content.signage.emergency_proposals import Draft, EmergencyProposal, propose
+from content.signage.emergency_proposals import Draft, EmergencyProposal, file_proposal
 from content.signage.targeting import TargetKind, TargetMode
 from kiosk_server.api._access import check_row, check_values
 from kiosk_server.api._crud import Id, Resource, assign, check_refs, find, record_change, register, save_change
@@ -24,7 +21,7 @@ from kiosk_server.api._errors import Conflict, gather
 from kiosk_server.api._routing import Operation, now, parse_body, route
 from kiosk_server.api._schemas import Body, Filters, Instant, Out, partial
 from kiosk_server.api._targets import TargetIn, TargetOut, check_targets, target_rows
-from kiosk_server.auth import Need, current_actor, current_principal
+from kiosk_server.auth import Need, Principal, current_actor, current_principal
 from kiosk_server.database import request_session
 
 
@@ -57,6 +54,11 @@ class EmergencyOut(Out):
     created_by: str
     created_at: datetime
     targets: list[TargetOut]
+
+
+class ProposalFiled(Out):
+    proposal_id: int = Field(description="the proposal an approver reviews in the console")
+    status: Literal["proposed"]
 
 
 class EmergencyFilters(Filters):
@@ -162,11 +164,12 @@ _PROPOSABLE: Final[dict[str, type[OrgUnit] | type[Hall] | type[ScreenGroup]]] = 
 }
 
 
-def propose_from(session: Session, body: EmergencyCreate, proposer_id: int | None) -> EmergencyProposal:
-    """File ``body`` as a proposal in the key creator's name, as the console does for an editor."""
-    account = session.get(StaffAccount, proposer_id) if proposer_id is not None else None
-    if account is None or not account.active:
-        raise Forbidden("this key's creator has no active account to propose emergencies in the name of")
+def propose_from(session: Session, body: EmergencyCreate, principal: Principal) -> EmergencyProposal:
+    """File ``body`` as a proposal in the key's name, as the console does for an editor.
+
+    The content scope is what allows it, whoever made the key (an org administrator or the command
+    line may not propose themselves); the key's creator is recorded so they cannot approve it.
+    """
     errors: dict[str, str] = {}
     if body.starts_at is not None:
         errors["starts_at"] = "a proposal goes on air when an approver approves it: leave starts_at out"
@@ -186,10 +189,9 @@ def propose_from(session: Session, body: EmergencyCreate, proposer_id: int | Non
     if errors:
         raise ValidationError(errors)
     draft = Draft(body.org_unit_id, body.title, body.body, body.severity, None, body.expires_at, tuple(rules))
-    try:
-        return propose(session, draft, account, now())
-    except AccessDenied as err:
-        raise Forbidden(f"this key's creator may not propose emergencies ({err})") from err
+    return file_proposal(
+        session, draft, proposer=principal.actor, proposer_id=principal.creator_id, shown=principal.actor, now=now()
+    )
 
 
 @route(
@@ -197,12 +199,13 @@ def propose_from(session: Session, body: EmergencyCreate, proposer_id: int | Non
     "POST",
     "emergencies_create",
     Operation(
-        "Create a emergency (with a content key: file a proposal for an approver, answered 202)",
+        "Create an emergency (with a content key: file a proposal for an approver, answered 202)",
         "emergencies",
         body=EmergencyCreate,
         response=EmergencyOut,
         status=201,
         errors=(409,),
+        also=((202, ProposalFiled, "filed as a proposal: an approver of the node puts it on air (content keys)"),),
     ),
 )
 def create_emergency() -> Any:
@@ -213,6 +216,6 @@ def create_emergency() -> Any:
         return save_change(session, EMERGENCIES, None, body.model_dump()), 201
     check_values(session, {"org_unit_id": body.org_unit_id})
     check_refs(session, {"org_unit_id": body.org_unit_id}, EMERGENCIES.refs)
-    proposal = propose_from(session, body, principal.creator_id)
+    proposal = propose_from(session, body, principal)
     session.commit()
-    return {"proposal_id": proposal.id, "status": "proposed"}, 202
+    return ProposalFiled(proposal_id=proposal.id, status="proposed").model_dump(), 202

@@ -25,6 +25,7 @@ _ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _ERROR_TEXT: Final = {
     400: "the request cannot be applied as sent (see message)",
     401: "no valid bearer token or console session",
+    403: "the key's scope does not allow this, or the target lies outside its part of the org tree",
     404: "no such row",
     409: "clashes with stored data (still in use, already over)",
     413: "the request is larger than the server accepts",
@@ -57,6 +58,7 @@ def _schemas(operations: list[Operation | None]) -> tuple[dict[Any, Any], dict[s
             (op.query, "validation"),
             (op.response, "serialization"),
         )
+        uses += tuple((model, "serialization") for _, model, _ in op.also)
         for model, mode in uses:
             if model is not None:
                 wanted[(model, mode)] = None
@@ -108,7 +110,9 @@ def _operation(rule: Rule, op: Operation | None, refs: dict[Any, Any], defs: dic
             "content": _json(schema, op.response_media_type),
         }
     responses: dict[str, Any] = {str(op.status): success}
-    statuses = set(op.errors) | ({401} if not op.public else set())
+    for status, model, when in op.also:
+        responses[str(status)] = {"description": when, "content": _json(refs[(model, "serialization")])}
+    statuses = set(op.errors) | ({401, 403} if not op.public else set())
     for status in sorted(statuses):
         responses[str(status)] = {"description": _ERROR_TEXT.get(status, "error"), "content": _json(error_ref)}
     if op.body is not None or op.query is not None:

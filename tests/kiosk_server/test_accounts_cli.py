@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +13,7 @@ from sqlalchemy.orm import Session
 from content.accounts.audit import AuditEntry
 from content.accounts.staff import StaffAccount, password_matches
 from kiosk_server.database import make_engine, upgrade_schema
+from tests.support.kiosk_cli import run_kiosk
 from tests.support.world import World, build_world
 
 GOOD = "a-long-pass-9\n"
@@ -25,48 +22,11 @@ GOOD = "a-long-pass-9\n"
 def kiosk(
     data_dir: Path, *args: str, stdin: str = "", database_url: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``kiosk`` as an operator would, with the environment `kiosk serve` reads.
-
-    In this process (``cli.main``), for speed: a subprocess costs about 3 s of imports per command.
-    tests/e2e/test_console_first_admin.py runs the real executable.
-    """
-    from kiosk_server.cli import main
-
+    """Run ``kiosk`` as an operator would, with the environment `kiosk serve` reads."""
     env = {"KIOSK_DATA_DIR": str(data_dir)}
     if database_url is not None:
         env["KIOSK_DATABASE_URL"] = database_url
-    saved = {key: os.environ.get(key) for key in ("KIOSK_DATA_DIR", "KIOSK_DATABASE_URL", "KIOSK_ASYNC_MODE")}
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        for key in saved:
-            os.environ.pop(key, None)
-        os.environ.update(env)
-        with (
-            contextlib.redirect_stdout(out),
-            contextlib.redirect_stderr(err),
-            _stdin(io.StringIO(stdin)),
-        ):
-            try:
-                code = main(list(args))
-            except SystemExit as exit_:  # argparse refuses a bad command line this way
-                code = exit_.code if isinstance(exit_.code, int) else 2
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return subprocess.CompletedProcess(["kiosk", *args], code, out.getvalue(), err.getvalue())
-
-
-@contextlib.contextmanager
-def _stdin(stream: io.StringIO) -> Iterator[None]:
-    saved = sys.stdin
-    sys.stdin = stream
-    try:
-        yield
-    finally:
-        sys.stdin = saved
+    return run_kiosk(env, *args, stdin=stdin)
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,11 +21,12 @@ from content.library.items import PolicyNotice, Vacancy
 from content.library.kiosk_catalogue import visible_notices
 from content.org.tree import OrgUnit
 from content.signage.emergencies import Emergency
-from content.signage.emergency_proposals import EmergencyProposal
+from content.signage.emergency_proposals import EmergencyProposal, approve
 from kiosk_server.auth import api_key_hash_key
 from kiosk_server.database import database, make_engine, upgrade_schema
 from kiosk_server.settings_access import settings
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
+from tests.support.kiosk_cli import run_kiosk
 
 SECRET = "api-keys-test-secret"
 
@@ -215,9 +214,44 @@ def test_an_emergency_from_a_content_key_is_a_proposal(app: Flask, client: Any, 
     with Session(database(app).engine) as session:
         assert session.scalar(select(Emergency.id)) is None
         proposal = session.get(EmergencyProposal, answer.get_json()["proposal_id"])
-        assert proposal is not None and proposal.proposed_by == "admin"
+        assert proposal is not None and proposal.proposed_by == "api-key:lanzhou-feed"
+        assert proposal.proposed_by_id == cw.account_ids["admin"], "the creator may not approve it"
     outside = body | {"targets": [{"kind": "hall", "ref": str(cw.world.other_hall_id)}]}
     assert client.post("/api/v1/emergencies", json=outside, headers=key).status_code == 404
+
+
+@pytest.mark.parametrize("by", ["orgadmin", None], ids=["org-admin", "command-line"])
+def test_a_content_key_proposes_whoever_made_it(app: Flask, client: Any, cw: ConsoleWorld, by: str | None) -> None:
+    # An org administrator (and the command line) may not propose emergencies themselves; the key's
+    # content scope is what allows its proposals, and an approver of the city puts them on air.
+    with Session(database(app).engine) as session:
+        creator = session.get(StaffAccount, cw.account_ids[by]) if by else None
+        _, secret = create_key(
+            session,
+            name="city-feed",
+            scope="content",
+            key=api_key_hash_key(settings(app).secret_key),
+            creator=creator,
+            org_unit_id=cw.world.city_id,
+        )
+        session.commit()
+    body = {
+        "org_unit_id": cw.world.city_id,
+        "title": "暴雨停业",
+        "expires_at": (cw.clock() + timedelta(hours=2)).isoformat(),
+        "targets": [{"kind": "org", "ref": str(cw.world.city_id)}],
+    }
+    answer = client.post("/api/v1/emergencies", json=body, headers=bearer(secret))
+    assert answer.status_code == 202, answer.get_json()
+    proposal_id = answer.get_json()["proposal_id"]
+    with Session(database(app).engine) as session:
+        proposal = session.get(EmergencyProposal, proposal_id)
+        assert proposal is not None and proposal.proposed_by == "api-key:city-feed"
+        approver = session.get(StaffAccount, cw.account_ids["approver"])
+        assert approver is not None
+        emergency = approve(session, proposal, approver, cw.clock())
+        session.commit()
+        assert emergency.title == "暴雨停业" and emergency.created_by == "approver"
 
 
 # ---- secrets and last use ----------------------------------------------------------------------
@@ -307,20 +341,8 @@ def test_an_org_admin_may_not_make_a_full_key_or_one_outside(client: Any, cw: Co
 
 
 def run_cli(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "KIOSK_DATA_DIR": str(tmp_path / "cli-data"),
-        "KIOSK_DATABASE_URL": database_url,
-        "KIOSK_SECRET_KEY": SECRET,
-    }
-    env.pop("KIOSK_ASYNC_MODE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk_server.cli", "api-keys", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {"KIOSK_DATA_DIR": str(tmp_path / "cli-data"), "KIOSK_DATABASE_URL": database_url, "KIOSK_SECRET_KEY": SECRET}
+    return run_kiosk(env, "api-keys", *args)
 
 
 def test_the_cli_creates_lists_and_revokes(tmp_path: Path, database_url: str) -> None:

@@ -91,3 +91,18 @@ def test_list_filters_and_paging_are_query_parameters(client: Any) -> None:
 def test_the_description_itself_is_public(client: Any) -> None:
     doc = _document(client)
     assert doc["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
+
+
+def test_every_guarded_operation_documents_the_scope_refusal(client: Any) -> None:
+    for path, item in _document(client)["paths"].items():
+        for method, operation in item.items():
+            if operation["security"]:
+                assert "403" in operation["responses"], f"{method} {path}"
+
+
+def test_a_content_keys_emergency_is_documented_as_a_proposal(client: Any) -> None:
+    document = _document(client)
+    answers = document["paths"]["/api/v1/emergencies"]["post"]["responses"]
+    assert set(answers) >= {"201", "202", "403"}
+    filed = answers["202"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(document["components"]["schemas"][filed]["required"]) == {"proposal_id", "status"}
