@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from content.accounts import audit
 from content.accounts.access import GRANTABLE, Permission, Scope, manages_place, may_grant
 from content.accounts.staff import (
+    FREE_FAILURES,
     HALL_ROLES,
     Role,
     StaffAccount,
     add_account,
+    clear_sign_in_failures,
     end_sessions,
     placement_errors,
     set_password,
@@ -110,6 +112,7 @@ def users() -> Any:
     return render_template(
         "console/users.html",
         accounts=rows,
+        free_failures=FREE_FAILURES,
         units=units,
         halls=halls,
         q=text,
@@ -242,8 +245,9 @@ def edit_user(account_id: int) -> Any:
     else:
         account.hall_id, account.org_unit_id = None, None if role is Role.SYSTEM_ADMIN else org_unit_id
     account.active = "active" in request.form
-    if "unlock" in request.form:
-        account.locked_until, account.failed_logins = None, 0
+    cleared = account.failed_logins if "unlock" in request.form else 0
+    if cleared:
+        clear_sign_in_failures(account)
     after = _summary(account)
     moved = any(before[k] != after[k] for k in ("role", "org_unit_id", "hall_id"))
     if not password and (moved or (before["active"] and not account.active)):
@@ -251,6 +255,8 @@ def edit_user(account_id: int) -> Any:
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if password:
         changed["password"] = ["…", "…"]
+    if cleared:
+        changed["failed_logins"] = [cleared, 0]
     audit.record(
         db,
         actor=g.console_actor,

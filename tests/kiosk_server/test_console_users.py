@@ -239,3 +239,31 @@ def test_the_audit_page_shows_an_org_admin_their_subtree_only(cw: ConsoleWorld, 
     sign_in(client, "orgadmin")
     assert "zhang" in client.get("/console/audit").get_data(as_text=True)
     assert PASSWORD not in client.get("/console/audit").get_data(as_text=True)
+
+
+def test_wrong_passwords_can_be_cleared_after_the_delay_has_passed(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    for _ in range(6):
+        assert sign_in(client, "tech", "wrong-password").status_code == 401
+        cw.clock.advance(seconds=2)  # past each growing delay (1 s after the fifth), so every one counts
+    cw.clock.advance(seconds=3600)  # long past the delay: the name may sign in again, the count stays
+    sign_in(client, "orgadmin")
+    listed = client.get("/console/users").get_data(as_text=True)
+    assert "密码错误 6 次" in listed and "已锁定" not in listed
+    form = client.get(f"/console/users/{cw.account_ids['tech']}").get_data(as_text=True)
+    assert "清除 6 次密码错误记录" in form and "需等待至" not in form
+    done = client.post(
+        f"/console/users/{cw.account_ids['tech']}",
+        data={
+            "csrf_token": csrf_now(client),
+            "display_name": "技术员",
+            "role": "field_technician",
+            "org_unit_id": str(cw.world.county_id),
+            "active": "1",
+            "unlock": "1",
+        },
+    )
+    assert done.status_code == 302
+    assert _account(app, "tech").failed_logins == 0
+    with Session(database(app).engine) as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "updated")).one()
+        assert entry.summary["changed"]["failed_logins"] == [6, 0]
