@@ -53,6 +53,7 @@ _NEGOTIABLE: Final = frozenset({"面议", "negotiable"})
 _DASHES: Final = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 _YUAN: Final = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
 _WHOLE: Final = re.compile(r"(\d+)(?:\.0*)?")
+_EXCEL_NUMBER: Final = re.compile(r"\d(\.\d+)?E\+\d+")  # what Excel shows for a long number: 9.16201E+17
 _DATE: Final = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?|(\d{4})(\d{2})(\d{2})"
@@ -135,7 +136,7 @@ def occupation_code(text: str) -> str:
 
 def credit_code(text: str) -> str:
     code = fold(text).replace(" ", "").upper()
-    if re.fullmatch(r"\d(\.\d+)?E\+\d+", code):
+    if _EXCEL_NUMBER.fullmatch(code):
         raise Bad(
             f"“{text}”被 Excel 当成了数字，请把该列设为文本后重新填写",
             f"{text!r} was turned into a number by Excel: format the column as text and enter it again",
@@ -143,6 +144,17 @@ def credit_code(text: str) -> str:
     if not CREDIT_CODE.fullmatch(code):
         raise Bad(f"“{text}”不是 18 位统一社会信用代码", f"{text!r} is not an 18-character unified social credit code")
     return code
+
+
+def external_ref(text: str) -> str:
+    """A 岗位编号 as written (trimmed): it is matched exactly, so only a number Excel mangled is refused."""
+    ref = text.strip()
+    if _EXCEL_NUMBER.fullmatch(fold(ref).replace(" ", "").upper()):
+        raise Bad(
+            f"“{text}”被 Excel 当成了数字，请把该列设为文本后重新填写",
+            f"{text!r} was turned into a number by Excel: format the column as text and enter it again",
+        )
+    return ref
 
 
 def instant(text: str, tz: ZoneInfo, *, next_day: bool) -> datetime:

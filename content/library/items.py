@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.db import Base, utcnow
@@ -97,9 +97,13 @@ class Vacancy(ContentItem):
     district: Mapped[str] = mapped_column(String(60), default="")
     requirements: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(String(120), default="")
+    # 岗位编号: the posting's number in the employer's or the source system's records, when known. An
+    # import matches a row to the vacancy it updates by employer and this (content.library.vacancy_import).
+    external_ref: Mapped[str | None] = mapped_column(String(64))
 
     employer: Mapped[Employer] = relationship(lazy="joined")
 
+    __table_args__ = (Index("ix_vacancies_employer_id_external_ref", "employer_id", "external_ref"),)
     __mapper_args__ = {"polymorphic_identity": ItemKind.VACANCY.value}
 
     @property

@@ -10,19 +10,29 @@ one outbox row; the caller commits. Employers are matched by 统一社会信用�
 A 薪资待遇 column is read by ``content.library.salary_text`` (``3000-4500元/月``, ``4k-6k``, ``面议``…);
 per year, day or hour it is converted to the monthly range a vacancy stores, and the result counts them.
 
-Importing a file twice must not double the vacancies. A row is a **duplicate** when a vacancy that is
-not archived already has the same publishing node, employer and title (a vacancy has no external
-reference of its own to match on, so none is read). The caller chooses what happens to duplicates
-(``Duplicates``): report them as row problems and import nothing (the default), or update those
-vacancies from the rows and insert the rest.
+Importing a file twice must not double the vacancies. A 岗位编号 column (``external_ref``: the posting's
+number in the employer's or the source system's records; a blank cell means none) says which posting
+a row is. A row is a **duplicate** of a vacancy that is not archived and has the same publishing node
+and employer, and:
+
+- for a row with a reference, the same reference (its title may have changed since: that is what the
+  reference is for); if none has it, the same title and no reference yet (the file it came from had
+  no 岗位编号 column). A vacancy with the same title but another reference is another posting.
+- for a row without a reference, the same title.
+
+Two rows of one file with the same employer and reference are a problem on the second. The caller
+chooses what happens to duplicates (``Duplicates``): report them as row problems, saying whether the
+reference or the title matched, and import nothing (the default); or update those vacancies from the
+rows (a row's reference is written too; a row without one leaves the vacancy's) and insert the rest.
+A row that matches several vacancies, or a vacancy another row already updates, is a problem.
+The matching lives in ``content.library._vacancy_duplicates``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import PureWindowsPath
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
@@ -35,12 +45,14 @@ from content.accounts import audit
 from content.errors import ContentError
 from content.library import _vacancy_cells as parse_cell
 from content.library._import_table import Columns, ImportField, ImportRefused, Sheet, SheetRow, header_key, read_sheet
+from content.library._vacancy_duplicates import Duplicates, RowKey, chunks, find_duplicates
 from content.library.items import Education, Employer, ItemStatus, Vacancy
 from content.library.salary_text import MAX_TEXT_LENGTH as SALARY_TEXT_MAX_LENGTH
 from content.library.vacancy_rules import (
     CONTACT_MAX_LENGTH,
     DISTRICT_MAX_LENGTH,
     EMPLOYER_NAME_MAX_LENGTH,
+    EXTERNAL_REF_MAX_LENGTH,
     REQUIREMENTS_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     already_closed_problem,
@@ -67,7 +79,6 @@ __all__ = [
 
 MAX_ROWS: Final = 20_000
 PREVIEW_ROWS: Final = 10
-_LOOKUP_CHUNK: Final = 500  # names or codes per IN (...) query
 
 T = TypeVar("T")
 
@@ -93,6 +104,27 @@ FIELDS: Final = (
         "统一社会信用代码",
         "credit code",
         aliases=("信用代码", "社会信用代码", "unified social credit code", "uscc"),
+    ),
+    ImportField(
+        "external_ref",
+        "岗位编号",
+        "reference",
+        max_length=EXTERNAL_REF_MAX_LENGTH,
+        aliases=(
+            "外部编号",
+            "职位编号",
+            "岗位代码",
+            "招聘编号",
+            "岗位ID",
+            "职位ID",
+            "外部ID",
+            "external ref",
+            "ref",
+            "job id",
+            "job ref",
+            "external id",
+            "posting id",
+        ),
     ),
     ImportField(
         "occupation_code",
@@ -176,13 +208,6 @@ FIELDS: Final = (
 FIELDS_BY_NAME: Final = {f.name: f for f in FIELDS}
 
 
-class Duplicates(StrEnum):
-    """What to do with rows that match a vacancy already there (same node, employer and title)."""
-
-    REPORT = "report"  # a problem on each such row: nothing is imported
-    UPDATE = "update"  # the row's values replace the vacancy's; other rows are inserted
-
-
 @dataclass(frozen=True)
 class RowProblem:
     """What is wrong with one cell: ``row`` as the spreadsheet numbers it, ``column`` the header as written."""
@@ -242,6 +267,7 @@ class _Row:
     title: str
     employer: str
     credit_code: str | None
+    external_ref: str | None
     occupation_code: str
     headcount: int
     salary_min: int | None
@@ -253,6 +279,7 @@ class _Row:
     valid_from: datetime | None
     valid_until: datetime | None
     employer_ok: bool  # name and code parsed, so the employer can be resolved
+    external_ref_ok: bool  # the reference parsed (or was blank), so the row can be matched
     salary_converted: bool = False  # the salary text was per year, day or hour, stored per month
 
 
@@ -300,6 +327,7 @@ class _RowChecker:
         n, tz = row.number, self.tz
         employer, name_ok = self._get(row, "employer", str, "")
         code, code_ok = self._get(row, "credit_code", parse_cell.credit_code, None)
+        ref, ref_ok = self._get(row, "external_ref", parse_cell.external_ref, None)
         valid_from, from_ok = self._get(row, "valid_from", lambda t: parse_cell.instant(t, tz, next_day=False), None)
         valid_until, until_ok = self._get(row, "valid_until", lambda t: parse_cell.instant(t, tz, next_day=True), None)
         low, low_ok = self._get(row, "salary_min", parse_cell.yuan, None)
@@ -321,6 +349,7 @@ class _RowChecker:
             title=self._get(row, "title", str, "")[0],
             employer=employer,
             credit_code=code,
+            external_ref=ref,
             occupation_code=self._get(row, "occupation_code", parse_cell.occupation_code, "")[0],
             headcount=self._get(row, "headcount", parse_cell.headcount, 1)[0],
             salary_min=low,
@@ -332,6 +361,7 @@ class _RowChecker:
             valid_from=valid_from,
             valid_until=valid_until,
             employer_ok=name_ok and code_ok,
+            external_ref_ok=ref_ok,
             salary_converted=pay is not None and pay_ok and pay[2],
         )
         order = salary_order_problem(low, high) if low_ok and high_ok else None
@@ -355,11 +385,6 @@ class _RowChecker:
         return parsed
 
 
-def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), _LOOKUP_CHUNK):
-        yield values[start : start + _LOOKUP_CHUNK]
-
-
 class _Employers:
     """Each row's employer: by credit code, else by exact name, else a new one shared by the file's rows.
 
@@ -371,10 +396,10 @@ class _Employers:
         names = sorted({r.employer for r in rows if r.employer_ok})
         self.by_code: dict[str, Employer] = {}
         self.by_name: dict[str, list[Employer]] = {}
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             for e in session.scalars(select(Employer).where(Employer.credit_code.in_(chunk)).order_by(Employer.id)):
                 self.by_code.setdefault(str(e.credit_code), e)
-        for chunk in _chunks(names):
+        for chunk in chunks(names):
             for e in session.scalars(select(Employer).where(Employer.name.in_(chunk)).order_by(Employer.id)):
                 self.by_name.setdefault(e.name, []).append(e)
         self.new: list[Employer] = []
@@ -505,7 +530,12 @@ def import_vacancies(
     rows = [checker.check(row) for row in sheet.rows]
     employers = _Employers(session, rows)
     employers.resolve(rows, checker.fail)
-    updates = _duplicates(session, unit.id, rows, employers, Duplicates(duplicates), checker.fail)
+    keys = [
+        RowKey(r.number, employer, r.title, r.external_ref)
+        for r in rows
+        if (employer := employers.of_row.get(r.number)) is not None and r.external_ref_ok
+    ]
+    updates = find_duplicates(session, unit.id, keys, Duplicates(duplicates), checker.fail)
     if problems:
         order = {h: i for i, h in reversed(list(enumerate(sheet.columns)))}
         raise ImportRejected(sorted(problems, key=lambda p: (p.row, order.get(p.column, 0))))
@@ -522,65 +552,6 @@ def import_vacancies(
         filename=filename,
         status=(ItemStatus.PUBLISHED if publish else ItemStatus.DRAFT).value,
     )
-
-
-def _duplicates(
-    session: Session,
-    unit_id: int,
-    rows: Sequence[_Row],
-    employers: _Employers,
-    mode: Duplicates,
-    fail: Callable[[int, str, str, str], None],
-) -> dict[int, int]:
-    """Rows that match a vacancy already there: reported through ``fail``, or (UPDATE) row number → its id.
-
-    Only employers already in the database can have vacancies, so they are looked up in chunks by
-    employer, never row by row.
-    """
-    known = sorted({e.id for e in employers.of_row.values() if e.id is not None})
-    existing: dict[tuple[int, str], list[int]] = {}
-    for chunk in _chunks(known):
-        stmt = (
-            select(Vacancy.id, Vacancy.employer_id, Vacancy.title)
-            .where(Vacancy.org_unit_id == unit_id, Vacancy.status != ItemStatus.ARCHIVED.value)
-            .where(Vacancy.employer_id.in_(chunk))
-            .order_by(Vacancy.id)
-        )
-        for ident, employer_id, title in session.execute(stmt):
-            existing.setdefault((employer_id, title), []).append(ident)
-    updates: dict[int, int] = {}
-    claimed: dict[int, int] = {}  # vacancy id → the row that updates it
-    for r in rows:
-        employer = employers.of_row.get(r.number)
-        ids = existing.get((employer.id, r.title), []) if employer is not None and employer.id is not None else []
-        if not ids:
-            continue
-        shown = "、".join(f"#{i}" for i in ids[:5]) + (" …" if len(ids) > 5 else "")
-        if mode is Duplicates.REPORT:
-            fail(
-                r.number,
-                "title",
-                f"与已有岗位 {shown} 重复（同一发布机构、用人单位和岗位名称）；要用本行更新它，请选择“更新已有岗位”",
-                f"duplicates vacancy {shown} (same owner, employer and title); choose 'update existing' to update it",
-            )
-        elif len(ids) > 1:
-            fail(
-                r.number,
-                "title",
-                f"已有 {len(ids)} 个相同的岗位 {shown}（同一发布机构、用人单位和岗位名称），无法确定更新哪一个",
-                f"{len(ids)} vacancies {shown} have this owner, employer and title: cannot tell which to update",
-            )
-        elif ids[0] in claimed:
-            fail(
-                r.number,
-                "title",
-                f"第 {claimed[ids[0]]} 行已经更新岗位 {shown}，同一岗位只能出现一次",
-                f"row {claimed[ids[0]]} already updates vacancy {shown}; a vacancy may appear once",
-            )
-        else:
-            claimed[ids[0]] = r.number
-            updates[r.number] = ids[0]
-    return updates
 
 
 def _values(r: _Row, employer_id: int, status: str, now: datetime) -> dict[str, object]:
@@ -600,6 +571,7 @@ def _values(r: _Row, employer_id: int, status: str, now: datetime) -> dict[str, 
         "district": r.district,
         "requirements": r.requirements,
         "contact": r.contact,
+        "external_ref": r.external_ref,
     }
 
 
@@ -676,11 +648,12 @@ def _update(
         return ()
     by_id = {r.number: r for r in rows}
     loaded: dict[int, Vacancy] = {}
-    for chunk in _chunks(sorted(updates.values())):
+    for chunk in chunks(sorted(updates.values())):
         loaded.update({v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(chunk)))})
     for number, ident in updates.items():
         row = by_id[number]
         for key, value in _values(row, employers.of_row[number].id, status, now).items():
-            setattr(loaded[ident], key, value)
+            if key != "external_ref" or value is not None:  # a row without a reference keeps the vacancy's
+                setattr(loaded[ident], key, value)
     session.flush()
     return tuple(updates[r.number] for r in rows if r.number in updates)

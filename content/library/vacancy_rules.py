@@ -17,6 +17,8 @@ EMPLOYER_NAME_MAX_LENGTH: Final = 200
 DISTRICT_MAX_LENGTH: Final = 60
 REQUIREMENTS_MAX_LENGTH: Final = 5000
 CONTACT_MAX_LENGTH: Final = 120
+# 岗位编号: the posting's number in the employer's or the source system's records (not ours).
+EXTERNAL_REF_MAX_LENGTH: Final = 64
 MAX_YUAN: Final = 10_000_000  # a monthly salary, in whole yuan
 MIN_HEADCOUNT: Final = 1
 MAX_HEADCOUNT: Final = 100_000

@@ -12,6 +12,7 @@ from content.library.items import Education, Employer, Vacancy
 from content.library.vacancy_rules import (
     CONTACT_MAX_LENGTH,
     DISTRICT_MAX_LENGTH,
+    EXTERNAL_REF_MAX_LENGTH,
     MAX_HEADCOUNT,
     MAX_YUAN,
     MIN_HEADCOUNT,
@@ -26,6 +27,10 @@ from kiosk_server.api._routing import now
 from kiosk_server.api._schemas import partial
 
 Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, description="yuan per month")]
+EXTERNAL_REF = (
+    "岗位编号: the posting's number in the employer's or the source system's records; null (or blank) when none. "
+    "Imports match their rows to vacancies by employer and this reference"
+)
 
 
 class VacancyCreate(ItemFields):
@@ -38,6 +43,7 @@ class VacancyCreate(ItemFields):
     district: str = Field("", max_length=DISTRICT_MAX_LENGTH)
     requirements: str = Field("", max_length=REQUIREMENTS_MAX_LENGTH)
     contact: str = Field("", max_length=CONTACT_MAX_LENGTH)
+    external_ref: str | None = Field(None, max_length=EXTERNAL_REF_MAX_LENGTH, description=EXTERNAL_REF)
 
     @field_validator("occupation_code")
     @classmethod
@@ -46,6 +52,11 @@ class VacancyCreate(ItemFields):
         if problem is not None:
             raise ValueError(problem)
         return value
+
+    @field_validator("external_ref")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
 
 VacancyUpdate = partial(VacancyCreate)
@@ -63,6 +74,7 @@ class VacancyOut(ItemOut):
     district: str
     requirements: str
     contact: str
+    external_ref: str | None = Field(description=EXTERNAL_REF)
 
 
 class VacancyFilters(ItemFilters):
@@ -70,6 +82,7 @@ class VacancyFilters(ItemFilters):
     occupation_code: str | None = None
     education: Education | None = None
     district: str | None = None
+    external_ref: str | None = None
 
 
 def save_vacancy(session: Session, vacancy: Vacancy | None, values: dict[str, Any]) -> Vacancy:

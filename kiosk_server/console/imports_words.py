@@ -27,8 +27,9 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "(21.75 paid days, 174 paid hours a month)",
     ),
     "import.duplicates": (
-        "与已有岗位重复的行（同一发布机构、用人单位和岗位名称）",
-        "Rows that match an existing vacancy (same owner, employer and title)",
+        "与已有岗位重复的行（同一发布机构和用人单位，岗位编号相同；没有岗位编号时岗位名称相同）",
+        "Rows that match an existing vacancy (same owner and employer, and the same reference; "
+        "without one, the same title)",
     ),
     "import.duplicates.report": ("列出重复的行，不导入任何岗位", "List them and import nothing"),
     "import.duplicates.update": ("用文件中的内容更新已有岗位", "Update the existing vacancies from the file"),

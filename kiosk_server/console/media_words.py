@@ -126,6 +126,11 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "media.vacancy.field.district": ("工作地点（区县）", "District"),
     "media.vacancy.field.requirements": ("岗位要求", "Requirements"),
     "media.vacancy.field.contact": ("联系方式", "Contact"),
+    "media.vacancy.field.external_ref": (
+        "岗位编号（选填：用人单位或来源系统中的编号，导入时据此找到本岗位）",
+        "Reference (optional: the posting's number in the employer's or the source system's records; "
+        "imports find this vacancy by it)",
+    ),
     "media.vacancy.col.salary": ("月薪", "Salary"),
     "media.vacancy.col.headcount": ("人数", "Openings"),
     "media.vacancy.col.occupation": ("职业代码 / 地点", "Occupation / district"),

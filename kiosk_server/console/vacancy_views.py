@@ -38,6 +38,7 @@ FIELDS: Final = (
     "district",
     "requirements",
     "contact",
+    "external_ref",
 )
 AUDITED: Final = (*FIELDS[1:], "employer_id")
 EMPLOYER_CHOICES: Final = 1000
@@ -103,6 +104,7 @@ def _read(db: Session) -> tuple[dict[str, Any], str, dict[str, str]]:
         "headcount": _or_none("headcount"),
         "salary_min": _or_none("salary_min"),
         "salary_max": _or_none("salary_max"),
+        "external_ref": _or_none("external_ref"),  # optional: empty means none
         "valid_from": library.read_moment("valid_from", errors),
         "valid_until": library.read_moment("valid_until", errors),
     }

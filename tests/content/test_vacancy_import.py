@@ -631,6 +631,158 @@ def test_an_update_that_cannot_tell_which_vacancy_it_means_is_a_problem(
     assert "无法确定更新哪一个" in problems[0].message_zh and "第 3 行已经更新" in problems[1].message_zh
 
 
+# References (岗位编号): which posting a row is
+
+REF_HEADER = (*HEADER, "岗位编号")
+UPDATE = vacancy_import.Duplicates.UPDATE
+
+
+def with_refs(*rows: dict[str, str]) -> bytes:
+    return csv_bytes(list(rows), header=REF_HEADER)
+
+
+def stored(session: Session) -> list[tuple[str, str | None, int]]:
+    session.expire_all()
+    return [tuple(r) for r in session.execute(select(Vacancy.title, Vacancy.external_ref, Vacancy.headcount))]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["岗位编号", "外部编号", "职位编号", "岗位代码", "招聘编号", "Reference", "Job ID", "external_ref", "岗位ID"],
+)
+def test_reference_headers_map_to_the_external_ref(header: str) -> None:
+    preview = preview_import(csv_bytes([job(**{header: "GW-001"})], header=(*HEADER, header)), "a.csv")
+    assert preview.mapping[header] == "external_ref" and preview.rows[0].values["external_ref"] == "GW-001"
+
+
+def test_a_reference_is_stored_and_a_blank_cell_is_none(session: Session, org: OrgUnit) -> None:
+    run(session, org, with_refs(job(岗位名称="叉车司机", 岗位编号=" GW-001 "), job(岗位名称="收银员", 岗位编号="")))
+    assert sorted(stored(session)) == [("叉车司机", "GW-001", 5), ("收银员", None, 5)]
+
+
+def test_reimport_by_reference_updates_the_vacancy_even_when_its_title_changed(session: Session, org: OrgUnit) -> None:
+    first = run(
+        session, org, with_refs(job(岗位名称="叉车司机", 岗位编号="GW-001"), job(岗位名称="收银员", 岗位编号="GW-002"))
+    )
+    session.commit()
+    again = with_refs(job(岗位名称="叉车司机（夜班）", 岗位编号="GW-001", 招聘人数="9"))
+    result = run(session, org, again, duplicates=UPDATE)
+    session.commit()
+    assert (result.vacancies, result.vacancies_updated, result.updated_ids) == (0, 1, (first.vacancy_ids[0],))
+    assert sorted(stored(session)) == [("叉车司机（夜班）", "GW-001", 9), ("收银员", "GW-002", 5)]
+
+
+def test_the_same_title_with_another_reference_is_another_posting(
+    session: Session, org: OrgUnit, make: Factory
+) -> None:
+    employer = make.employer(name="兰州某某物流有限公司", credit_code=CODE_A)
+    make.vacancy(org, employer=employer, title="叉车司机", external_ref="GW-001")
+    make.vacancy(org, employer=employer, title="收银员", external_ref="GW-009", status="archived")
+    session.commit()
+    rows = [job(岗位名称="叉车司机", 岗位编号="GW-002"), job(岗位名称="叉车司机", 岗位编号="GW-003")]
+    rows.append(job(岗位名称="收银员", 岗位编号="GW-009"))  # archived: no duplicate
+    result = run(session, org, with_refs(*rows))  # the default reports duplicates: there are none
+    assert (result.vacancies, result.vacancies_updated) == (3, 0)
+    assert sorted(r[1] for r in stored(session) if r[0] == "叉车司机") == ["GW-001", "GW-002", "GW-003"]
+
+
+def test_a_file_with_references_updates_what_a_file_without_them_imported(session: Session, org: OrgUnit) -> None:
+    first = run(session, org, csv_bytes([job(岗位名称="叉车司机"), job(岗位名称="收银员")]))
+    session.commit()
+    rows = [job(岗位名称="叉车司机", 岗位编号="GW-001", 招聘人数="7"), job(岗位名称="保洁员", 岗位编号="GW-003")]
+    result = run(session, org, with_refs(*rows), duplicates=UPDATE)
+    session.commit()
+    assert (result.vacancies, result.vacancies_updated, result.updated_ids) == (1, 1, (first.vacancy_ids[0],))
+    assert sorted(stored(session)) == [("保洁员", "GW-003", 5), ("叉车司机", "GW-001", 7), ("收银员", None, 5)]
+    # Now that it has a reference, a row with another reference and the same title is another posting.
+    third = run(session, org, with_refs(job(岗位名称="叉车司机", 岗位编号="GW-004")), duplicates=UPDATE)
+    assert (third.vacancies, third.vacancies_updated) == (1, 0)
+
+
+def test_a_row_without_a_reference_matches_by_title_and_keeps_the_vacancys_reference(
+    session: Session, org: OrgUnit
+) -> None:
+    run(session, org, with_refs(job(岗位名称="叉车司机", 岗位编号="GW-001")))
+    session.commit()
+    result = run(session, org, with_refs(job(岗位名称="叉车司机", 岗位编号="", 招聘人数="3")), duplicates=UPDATE)
+    session.commit()
+    assert result.vacancies_updated == 1 and stored(session) == [("叉车司机", "GW-001", 3)]
+
+
+def test_two_rows_with_one_employer_and_reference_are_a_problem_on_the_second(session: Session, org: OrgUnit) -> None:
+    rows = [
+        job(岗位名称="叉车司机", 岗位编号="GW-001"),
+        job(岗位名称="叉车司机", 岗位编号="GW-001", 用人单位="另一家公司", 统一社会信用代码=""),  # another employer
+        job(岗位名称="收银员", 岗位编号="GW-001"),
+    ]
+    for mode in vacancy_import.Duplicates:
+        with pytest.raises(ImportRejected) as caught:
+            run(session, org, with_refs(*rows), duplicates=mode)
+        (problem,) = caught.value.problems
+        assert (problem.row, problem.column) == (4, "岗位编号")
+        assert "第 2 行已有相同的岗位编号" in problem.message_zh and "row 2" in problem.message_en
+    assert count(session, Vacancy) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "message_zh", "message_en"),
+    [
+        ("G" * 65, "有 65 个字，超过上限 64 个字", "above the limit of 64"),
+        ("9.16201E+17", "被 Excel 当成了数字", "Excel"),
+    ],
+)
+def test_a_bad_reference_is_a_problem_in_its_row_and_column(
+    session: Session, org: OrgUnit, value: str, message_zh: str, message_en: str
+) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, with_refs(job(岗位编号="G" * 64), job(岗位名称="收银员", 岗位编号=value)))
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "岗位编号")
+    assert message_zh in problem.message_zh and message_en in problem.message_en
+
+
+def test_reported_duplicates_say_whether_the_reference_or_the_title_matched(
+    session: Session, org: OrgUnit, make: Factory
+) -> None:
+    employer = make.employer(name="兰州某某物流有限公司", credit_code=CODE_A)
+    by_ref = make.vacancy(org, employer=employer, title="叉车司机", external_ref="GW-001")
+    unreferenced = make.vacancy(org, employer=employer, title="收银员")
+    referenced = make.vacancy(org, employer=employer, title="保洁员", external_ref="GW-003")
+    session.commit()
+    rows = [
+        job(岗位名称="叉车司机（夜班）", 岗位编号="GW-001"),
+        job(岗位名称="收银员", 岗位编号="GW-002"),
+        job(岗位名称="保洁员", 岗位编号=""),
+    ]
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, with_refs(*rows))
+    ref, title_unreferenced, title = caught.value.problems
+    assert (ref.row, ref.column) == (2, "岗位编号")
+    assert ref.message_zh.startswith(f"与已有岗位 #{by_ref.id} 重复（同一发布机构、用人单位和岗位编号）")
+    assert "same owner, employer and reference" in ref.message_en
+    assert (title_unreferenced.row, title_unreferenced.column) == (3, "岗位名称")
+    assert f"#{unreferenced.id}" in title_unreferenced.message_zh
+    assert "岗位名称，且已有岗位还没有岗位编号" in title_unreferenced.message_zh
+    assert "no reference yet" in title_unreferenced.message_en
+    assert (title.row, title.column) == (4, "岗位名称")
+    assert title.message_zh == (
+        f"与已有岗位 #{referenced.id} 重复（同一发布机构、用人单位和岗位名称）；要用本行更新它，请选择“更新已有岗位”"
+    )
+
+
+def test_an_update_by_a_reference_two_vacancies_share_is_a_problem(
+    session: Session, org: OrgUnit, make: Factory
+) -> None:
+    employer = make.employer(name="兰州某某物流有限公司", credit_code=CODE_A)
+    make.vacancy(org, employer=employer, title="叉车司机", external_ref="GW-001")
+    make.vacancy(org, employer=employer, title="叉车工", external_ref="GW-001")  # as the API allows
+    session.commit()
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, with_refs(job(岗位名称="叉车司机", 岗位编号="GW-001")), duplicates=UPDATE)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (2, "岗位编号") and "无法确定更新哪一个" in problem.message_zh
+
+
 # Hostile workbooks: refused while streaming, before anything large is held
 
 

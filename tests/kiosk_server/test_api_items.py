@@ -89,6 +89,33 @@ def test_vacancies_filter_by_occupation_and_employer(api: Api, make: Factory) ->
     assert [v["id"] for v in api.get(f"vacancies?employer_id={other['id']}")["items"]] == [cook["id"]]
 
 
+def test_vacancy_external_ref_round_trips_and_finds_the_vacancy(api: Api, make: Factory) -> None:
+    assert make.vacancy()["external_ref"] is None
+    made = make.vacancy(title="叉车司机", external_ref=" GW-2026-001 ")
+    assert made["external_ref"] == "GW-2026-001"
+    assert api.get(f"vacancies/{made['id']}")["external_ref"] == "GW-2026-001"
+    assert [v["id"] for v in api.get("vacancies?external_ref=GW-2026-001")["items"]] == [made["id"]]
+    assert api.patch(f"vacancies/{made['id']}", {"external_ref": "GW-2026-002"})["external_ref"] == "GW-2026-002"
+    assert api.patch(f"vacancies/{made['id']}", {"title": "叉车工"})["external_ref"] == "GW-2026-002"
+    assert api.patch(f"vacancies/{made['id']}", {"external_ref": ""})["external_ref"] is None
+    assert api.patch(f"vacancies/{made['id']}", {"external_ref": "GW-3"})["external_ref"] == "GW-3"
+    assert api.patch(f"vacancies/{made['id']}", {"external_ref": None})["external_ref"] is None
+
+
+def test_vacancy_external_ref_is_at_most_64_characters(api: Api, make: Factory, app: Any, client: Any) -> None:
+    assert make.vacancy(external_ref="G" * 64)["external_ref"] == "G" * 64
+    before = row_counts(app)
+    assert list(field_errors(api.post("vacancies", make.vacancy_body(external_ref="G" * 65), expect=422))) == [
+        "external_ref"
+    ]
+    assert row_counts(app) == before
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("VacancyCreate", "VacancyUpdate"):
+        assert {"type": "string", "maxLength": 64} in schemas[name]["properties"]["external_ref"]["anyOf"]
+        assert {"type": "null"} in schemas[name]["properties"]["external_ref"]["anyOf"]
+    assert {"type": "null"} in schemas["VacancyOut"]["properties"]["external_ref"]["anyOf"]
+
+
 def test_employer_credit_code_is_checked(api: Api, make: Factory) -> None:
     errors = field_errors(api.post("employers", make.employer_body(credit_code="91620100MA7123456O"), expect=422))
     assert list(errors) == ["credit_code"]

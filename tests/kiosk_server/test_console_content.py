@@ -249,6 +249,25 @@ def test_create_edit_archive_reach_the_outbox_and_the_audit(cw: ConsoleWorld, cl
     assert new_employer.summary == {"after": {"name": "兰州拉面餐饮有限公司"}}
 
 
+def test_the_vacancy_reference_is_optional_kept_and_cleared(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    sign_in(client, "editor")
+    page = client.get("/console/vacancies/new").get_data(as_text=True)
+    assert 'name="external_ref"' in page and "岗位编号（选填" in page
+    too_long = client.post("/console/vacancies/new", data=vacancy_form(client, cw, external_ref="G" * 65))
+    assert too_long.status_code == 400 and field_errors(too_long) == {"external_ref": "不能超过64个字"}
+    done = client.post("/console/vacancies/new", data=vacancy_form(client, cw, external_ref=" GW-2026-001 "))
+    assert done.status_code == 302, field_errors(done)
+    made = rows(app, Vacancy)[-1]
+    assert made.external_ref == "GW-2026-001"
+    assert 'value="GW-2026-001"' in client.get(f"/console/vacancies/{made.id}").get_data(as_text=True)
+    cleared = client.post(f"/console/vacancies/{made.id}", data=vacancy_form(client, cw, external_ref=""))
+    assert cleared.status_code == 302 and rows(app, Vacancy)[-1].external_ref is None
+    assert audits(app, "vacancy")[-1].summary["changed"] == {"external_ref": ["GW-2026-001", None]}
+    without = client.post("/console/vacancies/new", data=vacancy_form(client, cw))  # a form without the field
+    assert without.status_code == 302 and rows(app, Vacancy)[-1].external_ref is None
+    assert "Reference (optional" in client.get("/console/vacancies/new?lang=en").get_data(as_text=True)
+
+
 def test_an_employer_of_the_same_name_is_reused(cw: ConsoleWorld, client: Any, app: Flask) -> None:
     sign_in(client, "editor")
     employers = len(rows(app, Employer))
