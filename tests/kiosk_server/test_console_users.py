@@ -178,23 +178,26 @@ def test_accounts_outside_the_subtree_answer_404(cw: ConsoleWorld, client: Any) 
     )
 
 
-def test_disabling_and_unlocking_are_audited_without_the_password(cw: ConsoleWorld, client: Any, app: Flask) -> None:
-    for _ in range(5):
-        sign_in(client, "tech", "wrong-password")
-    assert _account(app, "tech").locked_until is not None
-    sign_in(client, "orgadmin")
-    done = client.post(
+def save_tech(client: Any, cw: ConsoleWorld, **fields: str) -> Any:
+    """Post the technician's account form as it stands, with ``fields`` added (unticked boxes are absent)."""
+    return client.post(
         f"/console/users/{cw.account_ids['tech']}",
         data={
             "csrf_token": csrf_now(client),
             "display_name": "技术员",
             "role": "field_technician",
             "org_unit_id": str(cw.world.county_id),
-            "unlock": "1",
-            "password": "brand-new-pass",
+            **fields,
         },
     )
-    assert done.status_code == 302
+
+
+def test_disabling_and_unlocking_are_audited_without_the_password(cw: ConsoleWorld, client: Any, app: Flask) -> None:
+    for _ in range(5):
+        sign_in(client, "tech", "wrong-password")
+    assert _account(app, "tech").locked_until is not None
+    sign_in(client, "orgadmin")
+    assert save_tech(client, cw, unlock="1", password="brand-new-pass").status_code == 302
     tech = _account(app, "tech")
     assert tech.active is False and tech.locked_until is None  # "active" was not ticked
     assert password_matches("brand-new-pass", tech.password_hash)
@@ -251,18 +254,7 @@ def test_wrong_passwords_can_be_cleared_after_the_delay_has_passed(cw: ConsoleWo
     assert "密码错误 6 次" in listed and "已锁定" not in listed
     form = client.get(f"/console/users/{cw.account_ids['tech']}").get_data(as_text=True)
     assert "清除 6 次密码错误记录" in form and "需等待至" not in form
-    done = client.post(
-        f"/console/users/{cw.account_ids['tech']}",
-        data={
-            "csrf_token": csrf_now(client),
-            "display_name": "技术员",
-            "role": "field_technician",
-            "org_unit_id": str(cw.world.county_id),
-            "active": "1",
-            "unlock": "1",
-        },
-    )
-    assert done.status_code == 302
+    assert save_tech(client, cw, active="1", unlock="1").status_code == 302
     assert _account(app, "tech").failed_logins == 0
     with Session(database(app).engine) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "updated")).one()
