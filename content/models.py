@@ -1,6 +1,6 @@
 """Imports every model module so ``Base.metadata`` is complete (for Alembic and create_all)."""
 
-from content import outbox
+from content import outbox, publisher_lease
 from content.accounts import api_keys, audit, notifications, staff
 from content.citizens import certificates, demo_backend, demo_histories, kiosk_agents, sessions
 from content.db import Base
@@ -34,6 +34,7 @@ __all__ = [
     "outbox",
     "playlists",
     "proof_of_play",
+    "publisher_lease",
     "queue_models",
     "schedules",
     "screens",

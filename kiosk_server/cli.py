@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import logging
 
     from kiosk_server.config import ConfigError
+    from kiosk_server.data_dir import UnwritableDirectory
 
     logging.basicConfig(
         level=os.environ.get("KIOSK_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args, mode)
     except ConfigError as err:
         print(f"configuration error: {err}", file=sys.stderr)
+        return 2
+    except UnwritableDirectory as err:  # a full disk or read-only mount: one line, not a traceback
+        print(f"kiosk {args.command}: {err}", file=sys.stderr)
         return 2
 
 
@@ -106,7 +110,9 @@ def _run(args: Any, mode: str) -> int:
     overrides: dict[str, Any] = {"async_mode": mode}
     if args.command == "demo":
         overrides["public_index"] = True  # the demo's start page links every screen
-    app = create_app(overrides)
+    app = create_app(overrides)  # creates the keys in the data directory on first start
+    if args.command in {"serve", "demo"}:
+        _require_writable(app)
     engine = database(app).engine
     upgrade_schema(engine)
     if args.command == "db":
@@ -114,11 +120,13 @@ def _run(args: Any, mode: str) -> int:
         return 0
     if args.command != "demo":
         return _serve(app, args.host, args.port)
+    from kiosk_server.data_dir import writing_to
     from kiosk_server.demo import DEMO_CARDS_FILE, ensure_demo_data, print_demo_banner
     from kiosk_server.demo_card_reader import start_demo_card_reader
     from kiosk_server.settings_access import settings
 
-    seeded = ensure_demo_data(app)
+    with writing_to(settings(app).data_dir):
+        seeded = ensure_demo_data(app)
     reader = None
     if not args.no_card_reader:
         reader = start_demo_card_reader(app, args.port, str(settings(app).data_dir / DEMO_CARDS_FILE))
@@ -128,6 +136,16 @@ def _run(args: Any, mode: str) -> int:
     finally:
         if reader is not None:
             reader.stop()
+
+
+def _require_writable(app: Any) -> None:
+    """Refuse to serve from directories that cannot be written: reads would work, every save would fail."""
+    from kiosk_server.data_dir import directories, probe
+    from kiosk_server.settings_access import settings
+
+    cfg = settings(app)
+    for directory in directories(cfg.data_dir, cfg.database_url):
+        probe(directory)
 
 
 def _agent_credential(screen_key: str) -> int:

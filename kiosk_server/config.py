@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from content.citizens.http_rules import base_url_problem, parse_auth_header
+from kiosk_server.data_dir import writing_to
 
 PREFIX: Final = "KIOSK_"
 ASYNC_MODES: Final = ("threading", "gevent", "eventlet")
@@ -190,7 +191,8 @@ def load_settings(
 ) -> Settings:
     """Build settings from a mapping, else ``KIOSK_*`` variables, else ``KIOSK_CONFIG`` TOML, else defaults.
 
-    Raises ConfigError naming the key when a value cannot be cast.
+    Raises ConfigError naming the key when a value cannot be cast, UnwritableDirectory when the keys
+    cannot be written to the data directory.
     """
     env = os.environ if environ is None else environ
     overrides = dict(overrides or {})
@@ -232,10 +234,11 @@ def load_settings(
     raw["data_dir"] = data_dir
     if raw["database_url"] is None:
         raw["database_url"] = f"sqlite:///{data_dir / 'kiosk.sqlite3'}"
-    if raw["secret_key"] is None:
-        raw["secret_key"] = _read_or_create_secret(data_dir / "secret_key", 32)
-    if raw["api_token"] is None:
-        raw["api_token"] = _read_or_create_secret(data_dir / "api_token", 24)
+    with writing_to(data_dir):  # a read-only or full data directory: UnwritableDirectory, not a traceback
+        if raw["secret_key"] is None:
+            raw["secret_key"] = _read_or_create_secret(data_dir / "secret_key", 32)
+        if raw["api_token"] is None:
+            raw["api_token"] = _read_or_create_secret(data_dir / "api_token", 24)
     if raw["heartbeat_seconds"] < 5:
         raise ConfigError("heartbeat_seconds", "must be at least 5")
     if raw["citizen_session_idle_seconds"] < 10:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, NullPool, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import content
+from content.sqlite_transactions import control_transactions
+from kiosk_server.data_dir import sqlite_directory, writing_to
 
 MIGRATIONS_DIR = Path(content.__file__).parent / "migrations"
 
@@ -22,7 +24,10 @@ MIGRATIONS_DIR = Path(content.__file__).parent / "migrations"
 def _owner_only(url: str) -> None:
     """Create the SQLite file readable by its owner only (0600), and tighten one left readable by others.
 
-    SQLite gives its -wal and -shm files the database file's mode, so they follow.
+    SQLite gives its -wal and -shm files the database file's mode, so they follow. An existing file
+    is changed by name, never opened: closing any descriptor of a file drops every POSIX lock this
+    process holds on it, SQLite's included, and another engine here (the app's, beside the one
+    upgrade_schema makes) would then read a WAL that a second process has checkpointed away.
     """
     name = make_url(url).database
     if not name or name == ":memory:" or name.startswith("file:"):
@@ -30,13 +35,17 @@ def _owner_only(url: str) -> None:
     path = Path(name)
     if not path.parent.is_dir():
         return  # let SQLite say what is wrong with the path
-    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
     try:
-        found = os.fstat(fd)
-        if found.st_mode & 0o077 and found.st_uid == os.getuid():
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # read-only, full or not ours: the start's write probe (data_dir.py) says so in one line
+    found = path.stat()
+    if found.st_mode & 0o077 and found.st_uid == os.getuid():
+        with suppress(OSError):  # a read-only mount, reported the same way
+            path.chmod(0o600)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -64,12 +73,36 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest Alembic revision (idempotent), in one transaction: all of it or none.
+
+    ``revision`` stops earlier (tests build an older schema with it).
+
+    On SQLite the run gets an engine of its own under ``control_transactions`` (the app's engine
+    keeps the driver's default, see content/sqlite_transactions.py), and a write the file system
+    refuses (a full disk, a read-only mount) becomes UnwritableDirectory naming the directory.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "sqlite":
+        _upgrade(engine, url, revision)
+        return
+    directory = sqlite_directory(url)
+    if directory is None:
+        raise ValueError(f"upgrade_schema needs a SQLite database file, not {engine.url!r}")
+    with writing_to(directory, aftermath="the schema upgrade was rolled back, nothing of it is half-applied"):
+        migrator = make_engine(url, poolclass=NullPool)
+        control_transactions(migrator)
+        try:
+            _upgrade(migrator, url, revision)
+        finally:
+            migrator.dispose()
+
+
+def _upgrade(engine: Engine, url: str, revision: str) -> None:
     with engine.begin() as connection:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg = alembic_config(url)
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 class Database:

@@ -1,4 +1,4 @@
-"""``/healthz``: is the database reachable, is the message queue reachable, which version runs."""
+"""``/healthz``: is the database reachable, the message queue reachable, the data directory writable; the version."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
+from kiosk_server import data_dir
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime, settings
 
@@ -21,18 +22,26 @@ def _package_version() -> str:
 
 
 def _queue_status(url: str) -> dict[str, Any]:
+    """Redis answers a ping; ``listening``: this process's subscription (None until a client connects)."""
     if not url:
         return {"kind": "in-process", "reachable": True}
     import redis
 
+    from kiosk_server.message_queue import MessageQueue
+
+    manager = runtime(current_app).socketio.server.manager
+    status: dict[str, Any] = {"kind": "redis"}
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         try:
-            return {"kind": "redis", "reachable": bool(client.ping())}
+            status["reachable"] = bool(client.ping())
         finally:
             client.close()
     except redis.RedisError as err:
-        return {"kind": "redis", "reachable": False, "error": type(err).__name__}
+        status.update(reachable=False, error=type(err).__name__)
+    if isinstance(manager, MessageQueue):
+        status["listening"] = manager.listening
+    return status
 
 
 @bp.get("/healthz")
@@ -40,12 +49,18 @@ def healthz() -> Any:
     cfg = settings(current_app)
     db_ok = database(current_app).ping()
     queue = _queue_status(cfg.message_queue_url)
-    healthy = db_ok and queue["reachable"]
+    storage = data_dir.status(data_dir.directories(cfg.data_dir, cfg.database_url))
+    # Ready: this process serves its screens and saves. Without Redis it still does; only pushes to
+    # other processes' screens wait for their heartbeat, so that is degraded, not a reason to drain it.
+    ready = db_ok and storage["writable"]
+    degraded = not queue["reachable"]
     body = {
-        "status": "ok" if healthy else "degraded",
+        "status": "unavailable" if not ready else "degraded" if degraded else "ok",
+        "ready": ready,
         "version": _package_version(),
         "database": {"kind": "sqlite" if cfg.uses_sqlite else "postgresql", "reachable": db_ok},
         "message_queue": queue,
+        "data_dir": storage,  # reads still work when it is not writable; every save fails
         "publisher": {"running": runtime(current_app).started, "leader": runtime(current_app).publisher.is_leader},
     }
-    return jsonify(body), 200 if healthy else 503
+    return jsonify(body), 200 if ready else 503

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from sqlalchemy.orm import Session
+
 from content import outbox
 from kiosk_server.database import Database
 
@@ -50,6 +52,9 @@ class Snapshot:
 class ManifestBook:
     """Holds the latest snapshot and refreshes it when the outbox revision or the clock passes it by.
 
+    Every check first numbers the outbox rows committed since the last one (``content/outbox.py``),
+    so a change that committed late still gets a revision larger than any published before it.
+
     A snapshot that only the clock made stale first commits a ``transition`` outbox row, so every
     distinct manifest content is published under a distinct, larger ``seq``.
     """
@@ -70,14 +75,15 @@ class ManifestBook:
                 if time.monotonic() - self._checked_at < REVISION_CHECK_SECONDS:
                     return snap
             with self._db.session() as session:
-                revision = outbox.latest_id(session)
+                revision = _numbered_revision(session)
                 self._checked_at = time.monotonic()
                 if snap is not None and not time_stale and revision == snap.revision:
                     return snap
                 if snap is not None and time_stale and revision == snap.revision:
                     outbox.add_event(session, "transition", at=now.isoformat())
                     session.commit()
-                    revision = outbox.latest_id(session)
+                    revision = _numbered_revision(session)
+                # Read after the revision: the data holds every change numbered up to it, maybe more.
                 self._snapshot = self._compute(session, revision, now)
             return self._snapshot
 
@@ -94,3 +100,10 @@ class ManifestBook:
         changes = [resolver.next_change(ctx, now) for ctx in representative.values()]
         valid_until = min((c for c in changes if c is not None), default=None)
         return Snapshot(revision, now, valid_until, manifests, screen_groups)
+
+
+def _numbered_revision(session: Session) -> int:
+    """The data revision, once the rows committed since the last numbering have theirs."""
+    revision = outbox.number_committed(session)
+    session.commit()  # at once: numbering holds the outbox head's lock until the transaction ends
+    return revision

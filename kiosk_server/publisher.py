@@ -44,6 +44,7 @@ class Publisher:
         self._stopped = threading.Event()
         self._emitted: dict[str, str] = {}  # group -> version last emitted by this process
         self._screen_groups: dict[int, str] = {}
+        self._marked_through: int | None = None  # the revision whose outbox rows this process marked
         self._started = False
         self.rounds = 0
 
@@ -83,7 +84,7 @@ class Publisher:
         while not self._stopped.is_set():
             timeout = self._poll_seconds
             try:
-                timeout = self.publish_once()
+                timeout = min(self.publish_once(), self._leader.renew_seconds)  # renew the lease in time
                 failures = 0
             except Exception:  # noqa: BLE001 - the supervisor loop must survive anything and retry
                 failures += 1
@@ -119,8 +120,6 @@ class Publisher:
         self.rounds += 1
         if not self._leader.acquire():
             return self._poll_seconds
-        with self._db.session() as session:
-            pending_ids = [row.id for row in outbox.pending(session)]
         snap = self._book.current(force_check=True)
         for group, manifest in snap.manifests.items():
             if self._emitted.get(group) != manifest.version:
@@ -128,11 +127,14 @@ class Publisher:
                 self._emitted[group] = manifest.version
         self._tell_moved_screens(snap.screen_groups, snap.payload)
         self._screen_groups = dict(snap.screen_groups)
-        done = [i for i in pending_ids if i <= snap.revision]
-        if done:
+        if snap.revision != self._marked_through:
+            # Only the rows the emitted snapshot covers: one that commits later is numbered above it.
             with self._db.session() as session:
-                outbox.mark_published(session, done, self._clock())
+                outbox.mark_published(session, snap.revision, self._clock())
+                if not self._leader.still_held(session):  # another process took over while this one stalled
+                    return self._poll_seconds
                 session.commit()
+            self._marked_through = snap.revision
         if snap.valid_until is None:
             return self._poll_seconds
         until_transition = (snap.valid_until - self._clock()).total_seconds()

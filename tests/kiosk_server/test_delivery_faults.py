@@ -1,0 +1,109 @@
+"""Faults with screens connected: every change the server acknowledged is on every screen once the fault clears.
+
+The bounds are the delivery targets of docs/protocol.md, "Delivery guarantee"; the other faults (late
+commit, frozen leader, Redis, database outage, full disk) have their tests beside the code they exercise.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy.orm import Session
+
+from kiosk_server.database import make_engine, upgrade_schema
+from tests.support.screen_client import ScreenClient
+from tests.support.server import ServerProcess, wait_for
+from tests.support.world import World, build_world
+
+pytestmark = pytest.mark.slow
+
+AFTER_FAULT: float = 10.0  # seconds from the fault clearing to every screen holding every acknowledged change
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[World]:
+    engine = make_engine(database_url)
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        built = build_world(session)
+        session.commit()
+    yield built
+    engine.dispose()
+
+
+class Burst:
+    """Posts vacancies through the REST API one after another and keeps the titles answered 2xx."""
+
+    def __init__(self, server: ServerProcess, world: World) -> None:
+        self._server = server
+        self._world = world
+        self.acknowledged: list[str] = []
+        self.attempts = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Burst:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.attempts += 1
+            title = f"突发岗位{self.attempts:03d}"
+            body = {
+                "org_unit_id": self._world.city_id,
+                "employer_id": self._world.employer_id,
+                "title": title,
+                "occupation_code": "4-01-02-01",
+                "headcount": 1,
+                "salary_min": 4000,
+                "salary_max": 5000,
+            }
+            try:
+                answer = requests.post(
+                    f"{self._server.url}/api/v1/vacancies",
+                    json=body,
+                    headers={"Authorization": "Bearer test-token"},
+                    timeout=3,
+                )
+            except requests.RequestException:
+                self._stop.wait(0.05)  # the server is down: try again shortly, as an integration would
+                continue
+            if 200 <= answer.status_code < 300:
+                self.acknowledged.append(title)
+
+
+def test_a_restart_during_a_burst_loses_no_acknowledged_change(world: World, database_url: str, tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "server", database_url)
+    server.start()
+    keys = [*world.wall_keys, world.led_key]
+    clients = [ScreenClient(server.url, key).connect() for key in keys]
+    try:
+        for c in clients:
+            wait_for(lambda c=c: c.welcomes, 10, "welcome")
+        with Burst(server, world) as burst:
+            wait_for(lambda: len(burst.acknowledged) >= 5, 20, "a few changes acknowledged")
+            server.kill()  # mid-burst: requests in flight die with it
+            server.start()
+            before = len(burst.acknowledged)
+            wait_for(lambda: len(burst.acknowledged) >= before + 5, 20, "changes acknowledged after the restart")
+        wanted = set(burst.acknowledged)
+        for c, key in zip(clients, keys, strict=True):
+            wait_for(
+                lambda c=c: wanted <= c.titles(),
+                AFTER_FAULT,
+                f"screen {key} to hold all {len(wanted)} acknowledged vacancies; missing "
+                f"{sorted(wanted - c.titles())[:5]}",
+            )
+    finally:
+        for c in clients:
+            c.close()
+        server.stop()

@@ -1,0 +1,104 @@
+"""The Redis message queue is an accelerator: without Redis, local clients still get every emit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import socketio
+
+from kiosk_server.message_queue import CHANNEL, PUBLISH_PAUSE_SECONDS, MessageQueue
+from tests.support.redis_server import STOPPABLE_REDIS, STOPPABLE_REDIS_SKIP, StoppableRedis, stoppable_redis
+from tests.support.server import free_port, wait_for
+
+
+def nobody_listening() -> str:
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+def test_an_emit_reaches_this_process_clients_while_redis_is_down() -> None:
+    queue = MessageQueue(nobody_listening())
+    server = socketio.Server(client_manager=queue, async_mode="threading")
+    sent: list[str] = []
+    server._send_eio_packet = lambda eio_sid, _packet: sent.append(eio_sid)  # type: ignore[method-assign]
+    sid = queue.connect("eio-1", "/screen")
+    queue.enter_room(sid, "/screen", "group:a")
+
+    queue.emit("manifest", {"seq": 7}, namespace="/screen", room="group:a")
+
+    assert sent == ["eio-1"], "the local screen gets the emit although it could not be published"
+    assert queue.publish_error == "ConnectionError"
+
+
+class FailingRedis:
+    """A Redis client whose publish fails; it knows nothing else."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.fail = True
+
+    def publish(self, _channel: str, _message: str) -> int:
+        self.attempts += 1
+        if self.fail:
+            raise redis.ConnectionError("Redis is away")
+        return 1
+
+
+def test_after_a_failed_publish_publishing_pauses_a_moment_then_resumes() -> None:
+    now = [100.0]
+    queue = MessageQueue(nobody_listening(), monotonic=lambda: now[0])
+    queue.set_server(socketio.Server(async_mode="threading"))
+    fake = FailingRedis()
+    queue._publisher = fake
+    message = {"method": "emit", "event": "manifest"}
+
+    queue._publish(message)
+    queue._publish(message)
+    assert fake.attempts == 1, "while paused, an emit does not wait on Redis again"
+
+    now[0] += PUBLISH_PAUSE_SECONDS
+    fake.fail = False
+    assert queue._publish(message) == 1
+    assert fake.attempts == 2 and queue.publish_error is None
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[StoppableRedis]:
+    if not STOPPABLE_REDIS:
+        pytest.skip(STOPPABLE_REDIS_SKIP)
+    server = stoppable_redis(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_the_listener_is_back_within_seconds_of_redis_returning(own_redis: StoppableRedis) -> None:
+    queue = MessageQueue(own_redis.url)
+    queue.set_server(socketio.Server(async_mode="threading"))
+    received: list[Any] = []
+    done = threading.Event()
+
+    def listen() -> None:
+        for message in queue._listen():
+            received.append(message)
+            if done.is_set():
+                return
+
+    threading.Thread(target=listen, daemon=True).start()
+    wait_for(lambda: queue.listening, 5, "the listener to subscribe")
+    own_redis.stop()
+    wait_for(lambda: queue.listening is False, 5, "the listener to notice Redis went away")
+    own_redis.start()
+    # Upstream backs off up to 60 s; the bound here leaves room for a busy machine, not for backoff.
+    wait_for(lambda: queue.listening, 3, "the listener to subscribe again after Redis returned")
+
+    done.set()
+    sender = redis.Redis.from_url(own_redis.url)
+    sender.publish(CHANNEL, b"after the outage")
+    wait_for(lambda: received, 5, "a message published after the outage to arrive")
+    sender.close()
+    assert received == [b"after the outage"]
