@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
-from flask_socketio import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -32,6 +31,7 @@ from kiosk_server import agent_payloads
 from kiosk_server.agent_payloads import BadRequest
 from kiosk_server.citizen_events import CitizenEvents, ack_session
 from kiosk_server.database import Database
+from kiosk_server.guarded_namespace import GuardedNamespace
 from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.socket_sid import current_sid
 
@@ -51,7 +51,7 @@ class AgentLink:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class AgentNamespace(Namespace):
+class AgentNamespace(GuardedNamespace):
     def __init__(
         self, namespace: str, db: Database, policy: CitizenPolicy, events: CitizenEvents, clock: Callable[[], datetime]
     ) -> None:

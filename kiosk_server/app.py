@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.routing import IntegerConverter
 
 import display_client
-from kiosk_server import security_headers, sign_in_guard
+from kiosk_server import control_characters, db_outage, security_headers, sign_in_guard
 from kiosk_server.config import load_settings
 from kiosk_server.database import Database
 from kiosk_server.records_backends import CitizenPolicy
@@ -45,13 +45,9 @@ def _socketio_for(settings: Any) -> SocketIO:
         "max_http_buffer_size": 1_000_000,
     }
     if settings.message_queue_url:
-        import socketio as sio
+        from kiosk_server.message_queue import MessageQueue
 
-        options["client_manager"] = sio.RedisManager(
-            settings.message_queue_url,
-            channel="kiosk-socketio",
-            redis_options={"health_check_interval": 30, "socket_keepalive": True},
-        )
+        options["client_manager"] = MessageQueue(settings.message_queue_url)
     return SocketIO(**options)
 
 
@@ -84,6 +80,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     socketio.init_app(app)
     security_headers.init_app(app, settings)  # after Socket.IO, so ProxyFix wraps its middleware too
     sign_in_guard.init_app(app, settings.message_queue_url)
+    db_outage.init_app(app, socketio)  # 503 and one log line per outage, not a traceback per request or event
+    control_characters.init_app(app)  # a NUL in a screen key or a search never reaches the database
     app.extensions["kiosk_runtime"] = Runtime.build(
         socketio,
         db,

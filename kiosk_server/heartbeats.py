@@ -11,6 +11,7 @@ from typing import Final
 
 from content.org.screens import ScreenStatus
 from kiosk_server.database import Database
+from kiosk_server.db_outage import outage_of
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,9 @@ class HeartbeatRecorder:
         while not self._stopped.wait(FLUSH_SECONDS):
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - keep flushing after a database hiccup
-                log.exception("heartbeat flush failed; will retry")
+            except Exception as err:  # noqa: BLE001 - keep flushing after a database hiccup
+                if not outage_of(self._db.engine).failed(err):  # an outage is logged once, not every round
+                    log.exception("heartbeat flush failed; will retry")
 
     def stop(self) -> None:
         self._stopped.set()

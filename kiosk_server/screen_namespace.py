@@ -2,20 +2,27 @@
 
 A kiosk with an open citizen session gets it back in answer to ``hello`` (before ``welcome``), with a
 fresh token: only the token's hash is stored, so a reloaded page cannot be sent the old one.
+
+Delivery is a reconciliation, not a hint (docs/protocol.md §3, §5): a hello that fails (a lock
+timeout while a hall's walls reconnect after a restart) leaves its connection "hello pending",
+never half-joined, and is retried by the player and, from its heartbeats, by the server; and every
+beat is compared with what the committed data gives now, not only with this process's last snapshot.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from flask import request
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import join_room, leave_room
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from content.backoff import RECONNECT
 from content.citizens.sessions import open_session_for, reissue_token
 from content.org.screens import Screen, ScreenKind
 from content.org.timezones import zone
@@ -31,12 +38,16 @@ from kiosk_server.events import (
     hall_room,
     screen_room,
 )
+from kiosk_server.guarded_namespace import GuardedNamespace
 from kiosk_server.heartbeats import HeartbeatRecorder
-from kiosk_server.manifests import ManifestBook
+from kiosk_server.manifests import ManifestBook, Snapshot
 from kiosk_server.queue_publisher import QueuePublisher
 from kiosk_server.socket_sid import current_sid
 
 log = logging.getLogger(__name__)
+
+# A failing database fails every screen's hello at once: one log line per this many seconds, with a count.
+FAILURE_REPORT_SECONDS: Final = 60.0
 
 
 @dataclass
@@ -45,16 +56,84 @@ class Connected:
     hall_id: int
     welcome: dict[str, Any]
     group: str | None = None
+    # "Hello pending" until a welcome was emitted, and again after any hello that failed.
+    greeted: bool = False
+    greeting: int = 0  # hellos running now for this connection
+    failures: int = 0  # hellos failed in a row
+    retry_at: float = 0.0  # time.monotonic() before which a heartbeat does not retry the hello
 
 
-def _held(data: Any, stream: str) -> Any:
-    """The version a hello says the screen holds of ``stream``, or None."""
-    held = data.get("held") if isinstance(data, dict) else None
-    entry = held.get(stream) if isinstance(held, dict) else None
+def _version(entry: Any) -> Any:
     return entry.get("version") if isinstance(entry, dict) else None
 
 
-class ScreenNamespace(Namespace):
+def _held_of_hello(data: Any) -> dict[str, Any]:
+    """The version of every stream a hello says the screen holds (a stream left out: None)."""
+    held = data.get("held") if isinstance(data, dict) else None
+    held = held if isinstance(held, dict) else {}
+    return {stream: _version(held.get(stream)) for stream in ("manifest", "queue")}
+
+
+def _held_of_beat(data: Any) -> dict[str, Any]:
+    """The same, from a heartbeat: it says what the screen shows, which is what it holds."""
+    showing = data.get("showing") if isinstance(data, dict) else None
+    showing = showing if isinstance(showing, dict) else {}
+    return {stream: showing.get(stream) for stream in ("manifest", "queue")}
+
+
+class _FailureReport:
+    """Counts failures of one kind and logs one line per FAILURE_REPORT_SECONDS, never a traceback per screen."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._lock = threading.Lock()
+        self._count = 0
+        self._reported_at = float("-inf")
+
+    def note(self, screen_id: int, err: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._count += 1
+            if now - self._reported_at < FAILURE_REPORT_SECONDS:
+                return
+            count, self._count, self._reported_at = self._count, 0, now
+        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+        log.warning(
+            "%s failed for screen %s: %s%s (%d failed since the last report; retried, not lost)",
+            self._what,
+            screen_id,
+            type(err).__name__,
+            f": {first}" if first else "",
+            count,
+        )
+
+
+class _FreshSnapshots:
+    """The snapshot as of committed data, shared by the beats that arrive while one check runs.
+
+    A beat is answered from a forced revision check that began after it arrived, so it sees every
+    change committed before it; a burst of beats costs about one check, not one per beat. A check
+    is a revision query: the book resolves again only when the revision moved.
+    """
+
+    def __init__(self, book: ManifestBook) -> None:
+        self._book = book
+        self._lock = threading.Lock()
+        self._began = float("-inf")
+        self._snapshot: Snapshot | None = None
+
+    def current(self) -> Snapshot:
+        arrived = time.monotonic()
+        with self._lock:
+            if self._snapshot is not None and self._began >= arrived:
+                return self._snapshot
+            began = time.monotonic()
+            self._snapshot = self._book.current(force_check=True)
+            self._began = began
+            return self._snapshot
+
+
+class ScreenNamespace(GuardedNamespace):
     def __init__(
         self,
         namespace: str,
@@ -68,12 +147,15 @@ class ScreenNamespace(Namespace):
         super().__init__(namespace)
         self._db = db
         self._book = book
+        self._fresh = _FreshSnapshots(book)
         self._queue = queue
         self._beats = beats
         self._heartbeat_seconds = heartbeat_seconds
         self._clock = clock
         self._lock = threading.Lock()
         self._connected: dict[str, Connected] = {}
+        self._hello_failures = _FailureReport("hello")
+        self._check_failures = _FailureReport("heartbeat check")
 
     def connected_screens(self) -> set[int]:
         with self._lock:
@@ -114,55 +196,45 @@ class ScreenNamespace(Namespace):
         if conn is not None:
             self._beats.disconnected(conn.screen_id)
 
-    def on_hello(self, data: Any = None) -> None:
+    def on_hello(self, data: Any = None) -> dict[str, Any]:
+        """Send the snapshots the screen lacks, then welcome; the ack says whether it worked.
+
+        ``{"ok": true}`` once welcome was emitted; ``{"ok": false, "retry_after": s}`` when something
+        failed on the way: the connection stays pending and the player asks again.
+        """
         conn = self._connection()
         if conn is None:
-            return
-        snap = self._book.current()
-        found = snap.for_screen(conn.screen_id)
-        if found is None:
-            # A screen added since the last snapshot: look again before giving up on it.
-            snap = self._book.current(force_check=True)
-            found = snap.for_screen(conn.screen_id)
-        streams: dict[str, Any] = {}
-        if found is not None:
-            group, manifest = found
-            if conn.group != group:
-                if conn.group is not None:
-                    leave_room(group_room(conn.group))
-                join_room(group_room(group))
-                conn.group = group
-            if _held(data, "manifest") != manifest.version:
-                self.emit(MANIFEST, snap.payload(group), room=current_sid())
-            streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
-        board = self._queue.current_board(conn.hall_id)
-        held_queue = _held(data, "queue")
-        if held_queue != board["version"]:
-            # Behind, or ahead of a database restored from a backup: either way the snapshot wins.
-            self.emit(QUEUE_BOARD, board, room=current_sid())
-        streams["queue"] = {"version": board["version"]}
-        citizen = self._open_citizen_session(conn)
-        if citizen is not None:
-            self.emit(CITIZEN_SESSION, citizen, room=current_sid())
-        # welcome comes last: a client that has it also has every snapshot it was owed.
-        self.emit(
-            WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams}, room=current_sid()
-        )
+            return {"ok": False, "error": "not_connected", "message": "connect as a screen first"}
+        with self._lock:
+            conn.greeting += 1
+        return self._greet(conn, _held_of_hello(data))
 
     def on_heartbeat(self, data: Any = None) -> None:
         conn = self._connection()
         if conn is None:
             return
-        showing = data.get("showing") if isinstance(data, dict) else None
-        version = showing.get("manifest") if isinstance(showing, dict) else None
-        version = version if isinstance(version, str) else None
+        held = _held_of_beat(data)
+        version = held["manifest"] if isinstance(held["manifest"], str) else None
         self._beats.seen(conn.screen_id, version)
-        # A push lost on the way (Redis pub/sub is lossy) is made good here: a screen whose beat shows
-        # another version than its group's gets the snapshot, one heartbeat period late at worst.
-        # A screen ahead of this process's cached snapshot drops it by seq, so that is harmless too.
-        found = self._book.current().for_screen(conn.screen_id)
-        if found is not None and version is not None and found[0] == conn.group and found[1].version != version:
-            self.emit(MANIFEST, self._book.current().payload(found[0]), room=current_sid())
+        if self._claim_retry(conn):
+            # The hello never completed (it failed, or the player never sent one): run it for the
+            # screen with what the beat says it holds. Without this the screen would stay out of its
+            # group's room, missing every push, for as long as it stayed connected.
+            self._greet(conn, held)
+            return
+        if version is None or not conn.greeted:
+            return
+        # A push lost on the way (Redis pub/sub is lossy), or a change this process's snapshot has not
+        # seen yet, is made good here: one heartbeat period late at worst.
+        try:
+            snap = self._fresh.current()
+        except Exception as err:  # noqa: BLE001 - the next beat checks again; the beat itself is recorded
+            self._check_failures.note(conn.screen_id, err)
+            return
+        found = snap.for_screen(conn.screen_id)
+        if found is not None and found[1].version != version:
+            # Another group's manifest too: the player then says hello again and moves to its room.
+            self.emit(MANIFEST, snap.payload(found[0]), room=current_sid())
 
     def on_plays(self, data: Any = None) -> dict[str, Any]:
         """Book a batch of proof-of-play tallies to the connected screen; the ack says what was kept.
@@ -191,6 +263,65 @@ class ScreenNamespace(Namespace):
                 "screen %s: %d plays rejected, first: %s", conn.screen_id, len(result.rejected), result.rejected[0]
             )
         return {"ok": True, "accepted": result.accepted, "rejected": result.rejected, "duplicate": result.duplicate}
+
+    def _claim_retry(self, conn: Connected) -> bool:
+        """True when a beat should run the pending hello: none running, and the connection's backoff has passed."""
+        with self._lock:
+            if conn.greeted or conn.greeting or time.monotonic() < conn.retry_at:
+                return False
+            conn.greeting += 1
+            return True
+
+    def _greet(self, conn: Connected, held: dict[str, Any]) -> dict[str, Any]:
+        """Run a hello (the caller counted it in ``conn.greeting``) and answer its ack."""
+        try:
+            self._send_snapshots(conn, held)
+        except Exception as err:  # noqa: BLE001 - any failure: the connection stays pending, and is retried
+            with self._lock:
+                conn.greeting -= 1
+                conn.greeted = False
+                conn.failures += 1
+                retry_after = RECONNECT.delay(conn.failures - 1)
+                conn.retry_at = time.monotonic() + retry_after
+            self._hello_failures.note(conn.screen_id, err)
+            return {"ok": False, "retry_after": round(retry_after, 1)}
+        with self._lock:
+            conn.greeting -= 1
+            conn.greeted = True
+            conn.failures = 0
+        return {"ok": True}
+
+    def _send_snapshots(self, conn: Connected, held: dict[str, Any]) -> None:
+        """Every snapshot the screen lacks, then welcome: all is read before anything is joined or sent."""
+        snap = self._book.current()
+        found = snap.for_screen(conn.screen_id)
+        if found is None:
+            # A screen added since the last snapshot: look again before giving up on it.
+            snap = self._book.current(force_check=True)
+            found = snap.for_screen(conn.screen_id)
+        board = self._queue.current_board(conn.hall_id)
+        citizen = self._open_citizen_session(conn)
+        streams: dict[str, Any] = {}
+        if found is not None:
+            group, manifest = found
+            if conn.group != group:
+                if conn.group is not None:
+                    leave_room(group_room(conn.group))
+                join_room(group_room(group))
+                conn.group = group
+            if held["manifest"] != manifest.version:
+                self.emit(MANIFEST, snap.payload(group), room=current_sid())
+            streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
+        if held["queue"] != board["version"]:
+            # Behind, or ahead of a database restored from a backup: either way the snapshot wins.
+            self.emit(QUEUE_BOARD, board, room=current_sid())
+        streams["queue"] = {"version": board["version"]}
+        if citizen is not None:
+            self.emit(CITIZEN_SESSION, citizen, room=current_sid())
+        # welcome comes last: a client that has it also has every snapshot it was owed.
+        self.emit(
+            WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams}, room=current_sid()
+        )
 
     def _open_citizen_session(self, conn: Connected) -> dict[str, Any] | None:
         """The kiosk's open citizen session with a fresh token, or None (always None for walls and counters)."""

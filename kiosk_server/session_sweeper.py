@@ -16,6 +16,7 @@ from content.backoff import SERVER_RETRY
 from content.citizens.sessions import CitizenSession, end_expired
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
+from kiosk_server.db_outage import outage_of
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,11 @@ class SessionSweeper:
             try:
                 self.sweep_once()
                 failures, wait = 0, self._interval
-            except Exception:  # noqa: BLE001 - the supervisor loop survives a database hiccup and retries
+            except Exception as err:  # noqa: BLE001 - the supervisor loop survives a database hiccup and retries
                 failures += 1
                 wait = retry.delay(failures - 1)
-                log.exception("citizen session sweep failed (attempt %d); retrying in %.1fs", failures, wait)
+                if not outage_of(self._db.engine).failed(err):  # an outage is logged once, not every attempt
+                    log.exception("citizen session sweep failed (attempt %d); retrying in %.1fs", failures, wait)
 
     def stop(self) -> None:
         self._stopped.set()

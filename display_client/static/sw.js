@@ -28,6 +28,7 @@ const SHELL_FILES = [
   "js/counter-strip.js",
   "js/emergency.js",
   "js/events.js",
+  "js/handshake.js",
   "js/header.js",
   "js/i18n.js",
   "js/idle.js",

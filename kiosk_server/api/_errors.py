@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pydantic
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from content.errors import NotFound, ValidationError
+from kiosk_server import db_outage
 from kiosk_server.database import request_session
 
 
@@ -106,6 +107,17 @@ def _on_integrity(err: IntegrityError) -> Response:
     return error_response(409, "conflict", "the change clashes with stored data (a duplicate or a record still in use)")
 
 
+def _on_unavailable(err: Exception) -> Response:
+    if not db_outage.app_outage(current_app).failed(err):
+        raise err  # a programming error: logged with its traceback, answered 500
+    db_outage.forget_request_work()
+    response = error_response(
+        503, db_outage.ERROR_CODE, "the database is unavailable just now; try again in a few seconds"
+    )
+    response.headers["Retry-After"] = db_outage.retry_after()
+    return response
+
+
 def _on_http(err: HTTPException) -> Response:
     _rollback()
     response = error_response(err.code or 500, (err.name or "error").lower().replace(" ", "_"), err.description or "")
@@ -123,6 +135,7 @@ def register_error_handlers(bp: Blueprint) -> None:
     bp.register_error_handler(Conflict, _on_conflict)
     bp.register_error_handler(IntegrityError, _on_integrity)
     bp.register_error_handler(HTTPException, _on_http)
+    db_outage.handle_with(bp, _on_unavailable)
     prefix = (bp.url_prefix or "").rstrip("/") + "/"
 
     def _routing_miss(err: HTTPException) -> Response | HTTPException:

@@ -2,7 +2,8 @@
 
 Every page number, day and instant a client may send is one of the bounded types below, so the
 OpenAPI description and the checks come from the same place and no input reaches an arithmetic
-overflow deeper down. The console reads its query parameters with the same bounds.
+overflow deeper down. The console reads its query parameters with the same bounds, and refuses
+control characters in its forms by the same rule as the request bodies (``first_control_character``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     create_model,
+    field_validator,
 )
 from sqlalchemy import ColumnElement
 
@@ -40,6 +42,39 @@ LATEST_INSTANT: Final = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
 _ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT_TEXT: Final = TypeAdapter(AwareDatetime)  # pydantic's own reading of ISO 8601, offset required
 _RANGE_TEXT: Final = f"between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+# C0 control characters but TAB, LF and CR, and DEL: invisible, meaningless in a title or a notice,
+# and NUL is refused by PostgreSQL's text columns (so it would be a 500 there and stored on SQLite).
+_CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def first_control_character(text: str) -> str | None:
+    """The first control character of ``text`` that no field may hold, as ``U+0000``, or None."""
+    found = _CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def without_control_characters(text: str) -> str:
+    """``text`` with every character ``first_control_character`` finds removed."""
+    return _CONTROL.sub("", text)
+
+
+def _control_problem(value: object) -> str | None:
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found is None:
+            return None
+        return f"contains the control character U+{ord(found.group()):04X} at position {found.start() + 1}; remove it"
+    if isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            problem = _control_problem(item)
+            if problem is not None:
+                return f"item {index}: {problem}"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _control_problem(key) or _control_problem(item)
+            if problem is not None:
+                return f"{key!r}: {problem}"
+    return None  # numbers, days, nested models (a Body checks its own fields)
 
 
 def day_problem(value: date) -> str | None:
@@ -111,9 +146,17 @@ PerPage = Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description="rows per page
 
 
 class Body(BaseModel):
-    """A request body or query: unknown fields are refused, text is trimmed."""
+    """A request body or query: unknown fields are refused, text is trimmed and holds no control characters."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        problem = _control_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class Out(BaseModel):

@@ -30,6 +30,7 @@ _ERROR_TEXT: Final = {
     409: "clashes with stored data (still in use, already over)",
     413: "the request is larger than the server accepts",
     422: "invalid input; nothing was written",
+    503: "the database is unavailable just now; try again after Retry-After seconds",
 }
 _SKIPPED_METHODS: Final = frozenset({"HEAD", "OPTIONS"})
 
@@ -112,7 +113,7 @@ def _operation(rule: Rule, op: Operation | None, refs: dict[Any, Any], defs: dic
     responses: dict[str, Any] = {str(op.status): success}
     for status, model, when in op.also:
         responses[str(status)] = {"description": when, "content": _json(refs[(model, "serialization")])}
-    statuses = set(op.errors) | ({401, 403} if not op.public else set())
+    statuses = set(op.errors) | ({401, 403} if not op.public else set()) | {503}
     for status in sorted(statuses):
         responses[str(status)] = {"description": _ERROR_TEXT.get(status, "error"), "content": _json(error_ref)}
     if op.body is not None or op.query is not None:

@@ -2,7 +2,8 @@
 
 ``console_page(permission)`` runs a view for a signed-in account holding ``permission``, with
 ``g.user``, ``g.scope`` (its part of the org tree), ``g.now`` and ``g.console_actor`` (the name the
-audit log records) set. Every POST must carry the form's CSRF token. Objects outside the scope
+audit log records) set. Every POST must carry the form's CSRF token, and no control characters
+(``resubmit.py`` gives the form back without them). Objects outside the scope
 answer 404 through ``in_scope``, the same as objects that do not exist, so nobody learns what
 lies outside their part of the tree.
 """
@@ -21,10 +22,10 @@ from flask import session as cookie
 from content.accounts.access import Permission, Scope, may, scope_of
 from content.org.timezones import zone
 from content.org.tree import OrgUnit
-from kiosk_server import csrf
+from kiosk_server import csrf, db_outage
 from kiosk_server.api._crud import MAX_ID
 from kiosk_server.api._schemas import MAX_PAGE
-from kiosk_server.console import sign_in
+from kiosk_server.console import resubmit, sign_in
 from kiosk_server.console.words import say
 from kiosk_server.counter_strings import pick_lang
 from kiosk_server.database import request_session
@@ -160,6 +161,8 @@ def console_page(permission: Permission) -> Callable[[F], F]:
                 request.form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
             ):
                 abort(400, description=say(g.lang, "login.expired_form"))
+            if (refused := resubmit.control_characters_page()) is not None:
+                return refused  # one rule for every form and query, before any view reads it
             return view(*args, **kwargs)
 
         return cast(F, wrapper)
@@ -182,6 +185,10 @@ def in_scope(found: T | None, covered: bool) -> T:
 @bp.errorhandler(404)
 def _not_found(_err: Any) -> Any:
     return refuse(404)
+
+
+# The database unavailable: a 503 page that gives back what was typed, not Werkzeug's 500.
+db_outage.handle_with(bp, resubmit.database_unavailable_page)
 
 
 def page_number() -> int:

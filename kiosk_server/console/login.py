@@ -9,6 +9,7 @@ from flask import current_app, g, redirect, render_template, request, url_for
 from content.accounts.access import Permission, may
 from content.accounts.staff import SignInRefused
 from kiosk_server import csrf
+from kiosk_server.api._schemas import first_control_character, without_control_characters
 from kiosk_server.console import sign_in as console_sign_in
 from kiosk_server.console.base import bp
 from kiosk_server.console.words import say
@@ -49,7 +50,11 @@ def login() -> Any:
     if not console_sign_in.csrf_valid(request.form.get(csrf.FIELD)):
         return _form(400, username=username, problem=say(lang, "login.expired_form"))
     errors = {}
-    if not username:
+    control = first_control_character(username)
+    if control is not None:  # never looked up: PostgreSQL refuses a NUL even in a query
+        errors["username"] = say(lang, "control.invalid", char=control)
+        username = without_control_characters(username)
+    elif not username:
         errors["username"] = say(lang, "login.username.required")
     if not password:
         errors["password"] = say(lang, "login.password.required")

@@ -52,6 +52,38 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     ),
     "not_found": ("未找到", "Not found"),
     "form.problems": ("请更正标出的项目", "Please correct the marked fields"),
+    "outage.title": ("数据库暂时无法访问", "The database is unavailable"),
+    "outage.message": (
+        "服务器暂时连不上数据库，请稍等片刻再试。",
+        "The server cannot reach its database just now; please try again in a moment.",
+    ),
+    "outage.kept": (
+        "您提交的内容没有保存，已原样保留在下面。数据库恢复后点击“重新提交”即可，无需重新填写。",
+        "What you sent was not saved; it is kept below as you typed it. When the database is back, "
+        "press “Send again”: there is nothing to type again.",
+    ),
+    "outage.reload": ("重新加载本页", "Reload this page"),
+    "control.title": ("内容含有控制字符", "The form holds control characters"),
+    "control.message": (
+        "标出的项目含有不可见的控制字符，无法保存。下面已将其删除，请检查后点击“重新提交”。",
+        "The marked fields hold invisible control characters, which cannot be saved. They are removed "
+        "below: check the text and press “Send again”.",
+    ),
+    "control.removed": (
+        "含有不可见的控制字符（{char}），已删除",
+        "Held the invisible control character {char}: removed",
+    ),
+    "control.query": (
+        "查询条件 {name} 含有不可见的控制字符（{char}），请删除后重试",
+        "The query parameter {name} holds the invisible control character {char}: remove it and try again",
+    ),
+    "control.invalid": ("不能含有不可见的控制字符（{char}）", "Must not hold the invisible control character {char}"),
+    "resubmit.send": ("重新提交", "Send again"),
+    "resubmit.password": ("{name}（出于安全考虑未保留，请重新输入）", "{name} (not kept, for safety: type it again)"),
+    "resubmit.files": (
+        "上传的文件无法保留，请回到原表单重新选择：{names}",
+        "Uploaded files cannot be kept: go back to the form and choose them again: {names}",
+    ),
     "saved": ("已保存", "Saved"),
     "role.system_admin": ("系统管理员", "System admin"),
     "role.org_admin": ("机构管理员", "Org admin"),

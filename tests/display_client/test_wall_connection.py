@@ -137,3 +137,30 @@ def test_media_is_cached_for_playing_offline(harness: Harness, open_wall: Any) -
         arg=MAIN,
         timeout=20_000,
     )
+
+
+def test_a_failed_hello_is_sent_again_until_welcome_and_beats_go_on_meanwhile(harness: Harness, open_wall: Any) -> None:
+    shown = notices_payload([1])
+    harness.screen("wall", shown, heartbeat_seconds=1)
+    page = open_wall("wall")
+    page.wait_for_function("window.__wall && window.__wall.store.welcome !== null", timeout=15_000)
+    # From now on the next two hellos fail as a server's would: {"ok": false, "retry_after": …}, no welcome.
+    harness.screen("wall", shown, heartbeat_seconds=1, hello_failures=2)
+    before = len(harness.log())
+    page.evaluate(
+        """() => {
+        window.__welcomes = 0;
+        window.__wall.store.subscribe((change) => { if (change === 'welcome') window.__welcomes += 1; });
+        window.__wall.socket.stop();
+        window.__wall.socket.start();
+    }"""
+    )
+    # Backoff 1 s then 2 s, each × [0.5, 1.5]: the third hello goes out within 4.5 s of the first.
+    page.wait_for_function("window.__welcomes >= 1", timeout=15_000)
+    log = harness.log()[before:]
+    hellos = [i for i, e in enumerate(log) if e["event"] == "hello"]
+    assert len(hellos) == 3, f"two failed hellos and the one answered: {[e['event'] for e in log]}"
+    assert all(log[i]["data"] == {"held": {"manifest": {"seq": 42, "version": shown["version"]}}} for i in hellos)
+    beats = [e for e in log[hellos[0] : hellos[-1]] if e["event"] == "heartbeat"]
+    assert beats, "heartbeats start at connect, not at welcome"
+    assert beats[0]["data"]["showing"] == {"manifest": shown["version"]}

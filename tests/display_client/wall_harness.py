@@ -67,6 +67,7 @@ def create_app(state: State, media_dir: Path, ping_interval: float, ping_timeout
         app, async_mode="threading", ping_interval=ping_interval, ping_timeout=ping_timeout, transports=["websocket"]
     )
     sids: dict[str, str] = {}
+    failed_hellos: dict[str, int] = {}  # per screen key: hellos answered as failed (screen "hello_failures")
 
     @app.get("/screen/<key>")
     def player(key: str) -> Any:
@@ -144,16 +145,25 @@ def create_app(state: State, media_dir: Path, ping_interval: float, ping_timeout
         def on_disconnect(self, *args: Any) -> None:
             state.record("disconnect", sids.pop(request.sid, None))
 
-        def on_hello(self, data: Any = None) -> None:
+        def on_hello(self, data: Any = None) -> dict[str, Any]:
             key = sids.get(request.sid)
             state.record("hello", key, data)
             if key is None:
-                return
-            self.emit("welcome", welcome_for(key, state.data["screens"].get(key, {})), room=request.sid)
+                return {"ok": False, "error": "not_connected"}
+            screen = state.data["screens"].get(key, {})
+            with state.lock:
+                failed = failed_hellos.get(key, 0)
+                failing = failed < int(screen.get("hello_failures", 0))
+                if failing:
+                    failed_hellos[key] = failed + 1
+            if failing:  # as the server answers a hello that failed: no welcome, no snapshot
+                return {"ok": False, "retry_after": 0.2}
+            self.emit("welcome", welcome_for(key, screen), room=request.sid)
             found = state.data["payloads"].get(key)
             held = (data or {}).get("held", {}).get("manifest", {}) if isinstance(data, dict) else {}
             if found is not None and (found["version"] != held.get("version") or found["seq"] > held.get("seq", 0)):
                 self.emit("manifest", found, room=request.sid)
+            return {"ok": True}
 
         def on_heartbeat(self, data: Any = None) -> None:
             state.record("heartbeat", sids.get(request.sid), data)

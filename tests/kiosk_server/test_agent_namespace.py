@@ -134,6 +134,20 @@ def test_a_disconnected_agent_leaves_its_readers_unknown(app: Flask, hall: Hall)
         assert [r.state for r in reader_statuses(session, hall.kiosk.screen_id)] == ["unknown"]
 
 
+def test_an_agent_emitting_reserved_event_names_stays_linked_with_its_readers(app: Flask, hall: Hall) -> None:
+    client = agent(app, hall.kiosk)
+    reader = {"reader_id": "ssc-pcsc-1", "kind": "ssc_pcsc", "state": "attached", "message": ""}
+    call(client, "agent_hello", {"agent_version": "0.1.0", "cards_present": [], "readers": [reader]})
+    client.emit("disconnect", namespace="/agent")
+    client.emit("connect_error", {"message": "x"}, namespace="/agent")
+    auth = {"device": hall.kiosk.key, "credential": "wrong"}
+    client.emit("connect", auth, auth, namespace="/agent")  # a second argument would reach on_connect as auth
+    assert runtime(app).agents.connected_kiosks() == {hall.kiosk.screen_id}
+    with Session(database(app).engine) as session:
+        assert [r.state for r in reader_statuses(session, hall.kiosk.screen_id)] == ["attached"]
+    assert call(client, "card_removed", {"reader_id": "ssc-pcsc-1"}) == {"ok": True, "ended": 0}
+
+
 @pytest.mark.parametrize(
     ("event", "payload", "fragment"),
     [

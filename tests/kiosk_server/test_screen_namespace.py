@@ -1,18 +1,23 @@
-"""The /screen namespace in-process: identification, snapshots, heartbeats written only in batches."""
+"""The /screen namespace in-process: identification, snapshots, failed hellos, heartbeats, reserved event names."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from content.org.screens import ScreenStatus
+from content.org.screens import Screen, ScreenStatus
+from kiosk_server import manifests
 from kiosk_server.database import database
+from kiosk_server.events import group_room
 from kiosk_server.settings_access import runtime
-from tests.support.world import World, build_world
+from tests.support.server import wait_for
+from tests.support.world import World, add_vacancy, build_world
 
 
 @pytest.fixture
@@ -80,3 +85,128 @@ def test_a_heartbeat_showing_another_version_gets_the_snapshot_and_a_current_one
     client.emit("heartbeat", {"showing": {"manifest": "a-version-whose-push-was-lost"}}, namespace="/screen")
     [again] = client.get_received("/screen")
     assert again["name"] == "manifest" and again["args"][0]["version"] == manifest["version"]
+
+
+# -- a hello that fails, and reconciliation by heartbeat (docs/protocol.md §3, §5) ----------------------
+
+
+class BookFails:
+    """Stands in for ``ManifestBook.current``: raises ``times`` times (a lock timeout), then asks the real one."""
+
+    def __init__(self, real: Any, times: int) -> None:
+        self.real = real
+        self.times = times
+        self.calls = 0
+
+    def __call__(self, *, force_check: bool = False) -> Any:
+        self.calls += 1
+        if self.calls <= self.times:
+            raise OperationalError("SELECT seq FROM outbox_head", {}, Exception("lock timeout"))
+        return self.real(force_check=force_check)
+
+
+def fail_book(app: Flask, monkeypatch: pytest.MonkeyPatch, times: int) -> BookFails:
+    book = runtime(app).book
+    failing = BookFails(book.current, times)
+    monkeypatch.setattr(book, "current", failing)
+    return failing
+
+
+def names(client: Any) -> list[str]:
+    return [e["name"] for e in client.get_received("/screen")]
+
+
+def test_a_failed_hello_is_answered_with_retry_after_and_joins_no_group(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = runtime(app).book.current().for_screen(world_screen_id(app, world.wall_keys[0]))
+    assert found is not None
+    group = found[0]
+    fail_book(app, monkeypatch, times=1)
+    client = connect(app, world.wall_keys[0])
+    ack = client.emit("hello", {"held": {}}, namespace="/screen", callback=True)
+    assert ack["ok"] is False and 0 < ack["retry_after"] <= 1.5
+    assert names(client) == [], "no snapshot and no welcome from a hello that failed"
+    runtime(app).socketio.emit("manifest", {"probe": True}, to=group_room(group), namespace="/screen")
+    assert names(client) == [], "a failed hello leaves the screen out of its group's room"
+    assert client.emit("hello", {"held": {}}, namespace="/screen", callback=True) == {"ok": True}
+    assert names(client) == ["manifest", "queue_board", "welcome"]
+
+
+def test_heartbeats_complete_a_failed_hello_no_faster_than_its_backoff(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing = fail_book(app, monkeypatch, times=1_000)  # a database that stays broken
+    client = connect(app, world.wall_keys[0])
+    client.emit("hello", {"held": {}}, namespace="/screen", callback=True)
+    for _ in range(20):
+        client.emit("heartbeat", {"showing": {"manifest": "v-old"}}, namespace="/screen")
+    assert failing.calls == 1, "beats right after a failed hello must not run it again before its retry_after"
+    failing.times = 0  # the database is back; the player never sends hello again, it only beats
+
+    def welcomed() -> list[str]:
+        client.emit("heartbeat", {"showing": {"manifest": "v-old"}}, namespace="/screen")
+        return names(client)
+
+    got = wait_for(welcomed, 5, "a heartbeat to complete the hello")
+    assert got[-1] == "welcome" and "manifest" in got
+
+
+def test_failed_hellos_log_one_line_without_a_traceback(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    fail_book(app, monkeypatch, times=1_000)
+    clients = [connect(app, key) for key in [*world.wall_keys, world.led_key]]
+    with caplog.at_level(logging.WARNING, logger="kiosk_server.screen_namespace"):
+        for client in clients * 3:
+            client.emit("hello", {"held": {}}, namespace="/screen", callback=True)
+    lines = [r for r in caplog.records if r.name == "kiosk_server.screen_namespace"]
+    assert len(lines) == 1 and lines[0].exc_info is None, [r.getMessage() for r in lines]
+    assert "hello failed for screen" in lines[0].getMessage() and "lock timeout" in lines[0].getMessage()
+
+
+def test_a_heartbeat_gets_a_change_that_this_process_snapshot_missed(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This process's book trusts its last revision check for an hour: only the beat's own check can see the change.
+    monkeypatch.setattr(manifests, "REVISION_CHECK_SECONDS", 3600.0)
+    client = connect(app, world.wall_keys[0])
+    client.emit("hello", {"held": {}}, namespace="/screen")
+    [shown] = events(client, "manifest")
+    client.get_received("/screen")
+    with Session(database(app).engine) as session:
+        add_vacancy(session, world, "养老护理员（新）")
+    client.emit("heartbeat", {"showing": {"manifest": shown["version"]}}, namespace="/screen")
+    [fresh] = events(client, "manifest")
+    assert fresh["version"] != shown["version"] and fresh["seq"] > shown["seq"]
+    assert "养老护理员（新）" in {item.get("title") for item in fresh["manifest"]["items"].values()}
+
+
+# -- reserved event names -----------------------------------------------------------------------------------
+
+
+def test_a_client_emitting_reserved_event_names_runs_no_connect_or_disconnect(app: Flask, world: World) -> None:
+    screens = runtime(app).screens
+    client = connect(app, world.wall_keys[0])
+    me = world_screen_id(app, world.wall_keys[0])
+    other = world_screen_id(app, world.other_wall_key)
+    client.emit("disconnect", namespace="/screen")
+    client.emit("connect_error", {"message": "x"}, namespace="/screen")
+    # With a second argument Flask-SocketIO would pass it to on_connect as the auth: another screen's key.
+    client.emit("connect", {"key": world.other_wall_key}, {"key": world.other_wall_key}, namespace="/screen")
+    assert screens.connected_screens() == {me}
+    beat = runtime(app).beats.latest(me)
+    assert beat is not None and beat.connected is True
+    assert other not in {b for b, latest in runtime(app).beats.all_latest().items() if latest.connected}
+    client.emit("hello", {"held": {}}, namespace="/screen")
+    [welcome] = events(client, "welcome")
+    assert welcome["screen"]["id"] == me
+    client.disconnect(namespace="/screen")
+    assert screens.connected_screens() == set(), "the real disconnect still runs"
+
+
+def world_screen_id(app: Flask, key: str) -> int:
+    with Session(database(app).engine) as session:
+        found = session.scalar(select(Screen.id).where(Screen.key == key))
+        assert found is not None
+        return found

@@ -17,6 +17,7 @@ class ScreenClient:
         self.held: dict[str, Any] | None = held  # the manifest payload currently applied
         self.received: list[dict[str, Any]] = []
         self.welcomes: list[dict[str, Any]] = []
+        self.hello_acks: list[Any] = []  # the server's answers to the hellos sent on connect
         self.connects = 0
         self.lock = threading.Lock()
         self.sio = socketio.Client(
@@ -43,7 +44,11 @@ class ScreenClient:
 
     def _on_connect(self) -> None:
         self.connects += 1
-        self.sio.emit("hello", self.hello_payload(), namespace="/screen")
+        self.sio.emit("hello", self.hello_payload(), namespace="/screen", callback=self._on_hello_ack)
+
+    def _on_hello_ack(self, *answer: Any) -> None:
+        with self.lock:
+            self.hello_acks.append(answer[0] if answer else None)
 
     def _on_welcome(self, data: dict[str, Any]) -> None:
         with self.lock:

@@ -3,9 +3,10 @@
 // Start-up order, so a wall shows something as early as it can and never an error page:
 //   1. the last good manifest from localStorage (a reload while offline still plays);
 //   2. GET manifest.json (HTTP bootstrap, and the fallback while the socket cannot connect);
-//   3. the Socket.IO connection: hello after every connect, manifests and the hall's queue board as
-//      they are published, heartbeats every heartbeat_seconds ± 20 %, and every minute the proof of
-//      play (play-log.js) of what the region players showed while the signage could be seen.
+//   3. the Socket.IO connection: hello after every connect, sent again until a welcome answers it,
+//      manifests and the hall's queue board as they are published, heartbeats every
+//      heartbeat_seconds ± 20 % from connect on (handshake.js), and every minute the proof of play
+//      (play-log.js) of what the region players showed while the signage could be seen.
 // A counter screen whose counter is on the hall's board shows the counter strip instead of signage.
 // A console preview (data-preview) skips all three: it renders the manifest its page gives, at the
 // instant the page gives, and connects to nothing.
@@ -29,6 +30,7 @@ import {
   SCREEN_NAMESPACE,
   WELCOME,
 } from "./events.js";
+import { Handshake, HELLO_ACK_TIMEOUT_MS } from "./handshake.js";
 import { Header } from "./header.js";
 import { createI18n } from "./i18n.js";
 import { IdleView } from "./idle.js";
@@ -43,7 +45,6 @@ import { Ticker } from "./ticker.js";
 import { Timeline } from "./timeline.js";
 import { maxRowsFor } from "./vacancy-board.js";
 
-const DEFAULT_HEARTBEAT_SECONDS = 45;
 const FETCH_TIMEOUT_MS = 10_000;
 // While the socket is down, ask manifest.json about once a minute (jittered, like reconnects).
 const POLL_MS = 60_000;
@@ -249,7 +250,7 @@ function boot(root) {
     }
     if (status === APPLIED || status === SAME_VERSION) render();
     // Another group: tell the server what we hold so it moves us to the new group's room.
-    if (groupChanged) sendHello();
+    if (groupChanged) handshake.hello();
   }
 
   function onQueueBoard(board) {
@@ -258,21 +259,7 @@ function boot(root) {
     render();
   }
 
-  function sendHello() {
-    socket.emit(HELLO, { held: store.held() });
-  }
-
-  let heartbeatTimer = null;
-  function scheduleHeartbeat() {
-    clearTimeout(heartbeatTimer);
-    const seconds = Number(store.welcome && store.welcome.heartbeat_seconds);
-    const base = (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_HEARTBEAT_SECONDS) * 1000;
-    heartbeatTimer = setTimeout(() => {
-      sendHeartbeat();
-      scheduleHeartbeat();
-    }, base * (0.8 + 0.4 * Math.random()));
-  }
-
+  // Before welcome too: a beat says what the screen holds, and the server can complete a hello from it.
   function sendHeartbeat() {
     const current = timeline.current();
     const beat = { showing: { manifest: store.version }, seq: { manifest: store.seq } };
@@ -283,11 +270,11 @@ function boot(root) {
   function onWelcome(welcome, receivedAt) {
     if (welcome && typeof welcome.server_time === "string") timeline.setServerTime(welcome.server_time, receivedAt);
     store.applyWelcome(welcome);
+    handshake.welcome();
     plays.flush(); // what was logged while offline, now that the link is up
     const told = welcome && welcome.streams && welcome.streams.queue ? welcome.streams.queue.version : null;
     // Lower than held: the database was restored. Take the board it sent, or ask for it again.
-    if (Number.isInteger(told) && told < store.queueHeld && !store.resetQueue(told)) sendHello();
-    scheduleHeartbeat();
+    if (Number.isInteger(told) && told < store.queueHeld && !store.resetQueue(told)) handshake.hello();
     render();
   }
 
@@ -322,11 +309,16 @@ function boot(root) {
     }
   }
 
+  const handshake = new Handshake({
+    sendHello: (onAck) => socket.emitWithAck(HELLO, { held: store.held() }, onAck, HELLO_ACK_TIMEOUT_MS),
+    sendBeat: sendHeartbeat,
+    period: () => store.welcome && store.welcome.heartbeat_seconds,
+  });
   const socket = new SocketClient({
     url: socketUrl(window.location),
     namespace: SCREEN_NAMESPACE,
     auth: { key: screenKey },
-    onConnect: sendHello,
+    onConnect: () => handshake.connected(),
     onEvent(name, data) {
       if (name === WELCOME) onWelcome(data, Date.now());
       else if (name === MANIFEST) onManifest(data);
@@ -339,7 +331,10 @@ function boot(root) {
       setData(root, { conn: status });
       pollWhileOffline(status === "online");
       store.linkChanged(status === "online");
-      if (status !== "online") setTimeout(render, QUEUE_STALE_MS + 100); // to mark the board stale
+      if (status !== "online") {
+        handshake.disconnected();
+        setTimeout(render, QUEUE_STALE_MS + 100); // to mark the board stale
+      }
     },
   });
 
