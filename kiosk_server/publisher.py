@@ -16,6 +16,7 @@ from content import outbox
 from content.backoff import SERVER_RETRY
 from content.outbox import OutboxEvent
 from kiosk_server.database import Database
+from kiosk_server.db_outage import outage_of
 from kiosk_server.events import MANIFEST, SCREEN_NAMESPACE, group_room, screen_room
 from kiosk_server.leader import LeaderLock
 from kiosk_server.manifests import ManifestBook
@@ -86,10 +87,12 @@ class Publisher:
             try:
                 timeout = min(self.publish_once(), self._leader.renew_seconds)  # renew the lease in time
                 failures = 0
-            except Exception:  # noqa: BLE001 - the supervisor loop must survive anything and retry
+            except Exception as err:  # noqa: BLE001 - the supervisor loop must survive anything and retry
                 failures += 1
-                timeout = SERVER_RETRY.delay(failures - 1)
-                log.exception("publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
+                # Never longer than a normal round: once the database is back, screens catch up within one.
+                timeout = min(SERVER_RETRY.delay(failures - 1), self._poll_seconds)
+                if not outage_of(self._db.engine).failed(err):  # an outage is logged once, not every round
+                    log.exception("publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
             self._wake.wait(timeout=max(0.05, timeout))
             self._wake.clear()
 

@@ -22,6 +22,7 @@ from content.backoff import SERVER_RETRY
 from content.queue.board import board_state
 from content.queue.models import QueueBoard
 from kiosk_server.database import Database
+from kiosk_server.db_outage import outage_of
 from kiosk_server.events import QUEUE_BOARD, SCREEN_NAMESPACE, hall_room
 
 log = logging.getLogger(__name__)
@@ -108,10 +109,12 @@ class QueuePublisher:
             try:
                 self.publish_once(sweep=self._is_leader())
                 failures = 0
-            except Exception:  # noqa: BLE001 - the supervisor loop must survive anything and retry
+            except Exception as err:  # noqa: BLE001 - the supervisor loop must survive anything and retry
                 failures += 1
-                timeout = SERVER_RETRY.delay(failures - 1)
-                log.exception("queue publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
+                # Never longer than a normal round: once the database is back, screens catch up within one.
+                timeout = min(SERVER_RETRY.delay(failures - 1), self._poll_seconds)
+                if not outage_of(self._db.engine).failed(err):  # an outage is logged once, not every round
+                    log.exception("queue publish round failed (attempt %d); retrying in %.1fs", failures, timeout)
             self._wake.wait(timeout=timeout)
             self._wake.clear()
 

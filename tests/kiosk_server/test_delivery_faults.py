@@ -7,21 +7,26 @@ commit, frozen leader, Redis, database outage, full disk) have their tests besid
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
 from kiosk_server.database import make_engine, upgrade_schema
+from tests.conftest import POSTGRES_SKIP, POSTGRES_UP
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, wait_for
-from tests.support.world import World, build_world
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.world import World, add_vacancy, build_world
 
 pytestmark = pytest.mark.slow
 
 AFTER_FAULT: float = 10.0  # seconds from the fault clearing to every screen holding every acknowledged change
+OUTAGE: float = 30.0  # seconds the database stays unreachable (two heartbeat periods and several publish rounds)
 
 
 @pytest.fixture
@@ -107,3 +112,45 @@ def test_a_restart_during_a_burst_loses_no_acknowledged_change(world: World, dat
         for c in clients:
             c.close()
         server.stop()
+
+
+def healthz(server: ServerProcess) -> int:
+    try:
+        return requests.get(f"{server.url}/healthz", timeout=5).status_code
+    except requests.RequestException:
+        return 0
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_UP, reason=POSTGRES_SKIP)
+def test_screens_catch_up_once_the_database_was_unreachable_for_30_s(postgres_url: str, tmp_path: Path) -> None:
+    engine = make_engine(postgres_url)
+    upgrade_schema(engine)
+    with Session(engine) as session, TcpProxy("127.0.0.1", 5432) as proxy:
+        world = build_world(session)
+        session.commit()
+        through = make_url(postgres_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        server = ServerProcess(tmp_path / "server", through)
+        server.start()
+        keys = [*world.wall_keys, world.led_key]
+        clients = [ScreenClient(server.url, key).connect() for key in keys]
+        try:
+            for c in clients:
+                wait_for(lambda c=c: c.welcomes, 10, "welcome")
+            proxy.stop()
+            ends = time.monotonic() + OUTAGE
+            wait_for(lambda: healthz(server) == 503, 10, "/healthz to say the process cannot serve")
+            # Saved meanwhile by another process that still reaches the database.
+            add_vacancy(session, world, "停机期间保存的岗位")
+            threading.Event().wait(max(0.0, ends - time.monotonic()))  # the fault's length, not a hope
+            proxy.start()
+            for c, key in zip(clients, keys, strict=True):
+                wait_for(lambda c=c: "停机期间保存的岗位" in c.titles(), AFTER_FAULT, f"screen {key} to catch up")
+            assert healthz(server) == 200
+            tracebacks = server.log_tail(100_000).count("Traceback")
+            assert tracebacks <= 2, f"{tracebacks} tracebacks in the server log during one outage"
+        finally:
+            for c in clients:
+                c.close()
+            server.stop()
+    engine.dispose()
