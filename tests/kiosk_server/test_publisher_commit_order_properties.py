@@ -10,6 +10,7 @@ ends in one step of the schedule.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,8 +101,10 @@ def publish_and_check(hall: Hall, committed: dict[int, str]) -> None:
 
 
 @settings(
-    max_examples=12,
-    derandomize=True,
+    # 12 in the suite; KIOSK_PROPERTY_EXAMPLES=1000 (and KIOSK_PROPERTY_RANDOM=1 for new schedules each
+    # run) for the 1,000-run target, recorded in docs/benchmarks.md.
+    max_examples=int(os.environ.get("KIOSK_PROPERTY_EXAMPLES", "12")),
+    derandomize=os.environ.get("KIOSK_PROPERTY_RANDOM") != "1",
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
