@@ -14,6 +14,11 @@ suit a Redis that is always there; ours must not be a dependency (docs/architect
   every ``LISTEN_RETRY_SECONDS``, so pushes from other processes flow again within about a second
   of Redis returning.
 
+- **What was missed is made good at once.** When publishing works again, or the listener is back,
+  the hooks added with ``on_recovery`` run (in a background task): the publisher re-emits every
+  group's manifest, and the screen namespace sends this process's screens what they lack, so a
+  push lost during the outage does not wait for a heartbeat (up to a minute in production).
+
 ``listening`` is what ``/healthz`` reports beside its own ping; ``publish_error`` is for the log.
 """
 
@@ -63,6 +68,15 @@ class MessageQueue(socketio.RedisManager):
         self._paused_until = 0.0
         self.publish_error: str | None = None  # the error of the last publish, until one succeeds
         self.listening: bool | None = None  # None: not started (it starts with the first client)
+        self._recovery_hooks: list[Callable[[], None]] = []
+
+    def on_recovery(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` (in a background task) whenever publishing or listening works again after failing."""
+        self._recovery_hooks.append(hook)
+
+    def _recovered(self) -> None:
+        for hook in self._recovery_hooks:
+            self.server.start_background_task(hook)
 
     def _publish(self, data: Any) -> Any:
         """Tell the other processes; on failure pause publishing a moment and carry on."""
@@ -80,6 +94,7 @@ class MessageQueue(socketio.RedisManager):
         if self.publish_error is not None:
             log.info("message queue: publishing again")
             self.publish_error = None
+            self._recovered()
         return received
 
     def _redis_listen_with_retries(self) -> Iterator[Any]:
@@ -107,6 +122,8 @@ class MessageQueue(socketio.RedisManager):
             pass  # already broken; closing was a courtesy
 
     def _listening(self, now: bool) -> None:
-        if now and self.listening is False:
-            log.info("message queue: listening again")
+        again = now and self.listening is False
         self.listening = now
+        if again:
+            log.info("message queue: listening again")
+            self._recovered()

@@ -70,6 +70,11 @@ class Publisher:
     def wake(self) -> None:
         self._wake.set()
 
+    def emit_all_again(self) -> None:
+        """Emit every group's manifest at the next round, as if never sent (pushes were lost: Redis was away)."""
+        self._emitted.clear()
+        self.wake()
+
     def start(self) -> None:
         if not self._started:
             self._started = True

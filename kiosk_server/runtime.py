@@ -14,6 +14,7 @@ from kiosk_server.database import Database
 from kiosk_server.events import AGENT_NAMESPACE, SCREEN_NAMESPACE
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifests import ManifestBook
+from kiosk_server.message_queue import MessageQueue
 from kiosk_server.publisher import Publisher
 from kiosk_server.queue_publisher import QueuePublisher
 from kiosk_server.records_backends import CitizenPolicy
@@ -64,6 +65,10 @@ class Runtime:
         agents = AgentNamespace(AGENT_NAMESPACE, db, policy, events, clock)
         socketio.on_namespace(agents)
         sweeper = SessionSweeper(db, events, clock, policy.sweep_seconds)
+        manager = socketio.server.manager if socketio.server is not None else None
+        if isinstance(manager, MessageQueue):  # pushes lost while Redis was away are sent again
+            manager.on_recovery(publisher.emit_all_again)
+            manager.on_recovery(screens.repair_all)
         return cls(socketio, db, book, publisher, queue, beats, screens, agents, sweeper, policy, events, clock)
 
     def start(self) -> None:

@@ -209,6 +209,28 @@ class ScreenNamespace(GuardedNamespace):
             conn.greeting += 1
         return self._greet(conn, _held_of_hello(data))
 
+    def repair_all(self) -> int:
+        """Send every greeted screen of this process the manifest and queue board it may lack; how many sent.
+
+        For after an outage of the message queue, when pushes from other processes were lost: a screen
+        whose last beat showed another version than the current one gets the manifest, and every one
+        gets its hall's board (small, and the player drops what it already has by version).
+        """
+        with self._lock:
+            connections = [(sid, c) for sid, c in self._connected.items() if c.greeted]
+        if not connections:
+            return 0
+        snap = self._book.current(force_check=True)
+        sent = 0
+        for sid, conn in connections:
+            found = snap.for_screen(conn.screen_id)
+            beat = self._beats.latest(conn.screen_id)
+            if found is not None and (beat is None or beat.version != found[1].version):
+                self.socketio.emit(MANIFEST, snap.payload(found[0]), to=sid, namespace=self.namespace)
+                sent += 1
+            self.socketio.emit(QUEUE_BOARD, self._queue.current_board(conn.hall_id), to=sid, namespace=self.namespace)
+        return sent
+
     def on_heartbeat(self, data: Any = None) -> None:
         conn = self._connection()
         if conn is None:

@@ -66,6 +66,30 @@ def test_after_a_failed_publish_publishing_pauses_a_moment_then_resumes() -> Non
     assert fake.attempts == 2 and queue.publish_error is None
 
 
+def test_the_recovery_hooks_run_once_when_publishing_or_listening_works_again() -> None:
+    queue = MessageQueue(nobody_listening())
+    queue.set_server(socketio.Server(async_mode="threading"))
+    ran = threading.Semaphore(0)
+    queue.on_recovery(ran.release)
+    fake = FailingRedis()
+    queue._publisher = fake
+    message = {"method": "emit", "event": "manifest"}
+
+    queue._publish(message)  # fails: pushes to other processes are lost from here
+    queue._paused_until = 0.0
+    fake.fail = False
+    queue._publish(message)
+    queue._publish(message)
+    assert ran.acquire(timeout=5), "publishing again runs the hooks"
+    assert not ran.acquire(timeout=0.2), "once per recovery, not per publish"
+
+    queue._listening(True)  # a first subscription is no recovery
+    queue._listening(False)
+    queue._listening(True)
+    assert ran.acquire(timeout=5), "listening again runs the hooks"
+    assert not ran.acquire(timeout=0.2)
+
+
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[StoppableRedis]:
     if not STOPPABLE_REDIS:

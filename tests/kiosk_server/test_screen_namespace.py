@@ -210,3 +210,19 @@ def world_screen_id(app: Flask, key: str) -> int:
         found = session.scalar(select(Screen.id).where(Screen.key == key))
         assert found is not None
         return found
+
+
+def test_after_a_message_queue_outage_each_screen_gets_what_it_lacks(app: Flask, world: World) -> None:
+    behind, current = connect(app, world.wall_keys[0]), connect(app, world.wall_keys[1])
+    for client in (behind, current):
+        client.emit("hello", {"held": {}}, namespace="/screen")
+    version = events(current, "manifest")[0]["version"]
+    behind.emit("heartbeat", {"showing": {"manifest": "0000000000000000"}}, namespace="/screen")
+    current.emit("heartbeat", {"showing": {"manifest": version}}, namespace="/screen")
+    for client in (behind, current):
+        client.get_received("/screen")
+
+    assert runtime(app).screens.repair_all() == 1
+
+    assert [e["name"] for e in behind.get_received("/screen")] == ["manifest", "queue_board"]
+    assert [e["name"] for e in current.get_received("/screen")] == ["queue_board"]
