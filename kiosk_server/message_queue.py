@@ -68,9 +68,9 @@ class MessageQueue(socketio.RedisManager):
         self._paused_until = 0.0
         self.publish_error: str | None = None  # the error of the last publish, until one succeeds
         self.listening: bool | None = None  # None: not started (it starts with the first client)
-        self._recovery_hooks: list[Callable[[], None]] = []
+        self._recovery_hooks: list[Callable[[], object]] = []
 
-    def on_recovery(self, hook: Callable[[], None]) -> None:
+    def on_recovery(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` (in a background task) whenever publishing or listening works again after failing."""
         self._recovery_hooks.append(hook)
 
