@@ -25,6 +25,7 @@ from content.citizens.kiosk_agents import (
 )
 from content.citizens.records import InvalidIdentity, RecordsError, identity_from_card
 from content.citizens.sessions import EndReason, end_for_reader, end_sessions, identify_and_open
+from content.control_characters import first_control_character
 from content.org.screens import Screen
 from content.org.timezones import zone
 from kiosk_server import agent_payloads
@@ -70,7 +71,13 @@ class AgentNamespace(GuardedNamespace):
     def on_connect(self, auth: Any = None) -> None:
         device = auth.get("device") if isinstance(auth, dict) else None
         credential = auth.get("credential") if isinstance(auth, dict) else None
-        if not isinstance(device, str) or not isinstance(credential, str) or not device or not credential:
+        if (
+            not isinstance(device, str)
+            or not isinstance(credential, str)
+            or not device
+            or not credential
+            or first_control_character(device + credential) is not None  # a NUL is a PostgreSQL error
+        ):
             log.info("agent connection refused: no device or credential in auth")
             raise ConnectionRefusedError(REFUSED)
         with self._db.session() as session:

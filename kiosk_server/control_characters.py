@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from flask import Flask, Response, jsonify, request
 
-from kiosk_server.api._schemas import first_control_character
+from content.control_characters import first_control_character
 
 # Prefixes whose own rules name the field: the REST API (422 with its error list) and the console.
 _OWN_RULES: Final = ("/api/v1/", "/console/")

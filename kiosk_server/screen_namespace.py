@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from content.backoff import RECONNECT
 from content.citizens.sessions import open_session_for, reissue_token
+from content.control_characters import first_control_character
 from content.org.screens import Screen, ScreenKind
 from content.org.timezones import zone
 from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
@@ -163,8 +164,8 @@ class ScreenNamespace(GuardedNamespace):
 
     def on_connect(self, auth: Any = None) -> None:
         key = auth.get("key") if isinstance(auth, dict) else None
-        if not isinstance(key, str) or not key:
-            raise ConnectionRefusedError("unknown screen")
+        if not isinstance(key, str) or not key or first_control_character(key) is not None:
+            raise ConnectionRefusedError("unknown screen")  # a NUL would be a database error on PostgreSQL
         with self._db.session() as session:
             screen = session.scalar(select(Screen).options(joinedload(Screen.hall)).where(Screen.key == key))
             if screen is None:

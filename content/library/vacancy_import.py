@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from content import outbox
 from content.accounts import audit
+from content.control_characters import control_character_at
 from content.errors import ContentError
 from content.library import _vacancy_cells as parse_cell
 from content.library._import_table import Columns, ImportField, ImportRefused, Sheet, SheetRow, header_key, read_sheet
@@ -309,6 +310,15 @@ class _RowChecker:
             if spec.required:
                 self.fail(row.number, name, f"{spec.label_zh}不能为空", f"{spec.name} is required")
             return default, not spec.required
+        control = control_character_at(text)
+        if control is not None:
+            self.fail(
+                row.number,
+                name,
+                f"第 {control[1]} 个字符是不可见的控制字符（{control[0]}），请删除",
+                f"character {control[1]} is the invisible control character {control[0]}; remove it",
+            )
+            return default, False
         if spec.max_length is not None and len(text) > spec.max_length:
             self.fail(
                 row.number,

@@ -27,6 +27,10 @@ from pydantic import (
 )
 from sqlalchemy import ColumnElement
 
+from content.control_characters import (  # re-exported: the pages' guard and the console use them
+    control_character_at,
+)
+
 B = TypeVar("B", bound=BaseModel)
 OutT = TypeVar("OutT", bound="Out")
 
@@ -42,28 +46,14 @@ LATEST_INSTANT: Final = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
 _ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT_TEXT: Final = TypeAdapter(AwareDatetime)  # pydantic's own reading of ISO 8601, offset required
 _RANGE_TEXT: Final = f"between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
-# C0 control characters but TAB, LF and CR, and DEL: invisible, meaningless in a title or a notice,
-# and NUL is refused by PostgreSQL's text columns (so it would be a 500 there and stored on SQLite).
-_CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def first_control_character(text: str) -> str | None:
-    """The first control character of ``text`` that no field may hold, as ``U+0000``, or None."""
-    found = _CONTROL.search(text)
-    return None if found is None else f"U+{ord(found.group()):04X}"
-
-
-def without_control_characters(text: str) -> str:
-    """``text`` with every character ``first_control_character`` finds removed."""
-    return _CONTROL.sub("", text)
 
 
 def _control_problem(value: object) -> str | None:
     if isinstance(value, str):
-        found = _CONTROL.search(value)
+        found = control_character_at(value)
         if found is None:
             return None
-        return f"contains the control character U+{ord(found.group()):04X} at position {found.start() + 1}; remove it"
+        return f"contains the control character {found[0]} at position {found[1]}; remove it"
     if isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):
             problem = _control_problem(item)

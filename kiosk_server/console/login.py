@@ -8,8 +8,8 @@ from flask import current_app, g, redirect, render_template, request, url_for
 
 from content.accounts.access import Permission, may
 from content.accounts.staff import SignInRefused
+from content.control_characters import first_control_character, without_control_characters
 from kiosk_server import csrf
-from kiosk_server.api._schemas import first_control_character, without_control_characters
 from kiosk_server.console import sign_in as console_sign_in
 from kiosk_server.console.base import bp
 from kiosk_server.console.words import say

@@ -16,8 +16,8 @@ from typing import Any
 from flask import current_app, g, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from content.control_characters import first_control_character, without_control_characters
 from kiosk_server import csrf, db_outage
-from kiosk_server.api._schemas import first_control_character, without_control_characters
 from kiosk_server.console.words import say
 
 

@@ -872,3 +872,14 @@ def test_a_row_far_below_the_data_is_refused_rather_than_walked_to(monkeypatch: 
     book.save(out)
     error = refused(out.getvalue(), "岗位.xlsx")
     assert error.reason == "too_many_rows" and "空行" in error.message_zh
+
+
+def test_a_control_character_in_a_cell_is_a_row_problem_and_nothing_is_stored(session: Session, org: OrgUnit) -> None:
+    # (A NUL makes the whole file "not a text file", refused before any row.)
+    rows = [job(), job(岗位名称="仓储\x1b专员"), job(岗位要求="能吃苦\x07耐劳"), job(岗位要求="第一行\n\t第二行")]
+    with pytest.raises(ImportRejected) as caught:
+        run(session, org, csv_bytes(rows))
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems] == [(3, "岗位名称"), (4, "岗位要求")], "TAB and LF are kept"
+    assert problems[0].message_zh == "第 3 个字符是不可见的控制字符（U+001B），请删除"
+    assert session.scalar(select(func.count()).select_from(Vacancy)) == 0

@@ -60,8 +60,10 @@ def test_the_right_credential_connects(app: Flask, hall: Hall) -> None:
         {"device": "no-such-screen", "credential": "CRED"},
         {"device": "KEY"},
         None,
+        {"device": "KEY\x00", "credential": "CRED"},
+        {"device": "KEY", "credential": "CRED\x00"},
     ],
-    ids=["wrong-credential", "unknown-device", "no-credential", "no-auth"],
+    ids=["wrong-credential", "unknown-device", "no-credential", "no-auth", "nul-in-device", "nul-in-credential"],
 )
 def test_a_bad_connect_is_refused(app: Flask, hall: Hall, auth: dict[str, str] | None) -> None:
     if auth is not None:

@@ -226,3 +226,12 @@ def test_after_a_message_queue_outage_each_screen_gets_what_it_lacks(app: Flask,
 
     assert [e["name"] for e in behind.get_received("/screen")] == ["manifest", "queue_board"]
     assert [e["name"] for e in current.get_received("/screen")] == ["queue_board"]
+
+
+def test_a_screen_key_with_a_nul_is_refused_like_an_unknown_one(
+    app: Flask, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        client = connect(app, world.wall_keys[0] + "\x00")
+    assert not client.is_connected("/screen")
+    assert not [r for r in caplog.records if r.exc_info], "refused, not a database error"
