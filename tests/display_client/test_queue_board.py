@@ -82,7 +82,8 @@ def encode(name: str, data: Any) -> str:
 def decode(message: str | bytes) -> tuple[str, Any] | None:
     if not isinstance(message, str) or not message.startswith(EVENT):
         return None
-    name, data = json.loads(message[len(EVENT) :])
+    # An event that asks for an acknowledgement (hello does) carries its ack id before the array.
+    name, data = json.loads(message[len(EVENT) :].lstrip("0123456789"))
     return name, data
 
 
