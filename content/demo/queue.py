@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Final
 
 from sqlalchemy import func, select
@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from content.accounts.staff import Role, add_account
 from content.org.screens import Screen, ScreenKind
+from content.org.timezones import zone
 from content.org.tree import Hall
 from content.queue.models import Counter, ServiceType, Ticket
 from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import call_next, hall_day, start_service, take_ticket
 
+_MORNING: Final = timedelta(minutes=40)  # how far back the first seeded ticket was taken
 # Demo only: printed in the demo banner, never a default anywhere else.
 DEMO_STAFF_PASSWORD: Final = "demo-counter"
 
@@ -98,10 +100,17 @@ def seed_morning(session: Session, hall: Hall, now: datetime) -> bool:
     counters = list(session.scalars(select(Counter).where(Counter.hall_id == hall.id).order_by(Counter.number)))
     if not services or len(counters) < 2:
         return False
-    start = now - timedelta(minutes=40)
+    # The morning spans the last 40 minutes, squeezed into today when the day began less than that
+    # ago: a demo started at 00:05 must not leave its tickets on yesterday, where nobody can call them.
+    midnight = datetime.combine(today, time(), tzinfo=zone(hall.timezone))
+    scale = min(1.0, (now - midnight) / _MORNING)
+
+    def ago(minutes: int) -> datetime:
+        return now - timedelta(minutes=minutes) * scale
+
     for i in range(11):
-        take_ticket(session, services[i % len(services)].id, start + timedelta(minutes=3 * i), priority=i == 7)
-    call_next(session, counters[0].id, now - timedelta(minutes=4))
-    start_service(session, counters[0].id, now - timedelta(minutes=3))
-    call_next(session, counters[1].id, now - timedelta(minutes=1))
+        take_ticket(session, services[i % len(services)].id, ago(40 - 3 * i), priority=i == 7)
+    call_next(session, counters[0].id, ago(4))
+    start_service(session, counters[0].id, ago(3))
+    call_next(session, counters[1].id, ago(1))
     return True

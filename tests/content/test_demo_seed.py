@@ -619,3 +619,19 @@ def test_the_demo_morning_fills_an_empty_day_once() -> None:
         assert [call["counter"] for call in board["calls"]] == [2, 1]
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("local", ["00:00:00", "00:02:30", "00:39:59"])
+def test_the_demo_morning_started_just_after_midnight_stays_on_today(local: str) -> None:
+    session = _new_session()
+    try:
+        seed_demo(session, today=date(2026, 12, 2))
+        hall = session.scalars(select(Hall).order_by(Hall.id)).first()
+        assert hall is not None
+        now = datetime.fromisoformat(f"2026-12-03T{local}+08:00").astimezone(UTC)  # just after midnight in Lanzhou
+        assert seed_morning(session, hall, now) is True
+        board = board_state(session, hall.id, now)
+        assert sum(line["waiting"] for line in board["services"]) == 9
+        assert [call["counter"] for call in board["calls"]] == [2, 1]
+    finally:
+        session.close()
