@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,6 +22,7 @@ from content.queue.ticketing import take_ticket
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.kiosk_site import axe_missing, axe_violations
+from tests.support.queue_world import earlier_today
 from tests.support.server import ServerProcess
 from tests.support.world import build_world
 
@@ -105,7 +106,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
             (10, benefit, False),
             (8, benefit, False),
         ):
-            take_ticket(session, service.id, now - timedelta(minutes=minutes), priority=priority)
+            take_ticket(session, service.id, earlier_today(now, minutes, span=21), priority=priority)
         session.commit()
         ids = Hall(ServerProcess(root / "server", url), window1.id, window3.id)
     engine.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from tests.support.kiosk_site import (
     wait_screen,
     wait_session,
 )
+from tests.support.queue_world import earlier_today
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,7 +70,7 @@ def prepare_lines(site: KioskSite) -> None:
                 add_counter(session, screen.hall_id, number=1, services=list(lines.values()))
             now = datetime.now(UTC)
             for n in range(WAITING_A):
-                take_ticket(session, lines["A"].id, now - timedelta(minutes=10 - n))
+                take_ticket(session, lines["A"].id, earlier_today(now, 10 - n, span=11))
             session.commit()
     finally:
         engine.dispose()

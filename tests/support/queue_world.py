@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,6 +69,17 @@ def add_queue(session: Session, world: World, *, counters: int = 2, strips: int 
     outbox.add_event(session, "content", kind="queue-world", action="created")
     session.commit()
     return QueueHall(world, {"A": social.id, "B": jobs.id}, counter_ids, strip_keys)
+
+
+def earlier_today(now: datetime, minutes: float, *, span: float, timezone: str = "Asia/Shanghai") -> datetime:
+    """``minutes`` before ``now``, the whole ``span`` squeezed into the hall's today if it began less than that ago.
+
+    Tickets belong to the hall-local day they were taken on: a fixture that takes them "20 minutes
+    ago" at 00:10 would put some on yesterday, and a test run just after midnight would fail.
+    """
+    zone = ZoneInfo(timezone)
+    midnight = datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)
+    return now - timedelta(minutes=minutes) * min(1.0, (now - midnight) / timedelta(minutes=span))
 
 
 def take_tickets(session: Session, hall: QueueHall, prefix: str, count: int, now: datetime) -> list[str]:
