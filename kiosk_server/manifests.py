@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -32,6 +32,13 @@ class Snapshot:
     valid_until: datetime | None
     manifests: Mapping[str, Manifest]
     screen_groups: Mapping[int, str]
+    # time.monotonic() when this process's book first held each group's current version
+    first_held: Mapping[str, float] = field(default_factory=dict)
+
+    def version_age(self, group: str) -> float:
+        """Seconds since this process first held ``group``'s current version (infinite when unknown)."""
+        since = self.first_held.get(group)
+        return float("inf") if since is None else time.monotonic() - since
 
     def payload(self, group: str) -> dict[str, Any]:
         """The ``manifest`` event payload for a group (docs/protocol.md §3)."""
@@ -84,7 +91,8 @@ class ManifestBook:
                     session.commit()
                     revision = _numbered_revision(session)
                 # Read after the revision: the data holds every change numbered up to it, maybe more.
-                self._snapshot = self._compute(session, revision, now)
+                fresh = self._compute(session, revision, now)
+                self._snapshot = _with_first_held(fresh, snap)
             return self._snapshot
 
     def _compute(self, session: Any, revision: int, now: datetime) -> Snapshot:
@@ -100,6 +108,17 @@ class ManifestBook:
         changes = [resolver.next_change(ctx, now) for ctx in representative.values()]
         valid_until = min((c for c in changes if c is not None), default=None)
         return Snapshot(revision, now, valid_until, manifests, screen_groups)
+
+
+def _with_first_held(fresh: Snapshot, previous: Snapshot | None) -> Snapshot:
+    """``fresh`` with each group's first-held time: kept from ``previous`` for an unchanged version, now otherwise."""
+    now = time.monotonic()
+    first_held = {}
+    for group, manifest in fresh.manifests.items():
+        kept = previous is not None and group in previous.manifests
+        same = kept and previous.manifests[group].version == manifest.version  # type: ignore[union-attr]
+        first_held[group] = previous.first_held.get(group, now) if same else now  # type: ignore[union-attr]
+    return replace(fresh, first_held=first_held)
 
 
 def _numbered_revision(session: Session) -> int:

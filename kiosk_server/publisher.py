@@ -19,6 +19,7 @@ from kiosk_server.database import Database
 from kiosk_server.db_outage import outage_of
 from kiosk_server.events import MANIFEST, SCREEN_NAMESPACE, group_room, screen_room
 from kiosk_server.leader import LeaderLock
+from kiosk_server.manifest_wire import manifest_message
 from kiosk_server.manifests import ManifestBook
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,11 @@ class Publisher:
         snap = self._book.current(force_check=True)
         for group, manifest in snap.manifests.items():
             if self._emitted.get(group) != manifest.version:
-                self._socketio.emit(MANIFEST, snap.payload(group), to=group_room(group), namespace=SCREEN_NAMESPACE)
+                self._socketio.emit(
+                    MANIFEST, manifest_message(snap, group), to=group_room(group), namespace=SCREEN_NAMESPACE
+                )
                 self._emitted[group] = manifest.version
-        self._tell_moved_screens(snap.screen_groups, snap.payload)
+        self._tell_moved_screens(snap.screen_groups, lambda group: manifest_message(snap, group))
         self._screen_groups = dict(snap.screen_groups)
         if snap.revision != self._marked_through:
             # Only the rows the emitted snapshot covers: one that commits later is numbered above it.
