@@ -6,7 +6,7 @@ the session again (no lazy loads, no N+1) and item JSON is built once, not once 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -133,54 +133,70 @@ def _rules(targets: Sequence[Any]) -> tuple[TargetRule, ...]:
 def load_snapshot(session: Session, since: datetime | None) -> Snapshot:
     """Read everything a resolution needs; rows that ended before ``since`` are skipped."""
     return Snapshot(
-        schedules=_schedules(session, since),
-        emergencies=_emergencies(session, since),
-        layouts=_layouts(session),
-        playlists={
-            p.id: tuple(EntrySnap(e.id, e.kind, e.item_id, e.duration_seconds, dict(e.params or {})) for e in p.entries)
-            for p in session.scalars(select(Playlist).options(selectinload(Playlist.entries)))
-        },
-        items=_items(session, since),
+        schedules=tuple(load_schedules(session, since).values()),
+        emergencies=tuple(load_emergencies(session, since).values()),
+        layouts=load_layouts(session),
+        playlists=load_playlists(session),
+        items=load_items(session, since),
     )
 
 
-def _schedules(session: Session, since: datetime | None) -> tuple[ScheduleSnap, ...]:
+def load_playlists(session: Session, ids: Collection[int] | None = None) -> dict[int, tuple[EntrySnap, ...]]:
+    """Playlists' entries by playlist id (all, or the given ids that exist)."""
+    stmt = select(Playlist).options(selectinload(Playlist.entries))
+    if ids is not None:
+        stmt = stmt.where(Playlist.id.in_(list(ids)))
+    return {
+        p.id: tuple(EntrySnap(e.id, e.kind, e.item_id, e.duration_seconds, dict(e.params or {})) for e in p.entries)
+        for p in session.scalars(stmt)
+    }
+
+
+def load_schedules(
+    session: Session, since: datetime | None, ids: Collection[int] | None = None
+) -> dict[int, ScheduleSnap]:
+    """Enabled schedules by id, in id order (all, or those of the given ids that are enabled and not over)."""
     stmt = select(Schedule).where(Schedule.enabled.is_(True)).options(selectinload(Schedule.targets))
     if since is not None:
         stmt = stmt.where(or_(Schedule.ends_at.is_(None), Schedule.ends_at > since))
-    snaps = []
+    if ids is not None:
+        stmt = stmt.where(Schedule.id.in_(list(ids)))
+    snaps = {}
     for s in session.scalars(stmt.order_by(Schedule.id)):
         if s.layer not in {layer.label for layer in SCHEDULE_LAYERS}:
             continue  # refused on write; a stray row must not crash or outrank every screen's emergencies
-        snaps.append(
-            ScheduleSnap(
-                id=s.id,
-                name=s.name,
-                layer=s.layer,
-                rank=Layer.parse(s.layer),
-                priority=s.priority,
-                layout_id=s.layout_id,
-                region_playlists=dict(s.region_playlists or {}),
-                date_from=s.date_from,
-                date_until=s.date_until,
-                daypart_start=s.daypart_start,
-                daypart_end=s.daypart_end,
-                rrule=s.rrule,
-                exdates=tuple(s.exdates or ()),
-                starts_at=s.starts_at,
-                ends_at=s.ends_at,
-                targets=_rules(s.targets),
-                org_unit_id=s.org_unit_id,
-            )
+        snaps[s.id] = ScheduleSnap(
+            id=s.id,
+            name=s.name,
+            layer=s.layer,
+            rank=Layer.parse(s.layer),
+            priority=s.priority,
+            layout_id=s.layout_id,
+            region_playlists=dict(s.region_playlists or {}),
+            date_from=s.date_from,
+            date_until=s.date_until,
+            daypart_start=s.daypart_start,
+            daypart_end=s.daypart_end,
+            rrule=s.rrule,
+            exdates=tuple(s.exdates or ()),
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            targets=_rules(s.targets),
+            org_unit_id=s.org_unit_id,
         )
-    return tuple(snaps)
+    return snaps
 
 
-def _emergencies(session: Session, since: datetime | None) -> tuple[EmergencySnap, ...]:
+def load_emergencies(
+    session: Session, since: datetime | None, ids: Collection[int] | None = None
+) -> dict[int, EmergencySnap]:
+    """Emergencies by id, in id order (all, or the given ids), leaving out those over before ``since``."""
     stmt = select(Emergency).options(selectinload(Emergency.targets)).order_by(Emergency.id)
     if since is not None:
         stmt = stmt.where(Emergency.expires_at > since, or_(Emergency.ended_at.is_(None), Emergency.ended_at > since))
-    snaps = []
+    if ids is not None:
+        stmt = stmt.where(Emergency.id.in_(list(ids)))
+    snaps = {}
     for e in session.scalars(stmt):
         end = e.effective_end
         data = {
@@ -191,13 +207,17 @@ def _emergencies(session: Session, since: datetime | None) -> tuple[EmergencySna
             "starts_at": iso(e.starts_at),
             "expires_at": iso(end),
         }
-        snaps.append(EmergencySnap(e.id, e.severity, e.starts_at, end, data, _rules(e.targets), e.org_unit_id))
-    return tuple(snaps)
+        snaps[e.id] = EmergencySnap(e.id, e.severity, e.starts_at, end, data, _rules(e.targets), e.org_unit_id)
+    return snaps
 
 
-def _layouts(session: Session) -> dict[int, LayoutSnap]:
+def load_layouts(session: Session, ids: Collection[int] | None = None) -> dict[int, LayoutSnap]:
+    """Layouts by id (all, or the given ids that exist)."""
+    stmt = select(Layout).options(selectinload(Layout.regions))
+    if ids is not None:
+        stmt = stmt.where(Layout.id.in_(list(ids)))
     layouts = {}
-    for layout in session.scalars(select(Layout).options(selectinload(Layout.regions))):
+    for layout in session.scalars(stmt):
         regions = [
             {"name": r.name, "widget": r.widget, "x": r.x, "y": r.y, "w": r.w, "h": r.h, "z": r.z}
             for r in layout.regions
@@ -208,10 +228,14 @@ def _layouts(session: Session) -> dict[int, LayoutSnap]:
     return layouts
 
 
-def _live_rows(session: Session, model: type[ContentItem], since: datetime | None) -> Sequence[Any]:
+def _live_rows(
+    session: Session, model: type[ContentItem], since: datetime | None, ids: Collection[int] | None
+) -> Sequence[Any]:
     stmt = select(model).where(model.status == ItemStatus.PUBLISHED.value).order_by(model.id)
     if since is not None:
         stmt = stmt.where(or_(model.valid_until.is_(None), model.valid_until > since))
+    if ids is not None:
+        stmt = stmt.where(model.id.in_(list(ids)))
     return session.scalars(stmt).all()
 
 
@@ -229,9 +253,10 @@ def _snap(row: ContentItem, data: dict[str, Any], **filters: Any) -> ItemSnap:
     )
 
 
-def _items(session: Session, since: datetime | None) -> dict[int, ItemSnap]:
+def load_items(session: Session, since: datetime | None, ids: Collection[int] | None = None) -> dict[int, ItemSnap]:
+    """Published items of every kind by id (all, or the given ids), leaving out those over before ``since``."""
     items: dict[int, ItemSnap] = {}
-    for v in _live_rows(session, Vacancy, since):
+    for v in _live_rows(session, Vacancy, since, ids):
         data = {
             "kind": v.kind,
             "id": v.id,
@@ -255,7 +280,7 @@ def _items(session: Session, since: datetime | None) -> dict[int, ItemSnap]:
             district=v.district,
             salary=v.salary_max if v.salary_max is not None else (v.salary_min or 0),
         )
-    for n in _live_rows(session, PolicyNotice, since):
+    for n in _live_rows(session, PolicyNotice, since, ids):
         data = {
             "kind": n.kind,
             "id": n.id,
@@ -266,7 +291,7 @@ def _items(session: Session, since: datetime | None) -> dict[int, ItemSnap]:
             "effective_date": n.effective_date.isoformat() if n.effective_date else None,
         }
         items[n.id] = _snap(n, data, topic=n.topic)
-    for m in _live_rows(session, Media, since):
+    for m in _live_rows(session, Media, since, ids):
         data = {
             "kind": m.kind,
             "id": m.id,
@@ -278,7 +303,7 @@ def _items(session: Session, since: datetime | None) -> dict[int, ItemSnap]:
             "duration": m.duration_seconds,
         }
         items[m.id] = _snap(m, data)
-    for t in _live_rows(session, Ticker, since):
+    for t in _live_rows(session, Ticker, since, ids):
         items[t.id] = _snap(t, {"kind": t.kind, "id": t.id, "text": t.title})
     return items
 

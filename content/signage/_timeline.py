@@ -16,7 +16,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from content.library.items import ItemKind
-from content.signage._snapshot import EmergencySnap, EntrySnap, ItemSnap, ScheduleSnap, Snapshot, iso
+from content.signage._snapshot import EmergencySnap, EntrySnap, ItemSnap, LayoutSnap, ScheduleSnap, Snapshot, iso
 from content.signage.emergencies import Severity
 from content.signage.playlists import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, EntryKind
 from content.signage.schedules import Layer, occurrences
@@ -67,6 +67,30 @@ def _duration(seconds: int) -> int:
     return max(MIN_DURATION_SECONDS, min(MAX_DURATION_SECONDS, int(seconds)))
 
 
+def region_playlist(region_playlists: Mapping[str, Any], region: str, default: int | None) -> int | None:
+    """The playlist a schedule's ``region_playlists`` give ``region``, else ``default`` (the layout's)."""
+    if region not in region_playlists:
+        return default
+    value = region_playlists[region]
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def schedule_playlists(sched: ScheduleSnap, layouts: Mapping[int, LayoutSnap]) -> list[int]:
+    """The playlists a schedule plays: its layout's regions', as its ``region_playlists`` override them."""
+    layout = layouts.get(sched.layout_id)
+    if layout is None:
+        return []
+    ids = []
+    for region in layout.regions:
+        playlist_id = region_playlist(sched.region_playlists, region.name, region.playlist_id)
+        if playlist_id is not None:
+            ids.append(playlist_id)
+    return ids
+
+
 class Timeline:
     """Builds merged segment pieces for groups, caching what several groups share."""
 
@@ -98,26 +122,7 @@ class Timeline:
         return self._occurrences[key]
 
     def _playlist_ids(self, sched: ScheduleSnap) -> list[int]:
-        layout = self._snap.layouts.get(sched.layout_id)
-        if layout is None:
-            return []
-        ids = []
-        for region in layout.regions:
-            playlist_id = self._region_playlist(sched.region_playlists, region.name, region.playlist_id)
-            if playlist_id is not None:
-                ids.append(playlist_id)
-        return ids
-
-    @staticmethod
-    def _region_playlist(region_playlists: Mapping[str, Any], region: str, default: int | None) -> int | None:
-        """The playlist a schedule's ``region_playlists`` give ``region``, else ``default`` (the layout's)."""
-        if region not in region_playlists:
-            return default
-        value = region_playlists[region]
-        try:
-            return int(value) if value not in (None, "") else None
-        except (TypeError, ValueError):
-            return None
+        return schedule_playlists(sched, self._snap.layouts)
 
     def _candidates_for(self, entry_kind: str, params: Mapping[str, Any], group: GroupInput) -> Feed:
         """Feed candidates visible to the group's org node, filtered by params and in display order."""
@@ -219,7 +224,7 @@ class Timeline:
     def _region(
         self, group: GroupInput, sched: ScheduleSnap, region: str, default: int | None, at: datetime
     ) -> list[dict[str, Any]]:
-        playlist_id = self._region_playlist(sched.region_playlists, region, default)
+        playlist_id = region_playlist(sched.region_playlists, region, default)
         entries = []
         for entry in self._snap.playlists.get(playlist_id, ()) if playlist_id is not None else ():
             if entry.kind == EntryKind.ITEM:

@@ -22,7 +22,7 @@ from content.errors import NotFound
 from content.org.screens import Screen
 from content.org.timezones import zone
 from content.org.tree import Hall
-from content.signage._timeline import Timeline
+from content.signage._timeline import region_playlist
 from content.signage.emergencies import Emergency
 from content.signage.layouts import Layout
 from content.signage.manifest import LOOKBACK, Manifest, Resolver, screen_context
@@ -184,7 +184,7 @@ def _regions(session: Session, showing: Schedule | None, segment: Mapping[str, A
     found = []
     for region in layout.regions:
         # The resolver's own rule: the schedule's playlist for the region, else the layout's.
-        playlist_id = Timeline._region_playlist(showing.region_playlists, region.name, region.playlist_id)
+        playlist_id = region_playlist(showing.region_playlists, region.name, region.playlist_id)
         playlist = session.get(Playlist, playlist_id) if playlist_id is not None else None
         found.append(
             RegionWhy(

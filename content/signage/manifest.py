@@ -63,7 +63,7 @@ def _require_aware(moment: datetime, name: str) -> datetime:
 
 
 @lru_cache(maxsize=1024)
-def _local_midnight(moment: datetime, tz: ZoneInfo, days: int = 0) -> datetime:
+def local_midnight(moment: datetime, tz: ZoneInfo, days: int = 0) -> datetime:
     """Local midnight (as UTC) starting the day ``days`` after ``moment``'s day in ``tz``."""
     day = moment.astimezone(tz).date() + timedelta(days=days)
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
@@ -111,7 +111,7 @@ class Resolver:
 
     def _group(self, ctx: ScreenContext, at: datetime) -> GroupInput:
         tz = zone(ctx.timezone)
-        day_start = _local_midnight(at, tz)
+        day_start = local_midnight(at, tz)
         matched = (self._schedule_index.match(ctx), self._emergency_index.match(ctx))
         parts = (ctx.org_unit_id, ctx.org_path, ctx.timezone, day_start, *matched)
         group = self._groups.get(parts)
@@ -135,6 +135,21 @@ class Resolver:
         key = "g-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
         return GroupInput(key, ctx.org_unit_id, ctx.org_path, ctx.timezone, schedules, emergencies)
 
+    def group_input(self, ctx: ScreenContext, at: datetime) -> GroupInput:
+        """The group ``ctx`` belongs to on ``at``'s day: its key and what its manifest depends on."""
+        return self._group(ctx, self._check(at, "at"))
+
+    def resolve_input(self, group: GroupInput, at: datetime) -> Manifest:
+        """The manifest of a group (from ``group_input`` on the same day) at ``at``."""
+        return self._resolve_group(group, self._check(at, "at"))
+
+    def next_change_of(self, group: GroupInput, after: datetime) -> datetime:
+        """``next_change`` for a group (from ``group_input`` on ``after``'s day)."""
+        after = self._check(after, "after")
+        pieces, _ = self._day_pieces(group, after)
+        current = next(piece for piece in pieces if piece.end > after)
+        return min(current.end, local_midnight(after, zone(group.timezone), 1))
+
     def group_key(self, ctx: ScreenContext, at: datetime) -> str:
         """The manifest group of ``ctx`` on ``at``'s day: "g-" and 12 hex digits."""
         return self._group(ctx, self._check(at, "at")).key
@@ -147,7 +162,7 @@ class Resolver:
     def _day_pieces(self, group: GroupInput, at: datetime) -> tuple[list[Piece], datetime]:
         """Merged pieces from local midnight of ``at``'s day to the horizon end, and that end."""
         tz = zone(group.timezone)
-        lo, hi = _local_midnight(at, tz), _local_midnight(at, tz, HORIZON_DAYS)
+        lo, hi = local_midnight(at, tz), local_midnight(at, tz, HORIZON_DAYS)
         cache_key = (group.key, lo)
         if cache_key not in self._pieces:
             self._pieces[cache_key] = self._timeline.pieces(group, tz, lo, hi)
@@ -216,11 +231,7 @@ class Resolver:
         That is the end of the segment showing at ``after`` or the next local midnight (when
         the horizon rolls a day forward), whichever is earlier; so never None in practice.
         """
-        after = self._check(after, "after")
-        group = self._group(ctx, after)
-        pieces, _ = self._day_pieces(group, after)
-        current = next(piece for piece in pieces if piece.end > after)
-        return min(current.end, _local_midnight(after, zone(group.timezone), 1))
+        return self.next_change_of(self.group_input(ctx, after), after)
 
     def resolve_groups(
         self, contexts: Iterable[ScreenContext], at: datetime

@@ -1,0 +1,306 @@
+"""Every group's manifest kept current by applying changes, not by resolving the whole fleet again.
+
+A change names what it touched (an outbox row: ``{"kind": "vacancy", "id": 7}``). Only those rows
+are read again, and only the groups whose manifest can depend on them are resolved again: a
+vacancy reaches the groups whose org path holds its node (boards and feeds) or whose schedules
+play it by name; a schedule or an emergency the groups it targeted or targets now; a layout or a
+playlist the groups whose schedules use it; a screen moves between groups. Anything the rules
+cannot place (an org unit, a hall, an employer, an import without ids) reloads everything, so an
+unknown change can cost time but never correctness. Every other group keeps the manifest it had:
+resolved at an earlier instant of the same segment, it is the manifest a full resolve would give
+now (docs/architecture.md, "Incremental publishing"); a test checks that on random worlds.
+
+Reading (``read``, a session) and resolving (``apply``, pure CPU) are separate steps, so a server
+can resolve off its serving loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from content.library.items import ItemKind
+from content.org.timezones import zone
+from content.signage._snapshot import (
+    EmergencySnap,
+    EntrySnap,
+    ItemSnap,
+    LayoutSnap,
+    ScheduleSnap,
+    Snapshot,
+    load_contexts,
+    load_emergencies,
+    load_items,
+    load_layouts,
+    load_playlists,
+    load_schedules,
+)
+from content.signage._timeline import GroupInput, schedule_playlists
+from content.signage.manifest import Manifest, Resolver, local_midnight
+from content.signage.playlists import EntryKind
+from content.signage.targeting import ScreenContext
+
+# Rows that ended this long before the load cannot touch a manifest (the resolver's own bound).
+HISTORY: Final = timedelta(days=3)
+# More changes than this since the last look are read as "everything changed": one full load is cheaper.
+MAX_NAMED_CHANGES: Final = 500
+ITEM_KINDS: Final = frozenset({*(k.value for k in ItemKind), "policy_notice"})
+
+
+@dataclass
+class Changes:
+    """What a batch of outbox rows touched, by kind and id; ``everything`` when that cannot be told."""
+
+    items: set[int] = field(default_factory=set)
+    schedules: set[int] = field(default_factory=set)
+    emergencies: set[int] = field(default_factory=set)
+    layouts: set[int] = field(default_factory=set)
+    playlists: set[int] = field(default_factory=set)
+    screens: set[int] = field(default_factory=set)
+    all_screens: bool = False  # screen group memberships: reload every screen's context
+    everything: bool = False
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> Changes:
+        """Classify outbox rows (topic, payload); ``transition`` rows touch nothing (only the clock moved)."""
+        changes = cls()
+        for count, (topic, payload) in enumerate(rows, start=1):
+            if count > MAX_NAMED_CHANGES:
+                return cls(everything=True)
+            if topic == "transition":
+                continue
+            kind, ident = payload.get("kind"), payload.get("id")
+            if topic != "content" or not isinstance(ident, int) or isinstance(ident, bool):
+                return cls(everything=True)  # an import, the demo seed, a topic of the future
+            if kind == "screen_group":
+                changes.all_screens = True
+                continue
+            target = changes._named(kind)
+            if target is None:
+                return cls(everything=True)  # org units, halls, employers (vacancies show their name) …
+            target.add(ident)
+        return changes
+
+    def _named(self, kind: Any) -> set[int] | None:
+        if kind in ITEM_KINDS:
+            return self.items
+        return {
+            "schedule": self.schedules,
+            "emergency": self.emergencies,
+            "layout": self.layouts,
+            "playlist": self.playlists,
+            "screen": self.screens,
+        }.get(kind)
+
+    @property
+    def regroups(self) -> bool:
+        """Whether screens may change group: targeting or screens changed."""
+        return bool(self.schedules or self.emergencies or self.screens or self.all_screens)
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """The rows named by a batch of changes, read again (a missing id: the row is gone or not live).
+
+    For ``everything``, ``full`` holds every row (read with ``since``) and ``contexts`` every screen.
+    """
+
+    changes: Changes
+    items: Mapping[int, ItemSnap] = field(default_factory=dict)
+    schedules: Mapping[int, ScheduleSnap] = field(default_factory=dict)
+    emergencies: Mapping[int, EmergencySnap] = field(default_factory=dict)
+    layouts: Mapping[int, LayoutSnap] = field(default_factory=dict)
+    playlists: Mapping[int, tuple[EntrySnap, ...]] = field(default_factory=dict)
+    contexts: Mapping[int, ScreenContext] = field(default_factory=dict)
+    full: Snapshot | None = None
+    since: datetime | None = None
+
+
+class LiveManifests:
+    """The current manifest of every group, and the group of every screen, as of the changes applied."""
+
+    def __init__(self) -> None:
+        self.since: datetime | None = None
+        self._schedules: dict[int, ScheduleSnap] = {}
+        self._emergencies: dict[int, EmergencySnap] = {}
+        self._layouts: dict[int, LayoutSnap] = {}
+        self._playlists: dict[int, tuple[EntrySnap, ...]] = {}
+        self._items: dict[int, ItemSnap] = {}
+        self._contexts: dict[int, ScreenContext] = {}
+        self._inputs: dict[str, GroupInput] = {}
+        self._days: dict[str, datetime] = {}  # time zone -> the local midnight the grouping was made for
+        self._next: dict[str, datetime] = {}
+        self.manifests: dict[str, Manifest] = {}
+        self.screen_groups: dict[int, str] = {}
+        self.resolved = 0  # groups resolved by the last apply or advance (for tests and benchmarks)
+
+    @classmethod
+    def load(cls, session: Session, now: datetime) -> LiveManifests:
+        """Read everything and resolve every group at ``now``."""
+        live = cls()
+        live.apply(live.read(session, Changes(everything=True), now), now)
+        return live
+
+    @property
+    def loaded(self) -> bool:
+        """Whether everything was read at least once (before that, every change reads everything)."""
+        return self.since is not None
+
+    @property
+    def valid_until(self) -> datetime | None:
+        """The first instant at which some group's manifest changes by the clock alone."""
+        return min(self._next.values(), default=None)
+
+    def read(self, session: Session, changes: Changes, now: datetime) -> Reloaded:
+        """Read the rows ``changes`` name, and the rows a deletion changed with them (no state changes here)."""
+        if changes.everything or self.since is None:
+            since = now - HISTORY
+            full = Snapshot(
+                schedules=tuple(load_schedules(session, since).values()),
+                emergencies=tuple(load_emergencies(session, since).values()),
+                layouts=load_layouts(session),
+                playlists=load_playlists(session),
+                items=load_items(session, since),
+            )
+            contexts = {ctx.screen_id: ctx for ctx in load_contexts(session)}
+            return Reloaded(Changes(everything=True), contexts=contexts, full=full, since=since)
+        # Deleting an item deletes its playlist entries; deleting a playlist empties layout regions.
+        playlists = set(changes.playlists) | {
+            pid
+            for pid, entries in self._playlists.items()
+            if any(e.kind == EntryKind.ITEM and e.item_id in changes.items for e in entries)
+        }
+        layouts = set(changes.layouts) | {
+            lid for lid, layout in self._layouts.items() if any(r.playlist_id in playlists for r in layout.regions)
+        }
+        changes = Changes(**{**changes.__dict__, "playlists": playlists, "layouts": layouts})
+        if changes.all_screens:
+            contexts = {ctx.screen_id: ctx for ctx in load_contexts(session)}
+        elif changes.screens:
+            contexts = {ctx.screen_id: ctx for ctx in load_contexts(session, sorted(changes.screens))}
+        else:
+            contexts = {}
+        return Reloaded(
+            changes=changes,
+            items=load_items(session, self.since, changes.items) if changes.items else {},
+            schedules=load_schedules(session, self.since, changes.schedules) if changes.schedules else {},
+            emergencies=load_emergencies(session, self.since, changes.emergencies) if changes.emergencies else {},
+            layouts=load_layouts(session, layouts) if layouts else {},
+            playlists=load_playlists(session, playlists) if playlists else {},
+            contexts=contexts,
+        )
+
+    def apply(self, reloaded: Reloaded, now: datetime) -> set[str]:
+        """Take in the rows read again and bring every group to ``now``; the groups whose manifest changed."""
+        changes = reloaded.changes
+        if reloaded.full is not None:
+            self._take_all(reloaded.full, reloaded.contexts, reloaded.since)
+            return self._bring_to(now, True, set(), changes, every_group=True)
+        touched = self._touched(changes)  # by what the old rows reached
+        _replace(self._items, changes.items, reloaded.items)
+        _replace(self._schedules, changes.schedules, reloaded.schedules)
+        _replace(self._emergencies, changes.emergencies, reloaded.emergencies)
+        _replace(self._layouts, changes.layouts, reloaded.layouts)
+        _replace(self._playlists, changes.playlists, reloaded.playlists)
+        if changes.all_screens:
+            self._contexts = dict(reloaded.contexts)
+        else:
+            _replace(self._contexts, changes.screens, reloaded.contexts)
+        return self._bring_to(now, changes.regroups, touched, changes)
+
+    def advance(self, now: datetime) -> set[str]:
+        """Bring the groups whose manifest the clock changed to ``now``; the groups whose manifest changed."""
+        return self._bring_to(now, False, set(), Changes())
+
+    def _take_all(self, full: Snapshot, contexts: Mapping[int, ScreenContext], since: datetime | None) -> None:
+        self.since = since
+        self._schedules = {s.id: s for s in full.schedules}
+        self._emergencies = {e.id: e for e in full.emergencies}
+        self._layouts = dict(full.layouts)
+        self._playlists = dict(full.playlists)
+        self._items = dict(full.items)
+        self._contexts = dict(contexts)
+
+    def _bring_to(
+        self, now: datetime, regroup: bool, touched: set[str], changes: Changes, *, every_group: bool = False
+    ) -> set[str]:
+        resolver = Resolver(self._snapshot(), self.since)
+        if regroup or not self._inputs or self._new_day(now):
+            self._group_all(resolver, now)
+        touched |= self._touched(changes)  # by what the new rows reach
+        stale = {key for key, until in self._next.items() if until <= now}
+        changed = set()
+        self.resolved = 0
+        for key, group in self._inputs.items():
+            if key in self.manifests and key not in touched and key not in stale and not every_group:
+                continue
+            manifest = resolver.resolve_input(group, now)
+            self.resolved += 1
+            self._next[key] = resolver.next_change_of(group, now)
+            if key not in self.manifests or self.manifests[key].version != manifest.version:
+                changed.add(key)
+            self.manifests[key] = manifest
+        for key in set(self.manifests) - set(self._inputs):
+            del self.manifests[key]
+            del self._next[key]
+        return changed
+
+    def _snapshot(self) -> Snapshot:
+        return Snapshot(
+            schedules=tuple(self._schedules[i] for i in sorted(self._schedules)),
+            emergencies=tuple(self._emergencies[i] for i in sorted(self._emergencies)),
+            layouts=self._layouts,
+            playlists=self._playlists,
+            items=self._items,
+        )
+
+    def _new_day(self, now: datetime) -> bool:
+        return any(local_midnight(now, zone(tz)) != day for tz, day in self._days.items())
+
+    def _group_all(self, resolver: Resolver, now: datetime) -> None:
+        inputs: dict[str, GroupInput] = {}
+        screen_groups: dict[int, str] = {}
+        for screen_id in sorted(self._contexts):
+            group = resolver.group_input(self._contexts[screen_id], now)
+            inputs.setdefault(group.key, group)
+            screen_groups[screen_id] = group.key
+        self._inputs, self.screen_groups = inputs, screen_groups
+        self._days = {ctx.timezone: local_midnight(now, zone(ctx.timezone)) for ctx in self._contexts.values()}
+
+    def _touched(self, changes: Changes) -> set[str]:
+        """Groups whose manifest can depend on a row ``changes`` names, by the rows held now."""
+        if not (changes.items or changes.schedules or changes.emergencies or changes.layouts or changes.playlists):
+            return set()
+        schedules = set(changes.schedules)
+        for sched in self._schedules.values():
+            if sched.id in schedules:
+                continue
+            playlists = schedule_playlists(sched, self._layouts)
+            if sched.layout_id in changes.layouts or changes.playlists.intersection(playlists):
+                schedules.add(sched.id)
+            elif changes.items and any(
+                e.kind == EntryKind.ITEM and e.item_id in changes.items
+                for p in playlists
+                for e in self._playlists.get(p, ())
+            ):
+                schedules.add(sched.id)
+        nodes = {self._items[i].org_unit_id for i in changes.items if i in self._items}  # boards and feeds
+        return {
+            key
+            for key, group in self._inputs.items()
+            if schedules.intersection(group.schedule_ids)
+            or changes.emergencies.intersection(group.emergency_ids)
+            or nodes.intersection(group.org_path)
+        }
+
+
+def _replace(held: dict[int, Any], ids: Iterable[int], fresh: Mapping[int, Any]) -> None:
+    for ident in ids:
+        if ident in fresh:
+            held[ident] = fresh[ident]
+        else:
+            held.pop(ident, None)
