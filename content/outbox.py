@@ -110,3 +110,14 @@ def _rowcount(session: Session, statement: Update) -> int:
     # An UPDATE gives a CursorResult, which has the row count; Session.execute is typed for any statement.
     result = session.execute(statement, execution_options={"synchronize_session": False})
     return cast(CursorResult[Any], result).rowcount
+
+
+def changes_between(session: Session, after: int, through: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """(topic, payload) of the rows numbered after revision ``after`` up to ``through``, at most ``limit``."""
+    rows = session.execute(
+        select(OutboxEvent.topic, OutboxEvent.payload)
+        .where(OutboxEvent.seq > after, OutboxEvent.seq <= through)
+        .order_by(OutboxEvent.seq, OutboxEvent.id)
+        .limit(limit)
+    )
+    return [(topic, dict(payload or {})) for topic, payload in rows]

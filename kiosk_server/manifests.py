@@ -6,21 +6,23 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy.orm import Session
 
 from content import outbox
+from content.signage.live_manifests import MAX_NAMED_CHANGES, Changes, LiveManifests
 from kiosk_server.database import Database
+from kiosk_server.off_loop import run_off_loop
 
 if TYPE_CHECKING:
     from content.signage.manifest import Manifest
-    from content.signage.targeting import ScreenContext
 
 # How long a revision check is trusted: a burst of reconnects costs one query, not thousands.
 REVISION_CHECK_SECONDS: Final = 0.5
-HISTORY: Final = timedelta(days=3)
+# Everything is read again this often, so rows that ended long ago leave memory (a safety net too).
+FULL_RELOAD_SECONDS: Final = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class ManifestBook:
 
     Every check first numbers the outbox rows committed since the last one (``content/outbox.py``),
     so a change that committed late still gets a revision larger than any published before it.
+    The rows in between say what changed, and only that is read and resolved again
+    (``content/signage/live_manifests.py``); the resolution runs off the serving loop.
 
     A snapshot that only the clock made stale first commits a ``transition`` outbox row, so every
     distinct manifest content is published under a distinct, larger ``seq``.
@@ -72,6 +76,9 @@ class ManifestBook:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._checked_at = 0.0
+        self._live = LiveManifests()
+        self._loaded_at = float("-inf")
+        self.last_resolved = 0  # groups resolved by the last refresh (for benchmarks)
 
     def current(self, *, force_check: bool = False) -> Snapshot:
         with self._lock:
@@ -91,23 +98,22 @@ class ManifestBook:
                     session.commit()
                     revision = _numbered_revision(session)
                 # Read after the revision: the data holds every change numbered up to it, maybe more.
-                fresh = self._compute(session, revision, now)
-                self._snapshot = _with_first_held(fresh, snap)
+                reloaded = self._live.read(session, self._changes(session, snap, revision), now)
+            self.last_resolved = 0
+            run_off_loop(self._live.apply, reloaded, now)
+            self.last_resolved = self._live.resolved
+            if reloaded.full is not None:
+                self._loaded_at = time.monotonic()
+            live = self._live
+            fresh = Snapshot(revision, now, live.valid_until, dict(live.manifests), dict(live.screen_groups))
+            self._snapshot = _with_first_held(fresh, snap)
             return self._snapshot
 
-    def _compute(self, session: Any, revision: int, now: datetime) -> Snapshot:
-        from content.signage.manifest import Resolver  # imported late: the resolver loads the whole domain
-
-        # Only recent history matters; the bound keeps the load small after years of schedules.
-        resolver = Resolver.load(session, since=now - HISTORY)
-        contexts = resolver.contexts(session)
-        manifests, screen_groups = resolver.resolve_groups(contexts, now)
-        representative: dict[str, ScreenContext] = {}  # one screen per group key
-        for ctx in contexts:
-            representative.setdefault(screen_groups[ctx.screen_id], ctx)
-        changes = [resolver.next_change(ctx, now) for ctx in representative.values()]
-        valid_until = min((c for c in changes if c is not None), default=None)
-        return Snapshot(revision, now, valid_until, manifests, screen_groups)
+    def _changes(self, session: Session, snap: Snapshot | None, revision: int) -> Changes:
+        """What changed since ``snap``: named by the outbox rows in between, or everything."""
+        if snap is None or not self._live.loaded or time.monotonic() - self._loaded_at > FULL_RELOAD_SECONDS:
+            return Changes(everything=True)
+        return Changes.of(outbox.changes_between(session, snap.revision, revision, MAX_NAMED_CHANGES + 1))
 
 
 def _with_first_held(fresh: Snapshot, previous: Snapshot | None) -> Snapshot:
