@@ -10,6 +10,14 @@ suit a Redis that is always there; ours must not be a dependency (docs/architect
 - **Publishing never stalls an emit.** One attempt with short timeouts (redis-py would otherwise
   retry ten times, and a Redis that accepts but never answers would hold every emit); after a
   failure, publishing pauses for ``PUBLISH_PAUSE_SECONDS`` instead of paying the timeout per emit.
+- **A publishing pool sized for the process.** Every emit publishes once, from the greenlet that
+  emits (hello answers, heartbeat answers, the publisher), so a connect storm publishes from
+  hundreds of greenlets at once. redis-py's default pool opens a connection per concurrent publish
+  up to 100, then raises "Too many connections" (publishing then paused, pushes lost). Here
+  ``PUBLISH_CONNECTIONS`` connections are shared and a publish waits up to ``POOL_WAIT_SECONDS``
+  for one: a process is CPU-bound long before 32 connections are (measured: about 10,000
+  publishes a second of 6.7 KB with 4 to 64 connections to a local Redis, 32 enough for a Redis
+  1 ms away; docs/deployment.md, "Redis and PostgreSQL connections").
 - **The listener comes back quickly.** Upstream backs off its reconnects up to 60 s; here it tries
   every ``LISTEN_RETRY_SECONDS``, so pushes from other processes flow again within about a second
   of Redis returning.
@@ -40,6 +48,8 @@ CHANNEL: Final = "kiosk-socketio"
 CONNECT_TIMEOUT_SECONDS: Final = 1.0
 PUBLISH_TIMEOUT_SECONDS: Final = 1.0
 PUBLISH_PAUSE_SECONDS: Final = 1.0
+PUBLISH_CONNECTIONS: Final = 32  # per process; the listener holds one more of its own
+POOL_WAIT_SECONDS: Final = 1.0  # for a free publishing connection; an emit so waits at most this plus the timeout
 LISTEN_RETRY_SECONDS: Final = 1.0
 # The listener's connection: its read blocks until a message comes, so no socket timeout there.
 _LISTEN_OPTIONS: Final[dict[str, Any]] = {
@@ -59,11 +69,15 @@ class MessageQueue(socketio.RedisManager):
     def __init__(self, url: str, *, channel: str = CHANNEL, monotonic: Callable[[], float] = time.monotonic) -> None:
         super().__init__(url, channel=channel, redis_options={**_LISTEN_OPTIONS, "retry": _one_attempt()})
         self._monotonic = monotonic
-        self._publisher = redis.Redis.from_url(
-            url,
-            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            socket_timeout=PUBLISH_TIMEOUT_SECONDS,
-            retry=_one_attempt(),
+        self._publisher = redis.Redis.from_pool(
+            redis.BlockingConnectionPool.from_url(
+                url,
+                max_connections=PUBLISH_CONNECTIONS,
+                timeout=POOL_WAIT_SECONDS,
+                socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+                retry=_one_attempt(),
+            )
         )
         self._paused_until = 0.0
         self.publish_error: str | None = None  # the error of the last publish, until one succeeds

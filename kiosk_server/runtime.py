@@ -1,4 +1,4 @@
-"""The long-lived server parts of one app: manifest book, publisher, heartbeats, namespaces, session sweeper."""
+"""The long-lived server parts of one app: manifest book, publisher, change signal, heartbeats, namespaces, sweeper."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask_socketio import SocketIO
 
 from kiosk_server.agent_namespace import AgentNamespace
+from kiosk_server.change_signal import ChangeSignal
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
 from kiosk_server.events import AGENT_NAMESPACE, SCREEN_NAMESPACE
@@ -40,6 +41,7 @@ class Runtime:
     policy: CitizenPolicy
     events: CitizenEvents
     clock: Callable[[], datetime] = field(default=system_clock)
+    signal: ChangeSignal | None = None  # several processes share PostgreSQL only
     started: bool = False
 
     @classmethod
@@ -56,6 +58,10 @@ class Runtime:
         book = ManifestBook(db, clock)
         publisher = Publisher(socketio, db, book, clock, poll_seconds)
         publisher.watch(db.session_factory)
+        signal = None
+        if db.engine.dialect.name == "postgresql":  # SQLite is one process: no one else to tell
+            signal = ChangeSignal(db.engine, publisher.wake, lambda: publisher.is_leader)
+            signal.watch(db.session_factory)
         queue = QueuePublisher(socketio, db, clock, poll_seconds, lambda: publisher.is_leader)
         queue.watch(db.session_factory)
         beats = HeartbeatRecorder(db, clock)
@@ -69,7 +75,9 @@ class Runtime:
         if isinstance(manager, MessageQueue):  # pushes lost while Redis was away are sent again
             manager.on_recovery(publisher.emit_all_again)
             manager.on_recovery(screens.repair_all)
-        return cls(socketio, db, book, publisher, queue, beats, screens, agents, sweeper, policy, events, clock)
+        return cls(
+            socketio, db, book, publisher, queue, beats, screens, agents, sweeper, policy, events, clock, signal=signal
+        )
 
     def start(self) -> None:
         """Start the publisher, the heartbeat flusher and the session sweeper (once; safe to call twice)."""
@@ -80,12 +88,16 @@ class Runtime:
         self.queue.start()
         self.socketio.start_background_task(self.beats.run)
         self.socketio.start_background_task(self.sweeper.run)
+        if self.signal is not None:
+            self.socketio.start_background_task(self.signal.run)
 
     def stop(self) -> None:
         self.publisher.stop()
         self.queue.stop()
         self.beats.stop()
         self.sweeper.stop()
+        if self.signal is not None:
+            self.signal.stop()
         try:
             self.beats.flush()
         except Exception:  # noqa: BLE001 - shutting down; the database may already be gone
