@@ -97,6 +97,13 @@ class Changes:
         }.get(kind)
 
     @property
+    def screens_only(self) -> bool:
+        """Whether only named screens changed (their targeting contexts), so only they may change group."""
+        return bool(self.screens) and not (
+            self.items or self.schedules or self.emergencies or self.layouts or self.playlists or self.all_screens
+        )
+
+    @property
     def regroups(self) -> bool:
         """Whether screens may change group: targeting or screens changed."""
         return bool(self.schedules or self.emergencies or self.screens or self.all_screens)
@@ -229,8 +236,10 @@ class LiveManifests:
         self, now: datetime, regroup: bool, touched: set[str], changes: Changes, *, every_group: bool = False
     ) -> set[str]:
         resolver = Resolver(self._snapshot(), self.since)
-        if regroup or not self._inputs or self._new_day(now):
-            self._group_all(resolver, now)
+        if not self._inputs or self._new_day(now) or (regroup and not changes.screens_only):
+            self._group(resolver, now, self._contexts)
+        elif regroup:
+            self._group(resolver, now, changes.screens)
         touched |= self._touched(changes)  # by what the new rows reach
         stale = {key for key, until in self._next.items() if until <= now}
         changed = set()
@@ -261,15 +270,24 @@ class LiveManifests:
     def _new_day(self, now: datetime) -> bool:
         return any(local_midnight(now, zone(tz)) != day for tz, day in self._days.items())
 
-    def _group_all(self, resolver: Resolver, now: datetime) -> None:
-        inputs: dict[str, GroupInput] = {}
-        screen_groups: dict[int, str] = {}
-        for screen_id in sorted(self._contexts):
-            group = resolver.group_input(self._contexts[screen_id], now)
+    def _group(self, resolver: Resolver, now: datetime, screen_ids: Iterable[int]) -> None:
+        """Put the given screens (a deleted one: out) in their groups; drop groups left without screens."""
+        found = resolver.group_inputs((self._contexts[s] for s in screen_ids if s in self._contexts), now)
+        if screen_ids is self._contexts:
+            self.screen_groups = {}
+            self._days = {}
+        else:
+            for screen_id in screen_ids:
+                self.screen_groups.pop(screen_id, None)
+        inputs = {key: group for key, group in self._inputs.items() if screen_ids is not self._contexts}
+        for screen_id, group in found.items():
             inputs.setdefault(group.key, group)
-            screen_groups[screen_id] = group.key
-        self._inputs, self.screen_groups = inputs, screen_groups
-        self._days = {ctx.timezone: local_midnight(now, zone(ctx.timezone)) for ctx in self._contexts.values()}
+            self.screen_groups[screen_id] = group.key
+            tz = self._contexts[screen_id].timezone
+            if tz not in self._days:
+                self._days[tz] = local_midnight(now, zone(tz))
+        used = set(self.screen_groups.values())
+        self._inputs = {key: group for key, group in inputs.items() if key in used}
 
     def _touched(self, changes: Changes) -> set[str]:
         """Groups whose manifest can depend on a row ``changes`` names, by the rows held now."""

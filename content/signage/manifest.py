@@ -139,6 +139,25 @@ class Resolver:
         """The group ``ctx`` belongs to on ``at``'s day: its key and what its manifest depends on."""
         return self._group(ctx, self._check(at, "at"))
 
+    def group_inputs(self, contexts: Iterable[ScreenContext], at: datetime) -> dict[int, GroupInput]:
+        """``group_input`` of many screens (by screen id), once per hall, groups and tags they share.
+
+        Screens that differ only by id fall in one group unless a rule names one of them
+        (``TargetIndex.named_screens``); the hall fixes the org node, its path and the time zone.
+        """
+        at = self._check(at, "at")
+        named = self._schedule_index.named_screens | self._emergency_index.named_screens
+        shared: dict[tuple[object, ...], GroupInput] = {}
+        inputs: dict[int, GroupInput] = {}
+        for ctx in contexts:
+            alone = ctx.screen_id if ctx.screen_id in named else None
+            signature = (ctx.hall_id, ctx.org_unit_id, ctx.group_ids, ctx.tags, alone)
+            group = shared.get(signature)
+            if group is None:
+                group = shared[signature] = self._group(ctx, at)
+            inputs[ctx.screen_id] = group
+        return inputs
+
     def resolve_input(self, group: GroupInput, at: datetime) -> Manifest:
         """The manifest of a group (from ``group_input`` on the same day) at ``at``."""
         return self._resolve_group(group, self._check(at, "at"))

@@ -190,6 +190,11 @@ class TargetIndex:
             ref = int(str(ref))
         (self._include if mode is TargetMode.INCLUDE else self._exclude).add(kind, ref, owner)
 
+    @property
+    def named_screens(self) -> frozenset[object]:
+        """Screen ids some rule names: only these can be targeted apart from the other screens of their hall."""
+        return frozenset(self._named_screens)
+
     def _at_home(self, owner: int, ctx: ScreenContext) -> bool:
         home = self._homes.get(owner)
         return home is None or home in ctx.org_path
