@@ -20,7 +20,7 @@ from kiosk_server.db_outage import outage_of
 from kiosk_server.events import MANIFEST, SCREEN_NAMESPACE, group_room, screen_room
 from kiosk_server.leader import LeaderLock
 from kiosk_server.manifest_wire import manifest_message
-from kiosk_server.manifests import ManifestBook
+from kiosk_server.manifests import ManifestBook, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class Publisher:
         self._stopped = threading.Event()
         self._emitted: dict[str, str] = {}  # group -> version last emitted by this process
         self._screen_groups: dict[int, str] = {}
+        self._last: Snapshot | None = None  # the snapshot the last round emitted
         self._marked_through: int | None = None  # the revision whose outbox rows this process marked
         self._started = False
         self.rounds = 0
@@ -74,6 +75,7 @@ class Publisher:
     def emit_all_again(self) -> None:
         """Emit every group's manifest at the next round, as if never sent (pushes were lost: Redis was away)."""
         self._emitted.clear()
+        self._last = None
         self.wake()
 
     def start(self) -> None:
@@ -130,6 +132,9 @@ class Publisher:
         if not self._leader.acquire():
             return self._poll_seconds
         snap = self._book.current(force_check=True)
+        if snap is self._last and snap.revision == self._marked_through:  # nothing moved: the round renewed the lease
+            return self._sleep_after(snap)
+        self._last = snap
         for group, manifest in snap.manifests.items():
             if self._emitted.get(group) != manifest.version:
                 self._socketio.emit(
@@ -146,6 +151,9 @@ class Publisher:
                     return self._poll_seconds
                 session.commit()
             self._marked_through = snap.revision
+        return self._sleep_after(snap)
+
+    def _sleep_after(self, snap: Snapshot) -> float:
         if snap.valid_until is None:
             return self._poll_seconds
         until_transition = (snap.valid_until - self._clock()).total_seconds()
