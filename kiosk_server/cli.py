@@ -132,7 +132,7 @@ def _run(args: Any, mode: str) -> int:
         reader = start_demo_card_reader(app, args.port, str(settings(app).data_dir / DEMO_CARDS_FILE))
     print_demo_banner(app, seeded, args.host, args.port, reader)
     try:
-        return _serve(app, args.host, args.port)
+        return _serve(app, args.host, args.port, "demo")
     finally:
         if reader is not None:
             reader.stop()
@@ -185,35 +185,56 @@ def _agent_credential(screen_key: str) -> int:
     return 0
 
 
-def _serve(app: Any, host: str, port: int) -> int:
-    import signal
-
+def _serve(app: Any, host: str, port: int, command: str = "serve") -> int:
+    from kiosk_server import open_files
+    from kiosk_server.http_server import PortUnavailable, check_port, gevent_server
     from kiosk_server.settings_access import runtime
 
     rt = runtime(app)
+    gevent_mode = rt.socketio.async_mode == "gevent"
+    try:  # the port first: a server on a taken port must not start publishing, only say so
+        server = gevent_server(app, host, port) if gevent_mode else None  # our own: one descriptor per websocket
+        if server is None:
+            check_port(host, port)
+    except PortUnavailable as err:
+        print(f"kiosk {command}: {err}", file=sys.stderr)
+        return 2
+    open_files.report(open_files.raise_to_hard_limit())
     rt.start()
-    if rt.socketio.async_mode == "gevent":
-        import gevent
-
-        def _stop_gevent() -> None:
-            rt.stop()
-            rt.socketio.stop()  # stops the gevent WSGI server; run() then returns
-
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            gevent.signal_handler(signum, _stop_gevent)
-    else:
-
-        def _stop_thread(_signum: int, _frame: Any) -> None:
-            raise SystemExit(0)
-
-        signal.signal(signal.SIGTERM, _stop_thread)
     try:
-        rt.socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+        if server is not None:
+            _serve_gevent(rt, server)
+        else:
+            _serve_threading(rt, app, host, port)
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         rt.stop()
     return 0
+
+
+def _serve_gevent(rt: Any, server: Any) -> None:
+    import signal
+
+    import gevent
+
+    def _stop() -> None:
+        rt.stop()
+        server.stop()  # serve_forever() then returns
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, _stop)
+    server.serve_forever()
+
+
+def _serve_threading(rt: Any, app: Any, host: str, port: int) -> None:
+    import signal
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    rt.socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@ Delivery is a reconciliation, not a hint (docs/protocol.md §3, §5): a hello th
 timeout while a hall's walls reconnect after a restart) leaves its connection "hello pending",
 never half-joined, and is retried by the player and, from its heartbeats, by the server; and every
 beat is compared with what the committed data gives now, not only with this process's last snapshot.
+
+Who a key belongs to comes from the screen directory (``kiosk_server/screen_directory.py``), not
+from a query per connect. Everything said to one connection (snapshots, ``welcome``, a beat's
+answer) goes to its socket directly, never through the message queue: the connection is this
+process's own, and in a connect storm Redis would carry every hello three times for nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +24,11 @@ from typing import Any, Final
 
 from flask import request
 from flask_socketio import join_room, leave_room
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from content.backoff import RECONNECT
 from content.citizens.sessions import open_session_for, reissue_token
 from content.control_characters import first_control_character
-from content.org.screens import Screen, ScreenKind
+from content.org.screens import ScreenKind
 from content.org.timezones import zone
 from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
 from kiosk_server.citizen_events import session_payload
@@ -41,14 +44,22 @@ from kiosk_server.events import (
 )
 from kiosk_server.guarded_namespace import GuardedNamespace
 from kiosk_server.heartbeats import HeartbeatRecorder
+from kiosk_server.manifest_wire import manifest_message
 from kiosk_server.manifests import ManifestBook, Snapshot
 from kiosk_server.queue_publisher import QueuePublisher
+from kiosk_server.screen_directory import ScreenDirectory
 from kiosk_server.socket_sid import current_sid
 
 log = logging.getLogger(__name__)
 
 # A failing database fails every screen's hello at once: one log line per this many seconds, with a count.
 FAILURE_REPORT_SECONDS: Final = 60.0
+# A beat that shows an older version less than this long after this process's book first held the
+# current one is not answered: the push to the group's room is on its way (a province's fan-out takes
+# seconds), and a resend would send the screen the manifest twice. A push really lost is made good at
+# the following beat. (A process that is not the publisher may learn of a version after it was pushed:
+# it then waits longer, never less.)
+PUSH_GRACE_SECONDS: Final = 10.0
 
 
 @dataclass
@@ -151,6 +162,7 @@ class ScreenNamespace(GuardedNamespace):
         self._fresh = _FreshSnapshots(book)
         self._queue = queue
         self._beats = beats
+        self._directory = ScreenDirectory(db)
         self._heartbeat_seconds = heartbeat_seconds
         self._clock = clock
         self._lock = threading.Lock()
@@ -166,24 +178,10 @@ class ScreenNamespace(GuardedNamespace):
         key = auth.get("key") if isinstance(auth, dict) else None
         if not isinstance(key, str) or not key or first_control_character(key) is not None:
             raise ConnectionRefusedError("unknown screen")  # a NUL would be a database error on PostgreSQL
-        with self._db.session() as session:
-            screen = session.scalar(select(Screen).options(joinedload(Screen.hall)).where(Screen.key == key))
-            if screen is None:
-                raise ConnectionRefusedError("unknown screen")
-            welcome = {
-                "screen": {
-                    "id": screen.id,
-                    "name": screen.name,
-                    "kind": screen.kind,
-                    "panel": screen.panel,
-                    "width": screen.width_px,
-                    "height": screen.height_px,
-                    "orientation": screen.orientation,
-                    "low_resolution": screen.low_resolution,
-                    "hall": {"id": screen.hall.id, "name": screen.hall.name, "timezone": screen.hall.timezone},
-                },
-                "heartbeat_seconds": self._heartbeat_seconds,
-            }
+        screen = self._directory.find(key)
+        if screen is None:
+            raise ConnectionRefusedError("unknown screen")
+        welcome = {"screen": screen.welcome(), "heartbeat_seconds": self._heartbeat_seconds}
         with self._lock:
             self._connected[current_sid()] = Connected(screen.id, screen.hall.id, welcome)
         join_room(screen_room(screen.id))
@@ -226,10 +224,11 @@ class ScreenNamespace(GuardedNamespace):
         for sid, conn in connections:
             found = snap.for_screen(conn.screen_id)
             beat = self._beats.latest(conn.screen_id)
+            # No grace here, unlike a beat's answer: the pushes of the outage are lost, not on their way.
             if found is not None and (beat is None or beat.version != found[1].version):
-                self.socketio.emit(MANIFEST, snap.payload(found[0]), to=sid, namespace=self.namespace)
+                self._send(sid, MANIFEST, manifest_message(snap, found[0]))
                 sent += 1
-            self.socketio.emit(QUEUE_BOARD, self._queue.current_board(conn.hall_id), to=sid, namespace=self.namespace)
+            self._send(sid, QUEUE_BOARD, self._queue.current_board(conn.hall_id))
         return sent
 
     def on_heartbeat(self, data: Any = None) -> None:
@@ -255,9 +254,13 @@ class ScreenNamespace(GuardedNamespace):
             self._check_failures.note(conn.screen_id, err)
             return
         found = snap.for_screen(conn.screen_id)
-        if found is not None and found[1].version != version:
-            # Another group's manifest too: the player then says hello again and moves to its room.
-            self.emit(MANIFEST, snap.payload(found[0]), room=current_sid())
+        if found is None or found[1].version == version:
+            return
+        group = found[0]
+        if snap.version_age(group) < PUSH_GRACE_SECONDS:
+            return  # the push of this version is on its way; the next beat tells whether it arrived
+        # Another group's manifest too: the player then says hello again and moves to its room.
+        self._send(current_sid(), MANIFEST, manifest_message(snap, group))
 
     def on_plays(self, data: Any = None) -> dict[str, Any]:
         """Book a batch of proof-of-play tallies to the connected screen; the ack says what was kept.
@@ -324,6 +327,7 @@ class ScreenNamespace(GuardedNamespace):
             found = snap.for_screen(conn.screen_id)
         board = self._queue.current_board(conn.hall_id)
         citizen = self._open_citizen_session(conn)
+        sid = current_sid()
         streams: dict[str, Any] = {}
         if found is not None:
             group, manifest = found
@@ -333,18 +337,20 @@ class ScreenNamespace(GuardedNamespace):
                 join_room(group_room(group))
                 conn.group = group
             if held["manifest"] != manifest.version:
-                self.emit(MANIFEST, snap.payload(group), room=current_sid())
+                self._send(sid, MANIFEST, manifest_message(snap, group))
             streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
         if held["queue"] != board["version"]:
             # Behind, or ahead of a database restored from a backup: either way the snapshot wins.
-            self.emit(QUEUE_BOARD, board, room=current_sid())
+            self._send(sid, QUEUE_BOARD, board)
         streams["queue"] = {"version": board["version"]}
         if citizen is not None:
-            self.emit(CITIZEN_SESSION, citizen, room=current_sid())
+            self._send(sid, CITIZEN_SESSION, citizen)
         # welcome comes last: a client that has it also has every snapshot it was owed.
-        self.emit(
-            WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams}, room=current_sid()
-        )
+        self._send(sid, WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams})
+
+    def _send(self, sid: str, event: str, data: Any) -> None:
+        """Emit to this process's own connection ``sid`` straight to its socket, not through the message queue."""
+        self.socketio.emit(event, data, to=sid, namespace=self.namespace, ignore_queue=True)
 
     def _open_citizen_session(self, conn: Connected) -> dict[str, Any] | None:
         """The kiosk's open citizen session with a fresh token, or None (always None for walls and counters)."""

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from content.org.screens import Screen, ScreenStatus
-from kiosk_server import manifests
+from kiosk_server import manifests, screen_namespace
 from kiosk_server.database import database
 from kiosk_server.events import group_room
 from kiosk_server.settings_access import runtime
@@ -75,8 +75,10 @@ def test_heartbeats_reach_the_database_only_on_flush(app: Flask, world: World) -
 
 
 def test_a_heartbeat_showing_another_version_gets_the_snapshot_and_a_current_one_nothing(
-    app: Flask, world: World
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The version here is seconds old; the grace for pushes on their way: test_heartbeat_no_duplicate.py.
+    monkeypatch.setattr(screen_namespace, "PUSH_GRACE_SECONDS", 0.0)
     client = connect(app, world.wall_keys[0])
     client.emit("hello", {"held": {}}, namespace="/screen")
     [manifest] = [e["args"][0] for e in client.get_received("/screen") if e["name"] == "manifest"]
@@ -170,6 +172,8 @@ def test_a_heartbeat_gets_a_change_that_this_process_snapshot_missed(
 ) -> None:
     # This process's book trusts its last revision check for an hour: only the beat's own check can see the change.
     monkeypatch.setattr(manifests, "REVISION_CHECK_SECONDS", 3600.0)
+    # Past the grace a push gets to arrive (test_heartbeat_no_duplicate.py): its loss is what is repaired here.
+    monkeypatch.setattr(screen_namespace, "PUSH_GRACE_SECONDS", 0.0)
     client = connect(app, world.wall_keys[0])
     client.emit("hello", {"held": {}}, namespace="/screen")
     [shown] = events(client, "manifest")
