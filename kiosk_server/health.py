@@ -53,7 +53,10 @@ def healthz() -> Any:
     # Ready: this process serves its screens and saves. Without Redis it still does; only pushes to
     # other processes' screens wait for their heartbeat, so that is degraded, not a reason to drain it.
     ready = db_ok and storage["writable"]
-    degraded = not queue["reachable"]
+    signal = runtime(current_app).signal
+    # Not listening for other processes' commits: their changes wait for the publisher's poll.
+    signal_down = signal is not None and signal.listening is False
+    degraded = not queue["reachable"] or signal_down
     body = {
         "status": "unavailable" if not ready else "degraded" if degraded else "ok",
         "ready": ready,
@@ -62,5 +65,6 @@ def healthz() -> Any:
         "message_queue": queue,
         "data_dir": storage,  # reads still work when it is not writable; every save fails
         "publisher": {"running": runtime(current_app).started, "leader": runtime(current_app).publisher.is_leader},
+        "change_signal": None if signal is None else {"listening": signal.listening},
     }
     return jsonify(body), 200 if ready else 503

@@ -56,3 +56,23 @@ def test_without_its_database_the_process_is_not_ready(tmp_path: Path) -> None:
     body = response.get_json()
     assert (body["status"], body["ready"]) == ("unavailable", False)
     assert body["database"]["reachable"] is False
+
+
+def test_one_sqlite_process_has_no_change_signal(tmp_path: Path) -> None:
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'k.sqlite3'}")
+    assert app.test_client().get("/healthz").get_json()["change_signal"] is None
+
+
+@pytest.mark.postgres
+def test_a_process_not_listening_for_other_processes_commits_is_degraded(tmp_path: Path, postgres_url: str) -> None:
+    """Its screens are served; changes made through other processes wait for the publisher's poll."""
+    from kiosk_server.settings_access import runtime
+
+    app = make_app(tmp_path, postgres_url)
+    signal = runtime(app).signal
+    assert signal is not None
+    signal.listening = False  # what the listener records when its connection is lost
+    body = app.test_client().get("/healthz").get_json()
+    assert (body["status"], body["ready"], body["change_signal"]) == ("degraded", True, {"listening": False})
+    signal.listening = True
+    assert app.test_client().get("/healthz").get_json()["status"] == "ok"
