@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.routing import IntegerConverter
 
 import display_client
-from kiosk_server import control_characters, db_outage, security_headers, sign_in_guard
+from kiosk_server import control_characters, db_outage, security_headers, sign_in_guard, websocket_compression
 from kiosk_server.config import load_settings
 from kiosk_server.database import Database
 from kiosk_server.records_backends import CitizenPolicy
@@ -78,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     socketio = _socketio_for(settings)
     socketio.init_app(app)
+    websocket_compression.init_app(app)  # one compression per version (manifest_wire), not one per screen
     security_headers.init_app(app, settings)  # after Socket.IO, so ProxyFix wraps its middleware too
     sign_in_guard.init_app(app, settings.message_queue_url)
     db_outage.init_app(app, socketio)  # 503 and one log line per outage, not a traceback per request or event

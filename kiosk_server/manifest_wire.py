@@ -1,12 +1,118 @@
-"""How a group's manifest goes on the wire: the ``manifest`` event's data, built once per version."""
+"""How a group's manifest goes on the wire: the ``manifest`` event's data, built once per version.
+
+A province's manifests are about 130 KiB of JSON each, and each is sent to thousands of screens:
+at every change to its group's room, and one by one in answer to hellos and heartbeats (a
+reconnect storm after a restart sends it to every screen). Above ``DEFLATE_FROM`` bytes the
+manifest therefore travels deflated (zlib, about 6 % of its size), compressed once per version
+and kept here, as a binary attachment: python-socketio sends bytes as they are, never through
+JSON, so a hello answer costs no encoding at all. The JSON part keeps ``stream``, ``seq``,
+``version`` and ``group``, so a client drops a duplicate without inflating it. Small manifests
+(a county hall's, every test's) stay plain JSON. The form is in docs/protocol.md, §3 "Wire form".
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any, Final
 
 from kiosk_server.manifests import Snapshot
 
+# Bytes of the manifest's JSON from which it is deflated. Below it the attachment saves little
+# (deflate still needs a frame, and the browser an asynchronous inflate) and the payload stays readable.
+DEFLATE_FROM: Final = 8 * 1024
+# zlib's default: the median province manifest deflates to 8.4 KiB in about 1 ms; level 9 saves
+# 8 % more for three times the CPU, paid by the publisher for every group a change touches.
+LEVEL: Final = 6
+DEFLATE: Final = "deflate"  # the ``encoding`` of a deflated manifest event
+# The cache holds every current version and one older per group (a beat answered from an older
+# snapshot while the publisher already emits the newer one), never fewer entries than this.
+MIN_ENTRIES: Final = 256
 
-def manifest_message(snap: Snapshot, group: str) -> Any:
-    """The data of the ``manifest`` event carrying ``group``'s manifest in ``snap`` (docs/protocol.md §3)."""
-    return snap.payload(group)
+
+def manifest_message(snap: Snapshot, group: str, *, deflate_ok: bool = True) -> dict[str, Any]:
+    """The data of the ``manifest`` event carrying ``group``'s manifest in ``snap`` (docs/protocol.md §3).
+
+    ``deflate_ok=False`` for a connection whose hello did not list ``deflate`` in ``accept`` (a player
+    from before the compressed form, still running until its page reloads): it always gets plain JSON.
+    """
+    manifest = snap.manifests[group]
+    if not deflate_ok:
+        return snap.payload(group)
+    deflated = _deflated.get(group, manifest.version, manifest.body, len(snap.manifests))
+    if deflated is None:
+        return snap.payload(group)
+    return {
+        "stream": "manifest",
+        "seq": snap.revision,
+        "version": manifest.version,
+        "group": group,
+        "encoding": DEFLATE,
+        "manifest": deflated,
+    }
+
+
+def deflate(body: Mapping[str, Any]) -> bytes | None:
+    """The manifest's canonical JSON deflated (zlib), or None when it is small enough to go plain.
+
+    The canonical JSON is the text the version is computed over, so an inflated manifest can be
+    checked against its version.
+    """
+    # Imported late, as the book does: the resolver module loads the whole domain.
+    from content.signage.manifest import canonical_json
+
+    text = canonical_json(body).encode("utf-8")
+    return zlib.compress(text, LEVEL) if len(text) >= DEFLATE_FROM else None
+
+
+def decode_message(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The plain payload of a ``manifest`` event in either wire form, for clients written in Python.
+
+    Raises ValueError for an encoding this module does not write.
+    """
+    encoding = data.get("encoding")
+    if encoding is None:
+        return dict(data)
+    if encoding != DEFLATE:
+        raise ValueError(f"manifest event with unknown encoding {encoding!r}")
+    plain = {key: value for key, value in data.items() if key != "encoding"}
+    plain["manifest"] = json.loads(zlib.decompress(data["manifest"]).decode("utf-8"))
+    return plain
+
+
+class _DeflatedVersions:
+    """The deflated form (or None: plain) of recent manifest versions, computed once each, bounded."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str], bytes | None] = OrderedDict()
+
+    def get(self, group: str, version: str, body: Mapping[str, Any], current_groups: int) -> bytes | None:
+        key = (group, version)
+        # Computed under the lock: the screens asking for a new version in the same instant (a
+        # reconnect storm) wait about a millisecond for one compression instead of doing their own.
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            value = self._entries[key] = deflate(body)
+            limit = max(MIN_ENTRIES, 2 * current_groups)
+            while len(self._entries) > limit:
+                self._entries.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+# Keyed by group and version, and a version is a hash of the body: entries are right for every
+# app in the process (tests build several), so one cache serves them all.
+_deflated = _DeflatedVersions()

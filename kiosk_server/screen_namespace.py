@@ -44,7 +44,7 @@ from kiosk_server.events import (
 )
 from kiosk_server.guarded_namespace import GuardedNamespace
 from kiosk_server.heartbeats import HeartbeatRecorder
-from kiosk_server.manifest_wire import manifest_message
+from kiosk_server.manifest_wire import DEFLATE, manifest_message
 from kiosk_server.manifests import ManifestBook, Snapshot
 from kiosk_server.queue_publisher import QueuePublisher
 from kiosk_server.screen_directory import ScreenDirectory
@@ -73,6 +73,8 @@ class Connected:
     greeting: int = 0  # hellos running now for this connection
     failures: int = 0  # hellos failed in a row
     retry_at: float = 0.0  # time.monotonic() before which a heartbeat does not retry the hello
+    # Its hello listed "deflate" in "accept": a player from before the compressed form gets plain JSON.
+    deflate_ok: bool = False
 
 
 def _version(entry: Any) -> Any:
@@ -84,6 +86,12 @@ def _held_of_hello(data: Any) -> dict[str, Any]:
     held = data.get("held") if isinstance(data, dict) else None
     held = held if isinstance(held, dict) else {}
     return {stream: _version(held.get(stream)) for stream in ("manifest", "queue")}
+
+
+def _accepts_deflate(data: Any) -> bool:
+    """Whether a hello says the player inflates deflated manifests (``"accept": ["deflate"]``)."""
+    accept = data.get("accept") if isinstance(data, dict) else None
+    return isinstance(accept, list) and DEFLATE in accept
 
 
 def _held_of_beat(data: Any) -> dict[str, Any]:
@@ -206,6 +214,7 @@ class ScreenNamespace(GuardedNamespace):
             return {"ok": False, "error": "not_connected", "message": "connect as a screen first"}
         with self._lock:
             conn.greeting += 1
+            conn.deflate_ok = _accepts_deflate(data)
         return self._greet(conn, _held_of_hello(data))
 
     def repair_all(self) -> int:
@@ -226,7 +235,7 @@ class ScreenNamespace(GuardedNamespace):
             beat = self._beats.latest(conn.screen_id)
             # No grace here, unlike a beat's answer: the pushes of the outage are lost, not on their way.
             if found is not None and (beat is None or beat.version != found[1].version):
-                self._send(sid, MANIFEST, manifest_message(snap, found[0]))
+                self._send(sid, MANIFEST, manifest_message(snap, found[0], deflate_ok=conn.deflate_ok))
                 sent += 1
             self._send(sid, QUEUE_BOARD, self._queue.current_board(conn.hall_id))
         return sent
@@ -260,7 +269,7 @@ class ScreenNamespace(GuardedNamespace):
         if snap.version_age(group) < PUSH_GRACE_SECONDS:
             return  # the push of this version is on its way; the next beat tells whether it arrived
         # Another group's manifest too: the player then says hello again and moves to its room.
-        self._send(current_sid(), MANIFEST, manifest_message(snap, group))
+        self._send(current_sid(), MANIFEST, manifest_message(snap, group, deflate_ok=conn.deflate_ok))
 
     def on_plays(self, data: Any = None) -> dict[str, Any]:
         """Book a batch of proof-of-play tallies to the connected screen; the ack says what was kept.
@@ -337,7 +346,7 @@ class ScreenNamespace(GuardedNamespace):
                 join_room(group_room(group))
                 conn.group = group
             if held["manifest"] != manifest.version:
-                self._send(sid, MANIFEST, manifest_message(snap, group))
+                self._send(sid, MANIFEST, manifest_message(snap, group, deflate_ok=conn.deflate_ok))
             streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
         if held["queue"] != board["version"]:
             # Behind, or ahead of a database restored from a backup: either way the snapshot wins.

@@ -61,6 +61,7 @@ const SHELL_FILES = [
   "js/kiosk/strings.js",
   "js/kiosk/vacancy-list.js",
   "js/layout.js",
+  "js/manifest-wire.js",
   "js/media.js",
   "js/notice.js",
   "js/play-log.js",

@@ -186,12 +186,16 @@ def _schedule_targets(w: World, s: Session, n: int) -> list[Row]:
 
 
 def _schedule_enabled(w: World, s: Session, n: int) -> list[Row]:
+    if len(w.schedules) < 2:
+        return []
     sched = w.schedules[1 + n % (len(w.schedules) - 1)]
     sched.enabled = not sched.enabled
     return [("content", {"kind": "schedule", "id": sched.id, "action": "updated"})]
 
 
 def _schedule_daypart(w: World, s: Session, n: int) -> list[Row]:
+    if len(w.schedules) < 2:
+        return []
     sched = w.schedules[1]
     sched.daypart_start, sched.daypart_end = time(n % 24), time((n + 3 + n % 5) % 24)
     sched.exdates = ["2026-11-24"] if n % 2 else []

@@ -47,7 +47,7 @@ def test_reconnects_after_the_server_restarts(harness: Harness, open_wall: Any) 
     harness.start()
     wait_conn(page, "online", timeout=45_000)
     hellos = until(lambda: harness.log("hello", "wall"), 10, "no hello after the reconnect")
-    assert hellos[0]["data"] == {"held": {"manifest": {"seq": 42, "version": first["version"]}}}
+    assert hellos[0]["data"] == {"held": {"manifest": {"seq": 42, "version": first["version"]}}, "accept": ["deflate"]}
     expect(page.locator(".connection")).to_have_attribute("data-state", "online")
     wait_main_contains(page, notice_title(1))
 
@@ -160,7 +160,10 @@ def test_a_failed_hello_is_sent_again_until_welcome_and_beats_go_on_meanwhile(ha
     log = harness.log()[before:]
     hellos = [i for i, e in enumerate(log) if e["event"] == "hello"]
     assert len(hellos) == 3, f"two failed hellos and the one answered: {[e['event'] for e in log]}"
-    assert all(log[i]["data"] == {"held": {"manifest": {"seq": 42, "version": shown["version"]}}} for i in hellos)
+    assert all(
+        log[i]["data"] == {"held": {"manifest": {"seq": 42, "version": shown["version"]}}, "accept": ["deflate"]}
+        for i in hellos
+    )
     beats = [e for e in log[hellos[0] : hellos[-1]] if e["event"] == "heartbeat"]
     assert beats, "heartbeats start at connect, not at welcome"
     assert beats[0]["data"]["showing"] == {"manifest": shown["version"]}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from content import outbox
 from content.library.items import Vacancy
+from kiosk_server.manifest_wire import decode_message
 from kiosk_server.settings_access import runtime
 from tests.support.world import World
 
@@ -109,7 +110,8 @@ class Wall:
 
     def take(self) -> list[dict[str, Any]]:
         """Apply the manifests received since the last call; returns them."""
-        payloads = [e["args"][0] for e in self._client.get_received("/screen") if e["name"] == "manifest"]
+        received = self._client.get_received("/screen")
+        payloads = [decode_message(e["args"][0]) for e in received if e["name"] == "manifest"]
         for payload in payloads:
             self.seqs.append(payload["seq"])
             if self.held is None or payload["seq"] > self.held["seq"]:

@@ -1,4 +1,8 @@
-"""A Python screen client speaking the real Socket.IO protocol, applying payloads by ``seq`` like the player."""
+"""A Python screen client speaking the real Socket.IO protocol, applying payloads by ``seq`` like the player.
+
+Manifests arrive plain or deflated (docs/protocol.md §3 "Wire form"); ``received`` and ``held`` hold
+them plain, and ``encodings`` says how each came (None: plain JSON).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import socketio
 
 from devices.agent.sio_disconnect import disconnect_promptly
+from kiosk_server.manifest_wire import decode_message
 
 
 class ScreenClient:
@@ -16,6 +21,7 @@ class ScreenClient:
         self.key = key
         self.held: dict[str, Any] | None = held  # the manifest payload currently applied
         self.received: list[dict[str, Any]] = []
+        self.encodings: list[str | None] = []  # the wire form of each manifest received
         self.welcomes: list[dict[str, Any]] = []
         self.hello_acks: list[Any] = []  # the server's answers to the hellos sent on connect
         self.connects = 0
@@ -38,9 +44,8 @@ class ScreenClient:
 
     def hello_payload(self) -> dict[str, Any]:
         with self.lock:
-            if self.held is None:
-                return {"held": {}}
-            return {"held": {"manifest": {"seq": self.held["seq"], "version": self.held["version"]}}}
+            held = {} if self.held is None else {"manifest": {"seq": self.held["seq"], "version": self.held["version"]}}
+            return {"held": held, "accept": ["deflate"]}  # as the player: it inflates deflated manifests
 
     def _on_connect(self) -> None:
         self.connects += 1
@@ -54,8 +59,10 @@ class ScreenClient:
         with self.lock:
             self.welcomes.append(data)
 
-    def _on_manifest(self, payload: dict[str, Any]) -> None:
+    def _on_manifest(self, data: dict[str, Any]) -> None:
+        payload = decode_message(data)
         with self.lock:
+            self.encodings.append(data.get("encoding"))
             self.received.append(payload)
             previous_group = None if self.held is None else self.held.get("group")
             if self.held is None or payload["seq"] > self.held["seq"]:

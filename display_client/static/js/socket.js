@@ -3,7 +3,8 @@
 // Why our own: the wall runs unattended for months, needs exactly the reconnect rule of
 // docs/protocol.md §6, and must not depend on a copied third-party bundle. It speaks only what the
 // player needs: websocket transport, text packets, one namespace with auth, events and acks (both
-// ways: it acknowledges the server's events and can ask for acknowledgement of its own).
+// ways: it acknowledges the server's events and can ask for acknowledgement of its own), and events
+// with binary attachments (a large manifest arrives deflated in one, docs/protocol.md §3 "Wire form").
 
 // Engine.IO packet types (first character of every frame).
 const EIO_OPEN = "0";
@@ -18,6 +19,10 @@ const SIO_DISCONNECT = "1";
 const SIO_EVENT = "2";
 const SIO_ACK = "3";
 const SIO_CONNECT_ERROR = "4";
+const SIO_BINARY_EVENT = "5";
+const SIO_BINARY_ACK = "6";
+// A binary packet is text, then its attachments as binary frames: what each becomes once they are in.
+const WHOLE = { [SIO_BINARY_EVENT]: SIO_EVENT, [SIO_BINARY_ACK]: SIO_ACK };
 
 // The reconnect rule of content/backoff.py (RECONNECT, RECONNECT_STABLE_SECONDS), which a test
 // (tests/display_client/test_backoff_constants.py) keeps equal to these.
@@ -46,12 +51,21 @@ export function socketUrl(location = window.location, path = "/socket.io/") {
 
 /**
  * Parse one Socket.IO packet (the text after the Engine.IO "4").
- * Returns {type, nsp, id, data} or null when it is not well formed.
+ * Returns {type, nsp, id, data} or null when it is not well formed; a binary packet also has
+ * `attachments`, the number of binary frames that follow it.
  */
 export function parsePacket(text) {
   if (!text) return null;
   const type = text[0];
   let i = 1;
+  let attachments = null;
+  if (type in WHOLE) {
+    const dash = text.indexOf("-", i);
+    const count = dash > i ? Number(text.slice(i, dash)) : NaN;
+    if (!Number.isInteger(count) || count < 0) return null;
+    attachments = count;
+    i = dash + 1;
+  }
   let nsp = "/";
   if (text[i] === "/") {
     const comma = text.indexOf(",", i);
@@ -73,7 +87,17 @@ export function parsePacket(text) {
       return null;
     }
   }
-  return { type, nsp, id: idText ? Number(idText) : null, data };
+  const packet = { type, nsp, id: idText ? Number(idText) : null, data };
+  if (attachments !== null) packet.attachments = attachments;
+  return packet;
+}
+
+/** `data` with every attachment placeholder ({_placeholder: true, num}) replaced by that attachment. */
+export function withAttachments(data, buffers) {
+  if (Array.isArray(data)) return data.map((value) => withAttachments(value, buffers));
+  if (data === null || typeof data !== "object") return data;
+  if (data._placeholder === true && Number.isInteger(data.num)) return buffers[data.num];
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, withAttachments(value, buffers)]));
 }
 
 /** Encode one Socket.IO packet for `nsp` as an Engine.IO message frame. */
@@ -126,6 +150,7 @@ export class SocketClient {
     this.pingWindowMs = null;
     this.nextAckId = 0;
     this.acks = new Map(); // ack id → {onAck, timer}, for events sent with emitWithAck
+    this.binary = null; // a binary packet waiting for its attachments: {packet, buffers}
   }
 
   get connected() {
@@ -202,6 +227,7 @@ export class SocketClient {
       return;
     }
     this.ws = ws;
+    ws.binaryType = "arraybuffer"; // attachments as ArrayBuffer, available at once (a Blob must be read)
     ws.onmessage = (event) => this._frame(event.data);
     ws.onclose = () => this._lost();
     ws.onerror = () => {}; // a close always follows an error
@@ -210,7 +236,11 @@ export class SocketClient {
   }
 
   _frame(text) {
-    if (typeof text !== "string" || text.length === 0) return; // binary frames are not ours
+    if (text instanceof ArrayBuffer) {
+      this._attachment(text); // a binary frame: an attachment, not text
+      return;
+    }
+    if (typeof text !== "string" || text.length === 0) return;
     const kind = text[0];
     if (kind === EIO_OPEN) {
       let open;
@@ -229,12 +259,27 @@ export class SocketClient {
     } else if (kind === EIO_CLOSE) {
       this._lost();
     } else if (kind === EIO_MESSAGE) {
-      this._packet(parsePacket(text.slice(1)));
+      this.binary = null; // attachments follow their packet at once: one still missing will never come
+      const packet = parsePacket(text.slice(1));
+      if (packet && packet.type in WHOLE && packet.attachments > 0) this.binary = { packet, buffers: [] };
+      else this._packet(packet);
     }
+  }
+
+  /** One binary frame: the next attachment of the binary packet waiting for it, if any. */
+  _attachment(buffer) {
+    const pending = this.binary;
+    if (!pending) return;
+    pending.buffers.push(buffer);
+    if (pending.buffers.length < pending.packet.attachments) return;
+    this.binary = null;
+    const { packet, buffers } = pending;
+    this._packet({ ...packet, type: WHOLE[packet.type], data: withAttachments(packet.data, buffers) });
   }
 
   _packet(packet) {
     if (!packet || packet.nsp !== this.namespace) return;
+    if (packet.type in WHOLE && packet.attachments === 0) packet = { ...packet, type: WHOLE[packet.type] };
     if (packet.type === SIO_CONNECT) {
       clearTimeout(this.connectTimer);
       this.connectedAt = this.now();
@@ -271,6 +316,7 @@ export class SocketClient {
   _drop() {
     clearTimeout(this.pingTimer);
     clearTimeout(this.connectTimer);
+    this.binary = null;
     // Answers can only come on the socket they were asked on: the ones still awaited are lost.
     for (const id of [...this.acks.keys()]) this._settle(id, null);
     const ws = this.ws;

@@ -4,7 +4,8 @@
 //   1. the last good manifest from localStorage (a reload while offline still plays);
 //   2. GET manifest.json (HTTP bootstrap, and the fallback while the socket cannot connect);
 //   3. the Socket.IO connection: hello after every connect, sent again until a welcome answers it,
-//      manifests and the hall's queue board as they are published, heartbeats every
+//      manifests (large ones deflated, inflated in arrival order by manifest-wire.js) and the hall's
+//      queue board as they are published, heartbeats every
 //      heartbeat_seconds ± 20 % from connect on (handshake.js), and every minute the proof of play
 //      (play-log.js) of what the region players showed while the signage could be seen.
 // A counter screen whose counter is on the hall's board shows the counter strip instead of signage.
@@ -36,6 +37,7 @@ import { createI18n } from "./i18n.js";
 import { IdleView } from "./idle.js";
 import { forward, SOCKET_EVENT, STATUS_EVENT } from "./kiosk/bridge.js";
 import { Stage } from "./layout.js";
+import { Inbox } from "./manifest-wire.js";
 import { ACK_TIMEOUT_MS, PlayLog } from "./play-log.js";
 import { boardForToday, QueueBoard } from "./queue-board.js";
 import { RegionPlayer } from "./region-player.js";
@@ -310,21 +312,31 @@ function boot(root) {
   }
 
   const handshake = new Handshake({
-    sendHello: (onAck) => socket.emitWithAck(HELLO, { held: store.held() }, onAck, HELLO_ACK_TIMEOUT_MS),
+    sendHello: (onAck) =>
+      socket.emitWithAck(HELLO, { held: store.held(), accept: ["deflate"] }, onAck, HELLO_ACK_TIMEOUT_MS),
     sendBeat: sendHeartbeat,
     period: () => store.welcome && store.welcome.heartbeat_seconds,
+  });
+  const inbox = new Inbox({
+    deliver(name, data, receivedAt) {
+      if (name === WELCOME) onWelcome(data, receivedAt);
+      else if (name === MANIFEST) onManifest(data);
+      else if (name === QUEUE_BOARD) onQueueBoard(data);
+      toKiosk(name, data);
+    },
+    held: () => store.payload,
+    undecodable(payload, err) {
+      // A browser without DecompressionStream, or bytes broken on the way: manifest.json is plain.
+      console.warn("wall: a deflated manifest did not inflate; asking manifest.json", payload.version, err);
+      fetchManifest();
+    },
   });
   const socket = new SocketClient({
     url: socketUrl(window.location),
     namespace: SCREEN_NAMESPACE,
     auth: { key: screenKey },
     onConnect: () => handshake.connected(),
-    onEvent(name, data) {
-      if (name === WELCOME) onWelcome(data, Date.now());
-      else if (name === MANIFEST) onManifest(data);
-      else if (name === QUEUE_BOARD) onQueueBoard(data);
-      toKiosk(name, data);
-    },
+    onEvent: (name, data) => inbox.push(name, data),
     onStatus(status) {
       dot.set(status);
       if (isKiosk) forward(root, STATUS_EVENT, { status });
