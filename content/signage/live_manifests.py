@@ -16,8 +16,10 @@ can resolve off its serving loop.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -40,7 +42,7 @@ from content.signage._snapshot import (
     load_schedules,
 )
 from content.signage._timeline import GroupInput, schedule_playlists
-from content.signage.manifest import Manifest, Resolver, local_midnight
+from content.signage.manifest import Manifest, Resolver, canonical_json, local_midnight
 from content.signage.playlists import EntryKind
 from content.signage.targeting import ScreenContext
 
@@ -144,6 +146,8 @@ class LiveManifests:
         self.manifests: dict[str, Manifest] = {}
         self.screen_groups: dict[int, str] = {}
         self.resolved = 0  # groups resolved by the last apply or advance (for tests and benchmarks)
+        self._resolved_now: set[str] = set()
+        self._texts = _ManifestTexts()
 
     @classmethod
     def load(cls, session: Session, now: datetime) -> LiveManifests:
@@ -207,7 +211,14 @@ class LiveManifests:
         if reloaded.full is not None:
             self._take_all(reloaded.full, reloaded.contexts, reloaded.since)
             return self._bring_to(now, True, set(), changes, every_group=True)
+        # An item whose text changed but not its node, window, order or filters changes no segment, only
+        # its entry under "items" of the manifests that show it: those are patched, not resolved.
+        patched = {
+            i for i in changes.items if i in reloaded.items and _same_place(self._items.get(i), reloaded.items[i])
+        }
+        changes = replace(changes, items=changes.items - patched)
         touched = self._touched(changes)  # by what the old rows reached
+        _replace(self._items, patched, reloaded.items)
         _replace(self._items, changes.items, reloaded.items)
         _replace(self._schedules, changes.schedules, reloaded.schedules)
         _replace(self._emergencies, changes.emergencies, reloaded.emergencies)
@@ -217,7 +228,23 @@ class LiveManifests:
             self._contexts = dict(reloaded.contexts)
         else:
             _replace(self._contexts, changes.screens, reloaded.contexts)
-        return self._bring_to(now, changes.regroups, touched, changes)
+        changed = self._bring_to(now, changes.regroups, touched, changes)
+        return changed | self._patch(patched, self._resolved_now)
+
+    def _patch(self, item_ids: set[int], done: set[str]) -> set[str]:
+        """Put the items' new data into every manifest that shows them (but those just resolved)."""
+        fresh = {self._items[i].key: self._items[i].data for i in item_ids}
+        changed = set()
+        for key, manifest in list(self.manifests.items()):
+            shown = [k for k in fresh if k in manifest.body["items"]] if key not in done else []
+            if not shown:
+                continue
+            body = {**manifest.body, "items": {**manifest.body["items"], **{k: fresh[k] for k in shown}}}
+            version = self._texts.version(manifest, body)
+            if version != manifest.version:
+                changed.add(key)
+            self.manifests[key] = Manifest(group=key, version=version, body=body)
+        return changed
 
     def advance(self, now: datetime) -> set[str]:
         """Bring the groups whose manifest the clock changed to ``now``; the groups whose manifest changed."""
@@ -244,11 +271,13 @@ class LiveManifests:
         stale = {key for key, until in self._next.items() if until <= now}
         changed = set()
         self.resolved = 0
+        self._resolved_now = set()
         for key, group in self._inputs.items():
             if key in self.manifests and key not in touched and key not in stale and not every_group:
                 continue
             manifest = resolver.resolve_input(group, now)
             self.resolved += 1
+            self._resolved_now.add(key)
             self._next[key] = resolver.next_change_of(group, now)
             if key not in self.manifests or self.manifests[key].version != manifest.version:
                 changed.add(key)
@@ -256,6 +285,7 @@ class LiveManifests:
         for key in set(self.manifests) - set(self._inputs):
             del self.manifests[key]
             del self._next[key]
+            self._texts.forget(key)
         return changed
 
     def _snapshot(self) -> Snapshot:
@@ -314,6 +344,57 @@ class LiveManifests:
             or changes.emergencies.intersection(group.emergency_ids)
             or nodes.intersection(group.org_path)
         }
+
+
+def _same_place(old: ItemSnap | None, new: ItemSnap) -> bool:
+    """Whether only an item's shown data differs: same kind, node, window, creation and feed filters."""
+    return (
+        old is not None
+        and (old.kind, old.org_unit_id, old.valid_from, old.valid_until, old.created_at)
+        == (
+            new.kind,
+            new.org_unit_id,
+            new.valid_from,
+            new.valid_until,
+            new.created_at,
+        )
+        and old.filters == new.filters
+    )
+
+
+class _ManifestTexts:
+    """``version_of`` for a patched manifest from canonical texts already written, not the whole body again.
+
+    The canonical JSON is assembled exactly as ``canonical_json`` writes it (sorted keys, no spaces):
+    each field but ``items`` is written once per group and version, each item once per data.
+    """
+
+    def __init__(self) -> None:
+        self._fields: dict[str, tuple[str, dict[str, str]]] = {}  # group -> (version, field texts)
+        self._items: dict[str, tuple[object, str]] = {}  # item key -> (its data, "key":data text)
+
+    def forget(self, group: str) -> None:
+        self._fields.pop(group, None)
+
+    def version(self, old: Manifest, body: Mapping[str, Any]) -> str:
+        held = self._fields.get(old.group)
+        if held is None or held[0] != old.version:
+            fields = {name: canonical_json(value) for name, value in body.items() if name != "items"}
+        else:
+            fields = held[1]
+        items = "{" + ",".join(self._item(k, body["items"][k]) for k in sorted(body["items"])) + "}"
+        parts = [f"{json.dumps(name)}:{items if name == 'items' else fields[name]}" for name in sorted(body)]
+        version = hashlib.sha256(("{" + ",".join(parts) + "}").encode("utf-8")).hexdigest()[:16]
+        self._fields[old.group] = (version, fields)
+        if len(self._items) > 4 * MAX_NAMED_CHANGES + 10_000:
+            self._items.clear()
+        return version
+
+    def _item(self, key: str, data: Mapping[str, Any]) -> str:
+        held = self._items.get(key)
+        if held is None or held[0] is not data:
+            held = self._items[key] = (data, f"{json.dumps(key, ensure_ascii=False)}:{canonical_json(data)}")
+        return held[1]
 
 
 def _replace(held: dict[int, Any], ids: Iterable[int], fresh: Mapping[int, Any]) -> None:

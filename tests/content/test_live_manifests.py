@@ -204,7 +204,9 @@ def _schedule_daypart(w: World, s: Session, n: int) -> list[Row]:
 
 def _schedule_playlists(w: World, s: Session, n: int) -> list[Row]:
     sched = w.schedules[n % len(w.schedules)]
-    sched.region_playlists = {"main": w.playlists[n % len(w.playlists)].id, "ticker": w.playlists[1].id}
+    if not w.playlists:
+        return []
+    sched.region_playlists = {"main": w.playlists[n % len(w.playlists)].id, "ticker": w.playlists[-1].id}
     return [("content", {"kind": "schedule", "id": sched.id, "action": "updated"})]
 
 
@@ -402,15 +404,28 @@ def world(make: Factory) -> World:
     return build_world(make)
 
 
-def test_a_vacancy_in_one_city_resolves_only_the_groups_that_can_show_it(world: World, session: Session) -> None:
+def test_a_vacancy_window_in_one_city_resolves_only_the_groups_that_can_show_it(world: World, session: Session) -> None:
     live = LiveManifests.load(session, START)
     other_city_groups = {live.screen_groups[s.id] for s in world.screens if s.hall_id == world.halls[3].id}
-    groups_before = len(live.manifests)
     vacancy = world.vacancies[2]  # 天水市
+    vacancy.valid_until = START + timedelta(hours=30)  # its window: segments may change
+    changed = apply(session, live, [("content", {"kind": "vacancy", "id": vacancy.id})], START + timedelta(minutes=1))
+    assert changed <= other_city_groups
+    assert live.resolved == len(other_city_groups) < len(live.manifests)
+    assert held(live) == full_resolve(session, START + timedelta(minutes=1))
+
+
+def test_a_retitled_vacancy_is_patched_into_the_manifests_that_show_it_without_resolving(
+    world: World, session: Session
+) -> None:
+    live = LiveManifests.load(session, START)
+    vacancy = world.vacancies[3]  # the province's: on every board
+    showing = {key for key, m in live.manifests.items() if f"vacancy:{vacancy.id}" in m.body["items"]}
+    assert showing
     vacancy.title = "叉车司机"
     changed = apply(session, live, [("content", {"kind": "vacancy", "id": vacancy.id})], START + timedelta(minutes=1))
-    assert changed and changed <= other_city_groups
-    assert live.resolved == len(other_city_groups) < groups_before
+    assert changed == showing
+    assert live.resolved == 0
     assert held(live) == full_resolve(session, START + timedelta(minutes=1))
 
 
