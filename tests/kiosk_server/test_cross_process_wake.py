@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from kiosk_server.change_signal import APPLICATION_NAME
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, POSTGRES_URL, REDIS_SKIP, REDIS_UP, REDIS_URL
 from tests.support.screen_client import ScreenClient
-from tests.support.server import ServerProcess, wait_for
+from tests.support.server import ServerProcess, create_vacancy, wait_for
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.world import World, build_world
 
@@ -87,23 +86,6 @@ def pair(postgres_url: str, tmp_path: Path) -> Iterator[Pair]:
             leader.stop()
             standby.stop()
     engine.dispose()
-
-
-def create_vacancy(server: ServerProcess, world: World, title: str) -> None:
-    response = requests.post(
-        f"{server.url}/api/v1/vacancies",
-        headers={"Authorization": "Bearer test-token"},
-        timeout=10,
-        json={
-            "org_unit_id": world.city_id,
-            "employer_id": world.employer_id,
-            "title": title,
-            "occupation_code": "4-02-06-03",
-            "headcount": 2,
-            "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
-        },
-    )
-    assert response.status_code == 201, response.text
 
 
 def listener_pids(server: ServerProcess) -> list[int]:

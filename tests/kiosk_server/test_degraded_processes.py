@@ -12,7 +12,6 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from kiosk_server.database import make_engine, upgrade_schema
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP
 from tests.support.redis_server import STOPPABLE_REDIS, STOPPABLE_REDIS_SKIP, StoppableRedis, stoppable_redis
 from tests.support.screen_client import ScreenClient
-from tests.support.server import ServerProcess, wait_for
+from tests.support.server import ServerProcess, create_vacancy, wait_for
 from tests.support.world import World, build_world
 
 # Deadlines, not timings: generous where the machine may be busy, tight where the bound is the point.
@@ -73,23 +72,6 @@ def stop_pair(pair: Pair) -> None:
             os.kill(server.proc.pid, signal.SIGCONT)  # a stopped process would not hear the terminate
         server.stop()
     pair.engine.dispose()
-
-
-def create_vacancy(server: ServerProcess, world: World, title: str) -> None:
-    response = requests.post(
-        f"{server.url}/api/v1/vacancies",
-        headers={"Authorization": "Bearer test-token"},
-        timeout=10,
-        json={
-            "org_unit_id": world.city_id,
-            "employer_id": world.employer_id,
-            "title": title,
-            "occupation_code": "4-02-06-03",
-            "headcount": 2,
-            "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
-        },
-    )
-    assert response.status_code == 201, response.text
 
 
 def lease(engine: Engine) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from kiosk_server.database import make_engine, upgrade_schema
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, REDIS_SKIP, REDIS_UP, REDIS_URL
 from tests.support.screen_client import ScreenClient
-from tests.support.server import ServerProcess, wait_for
+from tests.support.server import ServerProcess, create_vacancy, wait_for
 from tests.support.world import World, build_world
 
 # Deadlines, not timings: generous, because under xdist another worker may be driving a browser.
@@ -47,23 +46,6 @@ def pair(postgres_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, Ser
     yield first, second, world
     first.stop()
     second.stop()
-
-
-def create_vacancy(server: ServerProcess, world: World, title: str) -> None:
-    response = requests.post(
-        f"{server.url}/api/v1/vacancies",
-        headers={"Authorization": "Bearer test-token"},
-        timeout=10,
-        json={
-            "org_unit_id": world.city_id,
-            "employer_id": world.employer_id,
-            "title": title,
-            "occupation_code": "4-02-06-03",
-            "headcount": 2,
-            "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
-        },
-    )
-    assert response.status_code == 201, response.text
 
 
 def test_a_change_made_through_one_process_reaches_screens_on_the_other(pair) -> None:

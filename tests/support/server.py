@@ -8,9 +8,14 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
+
+if TYPE_CHECKING:
+    from tests.support.world import World
 
 
 def free_port() -> int:
@@ -108,3 +113,21 @@ class ServerProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+def create_vacancy(server: ServerProcess, world: World, title: str) -> None:
+    """Create a vacancy through ``server``'s REST API (a change made through that process)."""
+    response = requests.post(
+        f"{server.url}/api/v1/vacancies",
+        headers={"Authorization": "Bearer test-token"},
+        timeout=10,
+        json={
+            "org_unit_id": world.city_id,
+            "employer_id": world.employer_id,
+            "title": title,
+            "occupation_code": "4-02-06-03",
+            "headcount": 2,
+            "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
+        },
+    )
+    assert response.status_code == 201, response.text
