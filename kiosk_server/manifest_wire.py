@@ -4,17 +4,14 @@ A province's manifests are about 130 KiB of JSON each, and each is sent to thous
 at every change to its group's room, and one by one in answer to hellos and heartbeats (a
 reconnect storm after a restart sends it to every screen). Above ``DEFLATE_FROM`` bytes the
 manifest therefore travels deflated (zlib, about 6 % of its size), compressed once per version
-and kept here, in base64 inside the event's JSON: one WebSocket frame per screen. (A Socket.IO
-binary attachment would save the base64's third but costs a second frame per screen, and the
-per-frame work of the server, not the bytes, is what a fan-out to thousands spends: measured in
-docs/benchmarks.md, "Fan-out".) The JSON keeps ``stream``, ``seq``, ``version`` and ``group``, so a
-client drops a duplicate without inflating it. Small manifests (a county hall's, every test's)
-stay plain JSON. The form is in docs/protocol.md, §3 "Wire form".
+and kept here, as a binary attachment: python-socketio sends bytes as they are, never through
+JSON, so a hello answer costs no encoding at all. The JSON part keeps ``stream``, ``seq``,
+``version`` and ``group``, so a client drops a duplicate without inflating it. Small manifests
+(a county hall's, every test's) stay plain JSON. The form is in docs/protocol.md, §3 "Wire form".
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import zlib
@@ -82,20 +79,18 @@ def decode_message(data: Mapping[str, Any]) -> dict[str, Any]:
     if encoding != DEFLATE:
         raise ValueError(f"manifest event with unknown encoding {encoding!r}")
     plain = {key: value for key, value in data.items() if key != "encoding"}
-    packed = data["manifest"]
-    deflated = base64.b64decode(packed, validate=True) if isinstance(packed, str) else packed
-    plain["manifest"] = json.loads(zlib.decompress(deflated).decode("utf-8"))
+    plain["manifest"] = json.loads(zlib.decompress(data["manifest"]).decode("utf-8"))
     return plain
 
 
 class _DeflatedVersions:
-    """The deflated form in base64 (or None: plain) of recent manifest versions, computed once each, bounded."""
+    """The deflated form (or None: plain) of recent manifest versions, computed once each, bounded."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str], bytes | None] = OrderedDict()
 
-    def get(self, group: str, version: str, body: Mapping[str, Any], current_groups: int) -> str | None:
+    def get(self, group: str, version: str, body: Mapping[str, Any], current_groups: int) -> bytes | None:
         key = (group, version)
         # Computed under the lock: the screens asking for a new version in the same instant (a
         # reconnect storm) wait about a millisecond for one compression instead of doing their own.
@@ -103,8 +98,7 @@ class _DeflatedVersions:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-            deflated = deflate(body)
-            value = self._entries[key] = None if deflated is None else base64.b64encode(deflated).decode("ascii")
+            value = self._entries[key] = deflate(body)
             limit = max(MIN_ENTRIES, 2 * current_groups)
             while len(self._entries) > limit:
                 self._entries.popitem(last=False)

@@ -1,4 +1,4 @@
-"""Acceptance, end to end: a wall in Chromium applies a manifest that came deflated (base64 in the event).
+"""Acceptance, end to end: a wall in Chromium applies a manifest that came deflated in a binary attachment.
 
 A real server whose manifests pass the deflate threshold (docs/protocol.md §3 "Wire form"), the
 real wall player. A change is pushed by the publisher to the group's room as a deflated manifest:
@@ -64,11 +64,11 @@ def wall_page(browser: Any) -> Iterator[tuple[Any, list[Any], list[str]]]:
 
 
 def manifest_frames(frames: list[Any]) -> list[dict[str, Any]]:
-    """Every deflated manifest event received (``42/screen,["manifest",{…,"encoding":"deflate"}]``)."""
+    """The JSON part of every deflated manifest event received (``45<n>-/screen,["manifest",{…}]``)."""
     found = []
     for frame in list(frames):
-        if isinstance(frame, str) and frame.startswith("42/screen,") and '"deflate"' in frame:
-            name, data = json.loads(frame[len("42/screen,") :])
+        if isinstance(frame, str) and frame.startswith("451-/screen,") and '"manifest"' in frame:
+            name, data = json.loads(frame[len("451-/screen,") :])
             if name == "manifest" and data.get("encoding") == "deflate":
                 found.append(data)
     return found
@@ -103,8 +103,8 @@ def test_a_wall_shows_an_emergency_that_came_as_a_deflated_manifest(live, wall_p
     current = current_payload(server, key)
     pushed = [data for data in manifest_frames(frames) if data["version"] == current["version"]]
     assert pushed, "the new version reached the wall as a deflated manifest"
-    assert isinstance(pushed[0]["manifest"], str), "its manifest came deflated, in base64, in the event's one frame"
-    assert not any(isinstance(frame, bytes) for frame in frames), "no binary frame: one text frame per manifest"
+    assert pushed[0]["manifest"] == {"_placeholder": True, "num": 0}, "its manifest came as a binary attachment"
+    assert any(isinstance(frame, bytes) for frame in frames), "the attachment arrived as a binary frame"
     wall = page.evaluate("() => ({...document.querySelector('#wall').dataset})")
     assert (wall["version"], wall["seq"], wall["layer"]) == (current["version"], str(current["seq"]), "emergency")
     # The last good manifest kept for an offline reload is the plain one, as the server serves it.

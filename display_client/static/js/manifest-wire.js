@@ -1,8 +1,8 @@
 // The manifest event's wire form (docs/protocol.md §3 "Wire form"), read back into the plain payload.
 //
 // A large manifest arrives deflated: {"stream", "seq", "version", "group", "encoding": "deflate",
-// "manifest": "<base64>"}, the bytes being the manifest's canonical JSON compressed with zlib
-// (what DecompressionStream calls "deflate"); bytes (an ArrayBuffer) are read too. Inflating is asynchronous, so the socket's events go
+// "manifest": <ArrayBuffer>}, the bytes being the manifest's canonical JSON compressed with zlib
+// (what DecompressionStream calls "deflate"). Inflating is asynchronous, so the socket's events go
 // through an Inbox that keeps their order: a welcome sent after a deflated manifest is handled
 // after it, as with plain ones. A duplicate (seq not newer than the one held) is dropped without
 // inflating, and a newer seq of the version held takes the held manifest.
@@ -14,14 +14,6 @@ export const DEFLATE = "deflate";
 /** True when `payload` is a manifest event in the deflated form. */
 export function isDeflated(payload) {
   return payload !== null && typeof payload === "object" && payload.encoding === DEFLATE;
-}
-
-/** The bytes of a base64 text. */
-export function base64Bytes(text) {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /** The text of zlib-compressed bytes (an ArrayBuffer or a typed array). */
@@ -42,9 +34,8 @@ export async function plainManifest(payload, held) {
   delete fields.encoding;
   if (held && !(fields.seq > held.seq)) return null;
   if (held && fields.version === held.version) return { ...fields, manifest: held.manifest };
-  const packed = typeof bytes === "string" ? base64Bytes(bytes) : bytes;
-  if (!(packed instanceof ArrayBuffer) && !ArrayBuffer.isView(packed)) throw new TypeError("no manifest bytes");
-  const manifest = JSON.parse(await inflateText(packed));
+  if (!(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) throw new TypeError("no manifest bytes");
+  const manifest = JSON.parse(await inflateText(bytes));
   if (manifest === null || typeof manifest !== "object") throw new TypeError("the manifest is not an object");
   return { ...fields, manifest };
 }
