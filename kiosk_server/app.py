@@ -48,6 +48,10 @@ def _socketio_for(settings: Any) -> SocketIO:
         from kiosk_server.message_queue import MessageQueue
 
         options["client_manager"] = MessageQueue(settings.message_queue_url)
+    else:
+        from kiosk_server.room_index import IndexedManager
+
+        options["client_manager"] = IndexedManager()
     return SocketIO(**options)
 
 

@@ -42,6 +42,8 @@ import socketio
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from kiosk_server.room_index import IndexedRooms
+
 log = logging.getLogger(__name__)
 
 CHANNEL: Final = "kiosk-socketio"
@@ -63,7 +65,7 @@ def _one_attempt() -> Retry:
     return Retry(NoBackoff(), 0)
 
 
-class MessageQueue(socketio.RedisManager):
+class MessageQueue(IndexedRooms, socketio.RedisManager):
     """A ``RedisManager`` that degrades to this process's own clients while Redis is unreachable."""
 
     def __init__(self, url: str, *, channel: str = CHANNEL, monotonic: Callable[[], float] = time.monotonic) -> None:
