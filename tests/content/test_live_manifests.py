@@ -388,6 +388,8 @@ def _run_steps(session: Session, make: Factory, steps: list[Any]) -> None:
         else:
             pending += MAKING[choice - len(PLAIN)](world, session, n, make)
         session.flush()
+        # Deletions cascade in the database (an item's playlist entries): reload what the session holds.
+        session.expire_all()
         if batched:
             continue
         at += timedelta(minutes=minutes)
