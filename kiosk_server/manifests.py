@@ -119,11 +119,12 @@ class ManifestBook:
 def _with_first_held(fresh: Snapshot, previous: Snapshot | None) -> Snapshot:
     """``fresh`` with each group's first-held time: kept from ``previous`` for an unchanged version, now otherwise."""
     now = time.monotonic()
-    first_held = {}
-    for group, manifest in fresh.manifests.items():
-        kept = previous is not None and group in previous.manifests
-        same = kept and previous.manifests[group].version == manifest.version  # type: ignore[union-attr]
-        first_held[group] = previous.first_held.get(group, now) if same else now  # type: ignore[union-attr]
+    before = previous.manifests if previous is not None else {}
+    held = previous.first_held if previous is not None else {}
+    first_held = {
+        group: held.get(group, now) if group in before and before[group].version == manifest.version else now
+        for group, manifest in fresh.manifests.items()
+    }
     return replace(fresh, first_held=first_held)
 
 
