@@ -1,8 +1,10 @@
-"""The ``kiosk`` command: serve, demo, db upgrade, token, agent-credential, accounts, api-keys, agent.
+"""The ``kiosk`` command: serve, demo, db upgrade, token, agent-credential, accounts, api-keys, agent,
+provision, doctor.
 
 Nothing heavy is imported at module level: under gevent the monkey patch must come first.
-``kiosk agent`` hands over to the kiosk device agent (``python -m devices.agent``) without importing
-it: the server package never imports ``devices``.
+``kiosk agent`` hands over to the kiosk device agent (``python -m devices.agent``) and ``kiosk provision``
+and ``kiosk doctor`` to the field-tech tool (``python -m provisioning``), without importing them: the
+server package never imports ``devices`` or ``provisioning``.
 """
 
 from __future__ import annotations
@@ -45,7 +47,23 @@ def _parser() -> argparse.ArgumentParser:
         "agent", add_help=False, help="run the kiosk device agent (python -m devices.agent); arguments go to it"
     )
     agent.add_argument("agent_args", nargs=argparse.REMAINDER, help="arguments of the device agent")
+    for name, help_text in HANDED_OVER.items():
+        handed = sub.add_parser(name, add_help=False, help=f"{help_text} (python -m provisioning {name})")
+        handed.add_argument("tool_args", nargs=argparse.REMAINDER, help=f"arguments of kiosk {name}")
     return parser
+
+
+# Commands of the field-tech tool: ``kiosk <name> …`` runs ``python -m provisioning <name> …``.
+HANDED_OVER = {
+    "provision": "set up this box as a kiosk or display: enrol, install, check (as root)",
+    "doctor": "check this box: server, clock, TLS, display, readers, sound, disk, services",
+}
+
+
+def _exec_provisioning(command: str, args: Sequence[str]) -> int:
+    """Replace this process with the field-tech tool (its exit status and Ctrl-C are its own)."""
+    os.execv(sys.executable, [sys.executable, "-m", "provisioning", command, *args])
+    return 1  # not reached (execv raises OSError on failure)
 
 
 def _exec_agent(args: Sequence[str]) -> int:
@@ -66,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if raw[:1] == ["agent"]:
         # Everything after "agent" is the agent's, options included (argparse would claim those).
         return _exec_agent(raw[1:])
+    if raw[:1] and raw[0] in HANDED_OVER:
+        return _exec_provisioning(raw[0], raw[1:])
     args = _parser().parse_args(raw)
     mode = _async_mode_for(args.command)
     if mode == "gevent":
