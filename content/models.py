@@ -5,9 +5,10 @@ from content.accounts import api_keys, audit, notifications, staff
 from content.citizens import certificates, demo_backend, demo_histories, kiosk_agents, sessions
 from content.db import Base
 from content.library import approval, items
-from content.org import screens, tree
+from content.org import device_commands, enrolment, power_schedules, screens, tree
 from content.queue import models as queue_models
 from content.signage import (
+    alerts,
     emergencies,
     emergency_proposals,
     layouts,
@@ -19,15 +20,19 @@ from content.signage import (
 
 __all__ = [
     "Base",
+    "alerts",
     "api_keys",
     "approval",
     "audit",
     "certificates",
     "demo_backend",
     "demo_histories",
+    "device_commands",
     "emergencies",
+    "enrolment",
     "emergency_proposals",
     "items",
+    "power_schedules",
     "kiosk_agents",
     "layouts",
     "notifications",

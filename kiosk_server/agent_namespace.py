@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
+from flask_socketio import join_room
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -26,14 +27,19 @@ from content.citizens.kiosk_agents import (
 from content.citizens.records import InvalidIdentity, RecordsError, identity_from_card
 from content.citizens.sessions import EndReason, end_for_reader, end_sessions, identify_and_open
 from content.control_characters import first_control_character
+from content.org.device_commands import Executor
+from content.org.power_schedules import Source as PowerSource
+from content.org.power_schedules import effective as effective_power_schedule
 from content.org.screens import Screen
 from content.org.timezones import zone
 from kiosk_server import agent_payloads
 from kiosk_server.agent_payloads import BadRequest
 from kiosk_server.citizen_events import CitizenEvents, ack_session
 from kiosk_server.database import Database
+from kiosk_server.events import agent_room
 from kiosk_server.guarded_namespace import GuardedNamespace
 from kiosk_server.records_backends import CitizenPolicy
+from kiosk_server.remote_care import RemoteCare
 from kiosk_server.socket_sid import current_sid
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,7 @@ class AgentNamespace(GuardedNamespace):
         self._clock = clock
         self._lock = threading.Lock()
         self._links: dict[str, AgentLink] = {}
+        self.care: RemoteCare | None = None  # set by the runtime: remote-care commands and their answers
 
     def connected_kiosks(self) -> set[int]:
         with self._lock:
@@ -95,6 +102,7 @@ class AgentNamespace(GuardedNamespace):
             )
         with self._lock:
             self._links[current_sid()] = link
+        join_room(agent_room(link.screen_id))  # remote-care commands reach the agent here from any process
         log.info("agent connected for kiosk screen %d", link.screen_id)
 
     def on_disconnect(self, reason: Any = None) -> None:
@@ -126,6 +134,8 @@ class AgentNamespace(GuardedNamespace):
                 session, link.screen_id, EndReason.AGENT_RECONNECTED, now, except_readers=hello.cards_present
             )
             session.commit()
+            kiosk = session.get(Screen, link.screen_id)
+            power = effective_power_schedule(session, kiosk) if kiosk is not None else None
         self._events.ended(ended)
         log.info(
             "agent hello from kiosk screen %d (agent %s, %d readers, %d sessions ended)",
@@ -134,7 +144,19 @@ class AgentNamespace(GuardedNamespace):
             len(hello.readers),
             len(ended),
         )
-        return {"ok": True, "screen": link.screen, "session_idle_seconds": self._policy.idle_seconds}
+        if self.care is not None:
+            self.care.agent_ready(link.screen_id)  # commands that waited for this kiosk's agent
+        answer = {"ok": True, "screen": link.screen, "session_idle_seconds": self._policy.idle_seconds}
+        if power is not None and power.source is not PowerSource.NONE:  # none: the agent leaves the panel on
+            answer["power_schedule"] = power.wire()  # the agent follows it offline (devices/agent/power.py)
+        return answer
+
+    def on_command_result(self, data: Any = None) -> dict[str, Any]:
+        """The agent's answer to a remote-care command (docs/protocol.md, "Remote care")."""
+        link = self._link()
+        if link is None or self.care is None:
+            return dict(_NOT_CONNECTED)
+        return self.care.answer(link.screen_id, Executor.AGENT, data)
 
     def on_reader_status(self, data: Any = None) -> dict[str, Any]:
         link = self._link()

@@ -42,7 +42,8 @@ def _socketio_for(settings: Any) -> SocketIO:
         "cors_allowed_origins": [],  # same-origin only: displays load their page from this server
         "ping_interval": 25,
         "ping_timeout": 20,
-        "max_http_buffer_size": 1_000_000,
+        # A remote-care screenshot (at most 4 MiB, docs/protocol.md "Remote care") arrives as one attachment.
+        "max_http_buffer_size": 5 * 1024 * 1024,
     }
     if settings.message_queue_url:
         from kiosk_server.message_queue import MessageQueue
@@ -96,12 +97,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from kiosk_server import (
+        alert_watch,
         certificate_pages,
         console,
         counter_pages,
+        enrolment_api,
         health,
         kiosk_api,
         kiosk_queue_api,
+        metrics,
         pages,
         ticket_pages,
     )
@@ -111,6 +115,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(enrolment_api.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(certificate_pages.bp)
     app.register_blueprint(kiosk_queue_api.bp)
@@ -118,4 +123,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ticket_pages.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(api_blueprint)
+    alert_watch.init_app(app)  # screen alerts, watched on the publisher's leader
+    metrics.init_app(app)  # /metrics, and the publisher's latency
     return app

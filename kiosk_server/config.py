@@ -117,6 +117,43 @@ def _cast_queue_url(value: str) -> str:
     return value
 
 
+def _cast_minutes(value: str) -> int:
+    minutes = int(value)
+    if not 0 <= minutes <= 24 * 60:
+        raise ValueError(f"expected whole minutes from 0 to 1440, got {value!r}")
+    return minutes
+
+
+def _cast_flap_limit(value: str) -> int:
+    limit = int(value)
+    if not 1 <= limit <= 100:
+        raise ValueError(
+            f"expected how many raises an hour before an alert counts as flapping, 1 to 100, got {value!r}"
+        )
+    return limit
+
+
+def _cast_port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"expected a TCP port, 1 to 65535, got {value!r}")
+    return port
+
+
+def _cast_webhook_url(value: str) -> str:
+    if value and (urlparse(value).scheme not in {"http", "https"} or not urlparse(value).netloc):
+        raise ValueError("expected empty (no webhook) or an http:// or https:// URL")  # never echo: it may hold a token
+    return value
+
+
+def _cast_addresses(value: str) -> tuple[str, ...]:
+    addresses = tuple(part.strip() for part in value.split(",") if part.strip())
+    for address in addresses:
+        if address.count("@") != 1 or any(c.isspace() or c in '<>"' for c in address):
+            raise ValueError(f"expected e-mail addresses separated by commas, got {address!r}")
+    return addresses
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server reads from its environment, typed and checked."""
@@ -141,6 +178,18 @@ class Settings:
     records_http_timeout_seconds: float  # the whole of one call to the upstream, connecting included
     trusted_proxies: int  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host are believed (ProxyFix)
     secure_cookies: str  # "auto" (Secure when the request came over HTTPS), "true" or "false"
+    alert_behind_minutes: int  # a screen showing old content this long raises an alert (content/signage/alert_rules.py)
+    alert_reader_fault_minutes: int  # ... a kiosk reader in fault this long (at once when the fault repeats)
+    alert_clear_minutes: int  # ... and an alert clears once its condition has been gone this long
+    alert_flap_limit: int  # more raises than this within an hour make one "flapping" alert
+    alert_webhook_url: str = field(repr=False)  # JSON POST per alert change; empty: none (may hold a token)
+    alert_smtp_host: str  # e-mail alerts through this server; empty: no e-mail
+    alert_smtp_port: int
+    alert_smtp_starttls: bool
+    alert_smtp_user: str
+    alert_smtp_password: str = field(repr=False)
+    alert_smtp_from: str
+    alert_smtp_to: tuple[str, ...]  # the addresses alert e-mails go to
 
     @property
     def uses_sqlite(self) -> bool:
@@ -169,6 +218,18 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "records_http_timeout_seconds": (_cast_records_timeout, "5"),
     "trusted_proxies": (_cast_proxy_hops, "0"),
     "secure_cookies": (_cast_secure_cookies, "auto"),
+    "alert_behind_minutes": (_cast_minutes, "10"),
+    "alert_reader_fault_minutes": (_cast_minutes, "5"),
+    "alert_clear_minutes": (_cast_minutes, "5"),
+    "alert_flap_limit": (_cast_flap_limit, "3"),
+    "alert_webhook_url": (_cast_webhook_url, ""),
+    "alert_smtp_host": (_cast_str, ""),
+    "alert_smtp_port": (_cast_port, "587"),
+    "alert_smtp_starttls": (_cast_bool, "true"),
+    "alert_smtp_user": (_cast_str, ""),
+    "alert_smtp_password": (_cast_str, ""),
+    "alert_smtp_from": (_cast_str, ""),
+    "alert_smtp_to": (_cast_addresses, ""),
 }
 
 
@@ -250,5 +311,7 @@ def load_settings(
         )
     if raw["records_backend"] == "http" and not raw["records_http_url"]:
         raise ConfigError("records_http_url", "required when KIOSK_RECORDS_BACKEND is http")
+    if raw["alert_smtp_host"] and not (raw["alert_smtp_from"] and raw["alert_smtp_to"]):
+        raise ConfigError("alert_smtp_host", "set KIOSK_ALERT_SMTP_FROM and KIOSK_ALERT_SMTP_TO too, or leave it empty")
     names = {f.name for f in fields(Settings)}
     return Settings(**{k: v for k, v in raw.items() if k in names})

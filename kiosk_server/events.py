@@ -30,6 +30,13 @@ CARD_READ: Final = "card_read"
 CARD_REMOVED: Final = "card_removed"
 CARD_UNREADABLE: Final = "card_unreadable"
 
+# Remote care (docs/protocol.md, "Remote care"): server → player (/screen, room screen:<id>) or agent
+# (/agent, room agent:<id>), and the executor's answer back, acknowledged by the server.
+DEVICE_COMMAND: Final = "device_command"
+COMMAND_RESULT: Final = "command_result"
+# Server → agent (/agent, room agent:<id>): the panel's power schedule, also in the agent_hello answer.
+POWER_SCHEDULE: Final = "power_schedule"
+
 
 def group_room(group: str) -> str:
     return f"group:{group}"
@@ -41,3 +48,7 @@ def screen_room(screen_id: int) -> str:
 
 def hall_room(hall_id: int) -> str:
     return f"hall:{hall_id}"
+
+
+def agent_room(screen_id: int) -> str:
+    return f"agent:{screen_id}"

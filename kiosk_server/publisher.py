@@ -50,6 +50,8 @@ class Publisher:
         self._marked_through: int | None = None  # the revision whose outbox rows this process marked
         self._started = False
         self.rounds = 0
+        # Told of the rows about to be marked published, right after their emit (publish latency: kiosk_server/metrics.py).
+        self.on_publish: Callable[[Session, int, datetime], None] | None = None
 
     def watch(self, session_factory: sessionmaker[Session]) -> None:
         """Wake the publisher after any commit that staged an outbox row."""
@@ -146,6 +148,8 @@ class Publisher:
         if snap.revision != self._marked_through:
             # Only the rows the emitted snapshot covers: one that commits later is numbered above it.
             with self._db.session() as session:
+                if self.on_publish is not None:
+                    self.on_publish(session, snap.revision, self._clock())
                 outbox.mark_published(session, snap.revision, self._clock())
                 if not self._leader.still_held(session):  # another process took over while this one stalled
                     return self._poll_seconds

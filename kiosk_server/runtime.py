@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask_socketio import SocketIO
 
 from kiosk_server.agent_namespace import AgentNamespace
+from kiosk_server.alert_watch import AlertWatch
 from kiosk_server.change_signal import ChangeSignal
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
@@ -19,6 +20,7 @@ from kiosk_server.message_queue import MessageQueue
 from kiosk_server.publisher import Publisher
 from kiosk_server.queue_publisher import QueuePublisher
 from kiosk_server.records_backends import CitizenPolicy
+from kiosk_server.remote_care import RemoteCare
 from kiosk_server.screen_namespace import ScreenNamespace
 from kiosk_server.session_sweeper import SessionSweeper
 
@@ -42,6 +44,8 @@ class Runtime:
     events: CitizenEvents
     clock: Callable[[], datetime] = field(default=system_clock)
     signal: ChangeSignal | None = None  # several processes share PostgreSQL only
+    alerts: AlertWatch | None = None  # screen alerts, watched on the publisher's leader (kiosk_server/alert_watch.py)
+    care: RemoteCare | None = None  # remote-care commands: sent, answered, swept (kiosk_server/remote_care.py)
     started: bool = False
 
     @classmethod
@@ -71,12 +75,27 @@ class Runtime:
         agents = AgentNamespace(AGENT_NAMESPACE, db, policy, events, clock)
         socketio.on_namespace(agents)
         sweeper = SessionSweeper(db, events, clock, policy.sweep_seconds)
+        care = RemoteCare(socketio, db, clock, players=screens.connected_screens, agents=agents.connected_kiosks)
+        screens.care = agents.care = care
         manager = socketio.server.manager if socketio.server is not None else None
         if isinstance(manager, MessageQueue):  # pushes lost while Redis was away are sent again
             manager.on_recovery(publisher.emit_all_again)
             manager.on_recovery(screens.repair_all)
         return cls(
-            socketio, db, book, publisher, queue, beats, screens, agents, sweeper, policy, events, clock, signal=signal
+            socketio,
+            db,
+            book,
+            publisher,
+            queue,
+            beats,
+            screens,
+            agents,
+            sweeper,
+            policy,
+            events,
+            clock,
+            signal=signal,
+            care=care,
         )
 
     def start(self) -> None:
@@ -88,6 +107,10 @@ class Runtime:
         self.queue.start()
         self.socketio.start_background_task(self.beats.run)
         self.socketio.start_background_task(self.sweeper.run)
+        if self.alerts is not None:
+            self.socketio.start_background_task(self.alerts.run)
+        if self.care is not None:
+            self.socketio.start_background_task(self.care.run)
         if self.signal is not None:
             self.socketio.start_background_task(self.signal.run)
 
@@ -96,6 +119,10 @@ class Runtime:
         self.queue.stop()
         self.beats.stop()
         self.sweeper.stop()
+        if self.alerts is not None:
+            self.alerts.stop()
+        if self.care is not None:
+            self.care.stop()
         if self.signal is not None:
             self.signal.stop()
         try:

@@ -143,7 +143,11 @@ class ScreenDirectory:
         # A key not held (a screen created since the last check, or no screen at all), or no check to
         # trust: ask the database, outside the lock, so a stream of unknown keys does not hold up the rest.
         with self._db.session() as session:
-            rows = session.execute(select(*_COLUMNS).join(Hall, Screen.hall_id == Hall.id).where(Screen.key == key))
+            rows = session.execute(
+                select(*_COLUMNS)
+                .join(Hall, Screen.hall_id == Hall.id)
+                .where(Screen.key == key, Screen.retired_at.is_(None))
+            )
             row = rows.first()
         if row is None:
             return None
@@ -232,7 +236,9 @@ class ScreenDirectory:
     def _load_all(self) -> None:
         """Read every screen in one query (lock held: a burst of connects waits for this one read)."""
         with self._db.session() as session:
-            rows = session.execute(select(*_COLUMNS).join(Hall, Screen.hall_id == Hall.id)).all()
+            rows = session.execute(
+                select(*_COLUMNS).join(Hall, Screen.hall_id == Hall.id).where(Screen.retired_at.is_(None))
+            ).all()
         halls: dict[int, HallFacts] = {}
         for row in rows:
             self._add(row.key, _facts(row, halls))

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from flask import request
-from flask_socketio import join_room, leave_room
+from flask_socketio import disconnect, join_room, leave_room
 
 from content.backoff import RECONNECT
 from content.citizens.sessions import open_session_for, reissue_token
 from content.control_characters import first_control_character
+from content.org.device_commands import Executor
 from content.org.screens import ScreenKind
 from content.org.timezones import zone
 from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
@@ -47,6 +48,7 @@ from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifest_wire import DEFLATE, manifest_message
 from kiosk_server.manifests import ManifestBook, Snapshot
 from kiosk_server.queue_publisher import QueuePublisher
+from kiosk_server.remote_care import RemoteCare
 from kiosk_server.screen_directory import ScreenDirectory
 from kiosk_server.socket_sid import current_sid
 
@@ -75,6 +77,7 @@ class Connected:
     retry_at: float = 0.0  # time.monotonic() before which a heartbeat does not retry the hello
     # Its hello listed "deflate" in "accept": a player from before the compressed form gets plain JSON.
     deflate_ok: bool = False
+    key: str = ""  # what it connected with: a key changed since (a revoked device) ends the connection
 
 
 def _version(entry: Any) -> Any:
@@ -177,6 +180,7 @@ class ScreenNamespace(GuardedNamespace):
         self._connected: dict[str, Connected] = {}
         self._hello_failures = _FailureReport("hello")
         self._check_failures = _FailureReport("heartbeat check")
+        self.care: RemoteCare | None = None  # set by the runtime: remote-care commands and their answers
 
     def connected_screens(self) -> set[int]:
         with self._lock:
@@ -191,7 +195,7 @@ class ScreenNamespace(GuardedNamespace):
             raise ConnectionRefusedError("unknown screen")
         welcome = {"screen": screen.welcome(), "heartbeat_seconds": self._heartbeat_seconds}
         with self._lock:
-            self._connected[current_sid()] = Connected(screen.id, screen.hall.id, welcome)
+            self._connected[current_sid()] = Connected(screen.id, screen.hall.id, welcome, key=key)
         join_room(screen_room(screen.id))
         join_room(hall_room(screen.hall.id))
         agent = request.headers.get("User-Agent", "")
@@ -215,7 +219,17 @@ class ScreenNamespace(GuardedNamespace):
         with self._lock:
             conn.greeting += 1
             conn.deflate_ok = _accepts_deflate(data)
-        return self._greet(conn, _held_of_hello(data))
+        answer = self._greet(conn, _held_of_hello(data))
+        if answer["ok"] and self.care is not None:
+            self.care.player_ready(conn.screen_id)  # commands that waited for this screen, after its welcome
+        return answer
+
+    def on_command_result(self, data: Any = None) -> dict[str, Any]:
+        """The player's answer to a remote-care command (docs/protocol.md, "Remote care"); the ack says if it was kept."""
+        conn = self._connection()
+        if conn is None or self.care is None:
+            return {"ok": False, "error": "not_connected", "message": "connect as a screen first"}
+        return self.care.answer(conn.screen_id, Executor.PLAYER, data)
 
     def repair_all(self) -> int:
         """Send every greeted screen of this process the manifest and queue board it may lack; how many sent.
@@ -243,6 +257,8 @@ class ScreenNamespace(GuardedNamespace):
     def on_heartbeat(self, data: Any = None) -> None:
         conn = self._connection()
         if conn is None:
+            return
+        if self._revoked(conn):
             return
         held = _held_of_beat(data)
         version = held["manifest"] if isinstance(held["manifest"], str) else None
@@ -298,6 +314,24 @@ class ScreenNamespace(GuardedNamespace):
                 "screen %s: %d plays rejected, first: %s", conn.screen_id, len(result.rejected), result.rejected[0]
             )
         return {"ok": True, "accepted": result.accepted, "rejected": result.rejected, "duplicate": result.duplicate}
+
+    def _revoked(self, conn: Connected) -> bool:
+        """Whether the key this connection presented no longer names its screen; if so, end the connection.
+
+        A device revoked or replaced in the console (kiosk_server/console/enrol_views.py) gets a new
+        key; the directory drops the old one within REVISION_CHECK_SECONDS of the commit, so the old
+        device is cut off at its next beat, in whichever process holds its socket, and refused on reconnect.
+        """
+        try:
+            found = self._directory.find(conn.key)
+        except Exception as err:  # noqa: BLE001 - a database that is down revokes nobody; the next beat looks again
+            self._check_failures.note(conn.screen_id, err)
+            return False
+        if found is not None and found.id == conn.screen_id:
+            return False
+        log.info("screen %s: its key was changed (device revoked or replaced); disconnecting", conn.screen_id)
+        disconnect()
+        return True
 
     def _claim_retry(self, conn: Connected) -> bool:
         """True when a beat should run the pending hello: none running, and the connection's backoff has passed."""

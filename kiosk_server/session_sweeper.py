@@ -9,14 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
-from content.backoff import SERVER_RETRY
 from content.citizens.sessions import CitizenSession, end_expired
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
-from kiosk_server.db_outage import outage_of
+from kiosk_server.periodic import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +38,13 @@ class SessionSweeper:
         return ended
 
     def run(self) -> None:
-        failures = 0
-        wait = self._interval
-        retry = replace(SERVER_RETRY, base=min(2 * self._interval, SERVER_RETRY.cap))
-        while not self._stopped.wait(wait):
-            try:
-                self.sweep_once()
-                failures, wait = 0, self._interval
-            except Exception as err:  # noqa: BLE001 - the supervisor loop survives a database hiccup and retries
-                failures += 1
-                wait = retry.delay(failures - 1)
-                if not outage_of(self._db.engine).failed(err):  # an outage is logged once, not every attempt
-                    log.exception("citizen session sweep failed (attempt %d); retrying in %.1fs", failures, wait)
+        run_rounds(
+            self.sweep_once,
+            interval=self._interval,
+            stopped=self._stopped,
+            engine=self._db.engine,
+            what="citizen session sweep",
+        )
 
     def stop(self) -> None:
         self._stopped.set()

@@ -36,9 +36,9 @@ def _mypy(tmp_path: Path, modules: dict[str, str]) -> tuple[str, int]:
     return stdout, status
 
 
-def test_running_mypy_without_arguments_checks_the_three_packages() -> None:
+def test_running_mypy_without_arguments_checks_the_four_packages() -> None:
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["tool"]["mypy"]
-    assert config["files"] == ["content", "devices", "kiosk_server"]
+    assert config["files"] == ["content", "devices", "kiosk_server", "provisioning"]
 
 
 def test_a_planted_type_error_fails_the_check(tmp_path: Path) -> None:
@@ -48,12 +48,13 @@ def test_a_planted_type_error_fails_the_check(tmp_path: Path) -> None:
     assert "[assignment]" in stdout
 
 
-def test_content_and_devices_are_strict_and_kiosk_server_is_not(tmp_path: Path) -> None:
+def test_content_devices_and_provisioning_are_strict_and_kiosk_server_is_not(tmp_path: Path) -> None:
     stdout, status = _mypy(
         tmp_path,
         {
             "content.planted": UNANNOTATED,
             "devices.planted": UNANNOTATED,
+            "provisioning.planted": UNANNOTATED,
             "kiosk_server.planted": UNANNOTATED,
         },
     )
@@ -62,4 +63,5 @@ def test_content_and_devices_are_strict_and_kiosk_server_is_not(tmp_path: Path) 
     assert flagged == {
         str(tmp_path / "content" / "planted.py"),
         str(tmp_path / "devices" / "planted.py"),
+        str(tmp_path / "provisioning" / "planted.py"),
     }, stdout

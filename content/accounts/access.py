@@ -30,19 +30,23 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_REPORTS = "view_reports"  # proof of play, queue statistics
     COUNTER = "counter"  # the counter page
+    ENROL = "enrol"  # enrol, re-enrol and revoke devices; edit, move and retire screens
+    REMOTE_CARE = "remote_care"  # reload, identify, screenshot, restart, reboot, power schedules
+    MANAGE_ORG = "manage_org"  # halls and screen groups: create, edit, retire
 
 
 P = Permission
 _READ: Final = frozenset({P.USE_CONSOLE, P.VIEW_CONTENT, P.VIEW_FLEET, P.VIEW_REPORTS})
+_DEVICES: Final = frozenset({P.ENROL, P.REMOTE_CARE})
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
     Role.SYSTEM_ADMIN: frozenset(Permission) - {P.COUNTER},
-    Role.ORG_ADMIN: _READ | {P.MANAGE_USERS, P.VIEW_AUDIT},
+    Role.ORG_ADMIN: _READ | _DEVICES | {P.MANAGE_USERS, P.VIEW_AUDIT, P.MANAGE_ORG},
     Role.EDITOR: _READ | {P.EDIT_CONTENT, P.SCHEDULE},
     Role.APPROVER: _READ | {P.APPROVE, P.EMERGENCY},
-    Role.HALL_MANAGER: _READ | {P.SCHEDULE, P.EMERGENCY, P.COUNTER},
+    Role.HALL_MANAGER: _READ | _DEVICES | {P.SCHEDULE, P.EMERGENCY, P.COUNTER},
     Role.COUNTER_STAFF: frozenset({P.COUNTER}),
-    Role.FIELD_TECHNICIAN: frozenset({P.USE_CONSOLE, P.VIEW_FLEET}),
+    Role.FIELD_TECHNICIAN: _DEVICES | {P.USE_CONSOLE, P.VIEW_FLEET},  # devices, never content
 }
 
 # Which roles an account with MANAGE_USERS may hand out (never one above its own).

@@ -30,6 +30,10 @@ class NotificationKind(StrEnum):
     EMERGENCY_PROPOSED = "emergency_proposed"  # to approvers: an editor proposes an emergency notice
     EMERGENCY_APPROVED = "emergency_approved"  # to the proposer: it is on air
     EMERGENCY_REJECTED = "emergency_rejected"  # to the proposer, with the reason
+    ALERT_SILENT = "alert_silent"  # to the hall's managers: a screen went silent (content/signage/alerts.py)
+    ALERT_BEHIND = "alert_behind"  # ... a screen shows old content
+    ALERT_READER_FAULT = "alert_reader_fault"  # ... a kiosk's reader is faulty
+    ALERT_FLAPPING = "alert_flapping"  # ... a screen keeps failing and recovering: one alert for all of it
 
 
 class Notification(Base):

@@ -45,6 +45,7 @@ class ScreenGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    retired_at: Mapped[datetime | None]  # retired: no members, offered nowhere; kept for history (restorable)
 
     org_unit: Mapped[OrgUnit] = relationship()
     screens: Mapped[list[Screen]] = relationship(secondary=screen_group_members, back_populates="groups")
@@ -86,6 +87,7 @@ class Screen(Base):
     orientation: Mapped[str] = mapped_column(String(16), default=Orientation.LANDSCAPE.value)
     panel: Mapped[str] = mapped_column(String(8), default=Panel.LCD.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]  # retired: key rotated, out of manifests and fleet; history kept
 
     hall: Mapped[Hall] = relationship()
     groups: Mapped[list[ScreenGroup]] = relationship(secondary=screen_group_members, back_populates="screens")

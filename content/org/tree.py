@@ -55,6 +55,7 @@ class Hall(Base):
     address: Mapped[str] = mapped_column(String(255), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]  # retired (only without live screens): offered nowhere, kept for history
 
     org_unit: Mapped[OrgUnit] = relationship()
 

@@ -313,7 +313,7 @@ def load_contexts(session: Session, screen_ids: Sequence[int] | None = None) -> 
     rows = session.execute(select(OrgUnit.id, OrgUnit.parent_id))
     parents: dict[int, int | None] = {node: parent for node, parent in rows}
     halls = {hid: (org, tz) for hid, org, tz in session.execute(select(Hall.id, Hall.org_unit_id, Hall.timezone))}
-    screens = select(Screen.id, Screen.hall_id).order_by(Screen.id)
+    screens = select(Screen.id, Screen.hall_id).where(Screen.retired_at.is_(None)).order_by(Screen.id)  # live only
     groups_q = select(screen_group_members.c.screen_id, screen_group_members.c.group_id)
     tags_q = select(ScreenTag.screen_id, ScreenTag.tag)
     if screen_ids is not None:

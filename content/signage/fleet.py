@@ -248,6 +248,7 @@ def _filtered(
     query: Select[*_Row], filt: FleetFilter, scope_path: str | None, scope_hall_id: int | None
 ) -> Select[*_Row]:
     """``query`` (over screens joined to their hall) narrowed to the scope and the filters SQL can apply."""
+    query = query.where(Screen.retired_at.is_(None))  # retired screens are history, not fleet
     if scope_path is not None or filt.org_unit_id is not None:
         query = query.join(OrgUnit, OrgUnit.id == Hall.org_unit_id)
     if scope_path is not None:

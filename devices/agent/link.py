@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -39,6 +39,7 @@ class ServerLink:
         hello: Callable[[], dict[str, Any]],
         *,
         on_hello_ack: Callable[[Any], None] | None = None,
+        handlers: Mapping[str, Callable[[Any], Any]] | None = None,
         backoff: tuple[float, float] = (RECONNECT.base, RECONNECT.cap),  # seconds: first delay, longest delay
         ack_timeout: float = 5.0,
         client_factory: Callable[[], Any] | None = None,
@@ -55,6 +56,8 @@ class ServerLink:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Server → agent events, registered on each new client; they run on its thread and must not block.
+        self._handlers = dict(handlers or {})
         self.attempts = 0  # connection attempts so far
         self.connects = 0  # how many of them came up and were greeted
 
@@ -106,6 +109,8 @@ class ServerLink:
             client = self._client_factory()
             dropped = threading.Event()
             client.on("disconnect", lambda *_args, dropped=dropped: dropped.set(), namespace=NAMESPACE)
+            for event, handler in self._handlers.items():
+                client.on(event, handler, namespace=NAMESPACE)
             try:
                 client.connect(
                     self.url,

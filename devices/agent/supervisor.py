@@ -28,6 +28,8 @@ from devices import __version__
 from devices.agent.config import AgentConfig
 from devices.agent.fault_throttle import FaultThrottle
 from devices.agent.link import ServerLink
+from devices.agent.power import ALWAYS_ON, POWER_SCHEDULE, PowerKeeper
+from devices.agent.remote_care import DEVICE_COMMAND, RemoteCare
 from devices.agent.wire import (
     CARD_READ,
     CARD_REMOVED,
@@ -100,6 +102,8 @@ class Agent:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = _utc_now,
         flush_every: float = 1.0,
+        care: RemoteCare | None = None,
+        power: PowerKeeper | None = None,
     ) -> None:
         self.config = config
         self._clock = clock
@@ -117,6 +121,10 @@ class Agent:
         self._drivers: list[ReaderDriver] = []
         self._dispatcher: threading.Thread | None = None
         self._running = False
+        # Remote care and the power schedule (remote_care.py, power.py): commands and schedules come in
+        # on the link's thread and are only queued there; the schedule also rides on the hello answer.
+        self.care = care or RemoteCare()
+        self.power = power or PowerKeeper()
         self.link = link or ServerLink(
             config.server_url,
             config.device_key,
@@ -124,8 +132,11 @@ class Agent:
             self.hello_payload,
             backoff=config.reconnect_backoff,
             ack_timeout=config.ack_timeout_seconds,
+            on_hello_ack=self._hello_answer,
+            handlers={DEVICE_COMMAND: self.care.handle, POWER_SCHEDULE: self.power.apply},
         )
         self.delivered: list[tuple[str, Any]] = []  # (event, ack) of the last sends, for the status line
+        self.care.attach(self.link.send, before_exit=self.stop)
 
     # what drivers call -----------------------------------------------------------------------------
 
@@ -148,6 +159,8 @@ class Agent:
             self._running = True
         self._dispatcher = threading.Thread(target=self._dispatch, name="agent-dispatch", daemon=True)
         self._dispatcher.start()
+        self.care.start()
+        self.power.start()
         self.link.start()
         for driver in self._build_drivers():
             try:
@@ -173,6 +186,8 @@ class Agent:
         self._queue.put(_STOP)
         if self._dispatcher is not None:
             self._dispatcher.join(5.0)
+        self.care.stop()  # before the link: an answer on its way still gets its ack
+        self.power.stop()
         self.link.stop()
         log.info("agent stopped")
 
@@ -248,7 +263,13 @@ class Agent:
                 "agent_version": __version__,
                 "readers": [s.payload() for s in sorted(self._statuses.values(), key=lambda s: s.reader_id)],
                 "cards_present": sorted(self._cards_present),
+                "power": self.power.status().payload(),
             }
+
+    def _hello_answer(self, ack: Any) -> None:
+        # No schedule in the answer: nothing is set for this kiosk (any more), so the panel stays on.
+        if isinstance(ack, dict):
+            self.power.apply(ack.get("power_schedule") or ALWAYS_ON)
 
     # the dispatcher ---------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ const NETWORK_TIMEOUT_MS = 5000;
 
 // Every file of the shell, relative to the static URL (a test checks this list is complete).
 const SHELL_FILES = [
+  "css/enrol.css",
   "css/kiosk-queue.css",
   "css/kiosk.css",
   "css/queue.css",
@@ -27,6 +28,7 @@ const SHELL_FILES = [
   "js/connection.js",
   "js/counter-strip.js",
   "js/emergency.js",
+  "js/enrol.js",
   "js/events.js",
   "js/handshake.js",
   "js/header.js",
@@ -67,6 +69,7 @@ const SHELL_FILES = [
   "js/play-log.js",
   "js/queue-board.js",
   "js/region-player.js",
+  "js/remote-care.js",
   "js/socket.js",
   "js/store.js",
   "js/text-card.js",

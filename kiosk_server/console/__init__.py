@@ -4,11 +4,16 @@ Importing the view modules registers their routes on ``bp``.
 """
 
 from kiosk_server.console import (
+    alert_views,  # noqa: F401  (routes)
     api_key_views,  # noqa: F401  (routes)
     audit_views,  # noqa: F401  (routes)
+    care_views,  # noqa: F401  (routes)
     emergency_proposal_views,  # noqa: F401  (routes)
     emergency_views,  # noqa: F401  (routes)
+    enrol_views,  # noqa: F401  (routes)
     fleet_views,  # noqa: F401  (routes)
+    group_views,  # noqa: F401  (routes)
+    hall_views,  # noqa: F401  (routes)
     home,  # noqa: F401  (routes)
     import_views,  # noqa: F401  (routes)
     layout_views,  # noqa: F401  (routes)
@@ -17,8 +22,10 @@ from kiosk_server.console import (
     notice_views,  # noqa: F401  (routes)
     playlist_views,  # noqa: F401  (routes)
     plays_views,  # noqa: F401  (routes)
+    power_views,  # noqa: F401  (routes)
     preview_views,  # noqa: F401  (routes)
     schedule_views,  # noqa: F401  (routes)
+    screen_views,  # noqa: F401  (routes)
     ticker_views,  # noqa: F401  (routes)
     user_views,  # noqa: F401  (routes)
     vacancy_views,  # noqa: F401  (routes)

@@ -41,6 +41,8 @@ PAGE_SIZE: Final = 50
 NAV: Final = (
     ("console.home", "nav.home", Permission.USE_CONSOLE),
     ("console.fleet", "nav.fleet", Permission.VIEW_FLEET),
+    ("console.alerts", "nav.alerts", Permission.VIEW_FLEET),
+    ("console.enrol", "nav.enrol", Permission.ENROL),
     ("console.notices", "nav.notices", Permission.VIEW_CONTENT),
     ("console.schedules", "nav.schedules", Permission.SCHEDULE),
     ("console.layouts", "nav.layouts", Permission.VIEW_CONTENT),
@@ -53,6 +55,8 @@ NAV: Final = (
     ("console.users", "nav.users", Permission.MANAGE_USERS),
     ("console.api_keys", "nav.api_keys", Permission.MANAGE_USERS),
     ("console.audit", "nav.audit", Permission.VIEW_AUDIT),
+    ("console.halls", "nav.halls", Permission.MANAGE_ORG),
+    ("console.groups", "nav.groups", Permission.MANAGE_ORG),
 )
 
 

@@ -221,7 +221,21 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
 
 
 # Each part of the console may keep its words in ``kiosk_server/console/<area>_words.py`` (a ``WORDS`` dict).
-AREAS: Final = ("fleet", "imports", "plays", "notices", "schedules", "media", "layouts", "api_keys")
+AREAS: Final = (
+    "fleet",
+    "imports",
+    "plays",
+    "notices",
+    "schedules",
+    "media",
+    "layouts",
+    "api_keys",
+    "enrol",
+    "structure",
+    "care",
+    "power",
+    "alerts",
+)
 
 
 @cache

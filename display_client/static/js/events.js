@@ -18,3 +18,7 @@ export const CITIZEN_CARD_UNREADABLE = "citizen_card_unreadable";
 
 // The hall's queue board, pushed whole at every change and sent as the snapshot after hello.
 export const QUEUE_BOARD = "queue_board";
+
+// Remote care (docs/protocol.md, "Remote care"): a command for this screen, and its answer (with an ack).
+export const DEVICE_COMMAND = "device_command";
+export const COMMAND_RESULT = "command_result";

@@ -100,6 +100,19 @@ export function withAttachments(data, buffers) {
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, withAttachments(value, buffers)]));
 }
 
+/** `data` with every ArrayBuffer or typed array moved to `buffers` and replaced by its placeholder. */
+export function withPlaceholders(data, buffers) {
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    buffers.push(data);
+    return { _placeholder: true, num: buffers.length - 1 };
+  }
+  if (Array.isArray(data)) return data.map((value) => withPlaceholders(value, buffers));
+  if (data === null || typeof data !== "object") return data;
+  const proto = Object.getPrototypeOf(data);
+  if (proto !== Object.prototype && proto !== null) return data; // a Date and the like: JSON.stringify's business
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, withPlaceholders(value, buffers)]));
+}
+
 /** Encode one Socket.IO packet for `nsp` as an Engine.IO message frame. */
 export function encodePacket(type, nsp, data, id = null) {
   const prefix = nsp === "/" ? "" : `${nsp},`;
@@ -190,7 +203,12 @@ export class SocketClient {
     if (!this.connected || !this.ws) return false;
     const id = this.nextAckId++;
     try {
-      this.ws.send(encodePacket(SIO_EVENT, this.namespace, [event, data], id));
+      // Bytes (an ArrayBuffer or typed array, e.g. a screenshot) go as binary attachments after the packet.
+      const buffers = [];
+      const body = withPlaceholders([event, data], buffers);
+      const type = buffers.length ? `${SIO_BINARY_EVENT}${buffers.length}-` : SIO_EVENT;
+      this.ws.send(encodePacket(type, this.namespace, body, id));
+      for (const buffer of buffers) this.ws.send(buffer);
     } catch {
       return false;
     }

@@ -23,6 +23,8 @@ import {
   CITIZEN_SESSION,
   CITIZEN_SESSION_ENDED,
   CITIZEN_SESSION_REFUSED,
+  COMMAND_RESULT,
+  DEVICE_COMMAND,
   HEARTBEAT,
   HELLO,
   MANIFEST,
@@ -41,6 +43,7 @@ import { Inbox } from "./manifest-wire.js";
 import { ACK_TIMEOUT_MS, PlayLog } from "./play-log.js";
 import { boardForToday, QueueBoard } from "./queue-board.js";
 import { RegionPlayer } from "./region-player.js";
+import { RemoteCare } from "./remote-care.js";
 import { SocketClient, socketUrl } from "./socket.js";
 import { APPLIED, browserStorage, SAME_VERSION, Store } from "./store.js";
 import { Ticker } from "./ticker.js";
@@ -322,6 +325,7 @@ function boot(root) {
       if (name === WELCOME) onWelcome(data, receivedAt);
       else if (name === MANIFEST) onManifest(data);
       else if (name === QUEUE_BOARD) onQueueBoard(data);
+      else if (name === DEVICE_COMMAND) care.handle(data); // remote care: reload, identify, screenshot
       toKiosk(name, data);
     },
     held: () => store.payload,
@@ -348,6 +352,10 @@ function boot(root) {
         setTimeout(render, QUEUE_STALE_MS + 100); // to mark the board stale
       }
     },
+  });
+
+  const care = new RemoteCare({
+    send: (payload, onAck, timeoutMs) => socket.emitWithAck(COMMAND_RESULT, payload, onAck, timeoutMs),
   });
 
   let resizeTimer = null;
@@ -381,7 +389,7 @@ function boot(root) {
   render();
 
   // Diagnostics for a technician's console and for the tests; nothing personal is in here.
-  window.__wall = { store, timeline, socket, render, announcer, strip, plays };
+  window.__wall = { store, timeline, socket, render, announcer, strip, plays, care };
   Object.defineProperty(window.__wall, "queue", { get: () => store.queue }); // the board held
 
   fetchManifest().finally(() => socket.start());

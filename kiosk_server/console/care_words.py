@@ -1,0 +1,52 @@
+"""The remote-care fragment's words (the screen page's "远程维护" card)."""
+
+from typing import Final
+
+WORDS: Final[dict[str, tuple[str, str]]] = {
+    "care.title": ("远程维护", "Remote care"),
+    "care.hint": (
+        "命令发给屏幕上的播放页面或自助终端的设备服务，结果会自动显示在下方。",
+        "Commands go to the page on the screen or the kiosk's device agent; the answer appears below by itself.",
+    ),
+    "care.hint.kiosk": (
+        "自助终端有市民正在办理业务时，截屏和重启会等到办理结束后才执行。",
+        "While a citizen is using the kiosk, screenshot and reboot wait until the session ends.",
+    ),
+    "care.command.reload": ("刷新页面", "Reload page"),
+    "care.command.identify": ("识别屏幕", "Identify"),
+    "care.command.screenshot": ("截屏", "Screenshot"),
+    "care.command.restart_agent": ("重启设备服务", "Restart agent"),
+    "care.command.reboot": ("重启设备", "Reboot"),
+    "care.command.doctor": ("设备自检", "Self-test"),
+    "care.state.pending": ("等待设备连接", "Waiting for the device"),
+    "care.state.held": ("等待市民办理结束", "Waiting for the citizen's session to end"),
+    "care.state.sent": ("已发送，等待回复", "Sent, awaiting the answer"),
+    "care.state.done": ("已完成", "Done"),
+    "care.state.failed": ("失败", "Failed"),
+    "care.state.expired": ("已过期：设备十分钟内未连接", "Expired: the device did not connect within 10 minutes"),
+    "care.error.not_connected": ("屏幕当前未连接", "the screen is not connected"),
+    "care.error.no_answer": ("设备未在规定时间内回复", "the device did not answer in time"),
+    "care.error.bad_result": ("设备的回复格式不正确", "the device's answer was malformed"),
+    "care.error.bad_png": ("设备发回的截图无效", "the device sent an invalid picture"),
+    "care.error.too_large": ("截图超过 4 MB", "the picture is larger than 4 MB"),
+    "care.error.unsupported": ("设备不支持此操作", "the device does not support this"),
+    "care.error.capture_failed": ("设备无法截屏", "the device could not take the picture"),
+    "care.error.other": ("错误代码：{code}", "error code: {code}"),
+    "care.result.screenshot": ("截图 {width}×{height}", "picture {width}×{height}"),
+    "care.recent": ("最近的命令", "Recent commands"),
+    "care.none": ("还没有发过命令。", "No commands yet."),
+    "care.col.command": ("命令", "Command"),
+    "care.col.state": ("结果", "Result"),
+    "care.col.requested": ("发出时间", "Requested"),
+    "care.col.by": ("操作人", "By"),
+    "care.screenshot": ("最新截图", "Latest screenshot"),
+    "care.screenshot.none": ("还没有截图。", "No screenshot yet."),
+    "care.screenshot.alt": ("屏幕截图 #{id}", "Screenshot #{id}"),
+    "care.screenshot.note": (
+        "墙面屏的截图由页面自行绘制：视频、跨域图片可能显示为空白方块。",
+        "A wall draws its own picture: videos and some images may show as blank boxes.",
+    ),
+    "care.requested": ("已发出命令：{command}", "Requested: {command}"),
+    "care.refused.kind": ("这类屏幕不能执行此命令", "This kind of screen cannot do that"),
+    "care.refused.retired": ("屏幕已停用，不能发送命令", "The screen is retired: no commands"),
+}
