@@ -23,7 +23,7 @@ from content.org import device_commands as commands
 from content.org.device_commands import SESSION_OPEN, Command, DeviceCommand, State, UnsupportedCommand
 from content.org.screens import Screen, ScreenKind
 from kiosk_server.console.base import bp, console_page, id_arg, in_scope, when
-from kiosk_server.console.words import say
+from kiosk_server.console.words import catalogue, say
 from kiosk_server.database import request_session
 from kiosk_server.settings_access import runtime
 
@@ -59,6 +59,40 @@ class Line:
         }
 
 
+DOCTOR_STATUSES: Final = ("ok", "warn", "fail", "skipped")  # provisioning/checks.py; the agent passes them on
+
+
+@dataclass(frozen=True)
+class DoctorCheck:
+    """One line of a box's self-test (``kiosk doctor --json``, docs/provisioning.md), in words."""
+
+    name: str
+    status: str
+    reason: str
+
+
+def _doctor_checks(result: dict[str, Any]) -> list[DoctorCheck]:
+    """The checks of a doctor answer, in words; an answer of another shape gives none (it is shown as data)."""
+    report = result.get("report")
+    checks = report.get("checks") if isinstance(report, dict) else None
+    if not isinstance(checks, list):
+        return []
+    found = []
+    for check in checks[:40]:
+        if not isinstance(check, dict) or check.get("status") not in DOCTOR_STATUSES:
+            continue
+        name = str(check.get("name", ""))[:40]
+        key = f"care.doctor.check.{name}"
+        label = say(g.lang, key) if key in catalogue() else name
+        found.append(DoctorCheck(label, str(check["status"]), str(check.get("reason", ""))[:300]))
+    return found
+
+
+def _doctor_summary(checks: list[DoctorCheck]) -> str:
+    counts = {status: sum(1 for c in checks if c.status == status) for status in DOCTOR_STATUSES}
+    return say(g.lang, "care.result.doctor", **counts)
+
+
 @dataclass(frozen=True)
 class CareView:
     screen_id: int
@@ -67,6 +101,8 @@ class CareView:
     lines: list[Line]
     screenshot: Line | None
     busy: bool  # a command is under way: the page polls
+    doctor: list[DoctorCheck]  # the latest self-test's checks (kiosks), newest answer first
+    doctor_at: str | None
 
     def json(self) -> dict[str, Any]:
         return {
@@ -95,6 +131,8 @@ def _outcome(row: DeviceCommand) -> str:
         result = row.result
         if row.command == Command.SCREENSHOT.value:
             text += " · " + say(lang, "care.result.screenshot", width=result.get("width"), height=result.get("height"))
+        elif row.command == Command.DOCTOR.value and (checks := _doctor_checks(result)):
+            text += " · " + _doctor_summary(checks)
         else:
             text += " · " + json.dumps(result, ensure_ascii=False, sort_keys=True)[:200]
     if row.message and row.state == State.FAILED.value and row.error not in _KNOWN_ERRORS:
@@ -129,6 +167,10 @@ def care_of(screen: Screen) -> CareView:
         if allowed
         else []
     )
+    doctor_row = next(
+        (row for row in rows if row.command == Command.DOCTOR.value and row.state == State.DONE.value and row.result),
+        None,
+    )
     return CareView(
         screen_id=screen.id,
         kind=screen.kind,
@@ -136,6 +178,8 @@ def care_of(screen: Screen) -> CareView:
         lines=lines,
         screenshot=_line(shot_row, shots) if shot_row is not None else None,
         busy=any(row.state in (State.PENDING.value, State.SENT.value) for row in rows),
+        doctor=_doctor_checks(doctor_row.result) if doctor_row is not None and doctor_row.result else [],
+        doctor_at=when(doctor_row.answered_at, "%m-%d %H:%M:%S") if doctor_row and doctor_row.answered_at else None,
     )
 
 

@@ -357,6 +357,29 @@ def test_a_kiosk_command_waits_for_its_agent_and_is_sent_on_its_hello(
     assert audit_of(app, kiosk.screen_id)[-1][:2] == (f"agent:screen-{kiosk.screen_id}", "care_failed")
 
 
+def test_a_kiosk_self_test_report_is_shown_check_by_check_in_words(
+    app: Flask, served: str, devices: list[Device], tech: Any, kiosk: Kiosk
+) -> None:
+    the_agent = agent(served, devices, kiosk)
+    ask(tech, kiosk.screen_id, "doctor")
+    command = the_agent.next_command()
+    checks = [
+        {"name": "server", "status": "ok", "reason": "https://hall.example answered 200 in 41 ms", "data": {}},
+        {"name": "readers", "status": "fail", "reason": "no ID card reader found (expected idcard_serial)", "data": {}},
+        {"name": "voice", "status": "warn", "reason": "espeak-ng has no zh voice", "data": {}},
+        {"name": "tls", "status": "skipped", "reason": "the server is http://", "data": {}},
+        {"name": "from-a-newer-doctor", "status": "ok", "reason": "kept under its own name", "data": {}},
+        {"name": "bogus", "status": "<script>", "reason": "a status no doctor gives is left out", "data": {}},
+    ]
+    report = {"version": 1, "ok": False, "counts": {}, "checks": checks}
+    answer = {"id": command["id"], "ok": True, "result": {"report": report, "exit_status": 1}}
+    assert the_agent.answer(answer) == {"ok": True}
+    page = tech.get(f"/console/screens/{kiosk.screen_id}").get_data(as_text=True)
+    assert "2 项正常，1 项警告，1 项失败，1 项未检查" in page
+    assert "最近一次设备自检" in page and "读卡器" in page and "no ID card reader found" in page
+    assert "from-a-newer-doctor" in page and "a status no doctor gives" not in page
+
+
 def test_a_kiosk_splits_its_commands_between_page_and_agent(
     app: Flask, served: str, devices: list[Device], tech: Any, kiosk: Kiosk
 ) -> None:
