@@ -42,6 +42,7 @@ def add_parser(sub: Any) -> None:
     create.add_argument("--node", help="org node of a node role: its id, exact name, or path of names (甘肃省/兰州市)")
     create.add_argument("--hall", help="hall of a hall role (hall_manager, counter_staff): its id or exact name")
     create.add_argument("--display-name", default="", help="the name shown in the console (default: the user name)")
+    create.add_argument("--email", default="", help="where alert e-mails about the account's halls go (optional)")
     _password_option(create)
     actions.add_parser("list", help="every account with its role, node and state (active, disabled, locked)")
     unlock = actions.add_parser("unlock", help="lift a lock left by wrong passwords")
@@ -135,10 +136,17 @@ def _create(session: Session, args: argparse.Namespace, password: str) -> str:
             role=role,
             hall_id=hall_id,
             org_unit_id=org_unit_id,
+            email=args.email,
         )
     except ValidationError as err:
         raise _refusal(err) from None
-    after = {"role": account.role, "org_unit_id": account.org_unit_id, "hall_id": account.hall_id, "active": True}
+    after = {
+        "role": account.role,
+        "org_unit_id": account.org_unit_id,
+        "hall_id": account.hall_id,
+        "email": account.email or "",
+        "active": True,
+    }
     _audit(session, account, "created", {"after": after})
     return f"created {account.username} ({account.role}{_where(session, account, ' at ')})"
 

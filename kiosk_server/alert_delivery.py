@@ -5,9 +5,12 @@ webhook attempt and no retry: a receiver that is down must not turn into a storm
 it comes back. Once an attempt in a round fails, the rest of that round's changes are not sent on
 that channel, so a dead receiver costs one timeout per round, not one per alert. A failing channel
 is logged once, when it starts failing, and again when it works again; every failed attempt is
-counted (``/metrics``: ``kiosk_alert_delivery_failures_total``). E-mail goes once
-per round: every raised alert of the round in one message, zh-CN first, then English. The webhook
-URL may carry a token and is never logged; nor is the SMTP password.
+counted (``/metrics``: ``kiosk_alert_delivery_failures_total``). E-mail goes once per round and
+address: each account told about an alert in the console (``content.signage.alerts.recipients``)
+that has an address gets one message with the round's raised alerts of its halls, and the fixed
+list (``KIOSK_ALERT_SMTP_TO``, optional) one message with all of them; zh-CN first, then English.
+Each account's message is addressed to it alone, so no one learns another's address. The webhook
+URL may carry a token and is never logged; nor is the SMTP password, nor any address.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class AlertMessage:
     raised_at: datetime
     cleared_at: datetime | None
     detail: dict[str, Any]
+    mail_to: tuple[str, ...] = ()  # the addresses of the accounts told about it (raised alerts only)
 
     def as_json(self) -> dict[str, Any]:
         """The webhook's body (docs/deployment.md, "Monitoring")."""
@@ -125,7 +129,7 @@ class Webhook:
 
 
 class Mailer:
-    """One e-mail per round with every alert raised in it (cleared ones are not mailed)."""
+    """One e-mail per round and address with the alerts raised in it for that address (cleared ones are not mailed)."""
 
     name = EMAIL
 
@@ -138,12 +142,41 @@ class Mailer:
 
     def send(self, messages: list[AlertMessage]) -> int:
         raised = [m for m in messages if m.change is not Change.CLEARED]
-        if not raised:
+        mails = self._mails(raised)
+        if not mails:
             return 0
         s = self._settings
+        sent = 0
+        with smtplib.SMTP(s.alert_smtp_host, s.alert_smtp_port, timeout=self._timeout) as smtp:
+            if s.alert_smtp_starttls:
+                smtp.starttls(context=self._tls or ssl.create_default_context())
+            if s.alert_smtp_user:
+                smtp.login(s.alert_smtp_user, s.alert_smtp_password)
+            for mail in mails:
+                try:
+                    smtp.send_message(mail)
+                except _FAILURES as err:
+                    raise DeliveryFailed(sent, err) from err
+                sent += 1
+        return sent
+
+    def _mails(self, raised: list[AlertMessage]) -> list[EmailMessage]:
+        """The fixed list's message with every alert, then one per account address with that address's alerts."""
+        fixed = self._settings.alert_smtp_to
+        mails = [self._mail(fixed, raised)] if fixed and raised else []
+        already = {address.casefold() for address in fixed}  # they get every alert in the fixed list's message
+        theirs: dict[str, tuple[str, list[AlertMessage]]] = {}  # by folded address: (as written, its alerts)
+        for message in raised:
+            for address in message.mail_to:
+                if address.casefold() not in already:
+                    theirs.setdefault(address.casefold(), (address, []))[1].append(message)
+        mails.extend(self._mail((address,), alerts) for address, alerts in theirs.values())
+        return mails
+
+    def _mail(self, to: tuple[str, ...], raised: list[AlertMessage]) -> EmailMessage:
         mail = EmailMessage()
-        mail["From"] = s.alert_smtp_from
-        mail["To"] = ", ".join(s.alert_smtp_to)
+        mail["From"] = self._settings.alert_smtp_from
+        mail["To"] = ", ".join(to)
         first = raised[0]
         mail["Subject"] = " / ".join(
             say(lang, "alerts.mail.subject", count=len(raised), hall=first.hall_name) for lang in LANGS
@@ -152,13 +185,7 @@ class Mailer:
         for lang in LANGS:
             parts.append("\n".join([say(lang, "alerts.mail.intro"), *(m.line(lang) for m in raised)]))
         mail.set_content("\n\n".join(parts) + "\n")
-        with smtplib.SMTP(s.alert_smtp_host, s.alert_smtp_port, timeout=self._timeout) as smtp:
-            if s.alert_smtp_starttls:
-                smtp.starttls(context=self._tls or ssl.create_default_context())
-            if s.alert_smtp_user:
-                smtp.login(s.alert_smtp_user, s.alert_smtp_password)
-            smtp.send_message(mail)
-        return 1
+        return mail
 
 
 class Deliveries:

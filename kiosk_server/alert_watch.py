@@ -4,9 +4,10 @@ It looks at every live (not retired) screen as the fleet view does (``screen_sta
 beats this process holds, the version its manifest group has now, its kiosk readers), runs the
 hysteresis rules of ``content/signage/alert_rules.py``, commits the alert rows with an in-app
 notification to the hall's managers, and then sends the changes to the webhook and by e-mail
-(``kiosk_server/alert_delivery.py``). Only the holder of the publisher lease watches, so with
-several server processes an alert is raised once; a process that takes the lease over resumes
-from the open alerts and the last hour's raises in the database.
+(to those managers with an address, and the fixed list: ``kiosk_server/alert_delivery.py``). Only
+the holder of the publisher lease watches, so with several server processes an alert is raised
+once; a process that takes the lease over resumes from the open alerts and the last hour's raises
+in the database.
 
 The rules' state (since when a condition holds, the flap history) lives in this process's memory:
 a takeover restarts the raise delay of conditions not yet raised, never raises one twice.
@@ -202,13 +203,18 @@ class AlertWatch:
                 changed.append((row, result.change))
         lines = alerts.lines_for(session, [row for row, _ in changed])
         messages = []
+        addresses: dict[int, tuple[str, ...]] = {}  # by hall, asked once a round
         for row, change in changed:
             line = lines.get(row.id)
             if line is None:
                 continue
+            mail_to: tuple[str, ...] = ()
             if change is not Change.CLEARED:
                 self._tell(session, line, now)
-            messages.append(_message(line, change))
+                if line.hall_id not in addresses:
+                    addresses[line.hall_id] = alerts.recipient_addresses(session, line.hall_id)
+                mail_to = addresses[line.hall_id]
+            messages.append(_message(line, change, mail_to))
         return tracks, opened, messages
 
     def _tell(self, session: Session, line: alerts.AlertLine, now: datetime) -> None:
@@ -273,7 +279,7 @@ def offline_after_of(policy: AlertPolicy) -> timedelta:
     return policy.raise_after[AlertKind.SILENT]
 
 
-def _message(line: alerts.AlertLine, change: Change) -> AlertMessage:
+def _message(line: alerts.AlertLine, change: Change, mail_to: tuple[str, ...]) -> AlertMessage:
     row = line.alert
     return AlertMessage(
         change=change,
@@ -288,6 +294,7 @@ def _message(line: alerts.AlertLine, change: Change) -> AlertMessage:
         raised_at=row.raised_at,
         cleared_at=row.cleared_at,
         detail=dict(row.detail or {}),
+        mail_to=mail_to,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any, Final
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from content.accounts.email_addresses import is_address
 from content.citizens.http_rules import base_url_problem, parse_auth_header
 from kiosk_server.data_dir import writing_to
 
@@ -149,7 +150,7 @@ def _cast_webhook_url(value: str) -> str:
 def _cast_addresses(value: str) -> tuple[str, ...]:
     addresses = tuple(part.strip() for part in value.split(",") if part.strip())
     for address in addresses:
-        if address.count("@") != 1 or any(c.isspace() or c in '<>"' for c in address):
+        if not is_address(address):
             raise ValueError(f"expected e-mail addresses separated by commas, got {address!r}")
     return addresses
 
@@ -189,7 +190,7 @@ class Settings:
     alert_smtp_user: str
     alert_smtp_password: str = field(repr=False)
     alert_smtp_from: str
-    alert_smtp_to: tuple[str, ...]  # the addresses alert e-mails go to
+    alert_smtp_to: tuple[str, ...]  # addresses that get every alert e-mail, besides the accounts' own; may be empty
 
     @property
     def uses_sqlite(self) -> bool:
@@ -311,7 +312,7 @@ def load_settings(
         )
     if raw["records_backend"] == "http" and not raw["records_http_url"]:
         raise ConfigError("records_http_url", "required when KIOSK_RECORDS_BACKEND is http")
-    if raw["alert_smtp_host"] and not (raw["alert_smtp_from"] and raw["alert_smtp_to"]):
-        raise ConfigError("alert_smtp_host", "set KIOSK_ALERT_SMTP_FROM and KIOSK_ALERT_SMTP_TO too, or leave it empty")
+    if raw["alert_smtp_host"] and not raw["alert_smtp_from"]:  # KIOSK_ALERT_SMTP_TO may be empty: accounts' addresses
+        raise ConfigError("alert_smtp_host", "set KIOSK_ALERT_SMTP_FROM too, or leave it empty")
     names = {f.name for f in fields(Settings)}
     return Settings(**{k: v for k, v in raw.items() if k in names})

@@ -30,14 +30,18 @@ def screen_by_key_or_404(key: str) -> Screen:
 
 @bp.get("/")
 def index() -> Any:
-    """A start page; in a demo (``KIOSK_PUBLIC_INDEX``) it lists every hall's screens to open.
+    """A start page; in a demo (``KIOSK_PUBLIC_INDEX``) it lists every live hall's live screens to open.
 
     Screen keys are the displays' credentials, so a production server never lists them here.
     """
     if not settings(current_app).public_index:
         return render_template("index.html", halls=[], by_hall={}, listing=False)
-    halls = request_session().scalars(select(Hall).options(joinedload(Hall.org_unit)).order_by(Hall.id)).all()
-    screens = request_session().scalars(select(Screen).order_by(Screen.hall_id, Screen.id)).all()
+    db = request_session()
+    # Retired screens hold a key no device knows and retired halls no live screen: neither is worth opening.
+    halls = db.scalars(
+        select(Hall).options(joinedload(Hall.org_unit)).where(Hall.retired_at.is_(None)).order_by(Hall.id)
+    ).all()
+    screens = db.scalars(select(Screen).where(Screen.retired_at.is_(None)).order_by(Screen.hall_id, Screen.id)).all()
     by_hall: dict[int, list[Screen]] = {}
     for screen in screens:
         by_hall.setdefault(screen.hall_id, []).append(screen)

@@ -15,6 +15,8 @@ from sqlalchemy import ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
+from content.accounts.email_addresses import MAX_LENGTH as MAX_EMAIL_LENGTH
+from content.accounts.email_addresses import address_problem
 from content.db import Base, utcnow
 from content.errors import ContentError, ValidationError
 from content.org.tree import Hall, OrgUnit
@@ -54,6 +56,8 @@ class StaffAccount(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
+    # Where alert e-mails about the account's halls go (``content.signage.alerts.recipient_addresses``); optional.
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="CASCADE"), index=True)
@@ -142,6 +146,17 @@ def placement_errors(session: Session, role: Role, hall_id: int | None, org_unit
     return errors
 
 
+def email_or_none(value: str | None) -> str | None:
+    """The address as stored: trimmed, None when empty; raises ValidationError on "email" when it is not one."""
+    address = (value or "").strip()
+    if not address:
+        return None
+    problem = address_problem(address)
+    if problem is not None:
+        raise ValidationError.single("email", problem)
+    return address
+
+
 def add_account(
     session: Session,
     *,
@@ -152,6 +167,7 @@ def add_account(
     hall_id: int | None = None,
     org_unit_id: int | None = None,
     password_hash: str | None = None,
+    email: str | None = None,
 ) -> StaffAccount:
     """A new account; hall roles take the hall's org node as their scope, other roles ignore ``hall_id``.
 
@@ -172,6 +188,11 @@ def add_account(
     elif password_hash is not None and (not password_hash.startswith("scrypt$") or password_hash.count("$") != 5):
         errors["password"] = "the given hash is not one of hash_password's"
     errors.update(placement_errors(session, role, hall_id, org_unit_id))
+    address = None
+    try:
+        address = email_or_none(email)
+    except ValidationError as err:
+        errors.update(err.errors)
     if errors:
         raise ValidationError(errors)
     if role in HALL_ROLES:
@@ -183,6 +204,7 @@ def add_account(
     account = StaffAccount(
         username=name,
         display_name=display_name.strip() or name,
+        email=address,
         password_hash=password_hash or hash_password(password),
         role=role.value,
         hall_id=hall_id,

@@ -3,7 +3,8 @@
 An ``Alert`` row is written when ``content.signage.alert_rules`` raises one and closed
 (``cleared_at``) when it clears; rows are never deleted, so they are the history the console
 shows. Who hears about an alert: the hall's managers and the org admins whose subtree holds the
-hall (``recipients``).
+hall (``recipients``), in the console and, when their account has an address, by e-mail
+(``recipient_addresses``).
 """
 
 from __future__ import annotations
@@ -146,3 +147,17 @@ def recipients(session: Session, hall_id: int) -> list[int]:
         .order_by(StaffAccount.id)
     )
     return [a.id for a in candidates if scope_of(session, a).covers_hall(hall)]
+
+
+def recipient_addresses(session: Session, hall_id: int) -> tuple[str, ...]:
+    """The e-mail addresses of a hall's alert recipients (``recipients``); accounts without one are left out."""
+    ids = recipients(session, hall_id)
+    if not ids:
+        return ()
+    return tuple(
+        session.scalars(
+            select(StaffAccount.email)
+            .where(StaffAccount.id.in_(ids), StaffAccount.email.is_not(None))
+            .order_by(StaffAccount.id)
+        )
+    )

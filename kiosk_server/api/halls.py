@@ -1,4 +1,7 @@
-"""Halls (服务大厅): where screens hang, with the time zone their schedules run in."""
+"""Halls (服务大厅): where screens hang, with the time zone their schedules run in.
+
+Retired halls are listed only with ``?retired=true`` and cannot be changed (``_retired.py``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from sqlalchemy.orm import Session
 from content.org.timezones import validate_timezone
 from content.org.tree import Hall, OrgUnit
 from kiosk_server.api._crud import Id, Resource, register, upsert
-from kiosk_server.api._schemas import Body, Filters, Out, partial
+from kiosk_server.api._retired import RETIRED_AT, RetiredFilters, refuse_retired
+from kiosk_server.api._schemas import Body, Out, partial
 from kiosk_server.auth import Need
 from kiosk_server.settings_access import settings
 
@@ -36,13 +40,15 @@ class HallOut(Out):
     address: str
     timezone: str
     created_at: datetime
+    retired_at: datetime | None = RETIRED_AT
 
 
-class HallFilters(Filters):
+class HallFilters(RetiredFilters):
     org_unit_id: Id | None = None
 
 
 def save_hall(session: Session, hall: Hall | None, values: dict[str, Any]) -> Hall:
+    refuse_retired("hall", hall)
     if "timezone" in values:
         values["timezone"] = values["timezone"] or settings(current_app).default_timezone
         values["timezone"] = validate_timezone(values["timezone"]).key
@@ -61,4 +67,4 @@ HALLS: Resource[Hall] = Resource(
     refs={"org_unit_id": (OrgUnit, "org unit")},
     write_need=Need.ADMIN,
 )
-register(HALLS)
+register(HALLS, extra_errors=(409,))

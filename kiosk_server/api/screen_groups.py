@@ -1,14 +1,21 @@
-"""Screen groups (e.g. 全市大厅入口屏): named sets of screens that content can target."""
+"""Screen groups (e.g. 全市大厅入口屏): named sets of screens that content can target.
+
+Retired groups are listed only with ``?retired=true`` and cannot be changed (``_retired.py``).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from pydantic import Field
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from content.org.screens import ScreenGroup
 from content.org.tree import OrgUnit
-from kiosk_server.api._crud import Id, Resource, plain_save, register
-from kiosk_server.api._schemas import Body, Filters, Out, partial
+from kiosk_server.api._crud import Id, Resource, register, upsert
+from kiosk_server.api._retired import RETIRED_AT, RetiredFilters, refuse_retired
+from kiosk_server.api._schemas import Body, Out, partial
 
 
 class ScreenGroupCreate(Body):
@@ -24,10 +31,16 @@ class ScreenGroupOut(Out):
     org_unit_id: int
     name: str
     screen_ids: list[int] = Field(description="members; set them through each screen's group_ids")
+    retired_at: datetime | None = RETIRED_AT
 
 
-class ScreenGroupFilters(Filters):
+class ScreenGroupFilters(RetiredFilters):
     org_unit_id: Id | None = None
+
+
+def save_group(session: Session, group: ScreenGroup | None, values: dict[str, Any]) -> ScreenGroup:
+    refuse_retired("screen_group", group)
+    return upsert(session, ScreenGroup, group, values)
 
 
 SCREEN_GROUPS: Resource[ScreenGroup] = Resource(
@@ -35,7 +48,7 @@ SCREEN_GROUPS: Resource[ScreenGroup] = Resource(
     kind="screen_group",
     model=ScreenGroup,
     out=ScreenGroupOut,
-    save=plain_save(ScreenGroup),
+    save=save_group,
     create=ScreenGroupCreate,
     update=ScreenGroupUpdate,
     filters=ScreenGroupFilters,
@@ -43,4 +56,4 @@ SCREEN_GROUPS: Resource[ScreenGroup] = Resource(
     computed=lambda group: {"screen_ids": sorted(screen.id for screen in group.screens)},
     load=(selectinload(ScreenGroup.screens),),
 )
-register(SCREEN_GROUPS)
+register(SCREEN_GROUPS, extra_errors=(409,))

@@ -1,4 +1,8 @@
-"""Screens (walls, kiosks, counter strips): their profile, tags and groups, and what they show."""
+"""Screens (walls, kiosks, counter strips): their profile, tags and groups, and what they show.
+
+Retired screens are listed only with ``?retired=true`` and cannot be changed; nor can a screen be
+put into a retired hall or group (``_retired.py``).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from content.org.tree import Hall
 from content.signage.manifest import resolve
 from kiosk_server.api._access import sees_secrets
 from kiosk_server.api._crud import Id, Resource, assign, find, register
+from kiosk_server.api._retired import RETIRED_AT, RetiredFilters, refuse_retired
 from kiosk_server.api._routing import Operation, now, parse_query, route
-from kiosk_server.api._schemas import Body, Filters, Instant, Out, partial
+from kiosk_server.api._schemas import Body, Instant, Out, partial
 from kiosk_server.auth import Need
 from kiosk_server.database import request_session
 
@@ -53,6 +58,7 @@ class ScreenRow(Out):
     tags: list[str]
     group_ids: list[int]
     created_at: datetime
+    retired_at: datetime | None = RETIRED_AT
 
 
 class ScreenOut(ScreenRow):
@@ -61,13 +67,13 @@ class ScreenOut(ScreenRow):
     )
 
 
-class ScreenFilters(Filters):
+class ScreenFilters(RetiredFilters):
     hall_id: Id | None = None
     kind: ScreenKind | None = None
     tag: Tag | None = Field(None, description="screens carrying this tag")
     group_id: Id | None = Field(None, description="members of this screen group")
 
-    special: ClassVar[frozenset[str]] = frozenset({"tag", "group_id"})
+    special: ClassVar[frozenset[str]] = RetiredFilters.special | {"tag", "group_id"}
 
     def clauses(self, model: Any) -> list[ColumnElement[bool]]:
         found = super().clauses(model)
@@ -79,6 +85,9 @@ class ScreenFilters(Filters):
 
 
 def save_screen(session: Session, screen: Screen | None, values: dict[str, Any]) -> Screen:
+    refuse_retired("screen", screen)
+    if "hall_id" in values:  # check_refs has made sure it names a hall
+        refuse_retired("hall", find(session, Hall, values["hall_id"]))
     groups: list[ScreenGroup] | None = None
     if "group_ids" in values:
         found = {i: find(session, ScreenGroup, ident) for i, ident in enumerate(values["group_ids"])}
@@ -88,6 +97,8 @@ def save_screen(session: Session, screen: Screen | None, values: dict[str, Any])
         if missing:
             raise ValidationError(missing)
         groups = list({g.id: g for g in found.values() if g is not None}.values())
+        for group in groups:
+            refuse_retired("screen_group", group)
     if screen is None:
         screen = Screen()
         session.add(screen)
@@ -117,7 +128,7 @@ SCREENS: Resource[Screen] = Resource(
     load=(selectinload(Screen.groups), selectinload(Screen.tag_rows)),
     write_need=Need.ADMIN,  # a new screen's answer carries its key
 )
-register(SCREENS)
+register(SCREENS, extra_errors=(409,))
 
 
 class ManifestQuery(Body):

@@ -72,6 +72,18 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "enrol.error.hall": ("请选择您管辖范围内的大厅", "Choose a hall in your part of the tree"),
     "enrol.error.screen": ("请选择您管辖范围内的屏幕", "Choose a screen in your part of the tree"),
     "enrol.error.group": ("分组须属于该大厅所在的机构", "Groups must belong to the hall's org path"),
+    "enrol.error.hall_retired": (
+        "该大厅已停用，不能登记设备；请先在「大厅」页恢复它",
+        "This hall is retired: restore it on the Halls page before enrolling devices into it",
+    ),
+    "enrol.error.group_retired": (
+        "所选分组已停用；请先在「屏幕分组」页恢复它，或不选它",
+        "A chosen group is retired: restore it on the Screen groups page, or leave it out",
+    ),
+    "enrol.error.screen_retired": (
+        "该屏幕已停用，不能更换设备；请先在屏幕页恢复它",
+        "This screen is retired: restore it on its page before replacing its device",
+    ),
     "enrol.error.pixels": ("16 到 16384 之间的整数", "A whole number from 16 to 16384"),
     "enrol.error.tags": ("每个标签最多 50 个字，最多 50 个标签", "At most 50 tags of at most 50 characters"),
     "enrol.error.name": ("最多 120 个字", "At most 120 characters"),

@@ -24,6 +24,7 @@ from content.accounts.staff import (
     StaffAccount,
     add_account,
     clear_sign_in_failures,
+    email_or_none,
     end_sessions,
     placement_errors,
     set_password,
@@ -65,6 +66,7 @@ def _summary(account: StaffAccount) -> dict[str, Any]:
     return {
         "username": account.username,
         "display_name": account.display_name,
+        "email": account.email or "",
         "role": account.role,
         "org_unit_id": account.org_unit_id,
         "hall_id": account.hall_id,
@@ -79,7 +81,12 @@ def _int_or_none(name: str) -> int | None:
 
 def _field_errors(err: ValidationError) -> dict[str, str]:
     """The domain's messages in the page's language (the domain says them in English)."""
-    words = {"password": "users.password.short", "hall_id": "users.choose", "org_unit_id": "users.choose"}
+    words = {
+        "password": "users.password.short",
+        "email": "users.email.invalid",
+        "hall_id": "users.choose",
+        "org_unit_id": "users.choose",
+    }
     found = {}
     for field, message in err.errors.items():
         if field == "username":
@@ -103,7 +110,13 @@ def users() -> Any:
         )
     text = request.args.get("q", "").strip()
     if text:
-        query = query.where(or_(StaffAccount.username.contains(text), StaffAccount.display_name.contains(text)))
+        query = query.where(
+            or_(
+                StaffAccount.username.contains(text),
+                StaffAccount.display_name.contains(text),
+                StaffAccount.email.contains(text),
+            )
+        )
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = page_number()
     rows = list(db.scalars(query.order_by(StaffAccount.username).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
@@ -191,6 +204,7 @@ def new_user() -> Any:
                 role=role,
                 hall_id=hall_id,
                 org_unit_id=org_unit_id,
+                email=request.form.get("email", ""),
             )
         except ValidationError as err:
             errors.update(_field_errors(err))
@@ -229,6 +243,11 @@ def edit_user(account_id: int) -> Any:
     password = request.form.get("password", "")
     if account.id == g.user.id and (role != Role(account.role) or "active" not in request.form):
         errors["role"] = say(g.lang, "forbidden")  # nobody demotes or disables themselves out of the console
+    email = None
+    try:
+        email = email_or_none(request.form.get("email", ""))
+    except ValidationError as err:
+        errors.update(_field_errors(err))
     if password:
         try:
             set_password(account, password)
@@ -238,6 +257,7 @@ def edit_user(account_id: int) -> Any:
         db.rollback()
         return _render_form(account, values, errors, 400)
     account.display_name = request.form.get("display_name", "").strip() or account.username
+    account.email = email
     account.role = role.value
     if role in HALL_ROLES:
         hall = db.get(Hall, hall_id)

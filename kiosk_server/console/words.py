@@ -137,6 +137,12 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "You manage the accounts below your own node; those on it are managed from above",
     ),
     "users.username.invalid": ("请输入用户名（不超过60个字符）", "Enter a user name (60 characters at most)"),
+    "users.email": ("电子邮箱（接收屏幕告警，可不填）", "E-mail (for screen alerts; optional)"),
+    "users.email.column": ("电子邮箱", "E-mail"),
+    "users.email.invalid": (
+        "电子邮箱格式不正确，请填写如 name@example.org 的地址，或留空",
+        "Not an e-mail address: enter one like name@example.org, or leave it empty",
+    ),
     "audit.title": ("操作日志", "Audit log"),
     "audit.at": ("时间", "When"),
     "audit.actor": ("操作人", "Who"),

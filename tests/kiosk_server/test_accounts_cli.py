@@ -97,11 +97,14 @@ def test_a_node_by_name_path_or_id_and_a_hall_by_name(tmp_path: Path, tree: tupl
         assert account is not None and account.org_unit_id == unit_id, name
     made = kiosk(
         tmp_path, "accounts", "create", "wang", "--role", "counter_staff", "--hall", str(world.hall_id),
-        "--password-stdin", stdin=GOOD, database_url=url,
+        "--email", " wang@hall.example.org ", "--password-stdin", stdin=GOOD, database_url=url,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     account, _ = stored(url, "wang")
     assert account is not None and account.hall_id == world.hall_id
+    assert account.email == "wang@hall.example.org"
+    city, _ = stored(url, "city")
+    assert city is not None and city.email is None, "no --email: no address"
 
 
 @pytest.mark.parametrize(
@@ -114,6 +117,7 @@ def test_a_node_by_name_path_or_id_and_a_hall_by_name(tmp_path: Path, tree: tupl
         (["--role", "counter_staff", "--node", "兰州市"], GOOD, "give --hall"),
         (["--role", "editor", "--node", "兰州市"], "short\n", "password: at least 8 characters"),
         (["--role", "editor", "--node", "兰州市"], "\n", "password: at least 8 characters"),
+        (["--role", "editor", "--node", "兰州市", "--email", "zhao at example.org"], GOOD, "email: expected one @"),
     ],
 )
 def test_a_refusal_is_one_clear_line_and_exit_status_2(

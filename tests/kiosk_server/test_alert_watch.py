@@ -158,9 +158,22 @@ def at(clock: type[Shifted], minutes: float) -> None:
     clock.offset = timedelta(minutes=minutes)
 
 
+def give_addresses(app: Flask, addresses: dict[str, str | None]) -> None:
+    """Set the e-mail address of accounts by user name (the others keep none)."""
+    from content.accounts.staff import StaffAccount
+
+    with Session(database(app).engine) as session:
+        for name, address in addresses.items():
+            account = session.scalars(select(StaffAccount).where(StaffAccount.username == name)).one()
+            account.email = address
+        session.commit()
+
+
 def test_a_silent_screen_raises_one_alert_tells_once_and_clears_when_it_is_back(
     app: Flask, world: World, watch: AlertWatch, hook: HookServer, smtp: SmtpServer, clock: type[Shifted]
 ) -> None:
+    # The hall's manager has an address, the org admin above has none, the other hall's manager is not told.
+    give_addresses(app, {"manager": "manager@hall.example.org", "other": "other@hall.example.org"})
     screen = Screenie(app, world.wall_keys[0])
     screen.connect()
     assert watch.watch_once() == []
@@ -179,11 +192,16 @@ def test_a_silent_screen_raises_one_alert_tells_once_and_clears_when_it_is_back(
     assert told(app) == {"manager": ["alert_silent"], "admin": ["alert_silent"]}, "the hall's managers, no one else"
     assert [b["event"] for b in hook.bodies] == ["alert.raised"]
     assert hook.bodies[0]["screen"]["name"] == "大厅1号屏" and hook.bodies[0]["alert"]["kind"] == "silent"
-    assert len(smtp.messages) == 1
+    assert len(smtp.messages) == 2, "the fixed list's message, and the manager's own"
     sender, recipients, mail = smtp.messages[0]
     assert sender == "kiosk@example.org" and recipients == ["hall@example.org", "it@example.org"]
     body = mail.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
     assert "大厅1号屏" in body and "屏幕失联" in body and "Screen silent" in body
+    sender, recipients, mail = smtp.messages[1]
+    assert sender == "kiosk@example.org" and recipients == ["manager@hall.example.org"]
+    assert mail["To"] == "manager@hall.example.org", "addressed to the manager alone"
+    assert "大厅1号屏" in mail.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+    assert watch.deliveries.sent["email"] == 2
 
     screen.connect()  # back at minute 4, first seen back by the round at 5
     for minutes in (5, 6, 7, 8, 9):
@@ -197,7 +215,7 @@ def test_a_silent_screen_raises_one_alert_tells_once_and_clears_when_it_is_back(
     [alert] = alerts_of(app, world.wall_keys[0])
     assert alert.cleared_at is not None
     assert [b["event"] for b in hook.bodies] == ["alert.raised", "alert.cleared"], "one POST per change"
-    assert len(smtp.messages) == 1, "a clearing is not mailed"
+    assert len(smtp.messages) == 2, "a clearing is not mailed"
     assert told(app) == {"manager": ["alert_silent"], "admin": ["alert_silent"]}
 
 
@@ -412,3 +430,44 @@ def test_mail_goes_over_starttls_with_a_login_and_an_untrusted_certificate_is_re
         assert "SSLCertVerificationError" in caplog.text and "smtp-pass-1" not in caplog.text
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_without_a_fixed_list_mail_goes_only_to_the_accounts_with_an_address(
+    app: Flask, world: World, smtp: SmtpServer, clock: type[Shifted], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from kiosk_server.alert_delivery import Deliveries
+    from kiosk_server.config import load_settings
+    from kiosk_server.settings_access import settings
+
+    assert (
+        load_settings(
+            {
+                "data_dir": str(tmp_path / "bare"),
+                "alert_smtp_host": "smtp.example.org",
+                "alert_smtp_from": "k@example.org",
+            },
+            environ={},
+        ).alert_smtp_to
+        == ()
+    ), "KIOSK_ALERT_SMTP_TO may be left empty"
+    watch = AlertWatch.for_app(app, is_leader=lambda: True)
+    watch.deliveries = Deliveries.from_settings(replace(settings(app), alert_webhook_url="", alert_smtp_to=()))
+    give_addresses(app, {"admin": "Admin@County.example.org"})
+    screen = Screenie(app, world.wall_keys[0])
+    screen.connect()
+    screen.leave()
+    at(clock, 3)
+    assert len(watch.watch_once()) == 1
+    assert [recipients for _, recipients, _ in smtp.messages] == [["Admin@County.example.org"]], (
+        "the org admin above the hall; the manager without an address is skipped"
+    )
+
+    give_addresses(app, {"admin": None})
+    Screenie(app, world.wall_keys[1]).connect()
+    at(clock, 6)
+    assert len(watch.watch_once()) == 1, "raised and told in the console all the same"
+    assert len(smtp.messages) == 1, "nobody with an address and no fixed list: no e-mail, no connection"
+    assert watch.deliveries.failures["email"] == 0

@@ -259,3 +259,67 @@ def test_wrong_passwords_can_be_cleared_after_the_delay_has_passed(cw: ConsoleWo
     with Session(database(app).engine) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "updated")).one()
         assert entry.summary["changed"]["failed_logins"] == [6, 0]
+
+
+def test_an_account_gets_an_e_mail_address_shown_in_the_list_and_audited(
+    cw: ConsoleWorld, client: Any, app: Flask
+) -> None:
+    sign_in(client, "orgadmin")
+    form = {
+        "csrf_token": csrf_now(client),
+        "username": "zhang",
+        "display_name": "张敏",
+        "email": "  zhang.min@gov.example.cn ",
+        "role": "editor",
+        "org_unit_id": str(cw.world.county_id),
+        "password": "a-long-pass-9",
+    }
+    assert client.post("/console/users/new", data=form).status_code == 302
+    made = _account(app, "zhang")
+    assert made is not None and made.email == "zhang.min@gov.example.cn", "stored trimmed"
+    assert "zhang.min@gov.example.cn" in client.get("/console/users?q=gov.example").get_data(as_text=True)
+
+    cleared = client.post(
+        f"/console/users/{made.id}",
+        data={k: v for k, v in form.items() if k not in ("username", "password")} | {"email": "", "active": "1"},
+    )
+    assert cleared.status_code == 302
+    again = _account(app, "zhang")
+    assert again is not None and again.email is None, "an empty field removes the address"
+    with Session(database(app).engine) as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.object_kind == "account", AuditEntry.action == "updated")
+        ).one()
+        assert entry.summary["changed"]["email"] == ["zhang.min@gov.example.cn", ""]
+
+
+@pytest.mark.parametrize("bad", ["zhang.min", "zhang@", "zhang@gov", "张 敏@gov.example.cn", "a@b.cn, c@d.cn"])
+def test_a_bad_e_mail_address_is_refused_in_chinese_and_nothing_is_saved(
+    cw: ConsoleWorld, client: Any, app: Flask, bad: str
+) -> None:
+    sign_in(client, "admin")
+    base = {
+        "csrf_token": csrf_now(client),
+        "display_name": "张敏",
+        "role": "editor",
+        "org_unit_id": str(cw.world.county_id),
+    }
+    page = client.post(
+        "/console/users/new", data=base | {"username": "zhang", "password": "a-long-pass-9", "email": bad}
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert 'id="f-email-error"' in text and "电子邮箱格式不正确" in text
+    assert _account(app, "zhang") is None
+
+    editor_id = cw.account_ids["editor"]
+    before = _account(app, "editor")
+    assert before is not None
+    edited = client.post(
+        f"/console/users/{editor_id}",
+        data=base | {"display_name": "改了名", "email": bad, "active": "1", "password": "another-pass-9"},
+    )
+    assert edited.status_code == 400 and "电子邮箱格式不正确" in edited.get_data(as_text=True)
+    after = _account(app, "editor")
+    assert after is not None and after.display_name == before.display_name and after.email is None
+    assert after.password_hash == before.password_hash, "nothing saved, the new password neither"
