@@ -2,6 +2,14 @@
 
 Handlers parse the payload, call one domain function, commit, tell the kiosk screen, and answer
 with the ack. Logs carry screen ids, reader ids, session ids, masked numbers and error codes only.
+
+A kiosk revoked in the console (its agent credential deleted, its screen key rotated) must not keep
+an agent connected: every event checks the credential the connection presented again, and a
+background round (``run``, started with the runtime) checks all of this process's agents every
+``RECHECK_SECONDS`` in one query and disconnects those no longer valid; the process that revokes
+checks at once (``recheck``). The
+database is what all processes share, so this holds across processes with or without the message
+queue (docs/protocol.md §7, "Connect").
 """
 
 from __future__ import annotations
@@ -14,14 +22,18 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from flask_socketio import join_room
+from socketio.exceptions import ConnectionRefusedError  # not the builtin: only its message reaches the client
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from content.citizens.kiosk_agents import (
+    PresentedCredential,
     mark_readers_unknown,
     note_good_read,
+    presented_credential,
     replace_reader_statuses,
     set_reader_status,
+    still_valid,
     verify_agent_credential,
 )
 from content.citizens.records import InvalidIdentity, RecordsError, identity_from_card
@@ -38,6 +50,7 @@ from kiosk_server.citizen_events import CitizenEvents, ack_session
 from kiosk_server.database import Database
 from kiosk_server.events import agent_room
 from kiosk_server.guarded_namespace import GuardedNamespace
+from kiosk_server.periodic import run_rounds
 from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.remote_care import RemoteCare
 from kiosk_server.socket_sid import current_sid
@@ -46,6 +59,8 @@ log = logging.getLogger(__name__)
 
 REFUSED: Final = "unknown device or wrong credential"  # one message for every refusal: it reveals nothing
 _NOT_CONNECTED: Final = {"ok": False, "error": "bad_request", "message": "this connection is not an identified agent"}
+# How long a revoked agent connected to another process than the one that revoked it may stay connected.
+RECHECK_SECONDS: Final = 5.0
 
 
 @dataclass
@@ -55,12 +70,19 @@ class AgentLink:
     screen_id: int
     screen: dict[str, Any]
     timezone: str
+    presented: PresentedCredential  # checked again on every event and every round
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class AgentNamespace(GuardedNamespace):
     def __init__(
-        self, namespace: str, db: Database, policy: CitizenPolicy, events: CitizenEvents, clock: Callable[[], datetime]
+        self,
+        namespace: str,
+        db: Database,
+        policy: CitizenPolicy,
+        events: CitizenEvents,
+        clock: Callable[[], datetime],
+        recheck_seconds: float = RECHECK_SECONDS,
     ) -> None:
         super().__init__(namespace)
         self._db = db
@@ -69,6 +91,8 @@ class AgentNamespace(GuardedNamespace):
         self._clock = clock
         self._lock = threading.Lock()
         self._links: dict[str, AgentLink] = {}
+        self._recheck_seconds = recheck_seconds
+        self._stopped = threading.Event()
         self.care: RemoteCare | None = None  # set by the runtime: remote-care commands and their answers
 
     def connected_kiosks(self) -> set[int]:
@@ -99,6 +123,7 @@ class AgentNamespace(GuardedNamespace):
                 screen.id,
                 {"id": screen.id, "name": screen.name, "hall": {"id": screen.hall.id, "name": screen.hall.name}},
                 screen.hall.timezone,
+                presented_credential(screen, credential, self._policy.credential_key),
             )
         with self._lock:
             self._links[current_sid()] = link
@@ -270,9 +295,48 @@ class AgentNamespace(GuardedNamespace):
         )
         return {"ok": True, "ended": len(ended)}
 
-    def _link(self) -> AgentLink | None:
+    def recheck(self) -> int:
+        """Disconnect this process's agents whose credential is no longer valid (revoked, replaced, re-keyed); how many."""
         with self._lock:
-            return self._links.get(current_sid())
+            held = {sid: link.presented for sid, link in self._links.items()}
+        if not held:
+            return 0
+        with self._db.session() as session:
+            valid = still_valid(session, held.values())
+        cut = [sid for sid, presented in held.items() if presented not in valid]
+        for sid in cut:
+            self._cut(sid, held[sid].screen_id)
+        return len(cut)
+
+    def run(self) -> None:
+        """The re-check round, until ``stop`` (a background task of the runtime)."""
+        run_rounds(
+            self.recheck,
+            interval=self._recheck_seconds,
+            stopped=self._stopped,
+            engine=self._db.engine,
+            what="agent credential re-check",
+        )
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _cut(self, sid: str, screen_id: int) -> None:
+        log.info("agent of kiosk screen %d: its credential was revoked or replaced; disconnecting", screen_id)
+        self.socketio.server.disconnect(sid, namespace=self.namespace, ignore_queue=True)
+
+    def _link(self) -> AgentLink | None:
+        """The link of this event's connection, if its credential is still valid; if not, it is disconnected."""
+        sid = current_sid()
+        with self._lock:
+            link = self._links.get(sid)
+        if link is None:
+            return None
+        with self._db.session() as session:
+            if link.presented in still_valid(session, [link.presented]):
+                return link
+        self._cut(sid, link.screen_id)
+        return None
 
     @staticmethod
     def _today(link: AgentLink, now: datetime) -> date:

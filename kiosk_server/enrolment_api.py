@@ -16,8 +16,19 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import segno
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
+import display_client
 from content.accounts import audit
 from content.citizens.kiosk_agents import issue_agent_credential
 from content.errors import ValidationError
@@ -76,6 +87,15 @@ def page() -> Any:
         render_template("enrol.html", static_url=SCREEN_STATIC_URL, server=request.host_url.rstrip("/"), lang="zh-CN")
     )
     return _no_store(response)
+
+
+@bp.get("/sw.js")
+def service_worker() -> Any:
+    """The player's service worker for the scope ``/enrol``: the code page loads offline, and so reaches its stored screen."""
+    response = send_from_directory(display_client.STATIC_DIR, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/enrol"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/qr.svg")

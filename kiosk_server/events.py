@@ -34,7 +34,8 @@ CARD_UNREADABLE: Final = "card_unreadable"
 # (/agent, room agent:<id>), and the executor's answer back, acknowledged by the server.
 DEVICE_COMMAND: Final = "device_command"
 COMMAND_RESULT: Final = "command_result"
-# Server → agent (/agent, room agent:<id>): the panel's power schedule, also in the agent_hello answer.
+# Server → agent (/agent, room agent:<id>): the panel's power schedule, also in the agent_hello answer;
+# and server → a wall's or counter's player (/screen, room screen:<id>): its off-intervals, also in welcome.
 POWER_SCHEDULE: Final = "power_schedule"
 
 

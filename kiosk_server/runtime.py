@@ -107,6 +107,7 @@ class Runtime:
         self.queue.start()
         self.socketio.start_background_task(self.beats.run)
         self.socketio.start_background_task(self.sweeper.run)
+        self.socketio.start_background_task(self.agents.run)  # revoked agents are cut off
         if self.alerts is not None:
             self.socketio.start_background_task(self.alerts.run)
         if self.care is not None:
@@ -119,6 +120,7 @@ class Runtime:
         self.queue.stop()
         self.beats.stop()
         self.sweeper.stop()
+        self.agents.stop()
         if self.alerts is not None:
             self.alerts.stop()
         if self.care is not None:

@@ -20,16 +20,19 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from flask import request
 from flask_socketio import disconnect, join_room, leave_room
+from socketio.exceptions import ConnectionRefusedError  # not the builtin: only its message reaches the client
 
 from content.backoff import RECONNECT
 from content.citizens.sessions import open_session_for, reissue_token
 from content.control_characters import first_control_character
+from content.org import player_power
 from content.org.device_commands import Executor
-from content.org.screens import ScreenKind
+from content.org.screens import Screen, ScreenKind
 from content.org.timezones import zone
 from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
 from kiosk_server.citizen_events import session_payload
@@ -37,6 +40,7 @@ from kiosk_server.database import Database
 from kiosk_server.events import (
     CITIZEN_SESSION,
     MANIFEST,
+    POWER_SCHEDULE,
     QUEUE_BOARD,
     WELCOME,
     group_room,
@@ -62,6 +66,8 @@ FAILURE_REPORT_SECONDS: Final = 60.0
 # the following beat. (A process that is not the publisher may learn of a version after it was pushed:
 # it then waits longer, never less.)
 PUSH_GRACE_SECONDS: Final = 10.0
+# A wall's power schedule covers player_power.HORIZON (48 h): a beat this close to its end sends the next.
+POWER_REFRESH: Final = timedelta(hours=24)
 
 
 @dataclass
@@ -78,6 +84,7 @@ class Connected:
     # Its hello listed "deflate" in "accept": a player from before the compressed form gets plain JSON.
     deflate_ok: bool = False
     key: str = ""  # what it connected with: a key changed since (a revoked device) ends the connection
+    power_until: datetime | None = None  # the end of the power schedule sent (walls and counters only)
 
 
 def _version(entry: Any) -> Any:
@@ -263,6 +270,8 @@ class ScreenNamespace(GuardedNamespace):
         held = _held_of_beat(data)
         version = held["manifest"] if isinstance(held["manifest"], str) else None
         self._beats.seen(conn.screen_id, version)
+        if conn.greeted and conn.power_until is not None and self._clock() >= conn.power_until - POWER_REFRESH:
+            self._refresh_power(conn)
         if self._claim_retry(conn):
             # The hello never completed (it failed, or the player never sent one): run it for the
             # screen with what the beat says it holds. Without this the screen would stay out of its
@@ -388,8 +397,31 @@ class ScreenNamespace(GuardedNamespace):
         streams["queue"] = {"version": board["version"]}
         if citizen is not None:
             self._send(sid, CITIZEN_SESSION, citizen)
+        now = self._clock()
+        power = self._power_schedule(conn, now)
+        conn.power_until = player_power.until_of(power)
+        extra = {"power": power} if power is not None else {}
         # welcome comes last: a client that has it also has every snapshot it was owed.
-        self._send(sid, WELCOME, {**conn.welcome, "server_time": self._clock().isoformat(), "streams": streams})
+        self._send(sid, WELCOME, {**conn.welcome, "server_time": now.isoformat(), "streams": streams, **extra})
+
+    def _power_schedule(self, conn: Connected, now: datetime) -> dict[str, Any] | None:
+        """The off-intervals a wall's or counter's player follows (player_power.py); None for a kiosk."""
+        if conn.welcome["screen"]["kind"] == ScreenKind.KIOSK.value:
+            return None  # its agent switches the panel; the page a citizen may be using is never blanked
+        with self._db.session() as session:
+            screen = session.get(Screen, conn.screen_id)
+            return player_power.payload(session, screen, now) if screen is not None else None
+
+    def _refresh_power(self, conn: Connected) -> None:
+        """Send the next horizon of the power schedule to a connection whose schedule runs out within a day."""
+        try:
+            power = self._power_schedule(conn, self._clock())
+        except Exception as err:  # noqa: BLE001 - the next beat tries again; the player stays on past its horizon
+            self._check_failures.note(conn.screen_id, err)
+            return
+        conn.power_until = player_power.until_of(power)
+        if power is not None:
+            self._send(current_sid(), POWER_SCHEDULE, power)
 
     def _send(self, sid: str, event: str, data: Any) -> None:
         """Emit to this process's own connection ``sid`` straight to its socket, not through the message queue."""

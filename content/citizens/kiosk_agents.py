@@ -138,6 +138,44 @@ def verify_agent_credential(session: Session, screen_key: str, credential: str, 
     return screen if same_digest(presented, stored) else None
 
 
+@dataclass(frozen=True)
+class PresentedCredential:
+    """What an agent connected with: its kiosk, the screen key and the keyed hash of its credential."""
+
+    screen_id: int
+    screen_key: str
+    credential_hash: str
+
+
+def presented_credential(screen: Screen, credential: str, key: bytes) -> PresentedCredential:
+    """What a connection accepted by ``verify_agent_credential`` presented, to be checked again later."""
+    return PresentedCredential(screen.id, screen.key, keyed_hash(credential, key))
+
+
+def still_valid(session: Session, presented: Iterable[PresentedCredential]) -> set[PresentedCredential]:
+    """Those of ``presented`` that would still be accepted: one query for any number of connected agents.
+
+    A credential revoked (its row deleted), issued anew (another hash), or a kiosk re-keyed (revoked
+    or its device replaced in the console), retired or deleted is no longer valid.
+    """
+    wanted = set(presented)
+    if not wanted:
+        return set()
+    rows = session.execute(
+        select(Screen.id, Screen.key, AgentCredential.credential_hash)
+        .join(AgentCredential, AgentCredential.screen_id == Screen.id)
+        .where(Screen.id.in_({p.screen_id for p in wanted}), Screen.kind == ScreenKind.KIOSK.value)
+    ).all()
+    current = {screen_id: (screen_key, digest) for screen_id, screen_key, digest in rows}
+    return {
+        p
+        for p in wanted
+        if p.screen_id in current
+        and current[p.screen_id][0] == p.screen_key
+        and same_digest(p.credential_hash, current[p.screen_id][1])
+    }
+
+
 def reader_statuses(session: Session, screen_id: int) -> list[ReaderStatus]:
     return list(
         session.scalars(

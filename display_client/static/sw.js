@@ -1,7 +1,8 @@
-// Service worker of the wall player (served at /screen/sw.js, scope /screen/).
+// Service worker of the wall player (served at /screen/sw.js, scope /screen/), and of the enrol
+// page (the same file served at /enrol/sw.js, scope /enrol), so both start offline.
 //
 // So a wall survives the network and the server going away (docs/architecture.md, "Offline"):
-// - the app shell (player page, scripts, stylesheet): network first, the cached copy when the
+// - the app shell (player page or enrol page, scripts, stylesheet): network first, the cached copy when the
 //   network fails, so a deployed update arrives at the next load and an outage still boots;
 // - manifest.json: network first with the cached copy as fallback;
 // - /media/<sha256>: cache first; the name is the content hash, so a cached copy is never stale;
@@ -67,9 +68,11 @@ const SHELL_FILES = [
   "js/media.js",
   "js/notice.js",
   "js/play-log.js",
+  "js/power.js",
   "js/queue-board.js",
   "js/region-player.js",
   "js/remote-care.js",
+  "js/revocation.js",
   "js/socket.js",
   "js/store.js",
   "js/text-card.js",

@@ -5,6 +5,10 @@ The device side (the code screen and its API) is ``kiosk_server/enrolment_api.py
 replaced) and commits with an outbox row, so the screen directory and the manifest book know it
 before the device's next poll; the device then connects with its key by itself, so the technician
 never reloads anything (docs/console.md, "Enrolment by code").
+
+Retired halls, groups and screens (``content/org/structure.py``) are not offered, and refused when
+posted all the same (an old tab, a hand-made request): a device enrolled into one would be out of
+service from its first second.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, contains_eager
 
@@ -34,7 +38,9 @@ from content.org.tree import Hall, OrgUnit
 from kiosk_server.console.base import bp, console_page, id_arg, in_scope
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
+from kiosk_server.events import AGENT_NAMESPACE, agent_room
 from kiosk_server.safe_redirect import safe_next
+from kiosk_server.settings_access import runtime
 
 MAX_TAGS: Final = 50
 MAX_TAG: Final = 50
@@ -63,7 +69,7 @@ def _halls(db: Session) -> list[Hall]:
         db.scalars(
             select(Hall)
             .join(OrgUnit)
-            .where(g.scope.hall_clause(Hall.id, OrgUnit.path))
+            .where(g.scope.hall_clause(Hall.id, OrgUnit.path), Hall.retired_at.is_(None))
             .order_by(OrgUnit.path, Hall.name)
         )
     )
@@ -72,7 +78,13 @@ def _halls(db: Session) -> list[Hall]:
 def _groups(db: Session, halls: list[Hall]) -> list[ScreenGroup]:
     """The screen groups a screen of these halls may join: those of a node on some hall's org path."""
     node_ids = {node for hall in halls for node in hall.org_unit.ancestor_ids()}
-    return list(db.scalars(select(ScreenGroup).where(ScreenGroup.org_unit_id.in_(node_ids)).order_by(ScreenGroup.name)))
+    return list(
+        db.scalars(
+            select(ScreenGroup)
+            .where(ScreenGroup.org_unit_id.in_(node_ids), ScreenGroup.retired_at.is_(None))
+            .order_by(ScreenGroup.name)
+        )
+    )
 
 
 def _screens(db: Session) -> list[Screen]:
@@ -82,7 +94,7 @@ def _screens(db: Session) -> list[Screen]:
             .join(Hall)
             .join(OrgUnit)
             .options(contains_eager(Screen.hall))
-            .where(g.scope.hall_clause(Hall.id, OrgUnit.path))
+            .where(g.scope.hall_clause(Hall.id, OrgUnit.path), Screen.retired_at.is_(None))
             .order_by(Hall.name, Screen.name)
             .limit(2000)
         )
@@ -147,6 +159,8 @@ def _placement(db: Session, values: dict[str, Any], errors: dict[str, str]) -> P
     hall = db.get(Hall, id_arg(values["hall_id"] or "") or 0)
     if hall is None or not g.scope.covers_hall(hall):
         errors["hall_id"] = say(g.lang, "enrol.error.hall")
+    elif hall.retired_at is not None:
+        errors["hall_id"] = say(g.lang, "enrol.error.hall_retired")
     name = values["name"]
     if not name:
         errors["name"] = say(g.lang, "enrol.error.required")
@@ -169,6 +183,8 @@ def _placement(db: Session, values: dict[str, Any], errors: dict[str, str]) -> P
             group = db.get(ScreenGroup, id_arg(ident) or 0)
             if group is None or group.org_unit_id not in path:
                 errors["group_ids"] = say(g.lang, "enrol.error.group")
+            elif group.retired_at is not None:
+                errors["group_ids"] = say(g.lang, "enrol.error.group_retired")
             else:
                 groups.append(group)
     if errors or hall is None:
@@ -190,6 +206,9 @@ def _to_replace(db: Session, values: dict[str, Any], errors: dict[str, str]) -> 
     screen = db.get(Screen, id_arg(str(values["replace"] or "")) or 0)
     if screen is None or not g.scope.covers_hall(screen.hall):
         errors["replace"] = say(g.lang, "enrol.error.screen")
+        return None
+    if screen.retired_at is not None:
+        errors["replace"] = say(g.lang, "enrol.error.screen_retired")
         return None
     return screen
 
@@ -273,7 +292,12 @@ def enrol_post() -> Any:
 @bp.post("/screens/<int:screen_id>/revoke")
 @console_page(Permission.ENROL)
 def revoke(screen_id: int) -> Any:
-    """Cut the screen's device off: a new key (its socket is dropped at its next beat) and no agent credential."""
+    """Cut the screen's device off: a new key (its socket is dropped at its next beat) and no agent credential.
+
+    The kiosk's agent, if connected, is cut off too: its room is closed in every process (through the
+    message queue: no remote-care command or power schedule reaches it any more), this process
+    disconnects it at once, and any other process at its next re-check (kiosk_server/agent_namespace.py).
+    """
     db = request_session()
     found = db.get(Screen, screen_id)
     screen = in_scope(found, found is not None and g.scope.covers_hall(found.hall))
@@ -293,6 +317,13 @@ def revoke(screen_id: int) -> Any:
         org_path=screen.hall.org_unit.path,
     )
     db.commit()
+    _cut_off_agent(screen.id)
     flash(say(g.lang, "device.revoked", name=screen.name))
     back = safe_next(request.form.get("next"), under="/console")
     return redirect(back or url_for("console.enrol"))
+
+
+def _cut_off_agent(screen_id: int) -> None:
+    live = runtime(current_app)
+    live.socketio.close_room(agent_room(screen_id), namespace=AGENT_NAMESPACE)
+    live.agents.recheck()

@@ -12,6 +12,8 @@ again, with the problem named, when a form cannot be saved). Who may change what
 Every save is audited and then pushed as ``power_schedule`` to the agent of each kiosk it affects
 (room ``agent:<id>`` on ``/agent``, through the app's Socket.IO and so its message queue, so it
 reaches an agent connected to any process); an agent that is offline gets it in its next hello.
+A wall or counter it affects gets its player's off-intervals (``content/org/player_power.py``) the
+same way, in room ``screen:<id>`` on ``/screen``; an offline one gets them in its next welcome.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from content.accounts import audit
 from content.accounts.access import Permission, Scope, may
 from content.accounts.staff import Role, StaffAccount
 from content.errors import ValidationError
+from content.org import player_power
 from content.org import power_schedules as power
 from content.org.opening_hours import DEFAULT_MARGIN_MINUTES, BadMargin, check_margin, next_change, panel_on
 from content.org.power_schedules import Source
@@ -38,7 +41,7 @@ from kiosk_server.console._power_text import hours_in_words, hours_problem, loca
 from kiosk_server.console.base import bp, console_page, id_arg, in_scope, refuse
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
-from kiosk_server.events import AGENT_NAMESPACE, POWER_SCHEDULE, agent_room
+from kiosk_server.events import AGENT_NAMESPACE, POWER_SCHEDULE, SCREEN_NAMESPACE, agent_room, screen_room
 from kiosk_server.settings_access import runtime
 
 MODES: Final = ("hall", "always_on", "hours")
@@ -127,17 +130,23 @@ def _back(screen: Screen) -> Any:
     return redirect(url_for("console.power_schedule", screen_id=screen.id))
 
 
-def _push(db: Session, screens: Iterable[Screen]) -> int:
-    """Send each live kiosk among ``screens`` the schedule it now follows; how many were sent."""
+def _push(db: Session, screens: Iterable[Screen]) -> tuple[int, int]:
+    """Send each live kiosk among ``screens`` the schedule it now follows, and each live wall or counter
+    its player's off-intervals; how many kiosks and how many players were sent one."""
     socketio = runtime(current_app).socketio
-    sent = 0
+    sent = players = 0
     for screen in screens:
-        if screen.kind != ScreenKind.KIOSK.value or screen.retired_at is not None:
+        if screen.retired_at is not None:
+            continue
+        if screen.kind != ScreenKind.KIOSK.value:
+            intervals = player_power.payload(db, screen, g.now)
+            socketio.emit(POWER_SCHEDULE, intervals, to=screen_room(screen.id), namespace=SCREEN_NAMESPACE)
+            players += 1
             continue
         payload = power.effective(db, screen).wire()
         socketio.emit(POWER_SCHEDULE, payload, to=agent_room(screen.id), namespace=AGENT_NAMESPACE)
         sent += 1
-    return sent
+    return sent, players
 
 
 def _margin(typed: str) -> int:
@@ -149,10 +158,11 @@ def _margin(typed: str) -> int:
     return minutes
 
 
-def _saved(key: str, sent: int) -> None:
+def _saved(key: str, sent: tuple[int, int]) -> None:
     message = say(g.lang, key)
-    if sent:
-        message += ("；" if g.lang == "zh-CN" else "; ") + say(g.lang, "power.pushed", count=sent)
+    for word, count in zip(("power.pushed", "power.pushed.players"), sent, strict=True):
+        if count:
+            message += ("；" if g.lang == "zh-CN" else "; ") + say(g.lang, word, count=count)
     flash(message)
 
 
@@ -230,11 +240,7 @@ def set_hall_power(screen_id: int) -> Any:
         org_path=hall.org_unit.path,
     )
     db.commit()
-    kiosks = db.scalars(
-        select(Screen).where(
-            Screen.hall_id == hall.id, Screen.kind == ScreenKind.KIOSK.value, Screen.retired_at.is_(None)
-        )
-    ).all()
-    following = [kiosk for kiosk in kiosks if power.effective(db, kiosk).source in (Source.HALL, Source.NONE)]
+    screens = db.scalars(select(Screen).where(Screen.hall_id == hall.id, Screen.retired_at.is_(None))).all()
+    following = [one for one in screens if power.effective(db, one).source in (Source.HALL, Source.NONE)]
     _saved("power.saved.hall", _push(db, following))
     return _back(screen)

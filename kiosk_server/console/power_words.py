@@ -9,9 +9,13 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "The kiosk's device agent switches its panel off after closing and on before opening, also while offline.",
     ),
     "power.hint.wall": (
-        "此屏幕没有设备服务，计划会保存，但目前不会自动开关显示屏。",
-        "This screen has no device agent: the schedule is kept, but nothing switches its panel yet.",
+        "此屏幕没有设备服务：关屏时段由播放器把画面全黑（LED 屏不发光、几乎不耗电；液晶屏背光仍亮，但不显示内容），"
+        "断网时照常执行。紧急通知随时显示；关屏时段有新叫号时亮屏 5 分钟。",
+        "This screen has no device agent: in off hours its player shows a black page (an LED wall lights "
+        "nothing and draws almost no power; an LCD's backlight stays on with nothing shown), also while offline. "
+        "Emergencies are always shown; a new call during off hours wakes the screen for 5 minutes.",
     ),
+    "power.pushed.players": ("已通知 {count} 块屏幕的播放器", "{count} screen player(s) told"),
     "power.follows": ("当前执行", "In force"),
     "power.source": ("来源", "From"),
     "power.source.screen": ("本屏幕自定时间", "this screen's own hours"),

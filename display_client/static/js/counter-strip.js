@@ -5,6 +5,7 @@
 //   no ticket 5号窗口　欢迎光临      (暂停服务 when the board marks the counter paused)
 // The counter is the one of the hall's board whose screen_id is this screen; a counter screen with
 // no counter attached plays signage like a wall. Strips never speak: the hall's walls do.
+// In the hall's off hours the whole page, strip included, goes black (power.js, driven by wall.js).
 
 import { canonicalJson, fitText, fromParts, h } from "./_dom.js";
 import { counterLabel } from "./queue-board.js";

@@ -6,13 +6,17 @@
 //   serves the screen's cached shell.
 // - An expired code is replaced by a fresh one; an unreachable server is retried with the player's
 //   reconnect backoff (socket.js: backoffDelay).
+// - The page works offline: a service worker (sw.js, served at /enrol/sw.js for the scope /enrol)
+//   keeps the page and its files, so a display that boots at /enrol with the server or the network
+//   away still reaches its stored screen's cached shell.
 // - Every shown string lives in the template (zh-CN first, English below): this module only
 //   switches body[data-state] and fills in the code, the countdown and the seconds to the retry.
 // Protocol: docs/protocol.md, "Enrolment by code".
 
+import { ENROL_PATH, KEY_SLOT } from "./revocation.js";
 import { backoffDelay } from "./socket.js";
 
-export const KEY_SLOT = "kiosk.enrol.key";
+export { KEY_SLOT };
 const CODES_URL = "/enrol/api/codes";
 const POLL_URL = "/enrol/api/poll";
 const FETCH_TIMEOUT_MS = 8000;
@@ -181,6 +185,16 @@ function tick() {
   for (const el of retryEls) if (el && el.textContent !== retry) el.textContent = retry;
 }
 
+/** Keep this page for offline starts: the player's service worker, with the scope /enrol. */
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  const staticUrl = body.dataset.staticUrl || "/display-static";
+  const script = `${ENROL_PATH}/sw.js?static=${encodeURIComponent(staticUrl)}`;
+  navigator.serviceWorker.register(script, { scope: ENROL_PATH }).catch((err) => {
+    console.warn("enrol: service worker not registered", err);
+  });
+}
+
 /** A display enrolled before goes to its screen, unless the server no longer knows its key. */
 async function start() {
   const key = storedKey();
@@ -201,4 +215,5 @@ async function start() {
 }
 
 setInterval(tick, 1000);
+registerServiceWorker();
 start();

@@ -22,3 +22,5 @@ export const QUEUE_BOARD = "queue_board";
 // Remote care (docs/protocol.md, "Remote care"): a command for this screen, and its answer (with an ack).
 export const DEVICE_COMMAND = "device_command";
 export const COMMAND_RESULT = "command_result";
+// A wall's or counter's power schedule: its off-intervals (also in welcome.power), docs/protocol.md.
+export const POWER_SCHEDULE = "power_schedule";

@@ -8,6 +8,8 @@
 //      queue board as they are published, heartbeats every
 //      heartbeat_seconds ± 20 % from connect on (handshake.js), and every minute the proof of play
 //      (play-log.js) of what the region players showed while the signage could be seen.
+// A screen whose key the server refuses as unknown, again and again, and whose manifest.json says
+// so too, was revoked: it forgets what it holds and opens /enrol, which shows a new code (revocation.js).
 // A counter screen whose counter is on the hall's board shows the counter strip instead of signage.
 // A console preview (data-preview) skips all three: it renders the manifest its page gives, at the
 // instant the page gives, and connects to nothing.
@@ -29,6 +31,7 @@ import {
   HELLO,
   MANIFEST,
   PLAYS,
+  POWER_SCHEDULE,
   QUEUE_BOARD,
   SCREEN_NAMESPACE,
   WELCOME,
@@ -41,9 +44,11 @@ import { forward, SOCKET_EVENT, STATUS_EVENT } from "./kiosk/bridge.js";
 import { Stage } from "./layout.js";
 import { Inbox } from "./manifest-wire.js";
 import { ACK_TIMEOUT_MS, PlayLog } from "./play-log.js";
+import { PowerBlank } from "./power.js";
 import { boardForToday, QueueBoard } from "./queue-board.js";
 import { RegionPlayer } from "./region-player.js";
 import { RemoteCare } from "./remote-care.js";
+import { ENROL_PATH, forgetScreen, RevocationWatch, saysUnknownScreen } from "./revocation.js";
 import { SocketClient, socketUrl } from "./socket.js";
 import { APPLIED, browserStorage, SAME_VERSION, Store } from "./store.js";
 import { Ticker } from "./ticker.js";
@@ -142,6 +147,14 @@ function boot(root) {
   const dot = new ConnectionDot(dotEl, i18n);
   const strip = new CounterStrip(stripEl, { i18n });
   const announcer = new Announcer({ i18n, now, onChange: () => render() });
+  // Walls and counter strips go black in the hall's off hours (power.js); a kiosk never (its agent
+  // switches the panel, and a citizen may be using the page).
+  const power = new PowerBlank({
+    storage: preview || isKiosk ? null : browserStorage(),
+    slot: `wall:${screenKey}:power`,
+    now,
+    onChange: () => coverChanged(),
+  });
   // Kiosks only: the touch UI (kiosk/app.js, loaded by the page) gets the welcome, the citizen-session
   // events and the link status. It clears a session when the link drops: the server sends an open
   // one again after hello (before welcome), so a session that ended meanwhile never lingers.
@@ -230,12 +243,13 @@ function boot(root) {
     renderedSegment = current ? current.key : null;
     renderedLed = led;
     overlay.update(activeEmergencies(segment, now()), now());
+    if (!isKiosk) power.cover({ emergency: !overlayEl.hidden }); // an emergency always wakes the screen
     coverChanged();
   }
 
   /** Proof of play counts only what can be seen: not under an emergency, the kiosk UI or a hidden page. */
   function coverChanged() {
-    plays.setObscured(!overlayEl.hidden || root.inert || document.visibilityState === "hidden");
+    plays.setObscured(!overlayEl.hidden || root.inert || power.blanked || document.visibilityState === "hidden");
   }
 
   function prefetchMedia() {
@@ -261,6 +275,7 @@ function boot(root) {
   function onQueueBoard(board) {
     if (store.applyQueue(board) !== APPLIED) return;
     announcer.offer(store.queue);
+    power.noteBoard(store.queue); // a call while off wakes the screen for a while
     render();
   }
 
@@ -275,6 +290,7 @@ function boot(root) {
   function onWelcome(welcome, receivedAt) {
     if (welcome && typeof welcome.server_time === "string") timeline.setServerTime(welcome.server_time, receivedAt);
     store.applyWelcome(welcome);
+    if (!isKiosk) power.apply(welcome && welcome.power);
     handshake.welcome();
     plays.flush(); // what was logged while offline, now that the link is up
     const told = welcome && welcome.streams && welcome.streams.queue ? welcome.streams.queue.version : null;
@@ -326,6 +342,7 @@ function boot(root) {
       else if (name === MANIFEST) onManifest(data);
       else if (name === QUEUE_BOARD) onQueueBoard(data);
       else if (name === DEVICE_COMMAND) care.handle(data); // remote care: reload, identify, screenshot
+      else if (name === POWER_SCHEDULE && !isKiosk) power.apply(data);
       toKiosk(name, data);
     },
     held: () => store.payload,
@@ -340,17 +357,35 @@ function boot(root) {
     namespace: SCREEN_NAMESPACE,
     auth: { key: screenKey },
     onConnect: () => handshake.connected(),
+    onConnectError: (data) => revocation.refused(data),
     onEvent: (name, data) => inbox.push(name, data),
     onStatus(status) {
       dot.set(status);
       if (isKiosk) forward(root, STATUS_EVENT, { status });
       setData(root, { conn: status });
+      revocation.status(status);
       pollWhileOffline(status === "online");
       store.linkChanged(status === "online");
       if (status !== "online") {
         handshake.disconnected();
         setTimeout(render, QUEUE_STALE_MS + 100); // to mark the board stale
       }
+    },
+  });
+
+  // Revoked (docs/protocol.md, "Enrolment by code"): stop, forget the manifest, board, plays and
+  // cached pages of this key, and show a code again. Nothing personal may outlive the screen's key.
+  const revocation = new RevocationWatch({
+    confirm: () => manifestSaysUnknown(manifestUrl),
+    async onRevoked() {
+      console.warn("wall: the server no longer knows this screen (revoked); opening the enrol page");
+      socket.stop();
+      clearTimeout(pollTimer);
+      plays.suspend();
+      plays.storage = null;
+      store.storage = null;
+      await forgetScreen(screenKey, browserStorage());
+      window.location.replace(ENROL_PATH);
     },
   });
 
@@ -378,21 +413,37 @@ function boot(root) {
   // The kiosk's touch UI makes the wall inert while it covers it.
   new MutationObserver(coverChanged).observe(root, { attributes: true, attributeFilter: ["inert"] });
   document.addEventListener("visibilitychange", coverChanged);
-  window.addEventListener("pagehide", () => plays.suspend());
+  window.addEventListener("pagehide", () => {
+    if (!revocation.revoked) plays.suspend(); // a revoked screen keeps nothing
+  });
   plays.start();
 
   registerServiceWorker(staticUrl, prefetchMedia);
   keepScreenOn();
   if (store.restore()) timeline.setManifest(store.manifest);
   if (store.queue) announcer.offer(store.queue); // what was called before the reload is not read again
+  if (store.queue) power.noteBoard(store.queue); // nor wakes the screen
+  if (!isKiosk) power.start(); // the schedule kept from the last run, until the server sends one
   setData(root, { conn: "connecting" });
   render();
 
   // Diagnostics for a technician's console and for the tests; nothing personal is in here.
-  window.__wall = { store, timeline, socket, render, announcer, strip, plays, care };
+  window.__wall = { store, timeline, socket, render, announcer, strip, plays, care, power, revocation };
   Object.defineProperty(window.__wall, "queue", { get: () => store.queue }); // the board held
 
   fetchManifest().finally(() => socket.start());
+}
+
+/** Ask manifest.json whether the key is unknown to the server: a 404 saying so, nothing else. */
+async function manifestSaysUnknown(manifestUrl) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), FETCH_TIMEOUT_MS);
+  try {
+    const response = await fetch(manifestUrl, { cache: "no-store", signal: abort.signal });
+    return await saysUnknownScreen(response);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const root = document.getElementById("wall");
