@@ -16,7 +16,6 @@ import socketio
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from content.accounts.audit import AuditEntry
 from content.org import power_schedules as power
@@ -30,7 +29,7 @@ from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.citizens import Kiosk, add_kiosk
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
-from tests.support.server import free_port, wait_for
+from tests.support.server import app_in_thread, wait_for
 
 DEADLINE = 10
 WEEKDAYS = "Mon-Fri 08:30-12:00,14:00-17:30"
@@ -82,12 +81,8 @@ def kiosk(app: Flask, cw: ConsoleWorld) -> Kiosk:
 
 @pytest.fixture
 def served(app: Flask, cw: ConsoleWorld) -> Iterator[str]:
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with app_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +18,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from content.org import player_power
 from content.org import power_schedules as power
@@ -31,7 +29,7 @@ from kiosk_server.settings_access import runtime
 from tests.support.citizens import add_kiosk
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 from tests.support.screen_client import ScreenClient
-from tests.support.server import free_port, wait_for
+from tests.support.server import app_in_thread, wait_for
 
 DEADLINE = 10
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -128,12 +126,8 @@ def cw(app: Flask) -> ConsoleWorld:
 
 @pytest.fixture
 def served(app: Flask, cw: ConsoleWorld) -> Iterator[str]:
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with app_in_thread(app) as url:
+        yield url
 
 
 class Player(ScreenClient):

@@ -19,7 +19,6 @@ from flask import Flask
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from content.accounts.audit import AuditEntry
 from content.citizens.sessions import EndReason, end_sessions
@@ -30,7 +29,7 @@ from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.citizens import Kiosk, add_holder, add_kiosk, open_citizen_session
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
-from tests.support.server import free_port, wait_for
+from tests.support.server import app_in_thread, wait_for
 
 DEADLINE = 10
 
@@ -85,12 +84,8 @@ def cw(app: Flask) -> ConsoleWorld:
 
 @pytest.fixture
 def served(app: Flask, cw: ConsoleWorld) -> Iterator[str]:
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with app_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture
