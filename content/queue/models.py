@@ -100,6 +100,9 @@ class Counter(Base):
     name: Mapped[str] = mapped_column(String(40))  # 5号窗口
     screen_id: Mapped[int | None] = mapped_column(ForeignKey("screens.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # 暂停服务: since when the counter is paused and why (shown on its strip and the hall's board).
+    paused_since: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(60))
 
     services: Mapped[list[ServiceType]] = relationship(secondary=counter_services, order_by=ServiceType.position)
 
