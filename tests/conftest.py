@@ -77,7 +77,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     from kiosk_server import create_app
     from kiosk_server.database import database, upgrade_schema
+    from tests.support import migrated_schema
 
+    migrated_schema.install(database_url)
     config = {
         "data_dir": str(tmp_path / "data"),
         "database_url": database_url,
