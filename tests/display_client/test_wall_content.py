@@ -136,7 +136,7 @@ def test_emergency_overlay_appears_and_leaves_at_its_segment_end(harness: Harnes
     expect(overlay.locator(".emergency__word")).to_have_text("紧急")
     assert overlay.locator("svg.emergency__icon").count() == 1, "severity must not rest on colour alone"
     expect(overlay.locator(".emergency__title")).to_have_text("大厅临时停止对外服务")
-    expect(overlay.locator(".emergency__other")).to_contain_text("警示")
+    expect(overlay.locator(".emergency__other")).to_contain_text("警告")
     expect(overlay).to_be_hidden(timeout=20_000)
     assert page.get_attribute("#wall", "data-layer") == "scheduled"
     wait_main_contains(page, notice_title(1))

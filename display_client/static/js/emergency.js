@@ -1,58 +1,96 @@
-// Emergency overlay: covers the whole screen while the current segment carries emergencies.
-//
-// Severity is shown by colour AND by an icon and a word (紧急 / 警示 / 通知), so it reads for
-// people who cannot tell the colours apart. It goes away by itself when the segment ends, and
-// also at each emergency's own expiry in case the cached timeline runs out first.
+// Emergencies by severity (docs/protocol.md, "Emergencies on screen"). The highest severity in
+// force decides how much of the screen they take; the others are listed with it:
+//   提示 info      a band across the top; the regions move down under it, nothing is covered;
+//   警告 warning   a panel over the regions beside the queue region (its calls stay readable); a
+//                  wall without a queue region gets a panel over its playlist regions, a queue wall
+//                  with no room beside the queue a band;
+//   紧急 critical  the whole screen;
+//   kiosk          a band under info and warning, so the touch UI stays usable (kiosk/app.js); the
+//                  touch UI steps aside only under critical;
+//   counter strip  the emergency beside the counter's line, at every severity: the counter's number
+//                  and current ticket are never covered (a narrower line under critical).
+// The mode and severity are set on <html> (data-emergency, data-emergency-mode) for the CSS
+// (emergency.css, kiosk.css) and the kiosk's touch UI. An emergency goes away by itself when the
+// segment ends, and also at its own expiry in case the cached timeline runs out first.
 
-import { canonicalJson, fitDown, h, vh } from "./_dom.js";
+import { canonicalJson } from "./_dom.js";
+import { renderBand, renderSheet, SEVERITIES, severityOf } from "./emergency-views.js";
 import { parseTime } from "./timeline.js";
 
-const SEVERITIES = ["critical", "warning", "info"];
-const SVG = "http://www.w3.org/2000/svg";
+// A warning panel smaller than this share of the screen is no panel: a band is shown instead.
+const MIN_PANEL_AREA = 0.2;
 
-function svg(tag, attrs) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
-
-/** The icon of a severity: a warning triangle, or a circled "i" for information. */
-function icon(severity) {
-  const root = svg("svg", { viewBox: "0 0 24 24", class: "emergency__icon", "aria-hidden": "true" });
-  if (severity === "info") {
-    root.append(
-      svg("circle", { cx: 12, cy: 12, r: 10.5, fill: "none", stroke: "currentColor", "stroke-width": 2 }),
-      svg("rect", { x: 10.8, y: 10, width: 2.4, height: 8, rx: 1, fill: "currentColor" }),
-      svg("circle", { cx: 12, cy: 6.8, r: 1.5, fill: "currentColor" }),
-    );
-  } else {
-    root.append(
-      svg("path", {
-        d: "M12 2.5 23 21.5H1z",
-        fill: "none",
-        stroke: "currentColor",
-        "stroke-width": 2,
-        "stroke-linejoin": "round",
-      }),
-      svg("rect", { x: 10.8, y: 8.5, width: 2.4, height: 7, rx: 1, fill: "currentColor" }),
-      svg("circle", { cx: 12, cy: 18.3, r: 1.4, fill: "currentColor" }),
-    );
-  }
-  return root;
-}
-
-function severityOf(emergency) {
-  return SEVERITIES.includes(emergency.severity) ? emergency.severity : "critical";
-}
-
-/** The emergencies of `segment` still in force at `nowMs` (an expired one never lingers). */
+/** The emergencies of `segment` still in force at `nowMs` (an expired one never lingers), most severe first. */
 export function activeEmergencies(segment, nowMs) {
   const list = segment && Array.isArray(segment.emergencies) ? segment.emergencies : [];
-  return list.filter((e) => {
+  const active = list.filter((e) => {
     if (!e || typeof e !== "object") return false;
     const expires = parseTime(e.expires_at);
     return !Number.isFinite(expires) || expires > nowMs;
   });
+  const rank = (e) => SEVERITIES.indexOf(severityOf(e));
+  return active.map((e, i) => [e, i]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([e]) => e);
+}
+
+function fraction(value, fallback) {
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : fallback;
+}
+
+function boxOf(regions) {
+  if (!regions.length) return null;
+  const x = Math.min(...regions.map((r) => fraction(r.x, 0)));
+  const y = Math.min(...regions.map((r) => fraction(r.y, 0)));
+  const right = Math.max(...regions.map((r) => Math.min(1, fraction(r.x, 0) + fraction(r.w, 1))));
+  const bottom = Math.max(...regions.map((r) => Math.min(1, fraction(r.y, 0) + fraction(r.h, 1))));
+  return { x, y, w: right - x, h: bottom - y };
+}
+
+/**
+ * Where a warning's panel goes on `layout`, as fractions of the screen, or null for a band: the
+ * largest side of the screen beside the queue regions; with no queue region, the playlist regions.
+ */
+export function warningPanel(layout) {
+  const regions = (layout && Array.isArray(layout.regions) ? layout.regions : []).filter(
+    (r) => r && typeof r === "object",
+  );
+  const queue = boxOf(regions.filter((r) => r.widget === "queue"));
+  if (!queue) {
+    const main = boxOf(regions.filter((r) => !["queue", "ticker", "clock", "header"].includes(r.widget)));
+    if (main && main.w * main.h >= MIN_PANEL_AREA && main.w * main.h < 0.95) return main;
+    return { x: 0.06, y: 0.08, w: 0.88, h: 0.84 };
+  }
+  const right = queue.x + queue.w;
+  const bottom = queue.y + queue.h;
+  const sides = [
+    { x: 0, y: 0, w: queue.x, h: 1 },
+    { x: right, y: 0, w: 1 - right, h: 1 },
+    { x: 0, y: 0, w: 1, h: queue.y },
+    { x: 0, y: bottom, w: 1, h: 1 - bottom },
+  ];
+  const best = sides.reduce((a, b) => (b.w * b.h > a.w * a.h ? b : a));
+  return best.w * best.h >= MIN_PANEL_AREA ? best : null;
+}
+
+/** How the emergencies show: "full", "panel", "band" or "strip" (the header explains). */
+export function emergencyMode(severity, { strip = false, kiosk = false, layout = null } = {}) {
+  if (strip) return "strip";
+  if (severity === "critical") return "full";
+  if (kiosk || severity === "info") return "band";
+  return warningPanel(layout) ? "panel" : "band";
+}
+
+function setRootData(values) {
+  const root = document.documentElement;
+  for (const [name, value] of Object.entries(values)) {
+    if (value === null) {
+      if (name in root.dataset) delete root.dataset[name];
+    } else if (root.dataset[name] !== value) root.dataset[name] = value;
+  }
+}
+
+function percent(n) {
+  return `${Number((n * 100).toFixed(4))}%`;
 }
 
 export class EmergencyOverlay {
@@ -66,68 +104,52 @@ export class EmergencyOverlay {
     this.el.hidden = true;
     this.key = null;
     this.timer = null;
+    this.mode = null;
   }
 
-  update(emergencies, nowMs) {
-    const key = canonicalJson(emergencies);
+  /** Whether the signage underneath is hidden (proof of play does not count it): full screen or panel. */
+  get obscures() {
+    return !this.el.hidden && (this.mode === "full" || this.mode === "panel");
+  }
+
+  /**
+   * Show `emergencies` (most severe first). `strip`: a counter strip is on screen; `kiosk`: the page
+   * is a kiosk's; `layout`: the layout playing underneath (where the queue region is).
+   */
+  update(emergencies, nowMs, { strip = false, kiosk = false, layout = null } = {}) {
+    const severity = emergencies.length ? severityOf(emergencies[0]) : null;
+    const mode = severity ? emergencyMode(severity, { strip, kiosk, layout }) : null;
+    const panel = mode === "panel" ? warningPanel(layout) : null;
+    // The root's attributes first: they size the regions, the strip and the band before anyone measures.
+    setRootData({ emergency: severity, emergencyMode: mode });
+    const size = `${window.innerWidth}x${window.innerHeight}`;
+    const key = canonicalJson([emergencies, mode, panel, size, this.i18n.lang]);
     if (key === this.key) return;
     this.key = key;
+    this.mode = mode;
     clearTimeout(this.timer);
-    if (emergencies.length === 0) {
+    if (!severity) {
       this.el.hidden = true;
       this.el.replaceChildren();
       delete this.el.dataset.severity;
+      delete this.el.dataset.mode;
       return;
     }
-    this._render(emergencies);
+    this.el.dataset.severity = severity;
+    this.el.dataset.mode = mode;
+    this.el.className = `emergency emergency--${mode}`;
+    const place = panel
+      ? { left: percent(panel.x), top: percent(panel.y), width: percent(panel.w), height: percent(panel.h) }
+      : { left: "", top: "", width: "", height: "" };
+    Object.assign(this.el.style, place);
+    this.el.hidden = false; // before rendering: the text is fitted to the box
+    if (mode === "band" || mode === "strip") renderBand(this.el, this.i18n, emergencies);
+    else renderSheet(this.el, this.i18n, emergencies);
     const expiries = emergencies.map((e) => parseTime(e.expires_at)).filter(Number.isFinite);
     if (expiries.length) {
       const wait = Math.min(...expiries) - nowMs;
       // setTimeout cannot wait longer than about 24 days; the timeline refreshes long before.
       if (wait < 2 ** 31 - 1) this.timer = setTimeout(() => this.onExpire(), Math.max(0, wait) + 20);
     }
-  }
-
-  _render([first, ...others]) {
-    const i18n = this.i18n;
-    const severity = severityOf(first);
-    const title = h("h1", { class: "emergency__title" }, first.title ?? "");
-    const body = h("div", { class: "emergency__body" }, first.body ?? "");
-    const children = [
-      h(
-        "div",
-        { class: "emergency__badge" },
-        icon(severity),
-        h("span", { class: "emergency__word" }, i18n.t(`emergency.${severity}`)),
-      ),
-      title,
-      body,
-    ];
-    if (others.length) {
-      children.push(
-        h(
-          "div",
-          { class: "emergency__also" },
-          h("span", { class: "emergency__also-label" }, i18n.t("emergency.also")),
-          h(
-            "ul",
-            {},
-            others.map((e) =>
-              h(
-                "li",
-                { class: `emergency__other emergency__other--${severityOf(e)}` },
-                h("span", { class: "emergency__other-word" }, i18n.t(`emergency.${severityOf(e)}`)),
-                h("span", {}, e.title ?? ""),
-              ),
-            ),
-          ),
-        ),
-      );
-    }
-    this.el.dataset.severity = severity;
-    this.el.replaceChildren(...children);
-    this.el.hidden = false;
-    fitDown(title, { minRatio: 0.5 });
-    fitDown(body, { minRatio: 0.5, minPx: vh(2.6) });
   }
 }
