@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any, Final
 
 from sqlalchemy import func, select
@@ -26,20 +27,23 @@ from content.queue.models import (
     Ticket,
     TicketEvent,
     TicketState,
-    counter_services,
 )
 from content.queue.ticketing import call_order_key, hall_day
-from content.queue.wait_estimates import (
-    COUNTER_ACTIVE_WINDOW,
-    HISTORY,
-    Estimate,
-    ServiceSample,
-    estimate_wait,
-    mean_service_seconds,
-    open_counters,
-)
+from content.queue.wait_estimates import Estimate
+from content.queue.wait_history import HallWaits
 
-RECENT_CALLS: Final = 8
+# The newest call and the eight before it (docs/queue.md, "Reading from across the hall").
+RECENT_CALLS: Final = 9
+
+
+class CounterStatus(StrEnum):
+    """What the board says of a counter (窗口 · 状态 · 当前号)."""
+
+    CALLING = "calling"  # 呼叫中: its ticket was called, not yet started
+    SERVING = "serving"  # 办理中
+    IDLE = "idle"  # 空闲: has called today, no ticket open now
+    PAUSED = "paused"  # 暂停服务, with the reason staff gave
+    CLOSED = "closed"  # 未开放: has not called anyone today
 
 
 def board_version(session: Session, hall_id: int) -> int:
@@ -68,43 +72,10 @@ class _Lines:
             .group_by(Ticket.service_type_id, Ticket.priority)
         ):
             self.waiting[(service_id, bool(priority))] = int(count)
-        self.samples = [
-            ServiceSample(service_id, ended, (ended - started).total_seconds())
-            for service_id, started, ended in session.execute(
-                select(Ticket.service_type_id, Ticket.serving_at, Ticket.ended_at).where(
-                    Ticket.hall_id == hall.id,
-                    Ticket.state == TicketState.DONE.value,
-                    Ticket.serving_at.is_not(None),
-                    Ticket.ended_at >= now - HISTORY,
-                )
-            )
-            if started is not None and ended is not None  # the query excludes both; this tells mypy
-        ]
-        self.configured: dict[int, list[int]] = defaultdict(list)
-        for counter_id, service_id in session.execute(
-            select(counter_services.c.counter_id, counter_services.c.service_type_id)
-            .join(Counter, Counter.id == counter_services.c.counter_id)
-            .where(Counter.hall_id == hall.id, Counter.active.is_(True))
-        ):
-            self.configured[service_id].append(counter_id)
-        self.last_activity: dict[int, datetime] = {
-            counter_id: at
-            for counter_id, at in session.execute(
-                select(TicketEvent.counter_id, func.max(TicketEvent.at))
-                .where(
-                    TicketEvent.hall_id == hall.id,
-                    TicketEvent.counter_id.is_not(None),
-                    TicketEvent.at >= now - COUNTER_ACTIVE_WINDOW,
-                )
-                .group_by(TicketEvent.counter_id)
-            )
-            if counter_id is not None  # the query excludes it; this tells mypy
-        }
+        self.waits = HallWaits.load(session, hall.id, now)
 
     def estimate(self, service: ServiceType, ahead: int) -> Estimate:
-        mean, based_on = mean_service_seconds(self.samples, service.id, self.now, service.default_service_seconds)
-        counters = open_counters(self.configured.get(service.id, []), self.last_activity, self.now)
-        return estimate_wait(ahead, mean, counters, based_on)
+        return self.waits.estimate(service, ahead)
 
     def waiting_in(self, service: ServiceType) -> tuple[int, int]:
         """(everyone waiting, of whom priority lane) in a service type's line."""
@@ -123,8 +94,7 @@ def _service_row(lines: _Lines, service: ServiceType) -> dict[str, Any]:
         "active": service.active,
         "waiting": waiting,
         "priority_waiting": priority,
-        "wait_seconds": estimate.seconds,
-        "wait_minutes": estimate.minutes,
+        **estimate.fields(),
     }
 
 
@@ -167,7 +137,15 @@ def _recent_calls(session: Session, hall: Hall, day: date) -> list[dict[str, Any
     ]
 
 
-def _counter_rows(session: Session, hall: Hall) -> list[dict[str, Any]]:
+def _counter_status(counter: Counter, ticket: Ticket | None, called_today: bool) -> CounterStatus:
+    if counter.paused_since is not None:
+        return CounterStatus.PAUSED  # staff said so: wins over a ticket still open at the counter
+    if ticket is not None:
+        return CounterStatus.SERVING if ticket.state == TicketState.SERVING.value else CounterStatus.CALLING
+    return CounterStatus.IDLE if called_today else CounterStatus.CLOSED
+
+
+def _counter_rows(session: Session, hall: Hall, day: date) -> list[dict[str, Any]]:
     counters = list(
         session.scalars(
             select(Counter).where(Counter.hall_id == hall.id, Counter.active.is_(True)).order_by(Counter.number)
@@ -181,9 +159,21 @@ def _counter_rows(session: Session, hall: Hall) -> list[dict[str, Any]]:
     ):
         if called.counter_id is not None:
             open_tickets[called.counter_id] = called  # the latest call wins
+    called_today = set(
+        session.scalars(
+            select(TicketEvent.counter_id)
+            .where(
+                TicketEvent.hall_id == hall.id,
+                TicketEvent.kind == EventKind.CALL.value,
+                TicketEvent.at >= _local_midnight(hall, day),
+            )
+            .distinct()
+        )
+    )
     rows = []
     for counter in counters:
         ticket = open_tickets.get(counter.id)
+        status = _counter_status(counter, ticket, counter.id in called_today)
         rows.append(
             {
                 "id": counter.id,
@@ -193,6 +183,9 @@ def _counter_rows(session: Session, hall: Hall) -> list[dict[str, Any]]:
                 "services": [s.prefix for s in counter.services],
                 "ticket": ticket.number if ticket else None,
                 "state": ticket.state if ticket else None,
+                "status": status.value,
+                "paused": status is CounterStatus.PAUSED,
+                "pause_reason": counter.pause_reason if status is CounterStatus.PAUSED else None,
                 "service": ticket.service_type.name if ticket else None,
                 "service_en": ticket.service_type.name_en if ticket else None,
                 "since": _since(ticket),
@@ -225,7 +218,7 @@ def board_state(session: Session, hall_id: int, now: datetime) -> dict[str, Any]
         "generated_at": now.isoformat(),
         "calls": _recent_calls(session, hall, lines.day),
         "services": [_service_row(lines, s) for s in lines.services if s.active],
-        "counters": _counter_rows(session, hall),
+        "counters": _counter_rows(session, hall, lines.day),
     }
 
 
@@ -272,8 +265,7 @@ def ticket_status(session: Session, ticket: Ticket, now: datetime) -> dict[str, 
         "hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone},
         "service": {"id": service.id, "prefix": service.prefix, "name": service.name, "name_en": service.name_en},
         "ahead": ahead,
-        "wait_seconds": estimate.seconds,
-        "wait_minutes": estimate.minutes,
+        **estimate.fields(),
         "counter": {"number": counter.number, "name": counter.name} if counter else None,
         "recalls": ticket.recalls,
         "code": ticket.public_code,

@@ -1,12 +1,15 @@
-// Queue board: the region widget "queue". The newest call large (请A023号到5号窗口办理), the calls
-// before it below, and per service type how many wait and about how long.
+// Queue board: the region widget "queue". The newest call large (请A023号到5号窗口办理), the eight
+// calls before it, each counter's status (窗口 · 状态 · 当前号), and per service type how many wait
+// and about how long. Type never goes below the reading-distance rule of queue.css (--qb-type,
+// docs/queue.md "Reading from across the hall"): what does not fit at that size is left off whole.
 //
 // A recall says 重呼 in words next to the ticket, never by colour alone. Rendering is idempotent:
 // rows are kept by call id, so the same board leaves the DOM as it is and only a new newest call
 // gets a new element (which is what makes it pulse, once).
 
-import { canonicalJson, fitText, fromParts, h, vh } from "./_dom.js";
+import { canonicalJson, fitText, fromParts, h } from "./_dom.js";
 import { safeTimeZone } from "./clock.js";
+import { counterGridNode } from "./counter-grid.js";
 
 /** The hall-local date (YYYY-MM-DD) at `ms` in `timeZone`. */
 export function localDay(ms, timeZone) {
@@ -25,7 +28,14 @@ export function localDay(ms, timeZone) {
 export function boardForToday(board, nowMs) {
   if (!board) return null;
   if (typeof board.day !== "string" || board.day >= localDay(nowMs, board.timezone)) return board;
-  const counters = board.counters.map((c) => ({ ...c, ticket: null, state: null, service: null, since: null }));
+  const counters = board.counters.map((c) => ({
+    ...c,
+    ticket: null,
+    state: null,
+    status: c.paused ? "paused" : "closed",
+    service: null,
+    since: null,
+  }));
   return { ...board, calls: [], services: [], counters };
 }
 
@@ -89,15 +99,21 @@ function rowNode(call, i18n) {
   );
 }
 
-function lineNode(service, i18n) {
+/** 约 N 分钟, or 约 L–H 分钟 when the estimate is uncertain (docs/queue.md §1, "Estimated wait"). */
+function waitText(service, i18n) {
   const minutes = Number(service.wait_minutes);
+  if (!Number.isFinite(minutes)) return "";
+  const low = Number(service.wait_minutes_low);
+  const high = Number(service.wait_minutes_high);
+  if (Number.isFinite(low) && Number.isFinite(high) && high > low) {
+    return i18n.t("queue.wait.range", { low: Math.max(1, Math.round(low)), high: Math.round(high) });
+  }
+  return i18n.t("queue.wait", { minutes: Math.max(1, Math.round(minutes)) });
+}
+
+function lineNode(service, i18n) {
   const waiting = Number(service.waiting) || 0;
-  const wait =
-    waiting === 0
-      ? i18n.t("queue.wait.none")
-      : Number.isFinite(minutes)
-        ? i18n.t("queue.wait", { minutes: Math.max(1, Math.round(minutes)) })
-        : "";
+  const wait = waiting === 0 ? i18n.t("queue.wait.none") : waitText(service, i18n);
   return h(
     "li",
     { class: "qb__line", data: { service: service.prefix ?? "", waiting } },
@@ -108,9 +124,9 @@ function lineNode(service, i18n) {
   );
 }
 
-/** Hide the trailing children of `list` that would not fit in it whole. */
-function hideOverflow(list) {
-  const bottom = list.getBoundingClientRect().bottom + 1;
+/** Hide the trailing children of `list` that would not fit whole in `box` (the list itself by default). */
+function hideOverflow(list, box = list) {
+  const bottom = box.getBoundingClientRect().bottom + 1;
   let fits = true;
   for (const child of list.children) {
     child.hidden = false;
@@ -130,20 +146,20 @@ export class QueueBoard {
     this.el = el;
     this.i18n = i18n;
     this.el.classList.add("region--queue");
-    this.titleEl = h("h2", { class: "qb__title" }, i18n.t("queue.title"));
     this.heroEl = h("div", { class: "qb__hero" });
     this.listEl = h("ol", { class: "qb__list" });
+    this.gridEl = h("div", { class: "qb__grid-box" });
     this.linesEl = h("ul", { class: "qb__lines-list" });
     this.staleEl = h("p", { class: "qb__stale", hidden: true }, i18n.t("queue.stale"));
-    this.el.replaceChildren(
-      h(
-        "div",
-        { class: "qb" },
-        h("section", { class: "qb__calls" }, this.titleEl, this.heroEl, this.listEl),
-        h("section", { class: "qb__lines" }, h("h2", { class: "qb__title" }, i18n.t("queue.lines")), this.linesEl),
-      ),
-      this.staleEl,
+    this.boardEl = h(
+      "div",
+      { class: "qb" },
+      h("section", { class: "qb__now", "aria-label": i18n.t("queue.title") }, this.heroEl),
+      h("section", { class: "qb__calls" }, h("h2", { class: "qb__title" }, i18n.t("queue.recent")), this.listEl),
+      h("section", { class: "qb__counters" }, this.gridEl),
+      h("section", { class: "qb__lines" }, h("h2", { class: "qb__title" }, i18n.t("queue.lines")), this.linesEl),
     );
+    this.el.replaceChildren(this.boardEl, this.staleEl);
     this.rows = new Map(); // call id → {key, node}
     this.key = null;
     this.speaking = null;
@@ -154,7 +170,7 @@ export class QueueBoard {
     const { board = null, version = "", stale = false, announcing = null } = queue || {};
     const led = document.documentElement.classList.contains("led"); // other CSS, other fit
     const size = `${this.el.clientWidth}x${this.el.clientHeight}`;
-    const key = canonicalJson([board && board.calls, board && board.services, size, led]);
+    const key = canonicalJson([board && board.calls, board && board.services, board && board.counters, size, led]);
     const data = { version: String(version), stale: stale ? "true" : "false" };
     for (const [name, value] of Object.entries(data)) {
       if (this.el.dataset[name] !== value) this.el.dataset[name] = value;
@@ -191,16 +207,36 @@ export class QueueBoard {
     setChildren(this.listEl, rows);
     const services = board ? board.services.filter((s) => s && s.active !== false) : [];
     this.linesEl.replaceChildren(...services.map((s) => lineNode(s, this.i18n)));
+    const counters =
+      board && Array.isArray(board.counters) ? board.counters.filter((c) => c && typeof c === "object") : [];
+    const label = (c) => counterLabel(this.i18n, c.name, c.number);
+    this.gridEl.replaceChildren(...(counters.length ? [counterGridNode(counters, this.i18n, label)] : []));
+    this.boardEl.dataset.counters = String(counters.length);
     if (this.el.clientHeight > 0) this._fit();
+  }
+
+  /** The smallest type the reading-distance rule allows here, in px (queue.css: --qb-type). */
+  minType() {
+    return parseFloat(getComputedStyle(this.boardEl).fontSize) || 12;
   }
 
   _fit() {
     const sentence = this.heroEl.querySelector(".qb__sentence");
     if (sentence) {
-      fitText(sentence, { min: Math.max(12, vh(2.6)), max: Math.max(12, this.heroEl.clientHeight * 0.52) });
+      // One line, as large as the box allows, never below the floor.
+      const floor = this.minType();
+      const max = Math.max(floor, this.heroEl.clientHeight * 0.62);
+      fitText(sentence, { min: floor, max });
     }
     hideOverflow(this.listEl);
+    const body = this.gridEl.querySelector("tbody");
+    if (body) hideOverflow(body, this.gridEl);
+    // A heading over no line at all (a side column, full at the floor) goes with its lines.
+    const linesBox = this.linesEl.parentElement;
+    linesBox.hidden = false;
     hideOverflow(this.linesEl);
+    const lines = [...this.linesEl.children];
+    linesBox.hidden = lines.length > 0 && lines.every((line) => line.hidden);
   }
 
   _markSpeaking(id) {

@@ -1,7 +1,7 @@
 // Vacancy board: pages of vacancies as a table readable from across the hall, or on a small LED
 // panel one vacancy per page in one big line.
 
-import { fitText, fromParts, h, timedView, vh } from "./_dom.js";
+import { fitText, fromParts, h, overflows, timedView, vh } from "./_dom.js";
 
 export const DEFAULT_PAGE_SIZE = 8;
 
@@ -9,6 +9,9 @@ const COLUMNS = ["title", "employer", "headcount", "salary", "education", "distr
 
 // Row height at the smallest type the CSS allows (2.6vh ≈ 28 px at 1080p): font × line + padding.
 const MIN_ROW_VH = 2.6 * 1.9;
+// In a region narrower than 30 root ems the employer is a second line under the title (wall.css).
+const NARROW_EM = 30;
+const NARROW_ROW_VH = 2.6 * 2.9;
 
 /**
  * How many rows fit in `regionEl` at the smallest legible type: a page never holds more, so a
@@ -17,7 +20,8 @@ const MIN_ROW_VH = 2.6 * 1.9;
 export function maxRowsFor(regionEl) {
   const height = regionEl.clientHeight;
   if (!height) return DEFAULT_PAGE_SIZE;
-  const row = vh(MIN_ROW_VH);
+  const rootEm = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const row = vh(regionEl.clientWidth < NARROW_EM * rootEm ? NARROW_ROW_VH : MIN_ROW_VH);
   // The title bar takes about two rows, the column headings one.
   return Math.max(1, Math.floor(height / row) - 3);
 }
@@ -42,6 +46,9 @@ function salaryText(vacancy, i18n) {
 
 function cell(column, vacancy, i18n) {
   switch (column) {
+    case "title":
+      // The employer again, under the title: shown only where its own column is dropped (wall.css).
+      return [String(vacancy.title ?? ""), h("span", { class: "vb__title-employer" }, vacancy.employer ?? "")];
     case "headcount":
       return i18n.t("vacancies.headcount", { count: vacancy.headcount ?? "" });
     case "salary":
@@ -98,12 +105,28 @@ function ledNode(vacancy, { page, pages, i18n }) {
 }
 
 /**
+ * Employer and title wrap rather than being cut (a long 用人单位 takes two lines), so a page can come
+ * out taller than its region: shrink the table's type in steps until it fits, never below 2.6vh.
+ */
+function fitRows(node) {
+  const table = node.querySelector(".vb__table");
+  if (!table || !node.clientHeight || !overflows(node)) return;
+  const floor = vh(2.6);
+  let size = parseFloat(getComputedStyle(table).fontSize) || floor;
+  while (overflows(node) && size > floor) {
+    size = Math.max(floor, size * 0.92);
+    table.style.fontSize = `${size}px`;
+  }
+}
+
+/**
  * Build one page in `staging` (laid out, invisible) and return its view.
  * rows: the vacancies of this page; page/pages: 1-based position; pageSize: rows per full page.
  */
 export function buildVacancyPage(rows, { page, pages, pageSize, led, i18n, staging, ms }) {
   const node = led ? ledNode(rows[0], { page, pages, i18n }) : tableNode(rows, { page, pages, pageSize, i18n });
   staging.append(node);
+  if (!led) fitRows(node);
   if (led) {
     const line = node.querySelector(".vb__line");
     // One line as large as the panel allows; never below a size an LED can still draw legibly.
