@@ -1,9 +1,10 @@
-"""The counter page's JSON calls (/counter/api/<counter_id>/…): its state, and call, recall, start, finish, no-show, transfer.
+"""The counter page's JSON calls (/counter/api/<counter_id>/…): its state; call, recall, start, finish, no-show, transfer; pause, resume.
 
 Every call needs a signed-in staff member (else 401) of the counter's hall (else 403); every POST
 also needs the session's CSRF token in ``X-CSRF-Token`` (else 403). An action answers the new state,
 so the page shows its effect without asking again. Errors are ``{"error", "message", "message_en"}``:
-409 when the counter has nothing the action applies to, 400 for a malformed transfer.
+409 when the counter has nothing the action applies to (or is paused, for a call), 400 for a
+malformed transfer or pause. Pausing and resuming are audited with the staff member's user name.
 """
 
 from __future__ import annotations
@@ -16,19 +17,28 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from content.accounts import audit
 from content.errors import NotFound, ValidationError
+from content.org.tree import Hall
+from content.queue.counter_pause import (
+    MAX_REASON_LENGTH,
+    CounterPaused,
+    OpenTicketAtPause,
+    call_next_unless_paused,
+    pause,
+    resume,
+)
 from content.queue.models import Counter, Ticket
 from content.queue.ticketing import (
     NoCurrentTicket,
     QueueError,
     Transfer,
-    call_next,
     finish,
     no_show,
     recall,
     start_service,
-    transfer,
 )
+from content.queue.transfer_targets import SAME_LINE, transfer_elsewhere
 from kiosk_server import staff_session
 from kiosk_server.counter_state import counter_state, ticket_json
 from kiosk_server.counter_strings import both
@@ -38,7 +48,7 @@ from kiosk_server.settings_access import runtime
 bp = Blueprint("api", __name__, url_prefix="/counter/api")
 
 ACTIONS: Final[dict[str, Callable[[Session, int, datetime], Ticket | None]]] = {
-    "call": call_next,
+    "call": call_next_unless_paused,
     "recall": recall,
     "start": start_service,
     "finish": finish,
@@ -49,8 +59,10 @@ ACTIONS: Final[dict[str, Callable[[Session, int, datetime], Ticket | None]]] = {
 class CounterApiError(HTTPException):
     """An error answer: HTTP status, a code for the script, and the message in both languages."""
 
-    def __init__(self, status: int, code: str, key: str, fields: dict[str, str] | None = None) -> None:
-        self.message, self.message_en = both(key)
+    def __init__(
+        self, status: int, code: str, key: str, fields: dict[str, str] | None = None, **params: object
+    ) -> None:
+        self.message, self.message_en = both(key, **params)
         super().__init__(description=self.message)
         self.code = status
         self.error = code
@@ -112,6 +124,9 @@ def act(counter_id: int, action: str) -> Any:
     counter = staff_session.staff_counter(db, g.staff, counter_id)
     try:
         ticket = ACTIONS[action](db, counter.id, g.now)
+    except CounterPaused as err:
+        db.rollback()
+        raise CounterApiError(409, "paused", "api.paused") from err
     except NoCurrentTicket as err:
         db.rollback()
         raise CounterApiError(409, "no_current_ticket", f"api.nothing_to.{action}") from err
@@ -143,7 +158,7 @@ def transfer_ticket(counter_id: int) -> Any:
     counter = staff_session.staff_counter(db, g.staff, counter_id)
     target = _transfer_target()
     try:
-        ticket = transfer(db, counter.id, target, g.now)
+        ticket = transfer_elsewhere(db, counter.id, target, g.now)
     except NoCurrentTicket as err:
         db.rollback()
         raise CounterApiError(409, "no_current_ticket", "api.nothing_to.transfer") from err
@@ -152,6 +167,65 @@ def transfer_ticket(counter_id: int) -> Any:
         raise CounterApiError(400, "invalid", "api.transfer.unknown", {"to": str(err)}) from err
     except ValidationError as err:
         db.rollback()
-        raise CounterApiError(400, "invalid", "api.transfer.invalid", err.errors) from err
+        same_line = err.errors.get("service_type_id") == SAME_LINE
+        key = "api.transfer.same_line" if same_line else "api.transfer.invalid"
+        raise CounterApiError(400, "invalid", key, err.errors) from err
     db.commit()
     return _answer(db, counter, "transfer", ticket)
+
+
+def _pause_reason() -> tuple[str, str]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        fail(400, "invalid", "api.body")
+    reason, other = body.get("reason"), body.get("other", "")
+    if not isinstance(reason, str) or not isinstance(other, str):
+        fail(400, "invalid", "api.pause.reason_required", reason="a reason code and an optional text")
+    return reason, other
+
+
+@bp.post("/<int:counter_id>/pause")
+def pause_counter(counter_id: int) -> Any:
+    """暂停服务 with a reason ({"reason": "break" | "training" | "system" | "other", "other": text})."""
+    db = request_session()
+    counter = staff_session.staff_counter(db, g.staff, counter_id)
+    reason, other = _pause_reason()
+    try:
+        change = pause(db, counter.id, reason, g.now, other)
+    except OpenTicketAtPause as err:
+        db.rollback()
+        raise CounterApiError(409, "open_ticket", "api.pause.open_ticket", number=err.number) from err
+    except ValidationError as err:
+        db.rollback()
+        key = (
+            "api.pause.too_long" if "other" in err.errors and "at most" in err.errors["other"] else "api.pause.invalid"
+        )
+        raise CounterApiError(400, "invalid", key, err.errors, max=MAX_REASON_LENGTH) from err
+    _audit(db, counter, "counter.paused", change.before, change.after)
+    db.commit()
+    return _answer(db, counter, "pause", None)
+
+
+@bp.post("/<int:counter_id>/resume")
+def resume_counter(counter_id: int) -> Any:
+    db = request_session()
+    counter = staff_session.staff_counter(db, g.staff, counter_id)
+    change = resume(db, counter.id, g.now)
+    if change.before is not None:
+        _audit(db, counter, "counter.resumed", change.before, None)
+    db.commit()
+    return _answer(db, counter, "resume", None)
+
+
+def _audit(db: Session, counter: Counter, action: str, before: str | None, after: str | None) -> None:
+    """An audit line in the counter's hall (so its managers see it), with the reason before and after."""
+    hall = db.get(Hall, counter.hall_id)
+    audit.record(
+        db,
+        actor=g.staff.username,
+        action=action,
+        obj_kind="counter",
+        obj_id=counter.id,
+        summary={"counter": counter.name, "reason": {"before": before, "after": after}},
+        org_path=hall.org_unit.path if hall is not None else None,
+    )

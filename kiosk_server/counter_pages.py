@@ -19,6 +19,7 @@ from content.accounts.access import Permission, may
 from content.accounts.staff import SignInRefused, StaffAccount
 from content.org.tree import Hall
 from content.queue.board import board_state
+from content.queue.counter_pause import MAX_REASON_LENGTH
 from content.queue.models import Counter, ServiceType
 from kiosk_server import counter_api, staff_session
 from kiosk_server.counter_strings import catalogue, pick_lang, translate
@@ -188,5 +189,6 @@ def page(counter_id: int) -> Any:
         staff=g.staff,
         csrf=staff_session.csrf_token(),
         catalogue=catalogue(),
+        pause_max=MAX_REASON_LENGTH,
         api_base=url_for("counter.api.state", counter_id=counter.id).rsplit("/", 1)[0],
     )

@@ -3,7 +3,8 @@
 The lines are the ones this counter calls from, in the order ``content.queue.ticketing.next_for_counter``
 calls them: tickets sent to this counter first, then each active service type it serves by the
 calling rule (priority lane first, or boosted, then first come first served). Tickets sent to
-another counter are not in them. Nothing personal: numbers, states and times only.
+another counter are not in them. ``pause`` is the counter's 暂停服务 (since, reason) or None, and
+``transfer`` offers only other lines and other counters. Nothing personal: numbers, states and times only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from content.org.tree import Hall
 from content.queue.board import board_version
 from content.queue.models import Counter, ServiceType, Ticket, TicketState
 from content.queue.ticketing import call_order_key, current_ticket, hall_day
+from content.queue.transfer_targets import transfer_targets
 
 NEXT_NUMBERS: Final = 3
 
@@ -99,21 +101,19 @@ def _lines(session: Session, counter: Counter, day: date) -> tuple[dict[str, Any
     return directed, lines
 
 
-def _transfer_targets(session: Session, counter: Counter) -> dict[str, Any]:
-    services = session.scalars(
-        select(ServiceType)
-        .where(ServiceType.hall_id == counter.hall_id, ServiceType.active.is_(True))
-        .order_by(ServiceType.position, ServiceType.id)
-    )
-    counters = session.scalars(
-        select(Counter)
-        .where(Counter.hall_id == counter.hall_id, Counter.active.is_(True), Counter.id != counter.id)
-        .order_by(Counter.number)
-    )
+def _transfer_targets(session: Session, counter: Counter, ticket: Ticket | None) -> dict[str, Any]:
+    """Other lines and other counters only: never the ticket's own line, never this counter."""
+    targets = transfer_targets(session, counter, ticket)
     return {
-        "services": [_service_json(s) for s in services],
-        "counters": [{"id": c.id, "number": c.number, "name": c.name} for c in counters],
+        "services": [_service_json(s) for s in targets.services],
+        "counters": [{"id": c.id, "number": c.number, "name": c.name} for c in targets.counters],
     }
+
+
+def _pause_json(counter: Counter) -> dict[str, Any] | None:
+    if counter.paused_since is None:
+        return None
+    return {"since": counter.paused_since.isoformat(), "reason": counter.pause_reason or ""}
 
 
 def counter_state(session: Session, counter: Counter, now: datetime) -> dict[str, Any]:
@@ -122,6 +122,7 @@ def counter_state(session: Session, counter: Counter, now: datetime) -> dict[str
     assert hall is not None  # the foreign key guarantees it
     version = board_version(session, hall.id)  # read first: the rows below are at least this new
     directed, lines = _lines(session, counter, hall_day(hall, now))
+    ticket = current_ticket(session, counter)
     return {
         "version": version,
         "generated_at": now.isoformat(),
@@ -132,8 +133,9 @@ def counter_state(session: Session, counter: Counter, now: datetime) -> dict[str
             "name": counter.name,
             "services": [_service_json(s) for s in counter.services],
         },
-        "ticket": ticket_json(current_ticket(session, counter)),
+        "ticket": ticket_json(ticket),
+        "pause": _pause_json(counter),
         "directed": directed,
         "lines": lines,
-        "transfer": _transfer_targets(session, counter),
+        "transfer": _transfer_targets(session, counter, ticket),
     }

@@ -113,7 +113,11 @@ def _status_url(code: str) -> str:
 
 
 def line_json(line: dict[str, Any]) -> dict[str, Any]:
-    return {k: line[k] for k in ("id", "prefix", "name", "name_en", "waiting", "wait_minutes", "wait_seconds")}
+    shown = {k: line[k] for k in ("id", "prefix", "name", "name_en", "waiting", "wait_minutes", "wait_seconds")}
+    # The estimate's range (约10–15分钟); both ends equal the estimate when it is sure.
+    shown["wait_minutes_low"] = line.get("wait_minutes_low", line["wait_minutes"])
+    shown["wait_minutes_high"] = line.get("wait_minutes_high", line["wait_minutes"])
+    return shown
 
 
 @bp.get("/lines")
@@ -189,6 +193,8 @@ def slip(code: str) -> Any:
         number=status["number"],
         ahead=status["ahead"],
         wait_minutes=status["wait_minutes"],
+        wait_minutes_low=status.get("wait_minutes_low"),
+        wait_minutes_high=status.get("wait_minutes_high"),
         issued_at=issued.arrived_at,
         timezone=status["hall"]["timezone"],
         status_url=_status_url(code),

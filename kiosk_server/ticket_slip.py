@@ -81,6 +81,9 @@ class SlipContent:
     timezone: str
     status_url: str
     priority: bool = False
+    # The estimate's range when it is uncertain (约10–15分钟); None, or equal ends: one number.
+    wait_minutes_low: int | None = None
+    wait_minutes_high: int | None = None
 
 
 def _printable(text: str) -> str:
@@ -115,6 +118,13 @@ def issue_time(issued_at: datetime, timezone: str) -> str:
     return issued_at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
+def _wait_text(content: SlipContent) -> str:
+    low, high = content.wait_minutes_low, content.wait_minutes_high
+    if low is not None and high is not None and 0 < low < high:
+        return f"预计等候约 {low}–{high} 分钟"
+    return f"预计等候约 {content.wait_minutes} 分钟"
+
+
 def slip_bytes(content: SlipContent, paper: Paper = Paper.MM80) -> bytes:
     """The ESC/POS job printing ``content`` on ``paper``, from reset to cut."""
     if content.ahead < 0 or content.wait_minutes < 0:
@@ -129,7 +139,7 @@ def slip_bytes(content: SlipContent, paper: Paper = Paper.MM80) -> bytes:
     if content.priority:
         out += BOLD_ON + _text(f"【{PRIORITY}】") + BOLD_OFF
     out += SIZE_DOUBLE + _text(f"您前面还有 {content.ahead} 人") + SIZE_NORMAL
-    out += _text(f"预计等候约 {content.wait_minutes} 分钟" if content.ahead else SOON)
+    out += _text(_wait_text(content) if content.ahead else SOON)
     out += _text(f"取号时间：{issue_time(content.issued_at, content.timezone)}")
     out += LF + qr_code(content.status_url.encode("utf-8"), paper) + LF
     out += _text(SCAN_HINT)

@@ -125,7 +125,17 @@ def test_lines_are_the_kiosks_own_halls_active_ones_with_their_queue_and_wait(
     social, jobs = body["lines"]
     assert social["wait_minutes"] == 10 and social["wait_seconds"] == 600, "two ahead × 300 s at one counter"
     assert jobs["wait_minutes"] == 0
-    assert set(social) == {"id", "prefix", "name", "name_en", "waiting", "wait_minutes", "wait_seconds"}
+    assert set(social) == {
+        "id",
+        "prefix",
+        "name",
+        "name_en",
+        "waiting",
+        "wait_minutes",
+        "wait_seconds",
+        "wait_minutes_low",
+        "wait_minutes_high",
+    }
 
 
 def test_only_a_kiosk_may_ask(client: Any, site: Site) -> None:

@@ -120,6 +120,8 @@ def test_the_slip_carries_nothing_personal() -> None:
         "timezone",
         "status_url",
         "priority",
+        "wait_minutes_low",
+        "wait_minutes_high",
     }
     decoded = slip_bytes(content()).decode("gb18030", errors="replace")
     for word in ("姓名", "身份证", "社会保障号", "卡号"):

@@ -2,12 +2,13 @@
 // demo, or an LCD bar). One line, as large as the strip allows:
 //   called   5号窗口　请A023号      (blinks on a new call; 重呼 in words on a recall)
 //   serving  5号窗口　正在办理 A023
-//   no ticket 5号窗口　欢迎光临      (暂停服务 when the board marks the counter paused)
+//   no ticket 5号窗口　欢迎光临
+//   paused   5号窗口　暂停服务 · 业务培训   (the board marks the counter paused, with staff's reason)
 // The counter is the one of the hall's board whose screen_id is this screen; a counter screen with
 // no counter attached plays signage like a wall. Strips never speak: the hall's walls do.
 // In the hall's off hours the whole page, strip included, goes black (power.js, driven by wall.js).
 
-import { canonicalJson, fitText, fromParts, h } from "./_dom.js";
+import { canonicalJson, fitText, fromParts, h, overflows } from "./_dom.js";
 import { counterLabel } from "./queue-board.js";
 
 function setData(el, values) {
@@ -27,7 +28,7 @@ export function counterForScreen(board, screenId) {
   return board.counters.find((c) => c && c.screen_id !== null && String(c.screen_id) === String(screenId)) || null;
 }
 
-/** What the strip shows for `counter`: {state, ticket, recall, callId}. */
+/** What the strip shows for `counter`: {state, ticket, recall, callId, reason}. */
 export function stripState(board, counter) {
   const latest = (board.calls || []).find((c) => c && c.counter === counter.number) || null;
   const ticket = counter.ticket || null;
@@ -42,6 +43,7 @@ export function stripState(board, counter) {
     ticket: state === "called" || state === "serving" ? ticket : null,
     recall: state === "called" && !!(current && current.recall),
     callId: current ? current.id : null,
+    reason: paused && typeof counter.pause_reason === "string" ? counter.pause_reason.trim() : "",
   };
 }
 
@@ -81,6 +83,7 @@ export class CounterStrip {
       ticket: shown.ticket,
       recall: shown.recall ? "true" : "false",
       callId: shown.callId,
+      reason: shown.reason,
     });
     this._render(label, shown);
     return true;
@@ -92,7 +95,6 @@ export class CounterStrip {
   }
 
   _render(label, shown) {
-    const i18n = this.i18n;
     if (shown.callId !== this.lineCall || !this.lineEl) {
       // A new call (or recall) for this counter: a new line element, whose animation is the blink.
       const blink = this.primed && shown.callId !== null;
@@ -101,17 +103,42 @@ export class CounterStrip {
       this.el.replaceChildren(this.lineEl);
     }
     this.primed = true;
+    this.lineEl.dataset.state = shown.state;
+    this._fill(label, shown, shown.reason);
+    const height = this.el.clientHeight;
+    if (height <= 0) return;
+    const size = fitText(this.lineEl, { min: Math.min(12, height * 0.5), max: height * 0.78 });
+    // fitText allows a pixel of overflow; a strip's one line must not lose even that.
+    if (this.lineEl.scrollWidth > this.lineEl.clientWidth && size > 12) this.lineEl.style.fontSize = `${size - 1}px`;
+    if (shown.reason && overflows(this.lineEl)) this._shortenReason(label, shown);
+  }
+
+  _fill(label, shown, reason) {
+    const i18n = this.i18n;
     let text;
     if (shown.state === "called") text = fromParts(i18n.parts("queue.strip.called", { ticket: shown.ticket }), "strip");
     else if (shown.state === "serving") {
       text = fromParts(i18n.parts("queue.strip.serving", { ticket: shown.ticket }), "strip");
+    } else if (shown.state === "paused" && reason) {
+      text = fromParts(i18n.parts("queue.strip.paused.reason", { reason }), "strip");
     } else text = i18n.t(shown.state === "paused" ? "queue.strip.paused" : "queue.strip.idle");
-    this.lineEl.dataset.state = shown.state;
     const parts = [h("span", { class: "strip__counter" }, label)];
     if (shown.recall) parts.push(h("span", { class: "strip__recall" }, i18n.t("queue.recall")));
     parts.push(h("span", { class: "strip__text" }, text));
     this.lineEl.replaceChildren(...parts);
-    const height = this.el.clientHeight;
-    if (height > 0) fitText(this.lineEl, { min: Math.min(12, height * 0.5), max: height * 0.78 });
+  }
+
+  /** A pause reason too long for the strip even at its smallest type: the longest start of it that fits, with "…". */
+  _shortenReason(label, shown) {
+    const chars = [...shown.reason];
+    let lo = 0;
+    let hi = chars.length;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      this._fill(label, shown, `${chars.slice(0, mid).join("")}…`);
+      if (overflows(this.lineEl)) hi = mid;
+      else lo = mid;
+    }
+    this._fill(label, shown, lo > 0 ? `${chars.slice(0, lo).join("")}…` : "");
   }
 }

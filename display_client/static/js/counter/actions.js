@@ -14,12 +14,12 @@ export const SHORTCUTS = {
   KeyT: "transfer",
 };
 
-/** Whether `action` can apply to the counter's current ticket (null when it has none). */
-export function allowed(action, ticket) {
+/** Whether `action` can apply to the counter's current ticket (null when it has none); a paused counter calls nobody. */
+export function allowed(action, ticket, paused = false) {
   const state = ticket ? ticket.state : null;
   switch (action) {
     case "call":
-      return true; // calling next also closes whatever the counter had open
+      return !paused; // calling next also closes whatever the counter had open
     case "recall":
     case "start":
     case "no-show":
@@ -41,9 +41,9 @@ export function actionForKey(event) {
 }
 
 /** Enable exactly the buttons that apply; none while an action is on its way. */
-export function renderActions(toolbar, ticket, busy) {
+export function renderActions(toolbar, ticket, busy, paused = false) {
   toolbar.setAttribute("aria-busy", busy ? "true" : "false");
   for (const button of toolbar.querySelectorAll("[data-action]")) {
-    button.disabled = busy || !allowed(button.dataset.action, ticket);
+    button.disabled = busy || !allowed(button.dataset.action, ticket, paused);
   }
 }

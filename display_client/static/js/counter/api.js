@@ -39,6 +39,15 @@ export class CounterApi {
     return this.call("POST", `/${action}`);
   }
 
+  /** 暂停服务: `reason` one of break, training, system, other (with `other`, its text). */
+  pause(reason, other = "") {
+    return this.call("POST", "/pause", { reason, other });
+  }
+
+  resume() {
+    return this.call("POST", "/resume");
+  }
+
   /** `to` is {service_type_id} or {counter_id}. */
   transfer(to) {
     return this.call("POST", "/transfer", to);

@@ -1,4 +1,5 @@
-// The transfer dialog: send the current ticket to another service type or another counter.
+// The transfer dialog: send the current ticket to another service type or another counter. The
+// server lists only other lines and other counters (never the ticket's own line, never this counter).
 //
 // A native modal <dialog>: it traps the focus, Esc closes it, and the focus returns to the button
 // that opened it. Choosing a target closes it and hands the target to `onChoose`.
@@ -27,7 +28,7 @@ export class TransferDialog {
     return this.dialog.open;
   }
 
-  /** Open for `state`'s current ticket, offering the hall's service types and its other counters. */
+  /** Open for `state`'s current ticket, offering the other service types and the other counters. */
   open(state) {
     const { t, lang } = this;
     const ticket = state.ticket;
@@ -39,7 +40,6 @@ export class TransferDialog {
           type: "button",
           class: "cbutton ctransfer__choice",
           data: { target: JSON.stringify({ service_type_id: service.id }) },
-          disabled: service.id === ticket.service.id, // it is in that line already
         },
         serviceLabel(t, service, lang),
       ),
@@ -56,7 +56,8 @@ export class TransferDialog {
       ),
     );
     const none = h("p", { class: "ctransfer__none" }, t("transfer.no_counters"));
-    this.dialog.querySelector("[data-kind=service]").replaceChildren(...services);
+    const noService = h("p", { class: "ctransfer__none" }, t("transfer.no_services"));
+    this.dialog.querySelector("[data-kind=service]").replaceChildren(...(services.length ? services : [noService]));
     this.dialog.querySelector("[data-kind=counter]").replaceChildren(...(counters.length ? counters : [none]));
     this.dialog.showModal();
     const first = this.dialog.querySelector(".ctransfer__choice:enabled");

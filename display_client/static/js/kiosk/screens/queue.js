@@ -19,12 +19,20 @@ function qrImage(svg, alt) {
   return h("img", { class: "kticket__qr", src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`, alt });
 }
 
+/** The estimate's range {low, high} in minutes (equal when the server is sure, or sends no range). */
+function waitRange(raw) {
+  const minutes = Number(raw.wait_minutes) || 0;
+  const low = Number(raw.wait_minutes_low) || minutes;
+  const high = Number(raw.wait_minutes_high) || minutes;
+  return low < high ? { low, high } : { low: minutes, high: minutes };
+}
+
 /** What the page keeps of a ticket: what it shows, nothing more (no code beyond the QR's picture). */
 function keep(out) {
   const service = out.service || {};
   return {
     number: String(out.number || ""), priority: Boolean(out.priority), ahead: Number(out.ahead) || 0,
-    waitMinutes: Number(out.wait_minutes) || 0, service: { name: String(service.name || ""), nameEn: String(service.name_en || "") },
+    waitMinutes: Number(out.wait_minutes) || 0, wait: waitRange(out), service: { name: String(service.name || ""), nameEn: String(service.name_en || "") },
     qrSvg: String(out.qr_svg || ""), printer: Boolean(out.printer), linked: Boolean(out.linked),
   };
 }
@@ -36,7 +44,10 @@ export function queueScreen(ctx, params) {
   let timer = null;
   const view = { node, title: t("queue.title"), outlivesSession: false, dispose: () => clearInterval(timer) };
   const lineName = (line) => (ctx.lang === "en" && line.nameEn ? line.nameEn : line.name);
-  const waitText = (minutes, waiting) => (waiting ? t("queue.wait", { minutes }) : t("queue.wait.none"));
+  const waitText = (wait, waiting) => {
+    if (!waiting) return t("queue.wait.none");
+    return wait.low < wait.high ? t("queue.wait.range", wait) : t("queue.wait", { minutes: wait.high });
+  };
 
   function fact(iconName, text) {
     return h("span", { class: "kline__fact" }, icon(iconName), text);
@@ -56,14 +67,14 @@ export function queueScreen(ctx, params) {
       const buttons = found.map((raw) => {
         const line = { id: raw.id, prefix: String(raw.prefix || ""), name: String(raw.name || ""),
                        nameEn: String(raw.name_en || ""), waiting: Number(raw.waiting) || 0,
-                       waitMinutes: Number(raw.wait_minutes) || 0 };
+                       waitMinutes: Number(raw.wait_minutes) || 0, wait: waitRange(raw) };
         const button = h("button", { type: "button", class: "kline", data: { line: line.id, prefix: line.prefix } },
           h("span", { class: "kline__prefix" }, line.prefix),
           h("span", { class: "kline__text" },
             h("span", { class: "kline__name" }, lineName(line)),
             h("span", { class: "kline__facts" },
               fact("ticket", t("queue.waiting", { count: line.waiting })),
-              fact("clock", waitText(line.waitMinutes, line.waiting)))),
+              fact("clock", waitText(line.wait, line.waiting)))),
           icon("next"));
         button.addEventListener("click", () => options(line, false, false));
         return button;
@@ -130,7 +141,7 @@ export function queueScreen(ctx, params) {
         h("p", { class: "kqueue__chosen-label" }, t("queue.chosen")),
         h("h2", { class: "kqueue__chosen-name" }, h("span", { class: "kline__prefix" }, line.prefix), lineName(line)),
         h("p", { class: "kline__facts" }, fact("ticket", t("queue.waiting", { count: line.waiting })),
-          fact("clock", waitText(line.waitMinutes, line.waiting)))),
+          fact("clock", waitText(line.wait, line.waiting)))),
       h("div", { class: "kqueue__options", role: "group", "aria-label": t("queue.options") }, rows),
       h("div", { class: "kqueue__actions" }, change, takeButton));
   }
@@ -172,7 +183,8 @@ export function queueScreen(ctx, params) {
         h("div", { class: "kticket__queue" },
           h("p", { class: "kticket__ahead" }, fromParts(parts("queue.ahead", { count: kept.ahead }), "kticket")),
           h("p", { class: "kticket__wait" }, kept.ahead
-            ? fromParts(parts("queue.eta", { minutes: kept.waitMinutes }), "kticket")
+            ? fromParts(kept.wait.low < kept.wait.high ? parts("queue.eta.range", kept.wait)
+              : parts("queue.eta", { minutes: kept.waitMinutes }), "kticket")
             : t("queue.eta.soon")))),
       h("div", { class: "kticket__side" },
         h("figure", { class: "kticket__figure" }, qrImage(kept.qrSvg, t("queue.qr_alt")),
