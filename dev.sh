@@ -58,12 +58,12 @@ cmd=${1:-}
 case "$cmd" in
   demo)
     # The demo shares the test environment (readers included): pyscard builds against libpcsclite.
-    apt_install fonts-noto-cjk libpcsclite-dev swig
+    apt_install fonts-noto-cjk libpcsclite-dev swig espeak-ng
     python_env
     exec .venv/bin/kiosk demo "$@"
     ;;
   test)
-    apt_install chromium fonts-noto-cjk pcscd vsmartcard-vpcd libpcsclite-dev swig systemd openssl
+    apt_install chromium fonts-noto-cjk pcscd vsmartcard-vpcd libpcsclite-dev swig systemd openssl espeak-ng
     python_env
     e2e_tools
     set +e

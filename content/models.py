@@ -5,7 +5,7 @@ from content.accounts import api_keys, audit, notifications, staff
 from content.citizens import certificates, demo_backend, demo_histories, kiosk_agents, sessions
 from content.db import Base
 from content.library import approval, items
-from content.org import device_commands, enrolment, power_schedules, screens, tree
+from content.org import device_commands, enrolment, power_schedules, screen_voice, screens, tree
 from content.queue import models as queue_models
 from content.signage import (
     alerts,
@@ -16,6 +16,7 @@ from content.signage import (
     proof_of_play,
     schedules,
     targeting,
+    voice_packs,
 )
 
 __all__ = [
@@ -42,9 +43,11 @@ __all__ = [
     "publisher_lease",
     "queue_models",
     "schedules",
+    "screen_voice",
     "screens",
     "sessions",
     "staff",
     "targeting",
     "tree",
+    "voice_packs",
 ]

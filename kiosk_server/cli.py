@@ -1,5 +1,5 @@
 """The ``kiosk`` command: serve, demo, db upgrade, token, agent-credential, accounts, api-keys, agent,
-provision, doctor.
+provision, doctor, voice-pack.
 
 Nothing heavy is imported at module level: under gevent the monkey patch must come first.
 ``kiosk agent`` hands over to the kiosk device agent (``python -m devices.agent``) and ``kiosk provision``
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from kiosk_server import accounts_cli, api_keys_cli
+from kiosk_server import accounts_cli, api_keys_cli, voice_pack_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     cred.add_argument("screen_key", help="the screen key of the kiosk")
     accounts_cli.add_parser(sub)
     api_keys_cli.add_parser(sub)
+    voice_pack_cli.add_parser(sub)
     agent = sub.add_parser(
         "agent", add_help=False, help="run the kiosk device agent (python -m devices.agent); arguments go to it"
     )
@@ -127,6 +128,8 @@ def _run(args: Any, mode: str) -> int:
         return api_keys_cli.run(args)
     if args.command == "accounts":
         return accounts_cli.run(args)
+    if args.command == "voice-pack":
+        return voice_pack_cli.run(args)
     overrides: dict[str, Any] = {"async_mode": mode}
     if args.command == "demo":
         overrides["public_index"] = True  # the demo's start page links every screen
@@ -147,6 +150,10 @@ def _run(args: Any, mode: str) -> int:
 
     with writing_to(settings(app).data_dir):
         seeded = ensure_demo_data(app)
+        from kiosk_server.voice_store import ensure_default
+
+        with database(app).session() as session:  # the voice pack, made once (docs/deployment.md, "Voice pack")
+            ensure_default(session, settings(app).data_dir)
     reader = None
     if not args.no_card_reader:
         reader = start_demo_card_reader(app, args.port, str(settings(app).data_dir / DEMO_CARDS_FILE))

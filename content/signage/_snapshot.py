@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from content.library.items import ContentItem, ItemStatus, Media, PolicyNotice, Ticker, Vacancy
+from content.org.screen_voice import VoiceSettings, all_settings
 from content.org.screens import Screen, ScreenTag, screen_group_members
 from content.org.tree import Hall, OrgUnit
 from content.signage.emergencies import Emergency
@@ -23,6 +24,7 @@ from content.signage.layouts import Layout
 from content.signage.playlists import Playlist
 from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
 from content.signage.targeting import ScreenContext, TargetRule
+from content.signage.voice_packs import current_packs, voice_entry, voice_key
 
 
 def iso(moment: datetime) -> str:
@@ -338,6 +340,12 @@ def load_contexts(session: Session, screen_ids: Sequence[int] | None = None) -> 
             paths[node] = tuple(reversed(chain))
         return paths[node]
 
+    packs = {hall: pack.index_sha256 for hall, pack in current_packs(session).items()}
+    voices = all_settings(session, None if screen_ids is None else list(screen_ids))
+
+    def pack_of(hall_id: int) -> str | None:
+        return packs.get(hall_id) or packs.get(None)
+
     contexts = []
     for sid, hall_id in session.execute(screens):
         org, tz = halls[hall_id]
@@ -350,6 +358,7 @@ def load_contexts(session: Session, screen_ids: Sequence[int] | None = None) -> 
                 group_ids=frozenset(groups.get(sid, ())),
                 tags=frozenset(tags.get(sid, ())),
                 timezone=tz,
+                voice=voice_key(voice_entry(pack_of(hall_id), voices.get(sid, VoiceSettings()))),
             )
         )
     return contexts

@@ -37,6 +37,7 @@ class GroupInput:
     timezone: str
     schedule_ids: tuple[int, ...]
     emergency_ids: tuple[int, ...]
+    voice: str = ""  # the manifest's voice entry as canonical JSON, "" for none
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class Resolver:
         tz = zone(ctx.timezone)
         day_start = local_midnight(at, tz)
         matched = (self._schedule_index.match(ctx), self._emergency_index.match(ctx))
-        parts = (ctx.org_unit_id, ctx.org_path, ctx.timezone, day_start, *matched)
+        parts = (ctx.org_unit_id, ctx.org_path, ctx.timezone, day_start, *matched, ctx.voice)
         group = self._groups.get(parts)
         if group is None:
             group = self._groups[parts] = self._new_group(ctx, tz, day_start, *matched)
@@ -132,8 +132,9 @@ class Resolver:
         schedules = tuple(sorted(i for i in schedule_ids if self._timeline.schedule(i).may_run_after(day_start, tz)))
         emergencies = tuple(sorted(i for i in emergency_ids if self._timeline.emergency(i).ends_at > day_start))
         text = f"{ctx.org_unit_id}|{ctx.timezone}|{','.join(map(str, schedules))}|{','.join(map(str, emergencies))}"
+        text += f"|{ctx.voice}" if ctx.voice else ""  # screens with their own voice settings: their own group
         key = "g-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-        return GroupInput(key, ctx.org_unit_id, ctx.org_path, ctx.timezone, schedules, emergencies)
+        return GroupInput(key, ctx.org_unit_id, ctx.org_path, ctx.timezone, schedules, emergencies, ctx.voice)
 
     def group_input(self, ctx: ScreenContext, at: datetime) -> GroupInput:
         """The group ``ctx`` belongs to on ``at``'s day: its key and what its manifest depends on."""
@@ -151,7 +152,7 @@ class Resolver:
         inputs: dict[int, GroupInput] = {}
         for ctx in contexts:
             alone = ctx.screen_id if ctx.screen_id in named else None
-            signature = (ctx.hall_id, ctx.org_unit_id, ctx.group_ids, ctx.tags, alone)
+            signature = (ctx.hall_id, ctx.org_unit_id, ctx.group_ids, ctx.tags, alone, ctx.voice)
             group = shared.get(signature)
             if group is None:
                 group = shared[signature] = self._group(ctx, at)
@@ -200,6 +201,8 @@ class Resolver:
             "items": {key: self._item_data(key) for key in referenced_items(current)},
             "segments": [piece_json(piece) for piece in current],
         }
+        if group.voice:
+            body["voice"] = json.loads(group.voice)  # docs/protocol.md §2, "Voice"
         return Manifest(group=group.key, version=self._version(group, body, current), body=body)
 
     def _item_data(self, key: str) -> Mapping[str, Any]:

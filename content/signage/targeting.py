@@ -77,6 +77,7 @@ class ScreenContext:
     group_ids: frozenset[int]
     tags: frozenset[str]
     timezone: str
+    voice: str = ""  # the manifest's voice entry as canonical JSON, "" for none (content/signage/voice_packs.py)
 
 
 def validate_targets(rules: Sequence[Rule | Mapping[str, object]]) -> None:

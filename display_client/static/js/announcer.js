@@ -1,6 +1,8 @@
 // Announcer: reads each new call aloud. A two-tone chime (Web Audio oscillators, no audio files),
-// then the call text through speechSynthesis in the page's language when the browser has such a
-// voice, the chime alone otherwise.
+// then the call assembled from the hall's voice pack (voice-pack.js: recorded segments scheduled
+// with Web Audio, no speech engine needed); only when no pack is available, speechSynthesis in the
+// page's language when the browser has such a voice; the chime alone otherwise. The manifest's
+// `voice` entry sets the pack, the volume (0–100) and quiet hours (chime only, or silent).
 //
 // Announcements queue and never overlap: the next starts when the previous utterance ends, or at
 // a deadline, since some speech engines never fire `end`. A call older than a minute is not read
@@ -12,6 +14,7 @@
 import { withTimeout } from "./_dom.js";
 import { callText } from "./queue-board.js";
 import { parseTime } from "./timeline.js";
+import { VoicePack, callSegments, quietMode } from "./voice-pack.js";
 
 const MAX_AGE_MS = 60_000;
 const MAX_LOG = 100;
@@ -46,7 +49,7 @@ export function pickVoice(voices, lang) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function tone(ctx, frequency, at, seconds) {
+function tone(ctx, frequency, at, seconds, destination = ctx.destination) {
   // A sine with a quieter octave above and a struck-bell envelope: a soft "ding".
   for (const [ratio, level] of [[1, 0.35], [2, 0.08]]) {
     const osc = ctx.createOscillator();
@@ -56,7 +59,7 @@ function tone(ctx, frequency, at, seconds) {
     gain.gain.setValueAtTime(0.0001, at);
     gain.gain.exponentialRampToValueAtTime(level, at + 0.02);
     gain.gain.exponentialRampToValueAtTime(0.0001, at + seconds);
-    osc.connect(gain).connect(ctx.destination);
+    osc.connect(gain).connect(destination);
     osc.start(at);
     osc.stop(at + seconds + 0.05);
   }
@@ -84,6 +87,10 @@ export class Announcer {
     this.utterance = null; // held, or Chromium may collect it and never fire `end`
     this.running = false;
     this.voices = [];
+    this.pack = new VoicePack();
+    this.volume = 100; // 0–100, from the manifest's voice entry
+    this.quiet = [];
+    this.timezone = null;
     if (this.speech) {
       const load = () => {
         this.voices = this.speech.getVoices() || [];
@@ -97,6 +104,16 @@ export class Announcer {
   get voice() {
     if (!this.voices.length && this.speech) this.voices = this.speech.getVoices() || [];
     return pickVoice(this.voices, this.i18n.lang);
+  }
+
+  /** Follow the manifest's `voice` entry (null: no pack, full volume, no quiet hours). */
+  setVoice(voice, timezone) {
+    const volume = Number(voice && voice.volume);
+    this.volume = Number.isFinite(volume) ? Math.min(100, Math.max(0, volume)) : 100;
+    this.quiet = (voice && voice.quiet) || [];
+    this.timezone = timezone || null;
+    this.pack.want(voice && voice.pack ? voice.pack.url : null);
+    if (this.context) this.pack.load(this.context); // decoded ahead, so the next call is ready
   }
 
   /** Take in a board just applied: queue every call not heard before (oldest first). */
@@ -145,15 +162,31 @@ export class Announcer {
   async _announce(call) {
     const text = callText(this.i18n, call, { spoken: true });
     const entry = { id: call.id, text, recall: !!call.recall, chime: null, voice: null, speech: null,
+                    engine: null, quiet: quietMode(this.quiet, this.timezone, this.now()), segments: [],
                     startedAt: Date.now(), endedAt: null };
     this.log.push(entry);
     if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
     this.current = entry;
     this.onChange();
     try {
+      if (entry.quiet === "silent") {
+        entry.chime = "quiet";
+        await sleep(CHIME_MS); // the board still marks the call for the chime's time
+        return;
+      }
       entry.chime = await this._chime();
-      const voice = this.voice;
+      if (entry.quiet === "chime" || this.volume === 0) return;
+      const names = callSegments(call);
+      if (this.context && this.pack.url) await this.pack.load(this.context);
+      if (this.context && this.context.state === "running" && this.pack.ready(names)) {
+        entry.engine = "pack";
+        entry.segments = await this._playSegments(names);
+        return;
+      }
+      // Speech only as a last resort: no pack named, or the one named cannot be loaded (tried again next call).
+      const voice = this.pack.url && !this.pack.error ? null : this.voice;
       if (voice) {
+        entry.engine = "speech";
         entry.voice = voice.name || voice.voiceURI || voice.lang;
         entry.speech = await this._speak(text, voice);
       }
@@ -164,6 +197,22 @@ export class Announcer {
       this.current = null;
       this.onChange();
     }
+  }
+
+  /** A gain node at the screen's volume, in front of the speakers. */
+  _output(ctx) {
+    const gain = ctx.createGain();
+    gain.gain.value = this.volume / 100;
+    gain.connect(ctx.destination);
+    return gain;
+  }
+
+  /** Play the segments back to back after the chime; resolves when the last one has ended. */
+  async _playSegments(names) {
+    const ctx = this.context;
+    const { scheduled, end } = this.pack.schedule(ctx, names, ctx.currentTime + 0.05, this._output(ctx));
+    await sleep(Math.max(0, (end - ctx.currentTime) * 1000) + 50);
+    return scheduled;
   }
 
   async _audio() {
@@ -185,10 +234,11 @@ export class Announcer {
       console.warn("announcer: no audio", err); // say "blocked": the announcement still runs
     }
     this.audioBlocked = ctx === null;
-    if (ctx) {
+    if (ctx && this.volume > 0) {
       const at = ctx.currentTime + 0.05;
-      tone(ctx, 659.25, at, 0.9); // E5
-      tone(ctx, 523.25, at + 0.55, 1.0); // C5
+      const out = this._output(ctx);
+      tone(ctx, 659.25, at, 0.9, out); // E5
+      tone(ctx, 523.25, at + 0.55, 1.0, out); // C5
     }
     await sleep(CHIME_MS); // blocked or not, the board shows the call for the same time
     return ctx ? "played" : "blocked";
