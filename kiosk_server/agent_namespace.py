@@ -37,7 +37,7 @@ from content.citizens.kiosk_agents import (
     verify_agent_credential,
 )
 from content.citizens.records import InvalidIdentity, RecordsError, identity_from_card
-from content.citizens.sessions import EndReason, end_for_reader, end_sessions, identify_and_open
+from content.citizens.sessions import EndReason, card_left_in_reader, end_for_reader, end_sessions, identify_and_open
 from content.control_characters import first_control_character
 from content.org.device_commands import Executor
 from content.org.power_schedules import Source as PowerSource
@@ -288,8 +288,12 @@ class AgentNamespace(GuardedNamespace):
             return err.ack()
         with link.lock, self._db.session() as session:
             ended = end_sessions(session, link.screen_id, EndReason.CARD_REMOVED, self._clock(), reader_id=reader_id)
+            # Its session ended before (timeout, 结束) with the card left in: the page is asking to take it.
+            left = not ended and card_left_in_reader(session, link.screen_id, reader_id)
             session.commit()
         self._events.ended(ended)
+        if left:
+            self._events.card_removed(link.screen_id, reader_id)
         log.info(
             "card removed from kiosk screen %d reader %s: %d sessions ended", link.screen_id, reader_id, len(ended)
         )

@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from content.citizens.records import RecordsError, sex_label
 from content.citizens.sessions import CitizenSession
 from kiosk_server.events import (
+    CITIZEN_CARD_REMOVED,
     CITIZEN_CARD_UNREADABLE,
     CITIZEN_SESSION,
     CITIZEN_SESSION_ENDED,
@@ -65,6 +66,11 @@ def unreadable_payload(source: str, hint: str) -> dict[str, Any]:
     return {"source": source, "hint": hint}
 
 
+def card_removed_payload(reader_id: str) -> dict[str, Any]:
+    """``citizen_card_removed``: which reader is empty now (no personal data)."""
+    return {"reader_id": reader_id}
+
+
 class CitizenEvents:
     """Emits citizen-session events to kiosk screens' rooms (through the message queue when there is one)."""
 
@@ -86,3 +92,7 @@ class CitizenEvents:
 
     def unreadable(self, screen_id: int, source: str, hint: str) -> None:
         self._emit(CITIZEN_CARD_UNREADABLE, unreadable_payload(source, hint), screen_id)
+
+    def card_removed(self, screen_id: int, reader_id: str) -> None:
+        """A card left ``reader_id`` after its session had ended: the page stops asking to take it."""
+        self._emit(CITIZEN_CARD_REMOVED, card_removed_payload(reader_id), screen_id)

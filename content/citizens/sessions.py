@@ -143,6 +143,22 @@ def end_for_reader(session: Session, screen_id: int, report: ReaderReport, now: 
     return end_sessions(session, screen_id, reason, now, reader_id=report.reader_id)
 
 
+# Ends after which the card is still in its reader: the citizen neither took it nor had a reader go.
+LEFT_IN_READER: Final = frozenset({EndReason.TIMEOUT.value, EndReason.FINISHED.value})
+
+
+def card_left_in_reader(session: Session, screen_id: int, reader_id: str) -> bool:
+    """Whether the kiosk's last session from ``reader_id`` ended with its card still there (timeout, 结束).
+
+    Its ``card_removed`` ends nothing, yet the kiosk page is asking the citizen to take the card.
+    """
+    stmt = select(CitizenSession.ended_at, CitizenSession.end_reason).where(
+        CitizenSession.screen_id == screen_id, CitizenSession.reader_id == reader_id
+    )
+    last = session.execute(stmt.order_by(CitizenSession.id.desc()).limit(1)).first()
+    return last is not None and last.ended_at is not None and last.end_reason in LEFT_IN_READER
+
+
 def end_session_by_token(session: Session, token: str, reason: EndReason, now: datetime) -> CitizenSession | None:
     """End the open session holding ``token`` (the citizen tapped 完成); None when there is none."""
     ended = _end(session, reason, now, CitizenSession.token_hash == token_hash(token))

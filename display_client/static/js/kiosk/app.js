@@ -11,7 +11,8 @@
 
 import { h } from "../_dom.js";
 import {
-  CITIZEN_CARD_UNREADABLE, CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED, WELCOME,
+  CITIZEN_CARD_REMOVED, CITIZEN_CARD_UNREADABLE, CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED,
+  WELCOME,
 } from "../events.js";
 import { ApiError, KioskApi } from "./api.js";
 import { SOCKET_EVENT, STATUS_EVENT } from "./bridge.js";
@@ -35,6 +36,7 @@ import { queueScreen } from "./screens/queue.js";
 import { recordsScreen } from "./screens/records.js";
 import { pickFrom } from "./sheet.js";
 import { createKioskI18n } from "./strings.js";
+import { CARD_SOURCES, LEFT_BEHIND_REASONS, TakeCardReminder } from "./take-card.js";
 
 const SCREENS = {
   home: homeScreen,
@@ -51,6 +53,8 @@ const SCREENS = {
 const PERSONAL = new Set(["records", "matches", "certificate"]);
 const REFUSALS = ["invalid_identity", "unknown_person", "token_expired", "token_invalid", "backend_unavailable"];
 const DEFAULT_LANG = "zh-CN";
+// The hall's zone until welcome names it (the default of every hall: docs/architecture.md, "Priority layers").
+const DEFAULT_TIME_ZONE = "Asia/Shanghai";
 const TOUCH_EVERY_MS = 10_000; // docs/kiosk.md §2: touch at most every 10 s
 // After a screen change the new screen ignores taps this long: the second tap of a double tap
 // would otherwise land on whatever the new screen has under the finger.
@@ -65,6 +69,7 @@ export class KioskApp {
     this.api = new KioskApi({ screenKey: wallRoot.dataset.screenKey || "" });
     this.citizen = new Citizen();
     this.offset = 0; // server clock minus ours, from welcome
+    this.timeZone = DEFAULT_TIME_ZONE; // the hall's, from welcome: every time on the kiosk is the hall's
     this.lang = DEFAULT_LANG;
     this.elder = false;
     this.i18n = createKioskI18n(this.lang);
@@ -88,9 +93,13 @@ export class KioskApp {
     const dialogEl = h("div", { class: "kdialog-layer" });
     const countEl = h("div", { class: "kcount-layer" });
     const noteEl = h("div", { class: "knote-layer" });
-    el.replaceChildren(this.attractEl, this.uiEl, this.sheetEl, dialogEl, noteEl, countEl);
+    const takeCardEl = h("div", { class: "ktakecard-layer" });
+    el.replaceChildren(this.attractEl, this.uiEl, this.sheetEl, dialogEl, noteEl, takeCardEl, countEl);
     this.dialog = new MessageDialog(dialogEl);
     this.note = new CardNote(noteEl);
+    this.takeCard = new TakeCardReminder(takeCardEl);
+    // The attract band is reserved below the wall's content, never laid over it (kiosk.css, "attract loop").
+    this.bandObserver = typeof ResizeObserver === "function" ? new ResizeObserver(() => this.reserveBand()) : null;
     this.countdown = new Countdown(countEl, { onContinue: () => this.keepUsing(), onEnd: () => this.finish() });
 
     this.idle = new IdleTimer({
@@ -134,10 +143,18 @@ export class KioskApp {
     if (name === WELCOME) {
       const server = Date.parse(data && data.server_time);
       if (Number.isFinite(server)) this.offset = server - (receivedAt || Date.now());
+      const hall = data && data.screen && data.screen.hall;
+      if (hall && typeof hall.timezone === "string" && hall.timezone) this.timeZone = hall.timezone;
     } else if (name === CITIZEN_SESSION) {
       this.sessionOpened(data);
     } else if (name === CITIZEN_SESSION_ENDED) {
-      if (this.citizen.end(data ? data.session_id : undefined)) this.sessionEnded(data ? data.reason : undefined);
+      const reason = data ? data.reason : undefined;
+      const source = this.citizen.current ? this.citizen.current.source : null;
+      if (this.citizen.end(data ? data.session_id : undefined)) this.sessionEnded(reason, source);
+      // The page may have ended it first (结束) and asked for the card, which then left before the server heard 结束.
+      else if (reason === "card_removed") this.takeCard.hide("removed");
+    } else if (name === CITIZEN_CARD_REMOVED) {
+      this.takeCard.hide("removed");
     } else if (name === CITIZEN_SESSION_REFUSED) {
       this.refused(data);
     } else if (name === CITIZEN_CARD_UNREADABLE) {
@@ -164,6 +181,7 @@ export class KioskApp {
     }
     // Somebody new: nothing of the previous person may stay on screen, not even for a frame.
     this.note.hide(); // a card was read: whatever the last attempt said is over
+    this.takeCard.hide("card");
     const waiting = this.view && this.view.name === "needsCard" ? this.view.params.target : null;
     const hadSomeone = this.citizen.open;
     this.citizen.end();
@@ -188,9 +206,10 @@ export class KioskApp {
    * The session ended: back to the attract loop, unless the screen shows nothing of the person (a
    * ticket just taken). When its reader went, the citizen is told so, in the words and size they had.
    */
-  sessionEnded(reason) {
+  sessionEnded(reason, source = null) {
     const note = readerNote(reason);
     const shown = { t: this.t, lang: this.lang, elder: this.elder };
+    const leftBehind = LEFT_BEHIND_REASONS.includes(reason);
     const record = this.view;
     if (record && record.view && record.view.outlivesSession) {
       record.generation = this.citizen.generation;
@@ -198,7 +217,21 @@ export class KioskApp {
     } else {
       this.attract();
     }
-    if (note) this.note.show(shown.t, note, shown);
+    if (note) {
+      this.takeCard.hide("reader");
+      this.note.show(shown.t, note, shown);
+    }
+    if (leftBehind) this.askForCard(source, shown);
+  }
+
+  /** The session ended with its card still in the reader: 请取走您的证件, in the citizen's words and size. */
+  askForCard(source, { t, lang, elder }) {
+    if (CARD_SOURCES.includes(source)) this.takeCard.show(t, { source, lang, elder });
+  }
+
+  /** What the citizen was using, before the page resets it: for words said after the session. */
+  shown() {
+    return { t: this.t, lang: this.lang, elder: this.elder, source: this.citizen.current ? this.citizen.current.source : null };
   }
 
   /** A reader saw a card it could not read: say so over whatever shows, without taking the page. */
@@ -208,6 +241,7 @@ export class KioskApp {
 
   refused(payload) {
     this.note.hide(); // this card was read: what the last attempt said is over
+    this.takeCard.hide("card");
     if (this.citizen.open) return; // a stray read while someone is served: leave their screen alone
     const code = payload && REFUSALS.includes(payload.error) ? payload.error : "invalid_identity";
     if (this.mode === "attract") this.home();
@@ -252,15 +286,19 @@ export class KioskApp {
   }
 
   expire() {
-    this.citizen.end(); // the server ends it too (timeout); nothing to wait for
+    const shown = this.shown();
+    const had = this.citizen.end(); // the server ends it too (timeout); nothing to wait for
     this.attract();
+    if (had) this.askForCard(shown.source, shown);
   }
 
   /** 结束: clear at once, then tell the server. */
   finish() {
     const token = this.citizen.token;
+    const shown = this.shown();
     const had = this.citizen.end();
     this.attract();
+    if (had) this.askForCard(shown.source, shown);
     if (had && token) this.api.post("/session/finish", { token }).catch(() => {});
   }
 
@@ -282,6 +320,7 @@ export class KioskApp {
     this.attractEl.hidden = false;
     this.el.dataset.screen = "attract";
     document.documentElement.classList.remove("kiosk-ui");
+    document.documentElement.classList.add("kiosk-attract");
     this.wallRoot.removeAttribute("aria-hidden");
     this.wallRoot.inert = false;
     this.renderAttract();
@@ -297,6 +336,19 @@ export class KioskApp {
         this.home();
       },
     }));
+    if (this.bandObserver) {
+      this.bandObserver.disconnect();
+      const band = this.attractEl.querySelector(".kattract__band");
+      if (band) this.bandObserver.observe(band);
+    }
+    this.reserveBand();
+  }
+
+  /** The wall underneath ends where the attract band begins: `--kiosk-attract-band` is the band's height. */
+  reserveBand() {
+    const band = this.mode === "attract" ? this.attractEl.querySelector(".kattract__band") : null;
+    const height = band ? Math.ceil(band.getBoundingClientRect().height) : 0;
+    document.documentElement.style.setProperty("--kiosk-attract-band", `${height}px`);
   }
 
   home() {
@@ -388,6 +440,7 @@ export class KioskApp {
       t,
       lang: this.lang,
       elder: this.elder,
+      timeZone: this.timeZone,
       rows: this.elder ? ELDER_ROWS : ROWS,
       api: this.api,
       citizen: c ? { maskedName: c.maskedName, maskedId: c.maskedId, source: c.source } : null,
@@ -512,6 +565,7 @@ export class KioskApp {
     this.attractEl.replaceChildren();
     this.uiEl.hidden = false;
     document.documentElement.classList.add("kiosk-ui");
+    document.documentElement.classList.remove("kiosk-attract");
     this.wallRoot.setAttribute("aria-hidden", "true");
     this.wallRoot.inert = true;
   }
@@ -535,6 +589,8 @@ export class KioskApp {
     }
     this.el.classList.toggle("kiosk--elder", this.elder);
     this.el.lang = this.lang;
+    // The whole document is in the citizen's language (screen readers, hyphenation, fonts), not only the UI.
+    document.documentElement.lang = this.lang;
     this.el.dataset.elder = String(this.elder);
     this.el.dataset.lang = this.lang;
     this.retitle();
@@ -582,15 +638,20 @@ export class KioskApp {
     this.whoEl.hidden = false;
   }
 
-  /** An emergency on the wall underneath must be seen: the touch UI steps aside while one shows. */
+  /**
+   * An emergency on the wall underneath must be seen (emergency.js). Under 提示 and 警告 it is a band
+   * across the top and the touch UI moves down under it, still usable; only 紧急 makes it step aside.
+   */
   watchEmergencies() {
     const check = () => {
       const overlay = this.wallRoot.querySelector(".emergency");
-      const showing = Boolean(overlay && !overlay.hidden);
-      document.documentElement.classList.toggle("kiosk-emergency", showing);
+      const mode = overlay && !overlay.hidden ? overlay.dataset.mode : null;
+      const root = document.documentElement.classList;
+      root.toggle("kiosk-emergency", mode === "full" || mode === "panel");
+      root.toggle("kiosk-emergency-band", mode === "band");
     };
     new MutationObserver(check).observe(this.wallRoot, { subtree: true, childList: true, attributes: true,
-                                                          attributeFilter: ["hidden"] });
+                                                          attributeFilter: ["hidden", "data-mode"] });
     check();
   }
 
@@ -602,7 +663,9 @@ export class KioskApp {
       generation: this.citizen.generation,
       elder: this.elder,
       lang: this.lang,
+      timeZone: this.timeZone,
       stack: this.stack.map((entry) => entry.name),
+      takeCard: this.takeCard.diagnostics(),
     };
   }
 }

@@ -3,6 +3,7 @@
 
 import { h } from "../_dom.js";
 import { icon } from "./icons.js";
+import { noticeText } from "./strings.js";
 
 /** 长辈版 (a toggle, its state in aria-pressed and a check mark) and the other language's name. */
 export function toggleButtons(t, { elder, otherLang, onElder, onLang }) {
@@ -42,6 +43,6 @@ export function whoBanner(t, citizen) {
       h("p", { class: "kwho__id" }, citizen.maskedId ? t("who.id", { id: citizen.maskedId }) : t("who.id.none")),
       h("p", { class: "kwho__source" }, t(`who.source.${citizen.source}`),
         byCard ? t("list.separator") : "", byCard ? t("who.leave") : ""),
-      citizen.notice ? h("p", { class: "kwho__notice" }, icon("info"), citizen.notice) : null),
+      citizen.notice ? h("p", { class: "kwho__notice" }, icon("info"), noticeText(t, citizen.notice)) : null),
   ];
 }

@@ -31,11 +31,22 @@ export function dateLabel(t, iso) {
   return t("date.day", { year: match[1], month: String(Number(match[2])), day: String(Number(match[3])) });
 }
 
-/** "HH:MM" of an ISO date-time in the kiosk's own clock. */
-export function timeLabel(iso) {
+/**
+ * "HH:MM" of an ISO date-time on the hall's clock (`timeZone`, from welcome), never the browser's: a
+ * kiosk whose system zone is wrong still says the time the citizen sees on the hall's walls.
+ */
+export function timeLabel(iso, timeZone = "Asia/Shanghai") {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return "";
-  return `${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`;
+  let format;
+  try {
+    format = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  } catch {
+    // A zone this browser does not know: the default hall zone rather than no time at all.
+    format = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
+  return `${parts.hour}:${parts.minute}`;
 }
 
 /** The salary of a vacancy per month, from its numbers. */

@@ -66,6 +66,7 @@ const CATALOGUE = {
     "queue.lines": "业务列表",
     "queue.waiting": "等候 {count} 人",
     "queue.wait": "预计约 {minutes} 分钟",
+    "queue.wait.range": "预计约 {low}–{high} 分钟",
     "queue.wait.none": "无需等候",
     "queue.chosen": "您选择的业务",
     "queue.options": "取号选项",
@@ -82,7 +83,9 @@ const CATALOGUE = {
     "queue.done.title": "取号成功",
     "queue.number": "您的号码",
     "queue.ahead": "您前面还有 {count} 人",
+    "queue.ahead#one": "您前面还有 {count} 人",
     "queue.eta": "预计等候约 {minutes} 分钟",
+    "queue.eta.range": "预计等候约 {low}–{high} 分钟",
     "queue.eta.soon": "即将叫号，请留意叫号屏",
     "queue.qr_alt": "查看排队进度的二维码",
     "queue.scan": "手机扫码查看排队进度",
@@ -106,7 +109,9 @@ const CATALOGUE = {
     "jobs.title": "岗位查询",
     "jobs.filters": "筛选条件",
     "jobs.count": "共找到 {count} 个岗位",
+    "jobs.count#one": "共找到 {count} 个岗位",
     "jobs.count.search": "首字母“{initials}”：共找到 {count} 个岗位",
+    "jobs.count.search#one": "首字母“{initials}”：共找到 {count} 个岗位",
     "jobs.empty": "没有符合条件的岗位，请换个条件试试。",
     "search.label": "拼音首字母",
     "search.placeholder": "点此输入，如 SYY 查收银员",
@@ -140,6 +145,7 @@ const CATALOGUE = {
     "job.district": "工作区域",
     "job.headcount_label": "招聘人数",
     "job.headcount": "招 {count} 人",
+    "job.headcount#one": "招 {count} 人",
     "job.education": "学历要求",
     "job.category": "职业类别",
     "job.category_value": "{label}（{code}）",
@@ -185,6 +191,10 @@ const CATALOGUE = {
     "records.retired": "退休",
     "records.month.retired": "{month}：已退休，无需缴费",
     "records.retired.since": "自 {month} 起已退休，此后无需缴费，不算中断",
+    "records.pension.title": "已退休",
+    "records.pension.since": "退休时间：{month}",
+    "records.contrib.before": "退休前 {total} 个月：已缴费 {paid} 个月，未缴费 {unpaid} 个月",
+    "records.contrib.all_retired": "近 {total} 个月都在退休之后，无需缴费，没有缴费记录。",
     "records.balance.pension": "养老保险个人账户",
     "records.balance.medical": "医疗保险个人账户",
     "records.employment.state": "登记状态",
@@ -231,11 +241,26 @@ const CATALOGUE = {
     "category.6": "生产制造",
     "category.7": "军人",
     "category.8": "其他",
+    "topic.employment_registration": "就业登记",
+    "topic.unemployment_registration": "失业登记",
+    "topic.unemployment_insurance": "失业保险",
+    "topic.insurance_subsidy": "社会保险补贴",
+    "topic.startup_loan": "创业担保贷款",
+    "topic.traineeship": "就业见习",
+    "topic.skills_training": "技能培训",
+    "topic.employment_assistance": "就业援助",
+    "topic.job_retention": "稳岗返还",
+    "topic.ssc": "社保卡",
+    "topic.resident_pension": "城乡居民养老保险",
+    "topic.ecard": "电子社保卡",
+    "employer.flexible": "灵活就业",
+    "who.notice.card_only": "此卡为第三代社保卡，本机未配备PSAM安全模块，个人信息将通过卡号查询。",
     "matches.title": "岗位匹配",
     "matches.loading": "正在为您匹配岗位，请稍候……",
     "matches.criteria": "按您的年龄（{age} 岁）和学历（{education}）筛选",
     "matches.criteria.district": "按您的年龄（{age} 岁）和学历（{education}）筛选，{district}的岗位排在前面",
     "matches.count": "共 {count} 个适合您的岗位",
+    "matches.count#one": "共 {count} 个适合您的岗位",
     "matches.empty": "暂时没有适合您的岗位，可到人工窗口登记求职意向。",
     "matches.note": "这是简单筛选的结果，详细推荐请咨询人工窗口。",
     "certificate.title": "参保证明",
@@ -293,6 +318,9 @@ const CATALOGUE = {
     "note.reader_fault.title.elder": "读卡器出故障了，请找工作人员帮忙",
     "note.reader.body": "为保护您的信息，本次查询已结束，屏幕上的个人信息已清除。",
     "note.reader.body.elder": "您的查询已经结束，个人信息已经清除。",
+    "takecard.title": "请取走您的证件",
+    "takecard.body.idcard": "您的身份证还在读卡区上，请带走。",
+    "takecard.body.ssc": "您的社保卡还在读卡口里，请取出带走。",
   },
   en: {
     "app.label": "Self-service",
@@ -353,6 +381,7 @@ const CATALOGUE = {
     "queue.lines": "Services",
     "queue.waiting": "{count} waiting",
     "queue.wait": "About {minutes} min",
+    "queue.wait.range": "About {low}–{high} min",
     "queue.wait.none": "No wait",
     "queue.chosen": "Your service",
     "queue.options": "Ticket options",
@@ -369,7 +398,9 @@ const CATALOGUE = {
     "queue.done.title": "Here is your ticket",
     "queue.number": "Your number",
     "queue.ahead": "{count} people ahead of you",
+    "queue.ahead#one": "{count} person ahead of you",
     "queue.eta": "About {minutes} min wait",
+    "queue.eta.range": "About {low}–{high} min wait",
     "queue.eta.soon": "You will be called soon",
     "queue.qr_alt": "QR code of your queue status",
     "queue.scan": "Scan to follow your queue",
@@ -393,7 +424,9 @@ const CATALOGUE = {
     "jobs.title": "Find a job",
     "jobs.filters": "Filters",
     "jobs.count": "{count} vacancies found",
+    "jobs.count#one": "{count} vacancy found",
     "jobs.count.search": "Initials \"{initials}\": {count} vacancies found",
+    "jobs.count.search#one": "Initials \"{initials}\": {count} vacancy found",
     "jobs.empty": "No vacancies match. Please try other choices.",
     "search.label": "Pinyin initials",
     "search.placeholder": "Tap to type, e.g. SYY for cashier",
@@ -427,6 +460,7 @@ const CATALOGUE = {
     "job.district": "District",
     "job.headcount_label": "Openings",
     "job.headcount": "{count} openings",
+    "job.headcount#one": "{count} opening",
     "job.education": "Education",
     "job.category": "Category",
     "job.category_value": "{label} ({code})",
@@ -472,6 +506,10 @@ const CATALOGUE = {
     "records.retired": "Retired",
     "records.month.retired": "{month}: retired, nothing to pay",
     "records.retired.since": "Retired since {month}: no contributions are due after that, which is not a gap",
+    "records.pension.title": "Retired",
+    "records.pension.since": "Retired since {month}",
+    "records.contrib.before": "{total} months before retiring: paid {paid}, unpaid {unpaid}",
+    "records.contrib.all_retired": "All of the last {total} months are after retirement: nothing was due, so there are no contributions.",
     "records.balance.pension": "Pension personal account",
     "records.balance.medical": "Medical insurance personal account",
     "records.employment.state": "Status",
@@ -518,11 +556,26 @@ const CATALOGUE = {
     "category.6": "Production",
     "category.7": "Military",
     "category.8": "Other",
+    "topic.employment_registration": "Employment registration",
+    "topic.unemployment_registration": "Unemployment registration",
+    "topic.unemployment_insurance": "Unemployment insurance",
+    "topic.insurance_subsidy": "Social-insurance subsidies",
+    "topic.startup_loan": "Guaranteed start-up loans",
+    "topic.traineeship": "Work traineeships",
+    "topic.skills_training": "Skills training",
+    "topic.employment_assistance": "Employment assistance",
+    "topic.job_retention": "Job-retention refunds",
+    "topic.ssc": "Social-security card",
+    "topic.resident_pension": "Residents' pension insurance",
+    "topic.ecard": "Electronic social-security card",
+    "employer.flexible": "Flexible employment",
+    "who.notice.card_only": "This is a third-generation social-security card and this kiosk has no PSAM security module: your records are looked up by the card number.",
     "matches.title": "Jobs for me",
     "matches.loading": "Finding vacancies for you, please wait…",
     "matches.criteria": "Chosen for your age ({age}) and education ({education})",
     "matches.criteria.district": "Chosen for your age ({age}) and education ({education}); {district} first",
     "matches.count": "{count} vacancies fit you",
+    "matches.count#one": "{count} vacancy fits you",
     "matches.empty": "No vacancies fit right now. You can register what you are looking for at a counter.",
     "matches.note": "This is a simple filter; ask at a counter for detailed advice.",
     "certificate.title": "Insurance certificate",
@@ -580,6 +633,9 @@ const CATALOGUE = {
     "note.reader_fault.title.elder": "The card reader is not working. Please ask a member of staff for help.",
     "note.reader.body": "To protect your information, your session has ended and your details have been cleared from the screen.",
     "note.reader.body.elder": "Your session has ended. Your details have been cleared.",
+    "takecard.title": "Please take your card",
+    "takecard.body.idcard": "Your ID card is still on the reader. Please take it with you.",
+    "takecard.body.ssc": "Your social-security card is still in the slot. Please take it with you.",
   },
 };
 
@@ -588,9 +644,47 @@ const EDUCATION_KEYS = {
   不限: "none", 初中: "junior", "高中/中专": "senior", 大专: "college", 本科: "bachelor", 硕士及以上: "master",
 };
 
-/** Translator of the kiosk catalogue bound to one language. */
+// Values of fixed vocabularies that arrive in Chinese, keyed for the catalogue; anything else is data and shown as it is.
+// Policy topics: the ones halls use (content/demo/notices.py); a hall's own topic is shown as written.
+const TOPIC_KEYS = {
+  就业登记: "employment_registration",
+  失业登记: "unemployment_registration",
+  失业保险: "unemployment_insurance",
+  社会保险补贴: "insurance_subsidy",
+  创业担保贷款: "startup_loan",
+  就业见习: "traineeship",
+  技能培训: "skills_training",
+  就业援助: "employment_assistance",
+  稳岗返还: "job_retention",
+  社保卡: "ssc",
+  城乡居民养老保险: "resident_pension",
+  电子社保卡: "ecard",
+};
+// The employer of a flexible worker's month (content/citizens/demo_histories.py: FLEXIBLE_EMPLOYER; docs/records-http.md).
+const EMPLOYER_KEYS = { 灵活就业: "flexible" };
+// Notices the server attaches to a session (content/citizens/sessions.py: CARD_ONLY_NOTICE).
+const NOTICE_KEYS = { "此卡为第三代社保卡，本机未配备PSAM安全模块，个人信息将通过卡号查询。": "card_only" };
+
+/**
+ * Translator of the kiosk catalogue bound to one language. A string that counts something may have
+ * plural forms: `key#one`, `key#few` … chosen by Intl.PluralRules for `params.count` ("1 opening",
+ * "2 openings"); `key` itself is the general form. Every form is a whole sentence of its own.
+ */
 export function createKioskI18n(lang) {
-  return translator(CATALOGUE, lang);
+  const base = translator(CATALOGUE, lang);
+  const strings = CATALOGUE[base.lang];
+  const rules = new Intl.PluralRules(base.lang);
+  const form = (key, params) => {
+    const count = params ? Number(params.count) : Number.NaN;
+    if (!Number.isFinite(count)) return key;
+    const plural = `${key}#${rules.select(count)}`;
+    return plural in strings ? plural : key;
+  };
+  return {
+    ...base,
+    t: (key, params = {}) => base.t(form(key, params), params),
+    parts: (key, params = {}) => base.parts(form(key, params), params),
+  };
 }
 
 /** The kiosk catalogues, for tests. */
@@ -607,4 +701,22 @@ export function educationLabel(t, value) {
 /** The label of a GB/T 6565 major group ("1" … "8"); `fallback` (the server's label) when unknown. */
 export function categoryLabel(t, value, fallback = "") {
   return /^[1-8]$/.test(String(value)) ? t(`category.${value}`) : String(fallback || value || "");
+}
+
+/** The label of a policy topic in the current language (the topic as written when it is a hall's own). */
+export function topicLabel(t, value) {
+  const key = TOPIC_KEYS[value];
+  return key ? t(`topic.${key}`) : String(value || "");
+}
+
+/** An employer name, or the words for "no employer: flexible employment" in the current language. */
+export function employerLabel(t, value) {
+  const key = EMPLOYER_KEYS[value];
+  return key ? t(`employer.${key}`) : String(value || "");
+}
+
+/** A notice the server attached to the session, in the current language when it is a known one. */
+export function noticeText(t, value) {
+  const key = NOTICE_KEYS[value];
+  return key ? t(`who.notice.${key}`) : String(value || "");
 }

@@ -32,7 +32,7 @@ export function certificateScreen(ctx) {
           h("ol", { class: "kcert__steps" },
             step(1, "certificate.step.scan"), step(2, "certificate.step.download"), step(3, "certificate.step.verify")),
           h("p", { class: "kcert__code" }, t("certificate.code"), h("strong", { class: "kcert__code-value" }, groupCode(cert.code))),
-          cert.expires_at ? h("p", { class: "kcert__expires" }, icon("clock"), t("certificate.expires", { time: timeLabel(cert.expires_at) })) : null,
+          cert.expires_at ? h("p", { class: "kcert__expires", data: { expiresAt: cert.expires_at } }, icon("clock"), t("certificate.expires", { time: timeLabel(cert.expires_at, ctx.timeZone) })) : null,
           h("p", { class: "kcert__printer" }, icon("info"), t("certificate.no_printer")))));
   });
   return { node, title: t("certificate.title"), personal: true };

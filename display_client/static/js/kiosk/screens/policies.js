@@ -4,6 +4,7 @@ import { h } from "../../_dom.js";
 import { dateLabel } from "../format.js";
 import { icon } from "../icons.js";
 import { pager } from "../pager.js";
+import { topicLabel } from "../strings.js";
 
 export function policiesScreen(ctx, params) {
   const { t } = ctx;
@@ -20,12 +21,12 @@ export function policiesScreen(ctx, params) {
     if (ctx.elder) {
       const button = h("button", { type: "button", class: `kbtn kfilter${state.topic ? " kfilter--set" : ""}`, data: { filter: "topic" } },
         h("span", { class: "kfilter__name" }, t("policies.topic")),
-        h("span", { class: "kfilter__value" }, state.topic || t("filter.all")));
+        h("span", { class: "kfilter__value" }, state.topic ? topicLabel(t, state.topic) : t("filter.all")));
       button.addEventListener("click", async () => {
         const picked = await ctx.pick({
           title: t("policies.topic.pick"), current: state.topic,
           options: [{ value: "", label: t("filter.all") },
-            ...topics.map((x) => ({ value: x.value, label: x.value, detail: t("policies.count", { count: x.count }) }))],
+            ...topics.map((x) => ({ value: x.value, label: topicLabel(t, x.value), detail: t("policies.count", { count: x.count }) }))],
         });
         if (picked === undefined || picked === state.topic) return;
         state.topic = picked;
@@ -47,7 +48,7 @@ export function policiesScreen(ctx, params) {
       });
       return button;
     };
-    topicsEl.replaceChildren(chip("", t("filter.all")), ...topics.map((x) => chip(x.value, x.value)));
+    topicsEl.replaceChildren(chip("", t("filter.all")), ...topics.map((x) => chip(x.value, topicLabel(t, x.value))));
   }
 
   async function refresh() {
@@ -68,7 +69,7 @@ export function policiesScreen(ctx, params) {
         const button = h("button", { type: "button", class: "kprow", data: { id: n.id } },
           h("span", { class: "kprow__title" }, n.title || ""),
           h("span", { class: "kprow__meta" },
-            [n.topic, n.issuing_office, n.effective_date ? t("policy.effective", { date: dateLabel(t, n.effective_date) }) : ""]
+            [topicLabel(t, n.topic), n.issuing_office, n.effective_date ? t("policy.effective", { date: dateLabel(t, n.effective_date) }) : ""]
               .filter(Boolean).map((part) => h("span", { class: "kprow__part" }, part))),
           h("span", { class: "kvrow__more" }, t("policies.read"), icon("next")));
         button.addEventListener("click", () => ctx.go("policy", { id: n.id }));

@@ -4,6 +4,7 @@
 import { h } from "../../_dom.js";
 import { dateLabel } from "../format.js";
 import { pager } from "../pager.js";
+import { topicLabel } from "../strings.js";
 
 const DROP = "script,style,iframe,object,embed,link,meta,form,input,button,textarea,select";
 
@@ -50,7 +51,7 @@ export function policyScreen(ctx, params) {
     const pagerEl = h("div", { class: "kpager-slot" });
     node.replaceChildren(
       h("h2", { class: "kpolicy__title" }, n.title || ""),
-      h("p", { class: "kpolicy__meta" }, [n.topic ? h("span", { class: "kpolicy__topic" }, n.topic) : null,
+      h("p", { class: "kpolicy__meta" }, [n.topic ? h("span", { class: "kpolicy__topic" }, topicLabel(t, n.topic)) : null,
                                            meta.join(t("list.separator"))]),
       windowEl, pagerEl);
     const layout = () => {

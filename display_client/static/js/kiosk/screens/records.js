@@ -6,6 +6,7 @@ import { h } from "../../_dom.js";
 import { dateLabel, money, monthLabel } from "../format.js";
 import { icon } from "../icons.js";
 import { pager } from "../pager.js";
+import { employerLabel } from "../strings.js";
 
 // How a month of the contribution grid looks: never by colour alone (an icon and a word each).
 const MONTH_LOOK = {
@@ -47,7 +48,7 @@ export function recordsScreen(ctx, params) {
     node.replaceChildren(
       h("div", { class: "krecords__head" },
         h("p", { class: "krecords__asof" }, t("records.as_of", { date: dateLabel(t, records.as_of) })), cert),
-      tabs, panel);
+      pensionStatus(records), tabs, panel);
     show();
   });
 
@@ -69,6 +70,17 @@ export function recordsScreen(ctx, params) {
     return [h("h2", { class: "ksection" }, t("records.tab.enrollments")), h("ul", { class: "kenrolls" }, rows)];
   }
 
+  /** A retiree's status, above every tab: 已退休 and since when, rather than counters of months not due. */
+  function pensionStatus(records) {
+    const e = records.employment || {};
+    const since = (records.contributions || {}).retired_from || (e.since ? String(e.since).slice(0, 7) : "");
+    if (e.state !== "retired") return null;
+    return h("div", { class: "kpension", data: { state: "retired" } },
+      icon("clock"),
+      h("p", { class: "kpension__title" }, t("records.pension.title")),
+      since ? h("p", { class: "kpension__since" }, t("records.pension.since", { month: monthLabel(t, since) })) : null);
+  }
+
   function contributions(records) {
     const c = records.contributions || {};
     const months = Array.isArray(c.months) ? c.months : [];
@@ -76,8 +88,18 @@ export function recordsScreen(ctx, params) {
     const paid = Number(c.paid_months) || months.filter((m) => m.paid).length;
     const total = Number(c.total_months) || months.length;
     const retiredMonths = months.filter((m) => m.retired).length;
-    const unpaid = total - paid - retiredMonths;
-    const side = [h("p", { class: "kcontrib__summary" }, t("records.contrib.summary", { total, paid, unpaid }))];
+    const liable = total - retiredMonths; // months before retiring: the only ones anything was due for
+    const unpaid = liable - paid;
+    if (c.retired_from && liable <= 0) {
+      // Every month shown is after retiring: no counters of nothing and no grid of 退休 cells, the status says it.
+      return [
+        h("h2", { class: "ksection" }, t("records.tab.contributions")),
+        h("p", { class: "kgap kgap--retired kcontrib__summary" }, icon("clock"), t("records.contrib.all_retired", { total })),
+      ];
+    }
+    const side = [h("p", { class: "kcontrib__summary" }, c.retired_from
+      ? t("records.contrib.before", { total: liable, paid, unpaid })
+      : t("records.contrib.summary", { total, paid, unpaid }))];
     if (c.retired_from) {
       // A pensioner's months after retiring are no gap: said in words, shown as their own kind of month.
       side.push(h("p", { class: "kgap kgap--retired" }, icon("clock"),
@@ -96,7 +118,7 @@ export function recordsScreen(ctx, params) {
     if (last) {
       side.push(h("p", { class: "kcontrib__last" }, t("records.contrib.last", {
         month: monthLabel(t, last.month), base: money(t, last.base_fen), personal: money(t, last.personal_fen),
-        employer: last.employer || t("value.none"),
+        employer: employerLabel(t, last.employer) || t("value.none"),
       })));
     }
     const years = [...new Set(months.map((m) => String(m.month).slice(0, 4)))];
