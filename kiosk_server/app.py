@@ -108,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         metrics,
         pages,
         ticket_pages,
+        voice_pages,
     )
     from kiosk_server.api import api_blueprint
 
@@ -115,6 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(voice_pages.bp)
     app.register_blueprint(enrolment_api.bp)
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(certificate_pages.bp)

@@ -17,6 +17,8 @@ CITIZEN_SESSION_ENDED: Final = "citizen_session_ended"
 CITIZEN_SESSION_REFUSED: Final = "citizen_session_refused"
 # A reader saw a card but could not read it: the kiosk page asks the citizen to place it again.
 CITIZEN_CARD_UNREADABLE: Final = "citizen_card_unreadable"
+# A card left a reader while no session of it was open (it ended by timeout or 结束): 请取走证件 is over.
+CITIZEN_CARD_REMOVED: Final = "citizen_card_removed"
 
 # Server → every screen of a hall (/screen, room hall:<id>): the hall's queue board (docs/queue.md §3).
 QUEUE_BOARD: Final = "queue_board"
@@ -37,6 +39,8 @@ COMMAND_RESULT: Final = "command_result"
 # Server → agent (/agent, room agent:<id>): the panel's power schedule, also in the agent_hello answer;
 # and server → a wall's or counter's player (/screen, room screen:<id>): its off-intervals, also in welcome.
 POWER_SCHEDULE: Final = "power_schedule"
+# Server → a group's players (/screen, room group:<key>): show an item at once (docs/protocol.md).
+PLAY_NOW: Final = "play_now"
 
 
 def group_room(group: str) -> str:

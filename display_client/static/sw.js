@@ -6,6 +6,7 @@
 //   network fails, so a deployed update arrives at the next load and an outage still boots;
 // - manifest.json: network first with the cached copy as fallback;
 // - /media/<sha256>: cache first; the name is the content hash, so a cached copy is never stale;
+// - /voice/<sha256> (voice pack indexes and segments): cache first in its own cache, for the same reason;
 // - /kiosk/api/: never touched (personal data must not reach any cache; the answers say no-store).
 // The page posts the media URLs of its manifest ({type: "media", urls}) to fetch them ahead and to
 // drop media no manifest uses any more.
@@ -14,10 +15,12 @@ const VERSION = "wall-v1";
 const SHELL_CACHE = `${VERSION}-shell`;
 const DATA_CACHE = `${VERSION}-data`;
 const MEDIA_CACHE = `${VERSION}-media`;
+const VOICE_CACHE = `${VERSION}-voice`; // voice pack indexes and segments (/voice/<sha256>), never stale
 const NETWORK_TIMEOUT_MS = 5000;
 
 // Every file of the shell, relative to the static URL (a test checks this list is complete).
 const SHELL_FILES = [
+  "css/emergency.css",
   "css/enrol.css",
   "css/kiosk-queue.css",
   "css/kiosk.css",
@@ -27,7 +30,9 @@ const SHELL_FILES = [
   "js/announcer.js",
   "js/clock.js",
   "js/connection.js",
+  "js/counter-grid.js",
   "js/counter-strip.js",
+  "js/emergency-views.js",
   "js/emergency.js",
   "js/enrol.js",
   "js/events.js",
@@ -62,6 +67,7 @@ const SHELL_FILES = [
   "js/kiosk/screens/records.js",
   "js/kiosk/sheet.js",
   "js/kiosk/strings.js",
+  "js/kiosk/take-card.js",
   "js/kiosk/vacancy-list.js",
   "js/layout.js",
   "js/manifest-wire.js",
@@ -79,6 +85,7 @@ const SHELL_FILES = [
   "js/ticker.js",
   "js/timeline.js",
   "js/vacancy-board.js",
+  "js/voice-pack.js",
   "js/wall.js",
 ];
 
@@ -114,7 +121,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
-      const keep = new Set([SHELL_CACHE, DATA_CACHE, MEDIA_CACHE]);
+      const keep = new Set([SHELL_CACHE, DATA_CACHE, MEDIA_CACHE, VOICE_CACHE]);
       for (const name of await caches.keys()) {
         if (name.startsWith("wall-") && !keep.has(name)) await caches.delete(name);
       }
@@ -176,8 +183,8 @@ async function rangeResponse(request, response) {
 }
 
 /** Cache first for content-addressed media. */
-async function mediaFirst(request) {
-  const cache = await caches.open(MEDIA_CACHE);
+async function mediaFirst(request, cacheName = MEDIA_CACHE) {
+  const cache = await caches.open(cacheName);
   const key = new URL(request.url).pathname;
   let response = await cache.match(key);
   if (!response) {
@@ -199,6 +206,8 @@ self.addEventListener("fetch", (event) => {
   if (path.startsWith("/kiosk/api/")) return;
   if (path.startsWith("/media/")) {
     event.respondWith(mediaFirst(request));
+  } else if (path.startsWith("/voice/")) {
+    event.respondWith(mediaFirst(request, VOICE_CACHE)); // content-addressed like media (voice-pack.js)
   } else if (path.startsWith(SCOPE_PATH) && path.endsWith("/manifest.json")) {
     event.respondWith(networkFirst(request, DATA_CACHE, url.origin + path));
   } else if (request.mode === "navigate" && path.startsWith(SCOPE_PATH)) {

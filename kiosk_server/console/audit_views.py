@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from content.accounts.access import Permission
 from content.accounts.audit import AuditEntry
-from kiosk_server.console.base import PAGE_SIZE, bp, console_page, page_number
+from kiosk_server.console.audit_text import action_words, change_lines, kind_words, say_known
+from kiosk_server.console.audit_words import KINDS
+from kiosk_server.console.base import PAGE_SIZE, bp, console_page, page_number, until_day, when
 from kiosk_server.database import request_session
 
 
@@ -37,4 +39,21 @@ def audit() -> Any:
         page=page,
         total=total,
         pages=max(1, -(-total // PAGE_SIZE)),
+        **audit_words(),
     )
+
+
+def audit_words() -> dict[str, Any]:
+    """What the audit templates call to show an entry in words (also used by the overview page)."""
+    return {
+        "kinds": KINDS,
+        "action_words": lambda action: action_words(g.lang, action),
+        "kind_words": lambda kind: kind_words(g.lang, kind),
+        "change_lines": lambda summary: change_lines(g.lang, summary, when, until_day),
+    }
+
+
+@bp.context_processor
+def _coded_words() -> dict[str, Any]:
+    """``code_words(prefix, code)`` on every console page: a stored code (a reader kind, a fault) in words."""
+    return {"code_words": lambda prefix, code: say_known(g.get("lang", "zh-CN"), f"{prefix}.{code}", str(code))}

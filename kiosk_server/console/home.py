@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from content.accounts.access import Permission, may
 from content.accounts.audit import AuditEntry
+from kiosk_server.console.audit_views import audit_words
 from kiosk_server.console.base import bp, console_page
 from kiosk_server.console.emergency_views import on_air
 from kiosk_server.database import request_session
@@ -25,4 +26,4 @@ def home() -> Any:
             query = query.where(g.scope.unit_clause(AuditEntry.org_path))
         recent = list(db.scalars(query))
     emergencies = on_air(db, g.scope, g.now) if may(g.user, Permission.EMERGENCY) else []
-    return render_template("console/home.html", emergencies=emergencies, recent=recent)
+    return render_template("console/home.html", emergencies=emergencies, recent=recent, **audit_words())

@@ -17,6 +17,10 @@ from zoneinfo import ZoneInfo
 from content.signage.schedules import Layer, Schedule, occurrences
 
 DAY_MINUTES: Final = 24 * 60
+# The shortest a block is drawn, in minutes of the day column (672 px a day: 45 minutes are 21 px, one
+# line of its name). A shorter block keeps its real times in its tooltip and accessible name, and the
+# lanes leave it this much room, so a 15-minute block is never a sliver nor covered by the next one.
+SHORTEST_DRAWN: Final = 45
 
 
 def monday_of(day: date) -> date:
@@ -41,8 +45,17 @@ class Block:
         return round(100 * self.start / DAY_MINUTES, 3)
 
     @property
+    def drawn_end(self) -> int:
+        """Where the block is drawn to: at least SHORTEST_DRAWN after its start, within the day."""
+        return min(DAY_MINUTES, max(self.end, self.start + SHORTEST_DRAWN))
+
+    @property
+    def short(self) -> bool:
+        return self.end - self.start < SHORTEST_DRAWN
+
+    @property
     def height(self) -> float:
-        return round(100 * (self.end - self.start) / DAY_MINUTES, 3)
+        return round(100 * (self.drawn_end - self.start) / DAY_MINUTES, 3)
 
     @property
     def left(self) -> float:
@@ -112,9 +125,9 @@ def _lanes(blocks: list[Block]) -> list[Block]:
         for block in day:
             lane = next((i for i, end in enumerate(ends) if end <= block.start), len(ends))
             if lane == len(ends):
-                ends.append(block.end)
+                ends.append(block.drawn_end)
             else:
-                ends[lane] = block.end
+                ends[lane] = block.drawn_end
             lanes.append(lane)
         count = max(1, len(ends))
         placed.extend(Block(b.schedule, b.day, b.start, b.end, lane, count) for b, lane in zip(day, lanes, strict=True))

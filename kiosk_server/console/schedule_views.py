@@ -34,6 +34,7 @@ from content.signage.schedules import SCHEDULE_LAYERS, Layer, Schedule
 from content.signage.targeting import ScreenContext
 from kiosk_server.api._schemas import day_problem
 from kiosk_server.api.schedules import save_schedule
+from kiosk_server.console import play_now_views, schedule_reach
 from kiosk_server.console import schedule_form as sf
 from kiosk_server.console.base import bp, console_page, console_zone, id_arg, in_scope, refuse
 from kiosk_server.console.schedule_calendar import build_week, monday_of
@@ -145,6 +146,7 @@ def _render_form(
         layers=SCHEDULE_LAYERS,
         days=sf.DAYS,
         region_fields=sf.region_fields,
+        reach=schedule_reach.reach_of(request_session(), allowed, form).words(g.lang),
     ), status
 
 
@@ -169,8 +171,12 @@ def _save(db: Session, allowed: sf.Choices, schedule: Schedule | None) -> Any:
     else:
         action, change = "updated", {"changed": {k: [before[k], after[k]] for k in after if before[k] != after[k]}}
     _record(db, saved, action, change)
+    reach = schedule_reach.reach_of(db, allowed, form)
     db.commit()
-    flash(say(g.lang, "schedules.saved", name=saved.name))
+    seconds = play_now_views.schedule_seconds([screen.id for screen in reach.screens])
+    flash(say(g.lang, "schedules.saved.eta", name=saved.name, seconds=seconds))
+    if reach.misfits and reach.layout is not None:
+        flash(say(g.lang, "schedules.saved.misfit", layout=reach.layout.name, n=len(reach.misfits)))
     return redirect(url_for("console.schedules"))
 
 

@@ -197,4 +197,54 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "On, but outranked by a higher layer or priority",
     ),
     "schedules.why.state.off": ("不在播放时段", "Not on at this time"),
+    # What the form reaches and whether its layout fits (schedule_reach.py), and when changes show (play_now_views.py).
+    "schedules.reach.title": ("覆盖范围", "Reach"),
+    "schedules.reach.none": ("尚未选择播放范围，不会在任何屏上播放", "No target chosen: it reaches no screen"),
+    "schedules.reach.count": ("覆盖 {n} 块屏：{kinds}", "Reaches {n} screens: {kinds}"),
+    "schedules.reach.kind": ("{kind} {n}", "{kind} {n}"),
+    "schedules.reach.checking": ("正在计算覆盖范围…", "Working out the reach…"),
+    "schedules.fit.warning": (
+        "注意：版式“{layout}”不适合其中 {n} 块屏（仍可保存）",
+        "Note: the layout “{layout}” does not fit {n} of these screens (you can still save)",
+    ),
+    "schedules.fit.line": (
+        "{hall} · {name}（{kind}，{size}）：{reasons}",
+        "{hall} · {name} ({kind}, {size}): {reasons}",
+    ),
+    "schedules.fit.sep": ("；", "; "),
+    "schedules.fit.more": ("另有 {n} 块屏未列出", "and {n} more screens"),
+    "schedules.fit.problem.squeezed": (
+        "屏幕比版式窄得多，各区域被挤窄",
+        "much narrower than the layout: every region is squeezed",
+    ),
+    "schedules.fit.problem.stretched": (
+        "屏幕比版式宽得多，各区域被拉宽",
+        "much wider than the layout: every region is stretched",
+    ),
+    "schedules.fit.problem.text_small": ("文字只有 {px} 像素高，看不清", "text only {px} px high: too small to read"),
+    "schedules.fit.problem.region_small": (
+        "区域 {regions} 放不下一行可读的文字",
+        "the regions {regions} cannot hold one legible line",
+    ),
+    "schedules.saved.eta": (
+        "排期“{name}”已保存，约 {seconds} 秒内上屏",
+        "The schedule “{name}” is saved: on screens within about {seconds} s",
+    ),
+    "schedules.saved.misfit": (
+        "版式“{layout}”不适合 {n} 块目标屏，打开排期可查看是哪些屏",
+        "The layout “{layout}” does not fit {n} of the screens: open the schedule to see which",
+    ),
+    "playnow.title": ("上屏时间", "On screens"),
+    "playnow.button": ("立即播放", "Play now"),
+    "playnow.hint": (
+        "让正在播放它的区域立即从它开始重新轮播",
+        "Restarts the rotation of every region that plays it, from this item",
+    ),
+    "playnow.eta": (
+        "改动约 {seconds} 秒内上屏（正在 {screens} 块屏上播放）",
+        "Changes are on screens within about {seconds} s (playing on {screens} screens)",
+    ),
+    "playnow.idle": ("目前没有屏幕在播放此内容", "No screen is playing this now"),
+    "playnow.sent": ("已通知 {screens} 块屏立即播放", "{screens} screens were told to play it now"),
+    "playnow.none": ("目前没有屏幕在播放此内容，没有发送", "No screen is playing this now: nothing was sent"),
 }

@@ -51,6 +51,11 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "You may not do this, or the object is outside your part of the org tree",
     ),
     "not_found": ("未找到", "Not found"),
+    "live.updated_at": ("更新于 {at}", "Updated at {at}"),
+    "live.every": ("每{seconds}秒自动刷新", "refreshes every {seconds} s"),
+    "live.refresh_now": ("立即刷新", "Refresh now"),
+    "live.paused": ("（页面在后台，已暂停）", "(paused while the tab is hidden)"),
+    "live.failed": ("（刷新失败，稍后重试）", "(could not refresh: trying again shortly)"),
     "form.problems": ("请更正标出的项目", "Please correct the marked fields"),
     "outage.title": ("数据库暂时无法访问", "The database is unavailable"),
     "outage.message": (
@@ -240,7 +245,9 @@ AREAS: Final = (
     "structure",
     "care",
     "power",
+    "voice",
     "alerts",
+    "audit",
 )
 
 

@@ -120,6 +120,6 @@ def test_a_kiosks_readers_show_their_fault_reason_count_and_last_good_read(
     page = client.get("/console/fleet?kind=kiosk").get_data(as_text=True)
     fault = page[page.index('data-reader="idcard-1"') :]
     fault = fault[: fault.index("</span></span>")]
-    assert "故障" in fault and "timeout，重复 42 次" in fault and "上次成功读卡 12-01 10:30" in fault
+    assert "身份证阅读器：故障" in fault and "读卡超时，重复 42 次" in fault and "上次成功读卡 12-01 10:30" in fault
     idle = page[page.index('data-reader="ssc-1"') :]
     assert "待机" in idle[:400] and "尚未成功读卡" in idle[:400]

@@ -151,6 +151,20 @@ export class RegionPlayer {
     if (immediately || this.state === "empty" || this.state === "waiting") this._advance();
   }
 
+  /**
+   * The console's "play now": play from the step showing `itemKey` ("notice:3") now, after taking in any
+   * programme waiting for its boundary; a step already on screen starts its time again. Returns
+   * whether this region holds the item.
+   */
+  playNow(itemKey) {
+    if (this.pending) this._swap();
+    const at = this.steps.findIndex((step) => step.items.some((item) => item && `${item.kind}:${item.id}` === itemKey));
+    if (at < 0) return false;
+    this.index = at;
+    this._advance();
+    return true;
+  }
+
   destroy() {
     this.generation += 1;
     clearTimeout(this.waitTimer);

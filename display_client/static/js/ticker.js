@@ -84,6 +84,7 @@ export class Ticker {
   update({ entries, items, immediately = false }) {
     const texts = tickerTexts(entries, items);
     const key = canonicalJson(texts);
+    this.keys = new Set((entries || []).flatMap((e) => (e && e.kind === "item" ? [e.item] : (e && e.items) || [])));
     if (key === this.key && !immediately) {
       this.pending = null;
       return;
@@ -93,6 +94,14 @@ export class Ticker {
     else this.pending = { texts, key };
   }
 
+  /** The console's "play now": when the ticker holds `itemKey`, its line starts again now (with texts waiting). */
+  playNow(itemKey) {
+    if (!this.node || !this.keys || !this.keys.has(itemKey)) return false;
+    const next = this.pending || { texts: this.texts, key: this.key };
+    this._show(next.texts, next.key);
+    return true;
+  }
+
   destroy() {
     this.el.replaceChildren();
     this.node = null;
@@ -100,6 +109,7 @@ export class Ticker {
 
   _show(texts, key) {
     this.key = key;
+    this.texts = texts;
     this.pending = null;
     if (texts.length === 0) {
       this.el.replaceChildren();

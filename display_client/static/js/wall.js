@@ -18,9 +18,10 @@ import { h } from "./_dom.js";
 import { Announcer } from "./announcer.js";
 import { Clock } from "./clock.js";
 import { ConnectionDot } from "./connection.js";
-import { CounterStrip } from "./counter-strip.js";
+import { counterForScreen, CounterStrip } from "./counter-strip.js";
 import { activeEmergencies, EmergencyOverlay } from "./emergency.js";
 import {
+  CITIZEN_CARD_REMOVED,
   CITIZEN_CARD_UNREADABLE,
   CITIZEN_SESSION,
   CITIZEN_SESSION_ENDED,
@@ -30,6 +31,7 @@ import {
   HEARTBEAT,
   HELLO,
   MANIFEST,
+  PLAY_NOW,
   PLAYS,
   POWER_SCHEDULE,
   QUEUE_BOARD,
@@ -160,6 +162,7 @@ function boot(root) {
   // one again after hello (before welcome), so a session that ended meanwhile never lingers.
   const KIOSK_EVENTS = new Set([
     WELCOME, CITIZEN_SESSION, CITIZEN_SESSION_ENDED, CITIZEN_SESSION_REFUSED, CITIZEN_CARD_UNREADABLE,
+    CITIZEN_CARD_REMOVED,
   ]);
   const toKiosk = (name, data) => {
     if (isKiosk && KIOSK_EVENTS.has(name)) forward(root, SOCKET_EVENT, { name, data, receivedAt: Date.now() });
@@ -212,6 +215,9 @@ function boot(root) {
     });
 
     const kind = screenInfo().kind || root.dataset.screenKind;
+    // Emergencies first: their mode moves the regions and narrows the strip before those are measured.
+    const stripWanted = kind === "counter" && counterForScreen(queue.board, screenInfo().id) !== null;
+    overlay.update(activeEmergencies(segment, now()), now(), { strip: stripWanted, kiosk: isKiosk, layout });
     const stripShown = strip.update({ ...queue, screenId: kind === "counter" ? screenInfo().id : null });
     if (stripShown) {
       stage.clear();
@@ -242,14 +248,19 @@ function boot(root) {
     announcer.setEnabled(!stripShown && [...stage.regions.values()].some((r) => r.widget === "queue"));
     renderedSegment = current ? current.key : null;
     renderedLed = led;
-    overlay.update(activeEmergencies(segment, now()), now());
     if (!isKiosk) power.cover({ emergency: !overlayEl.hidden }); // an emergency always wakes the screen
     coverChanged();
   }
 
-  /** Proof of play counts only what can be seen: not under an emergency, the kiosk UI or a hidden page. */
+  /** Proof of play counts only what can be seen: not under an emergency sheet, the kiosk UI or a hidden page. */
+  // The console's "play now" (docs/protocol.md, "Play now"): each region holding the item shows it now.
+  function playNow(data) {
+    const item = data && typeof data.item === "string" ? data.item : "";
+    for (const region of stage.regions.values()) if (item && region.component.playNow) region.component.playNow(item);
+  }
+
   function coverChanged() {
-    plays.setObscured(!overlayEl.hidden || root.inert || power.blanked || document.visibilityState === "hidden");
+    plays.setObscured(overlay.obscures || root.inert || power.blanked || document.visibilityState === "hidden");
   }
 
   function prefetchMedia() {
@@ -266,6 +277,7 @@ function boot(root) {
     if (status === APPLIED) {
       timeline.setManifest(store.manifest);
       prefetchMedia();
+      announcer.setVoice(store.manifest.voice, store.manifest.timezone); // pack, volume, quiet hours
     }
     if (status === APPLIED || status === SAME_VERSION) render();
     // Another group: tell the server what we hold so it moves us to the new group's room.
@@ -343,6 +355,7 @@ function boot(root) {
       else if (name === QUEUE_BOARD) onQueueBoard(data);
       else if (name === DEVICE_COMMAND) care.handle(data); // remote care: reload, identify, screenshot
       else if (name === POWER_SCHEDULE && !isKiosk) power.apply(data);
+      else if (name === PLAY_NOW) playNow(data); // the console's "play now"
       toKiosk(name, data);
     },
     held: () => store.payload,
@@ -421,6 +434,7 @@ function boot(root) {
   registerServiceWorker(staticUrl, prefetchMedia);
   keepScreenOn();
   if (store.restore()) timeline.setManifest(store.manifest);
+  if (store.manifest) announcer.setVoice(store.manifest.voice, store.manifest.timezone);
   if (store.queue) announcer.offer(store.queue); // what was called before the reload is not read again
   if (store.queue) power.noteBoard(store.queue); // nor wakes the screen
   if (!isKiosk) power.start(); // the schedule kept from the last run, until the server sends one
