@@ -20,16 +20,7 @@ from content.library.items import Education
 
 CODE_PATTERN: Final = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 
-MAJOR_CATEGORIES: Final = {
-    "1": "党的机关、国家机关、群众团体和社会组织、企事业单位负责人",
-    "2": "专业技术人员",
-    "3": "办事人员和有关人员",
-    "4": "社会生产服务和生活服务人员",
-    "5": "农、林、牧、渔业生产及辅助人员",
-    "6": "生产制造及有关人员",
-    "7": "军人",
-    "8": "不便分类的其他从业人员",
-}
+# The major categories (大类) have one home: content/library/occupations.py, MAJOR_CATEGORIES.
 
 _ANY = (Education.NONE,)
 _JUNIOR = (Education.NONE, Education.JUNIOR)

@@ -133,8 +133,9 @@ LAYOUTS: Final = (
         QUEUE_LANDSCAPE,
         (
             *_header(0.1, 0.72),
-            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.58, 0.82, VACANCY_BOARD),
-            RegionSpec("queue", Widget.QUEUE, 0.58, 0.1, 0.42, 0.82),
+            # The queue gets most of the wall: its type is sized to be read from the door (docs/queue.md).
+            RegionSpec("main", Widget.PLAYLIST, 0.0, 0.1, 0.36, 0.82, VACANCY_BOARD),
+            RegionSpec("queue", Widget.QUEUE, 0.36, 0.1, 0.64, 0.82),
             _ticker(0.92),
         ),
     ),

@@ -9,7 +9,7 @@
 
 import { canonicalJson, fitText, fromParts, h } from "./_dom.js";
 import { safeTimeZone } from "./clock.js";
-import { counterGridNode } from "./counter-grid.js";
+import { counterGridNode, GridPager } from "./counter-grid.js";
 
 /** The hall-local date (YYYY-MM-DD) at `ms` in `timeZone`. */
 export function localDay(ms, timeZone) {
@@ -149,6 +149,7 @@ export class QueueBoard {
     this.heroEl = h("div", { class: "qb__hero" });
     this.listEl = h("ol", { class: "qb__list" });
     this.gridEl = h("div", { class: "qb__grid-box" });
+    this.gridPager = new GridPager({ i18n });
     this.linesEl = h("ul", { class: "qb__lines-list" });
     this.staleEl = h("p", { class: "qb__stale", hidden: true }, i18n.t("queue.stale"));
     this.boardEl = h(
@@ -229,8 +230,9 @@ export class QueueBoard {
       fitText(sentence, { min: floor, max });
     }
     hideOverflow(this.listEl);
-    const body = this.gridEl.querySelector("tbody");
-    if (body) hideOverflow(body, this.gridEl);
+    const table = this.gridEl.querySelector("table");
+    if (table) this.gridPager.start(table, this.gridEl);
+    else this.gridPager.stop();
     // A heading over no line at all (a side column, full at the floor) goes with its lines.
     const linesBox = this.linesEl.parentElement;
     linesBox.hidden = false;
@@ -249,6 +251,7 @@ export class QueueBoard {
   }
 
   destroy() {
+    this.gridPager.stop();
     this.rows.clear();
     this.el.replaceChildren();
   }
