@@ -121,3 +121,21 @@ def browser() -> Iterator[Any]:
         pytest.skip(reason)
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(autouse=True)
+def _close_pages_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close the browser contexts a test opened and left open (``browser.new_page`` makes one each).
+
+    The browser lives for the whole run: a wall or counter page left open keeps animating and
+    reconnecting to its stopped server, and a dozen of them took a core from every later test.
+    """
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
