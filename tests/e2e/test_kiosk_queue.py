@@ -175,7 +175,9 @@ def test_take_a_number_see_who_is_ahead_and_follow_it_on_a_phone(page: Any, brow
     number = page.inner_text(".kticket__number")
     assert re.fullmatch(r"A\d{3}", number) and number == ticket["number"]
     assert f"您前面还有 {WAITING_A} 人" in page.inner_text(".kticket__ahead")
-    assert f"预计等候约 {ticket['wait_minutes']} 分钟" in page.inner_text(".kticket__wait")
+    low, high = ticket["wait_minutes_low"], ticket["wait_minutes_high"]
+    assert low < ticket["wait_minutes"] < high, "no history yet: the default duration, given as a range"
+    assert f"预计等候约 {low}–{high} 分钟" in page.inner_text(".kticket__wait")
     text = page.inner_text("#kiosk")
     assert "过号无效，请重新取号" in text and "本机不打印小票" in text and "请取走小票" not in text
     assert ticket["status_url"].endswith(f"/q/{ticket['code']}") and ticket["code"] not in dom_text(page)
