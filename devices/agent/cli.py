@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument(
         "--list-readers",
         action="store_true",
-        help="list serial, PC/SC, HID and evdev devices and configured readers, with the driver that takes each",
+        help="list serial, PC/SC, HID and evdev devices and configured readers, with the driver that takes each, "
+        "and the configured printers with their state",
     )
     diagnose.add_argument(
         "--probe",
@@ -105,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{args.config}: ok (server {config.server_url}, {len(config.serial_readers)} fixed serial reader(s), "
             f"{len(config.scanners)} fixed scanner(s), {len(config.vendor_readers)} vendor-library reader(s), hotplug {'on' if config.hotplug else 'off'}, "
-            f"PC/SC {'on' if config.pcsc else 'off'})"
+            f"PC/SC {'on' if config.pcsc else 'off'}, {len(config.printers)} printer(s))"
         )
         return 0
     logging.basicConfig(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlparse
 
+from devices.agent.printer_config import PrinterConfig, PrinterConfigError, parse_printers
 from devices.drivers.known_readers import CAP_KEYBOARD, KnownReader, ReaderKind
 from devices.drivers.scan_classify import DEFAULT_ECARD_PREFIX
 from devices.drivers.vendor_idcard import OUTPUT_FILES, OUTPUT_STYLES, VendorLibrarySettings, VendorSymbols
@@ -71,6 +72,7 @@ class AgentConfig:
     scanners: tuple[ScannerConfig, ...] = ()
     extra_readers: tuple[KnownReader, ...] = ()  # more vendor/product ids for hotplug
     vendor_readers: tuple[VendorLibrarySettings, ...] = ()  # ID card readers behind a vendor library
+    printers: tuple[PrinterConfig, ...] = ()  # [[printers]]: at most one per role (printer_config.py)
 
 
 def load_agent_config(path: Path | str = DEFAULT_PATH) -> AgentConfig:
@@ -304,4 +306,12 @@ def parse_agent_config(data: Mapping[str, Any]) -> AgentConfig:
         scanners=scanners,
         extra_readers=extra,
         vendor_readers=_vendor_readers(data.get("idcard_vendor", [])),
+        printers=_printers(data.get("printers", [])),
     )
+
+
+def _printers(entries: Any) -> tuple[PrinterConfig, ...]:
+    try:
+        return parse_printers(entries)
+    except PrinterConfigError as err:
+        raise AgentConfigError(err.key, str(err).removeprefix(f"{err.key}: ")) from None

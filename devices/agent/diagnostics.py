@@ -4,9 +4,9 @@
 that would take it, or why none would. The verdicts come from the agent's own rules (the
 known-readers table through ``hotplug.recognise``, pcscd's reader list through
 ``devices.drivers.pcsc``, the configuration's fixed readers and vendor libraries), never from a
-second table. ``read_once`` starts the configured drivers without a server, waits for one card or
-scan and returns what it was with masked fields only (``mask_id_number``, the screen form) and how
-long the read took. Both give plain data; ``devices.agent.cli`` prints them as text or JSON.
+second table; the configured printers follow, each with the state it reports now. ``read_once``
+starts the configured drivers without a server, waits for one card or scan and returns what it was
+with masked fields only (``mask_id_number``, the screen form) and how long the read took. Both give plain data; ``devices.agent.cli`` prints them as text or JSON.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _INTERFACE_CLASSES: Final = {0x03: "HID", 0x0B: "CCID smart card", 0xFF: "vendor
 class Candidate:
     """One device, reader or library, and the driver that would take it (``""``: none) and why."""
 
-    bus: str  # serial, pcsc, hid, evdev, usb, library
+    bus: str  # serial, pcsc, hid, evdev, usb, library, printer
     node: str  # device node, PC/SC reader name or library path
     source: str  # udev, pcscd or config
     vendor: str = ""  # USB idVendor as 4 hex digits, when known
@@ -233,6 +233,22 @@ def config_candidates(config: AgentConfig, *, probe: bool) -> list[Candidate]:
     return found
 
 
+def printer_candidates(config: AgentConfig) -> list[Candidate]:
+    """The configured printers, each with the state it reports now (a status request, no printing)."""
+    from devices.agent.printing import driver_for
+
+    found = []
+    for printer in config.printers:
+        report = driver_for(printer).check()
+        why = f"[[printers]] {printer.role.value} printer: {report.state.value}"
+        if report.message:
+            why += f" ({report.message})"
+        if printer.paper_mm is not None:
+            why += f", {printer.paper_mm} mm paper"
+        found.append(Candidate("printer", printer.address, "config", driver=printer.kind.value, why=why))
+    return found
+
+
 def list_readers(
     config: AgentConfig | None,
     *,
@@ -263,6 +279,7 @@ def list_readers(
             listing.notes.append("pcscd lists no readers")
     if config is not None:
         listing.candidates.extend(config_candidates(config, probe=probe))
+        listing.candidates.extend(printer_candidates(config))
     return listing
 
 

@@ -12,6 +12,8 @@ turn, so a slow screenshot never holds up the socket. What each command does:
   ``kiosk provision`` writes).
 - ``doctor``: ``python -m provisioning doctor --json`` when provisioning is installed, its report as
   the result; else ``unsupported``.
+- ``print``: handed to the printers' own worker (``printing.py``), so a slip never waits behind a
+  doctor run; it answers by itself.
 
 Anything else (``reload`` and ``identify`` are the kiosk page's) is answered ``unsupported``.
 """
@@ -84,16 +86,25 @@ class RemoteCare:
         self._screenshot_timeout = screenshot_timeout
         self._send: Send | None = None
         self._before_exit: Callable[[], None] = lambda: None
+        self._print: Callable[[dict[str, Any]], None] | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
         self._seen: deque[int] = deque(maxlen=64)  # ids already taken: a resent command runs once
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def attach(self, send: Send, before_exit: Callable[[], None] | None = None) -> None:
-        """Where results go (the link's ``send``, which waits for the ack) and what to do before exiting."""
+    def attach(
+        self,
+        send: Send,
+        before_exit: Callable[[], None] | None = None,
+        print_job: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        """Where results go (the link's ``send``, which waits for the ack), what to do before exiting,
+        and who takes ``print`` commands (``Printing.submit``)."""
         self._send = send
         if before_exit is not None:
             self._before_exit = before_exit
+        if print_job is not None:
+            self._print = print_job
 
     def start(self) -> None:
         """Start the worker; a second call while running does nothing."""
@@ -124,6 +135,9 @@ class RemoteCare:
                 log.info("remote care: command %d already taken; ignoring the repeat", command_id)
                 return
             self._seen.append(command_id)
+        if data.get("command") == "print" and self._print is not None:
+            self._print(data)
+            return
         self._queue.put(data)
 
     # the worker -----------------------------------------------------------------------------------

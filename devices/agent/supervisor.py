@@ -29,6 +29,7 @@ from devices.agent.config import AgentConfig
 from devices.agent.fault_throttle import FaultThrottle
 from devices.agent.link import ServerLink
 from devices.agent.power import ALWAYS_ON, POWER_SCHEDULE, PowerKeeper
+from devices.agent.printing import Printing
 from devices.agent.remote_care import DEVICE_COMMAND, RemoteCare
 from devices.agent.wire import (
     CARD_READ,
@@ -104,6 +105,7 @@ class Agent:
         flush_every: float = 1.0,
         care: RemoteCare | None = None,
         power: PowerKeeper | None = None,
+        printing: Printing | None = None,
     ) -> None:
         self.config = config
         self._clock = clock
@@ -125,6 +127,7 @@ class Agent:
         # on the link's thread and are only queued there; the schedule also rides on the hello answer.
         self.care = care or RemoteCare()
         self.power = power or PowerKeeper()
+        self.printing = printing or Printing(config.printers)  # printing.py: print commands, printer states
         self.link = link or ServerLink(
             config.server_url,
             config.device_key,
@@ -136,7 +139,8 @@ class Agent:
             handlers={DEVICE_COMMAND: self.care.handle, POWER_SCHEDULE: self.power.apply},
         )
         self.delivered: list[tuple[str, Any]] = []  # (event, ack) of the last sends, for the status line
-        self.care.attach(self.link.send, before_exit=self.stop)
+        self.care.attach(self.link.send, before_exit=self.stop, print_job=self.printing.submit)
+        self.printing.attach(self.link.send)
 
     # what drivers call -----------------------------------------------------------------------------
 
@@ -161,6 +165,7 @@ class Agent:
         self._dispatcher.start()
         self.care.start()
         self.power.start()
+        self.printing.start()  # before the link: the hello waits briefly for the first printer checks
         self.link.start()
         for driver in self._build_drivers():
             try:
@@ -188,6 +193,7 @@ class Agent:
             self._dispatcher.join(5.0)
         self.care.stop()  # before the link: an answer on its way still gets its ack
         self.power.stop()
+        self.printing.stop()
         self.link.stop()
         log.info("agent stopped")
 
@@ -258,12 +264,14 @@ class Agent:
 
     def hello_payload(self) -> dict[str, Any]:
         """What ``agent_hello`` carries: the version, every reader's status, the cards now in readers."""
+        printers = self.printing.statuses()  # outside the lock: it may wait for the first checks
         with self._state:
             return {
                 "agent_version": __version__,
                 "readers": [s.payload() for s in sorted(self._statuses.values(), key=lambda s: s.reader_id)],
                 "cards_present": sorted(self._cards_present),
                 "power": self.power.status().payload(),
+                "printers": printers,
             }
 
     def _hello_answer(self, ack: Any) -> None:

@@ -25,6 +25,7 @@ READER_STATUS: Final = "reader_status"
 CARD_READ: Final = "card_read"
 CARD_REMOVED: Final = "card_removed"
 CARD_UNREADABLE: Final = "card_unreadable"
+PRINTER_STATUS: Final = "printer_status"  # a printer's state changed (devices/agent/printing.py)
 
 ATTACHED: Final = "attached"  # the reader answered (its SAM, its service) and has not read a card yet
 READING: Final = "reading"  # a card it read is on it
