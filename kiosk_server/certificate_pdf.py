@@ -1,8 +1,10 @@
 """The 参保证明 as an A4 PDF (reportlab), the QR codes it and the kiosk screen carry, and the facts' zh-CN wording.
 
-The PDF is drawn from a certificate's stored ``facts`` alone (content/citizens/certificates.py), so printing
-it again, or downloading it on a phone, never asks the records backend. Chinese text uses the PDF
-viewer's built-in CID font ``STSong-Light`` (Adobe-GB1), so no font file is embedded.
+The PDF is drawn once, at issue, from a certificate's ``facts`` (content/citizens/certificates.py) and
+the person's full name and ID number opened from their session (the paper is their own document;
+screens stay masked), with the hall's 电子印章 drawn over its name. It is then signed
+(kiosk_server/certificate_signing.py). Chinese text uses the PDF viewer's built-in CID font
+``STSong-Light`` (Adobe-GB1), so no font file is embedded.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
+
+from content.citizens.sealed import FullIdentity
 
 FONT: Final = "STSong-Light"
 LATIN_FONT: Final = "Helvetica"  # one of the PDF standard 14, never embedded either
@@ -38,6 +43,11 @@ _HEAD: Final = colors.HexColor("#e4e7eb")
 _MUTED: Final = colors.HexColor("#52606d")
 _NONE: Final = "—"
 _FRAME_PADDING: Final = 6  # reportlab's Frame pads each side by 6 pt; tables must fit inside that
+SEAL_SIZE: Final = 40 * mm  # a round official seal is 38–42 mm across
+NO_SEAL: Final = "本证明未加盖印章。"
+SIGNED_NOTE: Final = "本证明已加盖电子签名，可在PDF阅读器的签名面板中核验；"
+UNSIGNED_NOTE: Final = "本证明未经数字签名；"
+MASKED_ID_NOTE: Final = "电子社保卡查询的证明仅显示部分证件号码；"
 
 
 @lru_cache(maxsize=1)
@@ -161,8 +171,18 @@ def _grid(rows: list[list[Any]], widths: list[float], header: bool) -> Table:
     return table
 
 
-def _identity(facts: dict[str, Any], s: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
+def printed_identity(facts: dict[str, Any], identity: FullIdentity | None) -> tuple[str, str]:
+    """The name and ID number the paper carries: the full ones when the session gave them, else masked."""
     citizen = facts["citizen"]
+    name = identity.name if identity is not None and identity.name else citizen["masked_name"]
+    id_number = identity.id_number if identity is not None and identity.id_number else citizen["masked_id"]
+    return name, id_number
+
+
+def _identity(
+    facts: dict[str, Any], identity: FullIdentity | None, s: dict[str, ParagraphStyle], width: float
+) -> list[Flowable]:
+    name, id_number = printed_identity(facts, identity)
     return [
         _p("经查询社会保险信息系统，兹证明下列人员的社会保险参保情况如下：", s["body"]),
         Spacer(1, 3 * mm),
@@ -170,9 +190,9 @@ def _identity(facts: dict[str, Any], s: dict[str, ParagraphStyle], width: float)
             [
                 [
                     _p("姓名", s["head"]),
-                    _p(citizen["masked_name"], s["cell"]),
+                    _p(name, s["cell"]),
                     _p("公民身份号码", s["head"]),
-                    _p("", s["cell"], citizen["masked_id"]),
+                    _p("", s["cell"], id_number),
                 ]
             ],
             [0.16 * width, 0.24 * width, 0.2 * width, 0.4 * width],
@@ -210,8 +230,30 @@ def _contributions(facts: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[
     return story
 
 
-def _issue_block(facts: dict[str, Any], verify_url: str, s: dict[str, ParagraphStyle], width: float) -> Table:
-    """Issue time and hall on the left, the verify QR with 扫码核验 under it on the right."""
+class SealStamp(Flowable):
+    """The seal image drawn over the line above it (the hall's name), taking no room of its own."""
+
+    def __init__(self, png: bytes, center_x: float, size: float = SEAL_SIZE) -> None:
+        super().__init__()
+        self._image = ImageReader(io.BytesIO(png))
+        self._center_x = center_x
+        self._size = size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:  # noqa: ARG002
+        return 0, 0
+
+    def draw(self) -> None:
+        width, height = self._image.getSize()
+        scale = self._size / max(width, height)
+        w, h = width * scale, height * scale
+        # Centred on the text line just above (its baseline sits ~4 pt over this flowable).
+        self.canv.drawImage(self._image, self._center_x - w / 2, 7 - h / 2, w, h, mask="auto")
+
+
+def _issue_block(
+    facts: dict[str, Any], verify_url: str, s: dict[str, ParagraphStyle], width: float, seal_png: bytes | None
+) -> Table:
+    """Issue time and hall (under its seal) on the left, the verify QR with 扫码核验 under it on the right."""
     qr = Table([[qr_drawing(verify_url)], [_p(QR_CAPTION, s["caption"])]], colWidths=[QR_SIZE + 4 * mm])
     qr.setStyle(
         TableStyle(
@@ -224,10 +266,17 @@ def _issue_block(facts: dict[str, Any], verify_url: str, s: dict[str, ParagraphS
             ]
         )
     )
-    issued = [
-        _p(f"出具时间：{zh_datetime(facts['issued_at'])}", s["body"]),
-        _p(f"出具机构：{facts['hall_name']}（自助终端）", s["body"]),
-        Spacer(1, 2 * mm),
+    body = s["body"]
+    prefix = "出具机构："
+    # The seal sits over the hall's name and the date, as on paper; the verify address starts below its edge.
+    issued: list[Flowable] = [_p(f"{prefix}{facts['hall_name']}（自助终端）", body)]
+    if seal_png is not None:
+        name_width = pdfmetrics.stringWidth(facts["hall_name"], _font(), body.fontSize)
+        left = pdfmetrics.stringWidth(prefix, _font(), body.fontSize)
+        issued.append(SealStamp(seal_png, left + min(name_width, width - QR_SIZE - 10 * mm - left) / 2))
+    issued += [
+        _p(f"出具时间：{zh_datetime(facts['issued_at'])}", body),
+        Spacer(1, SEAL_SIZE / 2 - 9 * mm if seal_png is not None else 2 * mm),
         _p("扫描右侧二维码或访问以下地址，可核验本证明的真实性：", s["small"]),
         _p("", s["small"], verify_url),
     ]
@@ -245,25 +294,55 @@ def _issue_block(facts: dict[str, Any], verify_url: str, s: dict[str, ParagraphS
     return block
 
 
-def _story(facts: dict[str, Any], code: str, verify_url: str, width: float) -> list[Flowable]:
+def footnote(facts: dict[str, Any], identity: FullIdentity | None, *, sealed: bool, signed: bool) -> str:
+    """The 说明 line: who issued it, whether the ID is masked, seal and signature, where to verify."""
+    _name, id_number = printed_identity(facts, identity)
+    masked = MASKED_ID_NOTE if id_number == facts["citizen"]["masked_id"] else ""
+    seal = "" if sealed else NO_SEAL.removesuffix("。") + "；"
+    signature = SIGNED_NOTE if signed else UNSIGNED_NOTE
+    return (
+        f"说明：本证明由自助终端出具，仅供本人使用；{masked}{seal}{signature}"
+        "核验页面仅显示脱敏信息，证明内容以扫码核验页面显示为准。"
+    )
+
+
+def _story(
+    facts: dict[str, Any],
+    code: str,
+    verify_url: str,
+    width: float,
+    identity: FullIdentity | None,
+    seal_png: bytes | None,
+    signed: bool,
+) -> list[Flowable]:
     s = _styles()
     return [
         _p(TITLE, s["title"]),
         _p("证明编号：", s["code"], code, CODE_FONT),
         Spacer(1, 5 * mm),
-        *_identity(facts, s, width),
+        *_identity(facts, identity, s, width),
         *_enrollments(facts, s, width),
         *_contributions(facts, s),
         Spacer(1, 8 * mm),
-        _issue_block(facts, verify_url, s, width),
+        _issue_block(facts, verify_url, s, width, seal_png),
         Spacer(1, 6 * mm),
         HRFlowable(width="100%", thickness=0.5, color=_RULE, spaceAfter=3),
-        _p("说明：本证明由自助终端出具，姓名与公民身份号码已作脱敏处理；证明内容以扫码核验页面显示为准。", s["small"]),
+        _p(footnote(facts, identity, sealed=seal_png is not None, signed=signed), s["small"]),
     ]
 
 
-def render_certificate_pdf(facts: dict[str, Any], code: str, verify_url: str) -> bytes:
-    """The certificate as an A4 portrait PDF: masked identity, the five insurances, paid months, a verify QR."""
+def render_certificate_pdf(
+    facts: dict[str, Any],
+    code: str,
+    verify_url: str,
+    *,
+    identity: FullIdentity | None = None,
+    seal_png: bytes | None = None,
+    signed: bool = False,
+) -> bytes:
+    """The certificate as an A4 portrait PDF: the person's name and ID number (full when ``identity`` has them),
+    the five insurances, paid months, a verify QR and the hall's seal. ``signed`` only words the note: the
+    signature itself is added afterwards (certificate_signing.sign_pdf)."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -278,5 +357,5 @@ def render_certificate_pdf(facts: dict[str, Any], code: str, verify_url: str) ->
         creator="kiosk_server",
         lang="zh-CN",
     )
-    doc.build(_story(facts, code, verify_url, doc.width - 2 * _FRAME_PADDING))
+    doc.build(_story(facts, code, verify_url, doc.width - 2 * _FRAME_PADDING, identity, seal_png, signed))
     return buffer.getvalue()

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from kiosk_server import accounts_cli, api_keys_cli, voice_pack_cli
+from kiosk_server import accounts_cli, api_keys_cli, signing_key_cli, voice_pack_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     accounts_cli.add_parser(sub)
     api_keys_cli.add_parser(sub)
     voice_pack_cli.add_parser(sub)
+    signing_key_cli.add_parser(sub)
     agent = sub.add_parser(
         "agent", add_help=False, help="run the kiosk device agent (python -m devices.agent); arguments go to it"
     )
@@ -130,6 +131,8 @@ def _run(args: Any, mode: str) -> int:
         return accounts_cli.run(args)
     if args.command == "voice-pack":
         return voice_pack_cli.run(args)
+    if args.command == "signing-key":
+        return signing_key_cli.run(args)
     overrides: dict[str, Any] = {"async_mode": mode}
     if args.command == "demo":
         overrides["public_index"] = True  # the demo's start page links every screen

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from content.accounts import audit
+from content.citizens.certificates import MAX_DOWNLOADS
 from content.citizens.person_records import PersonRecords
 from content.citizens.records import BackendUnavailable, RecordsError, UnknownPerson
 from content.citizens.sessions import CitizenSession, EndReason, end_session_by_token, touch
@@ -297,42 +298,77 @@ def session_matches() -> Any:
     )
 
 
-@bp.post("/session/certificate")
-def session_certificate() -> Any:
-    from content.citizens.certificates import issue_certificate
-    from kiosk_server.certificate_pdf import qr_svg
+@bp.get("/session/certificate")
+def session_certificate_preview() -> Any:
+    """What the certificate will be, said before it is issued: full or masked ID number (and why), signed, sealed."""
+    from content.citizens.seal_images import seal_for_hall
+    from content.citizens.signing_keys import identity_for_hall
+    from kiosk_server.certificate_signing import MASKED_REASONS, masked_id_why, session_identity
 
     screen = requesting_kiosk()
-    citizen, _token = requesting_citizen(screen)
-    records = _records(screen, citizen, "certificate")
+    citizen, token = requesting_citizen(screen)
     session = request_session()
-    cert, code = issue_certificate(
-        session, citizen, records, screen.hall.name, clock_now(), timezone=screen.hall.timezone
-    )
-    session.commit()
-    verify_url = url_for("certificate_pages.verify", code=code, _external=True)
-    phone_url = url_for("certificate_pages.phone_download", code=code, _external=True)
+    why = masked_id_why(citizen, session_identity(citizen, token))
     return jsonify(
-        code=code,
+        full_id=not why,
+        masked_why=why,
+        masked_reason=MASKED_REASONS[why] if why else "",
+        signed=identity_for_hall(session, screen.hall) is not None,
+        sealed=seal_for_hall(session, screen.hall) is not None,
+    )
+
+
+@bp.post("/session/certificate")
+def session_certificate() -> Any:
+    from kiosk_server.certificate_pdf import qr_svg
+    from kiosk_server.certificate_signing import issue_signed
+
+    screen = requesting_kiosk()
+    citizen, token = requesting_citizen(screen)
+    outcome = issue_signed(
+        request_session(),
+        screen,
+        citizen,
+        token,
+        lambda: _records(screen, citizen, "certificate"),
+        clock_now(),
+        verify_url_for=lambda code: url_for("certificate_pages.verify", code=code, _external=True),
+    )
+    issued = outcome.issued
+    verify_url = url_for("certificate_pages.verify", code=issued.code, _external=True)
+    phone_url = url_for("certificate_pages.phone_download", token=issued.download_token, _external=True)
+    return jsonify(
+        certificate_id=issued.cert.id,
+        code=issued.code,
         verify_url=verify_url,
         phone_url=phone_url,
         qr_svg=qr_svg(phone_url),
-        pdf_url=url_for("kiosk_api.certificate_pdf", code=code),
-        expires_at=cert.phone_expires_at.isoformat(),
+        pdf_url=url_for("kiosk_api.certificate_pdf", code=issued.code),
+        expires_at=issued.cert.phone_expires_at.isoformat(),
+        max_downloads=MAX_DOWNLOADS,
+        signed=outcome.signed,
+        signer=issued.cert.signer_name,
+        sealed=outcome.sealed,
+        full_id=not outcome.masked_why,
+        masked_why=outcome.masked_why,
+        masked_reason=outcome.masked_reason,
     )
 
 
 @bp.get("/session/certificate/<code>.pdf")
 def certificate_pdf(code: str) -> Any:
     from content.citizens.certificates import find_certificate
-    from kiosk_server.certificate_pdf import render_certificate_pdf
+    from kiosk_server.certificate_signing import certificate_pdf_for_print
 
     screen = requesting_kiosk()
     citizen, _token = requesting_citizen(screen)
-    cert = find_certificate(request_session(), code)
+    session = request_session()
+    cert = find_certificate(session, code)
     if cert is None or cert.citizen_session_id != citizen.id:
         fail(404, "not_found", "未找到该证明。")
-    pdf = render_certificate_pdf(cert.facts, code, url_for("certificate_pages.verify", code=code, _external=True))
+    pdf = certificate_pdf_for_print(session, cert.id, clock_now())
+    if pdf is None:
+        fail(410, "gone", "证明文件已过保存期限，请重新开具。")
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="certificate-{code[:8]}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="certificate-{cert.id}.pdf"'
     return response

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
+from content.citizens.certificates import purge_expired
 from content.citizens.sessions import CitizenSession, end_expired
 from kiosk_server.citizen_events import CitizenEvents
 from kiosk_server.database import Database
@@ -30,7 +31,9 @@ class SessionSweeper:
     def sweep_once(self, now: datetime | None = None) -> list[CitizenSession]:
         """End what expired by ``now`` (the clock's now when omitted); returns the sessions this call ended."""
         with self._db.session() as session:
-            ended = end_expired(session, now or self._clock())
+            moment = now or self._clock()
+            ended = end_expired(session, moment)
+            purge_expired(session, moment)  # certificate PDFs past their download window (docs/kiosk.md §2)
             session.commit()
         if ended:
             log.info("citizen sessions timed out: %s", ", ".join(str(c.id) for c in ended))

@@ -17,13 +17,14 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import Date, ForeignKey, String, select, update
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.accounts import audit
 from content.citizens.idnumbers import mask_id_number_for_log
 from content.citizens.kiosk_agents import ReaderReport, ReaderState
 from content.citizens.records import CardIdentity, PersonRecord, RecordsBackend, RecordsError, age_on, mask_name
+from content.citizens.sealed import FullIdentity, seal_identity
 from content.db import Base
 from content.org.screens import Screen
 
@@ -65,6 +66,9 @@ class CitizenSession(Base):
     hard_expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(20))
+    # Full name and ID number for the 参保证明, sealed under the token's key (content/citizens/sealed.py);
+    # None once the session ends or its token is reissued.
+    sealed_identity: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day)
@@ -105,7 +109,7 @@ def _end(session: Session, reason: EndReason, now: datetime, *criteria: Any) -> 
     stmt = (
         update(CitizenSession)
         .where(CitizenSession.ended_at.is_(None), *criteria)
-        .values(ended_at=now, end_reason=reason.value)
+        .values(ended_at=now, end_reason=reason.value, sealed_identity=None)
         .returning(CitizenSession)
         .execution_options(synchronize_session=False, populate_existing=True)
     )
@@ -205,9 +209,14 @@ def touch(session: Session, token: str, now: datetime) -> CitizenSession | None:
 
 
 def reissue_token(citizen: CitizenSession) -> str:
-    """A fresh token for an open session (a reloaded kiosk page); the old one stops working."""
+    """A fresh token for an open session (a reloaded kiosk page); the old one stops working.
+
+    The sealed identity goes with the old token: its key is gone, so it is wiped (the certificate then
+    prints the masked ID number, and the kiosk says why).
+    """
     token = new_token()
     citizen.token_hash = token_hash(token)
+    citizen.sealed_identity = None
     return token
 
 
@@ -244,6 +253,7 @@ def open_session(
         last_activity_at=now,
         expires_at=min(now + timedelta(seconds=idle_seconds), hard),
         hard_expires_at=hard,
+        sealed_identity=seal_identity(FullIdentity(person.name, identity.id_number), token),
     )
     session.add(citizen)
     session.flush()

@@ -105,7 +105,7 @@ def issue(app: Flask, site: Site, ago: timedelta = timedelta(0)) -> Issued:
         token = open_citizen_session(session, rt.policy.backend(session, rt.clock), site.kiosk, site.holder, now=now)
         citizen = find_open(session, token, now)
         assert citizen is not None
-        _cert, code = issue_certificate(session, citizen, person_records(), HALL, now)
+        code = issue_certificate(session, citizen, person_records(), HALL, now).code
         session.commit()
     return Issued(code, site.holder)
 
@@ -182,50 +182,7 @@ def test_an_unknown_code_is_a_404_page_saying_so(client: Any, issued: Issued) ->
         assert_private(answer)
 
 
-def test_the_phone_link_downloads_the_certificate_pdf_inline(client: Any, issued: Issued) -> None:
-    answer = client.get(f"/c/{issued.code}")
-    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
-    assert answer.headers["Content-Disposition"] == f'inline; filename="certificate-{issued.code[:8]}.pdf"'
-    assert_private(answer)
-    pdf = answer.data
-    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
-    assert len(re.findall(rb"/Type /Page\b", pdf)) == 1
-    assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4 portrait
-    text = pdf_text(pdf)
-    for shown in (
-        "社会保险参保证明",
-        "欧***",
-        issued.holder.masked_id,
-        "险种",
-        "参保状态",
-        "参保起始",
-        "参保地",
-        "养老保险",
-        "未参保",
-        "缴费 33 个月",
-        "2024年3月至2024年4月，共2个月",
-        HALL,
-        issued.code,
-        "扫码核验",
-        f"http://localhost/verify/{issued.code}",
-    ):
-        assert shown in text, shown
-    assert issued.holder.id_number not in text and issued.holder.name not in text
-
-
-def test_the_phone_link_expires_with_a_410_page(app: Flask, client: Any, site: Site) -> None:
-    old = issue(app, site, ago=timedelta(seconds=601))
-    answer = client.get(f"/c/{old.code}")
-    assert answer.status_code == 410 and answer.mimetype == "text/html"
-    assert "下载链接已过期，请在自助终端重新打印" in answer.get_data(as_text=True)
-    assert_private(answer)
-    assert client.get(f"/verify/{old.code}").status_code == 200, "the verify page lives on"
-
-
-def test_the_phone_link_of_an_unknown_code_is_404(client: Any, issued: Issued) -> None:
-    answer = client.get(f"/c/{issued.code[::-1]}")
-    assert answer.status_code == 404 and "未找到该证明" in answer.get_data(as_text=True)
-    assert_private(answer)
+# The phone link (/c/<download token>) and the PDF's full identity: tests/kiosk_server/test_certificate_trust.py.
 
 
 def test_the_pdf_qr_code_holds_the_verify_url() -> None:
