@@ -36,6 +36,7 @@ from content.citizens.kiosk_agents import (
     still_valid,
     verify_agent_credential,
 )
+from content.citizens.kiosk_printers import mark_printers_unknown, replace_printer_statuses, set_printer_status
 from content.citizens.records import InvalidIdentity, RecordsError, identity_from_card
 from content.citizens.sessions import EndReason, card_left_in_reader, end_for_reader, end_sessions, identify_and_open
 from content.control_characters import first_control_character
@@ -141,6 +142,7 @@ class AgentNamespace(GuardedNamespace):
             return  # a newer connection of the same agent already reported its readers
         with self._db.session() as session:
             mark_readers_unknown(session, link.screen_id, self._clock())
+            mark_printers_unknown(session, link.screen_id, self._clock())  # nothing prints without the agent
             session.commit()
 
     def on_agent_hello(self, data: Any = None) -> dict[str, Any]:
@@ -154,6 +156,7 @@ class AgentNamespace(GuardedNamespace):
         with link.lock, self._db.session() as session:
             now = self._clock()
             replace_reader_statuses(session, link.screen_id, hello.readers, now)
+            replace_printer_statuses(session, link.screen_id, hello.printers or [], now)  # absent: no printers
             # A card may have left while the link was down: end sessions from readers with no card now.
             ended = end_sessions(
                 session, link.screen_id, EndReason.AGENT_RECONNECTED, now, except_readers=hello.cards_present
@@ -205,6 +208,21 @@ class AgentNamespace(GuardedNamespace):
             f" ({report.reason}, {report.repeated}x)" if report.reason else "",
             f": {len(ended)} sessions ended" if ended else "",
         )
+        return {"ok": True}
+
+    def on_printer_status(self, data: Any = None) -> dict[str, Any]:
+        """A printer's state changed (docs/protocol.md, "Printers"): its row, for the kiosk page, the fleet and alerts."""
+        link = self._link()
+        if link is None:
+            return dict(_NOT_CONNECTED)
+        try:
+            report = agent_payloads.printer_report(data, self._clock())
+        except BadRequest as err:
+            return err.ack()
+        with link.lock, self._db.session() as session:
+            set_printer_status(session, link.screen_id, report, self._clock())
+            session.commit()
+        log.info("kiosk screen %d %s printer is %s", link.screen_id, report.role.value, report.state.value)
         return {"ok": True}
 
     def on_card_unreadable(self, data: Any = None) -> dict[str, Any]:

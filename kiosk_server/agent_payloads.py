@@ -19,6 +19,7 @@ from content.citizens.kiosk_agents import (
     ReaderReport,
     ReaderState,
 )
+from content.citizens.kiosk_printers import PAPER_WIDTHS, PrinterKind, PrinterReport, PrinterRole, PrinterState
 from content.citizens.records import CardSource
 
 MAX_READER_ID: Final = 64
@@ -30,6 +31,8 @@ MAX_HINT: Final = 64
 EARLIEST_READ: Final = datetime(2000, 1, 1, tzinfo=UTC)
 CLOCK_SLACK: Final = timedelta(days=1)
 _AGENT_STATES: Final = tuple(s.value for s in ReaderState if s is not ReaderState.UNKNOWN)
+_PRINTER_STATES: Final = tuple(s.value for s in PrinterState if s is not PrinterState.UNKNOWN)
+MAX_PRINTERS: Final = len(PrinterRole)  # at most one per role
 
 
 class UnreadableHint(StrEnum):
@@ -62,6 +65,7 @@ class Hello:
     agent_version: str
     readers: list[ReaderReport]
     cards_present: list[str]
+    printers: list[PrinterReport] | None = None  # None: the agent predates printing (it has no printers)
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,39 @@ def reader_report(data: Any, now: datetime, where: str = "reader_status") -> Rea
     )
 
 
+def printer_report(data: Any, now: datetime, where: str = "printer_status") -> PrinterReport:
+    """A printer status (docs/protocol.md, "Printers"); ``paper_mm`` only for a slip printer, 80 when it is not sent."""
+    body = _object(data, where)
+    role = PrinterRole(_choice(body.get("role"), tuple(r.value for r in PrinterRole), f"{where}.role"))
+    paper = body.get("paper_mm")
+    if role is PrinterRole.SLIP:
+        if paper is None:
+            paper = 80
+        elif isinstance(paper, bool) or paper not in PAPER_WIDTHS:
+            raise BadRequest(f"{where}.paper_mm: expected 58 or 80")
+    elif paper is not None:
+        raise BadRequest(f"{where}.paper_mm: only a slip printer has a paper width")
+    return PrinterReport(
+        role=role,
+        kind=PrinterKind(_choice(body.get("kind"), tuple(k.value for k in PrinterKind), f"{where}.kind")),
+        state=PrinterState(_choice(body.get("state"), _PRINTER_STATES, f"{where}.state")),
+        message=_text(body.get("message", ""), f"{where}.message", MAX_MESSAGE_SENT)[:MAX_MESSAGE],
+        checked_at=_instant(body.get("checked_at"), f"{where}.checked_at", now),
+        paper_mm=paper,
+    )
+
+
+def _printers(value: Any, now: datetime) -> list[PrinterReport] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_PRINTERS:
+        raise BadRequest(f"agent_hello.printers: expected a list of at most {MAX_PRINTERS} printer statuses")
+    found = [printer_report(p, now, f"agent_hello.printers.{i}") for i, p in enumerate(value)]
+    if len({p.role for p in found}) != len(found):
+        raise BadRequest("agent_hello.printers: at most one printer per role")
+    return found
+
+
 def hello(data: Any, now: datetime) -> Hello:
     body = _object(data, "agent_hello")
     version = body.get("agent_version", "")
@@ -187,6 +224,7 @@ def hello(data: Any, now: datetime) -> Hello:
         agent_version=version,
         readers=[reader_report(r, now, f"agent_hello.readers.{i}") for i, r in enumerate(readers)],
         cards_present=[_reader_id(r, f"agent_hello.cards_present.{i}") for i, r in enumerate(present)],
+        printers=_printers(body.get("printers"), now),
     )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from content.accounts.notifications import NotificationKind, notify
 from content.citizens.kiosk_agents import ReaderState, ReaderStatus
+from content.citizens.kiosk_printers import NEEDS_HANDS, PrinterStatus
 from content.org.screens import Screen, ScreenStatus
 from content.signage import alerts
 from content.signage.alert_rules import (
@@ -39,6 +40,7 @@ from content.signage.alert_rules import (
     Shown,
     Track,
     lag,
+    printer_trouble,
     reader_trouble,
     resumed,
     silence,
@@ -62,6 +64,7 @@ _TOLD: Final = {
     AlertKind.SILENT: NotificationKind.ALERT_SILENT,
     AlertKind.BEHIND: NotificationKind.ALERT_BEHIND,
     AlertKind.READER_FAULT: NotificationKind.ALERT_READER_FAULT,
+    AlertKind.PRINTER_FAULT: NotificationKind.ALERT_PRINTER_FAULT,
 }
 
 Key = tuple[int, AlertKind]  # (screen id, kind)
@@ -74,6 +77,8 @@ def policy_from(config: Settings) -> AlertPolicy:
             AlertKind.SILENT: offline_after(config.heartbeat_seconds),
             AlertKind.BEHIND: timedelta(minutes=config.alert_behind_minutes),
             AlertKind.READER_FAULT: timedelta(minutes=config.alert_reader_fault_minutes),
+            # A device of the kiosk that needs a hand, like a reader: the same delay.
+            AlertKind.PRINTER_FAULT: timedelta(minutes=config.alert_reader_fault_minutes),
         },
         clear_after=timedelta(minutes=config.alert_clear_minutes),
         flap_limit=config.alert_flap_limit,
@@ -271,7 +276,27 @@ class AlertWatch:
                 ]
             }
             seen[(screen_id, AlertKind.READER_FAULT)] = Seen(trouble, detail)
+        seen.update(self._printers(session))
         return seen
+
+    @staticmethod
+    def _printers(session: Session) -> dict[Key, Seen]:
+        """Kiosks with a printer that cannot print until someone acts (paper out, offline…)."""
+        stuck: dict[int, list[PrinterStatus]] = {}
+        for printer in session.scalars(
+            select(PrinterStatus)
+            .join(Screen, Screen.id == PrinterStatus.screen_id)
+            .where(PrinterStatus.state.in_([s.value for s in NEEDS_HANDS]), Screen.retired_at.is_(None))
+            .order_by(PrinterStatus.screen_id, PrinterStatus.role)
+        ):
+            stuck.setdefault(printer.screen_id, []).append(printer)
+        return {
+            (screen_id, AlertKind.PRINTER_FAULT): Seen(
+                printer_trouble([p.changed_at for p in printers]),
+                {"printers": [{"role": p.role, "kind": p.kind, "state": p.state} for p in printers]},
+            )
+            for screen_id, printers in stuck.items()
+        }
 
 
 def offline_after_of(policy: AlertPolicy) -> timedelta:

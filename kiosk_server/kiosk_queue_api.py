@@ -12,8 +12,11 @@ The rules of the kiosk API hold (docs/kiosk.md §2): ``X-Screen-Key`` names a ki
 - A kiosk issues at most one ticket every TICKET_INTERVAL_SECONDS: a double tap, or a child at play,
   gets 429 ``too_many_tickets`` with ``Retry-After``. The count is kept per server process; with
   several processes behind a proxy a burst may get one ticket per process, still a bound.
-- A kiosk screen tagged PRINTER_TAG has a slip printer: answers say ``printer: true`` (the page says
-  请取走小票), and ``GET .../slip`` gives the ESC/POS job to whatever drives the printer.
+- ``printer`` in the answers is the kiosk's slip printer as its agent last reported it (null: none),
+  so the page says 小票打印机缺纸 before the citizen takes a number. When it can print, taking a
+  ticket asks the agent to print its slip (``print`` in the answer, followed through
+  ``/kiosk/api/print/<id>``: ``kiosk_server/kiosk_print_api.py``); ``GET .../slip`` still gives the
+  ESC/POS job to anything else that drives a printer.
 """
 
 from __future__ import annotations
@@ -26,19 +29,21 @@ from typing import Any, Final
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from content.citizens.keyed_hash import derive_key, keyed_hash
+from content.citizens.kiosk_printers import PrinterRole, printer_for
 from content.org.screens import Screen
 from content.queue.board import service_lines, ticket_status
 from content.queue.models import ServiceType, Ticket, TicketSource
-from content.queue.ticketing import QueueError, latest_of, take_ticket
+from content.queue.ticketing import QueueError, take_ticket
 from kiosk_server.database import request_session
 from kiosk_server.kiosk_api import KioskApiError, clock_now, fail, requesting_citizen, requesting_kiosk
-from kiosk_server.settings_access import settings
+from kiosk_server.print_documents import slip_content
+from kiosk_server.printing import NotPrintable, print_slip, print_view, printer_view
+from kiosk_server.settings_access import runtime, settings
 from kiosk_server.ticket_pages import ticket_by_code
-from kiosk_server.ticket_slip import Paper, SlipContent, slip_bytes
+from kiosk_server.ticket_slip import Paper, slip_bytes
 
 bp = Blueprint("kiosk_queue", __name__, url_prefix="/kiosk/api/queue")
 
-PRINTER_TAG: Final = "ticket-printer"
 TICKET_INTERVAL_SECONDS: Final = 3.0
 PERSON_KEY_PURPOSE: Final = "queue-tickets"
 _THROTTLE: Final = "kiosk_ticket_throttle"
@@ -82,8 +87,8 @@ def _throttle() -> TicketThrottle:
     return throttle
 
 
-def has_printer(screen: Screen) -> bool:
-    return PRINTER_TAG in screen.tags
+def slip_printer(screen: Screen) -> dict[str, Any] | None:
+    return printer_view(printer_for(request_session(), screen.id, PrinterRole.SLIP))
 
 
 def _line(screen: Screen, ident: int) -> ServiceType:
@@ -108,7 +113,7 @@ def _flag(body: dict[str, Any], name: str) -> bool:
     return value
 
 
-def _status_url(code: str) -> str:
+def status_url(code: str) -> str:
     return url_for("tickets.status_page", code=code, _external=True)
 
 
@@ -124,7 +129,7 @@ def line_json(line: dict[str, Any]) -> dict[str, Any]:
 def lines() -> Any:
     screen = requesting_kiosk()
     found = service_lines(request_session(), screen.hall_id, clock_now())
-    return jsonify(hall={"name": screen.hall.name}, printer=has_printer(screen), lines=[line_json(x) for x in found])
+    return jsonify(hall={"name": screen.hall.name}, printer=slip_printer(screen), lines=[line_json(x) for x in found])
 
 
 @bp.post("/tickets")
@@ -164,13 +169,20 @@ def take() -> Any:
             session.rollback()
             throttle.give_back(screen.id, now, previous)
     status = ticket_status(session, ticket, now)
-    status_url = _status_url(ticket.public_code)
+    url = status_url(ticket.public_code)
+    slip: dict[str, Any] | None = None
+    care = runtime(current_app).care
+    try:  # the slip prints by itself: one take, one slip (kiosk_server/printing.py)
+        slip = print_view(print_slip(session, care, screen, ticket, url)) if care is not None else None
+    except NotPrintable:
+        pass  # the page says why from ``printer`` and shows the number large with its QR code
     return jsonify(
         {
             **status,
-            "status_url": status_url,
-            "qr_svg": qr_svg(status_url),
-            "printer": has_printer(screen),
+            "status_url": url,
+            "qr_svg": qr_svg(url),
+            "printer": slip_printer(screen),
+            "print": slip,
             "linked": person_ref is not None,
             "slip_url": url_for("kiosk_queue.slip", code=ticket.public_code),
         }
@@ -185,21 +197,7 @@ def slip(code: str) -> Any:
     if raw not in ("58", "80"):
         fail(400, "bad_request", "参数 paper 应为 58 或 80。")
     session = request_session()
-    issued = _hall_ticket(screen, code)
-    status = ticket_status(session, latest_of(session, issued), clock_now())
-    content = SlipContent(
-        hall_name=status["hall"]["name"],
-        service_name=status["service"]["name"],
-        number=status["number"],
-        ahead=status["ahead"],
-        wait_minutes=status["wait_minutes"],
-        wait_minutes_low=status.get("wait_minutes_low"),
-        wait_minutes_high=status.get("wait_minutes_high"),
-        issued_at=issued.arrived_at,
-        timezone=status["hall"]["timezone"],
-        status_url=_status_url(code),
-        priority=issued.priority,
-    )
+    content = slip_content(session, _hall_ticket(screen, code), clock_now(), status_url(code))
     response = Response(slip_bytes(content, Paper(int(raw))), mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = f'attachment; filename="ticket-{status["number"]}.bin"'
+    response.headers["Content-Disposition"] = f'attachment; filename="ticket-{content.number}.bin"'
     return response

@@ -3,7 +3,8 @@
 Written by hand (no client library): a handful of gauges and counters read from the database at
 scrape time, plus the publish latency histogram this process observes as it publishes. Guarded by
 an API key whose scope grants ``read`` (a ``read``, ``content`` or ``full`` key, or the bootstrap
-token); the numbers are province-wide counts whatever the key's node, with no names or ids in them.
+token); the numbers are province-wide counts whatever the key's node, with no names or ids in them (one
+exception: prints are counted per kiosk screen id, so a kiosk whose printer keeps failing is found).
 Names and meanings: docs/deployment.md, "Monitoring".
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from content.citizens.kiosk_agents import ReaderState, ReaderStatus
 from content.citizens.sessions import CitizenSession
+from content.org.device_commands import FINAL_STATES, Command, DeviceCommand
 from content.org.screens import ScreenKind
 from content.outbox import OutboxEvent
 from content.queue.models import EventKind, TicketEvent
@@ -194,10 +196,28 @@ def exposition(app: Flask, session: Session) -> str:
         "Kiosk readers whose agent reports a fault now, by reader kind.",
         (({"reader": kind}, count) for kind, count in sorted(faults.items())),
     )
+    printed = session.execute(
+        select(DeviceCommand.screen_id, DeviceCommand.state, DeviceCommand.error, func.count(DeviceCommand.id))
+        .where(
+            DeviceCommand.command == Command.PRINT.value,
+            DeviceCommand.state.in_([s.value for s in FINAL_STATES]),
+        )
+        .group_by(DeviceCommand.screen_id, DeviceCommand.state, DeviceCommand.error)
+        .order_by(DeviceCommand.screen_id, DeviceCommand.state, DeviceCommand.error)
+    ).all()
+    out.family(
+        "kiosk_prints",
+        "counter",
+        "Prints (slips, certificates) ended per kiosk screen id: done, or failed/expired by error code.",
+        (
+            ({"screen": str(screen_id), "outcome": state, "error": error}, count)
+            for screen_id, state, error, count in printed
+        ),
+    )
     out.family(
         "kiosk_alerts_open",
         "gauge",
-        "Open screen alerts by kind (silent, behind, reader_fault).",
+        "Open screen alerts by kind (silent, behind, reader_fault, printer_fault).",
         (({"kind": kind.value}, count) for kind, count in alerts.open_counts(session).items()),
     )
     watch = rt.alerts

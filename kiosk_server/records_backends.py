@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from content.citizens.certificates import PRINT_KEY_PURPOSE
 from content.citizens.demo_backend import DemoRecords
 from content.citizens.http_records import HttpRecords
 from content.citizens.keyed_hash import derive_key
@@ -35,6 +36,7 @@ class CitizenPolicy:
     backend_name: str
     records_key: bytes = field(repr=False)
     credential_key: bytes = field(repr=False)
+    certificate_print_key: bytes = field(repr=False)  # opens a kept certificate PDF for the kiosk's A4 printer
     http_url: str = ""
     http_auth_header: tuple[str, str] | None = field(default=None, repr=False)
     http_timeout_seconds: float = 5.0
@@ -48,6 +50,7 @@ class CitizenPolicy:
             backend_name=settings.records_backend,
             records_key=records_key(settings.secret_key),
             credential_key=agent_credential_key(settings.secret_key),
+            certificate_print_key=derive_key(settings.secret_key, PRINT_KEY_PURPOSE),
             http_url=settings.records_http_url,
             http_auth_header=settings.records_http_auth_header,
             http_timeout_seconds=settings.records_http_timeout_seconds,

@@ -30,6 +30,7 @@ from content.accounts import audit
 from content.citizens.sessions import agent_actor, open_session_for
 from content.org import device_commands as commands
 from content.org.device_commands import (
+    AGENT_OFFLINE,
     NOT_CONNECTED,
     NOW_OR_NEVER,
     SESSION_OPEN,
@@ -46,6 +47,7 @@ from kiosk_server.database import Database
 from kiosk_server.db_outage import outage_of
 from kiosk_server.events import AGENT_NAMESPACE, DEVICE_COMMAND, SCREEN_NAMESPACE, agent_room, screen_room
 from kiosk_server.periodic import run_rounds
+from kiosk_server.print_documents import NO_DOCUMENT, NoDocument, document_bytes
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class RemoteCare:
         *,
         players: Callable[[], set[int]],
         agents: Callable[[], set[int]],
+        certificate_print_key: bytes,
         interval: float = SWEEP_SECONDS,
     ) -> None:
         self._socketio = socketio
@@ -77,6 +80,7 @@ class RemoteCare:
         self._clock = clock
         self._connected = {Executor.PLAYER: players, Executor.AGENT: agents}
         self._interval = interval
+        self._certificate_print_key = certificate_print_key
         self._stopped = threading.Event()
 
     # -- requests (the console) -------------------------------------------------------------------
@@ -94,6 +98,29 @@ class RemoteCare:
         executor = Executor(row.executor)
         if command in NOW_OR_NEVER and not self._reachable(session, screen.id, executor, now):
             failed = commands.fail(session, row.id, NOT_CONNECTED, "the screen is not connected", now)
+            if failed is not None:
+                self._audit(session, failed, SYSTEM_ACTOR, "care_failed", path)
+        session.commit()
+        self.dispatch({screen.id})
+        session.refresh(row)
+        return row
+
+    def request_print(
+        self, session: Session, screen: Screen, args: dict[str, Any], *, actor: str, agent_seen: bool
+    ) -> DeviceCommand:
+        """Add a print for ``screen``'s agent (audited), commit, and send it if the agent is here.
+
+        A citizen waits at the kiosk, so a print never waits for an agent: when none is connected to
+        this process and ``agent_seen`` is false (its printers are ``unknown``: it disconnected), it fails
+        at once ``agent_offline``; otherwise another process may hold the agent, and the sweep fails it
+        after CONNECT_GRACE if nobody sent it. Prints never wait for a citizen session to end.
+        """
+        now = self._clock()
+        row = commands.request(session, screen, Command.PRINT, requested_by=actor, now=now, args=args)
+        path = _org_path(session, screen.id)
+        self._audit(session, row, actor, "care_requested", path)
+        if screen.id not in self._connected[Executor.AGENT]() and not agent_seen:
+            failed = commands.fail(session, row.id, AGENT_OFFLINE, "the kiosk's agent is not connected", now)
             if failed is not None:
                 self._audit(session, failed, SYSTEM_ACTOR, "care_failed", path)
         session.commit()
@@ -135,8 +162,20 @@ class RemoteCare:
                         commands.hold(session, row.id, SESSION_OPEN)
                     continue
                 sent = commands.mark_sent(session, row.id, now)
-                if sent is not None:
-                    outgoing.append((executor, sent.screen_id, sent.wire()))
+                if sent is None:
+                    continue
+                payload = sent.wire()
+                if sent.command == Command.PRINT.value:
+                    try:  # made now, never kept in the row (kiosk_server/print_documents.py)
+                        payload["data"] = document_bytes(session, sent, now, self._certificate_print_key)
+                    except NoDocument as err:
+                        failed = commands.fail(session, sent.id, NO_DOCUMENT, str(err), now)
+                        if failed is not None:
+                            self._audit(
+                                session, failed, SYSTEM_ACTOR, "care_failed", _org_path(session, sent.screen_id)
+                            )
+                        continue
+                outgoing.append((executor, sent.screen_id, payload))
             session.commit()
         for executor, screen_id, payload in outgoing:
             self._emit(executor, screen_id, payload)

@@ -75,7 +75,14 @@ class Runtime:
         agents = AgentNamespace(AGENT_NAMESPACE, db, policy, events, clock)
         socketio.on_namespace(agents)
         sweeper = SessionSweeper(db, events, clock, policy.sweep_seconds)
-        care = RemoteCare(socketio, db, clock, players=screens.connected_screens, agents=agents.connected_kiosks)
+        care = RemoteCare(
+            socketio,
+            db,
+            clock,
+            players=screens.connected_screens,
+            agents=agents.connected_kiosks,
+            certificate_print_key=policy.certificate_print_key,
+        )
         screens.care = agents.care = care
         manager = socketio.server.manager if socketio.server is not None else None
         if isinstance(manager, MessageQueue):  # pushes lost while Redis was away are sent again

@@ -33,6 +33,7 @@ class NotificationKind(StrEnum):
     ALERT_SILENT = "alert_silent"  # to the hall's managers: a screen went silent (content/signage/alerts.py)
     ALERT_BEHIND = "alert_behind"  # ... a screen shows old content
     ALERT_READER_FAULT = "alert_reader_fault"  # ... a kiosk's reader is faulty
+    ALERT_PRINTER_FAULT = "alert_printer_fault"  # ... a kiosk's printer is out of paper, offline or in error
     ALERT_FLAPPING = "alert_flapping"  # ... a screen keeps failing and recovering: one alert for all of it
 
 

@@ -36,6 +36,7 @@ class Command(StrEnum):
     RESTART_AGENT = "restart_agent"
     REBOOT = "reboot"
     DOCTOR = "doctor"
+    PRINT = "print"  # a queue slip or a certificate, requested by the server itself (kiosk_server/printing.py)
 
 
 class State(StrEnum):
@@ -54,7 +55,9 @@ class Executor(StrEnum):
 FINAL_STATES: Final = frozenset({State.DONE, State.FAILED, State.EXPIRED})
 # What the player can do everywhere; on a wall or counter strip (no agent) it also takes its own screenshot.
 _PLAYER_EVERYWHERE: Final = frozenset({Command.RELOAD, Command.IDENTIFY})
-_AGENT_ONLY: Final = frozenset({Command.RESTART_AGENT, Command.REBOOT, Command.DOCTOR})
+_AGENT_ONLY: Final = frozenset({Command.RESTART_AGENT, Command.REBOOT, Command.DOCTOR, Command.PRINT})
+# Not a technician's command: the server asks for prints (a ticket taken, 打印证明), never the console.
+NOT_FROM_CONSOLE: Final = frozenset({Command.PRINT})
 # A citizen's data may be on a kiosk's screen while a session is open: these wait until it ends.
 WAIT_FOR_SESSION: Final = frozenset({Command.SCREENSHOT, Command.REBOOT})
 # These change nothing lasting: for a device that is not connected they fail at once instead of waiting.
@@ -66,6 +69,8 @@ WAIT_LIMIT: Final = timedelta(minutes=10)  # a pending command for a device that
 CONNECT_GRACE: Final = timedelta(seconds=10)
 ANSWER_LIMIT: Final = timedelta(seconds=60)
 SCREENSHOT_ANSWER_LIMIT: Final = timedelta(seconds=30)
+# A citizen stands at the kiosk waiting for the paper: a print fails soon (docs/protocol.md, "Printers").
+PRINT_ANSWER_LIMIT: Final = timedelta(seconds=20)
 IDENTIFY_SECONDS: Final = 30
 SCREENSHOT_MAX_WIDTH: Final = 1920
 
@@ -81,6 +86,8 @@ PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 NOT_CONNECTED: Final = "not_connected"
 NO_ANSWER: Final = "no_answer"
 SESSION_OPEN: Final = "session_open"  # kept on a pending command while it waits for a citizen session to end
+AGENT_OFFLINE: Final = "agent_offline"  # a print for a kiosk whose agent is not connected
+PRINT_TIMEOUT: Final = "timeout"  # a print the agent did not answer within PRINT_ANSWER_LIMIT
 
 
 class UnsupportedCommand(ValidationError):
@@ -110,8 +117,8 @@ class DeviceCommand(Base):
         return self.state in FINAL_STATES
 
     def wire(self) -> dict[str, Any]:
-        """The ``device_command`` payload the executor receives."""
-        return {"id": self.id, "command": self.command, "args": dict(self.args)}
+        """The ``device_command`` payload the executor receives (args starting with ``_`` are the server's own)."""
+        return {"id": self.id, "command": self.command, "args": {k: v for k, v in self.args.items() if k[:1] != "_"}}
 
 
 @dataclass(frozen=True)
@@ -139,16 +146,24 @@ def executor_for(kind: str, command: Command) -> Executor:
 
 def commands_for(kind: str) -> list[Command]:
     """The commands a screen of ``kind`` can be given, in the console's order."""
-    return [c for c in Command if kind == ScreenKind.KIOSK.value or c not in _AGENT_ONLY]
+    return [
+        c for c in Command if (kind == ScreenKind.KIOSK.value or c not in _AGENT_ONLY) and c not in NOT_FROM_CONSOLE
+    ]
 
 
 def parse_command(text: str) -> Command:
+    """A command a technician may ask for; UnsupportedCommand for an unknown one or a print (the server's own)."""
     try:
-        return Command(text)
+        command = Command(text)
     except ValueError as err:
-        raise UnsupportedCommand.single(
-            "command", f"unknown command {text!r}; use one of {', '.join(c.value for c in Command)}"
-        ) from err
+        command = None
+        cause: ValueError | None = err
+    else:
+        cause = None
+    if command is None or command in NOT_FROM_CONSOLE:
+        allowed = ", ".join(c.value for c in Command if c not in NOT_FROM_CONSOLE)
+        raise UnsupportedCommand.single("command", f"unknown command {text!r}; use one of {allowed}") from cause
+    return command
 
 
 def identify_label(screen: Screen) -> str:
@@ -156,10 +171,21 @@ def identify_label(screen: Screen) -> str:
     return f"{screen.name}  #{screen.id}"
 
 
-def request(session: Session, screen: Screen, command: Command, *, requested_by: str, now: datetime) -> DeviceCommand:
-    """Add a pending command for ``screen`` (flushed, so it has an id); UnsupportedCommand if it cannot run there."""
+def request(
+    session: Session,
+    screen: Screen,
+    command: Command,
+    *,
+    requested_by: str,
+    now: datetime,
+    args: dict[str, Any] | None = None,
+) -> DeviceCommand:
+    """Add a pending command for ``screen`` (flushed, so it has an id); UnsupportedCommand if it cannot run there.
+
+    ``args`` only for a print (what to print: kiosk_server/printing.py); the others' are fixed here.
+    """
     executor = executor_for(screen.kind, command)
-    args: dict[str, Any] = {}
+    args = dict(args or {}) if command is Command.PRINT else {}
     if command is Command.IDENTIFY:
         args = {"seconds": IDENTIFY_SECONDS, "label": identify_label(screen)}
     elif command is Command.SCREENSHOT:
@@ -275,14 +301,15 @@ def _drop_old_screenshots(session: Session, screen_id: int) -> None:
 def expire(session: Session, now: datetime) -> list[DeviceCommand]:
     """Time out what waited too long as of ``now``; returns the commands this call ended.
 
-    Sent and unanswered: failed ``no_answer`` (screenshots after 30 s, the rest after 60 s). Pending:
-    a reload or identify nobody could send fails ``not_connected`` after CONNECT_GRACE; anything else
-    expires after WAIT_LIMIT.
+    Sent and unanswered: failed ``no_answer`` (screenshots after 30 s, the rest after 60 s), a print
+    ``timeout`` after 20 s. Pending: a reload or identify nobody could send fails ``not_connected``
+    after CONNECT_GRACE, a print ``agent_offline``; anything else expires after WAIT_LIMIT.
     """
     unfinished = select(DeviceCommand.id).where(DeviceCommand.state.in_([State.PENDING.value, State.SENT.value]))
     if session.scalars(unfinished.limit(1)).first() is None:
         return []  # the usual case: a read, so an idle sweep never takes SQLite's write lock
     screenshot = DeviceCommand.command == Command.SCREENSHOT.value
+    printing = DeviceCommand.command == Command.PRINT.value
     sent = DeviceCommand.state == State.SENT.value
     pending = DeviceCommand.state == State.PENDING.value
     no_answer = {"state": State.FAILED.value, "error": NO_ANSWER, "answered_at": now}
@@ -297,7 +324,28 @@ def expire(session: Session, now: datetime) -> list[DeviceCommand]:
     ended += _transition(
         session,
         sent,
+        printing,
+        DeviceCommand.sent_at < now - PRINT_ANSWER_LIMIT,
+        state=State.FAILED.value,
+        error=PRINT_TIMEOUT,
+        message=f"no answer within {PRINT_ANSWER_LIMIT.seconds} s",
+        answered_at=now,
+    )
+    ended += _transition(
+        session,
+        pending,
+        printing,
+        DeviceCommand.requested_at < now - CONNECT_GRACE,
+        state=State.FAILED.value,
+        error=AGENT_OFFLINE,
+        message="the kiosk's agent is not connected",
+        answered_at=now,
+    )
+    ended += _transition(
+        session,
+        sent,
         ~screenshot,
+        ~printing,
         DeviceCommand.sent_at < now - ANSWER_LIMIT,
         message=f"no answer within {ANSWER_LIMIT.seconds} s",
         **no_answer,

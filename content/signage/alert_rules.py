@@ -32,6 +32,7 @@ class AlertKind(StrEnum):
     SILENT = "silent"  # no heartbeat for 2.5 periods (the fleet's "offline")
     BEHIND = "behind"  # online, showing another version than its manifest group's
     READER_FAULT = "reader_fault"  # a kiosk reader in fault (or unplugged)
+    PRINTER_FAULT = "printer_fault"  # a kiosk's slip or A4 printer out of paper, offline, paused, open or in error
 
 
 class Shown(StrEnum):
@@ -177,6 +178,13 @@ def lag(
     if not online or expected is None or shown == expected:
         return ABSENT
     return Observation(True)
+
+
+def printer_trouble(changed: list[datetime]) -> Observation:
+    """A kiosk's printers that cannot print (when each got so): since the oldest; never urgent (paper runs out)."""
+    if not changed:
+        return ABSENT
+    return Observation(True, since=min(changed))
 
 
 def reader_trouble(faults: list[tuple[datetime, int]]) -> Observation:

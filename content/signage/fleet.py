@@ -34,6 +34,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from content.citizens.kiosk_agents import GOOD_STATES, ReaderState, ReaderStatus
+from content.citizens.kiosk_printers import PrinterStatus
 from content.errors import ValidationError
 from content.org.screens import Screen, ScreenKind, ScreenStatus
 from content.org.tree import Hall, OrgUnit
@@ -191,6 +192,17 @@ class ReaderSummary:
 
 
 @dataclass(frozen=True)
+class PrinterLine:
+    """A kiosk's printer of one role as its agent last reported it (states: content/citizens/kiosk_printers.py)."""
+
+    role: str
+    kind: str
+    state: str
+    message: str
+    paper_mm: int | None = None
+
+
+@dataclass(frozen=True)
 class FleetRow:
     screen_id: int
     name: str
@@ -205,6 +217,7 @@ class FleetRow:
     shown_version: str | None
     expected_version: str | None
     readers: ReaderSummary | None  # kiosks only
+    printers: tuple[PrinterLine, ...] | None = None  # kiosks only: slip first; empty when none is reported
 
 
 @dataclass(frozen=True)
@@ -379,7 +392,9 @@ def _rows(session: Session, chosen: list[_Matched], expected: Callable[[int], st
             .where(Screen.id.in_(ids))
         )
     }
-    readers = _reader_summaries(session, [m[0] for m in chosen if m[1] == ScreenKind.KIOSK.value])
+    kiosk_ids = [m[0] for m in chosen if m[1] == ScreenKind.KIOSK.value]
+    readers = _reader_summaries(session, kiosk_ids)
+    printers = _printer_lines(session, kiosk_ids)
     rows = []
     for screen_id, kind, code, seen, connected, shown in chosen:
         _, name, hall_id, hall_name, org_id, org_name = names[screen_id]
@@ -398,6 +413,7 @@ def _rows(session: Session, chosen: list[_Matched], expected: Callable[[int], st
                 shown_version=shown,
                 expected_version=expected(screen_id),
                 readers=readers.get(screen_id),
+                printers=printers.get(screen_id),
             )
         )
     return rows
@@ -424,6 +440,28 @@ def _reader_summaries(session: Session, kiosk_ids: Sequence[int]) -> dict[int, R
     for screen_id, reader_id, kind, state, message, reason, repeated, last_good in found:
         lines[screen_id].append(ReaderLine(reader_id, kind, state, message, reason, repeated, last_good))
     return {screen_id: ReaderSummary(tuple(found_lines)) for screen_id, found_lines in lines.items()}
+
+
+def _printer_lines(session: Session, kiosk_ids: Sequence[int]) -> dict[int, tuple[PrinterLine, ...]]:
+    if not kiosk_ids:
+        return {}
+    lines: dict[int, list[PrinterLine]] = {screen_id: [] for screen_id in kiosk_ids}
+    found = session.execute(
+        select(
+            PrinterStatus.screen_id,
+            PrinterStatus.role,
+            PrinterStatus.kind,
+            PrinterStatus.state,
+            PrinterStatus.message,
+            PrinterStatus.paper_mm,
+        ).where(PrinterStatus.screen_id.in_(list(kiosk_ids)))
+    )
+    for screen_id, role, kind, state, message, paper_mm in found:
+        lines[screen_id].append(PrinterLine(role, kind, state, message, paper_mm))
+    return {
+        screen_id: tuple(sorted(found_lines, key=lambda line: line.role != "slip"))
+        for screen_id, found_lines in lines.items()
+    }
 
 
 def offline_after_for(heartbeat_seconds: float, flush_seconds: float) -> timedelta:

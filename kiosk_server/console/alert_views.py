@@ -14,6 +14,7 @@ from typing import Any, Final
 from flask import g, render_template
 
 from content.accounts.access import Permission
+from content.citizens.kiosk_printers import PrinterRole, PrinterState
 from content.org.timezones import zone
 from content.signage import alerts
 from content.signage.alert_rules import AlertKind
@@ -24,7 +25,12 @@ from kiosk_server.database import request_session
 REFRESH_SECONDS: Final = 30
 HISTORY: Final = 100  # cleared alerts listed on the page
 SCREEN_HISTORY: Final = 10  # ... and on a screen's page
-_STATE_CLASS: Final = {AlertKind.SILENT: "offline", AlertKind.BEHIND: "behind", AlertKind.READER_FAULT: "offline"}
+_STATE_CLASS: Final = {
+    AlertKind.SILENT: "offline",
+    AlertKind.BEHIND: "behind",
+    AlertKind.READER_FAULT: "offline",
+    AlertKind.PRINTER_FAULT: "offline",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,13 @@ def alert_detail(line: alerts.AlertLine) -> str:
             else:
                 key, extra = "alerts.detail.reader", {}
             parts.append(say(g.lang, key, reader=reader.get("reader_id", "?"), state=state, **extra))
+        return "；".join(parts) if g.lang == "zh-CN" else "; ".join(parts)
+    if kind == AlertKind.PRINTER_FAULT.value:
+        parts = [
+            say(g.lang, f"fleet.printer_role.{p.get('role')}") + "：" + say(g.lang, f"fleet.printer.{p.get('state')}")
+            for p in detail.get("printers", [])
+            if p.get("role") in PrinterRole.__members__.values() and p.get("state") in PrinterState.__members__.values()
+        ]
         return "；".join(parts) if g.lang == "zh-CN" else "; ".join(parts)
     return ""
 

@@ -20,6 +20,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "alerts.kind.silent": ("屏幕失联", "Screen silent"),
     "alerts.kind.behind": ("内容长时间未更新", "Showing old content"),
     "alerts.kind.reader_fault": ("读卡器故障", "Reader fault"),
+    "alerts.kind.printer_fault": ("打印机故障", "Printer fault"),
     "alerts.flapping_kind": ("{what}（反复发生）", "{what} (keeps recurring)"),
     "alerts.flapping_note": (
         "这块屏幕在一小时内多次出现又恢复，合并为一条告警，稳定后自动解除",
@@ -48,6 +49,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "notices.notify.alert_behind": (
         "{hall}的「{screen}」长时间没有更新到最新内容",
         "{screen} at {hall} has been showing old content for a while",
+    ),
+    "notices.notify.alert_printer_fault": (
+        "{hall}的「{screen}」打印机缺纸、离线或故障",
+        "A printer of {screen} at {hall} is out of paper, offline or faulty",
     ),
     "notices.notify.alert_reader_fault": (
         "{hall}的「{screen}」读卡器故障",

@@ -30,6 +30,8 @@ from kiosk_server.settings_access import runtime
 RECENT: Final = 8
 _KNOWN_ERRORS: Final = frozenset(
     {"not_connected", "no_answer", "bad_result", "bad_png", "too_large", "unsupported", "capture_failed"}
+    | {"agent_offline", "timeout", "paper_out", "offline", "paused", "cover_open", "no_printer", "print_failed"}
+    | {"no_document"}
 )
 
 

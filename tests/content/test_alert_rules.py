@@ -30,6 +30,7 @@ POLICY = AlertPolicy(
         AlertKind.SILENT: OFFLINE,
         AlertKind.BEHIND: timedelta(minutes=10),
         AlertKind.READER_FAULT: timedelta(minutes=5),
+        AlertKind.PRINTER_FAULT: timedelta(minutes=5),
     },
     clear_after=timedelta(minutes=5),
     flap_limit=3,

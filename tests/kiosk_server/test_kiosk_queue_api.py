@@ -13,8 +13,15 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.citizens.kiosk_printers import (
+    PrinterKind,
+    PrinterReport,
+    PrinterRole,
+    PrinterState,
+    set_printer_status,
+)
 from content.citizens.sessions import CitizenSession
-from content.org.screens import Screen
+from content.org.device_commands import DeviceCommand
 from content.queue.models import ServiceType, Ticket
 from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import take_ticket
@@ -117,7 +124,7 @@ def test_lines_are_the_kiosks_own_halls_active_ones_with_their_queue_and_wait(
     answer = client.get("/kiosk/api/queue/lines", headers=headers(site.kiosk))
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     body = answer.json
-    assert body["hall"] == {"name": "城关区公共就业服务中心"} and body["printer"] is False
+    assert body["hall"] == {"name": "城关区公共就业服务中心"} and body["printer"] is None
     assert [(x["prefix"], x["name"], x["name_en"], x["waiting"]) for x in body["lines"]] == [
         ("A", "社保业务", "Social insurance", 2),
         ("B", "就业登记", "Employment registration", 0),
@@ -161,7 +168,12 @@ def test_taking_a_ticket_answers_its_status_the_status_page_the_slip_and_a_qr_co
     code = ticket["code"]
     assert ticket["status_url"] == f"http://localhost/q/{code}"
     assert ticket["slip_url"] == f"/kiosk/api/queue/tickets/{code}/slip"
-    assert ticket["qr_svg"].startswith("<svg") and ticket["printer"] is False and ticket["linked"] is False
+    assert (
+        ticket["qr_svg"].startswith("<svg")
+        and ticket["printer"] is None
+        and ticket["print"] is None
+        and ticket["linked"] is False
+    )
     row = stored(app, "A004")
     assert row.source == "kiosk" and row.person_ref is None and row.public_code == code
 
@@ -275,17 +287,20 @@ def test_the_slip_is_the_esc_pos_job_of_the_ticket(client: Any, app: Flask, site
     assert client.get("/kiosk/api/queue/tickets/nope/slip", headers=headers(site.kiosk)).status_code == 404
 
 
-def test_a_kiosk_tagged_with_a_printer_says_the_slip_is_printed(
+def test_the_answers_say_the_slip_printers_state_and_print_nothing_it_cannot_print(
     client: Any, app: Flask, site: Site, clock: Clock
 ) -> None:
+    report = PrinterReport(PrinterRole.SLIP, PrinterKind.ESCPOS_NETWORK, PrinterState.PAPER_OUT, paper_mm=58)
     with Session(database(app).engine) as session:
-        screen = session.get(Screen, site.kiosk.screen_id)
-        assert screen is not None
-        screen.set_tags(["ticket-printer"])
+        set_printer_status(session, site.kiosk.screen_id, report, clock())
         session.commit()
-    assert client.get("/kiosk/api/queue/lines", headers=headers(site.kiosk)).json["printer"] is True
-    assert take(client, site.kiosk, {"service_type_id": site.social}).json["printer"] is True
-    assert client.get("/kiosk/api/queue/lines", headers=headers(site.second_kiosk)).json["printer"] is False
+    printer = {"state": "paper_out", "ready": False, "paper_mm": 58}
+    assert client.get("/kiosk/api/queue/lines", headers=headers(site.kiosk)).json["printer"] == printer
+    ticket = take(client, site.kiosk, {"service_type_id": site.social}).json
+    assert ticket["printer"] == printer and ticket["print"] is None, "out of paper: nothing is sent"
+    with Session(database(app).engine) as session:
+        assert session.scalars(select(DeviceCommand)).all() == []
+    assert client.get("/kiosk/api/queue/lines", headers=headers(site.second_kiosk)).json["printer"] is None
 
 
 def test_a_hall_without_lines_lists_none(client: Any, app: Flask, site: Site) -> None:

@@ -1,4 +1,5 @@
-// Home: the five services as big tiles. The personal ones say they need a card; 取号 opens the queue screen.
+// Home: the five services as big tiles. The personal ones say they need a card; 取号 opens the queue screen,
+// and says so on its tile when the slip printer cannot print (缺纸), before anyone asks.
 
 import { h } from "../../_dom.js";
 import { icon } from "../icons.js";
@@ -27,5 +28,12 @@ export function homeScreen(ctx) {
     h("h2", { class: "khome__prompt" }, t(ctx.citizen ? "home.prompt.citizen" : "home.prompt")),
     h("div", { class: "khome__tiles" }, tiles),
     ctx.citizen ? null : h("p", { class: "khome__card" }, icon("card"), t("home.card_hint")));
+  // Best effort: home never fails for it (an answer lost leaves the tile as it is).
+  ctx.api.get("/print/printers").then((out) => {
+    const slip = out && out.slip;
+    if (!slip || slip.ready) return;
+    const words = t(slip.state === "paper_out" ? "home.queue.printer.paper_out" : "home.queue.printer.down");
+    tiles[4].append(h("span", { class: "ktile__badge ktile__badge--printer", data: { printer: slip.state } }, icon("warn"), words));
+  }, () => {});
   return { node, title: t("home.title") };
 }

@@ -2,16 +2,34 @@
 // ticket: the number very large, the queue ahead, the wait, the QR code of its status page, whether a
 // slip is printed, and 过号无效. It goes back to home by itself after RESULT_SECONDS.
 //
+// Printing (docs/kiosk.md, "Printing"): the lines say when the slip printer cannot print (缺纸) before
+// the citizen takes a number. Taking one prints its slip by itself (the server asks the agent); the
+// ticket then follows the print until it ends or its deadline passes (printing.js): 正在打印小票…, then
+// 请取走小票 (with 再打一张, once), or 小票打印失败 with the number and its QR code still on screen.
+//
 // The steps are one screen (Back always leaves it), kept in the screen's params so a language or
 // elder-mode switch draws the same step again without taking another ticket. The ticket shows nothing
 // personal, so it stays on screen when the card is taken out (outlivesSession).
 
 import { fromParts, h } from "../../_dom.js";
 import { icon } from "../icons.js";
+import { PRINT_ENDED, followPrint, printOf } from "../printing.js";
 import { createKioskI18n } from "../strings.js";
 
 export const RESULT_SECONDS = 30;
 export const ELDER_RESULT_SECONDS = 45;
+
+/** The slip printer as the server reports it: null (none), or {state, ready}. */
+function printerOf(raw) {
+  if (!raw || typeof raw !== "object") return null;
+  return { state: String(raw.state || "unknown"), ready: Boolean(raw.ready) };
+}
+
+/** What to say when the slip printer cannot print now (null: it can, or there is none). */
+function printerTrouble(printer) {
+  if (!printer || printer.ready) return null;
+  return printer.state === "paper_out" ? "queue.printer.paper_out" : "queue.printer.down";
+}
 
 /** The server's SVG as an image: drawn, never parsed into the page (nothing in it can run). */
 function qrImage(svg, alt) {
@@ -27,13 +45,14 @@ function waitRange(raw) {
   return low < high ? { low, high } : { low: minutes, high: minutes };
 }
 
-/** What the page keeps of a ticket: what it shows, nothing more (no code beyond the QR's picture). */
+/** What the page keeps of a ticket: what it shows, and its code to ask for one more slip. */
 function keep(out) {
   const service = out.service || {};
   return {
     number: String(out.number || ""), priority: Boolean(out.priority), ahead: Number(out.ahead) || 0,
     waitMinutes: Number(out.wait_minutes) || 0, wait: waitRange(out), service: { name: String(service.name || ""), nameEn: String(service.name_en || "") },
-    qrSvg: String(out.qr_svg || ""), printer: Boolean(out.printer), linked: Boolean(out.linked),
+    qrSvg: String(out.qr_svg || ""), linked: Boolean(out.linked), code: String(out.code || ""),
+    printer: printerOf(out.printer), print: printOf(out.print), reprinted: false,
   };
 }
 
@@ -42,7 +61,14 @@ export function queueScreen(ctx, params) {
   const { parts } = createKioskI18n(ctx.lang);
   const node = h("section", { class: "kscreen kqueue" });
   let timer = null;
-  const view = { node, title: t("queue.title"), outlivesSession: false, dispose: () => clearInterval(timer) };
+  let stopFollowing = () => {};
+  const view = {
+    node, title: t("queue.title"), outlivesSession: false,
+    dispose: () => {
+      clearInterval(timer);
+      stopFollowing();
+    },
+  };
   const lineName = (line) => (ctx.lang === "en" && line.nameEn ? line.nameEn : line.name);
   const waitText = (wait, waiting) => {
     if (!waiting) return t("queue.wait.none");
@@ -79,9 +105,11 @@ export function queueScreen(ctx, params) {
         button.addEventListener("click", () => options(line, false, false));
         return button;
       });
+      const trouble = printerTrouble(printerOf(data && data.printer));
       node.replaceChildren(
         h("h2", { class: "kqueue__prompt" }, t("queue.choose")),
         h("p", { class: "kqueue__hint" }, t("queue.choose.hint")),
+        trouble ? h("p", { class: "kqueue__printer", role: "status", data: { printer: "trouble" } }, icon("warn"), t(trouble)) : null,
         h("div", { class: "klines", role: "group", "aria-label": t("queue.lines") }, buttons));
     });
   }
@@ -159,6 +187,55 @@ export function queueScreen(ctx, params) {
     }
   }
 
+  /** The slip's line on the ticket: printing, take it (再打一张 once), failed, or why none prints. */
+  function slipNote(kept) {
+    const print = kept.print;
+    // The words change as the print goes on: said by a live region inside the item (a list keeps its items).
+    const note = (kind, iconName, text, ...rest) => h("li", {
+      class: `kticket__note kticket__note--${kind}`, data: { print: print ? print.state : "none" },
+    }, icon(iconName), h("span", { role: "status" }, text), ...rest);
+    if (!print) {
+      const trouble = printerTrouble(kept.printer);
+      return note("no-slip", "info", t(trouble || "queue.no_slip"));
+    }
+    if (print.state === "done") {
+      const again = kept.reprinted ? null : h("button", { type: "button", class: "kbtn kticket__reprint", data: { action: "reprint" } },
+        icon("ticket"), t("queue.reprint"));
+      if (again) again.addEventListener("click", () => reprint(kept));
+      return note("slip", "ticket", t("queue.slip"), again);
+    }
+    if (PRINT_ENDED.includes(print.state)) return note("print-failed", "warn", t("queue.print_failed"));
+    return note("printing", "ticket", t("queue.printing"));
+  }
+
+  function redrawSlip(kept) {
+    ctx.remember({ step: "ticket", ticket: kept });
+    const old = node.querySelector(".kticket__notes > li:first-child");
+    if (old) old.replaceWith(slipNote(kept));
+  }
+
+  function follow(kept) {
+    stopFollowing();
+    stopFollowing = followPrint(ctx.api, kept.print, (print) => {
+      kept.print = print;
+      redrawSlip(kept);
+    });
+  }
+
+  function reprint(kept) {
+    kept.reprinted = true;
+    ctx.post("/print/slip", { code: kept.code }).then((out) => {
+      if (out && out.refused) {
+        // Refused: already reprinted (the slip that came out stands), or the printer cannot print now.
+        if (out.refused.code !== "reprinted") kept.print = { ...kept.print, state: "failed", error: out.refused.code };
+      } else {
+        kept.print = printOf(out && out.print);
+      }
+      redrawSlip(kept);
+      if (kept.print) follow(kept);
+    });
+  }
+
   function ticket(kept) {
     ctx.remember({ step: "ticket", ticket: kept });
     view.outlivesSession = true;
@@ -190,8 +267,7 @@ export function queueScreen(ctx, params) {
         h("figure", { class: "kticket__figure" }, qrImage(kept.qrSvg, t("queue.qr_alt")),
           h("figcaption", {}, icon("phone"), t("queue.scan"))),
         h("ul", { class: "kticket__notes" },
-          h("li", { class: `kticket__note kticket__note--${kept.printer ? "slip" : "no-slip"}` },
-            icon(kept.printer ? "ticket" : "info"), t(kept.printer ? "queue.slip" : "queue.no_slip")),
+          slipNote(kept),
           h("li", { class: "kticket__note kticket__note--missed" }, icon("warn"), t("queue.missed")))),
       h("div", { class: "kticket__done" }, finish, left));
     const until = Date.now() + (ctx.elder ? ELDER_RESULT_SECONDS : RESULT_SECONDS) * 1000;
@@ -206,6 +282,7 @@ export function queueScreen(ctx, params) {
     clearInterval(timer);
     timer = setInterval(tick, 1000);
     tick();
+    if (kept.print) follow(kept);
   }
 
   if (params.step === "ticket" && params.ticket) ticket(params.ticket);
