@@ -197,7 +197,7 @@ def test_summary_counts_the_whole_filtered_set_not_the_page(session: Session, ma
         FleetState.NEVER: 1,
     }
     assert result.summary.online == 2
-    assert result.summary.by_kind == {"wall": 3, "kiosk": 1, "counter": 1}
+    assert result.summary.by_kind == {"wall": 3, "kiosk": 1, "counter": 1, "evaluator": 0}
 
 
 def test_summary_facets_ignore_their_own_filter_only(session: Session, fleet: Fleet) -> None:
@@ -210,7 +210,7 @@ def test_summary_facets_ignore_their_own_filter_only(session: Session, fleet: Fl
         FleetState.OFFLINE: 1,
         FleetState.NEVER: 0,
     }
-    assert result.summary.by_kind == {"wall": 1, "kiosk": 1, "counter": 0}
+    assert result.summary.by_kind == {"wall": 1, "kiosk": 1, "counter": 0, "evaluator": 0}
 
 
 def test_paging_empty_last_and_beyond_the_end(session: Session, fleet: Fleet) -> None:

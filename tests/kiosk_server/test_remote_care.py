@@ -30,6 +30,7 @@ from kiosk_server.settings_access import runtime
 from tests.support.citizens import Kiosk, add_holder, add_kiosk, open_citizen_session
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 from tests.support.server import app_in_thread, wait_for
+from tests.support.stuck_call import call_or_dump
 
 DEADLINE = 10
 
@@ -59,7 +60,8 @@ class Device:
             self.base_url, namespaces=[self.namespace], auth=self.auth, transports=["websocket"], wait_timeout=10
         )
         hello = ("hello", {"held": {}}) if self.namespace == "/screen" else ("agent_hello", {"readers": []})
-        assert self.sio.call(*hello, namespace=self.namespace, timeout=10)["ok"] is True
+        # 20 s: the first hello of a fresh app waits for its first resolve, on a CI core shared with a browser.
+        assert call_or_dump(self.sio, *hello, namespace=self.namespace, timeout=20)["ok"] is True
         return self
 
     def next_command(self, seen: int = 0) -> dict[str, Any]:
