@@ -2,10 +2,20 @@
 
 from content import outbox, publisher_lease
 from content.accounts import api_keys, audit, notifications, staff
-from content.citizens import certificates, demo_backend, demo_histories, kiosk_agents, sessions
+from content.citizens import (
+    certificates,
+    demo_backend,
+    demo_histories,
+    kiosk_agents,
+    kiosk_printers,
+    seal_images,
+    sessions,
+    signing_keys,
+)
 from content.db import Base
 from content.library import approval, items
 from content.org import device_commands, enrolment, power_schedules, screen_voice, screens, tree
+from content.queue import evaluation_followups, evaluations
 from content.queue import models as queue_models
 from content.signage import (
     alerts,
@@ -31,10 +41,13 @@ __all__ = [
     "device_commands",
     "emergencies",
     "enrolment",
+    "evaluation_followups",
+    "evaluations",
     "emergency_proposals",
     "items",
     "power_schedules",
     "kiosk_agents",
+    "kiosk_printers",
     "layouts",
     "notifications",
     "outbox",
@@ -45,7 +58,9 @@ __all__ = [
     "schedules",
     "screen_voice",
     "screens",
+    "seal_images",
     "sessions",
+    "signing_keys",
     "staff",
     "targeting",
     "tree",

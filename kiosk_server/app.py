@@ -12,7 +12,14 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.routing import IntegerConverter
 
 import display_client
-from kiosk_server import control_characters, db_outage, security_headers, sign_in_guard, websocket_compression
+from kiosk_server import (
+    control_characters,
+    db_outage,
+    evaluator_desk,
+    security_headers,
+    sign_in_guard,
+    websocket_compression,
+)
 from kiosk_server.config import load_settings
 from kiosk_server.database import Database
 from kiosk_server.records_backends import CitizenPolicy
@@ -95,6 +102,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         poll_seconds=settings.publish_poll_seconds,
         policy=CitizenPolicy.from_settings(settings),
     )
+    evaluator_desk.init_app(app)  # 好差评 tablets on the /screen namespace
 
     from kiosk_server import (
         alert_watch,
@@ -104,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         enrolment_api,
         health,
         kiosk_api,
+        kiosk_print_api,
         kiosk_queue_api,
         metrics,
         pages,
@@ -121,6 +130,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(certificate_pages.bp)
     app.register_blueprint(kiosk_queue_api.bp)
+    app.register_blueprint(kiosk_print_api.bp)
     app.register_blueprint(counter_pages.bp)
     app.register_blueprint(ticket_pages.bp)
     app.register_blueprint(console.bp)

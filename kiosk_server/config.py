@@ -125,6 +125,13 @@ def _cast_minutes(value: str) -> int:
     return minutes
 
 
+def _cast_evaluation_seconds(value: str) -> int:
+    seconds = int(value)
+    if not 10 <= seconds <= 3600:
+        raise ValueError(f"expected whole seconds from 10 to 3600, got {value!r}")
+    return seconds
+
+
 def _cast_flap_limit(value: str) -> int:
     limit = int(value)
     if not 1 <= limit <= 100:
@@ -191,6 +198,8 @@ class Settings:
     alert_smtp_password: str = field(repr=False)
     alert_smtp_from: str
     alert_smtp_to: tuple[str, ...]  # addresses that get every alert e-mail, besides the accounts' own; may be empty
+    evaluation_wait_seconds: int  # 好差评: a pending evaluation older than this is 未评价 (an evaluator away that long)
+    evaluation_answer_seconds: int  # ... and the evaluator waits this long for a citizen's answer
 
     @property
     def uses_sqlite(self) -> bool:
@@ -231,6 +240,8 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "alert_smtp_password": (_cast_str, ""),
     "alert_smtp_from": (_cast_str, ""),
     "alert_smtp_to": (_cast_addresses, ""),
+    "evaluation_wait_seconds": (_cast_evaluation_seconds, "300"),
+    "evaluation_answer_seconds": (_cast_evaluation_seconds, "60"),
 }
 
 

@@ -28,6 +28,7 @@ from content.queue.counter_pause import (
     pause,
     resume,
 )
+from content.queue.evaluations import note_on_duty
 from content.queue.models import Counter, Ticket
 from content.queue.ticketing import (
     NoCurrentTicket,
@@ -122,6 +123,7 @@ def state(counter_id: int) -> Any:
 def act(counter_id: int, action: str) -> Any:
     db = request_session()
     counter = staff_session.staff_counter(db, g.staff, counter_id)
+    note_on_duty(db, counter.id, g.staff.id, g.staff.display_name, g.now)  # 好差评: who the evaluator names
     try:
         ticket = ACTIONS[action](db, counter.id, g.now)
     except CounterPaused as err:

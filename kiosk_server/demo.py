@@ -28,7 +28,12 @@ from kiosk_server.settings_access import settings
 
 DEMO_CARDS_FILE: Final = "demo-cards.json"
 
-KIND_LABELS = {"wall": "大屏 wall", "kiosk": "触摸屏 kiosk", "counter": "窗口屏 counter"}
+KIND_LABELS = {
+    "wall": "大屏 wall",
+    "kiosk": "触摸屏 kiosk",
+    "counter": "窗口屏 counter",
+    "evaluator": "评价器 evaluator",
+}
 
 
 def ensure_demo_data(app: Flask) -> bool:
@@ -38,7 +43,10 @@ def ensure_demo_data(app: Flask) -> bool:
     """
     from content.demo import DEFAULT_RNG_SEED, drop_stale_histories, seed_demo, seed_histories, seed_people
     from content.demo.accounts import seed_console_accounts
+    from content.demo.evaluations import seed_evaluations
     from content.demo.queue import seed_morning, seed_queues
+    from kiosk_server.certificate_signing import signing_key
+    from kiosk_server.hall_seals import ensure_demo_trust
 
     db = database(app)
     cfg = settings(app)
@@ -62,6 +70,8 @@ def ensure_demo_data(app: Flask) -> bool:
         now = datetime.now(ZoneInfo(cfg.default_timezone))
         for hall in session.scalars(select(Hall).order_by(Hall.id)):
             seed_morning(session, hall, now)
+        seed_evaluations(session, now)  # 好差评: evaluators at two counters and two weeks of ratings, once
+        ensure_demo_trust(session, signing_key(cfg.secret_key), now)  # the 参保证明's seal and signature
         session.commit()
     write_demo_cards(cfg.data_dir / DEMO_CARDS_FILE, DEFAULT_RNG_SEED)
     return seeded

@@ -23,6 +23,12 @@ CITIZEN_CARD_REMOVED: Final = "citizen_card_removed"
 # Server → every screen of a hall (/screen, room hall:<id>): the hall's queue board (docs/queue.md §3).
 QUEUE_BOARD: Final = "queue_board"
 
+# 好差评 evaluator tablets (/screen; kiosk_server/evaluator_desk.py, docs/protocol.md "Evaluators"): the
+# state after hello (server → evaluator), and with an ack: ask the state now, send an answer.
+EVALUATOR_STATE: Final = "evaluator_state"
+EVALUATION_SYNC: Final = "evaluation_sync"
+EVALUATION_ANSWER: Final = "evaluation_answer"
+
 # The kiosk device agent (devices/agent/supervisor.py) → server; every event asks for an ack.
 AGENT_NAMESPACE: Final = "/agent"
 
@@ -31,6 +37,7 @@ READER_STATUS: Final = "reader_status"
 CARD_READ: Final = "card_read"
 CARD_REMOVED: Final = "card_removed"
 CARD_UNREADABLE: Final = "card_unreadable"
+PRINTER_STATUS: Final = "printer_status"  # a slip or A4 printer's state (docs/protocol.md, "Printers")
 
 # Remote care (docs/protocol.md, "Remote care"): server → player (/screen, room screen:<id>) or agent
 # (/agent, room agent:<id>), and the executor's answer back, acknowledged by the server.

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 import display_client
 from content.library.items import Media
-from content.org.screens import Screen
+from content.org.screens import Screen, ScreenKind
 from content.org.tree import Hall
 from kiosk_server.database import request_session
 from kiosk_server.media_store import make_thumbnail
@@ -51,6 +51,8 @@ def index() -> Any:
 @bp.get("/screen/<key>")
 def player(key: str) -> Any:
     screen = screen_by_key_or_404(key)
+    if screen.kind == ScreenKind.EVALUATOR.value:  # 好差评 tablet: its own page (display_client/static/js/evaluator/)
+        return render_template("evaluator.html", screen_key=screen.key, static_url=SCREEN_STATIC_URL, lang="zh-CN")
     return render_template(
         "player.html", screen_key=screen.key, static_url=SCREEN_STATIC_URL, lang="zh-CN", screen_kind=screen.kind
     )

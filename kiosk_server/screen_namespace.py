@@ -37,8 +37,10 @@ from content.org.timezones import zone
 from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
 from kiosk_server.citizen_events import session_payload
 from kiosk_server.database import Database
+from kiosk_server.evaluator_desk import EvaluatorDesk
 from kiosk_server.events import (
     CITIZEN_SESSION,
+    EVALUATOR_STATE,
     MANIFEST,
     POWER_SCHEDULE,
     QUEUE_BOARD,
@@ -188,6 +190,7 @@ class ScreenNamespace(GuardedNamespace):
         self._hello_failures = _FailureReport("hello")
         self._check_failures = _FailureReport("heartbeat check")
         self.care: RemoteCare | None = None  # set by the runtime: remote-care commands and their answers
+        self.evaluations: EvaluatorDesk | None = None  # set by evaluator_desk.init_app: 好差评 tablets
 
     def connected_screens(self) -> set[int]:
         with self._lock:
@@ -237,6 +240,24 @@ class ScreenNamespace(GuardedNamespace):
         if conn is None or self.care is None:
             return {"ok": False, "error": "not_connected", "message": "connect as a screen first"}
         return self.care.answer(conn.screen_id, Executor.PLAYER, data)
+
+    def on_evaluation_sync(self, data: Any = None) -> dict[str, Any]:
+        """An evaluator asks for its state now (after a newer queue board); the ack is ``evaluator_state``."""
+        conn = self._connection()
+        if conn is None or self.evaluations is None or not self._is_evaluator(conn):
+            return {"ok": False, "error": "not_evaluator", "message": "connect as an evaluator screen first"}
+        return {"ok": True, "state": self.evaluations.state(conn.screen_id)}
+
+    def on_evaluation_answer(self, data: Any = None) -> dict[str, Any]:
+        """An evaluator's rating, or 未评价 (docs/protocol.md, "Evaluators"); the ack says what became of it."""
+        conn = self._connection()
+        if conn is None or self.evaluations is None or not self._is_evaluator(conn):
+            return {"ok": False, "error": "not_evaluator", "message": "connect as an evaluator screen first"}
+        return self.evaluations.answer(conn.screen_id, data)
+
+    @staticmethod
+    def _is_evaluator(conn: Connected) -> bool:
+        return bool(conn.welcome["screen"]["kind"] == ScreenKind.EVALUATOR.value)
 
     def repair_all(self) -> int:
         """Send every greeted screen of this process the manifest and queue board it may lack; how many sent.
@@ -379,6 +400,7 @@ class ScreenNamespace(GuardedNamespace):
             found = snap.for_screen(conn.screen_id)
         board = self._queue.current_board(conn.hall_id)
         citizen = self._open_citizen_session(conn)
+        evaluator = self.evaluations.state(conn.screen_id) if self.evaluations and self._is_evaluator(conn) else None
         sid = current_sid()
         streams: dict[str, Any] = {}
         if found is not None:
@@ -397,6 +419,8 @@ class ScreenNamespace(GuardedNamespace):
         streams["queue"] = {"version": board["version"]}
         if citizen is not None:
             self._send(sid, CITIZEN_SESSION, citizen)
+        if evaluator is not None:
+            self._send(sid, EVALUATOR_STATE, evaluator)
         now = self._clock()
         power = self._power_schedule(conn, now)
         conn.power_until = player_power.until_of(power)

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     ENROL = "enrol"  # enrol, re-enrol and revoke devices; edit, move and retire screens
     REMOTE_CARE = "remote_care"  # reload, identify, screenshot, restart, reboot, power schedules
     MANAGE_ORG = "manage_org"  # halls and screen groups: create, edit, retire
+    FOLLOW_UP = "follow_up"  # 好差评: record the 整改 of a low rating
 
 
 P = Permission
@@ -41,10 +42,10 @@ _DEVICES: Final = frozenset({P.ENROL, P.REMOTE_CARE})
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
     Role.SYSTEM_ADMIN: frozenset(Permission) - {P.COUNTER},
-    Role.ORG_ADMIN: _READ | _DEVICES | {P.MANAGE_USERS, P.VIEW_AUDIT, P.MANAGE_ORG},
+    Role.ORG_ADMIN: _READ | _DEVICES | {P.MANAGE_USERS, P.VIEW_AUDIT, P.MANAGE_ORG, P.FOLLOW_UP},
     Role.EDITOR: _READ | {P.EDIT_CONTENT, P.SCHEDULE},
     Role.APPROVER: _READ | {P.APPROVE, P.EMERGENCY},
-    Role.HALL_MANAGER: _READ | _DEVICES | {P.SCHEDULE, P.EMERGENCY, P.COUNTER},
+    Role.HALL_MANAGER: _READ | _DEVICES | {P.SCHEDULE, P.EMERGENCY, P.COUNTER, P.FOLLOW_UP},
     Role.COUNTER_STAFF: frozenset({P.COUNTER}),
     Role.FIELD_TECHNICIAN: _DEVICES | {P.USE_CONSOLE, P.VIEW_FLEET},  # devices, never content
 }

@@ -17,6 +17,7 @@ class ScreenKind(StrEnum):
     WALL = "wall"
     KIOSK = "kiosk"
     COUNTER = "counter"
+    EVALUATOR = "evaluator"  # 好差评 tablet at one counter (content/queue/evaluations.py)
 
 
 class Panel(StrEnum):

@@ -99,6 +99,8 @@ class Counter(Base):
     number: Mapped[int]
     name: Mapped[str] = mapped_column(String(40))  # 5号窗口
     screen_id: Mapped[int | None] = mapped_column(ForeignKey("screens.id", ondelete="SET NULL"), index=True)
+    # The 好差评 evaluator tablet at this counter (content/queue/evaluations.py).
+    evaluator_screen_id: Mapped[int | None] = mapped_column(ForeignKey("screens.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # 暂停服务: since when the counter is paused and why (shown on its strip and the hall's board).
     paused_since: Mapped[datetime | None]

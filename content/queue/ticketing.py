@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from content.errors import ContentError, NotFound, ValidationError
 from content.org.timezones import zone
 from content.org.tree import Hall
+from content.queue.evaluations import open_evaluation, withdraw_pending
 from content.queue.models import (
     OPEN_AT_COUNTER,
     Counter,
@@ -226,6 +227,7 @@ def call_next(session: Session, counter_id: int, now: datetime) -> Ticket | None
     ticket = next_for_counter(session, counter, hall_day(hall, now))
     if ticket is None:
         return None
+    withdraw_pending(session, counter.id, now)  # 好差评: never asked of the next citizen
     # An UPDATE gives a CursorResult, which has the row count; Session.execute is typed for any statement.
     claimed = cast(
         CursorResult[Any],
@@ -277,6 +279,7 @@ def finish(session: Session, counter_id: int, now: datetime) -> Ticket:
     ticket.state = TicketState.DONE.value
     ticket.ended_at = now
     log_event(session, ticket, EventKind.END, now, counter.id)
+    open_evaluation(session, counter, ticket, now)  # 好差评, in the same transaction as 办结
     return ticket
 
 

@@ -39,6 +39,10 @@ _ACTIONS: Final[dict[str, tuple[str, str]]] = {
     "power_schedule_set": ("设置屏幕开关机时间", "Screen power schedule set"),
     "voice_settings_set": ("设置屏幕叫号音量与静音时段", "Screen call volume and quiet hours set"),
     "voice_pack_uploaded": ("更换大厅语音包", "Hall voice pack replaced"),
+    "seal_uploaded": ("上传大厅电子印章", "Hall seal image uploaded"),
+    "seal_removed": ("删除大厅电子印章", "Hall seal image removed"),
+    "signing_key.import": ("导入证明签名证书", "Certificate signing key imported"),
+    "signing_key.generate": ("生成证明签名证书（自签名）", "Certificate signing key generated (self-signed)"),
     "opening_hours_set": ("设置大厅开放时间", "Hall opening hours set"),
     "care_requested": ("发出远程维护指令", "Remote care requested"),
     "care_failed": ("远程维护失败", "Remote care failed"),
@@ -49,6 +53,8 @@ _ACTIONS: Final[dict[str, tuple[str, str]]] = {
     "play_now": ("立即播放", "Played now"),
     "counter.paused": ("窗口暂停服务", "Counter paused"),
     "counter.resumed": ("窗口恢复服务", "Counter resumed"),
+    "evaluation.followed_up": ("记录好差评整改", "Rating follow-up recorded"),
+    "counter.evaluator_bound": ("绑定窗口评价器", "Counter evaluator bound"),
 }
 
 _KINDS: Final[dict[str, tuple[str, str]]] = {
@@ -73,6 +79,7 @@ _KINDS: Final[dict[str, tuple[str, str]]] = {
     "vacancy": ("招聘岗位", "Vacancy"),
     "service_type": ("业务类型", "Service type"),
     "counter": ("服务窗口", "Counter"),
+    "evaluation": ("服务评价", "Service rating"),
     "voice_pack": ("语音包", "Voice pack"),
 }
 
@@ -137,6 +144,8 @@ _FIELDS: Final[dict[str, tuple[str, str]]] = {
     "message": ("说明", "Message"),
     "mode": ("方式", "Mode"),
     "name": ("名称", "Name"),
+    "note": ("整改措施", "What was done"),
+    "evaluator_screen_id": ("评价器", "Evaluator"),
     "name_en": ("英文名称", "English name"),
     "occupation_code": ("职业分类", "Occupation"),
     "org_unit_id": ("所属机构", "Org unit"),
@@ -214,6 +223,9 @@ _VALUES: Final[dict[str, tuple[str, str]]] = {
     "wall": ("大屏", "wall"),
     "kiosk": ("自助终端", "kiosk"),
     "counter": ("窗口屏", "counter strip"),
+    "evaluator": ("评价器", "evaluator"),
+    "open": ("待整改", "to do"),
+    "in_progress": ("整改中", "in progress"),
     "critical": ("紧急", "critical"),
     "warning": ("警告", "warning"),
     "info": ("提示", "notice"),

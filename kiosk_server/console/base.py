@@ -52,10 +52,12 @@ NAV: Final = (
     ("console.emergencies", "nav.emergencies", Permission.EMERGENCY),
     ("console.propose_emergency_page", "nav.emergencies", Permission.EDIT_CONTENT),  # editors propose
     ("console.plays", "nav.plays", Permission.VIEW_REPORTS),
+    ("console.evaluations", "nav.evaluations", Permission.VIEW_REPORTS),
     ("console.users", "nav.users", Permission.MANAGE_USERS),
     ("console.api_keys", "nav.api_keys", Permission.MANAGE_USERS),
     ("console.audit", "nav.audit", Permission.VIEW_AUDIT),
     ("console.halls", "nav.halls", Permission.MANAGE_ORG),
+    ("console.seals", "nav.seals", Permission.VIEW_FLEET),
     ("console.groups", "nav.groups", Permission.MANAGE_ORG),
 )
 

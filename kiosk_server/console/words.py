@@ -109,6 +109,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "kind.wall": ("大屏", "Wall"),
     "kind.kiosk": ("自助终端", "Kiosk"),
     "kind.counter": ("窗口屏", "Counter strip"),
+    "kind.evaluator": ("评价器", "Evaluator"),
     "users.title": ("账号管理", "Accounts"),
     "users.new": ("新建账号", "New account"),
     "users.edit": ("编辑账号：{name}", "Edit account: {name}"),
@@ -248,6 +249,8 @@ AREAS: Final = (
     "voice",
     "alerts",
     "audit",
+    "evaluations",
+    "seals",
 )
 
 

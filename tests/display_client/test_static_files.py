@@ -37,7 +37,7 @@ def test_service_worker_caches_every_file_of_the_shell() -> None:
 
 
 KIOSK = JS / "kiosk"
-CATALOGUES = {JS / "i18n.js", KIOSK / "strings.js"}
+CATALOGUES = {JS / "i18n.js", KIOSK / "strings.js", JS / "evaluator" / "strings.js"}
 KEY_USE = re.compile(r"""\bt\(\s*["']([\w.]+)["']""")
 STORAGE = re.compile(r"\b(localStorage|sessionStorage|indexedDB|caches|document\.cookie)\b")
 

@@ -29,6 +29,7 @@ from content.citizens.records import CardSource
 from content.citizens.sessions import agent_actor
 from content.demo import seed_demo
 from content.demo.accounts import DEMO_CONSOLE_PASSWORD, seed_console_accounts
+from content.demo.evaluations import seed_evaluations
 from content.library.items import Media, PolicyNotice, Ticker, Vacancy
 from content.org.screens import Screen, ScreenGroup
 from content.org.tree import Hall
@@ -42,7 +43,7 @@ ADMIN: Final = "admin"  # the demo's system admin: sees every page and every row
 PASSWORD: Final = DEMO_CONSOLE_PASSWORD
 
 # Routes that answer with something other than a page (an image, JSON for a page's script): not read as text.
-NOT_PAGES: Final = frozenset({"console.device_screenshot", "console.device_commands"})
+NOT_PAGES: Final = frozenset({"console.device_screenshot", "console.device_commands", "console.seal_png"})
 # Routes a signed-in account is sent away from (the sign-in form, shown only when signed out).
 SIGNED_OUT_ONLY: Final = frozenset({"console.login"})
 
@@ -63,6 +64,7 @@ def seed_console_demo(session: Session, *, today: date, now: datetime, media_dir
     """The demo world with its console accounts and a history on every page (committed)."""
     seed_demo(session, today=today)
     seed_console_accounts(session)
+    seed_evaluations(session, now)  # 好差评: ratings and follow-ups on the statistics and follow-up pages
     session.flush()
     hall = session.scalars(select(Hall).order_by(Hall.id)).first()
     assert hall is not None

@@ -21,6 +21,11 @@ export const CITIZEN_CARD_REMOVED = "citizen_card_removed";
 // The hall's queue board, pushed whole at every change and sent as the snapshot after hello.
 export const QUEUE_BOARD = "queue_board";
 
+// 好差评 evaluator tablets (docs/protocol.md, "Evaluators"): its state after hello; ask it now; send an answer (acks).
+export const EVALUATOR_STATE = "evaluator_state";
+export const EVALUATION_SYNC = "evaluation_sync";
+export const EVALUATION_ANSWER = "evaluation_answer";
+
 // Remote care (docs/protocol.md, "Remote care"): a command for this screen, and its answer (with an ack).
 export const DEVICE_COMMAND = "device_command";
 export const COMMAND_RESULT = "command_result";
