@@ -3,7 +3,9 @@
 A python-socketio client acts as the agent (the contract in docs/protocol.md, "Printers"): it says
 hello with its printers, sends ``printer_status``, receives ``device_command`` ``print`` with the
 document as a binary attachment and answers ``command_result``. The kiosk page's side is the HTTP
-API (/kiosk/api/queue, /kiosk/api/print). Runs on SQLite and PostgreSQL.
+API (/kiosk/api/queue, /kiosk/api/print). At the end, the whole chain with nothing standing in: the real
+agent (``devices.agent``) with the simulated receipt printer (``SimEscposPrinter``). Runs on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,10 +27,21 @@ from content.accounts.audit import AuditEntry
 from content.citizens.kiosk_printers import PrinterStatus, printer_statuses
 from content.org.device_commands import DeviceCommand
 from content.queue.setup import add_service_type
+from content.signage.fleet import FleetFilter, fleet_page
+from devices.agent.config import AgentConfig
+from devices.agent.power import PowerKeeper
+from devices.agent.printer_config import PrinterConfig
+from devices.agent.printing import Printing
+from devices.agent.remote_care import RemoteCare
 from devices.agent.sio_disconnect import disconnect_promptly
+from devices.agent.supervisor import Agent as KioskAgent
+from devices.drivers.printer_states import PrinterKind, PrinterRole
+from devices.simulators.escpos_printer import SimEscposPrinter, SimPaper
+from devices.simulators.escpos_render import render
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.support.citizens import Kiosk, add_holder, add_kiosk, open_citizen_session
+from tests.support.recording_runner import RecordingRunner
 from tests.support.server import app_in_thread, wait_for
 from tests.support.world import build_world
 
@@ -376,3 +390,97 @@ def test_a_certificate_prints_on_the_a4_printer_as_a_pdf_for_its_own_session_onl
     assert nobody.status_code == 401, "a certificate prints only within its citizen session"
     wrong = client.post("/kiosk/api/print/certificate", json={"code": "ABCD-EFGH"}, headers=personal)
     assert wrong.status_code == 404
+
+
+# -- the whole chain: the real agent and the simulated printer --------------------------------------
+
+CHAIN_DEADLINE = 20
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def sim_printer() -> Iterator[SimEscposPrinter]:
+    sim = SimEscposPrinter()
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def kiosk_agent(app: Flask, site: Site, sim_printer: SimEscposPrinter) -> Iterator[KioskAgent]:
+    with app_in_thread(app) as url:
+        config = AgentConfig(
+            server_url=url,
+            device_key=site.kiosk.key,
+            credential=site.kiosk.credential,
+            hotplug=False,
+            pcsc=False,
+            reconnect_backoff=(0.1, 0.5),
+            printers=(
+                PrinterConfig(PrinterRole.SLIP, PrinterKind.ESCPOS_NETWORK, host="127.0.0.1", port=sim_printer.port),
+            ),
+        )
+        runner = RecordingRunner()  # the agent runs no program here: any command line fails the test
+        agent = KioskAgent(
+            config,
+            care=RemoteCare(runner=runner, doctor_installed=lambda: False),
+            power=PowerKeeper(runner),
+            printing=Printing(config.printers, poll_seconds=0.3),
+        )
+        agent.start()
+        try:
+            assert agent.link.wait_connected(CHAIN_DEADLINE), "the agent connected and said hello"
+            yield agent
+        finally:
+            agent.stop()
+
+
+def slip_state(client: Any, site: Site) -> dict[str, Any] | None:
+    answer = client.get("/kiosk/api/print/printers", headers=headers(site))
+    assert answer.status_code == 200
+    found: dict[str, Any] | None = answer.get_json()["slip"]
+    return found
+
+
+def fleet_printers(app: Flask, site: Site) -> list[tuple[str, str]]:
+    with Session(database(app).engine) as session:
+        page = fleet_page(
+            session,
+            FleetFilter(),
+            now=datetime.now(UTC),
+            expected_versions={},
+            offline_after=timedelta(minutes=2),
+        )
+    row = next(r for r in page.rows if r.screen_id == site.kiosk.screen_id)
+    return [(line.role, line.state) for line in row.printers or ()]
+
+
+def test_whole_chain_what_the_printer_says_reaches_the_kiosk_and_the_fleet_and_a_taken_number_comes_out_of_it(
+    app: Flask, client: Any, site: Site, sim_printer: SimEscposPrinter, kiosk_agent: KioskAgent
+) -> None:
+    wait_for(lambda: (slip_state(client, site) or {}).get("state") == "ready", CHAIN_DEADLINE, "the slip printer ready")
+    assert fleet_printers(app, site) == [("slip", "ready")]
+
+    ticket = take(client, site)
+    assert ticket["print"]["document"] == "slip"
+    number = ticket["number"].encode("gb18030")
+    # The whole slip: its number, and the cut (GS V) that ends it.
+    printed = sim_printer.wait_printed(lambda data: number in data and b"\x1dV" in data, CHAIN_DEADLINE)
+    wait_for(lambda: prints(app, site)[-1].state == "done", CHAIN_DEADLINE, "the print answered done by the agent")
+    picture = render(printed)
+    ARTIFACTS.mkdir(exist_ok=True)
+    picture.save(ARTIFACTS / "whole-chain-slip.png")
+    assert picture.height > picture.width > 300, "a slip: the hall, the number, the QR code, one below the other"
+
+    sim_printer.state = SimPaper.PAPER_OUT
+    wait_for(
+        lambda: (slip_state(client, site) or {}).get("state") == "paper_out", CHAIN_DEADLINE, "paper out on the kiosk"
+    )
+    assert slip_state(client, site) == {"state": "paper_out", "ready": False, "paper_mm": 80}
+    assert fleet_printers(app, site) == [("slip", "paper_out")]
+    lines = client.get("/kiosk/api/queue/lines", headers=headers(site)).get_json()
+    assert lines["printer"]["ready"] is False, "the take-a-number screen knows before anyone asks"
+
+    sim_printer.stop()  # unplugged
+    wait_for(lambda: (slip_state(client, site) or {}).get("state") == "offline", CHAIN_DEADLINE, "the printer offline")
+    assert fleet_printers(app, site) == [("slip", "offline")]
