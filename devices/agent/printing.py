@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from devices.agent.printer_config import PrinterConfig, printer_name
+from devices.agent.queue_thread import STOP, QueueThread
 from devices.agent.wire import PRINTER_STATUS
 from devices.drivers.cups_printer import CupsPrinter
 from devices.drivers.escpos_printer import EscposPrinter, NetworkTransport, UsbLpTransport
@@ -38,7 +39,6 @@ HELLO_WAIT_SECONDS: Final = 3.0  # the hello waits this long for the first round
 MAX_PRINT_BYTES: Final = 16 * 1024 * 1024
 DOCUMENT_OF: Final = {PrinterRole.SLIP: "slip", PrinterRole.A4: "certificate"}
 _POLL: Final = object()
-_STOP: Final = object()
 
 Send = Callable[[str, dict[str, Any]], Any]
 
@@ -114,12 +114,12 @@ class Printing:
         self._clock = clock
         self._now_iso = now_iso
         self._send: Send | None = None
-        self._queue: queue.Queue[Any] = queue.Queue()
+        self._worker = QueueThread("agent-printing", self._work)
+        self._queue = self._worker.queue
         self._statuses: dict[PrinterRole, PrinterStatus] = {}
         self._unsent: set[PrinterRole] = set()  # roles whose last status the server has not acknowledged
         self._state = threading.Lock()
         self._checked = threading.Event()  # the first round of checks is done
-        self._thread: threading.Thread | None = None
         if not self._configs:
             self._checked.set()
 
@@ -129,21 +129,11 @@ class Printing:
 
     def start(self) -> None:
         """Start the worker (it checks every printer at once); a second call while running does nothing."""
-        with self._state:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._thread = threading.Thread(target=self._work, name="agent-printing", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 20.0) -> None:
         """Stop after the job or check in hand; safe to call twice."""
-        with self._state:
-            thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._queue.put(_STOP)
-        if thread is not threading.current_thread():
-            thread.join(timeout)
+        self._worker.stop(timeout)
 
     def statuses(self, wait: float = HELLO_WAIT_SECONDS) -> list[dict[str, Any]]:
         """Every checked printer's status, for ``agent_hello``; waits up to ``wait`` for the first checks."""
@@ -173,7 +163,7 @@ class Printing:
                 item = self._queue.get(timeout=max(0.0, next_poll - self._clock()))
             except queue.Empty:
                 item = _POLL
-            if item is _STOP:
+            if item is STOP:
                 return
             try:
                 if item is _POLL:

@@ -24,7 +24,6 @@ import importlib.util
 import json
 import logging
 import os
-import queue
 import sys
 import threading
 from collections import deque
@@ -32,6 +31,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from devices.agent.devtools import DEVTOOLS_URL, DevToolsError, capture_screenshot
+from devices.agent.queue_thread import STOP, QueueThread
 from devices.agent.runner import Runner, SystemRunner
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ RESTART_STATUS: Final = 75  # EX_TEMPFAIL: "try again", and systemd's Restart=al
 DOCTOR_TIMEOUT: Final = 50.0  # the server gives a command 60 s
 REBOOT_ARGV: Final = ("systemctl", "reboot")
 UNSUPPORTED: Final = "unsupported"
-_STOP: Final = object()
 
 Send = Callable[[str, dict[str, Any]], Any]
 
@@ -87,10 +86,10 @@ class RemoteCare:
         self._send: Send | None = None
         self._before_exit: Callable[[], None] = lambda: None
         self._print: Callable[[dict[str, Any]], None] | None = None
-        self._queue: queue.Queue[Any] = queue.Queue()
+        self._worker = QueueThread("agent-remote-care", self._work)
+        self._queue = self._worker.queue
         self._seen: deque[int] = deque(maxlen=64)  # ids already taken: a resent command runs once
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
     def attach(
         self,
@@ -108,21 +107,11 @@ class RemoteCare:
 
     def start(self) -> None:
         """Start the worker; a second call while running does nothing."""
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._thread = threading.Thread(target=self._work, name="agent-remote-care", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the worker after the command in hand; safe to call twice."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._queue.put(_STOP)
-        if thread is not threading.current_thread():
-            thread.join(timeout)
+        self._worker.stop(timeout)
 
     def handle(self, data: Any = None) -> None:
         """The link's ``device_command`` handler: check the id, queue the command, return at once."""
@@ -145,7 +134,7 @@ class RemoteCare:
     def _work(self) -> None:
         while True:
             data = self._queue.get()
-            if data is _STOP:
+            if data is STOP:
                 return
             try:
                 self._execute(data)
