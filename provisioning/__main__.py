@@ -10,6 +10,7 @@ from pathlib import Path
 
 from provisioning.doctor import DoctorOptions, print_report, run_doctor
 from provisioning.errors import Interrupted, ProvisioningError
+from provisioning.printers import PrinterRequest
 from provisioning.provision import ProvisionOptions, run_provision
 
 EXIT_FAILED = 2  # provisioning could not finish; nothing half-installed
@@ -29,7 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     prov.add_argument("--re-enrol", action="store_true", help="enrol again even if this box is enrolled")
     prov.add_argument("--ntp-server", help="a time server for systemd-timesyncd (default: Debian's pool)")
     prov.add_argument("--json", action="store_true", help="machine-readable output")
-    doc = sub.add_parser("doctor", help="check this box: server, clock, TLS, display, readers, sound, disk, services")
+    printers = prov.add_argument_group("printers (a kiosk; left out: keep what the last run set up)")
+    printers.add_argument(
+        "--slip-printer", metavar="network:HOST[:PORT]|usb:VVVV:PPPP|none", help="the ESC/POS receipt printer"
+    )
+    printers.add_argument("--slip-paper", type=int, metavar="80|58", help="its paper width in mm (default 80)")
+    printers.add_argument("--a4-printer", metavar="cups:QUEUE|none", help="the A4 printer: a CUPS queue")
+    printers.add_argument("--a4-printer-uri", metavar="URI", help="create the queue: ipp://…, ipps://…, socket://…")
+    doc = sub.add_parser(
+        "doctor", help="check this box: server, clock, TLS, display, readers, sound, disk, services, printers"
+    )
     doc.add_argument("--server", help="the hall server (default: the one this box is enrolled with)")
     doc.add_argument("--root", type=Path, default=Path("/"), help="read the box's files from this tree")
     doc.add_argument("--json", action="store_true", help="the report as JSON (docs/provisioning.md)")
@@ -55,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             re_enrol=args.re_enrol,
             json=args.json,
             ntp_server=args.ntp_server,
+            printers=PrinterRequest(args.slip_printer, args.slip_paper, args.a4_printer, args.a4_printer_uri),
         )
         return run_provision(options)
     except Interrupted as err:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from devices.agent.config import AgentConfigError, parse_agent_config
 from provisioning.errors import ProvisioningError
+from provisioning.layout import AGENT_CONFIG
+from provisioning.printers import Printers, with_block
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,31 @@ def render_agent_config(identity: AgentIdentity) -> str:
     except AgentConfigError as err:
         raise ProvisioningError(f"the enrolment answer makes an agent configuration the agent refuses: {err}") from err
     return text
+
+
+def with_printers(content: bytes, printers: Printers) -> bytes:
+    """``content`` with provisioning's ``[[printers]]`` block for ``printers``; refused if the agent would refuse it.
+
+    Tables the technician wrote by hand stay; one for a role that an option now sets makes two
+    printers for one role, which the agent refuses, so the message says which to remove.
+    """
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ProvisioningError(f"{AGENT_CONFIG} is not UTF-8: {err}") from err
+    changed = with_block(text, printers)
+    if changed == text:
+        return content
+    try:
+        parse_agent_config(tomllib.loads(changed))
+    except tomllib.TOMLDecodeError as err:
+        raise ProvisioningError(f"{AGENT_CONFIG} is not TOML, so no printers can be added to it: {err}") from err
+    except AgentConfigError as err:
+        raise ProvisioningError(
+            f"{AGENT_CONFIG} with the printers of this run is refused by the agent ({err}): "
+            "remove the [[printers]] tables written by hand, kiosk provision writes them now"
+        ) from err
+    return changed.encode()
 
 
 def read_identity(path: Path) -> AgentIdentity | None:

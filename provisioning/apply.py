@@ -17,17 +17,22 @@ from pathlib import Path
 from provisioning import state as state_file
 from provisioning.errors import StateError
 from provisioning.host import Host
-from provisioning.layout import STATE_FILE, UDEV_RULES
+from provisioning.layout import PRINTER_RULES, STATE_FILE, UDEV_RULES
 from provisioning.plan import (
     CommandStep,
     DirectoryStep,
     FileStep,
     GroupStep,
+    MembershipStep,
     PackagesStep,
     Plan,
+    QueueStep,
+    RemovedFileStep,
     ServiceStep,
     UserStep,
     describe,
+    without_password,
+    without_userinfo,
 )
 from provisioning.state import Before, State
 
@@ -103,6 +108,7 @@ class Applier:
         state.kind, state.server = plan.kind, plan.server_url
         outcome = Outcome()
         self._accounts_and_packages(plan, state, outcome)
+        self._memberships_and_queues(plan, state, outcome)
         for directory in plan.directories:
             self._directory(directory, state, outcome)
         pending = [(step, why) for step in plan.files if (why := file_differs(self.root, step, self.host)) is not None]
@@ -115,7 +121,9 @@ class Applier:
         for step, why in pending:
             self._write(step, state)
             outcome.changed.append(f"{why}: {step.path}")
-        self._commands_and_services(plan, state, outcome, files_changed=bool(pending))
+        undone = [self._undo_file(step.path, state) for step in plan.of(RemovedFileStep) if step.path in state.files]
+        outcome.changed.extend(undone)
+        self._commands_and_services(plan, state, outcome, files_changed=bool(pending or undone))
         if outcome.changed:
             self._save(state)
         return outcome
@@ -152,6 +160,64 @@ class Applier:
                     outcome.unchanged += 1
             if outcome.changed:
                 self._save(state)  # a user or package added must be undone even if a later step fails
+
+    def _memberships_and_queues(self, plan: Plan, state: State, outcome: Outcome) -> None:
+        """The agent's user in ``lp`` and the A4 printer's CUPS queue: added, or taken back when no longer wanted."""
+        host = self.host
+        for step in plan.steps:
+            if not isinstance(step, MembershipStep | QueueStep):
+                continue
+            if host is None:
+                outcome.recorded.append(describe(step))
+            elif isinstance(step, MembershipStep):
+                pair = (step.user, step.group)
+                if step.present and not host.in_group(step.user, step.group):
+                    host.add_to_group(step.user, step.group)
+                    state.memberships.append(pair)
+                    outcome.changed.append(f"member: {step.user} added to group {step.group}")
+                elif not step.present and pair in state.memberships:
+                    host.remove_from_group(step.user, step.group)
+                    state.memberships.remove(pair)
+                    outcome.changed.append(f"member: {step.user} removed from group {step.group}")
+                else:
+                    outcome.unchanged += 1
+            elif step.uri is None:
+                if step.queue in state.queues:
+                    host.remove_queue(step.queue)
+                    state.queues.remove(step.queue)
+                    outcome.changed.append(f"CUPS queue deleted: {step.queue}")
+                else:
+                    outcome.unchanged += 1
+            else:
+                device = host.queue_device(step.queue)
+                if device is not None and device == without_userinfo(step.uri):
+                    outcome.unchanged += 1
+                    continue
+                if device is not None and step.queue not in state.queues:
+                    raise StateError(
+                        f"CUPS queue {step.queue} exists already (device {without_password(device)}) and kiosk "
+                        "provision did not create it: leave out --a4-printer-uri to use it as it is, or choose another queue name"
+                    )
+                host.add_queue(step.queue, step.uri, step.model)
+                if step.queue not in state.queues:
+                    state.queues.append(step.queue)
+                outcome.changed.append(
+                    f"CUPS queue {'changed' if device else 'created'}: {step.queue} ({step.shown_uri})"
+                )
+            if outcome.changed:
+                self._save(state)
+
+    def _undo_file(self, path: str, state: State) -> str:
+        """Put a file back as it was before the first run wrote it (``removed``/``restored`` line)."""
+        before = state.files.pop(path)
+        target = under(self.root, path)
+        self._save(state)
+        if before is None:
+            target.unlink(missing_ok=True)
+            return f"removed: {path}"
+        ids = (before.uid, before.gid) if self.host is not None or os.geteuid() == 0 else None
+        _atomic_write(target, before.content, before.mode, ids)
+        return f"restored: {path}"
 
     def _directory(self, step: DirectoryStep, state: State, outcome: Outcome) -> None:
         target = under(self.root, step.path)
@@ -217,19 +283,20 @@ class Applier:
             for unit in reversed(state.services):
                 host.disable(unit)
                 outcome.changed.append(f"service disabled: {unit}")
-        for path, before in reversed(list(state.files.items())):
-            target = under(self.root, path)
-            if before is None:
-                target.unlink(missing_ok=True)
-                outcome.changed.append(f"removed: {path}")
-            else:
-                ids = (before.uid, before.gid) if host is not None or os.geteuid() == 0 else None
-                _atomic_write(target, before.content, before.mode, ids)
-                outcome.changed.append(f"restored: {path}")
+        reload_udev = UDEV_RULES in state.files or PRINTER_RULES in state.files
+        for path in reversed(list(state.files)):
+            outcome.changed.append(self._undo_file(path, state))
         if host is not None:
             host.run(("systemctl", "daemon-reload"))
-            if UDEV_RULES in state.files:
+            if reload_udev:
                 host.run(("udevadm", "control", "--reload"))
+            for queue in reversed(state.queues):
+                host.remove_queue(queue)
+                outcome.changed.append(f"CUPS queue deleted: {queue}")
+            for user, group in reversed(state.memberships):
+                if user not in state.users:  # a user we remove takes its memberships with it
+                    host.remove_from_group(user, group)
+                outcome.changed.append(f"member: {user} removed from group {group}")
             for name in reversed(state.users):
                 host.remove_user(name)
                 outcome.changed.append(f"user removed: {name}")

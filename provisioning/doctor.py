@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from provisioning import checks
+from provisioning import checks, printer_checks
 from provisioning.build import box_kind
 from provisioning.checks import FAIL, OK, SKIPPED, WARN, Check
 from provisioning.layout import SCREEN_PROFILE
@@ -84,13 +84,15 @@ def run_doctor(options: DoctorOptions) -> Report:
         checks.check_disk(options.root),
         checks.check_memory(),
         checks.check_services(kind, live=options.live, chrony=chrony, starting=options.starting),
+        *printer_checks.check_printers(options.root, kind, live=options.live),  # after the ten: one per printer
     )
     return Report(found, datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def print_report(report: Report, out: TextIO) -> None:
     for check in report.checks:
-        out.write(f"{MARKS[check.status]}  {check.name:<8}  {check.reason}\n")
+        zh = check.data.get("reason_zh")
+        out.write(f"{MARKS[check.status]}  {check.name:<8}  {check.reason}{f' / {zh}' if zh else ''}\n")
     counts = report.to_json()["counts"]
     verdict = "fit to run" if report.ok else "NOT fit to run: fix the FAIL lines"
     out.write(

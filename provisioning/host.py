@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from provisioning.errors import ProvisioningError
-from provisioning.plan import UserStep
+from provisioning.plan import UserStep, without_password
 
 
 class Host(Protocol):
@@ -37,6 +37,12 @@ class Host(Protocol):
     def run(self, argv: Sequence[str]) -> None: ...
     def ids(self, owner: str, group: str) -> tuple[int, int]: ...
     def has(self, program: str) -> bool: ...
+    def in_group(self, user: str, group: str) -> bool: ...
+    def add_to_group(self, user: str, group: str) -> None: ...
+    def remove_from_group(self, user: str, group: str) -> None: ...
+    def queue_device(self, queue: str) -> str | None: ...
+    def add_queue(self, queue: str, uri: str, model: str) -> None: ...
+    def remove_queue(self, queue: str) -> None: ...
 
 
 class CommandFailed(ProvisioningError):
@@ -48,8 +54,10 @@ class CommandFailed(ProvisioningError):
 class SystemHost:
     """The real box (run as root)."""
 
-    def _run(self, argv: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    def _run(
+        self, argv: Sequence[str], *, check: bool = True, locale_c: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive", **({"LANG": "C", "LC_ALL": "C"} if locale_c else {})}
         done = subprocess.run(list(argv), capture_output=True, text=True, env=env, check=False)
         if check and done.returncode != 0:
             raise CommandFailed(argv, done.returncode, done.stderr)
@@ -126,3 +134,34 @@ class SystemHost:
 
     def has(self, program: str) -> bool:
         return shutil.which(program) is not None
+
+    def in_group(self, user: str, group: str) -> bool:
+        try:
+            return user in grp.getgrnam(group).gr_mem or pwd.getpwnam(user).pw_gid == grp.getgrnam(group).gr_gid
+        except KeyError:
+            return False
+
+    def add_to_group(self, user: str, group: str) -> None:
+        self._run(["gpasswd", "--add", user, group])
+
+    def remove_from_group(self, user: str, group: str) -> None:
+        self._run(["gpasswd", "--delete", user, group], check=False)  # not a member any more is fine
+
+    def queue_device(self, queue: str) -> str | None:
+        """The device URI of a CUPS queue (``lpstat -v``), or ``None`` when there is no such queue."""
+        done = self._run(["lpstat", "-v", queue], check=False, locale_c=True)
+        prefix = f"device for {queue}: "
+        for line in done.stdout.splitlines():
+            if line.startswith(prefix):
+                return line[len(prefix) :].strip()
+        return None
+
+    def add_queue(self, queue: str, uri: str, model: str) -> None:
+        done = self._run(["lpadmin", "-p", queue, "-E", "-v", uri, "-m", model], check=False)
+        if done.returncode != 0:  # the message names the URI without a password in it
+            raise CommandFailed(
+                ("lpadmin", "-p", queue, "-E", "-v", without_password(uri), "-m", model), done.returncode, done.stderr
+            )
+
+    def remove_queue(self, queue: str) -> None:
+        self._run(["lpadmin", "-x", queue], check=False)  # deleted by hand already is fine

@@ -21,6 +21,8 @@ UNIT_DIR: Final = "/etc/systemd/system"
 DISPLAY_UNIT: Final = "kiosk-display.service"
 AGENT_UNIT: Final = "kiosk-agent.service"
 UDEV_RULES: Final = "/etc/udev/rules.d/70-kiosk-readers.rules"
+PRINTER_RULES: Final = "/etc/udev/rules.d/70-kiosk-printers.rules"  # only with a USB slip printer
+LP_GROUP: Final = "lp"  # the usblp nodes (/dev/usb/lpN) belong to it on Debian
 POLKIT_RULE: Final = "/etc/polkit-1/rules.d/50-kiosk.rules"
 TIMESYNC_CONF: Final = "/etc/systemd/timesyncd.conf.d/50-kiosk.conf"
 STATE_FILE: Final = "/var/lib/kiosk-provision/state.json"
@@ -29,6 +31,7 @@ DEVTOOLS_PORT: Final = 9222  # remote screenshots: the agent asks Chromium throu
 
 # Debian 12 packages. chrony replaces systemd-timesyncd when it is installed already.
 KIOSK_PACKAGES: Final = ("pcscd", "libccid")
+CUPS_PACKAGES: Final = ("cups", "cups-client")  # an A4 printer: cupsd, lpadmin, and the agent's lp and lpstat
 DISPLAY_PACKAGES: Final = (
     "cage",
     "chromium",

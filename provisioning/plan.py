@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import urlsplit, urlunsplit
 
 PLAN_VERSION: Final = 1
 
@@ -84,7 +85,65 @@ class CommandStep:
     why: str
 
 
-Step = GroupStep | UserStep | PackagesStep | DirectoryStep | FileStep | ServiceStep | CommandStep
+@dataclass(frozen=True)
+class MembershipStep:
+    """``user`` is a member of ``group`` (``present``), or no longer is if provisioning made it one."""
+
+    user: str
+    group: str
+    why: str
+    present: bool = True
+
+
+@dataclass(frozen=True)
+class RemovedFileStep:
+    """A file an earlier run wrote that this plan no longer wants: put back as it was before (or removed)."""
+
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
+class QueueStep:
+    """A CUPS queue: created with ``lpadmin -p QUEUE -E -v URI -m MODEL``, or (``uri`` None) deleted if we created it."""
+
+    queue: str
+    uri: str | None
+    model: str
+    why: str
+
+    @property
+    def shown_uri(self) -> str | None:
+        return None if self.uri is None else without_password(self.uri)
+
+
+def without_userinfo(uri: str) -> str:
+    """A device URI as ``lpstat -v`` shows it: CUPS keeps ``user:password@`` to itself."""
+    parts = urlsplit(uri)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
+
+
+def without_password(uri: str) -> str:
+    """A device URI for output: a password in it (``ipp://user:secret@host``) is never printed."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+Step = (
+    GroupStep
+    | UserStep
+    | PackagesStep
+    | DirectoryStep
+    | FileStep
+    | ServiceStep
+    | CommandStep
+    | MembershipStep
+    | RemovedFileStep
+    | QueueStep
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +204,12 @@ def step_json(step: Step) -> dict[str, Any]:
         }
     if isinstance(step, ServiceStep):
         return {"step": "service", "unit": step.unit, "why": step.why}
+    if isinstance(step, MembershipStep):
+        return {"step": "membership", "user": step.user, "group": step.group, "present": step.present, "why": step.why}
+    if isinstance(step, RemovedFileStep):
+        return {"step": "removed file", "path": step.path, "why": step.why}
+    if isinstance(step, QueueStep):
+        return {"step": "queue", "queue": step.queue, "uri": step.shown_uri, "model": step.model, "why": step.why}
     return {"step": "command", "argv": list(step.argv), "why": step.why}
 
 
@@ -174,4 +239,12 @@ def describe(step: Step) -> str:
         return f"file     {step.path} {step.mode:04o} {step.owner}:{step.group} ({len(step.content)} bytes{secret}): {step.why}"
     if isinstance(step, ServiceStep):
         return f"enable   {step.unit}: {step.why}"
+    if isinstance(step, MembershipStep):
+        return f"member   {step.user} {'in' if step.present else 'out of'} group {step.group}: {step.why}"
+    if isinstance(step, RemovedFileStep):
+        return f"remove   {step.path}: {step.why}"
+    if isinstance(step, QueueStep):
+        if step.uri is None:
+            return f"queue    lpadmin -x {step.queue}: {step.why}"
+        return f"queue    lpadmin -p {step.queue} -E -v {step.shown_uri} -m {step.model}: {step.why}"
     return f"run      {' '.join(step.argv)}: {step.why}"

@@ -26,6 +26,7 @@ from provisioning.errors import Interrupted, KindMismatch, ProvisioningError
 from provisioning.host import Host, SystemHost
 from provisioning.layout import AGENT_CONFIG, DISPLAY_ENV, DISPLAY_UNIT
 from provisioning.plan import FileStep, Plan, describe, plan_json
+from provisioning.printers import PrinterOptionError, PrinterRequest, check_request, choose, configured
 from provisioning.session import read_display_env
 
 TTY1: Final = ("/dev/tty1", "/dev/console")
@@ -42,6 +43,7 @@ class ProvisionOptions:
     json: bool = False
     ntp_server: str | None = None
     python: str = sys.executable
+    printers: PrinterRequest = PrinterRequest()  # --slip-printer, --slip-paper, --a4-printer, --a4-printer-uri
 
     @property
     def live(self) -> bool:
@@ -124,11 +126,17 @@ def run_provision(
         raise ProvisioningError("run it as root (sudo kiosk provision …): it adds a user, packages and services")
     if options.kind is not None and options.kind not in KINDS:
         raise ProvisioningError(f"--kind {options.kind!r}: expected one of {', '.join(KINDS)}")
+    check_request(options.printers)
+    asked = options.printers != PrinterRequest()
+    if asked and options.kind == "wall":
+        raise PrinterOptionError("printer options are for a kiosk: a wall has no device agent to print")
+    previous = configured(_text(_agent_toml(options.root)))
+    printers = choose(options.printers, previous)
     enrolment = None if options.re_enrol else stored_enrolment(options.root, server_url)
     chrony = (options.root / "usr/sbin/chronyd").exists()
     if options.dry_run:
         kind = _kind_of(enrolment, options.kind) if enrolment else (options.kind or "kiosk")
-        box = BoxOptions(server_url, kind, options.python, options.ntp_server, chrony)
+        box = BoxOptions(server_url, kind, options.python, options.ntp_server, chrony, printers, previous)
         plan = build_plan(box, enrolment or placeholder_enrolment(box), agent_toml=_agent_toml(options.root))
         if options.json:
             out.write(json.dumps({"dry_run": True, "enrolled": enrolment is not None, "plan": plan_json(plan)}) + "\n")
@@ -148,7 +156,9 @@ def run_provision(
         if not options.json:
             out.write(f"enrolled as {enrolment.screen.name!r} in {enrolment.screen.hall}\n")
     kind = _kind_of(enrolment, options.kind)
-    box = BoxOptions(server_url, kind, options.python, options.ntp_server, chrony)
+    if asked and kind != "kiosk":
+        say("printer options left out: the console enrolled this box as a display, which has no device agent")
+    box = BoxOptions(server_url, kind, options.python, options.ntp_server, chrony, printers, previous)
     plan = build_plan(box, enrolment, agent_toml=_agent_toml(options.root))
     try:
         outcome = applier.apply(plan)
@@ -191,6 +201,13 @@ def _agent_toml(root: Path) -> bytes | None:
     try:
         return under(root, AGENT_CONFIG).read_bytes()
     except OSError:
+        return None
+
+
+def _text(content: bytes | None) -> str | None:
+    try:
+        return None if content is None else content.decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 

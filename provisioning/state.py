@@ -47,6 +47,8 @@ class State:
     users: list[str] = field(default_factory=list)
     packages: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
+    memberships: list[tuple[str, str]] = field(default_factory=list)  # (user, group) we added
+    queues: list[str] = field(default_factory=list)  # CUPS queues we created with lpadmin
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,8 @@ class State:
             "users": self.users,
             "packages": self.packages,
             "services": self.services,
+            "memberships": [list(pair) for pair in self.memberships],
+            "queues": self.queues,
         }
 
     @classmethod
@@ -75,6 +79,9 @@ class State:
                 users=[str(u) for u in data["users"]],
                 packages=[str(p) for p in data["packages"]],
                 services=[str(s) for s in data["services"]],
+                # absent from the state of runs before printers were set up
+                memberships=[(str(u), str(g)) for u, g in data.get("memberships", [])],
+                queues=[str(q) for q in data.get("queues", [])],
             )
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise StateError(f"the state file is damaged ({err!r})") from err

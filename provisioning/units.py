@@ -20,6 +20,7 @@ NOFILE: Final = 4096  # the agent holds a socket, a few readers and udev: far be
 # Character-device classes (names from /proc/devices) of the readers: USB-serial ID card readers
 # (ttyUSB, ttyACM), keyboard-wedge scanners (input), vendor libraries that talk libusb (usb_device).
 READER_DEVICE_CLASSES: Final = ("char-ttyUSB", "char-ttyACM", "char-input", "char-usb_device")
+USB_PRINTER_CLASS: Final = "char-usb"  # usblp's /dev/usb/lpN (major 180, "usb" in /proc/devices)
 
 
 def display_unit(*, cage: str = CAGE, chromium: str = CHROMIUM) -> str:
@@ -61,10 +62,11 @@ def display_unit(*, cage: str = CAGE, chromium: str = CHROMIUM) -> str:
     )
 
 
-def agent_unit(python: str) -> str:
-    """``kiosk-agent.service``: the device agent, unprivileged, with the readers as its only devices."""
+def agent_unit(python: str, *, usb_printer: bool = False) -> str:
+    """``kiosk-agent.service``: the device agent, unprivileged, with the readers (and a USB slip printer) as its only devices."""
     groups = " ".join((READERS_GROUP, *DEVICE_GROUPS))
-    allows = "".join(f"DeviceAllow={device} rw\n" for device in READER_DEVICE_CLASSES)
+    classes = (*READER_DEVICE_CLASSES, *((USB_PRINTER_CLASS,) if usb_printer else ()))
+    allows = "".join(f"DeviceAllow={device} rw\n" for device in classes)
     return (
         HEADER + "[Unit]\n"
         "Description=Kiosk device agent: ID card readers, social-security cards, scanners\n"
@@ -93,9 +95,9 @@ def agent_unit(python: str) -> str:
     )
 
 
-def units_for(kind: str, python: str) -> dict[str, str]:
+def units_for(kind: str, python: str, *, usb_printer: bool = False) -> dict[str, str]:
     """Unit name to text for a box of ``kind`` (a kiosk runs the agent too)."""
     units = {DISPLAY_UNIT: display_unit()}
     if kind == "kiosk":
-        units[AGENT_UNIT] = agent_unit(python)
+        units[AGENT_UNIT] = agent_unit(python, usb_printer=usb_printer)
     return units

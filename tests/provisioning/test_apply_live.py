@@ -21,11 +21,13 @@ from tests.provisioning.conftest import tree_fingerprint
 
 
 class RecordingHost:
-    """A box whose commands are recorded; ``dialout`` and ``pcscd`` exist already, like on Debian."""
+    """A box whose commands are recorded; ``dialout``, ``lp`` and ``pcscd`` exist already, like on Debian."""
 
     def __init__(self) -> None:
-        self.groups = {"dialout", "input", "plugdev", "video", "render", "audio"}
+        self.groups = {"dialout", "input", "plugdev", "video", "render", "audio", "lp"}
         self.users: set[str] = set()
+        self.members: set[tuple[str, str]] = set()
+        self.queues: dict[str, str] = {}  # CUPS queue -> device URI
         self.packages = {"pcscd"}
         self.enabled = {"systemd-timesyncd.service"}
         self.calls: list[tuple[str, ...]] = []
@@ -88,6 +90,28 @@ class RecordingHost:
 
     def has(self, program: str) -> bool:
         raise AssertionError(f"apply should not ask for {program}")
+
+    def in_group(self, user: str, group: str) -> bool:
+        return (user, group) in self.members
+
+    def add_to_group(self, user: str, group: str) -> None:
+        self.calls.append(("gpasswd --add", user, group))
+        self.members.add((user, group))
+
+    def remove_from_group(self, user: str, group: str) -> None:
+        self.calls.append(("gpasswd --delete", user, group))
+        self.members.discard((user, group))
+
+    def queue_device(self, queue: str) -> str | None:
+        return self.queues.get(queue)
+
+    def add_queue(self, queue: str, uri: str, model: str) -> None:
+        self.calls.append(("lpadmin", "-p", queue, "-E", "-v", uri, "-m", model))
+        self.queues[queue] = uri
+
+    def remove_queue(self, queue: str) -> None:
+        self.calls.append(("lpadmin", "-x", queue))
+        self.queues.pop(queue, None)
 
 
 def test_live_apply_then_uninstall_undoes_only_what_it_did(box: Path) -> None:
