@@ -131,7 +131,7 @@ def print_demo_banner(app: Flask, seeded: bool, host: str, port: int, reader: De
     ]
     if reader is not None:
         lines += [
-            f"  模拟读卡器 card reader: {reader.page_url}   放卡/取卡 for {reader.kiosk_label}",
+            f"  模拟读卡器 card reader: {reader.page_url}   放卡/取卡 and its slip printer for {reader.kiosk_label}",
             f"    (open the kiosk at {base}/screen/{reader.kiosk_key} next to it)",
         ]
     lines += [

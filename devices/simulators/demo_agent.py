@@ -1,9 +1,11 @@
-"""The demo's card reader: the real agent and ID card driver, reading virtual cards from a simulator.
+"""The demo's card reader and slip printer: the real agent and drivers, on simulated hardware.
 
 ``kiosk demo`` starts this next to the server for one demo kiosk. It runs a simulated GA/T 467
-reader on a pseudo-terminal, the real ``IdCardReader`` driver on it and the real ``Agent`` linked to
-the server, and serves a small page on 127.0.0.1 where one puts a demo person's card on the reader
-and takes it away. Everything after the simulator is the code path of a real kiosk.
+reader on a pseudo-terminal with the real ``IdCardReader`` driver on it, a simulated ESC/POS receipt
+printer on 127.0.0.1 as the kiosk's slip printer, and the real ``Agent`` linked to the server, and
+serves a small page on 127.0.0.1 where one puts a demo person's card on the reader and takes it
+away, sees the last slip the kiosk printed (drawn from the bytes the printer received) and runs the
+printer out of paper. Everything after the simulators is the code path of a real kiosk.
 
 The card holders come from a JSON file the server writes (synthetic people of the demo records
 backend); the credential comes from ``KIOSK_AGENT_CREDENTIAL``, never from the command line.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
 import json
 import logging
 import os
@@ -28,15 +31,20 @@ from urllib.parse import parse_qs, urlparse
 
 from content.citizens.idnumbers import mask_id_number
 from devices.agent.config import AgentConfig
+from devices.agent.printer_config import PrinterConfig
 from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
+from devices.drivers.printer_states import PrinterKind, PrinterRole
+from devices.simulators.escpos_printer import SimEscposPrinter, SimPaper
+from devices.simulators.escpos_render import RenderError, render
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 
 log = logging.getLogger(__name__)
 
 READER_ID = "demo-idcard"
 SHOWN = 12  # card holders listed on the page
+JOB_START = b"\x1b@"  # ESC @: every slip starts by resetting the printer
 
 # A permit holder the demo records backend does not know: shows how a refused read looks.
 STRANGER = SimCard(
@@ -91,6 +99,8 @@ class DemoReader:
         self.holders = holders
         self.kiosk_url = f"{server_url.rstrip('/')}/screen/{device_key}"
         self.sim = SimIdCardReader()
+        self.printer = SimEscposPrinter()
+        self.printer.start()  # its port goes into the agent's configuration
         config = AgentConfig(
             server_url=server_url,
             device_key=device_key,
@@ -98,6 +108,9 @@ class DemoReader:
             hotplug=False,
             pcsc=False,
             reconnect_backoff=(0.5, 10.0),
+            printers=(
+                PrinterConfig(PrinterRole.SLIP, PrinterKind.ESCPOS_NETWORK, host="127.0.0.1", port=self.printer.port),
+            ),
         )
         self.agent = Agent(
             config,
@@ -112,6 +125,26 @@ class DemoReader:
     def stop(self) -> None:
         self.agent.stop()
         self.sim.stop()
+        self.printer.stop()
+
+    def paper(self, loaded: bool) -> None:
+        """Run the simulated printer out of paper, or load a new roll (the agent notices at its next check)."""
+        self.printer.state = SimPaper.READY if loaded else SimPaper.PAPER_OUT
+
+    def last_slip_png(self) -> bytes | None:
+        """The last slip the printer received, drawn as a PNG; None before the first."""
+        printed = bytes(self.printer.printed)
+        start = printed.rfind(JOB_START)
+        if start < 0:
+            return None
+        try:
+            picture = render(printed[start:])
+        except RenderError as err:
+            log.warning("the last slip could not be drawn: %s", err)
+            return None
+        out = io.BytesIO()
+        picture.save(out, format="PNG")
+        return out.getvalue()
 
     def present(self, index: int | None) -> None:
         card = STRANGER if index is None else self.holders[index].card()
@@ -137,6 +170,15 @@ def _page(reader: DemoReader) -> str:
     )
     status = html.escape(reader.on_reader) if reader.on_reader else "（无卡）"
     link = "已连接服务器" if reader.agent.link.connected else "未连接服务器"
+    out_of_paper = reader.printer.state is SimPaper.PAPER_OUT
+    paper = "缺纸" if out_of_paper else "有纸"
+    toggle = "/paper?loaded=1" if out_of_paper else "/paper?loaded=0"
+    toggle_text = "装入新纸卷" if out_of_paper else "模拟缺纸"
+    slip = (
+        "<p><img src='/slip.png' alt='最近打印的小票' style='width:18em;border:1px solid #999'></p>"
+        if reader.printer.printed
+        else "<p>还没有打印过小票：在自助终端上取号即可打印。</p>"
+    )
     return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>读卡演示</title>
 <style>body{{font:18px/1.5 "Noto Sans CJK SC",sans-serif;margin:2em;max-width:42em}}
 button{{font:inherit;padding:.4em 1em;margin:.2em 0}}li{{list-style:none}}small{{color:#555}}</style>
@@ -145,18 +187,32 @@ button{{font:inherit;padding:.4em 1em;margin:.2em 0}}li{{list-style:none}}small{
 这里的卡片经过真实的驱动程序（GA/T 467 串口协议）和设备代理发送到服务器。</p>
 <p>阅读器上：<b>{status}</b> · 设备代理：{link}</p>
 <form method=post action='/remove'><button>取走卡片</button></form>
-<ul>{"".join(rows)}</ul></html>"""
+<ul>{"".join(rows)}</ul>
+<h2>小票打印机（模拟 ESC/POS，端口 {reader.printer.port}）</h2>
+<p>纸卷：<b>{paper}</b> <form method=post action='{toggle}' style='display:inline'><button>{toggle_text}</button></form></p>
+{slip}</html>"""
 
 
 def _handler(reader: DemoReader) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if urlparse(self.path).path != "/":
+            path = urlparse(self.path).path
+            if path == "/slip.png":
+                png = reader.last_slip_png()
+                if png is None:
+                    self.send_error(404, "no slip printed yet")
+                    return
+                self._send(png, "image/png")
+                return
+            if path != "/":
                 self.send_error(404)
                 return
-            body = _page(reader).encode("utf-8")
+            self._send(_page(reader).encode("utf-8"), "text/html; charset=utf-8")
+
+        def _send(self, body: bytes, content_type: str) -> None:
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", content_type)
+            self.send_header("Cache-Control", "no-store")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -165,6 +221,8 @@ def _handler(reader: DemoReader) -> type[BaseHTTPRequestHandler]:
             url = urlparse(self.path)
             if url.path == "/remove":
                 reader.remove()
+            elif url.path == "/paper":
+                reader.paper(parse_qs(url.query).get("loaded", ["1"])[0] == "1")
             elif url.path == "/present":
                 choice = parse_qs(url.query).get("i", [""])[0]
                 if choice == "stranger":

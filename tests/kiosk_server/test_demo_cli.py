@@ -50,7 +50,10 @@ def test_demo_seeds_prints_urls_and_reuses_its_data(tmp_path: Path) -> None:
 
 
 def test_demo_card_reader_opens_and_ends_a_session_on_the_demo_kiosk(tmp_path: Path) -> None:
-    """The banner's card reader page drives the real driver and agent: 放卡 opens a session, 取走 ends it."""
+    """The banner's card reader page drives the real driver and agent: 放卡 opens a session, 取走 ends it.
+
+    Its simulated slip printer prints a number taken at the demo kiosk, and can run out of paper.
+    """
     port = free_port()
     proc, lines = run_demo(tmp_path / "var", port)
     kiosk = None
@@ -75,6 +78,19 @@ def test_demo_card_reader_opens_and_ends_a_session_on_the_demo_kiosk(tmp_path: P
         assert requests.post(page.group(1) + "present?i=stranger", timeout=5).ok
         wait_for(lambda: kiosk.received("citizen_session_refused"), 15, "the stranger's card refused")
         assert kiosk.received("citizen_session_refused")[0]["error"] == "unknown_person"
+
+        # The demo kiosk's slip printer is simulated too: a number taken there comes out of it, drawn on the page.
+        base, screen_key = f"http://127.0.0.1:{port}", {"X-Screen-Key": key.group(1)}
+        wait_for(lambda: _slip_printer(base, screen_key).get("ready") is True, 30, "the demo slip printer ready")
+        line = requests.get(f"{base}/kiosk/api/queue/lines", headers=screen_key, timeout=5).json()["lines"][0]
+        taken = requests.post(
+            f"{base}/kiosk/api/queue/tickets", json={"service_type_id": line["id"]}, headers=screen_key, timeout=10
+        )
+        assert taken.status_code == 201 and taken.json()["print"]["document"] == "slip", taken.text
+        slip = wait_for(lambda: _slip_png(page.group(1)), 30, "the slip drawn on the card reader page")
+        assert slip.startswith(b"\x89PNG") and "最近打印的小票" in _page_text(page.group(1))
+        assert requests.post(page.group(1) + "paper?loaded=0", timeout=5, allow_redirects=False).status_code == 303
+        wait_for(lambda: _slip_printer(base, screen_key).get("state") == "paper_out", 30, "paper out on the kiosk")
     finally:
         if kiosk is not None:
             kiosk.close()
@@ -90,6 +106,18 @@ def _page_text(url: str) -> str:
         return requests.get(url, timeout=5).text
     except requests.ConnectionError:
         return ""
+
+
+def _slip_printer(base: str, headers: dict[str, str]) -> dict[str, object]:
+    """What the demo kiosk's page is told about its slip printer ({} before the agent reported one)."""
+    found = requests.get(f"{base}/kiosk/api/print/printers", headers=headers, timeout=5).json()["slip"]
+    return dict(found) if found else {}
+
+
+def _slip_png(page: str) -> bytes | None:
+    """The last slip drawn by the card reader page, or None before one was printed."""
+    answer = requests.get(page + "slip.png", timeout=5)
+    return answer.content if answer.status_code == 200 else None
 
 
 def _refused(url: str) -> bool:
