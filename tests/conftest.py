@@ -33,6 +33,26 @@ POSTGRES_SKIP = f"PostgreSQL not reachable at {urlparse(POSTGRES_URL).netloc} (s
 REDIS_SKIP = f"Redis not reachable at {urlparse(REDIS_URL).netloc} (set KIOSK_TEST_REDIS_URL)"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give ``xdist_group`` tests their group under ``--dist loadgroup`` (pytest-xdist 3.8 on pytest 9).
+
+    xdist names a test's group by setting ``item._nodeid`` to ``<id>@<group>``; pytest 9 keeps a node's
+    id in ``_id`` and no longer reads ``_nodeid``, so every group was silently ignored: tests that share
+    one daemon (pcscd) or one served hall in order (tests/e2e/test_evaluator.py) ran on both workers.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id  # pytest 9's id type; only reached under loadgroup
+
+    for item in items:
+        names = sorted(
+            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
+        )
+        if names and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def postgres_schemas() -> Iterator[Any]:
     """new() -> a PostgreSQL URL whose search_path is a fresh schema; all are dropped afterwards."""

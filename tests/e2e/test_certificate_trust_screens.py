@@ -104,7 +104,8 @@ def test_the_kiosk_issues_a_signed_certificate_and_shows_only_masked_values(page
 
 
 def test_the_kiosk_says_before_issuing_why_the_id_will_be_masked(page: Any, site: KioskSite) -> None:
-    ahead = {"full_id": False, "masked_why": "ecard", "masked_reason": "", "signed": True, "sealed": True}
+    # "reload": the one reason an ID-card session (the header says 已读取居民身份证) can have.
+    ahead = {"full_id": False, "masked_why": "reload", "masked_reason": "", "signed": True, "sealed": True}
 
     def answer_ahead(route: Any) -> None:
         if route.request.method == "GET":
@@ -116,7 +117,7 @@ def test_the_kiosk_says_before_issuing_why_the_id_will_be_masked(page: Any, site
     to_certificate(page, site)
     page.wait_for_selector("[data-action=issue]")
     notice = page.inner_text(".kcert__note--ahead")
-    assert notice == "电子社保卡查询的证明仅显示部分证件号码；需要完整号码请刷身份证或社保卡"
+    assert notice == "本机页面刷新后，证明仅显示部分证件号码；需要完整号码请重新刷身份证或社保卡"
     assert page.locator(".kcert__qr").count() == 0, "nothing is issued before the citizen agrees"
     doc_screenshot(page, "kiosk-certificate-masked-notice")
     with issued_answer(page):

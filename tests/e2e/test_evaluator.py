@@ -30,6 +30,8 @@ from tests.support.world import build_world
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    # One served hall for the module, whose tickets the tests call in turn (A001, A002, …): one worker, in order.
+    pytest.mark.xdist_group("evaluator_e2e"),
     pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
 ]
 
