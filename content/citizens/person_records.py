@@ -11,6 +11,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
+from content.citizens.job_seekers import JobSeekerProfile
+
 
 class Insurance(StrEnum):
     PENSION = "pension"
@@ -112,6 +114,7 @@ class PersonRecords:
     employment: EmploymentStatus
     education: str  # a ``content.library.items.Education`` value
     as_of: date
+    job_seeker: JobSeekerProfile | None = None  # the 求职登记, when the person has registered as a job seeker
 
 
 def month_index(day: date) -> int:
