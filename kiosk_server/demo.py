@@ -45,6 +45,7 @@ def ensure_demo_data(app: Flask) -> bool:
     from content.demo.accounts import seed_console_accounts
     from content.demo.evaluations import seed_evaluations
     from content.demo.queue import seed_morning, seed_queues
+    from content.demo.seed import drop_histories_without_registrations
     from kiosk_server.certificate_signing import signing_key
     from kiosk_server.hall_seals import ensure_demo_trust
 
@@ -59,10 +60,12 @@ def ensure_demo_data(app: Flask) -> bool:
             outbox.add_event(session, "content", kind="demo", action="seeded")
         elif not session.scalar(select(func.count()).select_from(DemoPerson)):
             seed_people(session, DEFAULT_RNG_SEED, key, today=today)  # a demo database from before the records backend
-        elif drop_stale_histories(session, today=today) or not session.scalar(
-            select(func.count()).select_from(DemoProfile)
+        elif (
+            drop_stale_histories(session, today=today)
+            or drop_histories_without_registrations(session)
+            or not session.scalar(select(func.count()).select_from(DemoProfile))
         ):
-            # Histories from an earlier month (or a database from before them): as of today.
+            # Histories from an earlier month (or a database from before them or registrations): as of today.
             seed_histories(session, DEFAULT_RNG_SEED, today=today)
         if not session.scalar(select(func.count()).select_from(ServiceType)):
             seed_queues(session, session.scalars(select(Hall).order_by(Hall.id)))  # from before the queue

@@ -1,7 +1,8 @@
 """The demo records backend: synthetic people in ``demo_people``, their histories, and the e-card tokens it issues.
 
 Histories (enrollments, contributions, balances, employment) live in the tables of
-``content.citizens.demo_histories``. Rows keep keyed hashes of the ID number and the social-security card
+``content.citizens.demo_histories``, job-seeker registrations (求职登记) in
+``content.citizens.demo_job_seekers``. Rows keep keyed hashes of the ID number and the social-security card
 number, never the numbers (docs/architecture.md, "Personal data"). An e-card token is ``HRSS-ESSC:`` + base64url of (version,
 person id, expiry, nonce) and a truncated HMAC over them, so the whole card flow runs without the
 national platform.
@@ -25,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.citizens.demo_histories import DemoAccount, DemoContribution, DemoEnrollment, DemoProfile
+from content.citizens.demo_job_seekers import DemoJobSeeker, profile_from_row
 from content.citizens.idnumbers import id_number_problem, mask_id_number, mask_id_number_for_log
 from content.citizens.keyed_hash import keyed_card_hash, keyed_id_hash
 from content.citizens.person_records import (
@@ -244,6 +246,13 @@ def _load_records(session: Session, person_id: int, today: date) -> PersonRecord
     employment = EmploymentStatus(
         EmploymentState(profile.employment_state), profile.employment_since, profile.employer, profile.office
     )
+    registration = session.get(DemoJobSeeker, person_id)
     return PersonRecords(
-        enrollments, contributions, balances, employment, profile.education, min(today, profile.generated_on)
+        enrollments,
+        contributions,
+        balances,
+        employment,
+        profile.education,
+        min(today, profile.generated_on),
+        job_seeker=profile_from_row(registration) if registration is not None else None,
     )

@@ -23,7 +23,9 @@ from datetime import date, datetime
 from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
 
+from content.citizens.http_job_seekers import job_seeker_to_wire, parse_job_seeker
 from content.citizens.http_rules import auth_header_problem, base_url_problem
+from content.citizens.job_seekers import JobSeekerProfile
 from content.citizens.person_records import (
     HISTORY_MONTHS,
     Balances,
@@ -333,6 +335,7 @@ def records_to_wire(records: PersonRecords) -> dict[str, Any]:
             "employer": records.employment.employer,
             "office": records.employment.office,
         },
+        "job_seeker": job_seeker_to_wire(records.job_seeker),
     }
 
 
@@ -459,6 +462,19 @@ def _contributions(answer: Any, today: date) -> tuple[ContributionMonth, ...]:
     return tuple(months)
 
 
+def _job_seeker(answer: Any, today: date) -> JobSeekerProfile | None:
+    """The registration, or None when absent, null or malformed: a bad 求职登记 must not hide a person's insurance.
+
+    It comes from the employment side of the upstream, not the insurance ledgers the rest of the answer
+    holds; the kiosk then asks the citizen's wishes in three taps. The log line names the field, never a value.
+    """
+    try:
+        return parse_job_seeker(answer, today)
+    except ValueError as err:
+        log.warning("records upstream records: job_seeker ignored, bad answer: %s", err)
+        return None
+
+
 def parse_records(answer: Any, today: date) -> PersonRecords:
     """``PersonRecords`` from the answer of ``GET /people/{ref}/records?today=``; ValueError naming the bad field."""
     balances = _get(answer, "balances", "")
@@ -479,4 +495,5 @@ def parse_records(answer: Any, today: date) -> PersonRecords:
         ),
         education=_choice(answer, "education", "", Education).value,
         as_of=_date(answer, "as_of", ""),
+        job_seeker=_job_seeker(answer, today),
     )

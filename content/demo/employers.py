@@ -1,4 +1,4 @@
-"""Demo employers (用人单位): names, industries, addresses and credit codes, as plain data.
+"""Demo employers (用人单位): names, industries, addresses, credit codes and positions, as plain data.
 
 Names are built like real registrations: city + trade name + business + legal form
 (兰州鑫博物流有限公司). Trade names come from Faker's zh_CN company prefixes (filtered to short,
@@ -13,7 +13,17 @@ from typing import Final
 
 from faker.providers.company.zh_CN import Provider as CompanyProvider
 
-from content.demo.places import CHENGGUAN, DISTRICTS, LANZHOU, ORG_TREE, QINZHOU, TIANSHUI, XIGU, walk
+from content.demo.places import (
+    CHENGGUAN,
+    DISTRICT_CENTRES,
+    DISTRICTS,
+    LANZHOU,
+    ORG_TREE,
+    QINZHOU,
+    TIANSHUI,
+    XIGU,
+    walk,
+)
 
 
 @dataclass(frozen=True)
@@ -206,6 +216,7 @@ _ORG_WEIGHTS: Final = (3, 7, 9, 10, 5, 8, 4, 2)
 
 # Where employers sit: the city-centre districts hold most of them.
 _DISTRICT_WEIGHTS: Final = {CHENGGUAN: 4, QINZHOU: 3, XIGU: 1}  # the others: 2
+_JITTER_KM: Final = 3.0  # how far (north-south and east-west) an employer may sit from its district's centre
 
 
 @dataclass(frozen=True)
@@ -218,6 +229,8 @@ class EmployerSpec:
     credit_code: str
     area_code: str  # telephone area code of the district
     occupations: tuple[str, ...]
+    latitude: float  # WGS 84 degrees, a few km around the district's centre
+    longitude: float
 
 
 def trade_names() -> list[str]:
@@ -257,6 +270,20 @@ def credit_code(rng: random.Random, region_code: str) -> str:
     return first17 + credit_code_check(first17)
 
 
+def employer_position(district: str, credit_code: str) -> tuple[float, float]:
+    """Where an employer sits: within about 3 km of its district's centre, the same for the same credit code.
+
+    A random stream of its own per employer, so placing employers leaves the demo's other draws as they were.
+    """
+    rng = random.Random(f"demo-employer-position/{credit_code}")
+    latitude, longitude = DISTRICT_CENTRES[district]
+    # A degree of latitude is about 111 km; one of longitude at 35 N about 91 km.
+    return (
+        round(latitude + rng.uniform(-_JITTER_KM, _JITTER_KM) / 111.0, 5),
+        round(longitude + rng.uniform(-_JITTER_KM, _JITTER_KM) / 91.0, 5),
+    )
+
+
 def _district_code(district: str) -> str:
     return next(node.division_code for node, _ in walk(ORG_TREE) if node.name == district)
 
@@ -280,6 +307,8 @@ def make_employers(rng: random.Random) -> list[EmployerSpec]:
                         taken.add(name)
                         break
                 address = f"甘肃省{city}{district}{rng.choice(roads)}{rng.randint(1, 999)}号"
+                code = credit_code(rng, _district_code(district))
+                latitude, longitude = employer_position(district, code)
                 employers.append(
                     EmployerSpec(
                         name=name,
@@ -287,9 +316,11 @@ def make_employers(rng: random.Random) -> list[EmployerSpec]:
                         city=city,
                         district=district,
                         address=address,
-                        credit_code=credit_code(rng, _district_code(district)),
+                        credit_code=code,
                         area_code=area_code,
                         occupations=sector.occupations,
+                        latitude=latitude,
+                        longitude=longitude,
                     )
                 )
     return employers

@@ -2,7 +2,8 @@
 
 Province, city and county division codes are the real GB/T 2260 codes. The street and community
 codes use the 12-digit form of the statistical division codes (统计用区划代码) and are
-illustrative. Hall addresses are plausible, not the real offices' addresses.
+illustrative. Hall addresses are plausible, not the real offices' addresses; hall and district
+coordinates are approximate (a few hundred metres), enough for "3 km from here".
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class HallSpec:
     place: str  # name of the org node the hall belongs to
     address: str
     screens: tuple[ScreenSpec, ...]
+    position: tuple[float, float] | None = None  # (latitude, longitude), WGS 84 degrees, approximate
 
 
 # Tags. Screens tagged INDEPENDENT run their own default programme and are left out of the
@@ -121,6 +123,19 @@ DISTRICTS: Final[dict[str, tuple[str, str, tuple[str, ...]]]] = {
 }
 
 
+# Approximate centres of the county-level districts (latitude, longitude; WGS 84 degrees), from real
+# Gansu geography: Lanzhou's districts strung along the Yellow River valley, Tianshui's two some
+# 250 km to the south-east. Demo employers sit a few kilometres around these (content/demo/employers.py).
+DISTRICT_CENTRES: Final[dict[str, tuple[float, float]]] = {
+    CHENGGUAN: (36.057, 103.838),
+    QILIHE: (36.066, 103.786),
+    XIGU: (36.092, 103.628),
+    ANNING: (36.104, 103.719),
+    QINZHOU: (34.581, 105.724),
+    MAIJI: (34.570, 105.892),
+}
+
+
 def _wall(name: str, *tags: str) -> ScreenSpec:
     return ScreenSpec(name, ScreenKind.WALL, 1920, 1080, Panel.LCD, (TAG_WALL, *tags))
 
@@ -153,6 +168,7 @@ HALLS: Final = (
             _kiosk("二楼自助服务终端", TAG_SECOND_FLOOR),
             *(_counter(n) for n in range(1, 5)),
         ),
+        (36.052, 103.872),
     ),
     HallSpec(
         "兰州市人力资源和社会保障服务中心",
@@ -165,6 +181,7 @@ HALLS: Final = (
             _kiosk("社保自助终端2", TAG_FIRST_FLOOR),
             *(_counter(n) for n in range(1, 5)),
         ),
+        (36.061, 103.829),
     ),
     HallSpec(
         "城关区公共就业服务中心",
@@ -176,6 +193,7 @@ HALLS: Final = (
             _kiosk("求职自助终端2"),
             *(_counter(n) for n in range(1, 4)),
         ),
+        (36.052, 103.853),
     ),
     HallSpec(
         "张掖路街道便民服务站",
@@ -186,6 +204,7 @@ HALLS: Final = (
             _kiosk("便民自助终端"),
             _counter(1),
         ),
+        (36.062, 103.818),
     ),
     HallSpec(
         "武都路社区就业服务站",
@@ -195,6 +214,7 @@ HALLS: Final = (
             _wall("社区信息屏", TAG_ENTRANCE),
             _kiosk("社区自助终端"),
         ),
+        (36.060, 103.822),
     ),
     HallSpec(
         "天水市人力资源和社会保障服务中心",
@@ -206,6 +226,7 @@ HALLS: Final = (
             _kiosk("自助服务终端2"),
             *(_counter(n) for n in range(1, 3)),
         ),
+        (34.580, 105.719),
     ),
     HallSpec(
         "麦积区公共就业服务中心",
@@ -216,6 +237,7 @@ HALLS: Final = (
             _kiosk("求职自助终端"),
             _counter(1),
         ),
+        (34.566, 105.895),
     ),
 )
 

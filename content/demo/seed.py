@@ -32,8 +32,10 @@ from content.citizens.demo_histories import (
     generate_histories,
     store_histories,
 )
+from content.citizens.demo_job_seekers import DemoJobSeeker, store_job_seekers
 from content.demo import places, programme
 from content.demo.employers import EmployerSpec, make_employers
+from content.demo.job_seekers import job_seeker_registrations
 from content.demo.notices import NOTICES, TICKER_LINES
 from content.demo.people import demo_card_holders
 from content.demo.queue import seed_queues
@@ -207,7 +209,7 @@ def seed_people(session: Session, rng_seed: int, key: bytes, *, today: date) -> 
 
 
 def seed_histories(session: Session, rng_seed: int, *, today: date) -> int:
-    """Give every demo person without a history a synthetic one up to ``today``; returns how many got one.
+    """Give every demo person without a history a synthetic one up to ``today``, and a 求职登记 to some; returns how many.
 
     Deterministic given ``rng_seed``, ``today`` and the people (taken in the order they were stored).
     """
@@ -216,7 +218,11 @@ def seed_histories(session: Session, rng_seed: int, *, today: date) -> int:
     ).all()
     employers = make_employers(random.Random(f"demo-history-employers/{rng_seed}"))
     facts = [_person_facts(p, employers) for p in people]
-    store_histories(session, generate_histories(facts, today, rng_seed), today)
+    histories = generate_histories(facts, today, rng_seed)
+    store_histories(session, histories, today)
+    advertised = {e.name: e.occupations for e in employers}
+    registrations = job_seeker_registrations(facts, histories, advertised, today, rng_seed)
+    store_job_seekers(session, [f.person_id for f in facts], registrations)
     return len(facts)
 
 
@@ -226,10 +232,26 @@ def drop_stale_histories(session: Session, *, today: date) -> int:
     ``seed_histories`` then writes fresh ones, so a demo database reused weeks later still looks current.
     """
     month_start = today.replace(day=1)
-    stale = list(session.scalars(select(DemoProfile.person_id).where(DemoProfile.generated_on < month_start)))
-    for model in (DemoContribution, DemoEnrollment, DemoAccount, DemoProfile):
-        session.execute(delete(model).where(model.person_id.in_(stale)))
-    return len(stale)
+    return _drop_histories(
+        session, list(session.scalars(select(DemoProfile.person_id).where(DemoProfile.generated_on < month_start)))
+    )
+
+
+def drop_histories_without_registrations(session: Session) -> int:
+    """Forget every history of a demo database from before job seekers' registrations (none stored at all).
+
+    The demo world always has some registered job seekers, so a database holding histories but no
+    registration predates them; ``seed_histories`` then writes histories and registrations afresh.
+    """
+    if session.scalar(select(DemoJobSeeker.person_id).limit(1)) is not None:
+        return 0
+    return _drop_histories(session, list(session.scalars(select(DemoProfile.person_id))))
+
+
+def _drop_histories(session: Session, person_ids: list[int]) -> int:
+    for model in (DemoJobSeeker, DemoContribution, DemoEnrollment, DemoAccount, DemoProfile):
+        session.execute(delete(model).where(model.person_id.in_(person_ids)))
+    return len(person_ids)
 
 
 def _person_facts(person: DemoPerson, employers: list[EmployerSpec]) -> PersonFacts:
@@ -272,7 +294,15 @@ def _halls_and_screens(
     halls: dict[str, Hall] = {}
     screens: dict[tuple[str, str], Screen] = {}
     for spec in places.HALLS:
-        hall = Hall(org_unit=orgs[spec.place], name=spec.name, address=spec.address, timezone=DEFAULT_TIMEZONE)
+        latitude, longitude = spec.position if spec.position is not None else (None, None)
+        hall = Hall(
+            org_unit=orgs[spec.place],
+            name=spec.name,
+            address=spec.address,
+            timezone=DEFAULT_TIMEZONE,
+            latitude=latitude,
+            longitude=longitude,
+        )
         session.add(hall)
         halls[spec.name] = hall
         for s in spec.screens:
@@ -325,7 +355,15 @@ def _jobs(
 ) -> tuple[int, int]:
     employer_specs = make_employers(rng)
     employers = [
-        Employer(name=e.name, credit_code=e.credit_code, industry=e.industry, address=e.address) for e in employer_specs
+        Employer(
+            name=e.name,
+            credit_code=e.credit_code,
+            industry=e.industry,
+            address=e.address,
+            latitude=e.latitude,
+            longitude=e.longitude,
+        )
+        for e in employer_specs
     ]
     session.add_all(employers)
     vacancy_specs = make_vacancies(rng, fake, employer_specs, today)

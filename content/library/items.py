@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.db import Base, utcnow
@@ -80,6 +80,8 @@ class Employer(Base):
     credit_code: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码
     industry: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(255), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)  # WGS 84 degrees, for distances to a hall; None: unknown
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class Vacancy(ContentItem):

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import Float, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from content.db import Base, utcnow
@@ -54,6 +54,8 @@ class Hall(Base):
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(255), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    latitude: Mapped[float | None] = mapped_column(Float)  # WGS 84 degrees, for distances to employers; None: unknown
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]  # retired (only without live screens): offered nowhere, kept for history
 

@@ -17,6 +17,8 @@ class EmployerCreate(Body):
     )
     industry: str = Field("", max_length=100)
     address: str = Field("", max_length=255)
+    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="WGS 84 degrees north")
+    longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, description="WGS 84 degrees east")
 
 
 EmployerUpdate = partial(EmployerCreate)
@@ -28,6 +30,8 @@ class EmployerOut(Out):
     credit_code: str | None
     industry: str
     address: str
+    latitude: float | None
+    longitude: float | None
 
 
 class EmployerFilters(Filters):
