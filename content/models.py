@@ -6,6 +6,7 @@ from content.citizens import (
     certificates,
     demo_backend,
     demo_histories,
+    demo_job_seekers,
     kiosk_agents,
     kiosk_printers,
     seal_images,
@@ -14,6 +15,7 @@ from content.citizens import (
 )
 from content.db import Base
 from content.library import approval, items
+from content.matching import interests, match_stats
 from content.org import device_commands, enrolment, power_schedules, screen_voice, screens, tree
 from content.queue import evaluation_followups, evaluations
 from content.queue import models as queue_models
@@ -38,17 +40,20 @@ __all__ = [
     "certificates",
     "demo_backend",
     "demo_histories",
+    "demo_job_seekers",
     "device_commands",
     "emergencies",
     "enrolment",
     "evaluation_followups",
     "evaluations",
     "emergency_proposals",
+    "interests",
     "items",
     "power_schedules",
     "kiosk_agents",
     "kiosk_printers",
     "layouts",
+    "match_stats",
     "notifications",
     "outbox",
     "playlists",

@@ -111,9 +111,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         counter_pages,
         enrolment_api,
         health,
+        job_phone_pages,
         kiosk_api,
         kiosk_print_api,
         kiosk_queue_api,
+        match_book,
         metrics,
         pages,
         ticket_pages,
@@ -131,10 +133,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(certificate_pages.bp)
     app.register_blueprint(kiosk_queue_api.bp)
     app.register_blueprint(kiosk_print_api.bp)
+    app.register_blueprint(job_phone_pages.bp)
     app.register_blueprint(counter_pages.bp)
     app.register_blueprint(ticket_pages.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(api_blueprint)
     alert_watch.init_app(app)  # screen alerts, watched on the publisher's leader
     metrics.init_app(app)  # /metrics, and the publisher's latency
+    match_book.init_app(app)  # the job-matching index, kept up to date from the outbox (issue 22)
     return app

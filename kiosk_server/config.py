@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import tomllib
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from content.accounts.email_addresses import is_address
 from content.citizens.http_rules import base_url_problem, parse_auth_header
+from content.matching.weights import DEFAULT_WEIGHTS, Weights, weights_from_mapping
 from kiosk_server.data_dir import writing_to
 
 PREFIX: Final = "KIOSK_"
@@ -162,6 +164,18 @@ def _cast_addresses(value: str) -> tuple[str, ...]:
     return addresses
 
 
+def _cast_matching_weights(value: str) -> Weights:
+    if not value.strip():
+        return DEFAULT_WEIGHTS
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as err:
+        raise ValueError(f'expected a JSON object such as {{"pay": 3}}, got malformed JSON: {err}') from err
+    if not isinstance(parsed, dict):
+        raise ValueError(f'expected a JSON object such as {{"pay": 3}}, got {type(parsed).__name__}')
+    return weights_from_mapping(parsed)  # WeightsError (a ValueError) names the weight
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server reads from its environment, typed and checked."""
@@ -200,6 +214,7 @@ class Settings:
     alert_smtp_to: tuple[str, ...]  # addresses that get every alert e-mail, besides the accounts' own; may be empty
     evaluation_wait_seconds: int  # 好差评: a pending evaluation older than this is 未评价 (an evaluator away that long)
     evaluation_answer_seconds: int  # ... and the evaluator waits this long for a citizen's answer
+    matching_weights: Weights  # job matching's score weights (content/matching/weights.py); default unless set
 
     @property
     def uses_sqlite(self) -> bool:
@@ -242,6 +257,7 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "alert_smtp_to": (_cast_addresses, ""),
     "evaluation_wait_seconds": (_cast_evaluation_seconds, "300"),
     "evaluation_answer_seconds": (_cast_evaluation_seconds, "60"),
+    "matching_weights": (_cast_matching_weights, ""),
 }
 
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from content.accounts import audit
 from content.citizens.certificates import MAX_DOWNLOADS
+from content.citizens.keyed_hash import derive_key, keyed_hash
 from content.citizens.person_records import PersonRecords
 from content.citizens.records import BackendUnavailable, RecordsError, UnknownPerson
 from content.citizens.sessions import CitizenSession, EndReason, end_session_by_token, touch
@@ -26,21 +27,33 @@ from content.library.kiosk_catalogue import (
     MAX_PER_PAGE,
     CatalogueError,
     VacancyFilter,
-    education_rank,
     search_vacancies,
     topic_counts,
     visible_item,
     visible_notices,
     visible_vacancies,
 )
+from content.matching.interests import INTEREST_KEY_PURPOSE, mark_interest
 from content.org.screens import Screen, ScreenKind
 from content.org.timezones import zone
 from kiosk_server.api._crud import MAX_ID
 from kiosk_server.api._schemas import MAX_PAGE
 from kiosk_server.citizen_events import citizen_json
 from kiosk_server.database import request_session
-from kiosk_server.kiosk_payloads import age_fits, notice_json, page_json, records_json, vacancy_json
-from kiosk_server.settings_access import runtime
+from kiosk_server.kiosk_matches import (
+    Query,
+    StatementError,
+    asker,
+    interest_person,
+    matches_answer,
+    offered_districts,
+    read_statement,
+    reasons_for,
+    visible_units,
+)
+from kiosk_server.kiosk_payloads import notice_json, page_json, records_json, vacancy_json
+from kiosk_server.match_book import match_book
+from kiosk_server.settings_access import runtime, settings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +62,7 @@ bp = Blueprint("kiosk_api", __name__, url_prefix="/kiosk/api")
 SCREEN_HEADER: Final = "X-Screen-Key"
 SESSION_HEADER: Final = "X-Citizen-Session"
 DEFAULT_PER_PAGE: Final = 6
+DEFAULT_MATCHES_PER_PAGE: Final = 10
 
 
 class KioskApiError(HTTPException):
@@ -125,9 +139,9 @@ def _int_arg(name: str, default: int | None) -> int | None:
     return value
 
 
-def _paging() -> tuple[int, int]:
+def _paging(default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
     page = _int_arg("page", 1)
-    per_page = _int_arg("per_page", DEFAULT_PER_PAGE)
+    per_page = _int_arg("per_page", default_per_page)
     assert page is not None and per_page is not None
     if not 1 <= page <= MAX_PAGE:
         fail(400, "bad_request", f"参数 page: expected 1 to {MAX_PAGE}")
@@ -266,36 +280,52 @@ def session_records() -> Any:
     return jsonify(records_json(records, citizen_json(citizen, _today(screen, clock_now()))))
 
 
+def _match_query(screen: Screen, citizen: CitizenSession, lookup: str, page: int, per_page: int) -> Query:
+    """The matching call's statement (checked before the records are asked), then the person's records."""
+    session = request_session()
+    now = clock_now()
+    units = visible_units(session, screen)
+    districts = offered_districts(session, units, now)
+    try:
+        statement = read_statement(request.args, districts)
+    except StatementError as err:
+        fail(400, "bad_request", f"参数 {err.parameter}: {err.problem}")
+    records = _records(screen, citizen, lookup)
+    return Query(screen, citizen, records, statement, units, districts, page, per_page, _today(screen, now), now)
+
+
 @bp.get("/session/matches")
 def session_matches() -> Any:
+    """岗位匹配: the person's best vacancies with reasons (docs/kiosk.md §6)."""
     screen = requesting_kiosk()
     citizen, _token = requesting_citizen(screen)
-    page, per_page = _paging()
-    records = _records(screen, citizen, "matches")
-    today = _today(screen, clock_now())
-    age = citizen.age_on(today)
-    places = " ".join(e.place for e in records.enrollments)
-    fitting = [
-        v
-        for v in visible_vacancies(request_session(), screen.hall.org_unit, clock_now())
-        if education_rank(v.education) <= education_rank(records.education) and age_fits(v.requirements, age)
-    ]
-    # The person's own district first, then newest first (the order of visible_vacancies).
-    fitting.sort(key=lambda v: not (v.district and v.district in places))
-    start = (page - 1) * per_page
-    district = next((v.district for v in fitting if v.district and v.district in places), "")
-    return jsonify(
-        criteria={
-            "age": age,
-            "education": records.education,
-            "education_label": records.education,
-            "district": district,
-        },
-        items=[vacancy_json(v) for v in fitting[start : start + per_page]],
-        total=len(fitting),
-        page=page,
-        per_page=per_page,
+    page, per_page = _paging(DEFAULT_MATCHES_PER_PAGE)
+    query = _match_query(screen, citizen, "matches", page, per_page)
+    return jsonify(matches_answer(request_session(), match_book(current_app), query))
+
+
+@bp.post("/session/matches/<int:vacancy_id>/interest")
+def session_match_interest(vacancy_id: int) -> Any:
+    """有意向: the person marks a vacancy for the hall's counsellors; once per vacancy and day."""
+    screen = requesting_kiosk()
+    citizen, _token = requesting_citizen(screen)
+    vacancy = _visible_item(Vacancy, screen, vacancy_id)
+    q = _match_query(screen, citizen, "interest", 1, 1)
+    who = asker(screen, citizen, q.records, q.statement, q.districts, q.today)
+    person_hash = keyed_hash(citizen.person_ref, derive_key(settings(current_app).secret_key, INTEREST_KEY_PURPOSE))
+    session = request_session()
+    row, already = mark_interest(
+        session,
+        hall_id=screen.hall_id,
+        screen_id=screen.id,
+        vacancy=vacancy,
+        person=interest_person(who, citizen, person_hash),
+        reasons=reasons_for(who.seeker, vacancy, q.now),
+        day=q.today,
+        now=q.now,
     )
+    session.commit()
+    return jsonify(interest_id=row.id, already=already)
 
 
 @bp.get("/session/certificate")

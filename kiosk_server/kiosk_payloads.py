@@ -1,10 +1,9 @@
-"""The JSON the kiosk page gets (docs/kiosk.md §2): vacancies, notices, a person's records, match criteria."""
+"""The JSON the kiosk page gets (docs/kiosk.md §2): vacancies, notices, a person's records."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from content.citizens.person_records import (
     EMPLOYMENT_LABELS,
@@ -16,8 +15,6 @@ from content.citizens.person_records import (
 )
 from content.library.items import Education, PolicyNotice, Vacancy
 from content.library.kiosk_catalogue import OCCUPATION_GROUPS, SALARY_STEPS, Page, occupation_group, pinyin_initials
-
-_AGE_RANGE: Final = re.compile(r"(\d{2})\s*[-~—至到]\s*(\d{2})\s*(?:周岁|岁)")
 
 
 def _iso(day: date | None) -> str | None:
@@ -121,9 +118,3 @@ def records_json(records: PersonRecords, citizen: dict[str, Any]) -> dict[str, A
             "office": records.employment.office,
         },
     }
-
-
-def age_fits(requirements: str, age: int) -> bool:
-    """False only when the requirements state an age range (年龄18-45周岁) that ``age`` is outside."""
-    found = _AGE_RANGE.search(requirements)
-    return found is None or int(found.group(1)) <= age <= int(found.group(2))

@@ -3,8 +3,8 @@
 The rules of the kiosk API hold (docs/kiosk.md §2): ``X-Screen-Key`` names a kiosk, answers are
 ``no-store``, errors are ``{"error", "message"}`` with a zh-CN message for the screen. The slip of a
 ticket is asked for by the server when the ticket is taken (``kiosk_server/kiosk_queue_api.py``);
-here the page follows it (``GET /<id>``, polled with its own deadline), asks for the one reprint, or
-prints the certificate of its citizen session. A print answers ``{"print": {"id", "state", "error",
+here the page follows it (``GET /<id>``, polled with its own deadline), asks for the one reprint,
+prints the certificate of its citizen session, or a list of matched vacancies (``POST /matches``). A print answers ``{"print": {"id", "state", "error",
 "document"}}``; ``state`` ends ``done``, ``failed`` (``error``: ``paper_out``, ``offline``,
 ``agent_offline``, ``timeout``…) or ``expired``.
 """
@@ -17,9 +17,21 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from content.citizens.certificates import find_certificate
 from content.citizens.kiosk_printers import PrinterRole, printer_for
+from content.library.items import Vacancy
+from content.library.kiosk_catalogue import visible_item
+from kiosk_server.api._crud import MAX_ID
 from kiosk_server.database import request_session
-from kiosk_server.kiosk_api import fail, requesting_citizen, requesting_kiosk
-from kiosk_server.printing import NotPrintable, kiosk_print, print_certificate, print_slip, print_view, printer_view
+from kiosk_server.kiosk_api import clock_now, fail, requesting_citizen, requesting_kiosk
+from kiosk_server.match_slip import MAX_ITEMS
+from kiosk_server.printing import (
+    NotPrintable,
+    kiosk_print,
+    print_certificate,
+    print_match_list,
+    print_slip,
+    print_view,
+    printer_view,
+)
 from kiosk_server.remote_care import RemoteCare
 from kiosk_server.settings_access import runtime
 from kiosk_server.ticket_pages import ticket_by_code
@@ -112,6 +124,34 @@ def certificate() -> Any:
         fail(404, "not_found", "未找到该证明。")
     try:
         row = print_certificate(session, _care(), screen, cert.id)
+    except NotPrintable as err:
+        _refused(err)
+    return jsonify(print=print_view(row)), 201
+
+
+def _vacancy_ids(body: Any) -> list[int]:
+    ids = body.get("vacancy_ids") if isinstance(body, dict) else None
+    if (
+        not isinstance(ids, list)
+        or not 1 <= len(ids) <= MAX_ITEMS
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids)
+    ):
+        fail(400, "bad_request", f"参数 vacancy_ids 应为 1 到 {MAX_ITEMS} 个岗位编号。")
+    return list(dict.fromkeys(ids))  # the same vacancy twice prints once
+
+
+@bp.post("/matches")
+def match_list() -> Any:
+    """打印岗位清单: the vacancies asked for, each visible from this kiosk's hall, on its slip printer."""
+    screen = requesting_kiosk()
+    ids = _vacancy_ids(request.get_json(silent=True))
+    session = request_session()
+    now = clock_now()
+    for ident in ids:
+        if visible_item(Vacancy, session, screen.hall.org_unit, now, ident) is None:
+            fail(404, "not_found", "该岗位已下线或不存在。")
+    try:
+        row = print_match_list(session, _care(), screen, ids)
     except NotPrintable as err:
         _refused(err)
     return jsonify(print=print_view(row)), 201

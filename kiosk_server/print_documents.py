@@ -7,8 +7,9 @@ the paper width the kiosk's slip printer reports, with the queue as it stands wh
 
 The server's own arguments start with ``_`` and never reach the agent (``DeviceCommand.wire``):
 ``_ticket_id`` and ``_status_url`` for a slip (the page's address is known only in the request that
-took the ticket). A certificate's PDF is kept (sealed) only for its download window: a print after it
-fails with ``no_document``.
+took the ticket), ``_vacancy_ids`` for a slip listing matched vacancies (drawn when sent, so a
+vacancy deleted in between is left out). A certificate's PDF is kept (sealed) only for its download
+window: a print after it fails with ``no_document``.
 """
 
 from __future__ import annotations
@@ -16,19 +17,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.citizens.certificates import Certificate, pdf_for_print
 from content.citizens.kiosk_printers import PrinterRole, printer_for
+from content.library.items import Vacancy
 from content.org.device_commands import DeviceCommand
+from content.org.screens import Screen
 from content.queue.board import ticket_status
 from content.queue.models import Ticket
 from content.queue.ticketing import latest_of
+from kiosk_server.match_slip import ListedVacancy, MatchList, match_list_bytes
 from kiosk_server.ticket_slip import Paper, SlipContent, SlipError, slip_bytes
 
 NO_DOCUMENT: Final = "no_document"  # the command fails with this when there is nothing to print any more
 SLIP: Final = "slip"
 CERTIFICATE: Final = "certificate"
+# A slip that lists matched vacancies (kiosk_server/match_slip.py) carries their ids under this server-only
+# argument; on the wire it is a ``slip`` like the queue's, since the agent knows one document per printer.
+MATCH_LIST_ARG: Final = "_vacancy_ids"
 
 
 class NoDocument(Exception):
@@ -67,6 +75,8 @@ def document_bytes(session: Session, row: DeviceCommand, now: datetime, certific
     """
     args: dict[str, Any] = dict(row.args or {})
     document = args.get("document")
+    if document == SLIP and MATCH_LIST_ARG in args:
+        return _match_list(session, row.screen_id, args[MATCH_LIST_ARG], now)
     if document == SLIP:
         ticket = session.get(Ticket, args.get("_ticket_id"))
         if ticket is None:
@@ -80,6 +90,24 @@ def document_bytes(session: Session, row: DeviceCommand, now: datetime, certific
     if document == CERTIFICATE:
         return _certificate_pdf(session, args.get("certificate"), now, certificate_print_key)
     raise NoDocument(f"unknown document {document!r}")
+
+
+def _match_list(session: Session, screen_id: int, vacancy_ids: Any, now: datetime) -> bytes:
+    """The list of the vacancies still there, in the order asked (those deleted since are left out)."""
+    screen = session.get(Screen, screen_id)
+    ids = [i for i in vacancy_ids if isinstance(i, int)] if isinstance(vacancy_ids, list) else []
+    found = {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(ids)))} if ids else {}
+    listed = [
+        ListedVacancy(v.title, v.employer.name, v.salary_text, v.district, v.contact)
+        for v in (found.get(i) for i in ids)
+        if v is not None
+    ]
+    if screen is None or not listed:
+        raise NoDocument("the vacancies of the list no longer exist")
+    try:
+        return match_list_bytes(MatchList(screen.hall.name, listed, now, screen.hall.timezone))
+    except SlipError as err:
+        raise NoDocument(str(err)) from err
 
 
 def _certificate_pdf(session: Session, certificate_id: Any, now: datetime, print_key: bytes) -> bytes:

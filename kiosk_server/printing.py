@@ -25,7 +25,7 @@ from content.citizens.kiosk_printers import PrinterRole, PrinterState, PrinterSt
 from content.org.device_commands import Command, DeviceCommand
 from content.org.screens import Screen
 from content.queue.models import Ticket
-from kiosk_server.print_documents import CERTIFICATE, SLIP
+from kiosk_server.print_documents import CERTIFICATE, MATCH_LIST_ARG, SLIP
 from kiosk_server.remote_care import RemoteCare
 
 SLIPS_PER_TICKET: Final = 2  # the one printed when it was taken, and one reprint
@@ -115,6 +115,16 @@ def print_certificate(session: Session, care: RemoteCare, screen: Screen, certif
     """Ask the kiosk's agent to print certificate ``certificate_id`` on A4 (committed); NotPrintable when it cannot."""
     printer = _printable(session, screen, PrinterRole.A4)
     args = {"role": PrinterRole.A4.value, "document": CERTIFICATE, "certificate": certificate_id}
+    return care.request_print(session, screen, args, actor=kiosk_actor(screen.id), agent_seen=_agent_seen(printer))
+
+
+def print_match_list(session: Session, care: RemoteCare, screen: Screen, vacancy_ids: list[int]) -> DeviceCommand:
+    """Ask the kiosk's agent to print a list of matched vacancies on its slip printer (committed).
+
+    On the wire it is a ``slip`` (the agent knows one document per printer); ``ticket`` only labels it.
+    """
+    printer = _printable(session, screen, PrinterRole.SLIP)
+    args = {"role": PrinterRole.SLIP.value, "document": SLIP, "ticket": "JOBLIST", MATCH_LIST_ARG: list(vacancy_ids)}
     return care.request_print(session, screen, args, actor=kiosk_actor(screen.id), agent_seen=_agent_seen(printer))
 
 

@@ -105,12 +105,14 @@ class Page:
     facets: Facets
 
 
-def _visible_units(session: Session, org_unit: OrgUnit) -> list[int]:
+def visible_units(session: Session, org_unit: OrgUnit) -> list[int]:
+    """The org units whose items ``org_unit``'s halls show: its ancestors, itself and its descendants."""
     below = session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(org_unit.path)))
     return sorted(set(org_unit.ancestor_ids()) | set(below))
 
 
-def _live(model: type[_Item], at: datetime) -> list[ColumnElement[bool]]:
+def live_conditions(model: type[_Item], at: datetime) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of an item live at ``at``: published and inside its validity window."""
     return [
         model.status == ItemStatus.PUBLISHED.value,
         or_(model.valid_from.is_(None), model.valid_from <= at),
@@ -119,7 +121,7 @@ def _live(model: type[_Item], at: datetime) -> list[ColumnElement[bool]]:
 
 
 def _visible(model: type[_Item], session: Session, org_unit: OrgUnit, at: datetime) -> Select[_Item]:
-    return select(model).where(model.org_unit_id.in_(_visible_units(session, org_unit)), *_live(model, at))
+    return select(model).where(model.org_unit_id.in_(visible_units(session, org_unit)), *live_conditions(model, at))
 
 
 def visible_vacancies(session: Session, org_unit: OrgUnit, at: datetime) -> list[Vacancy]:

@@ -17,6 +17,7 @@ from kiosk_server.console import (
     hall_views,  # noqa: F401  (routes)
     home,  # noqa: F401  (routes)
     import_views,  # noqa: F401  (routes)
+    interest_views,  # noqa: F401  (routes)
     layout_views,  # noqa: F401  (routes)
     login,  # noqa: F401  (routes)
     media_views,  # noqa: F401  (routes)

@@ -53,6 +53,7 @@ NAV: Final = (
     ("console.propose_emergency_page", "nav.emergencies", Permission.EDIT_CONTENT),  # editors propose
     ("console.plays", "nav.plays", Permission.VIEW_REPORTS),
     ("console.evaluations", "nav.evaluations", Permission.VIEW_REPORTS),
+    ("console.interests", "nav.interests", Permission.VIEW_REPORTS),
     ("console.users", "nav.users", Permission.MANAGE_USERS),
     ("console.api_keys", "nav.api_keys", Permission.MANAGE_USERS),
     ("console.audit", "nav.audit", Permission.VIEW_AUDIT),

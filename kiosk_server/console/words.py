@@ -251,6 +251,7 @@ AREAS: Final = (
     "audit",
     "evaluations",
     "seals",
+    "interests",
 )
 
 
