@@ -115,7 +115,7 @@ def personal_screens(page: Any, site: KioskSite, shot: Shooter, orientation: str
     wait_screen(page, "home")
     tap(page, "[data-tile=matches]")
     wait_screen(page, "matches")
-    page.wait_for_selector(".kmatches__criteria")
+    page.wait_for_selector(".kmatches[data-step]")
     shot(page, "matches", orientation)
 
     tap(page, "[data-nav=home]")

@@ -117,7 +117,7 @@ def walk_every_screen(page: Any, site: KioskSite, audit: Audit, elder: bool) -> 
     tap(page, "[data-nav=home]")
     audit("home-with-citizen")
     tap(page, "[data-tile=matches]")
-    page.wait_for_selector(".kmatches__criteria")
+    page.wait_for_selector(".kmatches[data-step]")
     audit("matches")
 
     page.route("**/kiosk/api/session/matches*", lambda route: route.fulfill(status=503, json=UNAVAILABLE))

@@ -169,4 +169,4 @@ def test_keep_using_moves_the_idle_expiry_on_the_server(page: Any, site: KioskSi
     page.wait_for_selector(".kcount", state="detached", timeout=5000)
     tap(page, "[data-nav=home]")
     tap(page, "[data-tile=matches]")
-    page.wait_for_selector(".kmatches__criteria")
+    page.wait_for_selector(".kmatches[data-step]")
