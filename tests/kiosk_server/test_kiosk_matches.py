@@ -141,6 +141,34 @@ def test_a_registration_ranks_what_the_person_registered_for_first_with_reasons(
     assert body["total"] >= len(ids)
 
 
+@pytest.mark.parametrize(("sex_code", "nation_code", "region_code"), [("2", "04", "540102"), ("1", "03", "622901")])
+def test_sex_ethnicity_and_household_registration_never_change_the_list(
+    client: Any, app: Flask, site: Site, sex_code: str, nation_code: str, region_code: str
+) -> None:
+    """The same person, told apart only by sex, ethnicity and where their ID was issued, gets the same list."""
+    from content.citizens.demo_backend import DemoPerson
+    from content.citizens.sessions import CitizenSession
+
+    _register(app, site, JobSeekerProfile(desired_occupations=("4-03",), desired_pay_min=3000))
+    token = _token(app, site)
+
+    def ranked() -> list[tuple[int, int, list[dict[str, Any]]]]:
+        body = client.get(MATCHES, headers=_headers(site.kiosk, token)).json
+        return [(item["id"], item["match"]["rank"], item["match"]["reasons"]) for item in body["items"]]
+
+    before = ranked()
+    assert before, "the person is offered jobs at all"
+    with Session(database(app).engine) as session:
+        person = session.get(DemoPerson, site.holder.person_id)
+        assert person is not None and (person.sex_code, person.region_code) != (sex_code, region_code)
+        person.sex_code, person.nation_code, person.region_code = sex_code, nation_code, region_code
+        person.masked_id = region_code + person.masked_id[6:]
+        for citizen in session.scalars(select(CitizenSession).where(CitizenSession.ended_at.is_(None))):
+            citizen.sex_code, citizen.masked_id = sex_code, region_code + citizen.masked_id[6:]
+        session.commit()
+    assert ranked() == before
+
+
 def test_without_a_registration_the_page_asks_three_taps_and_a_statement_gives_matches(
     client: Any, app: Flask, site: Site
 ) -> None:
