@@ -12,6 +12,7 @@ Writers take no lock of ours and need no hook: any session that adds a row is co
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final, cast
 
@@ -121,3 +122,23 @@ def changes_between(session: Session, after: int, through: int, limit: int) -> l
         .limit(limit)
     )
     return [(topic, dict(payload or {})) for topic, payload in rows]
+
+
+def named_changes(rows: Iterable[tuple[str, Mapping[str, Any]]], limit: int) -> list[tuple[Any, int]] | None:
+    """(kind, id) of each ``content`` row of ``rows`` (topic, payload), skipping ``transition`` rows (only the clock moved).
+
+    None when the rows cannot be told apart thing by thing: a row naming no single id (an import, the
+    demo seed, a topic of the future) or more than ``limit`` rows. Readers that keep something up to
+    date (the manifests, the match index) then read everything again.
+    """
+    named: list[tuple[Any, int]] = []
+    for count, (topic, payload) in enumerate(rows, start=1):
+        if count > limit:
+            return None
+        if topic == "transition":
+            continue
+        kind, ident = payload.get("kind"), payload.get("id")
+        if topic != "content" or not isinstance(ident, int) or isinstance(ident, bool):
+            return None
+        named.append((kind, ident))
+    return named

@@ -74,15 +74,11 @@ class VacancyChanges:
     @classmethod
     def of(cls, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> VacancyChanges:
         """Classify outbox rows (topic, payload) as the table in this module's docstring says."""
+        named = outbox.named_changes(rows, MAX_NAMED_CHANGES)
+        if named is None:
+            return cls(everything=True)  # an import, the demo seed, a topic of the future, too many rows
         ids: set[int] = set()
-        for count, (topic, payload) in enumerate(rows, start=1):
-            if count > MAX_NAMED_CHANGES:
-                return cls(everything=True)
-            if topic == "transition":
-                continue
-            kind, ident = payload.get("kind"), payload.get("id")
-            if topic != "content" or not isinstance(ident, int) or isinstance(ident, bool):
-                return cls(everything=True)  # an import, the demo seed, a topic of the future
+        for kind, ident in named:
             if kind == "vacancy":
                 ids.add(ident)
             elif kind not in IGNORED_KINDS:

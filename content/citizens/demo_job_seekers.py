@@ -9,14 +9,13 @@ them into ``PersonRecords.job_seeker``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, ForeignKey, String, delete, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from content.citizens.job_seekers import Assistance, JobSeekerProfile, WorkSpell
+from content.citizens.job_seekers import Assistance, JobSeekerProfile, WorkSpell, plain_fields
 from content.db import Base
 
 
@@ -67,20 +66,7 @@ def profile_from_row(row: DemoJobSeeker) -> JobSeekerProfile:
 
 def row_values(person_id: int, profile: JobSeekerProfile) -> dict[str, Any]:
     """The column values that store ``profile`` for ``person_id`` (``source`` is always a registration here)."""
-    return {
-        "person_id": person_id,
-        "desired_occupations": list(profile.desired_occupations),
-        "desired_pay_min": profile.desired_pay_min,
-        "districts": list(profile.districts),
-        "education": profile.education,
-        "major": profile.major,
-        "skills": list(profile.skills),
-        "certificates": list(profile.certificates),
-        "work_history": [asdict(spell) for spell in profile.work_history],
-        "assistance": [a.value for a in profile.assistance],
-        "registered_on": profile.registered_on,
-        "office": profile.office,
-    }
+    return {"person_id": person_id, **plain_fields(profile)}
 
 
 def store_job_seekers(session: Session, person_ids: Sequence[int], registrations: dict[int, JobSeekerProfile]) -> None:

@@ -10,7 +10,6 @@ might have put an ID number in the wrong place.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from datetime import date
 from typing import Any, Final
 
@@ -20,6 +19,7 @@ from content.citizens.job_seekers import (
     Assistance,
     JobSeekerProfile,
     WorkSpell,
+    plain_fields,
 )
 from content.control_characters import first_control_character
 from content.library.items import Education
@@ -42,19 +42,8 @@ def job_seeker_to_wire(profile: JobSeekerProfile | None) -> dict[str, Any] | Non
     """The ``job_seeker`` value of the records answer for ``profile`` (None: not registered)."""
     if profile is None:
         return None
-    return {
-        "desired_occupations": list(profile.desired_occupations),
-        "desired_pay_min": profile.desired_pay_min,
-        "districts": list(profile.districts),
-        "education": profile.education,
-        "major": profile.major,
-        "skills": list(profile.skills),
-        "certificates": list(profile.certificates),
-        "work_history": [asdict(spell) for spell in profile.work_history],
-        "assistance": [a.value for a in profile.assistance],
-        "registered_on": profile.registered_on.isoformat() if profile.registered_on is not None else None,
-        "office": profile.office,
-    }
+    registered = profile.registered_on
+    return {**plain_fields(profile), "registered_on": registered.isoformat() if registered is not None else None}
 
 
 def parse_job_seeker(answer: Any, today: date) -> JobSeekerProfile | None:

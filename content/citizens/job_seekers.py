@@ -8,10 +8,10 @@ law forbids filtering or ranking job seekers by them), so they are not even offe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 MAX_DESIRED_OCCUPATIONS: Final = 5
 MAX_LIST_ITEMS: Final = 20  # skills, certificates, districts, work history entries
@@ -69,3 +69,23 @@ class JobSeekerProfile:
     registered_on: date | None = None
     office: str = ""  # the public employment office that holds the registration
     source: Literal["registration", "stated"] = "registration"
+
+
+def plain_fields(profile: JobSeekerProfile) -> dict[str, Any]:
+    """``profile``'s fields as lists, strings and numbers (``registered_on`` stays a date), for storage and the wire.
+
+    ``source`` is left out: a stored or sent profile is a registration.
+    """
+    return {
+        "desired_occupations": list(profile.desired_occupations),
+        "desired_pay_min": profile.desired_pay_min,
+        "districts": list(profile.districts),
+        "education": profile.education,
+        "major": profile.major,
+        "skills": list(profile.skills),
+        "certificates": list(profile.certificates),
+        "work_history": [asdict(spell) for spell in profile.work_history],
+        "assistance": [a.value for a in profile.assistance],
+        "registered_on": profile.registered_on,
+        "office": profile.office,
+    }

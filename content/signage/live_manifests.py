@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from content.library.items import ItemKind
 from content.org.timezones import zone
+from content.outbox import named_changes
 from content.signage._snapshot import (
     EmergencySnap,
     EntrySnap,
@@ -69,15 +70,11 @@ class Changes:
     @classmethod
     def of(cls, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> Changes:
         """Classify outbox rows (topic, payload); ``transition`` rows touch nothing (only the clock moved)."""
+        named = named_changes(rows, MAX_NAMED_CHANGES)
+        if named is None:
+            return cls(everything=True)  # an import, the demo seed, a topic of the future, too many rows
         changes = cls()
-        for count, (topic, payload) in enumerate(rows, start=1):
-            if count > MAX_NAMED_CHANGES:
-                return cls(everything=True)
-            if topic == "transition":
-                continue
-            kind, ident = payload.get("kind"), payload.get("id")
-            if topic != "content" or not isinstance(ident, int) or isinstance(ident, bool):
-                return cls(everything=True)  # an import, the demo seed, a topic of the future
+        for kind, ident in named:
             if kind == "screen_group":
                 changes.all_screens = True
                 continue

@@ -35,6 +35,7 @@ from content.org.enrolment import (
 )
 from content.org.screens import Orientation, Panel, Screen, ScreenGroup, ScreenKind
 from content.org.tree import Hall, OrgUnit
+from kiosk_server.console._structure import live_halls
 from kiosk_server.console.base import bp, console_page, id_arg, in_scope
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -62,17 +63,6 @@ PRESETS: Final[dict[str, Preset]] = {
     "led_strip": Preset(640, 64, Orientation.LANDSCAPE, Panel.LED),
     "led_wall": Preset(768, 384, Orientation.LANDSCAPE, Panel.LED),
 }
-
-
-def _halls(db: Session) -> list[Hall]:
-    return list(
-        db.scalars(
-            select(Hall)
-            .join(OrgUnit)
-            .where(g.scope.hall_clause(Hall.id, OrgUnit.path), Hall.retired_at.is_(None))
-            .order_by(OrgUnit.path, Hall.name)
-        )
-    )
 
 
 def _groups(db: Session, halls: list[Hall]) -> list[ScreenGroup]:
@@ -103,7 +93,7 @@ def _screens(db: Session) -> list[Screen]:
 
 def _form(values: dict[str, Any], errors: dict[str, str], status: int = 200, done: Screen | None = None) -> Any:
     db = request_session()
-    halls = _halls(db)
+    halls = live_halls(db)
     return (
         render_template(
             "console/enrol.html",
@@ -139,7 +129,7 @@ def enrol() -> Any:
         "group_ids": [],
     }
     db = request_session()
-    halls = _halls(db)
+    halls = live_halls(db)
     if len(halls) == 1:
         values["hall_id"] = halls[0].id
     done = db.get(Screen, id_arg(request.args.get("done", "")) or 0)

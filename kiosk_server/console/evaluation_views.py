@@ -12,13 +12,13 @@ from typing import Any, Final
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from content.accounts import audit
 from content.accounts.access import Permission
 from content.errors import NotFound, ValidationError
 from content.org.screens import Screen, ScreenKind
-from content.org.tree import Hall, OrgUnit
+from content.org.tree import Hall
 from content.queue.evaluation_followups import (
     MAX_NOTE_LENGTH,
     FollowUpStatus,
@@ -30,25 +30,13 @@ from content.queue.evaluation_stats import GroupBy, csv_of, load_rows, percent, 
 from content.queue.evaluations import bind_evaluator, expire_stale
 from content.queue.models import Counter
 from kiosk_server.api._schemas import day_problem
+from kiosk_server.console._structure import live_halls
 from kiosk_server.console.base import bp, console_page, console_zone, id_arg, in_scope
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 from kiosk_server.settings_access import settings
 
 LONGEST: Final = timedelta(days=366)
-
-
-def _halls(db: Session) -> list[Hall]:
-    """The live halls in the account's scope, by name."""
-    return list(
-        db.scalars(
-            select(Hall)
-            .join(OrgUnit)
-            .options(joinedload(Hall.org_unit))
-            .where(g.scope.hall_clause(Hall.id, OrgUnit.path), Hall.retired_at.is_(None))
-            .order_by(Hall.name, Hall.id)
-        )
-    )
 
 
 def _day(name: str, default: date, errors: dict[str, str]) -> date:
@@ -74,7 +62,7 @@ def _period_and_halls(db: Session) -> tuple[date, date, list[Hall], list[Hall], 
     last = _day("to", today, errors)
     if not errors and (last < first or last - first > LONGEST):
         errors["to"] = say(g.lang, "ev.period.invalid")
-    halls = _halls(db)
+    halls = live_halls(db)
     hall_text = request.args.get("hall", "").strip()
     chosen_id = id_arg(hall_text)
     chosen = [h for h in halls if h.id == chosen_id] if chosen_id is not None else halls
@@ -196,7 +184,7 @@ def _back_args() -> dict[str, str]:
 @console_page(Permission.ENROL)
 def evaluators() -> Any:
     db = request_session()
-    halls = _halls(db)
+    halls = live_halls(db)
     hall_ids = [h.id for h in halls]
     counters = list(
         db.scalars(select(Counter).where(Counter.hall_id.in_(hall_ids)).order_by(Counter.hall_id, Counter.number))

@@ -15,8 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Response, g, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from content.accounts.access import Permission
 from content.csv_export import csv_text
@@ -24,24 +23,12 @@ from content.library.occupations import NAMES
 from content.matching.interests import JobInterest, interests_on
 from content.matching.match_stats import figures
 from content.org.timezones import zone
-from content.org.tree import Hall, OrgUnit
+from content.org.tree import Hall
 from kiosk_server.api._schemas import day_problem
+from kiosk_server.console._structure import live_halls
 from kiosk_server.console.base import bp, console_page, id_arg, in_scope
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
-
-
-def _halls(db: Session) -> list[Hall]:
-    """The live halls in the account's scope, by name."""
-    return list(
-        db.scalars(
-            select(Hall)
-            .join(OrgUnit)
-            .options(joinedload(Hall.org_unit))
-            .where(g.scope.hall_clause(Hall.id, OrgUnit.path), Hall.retired_at.is_(None))
-            .order_by(Hall.name, Hall.id)
-        )
-    )
 
 
 def _hall(db: Session, hall_id: int) -> Hall:
@@ -110,7 +97,7 @@ _CSV_COLUMNS = ("time", "name", "id", "age", "education", "vacancy", "employer",
 @console_page(Permission.VIEW_REPORTS)
 def interests() -> Any:
     db = request_session()
-    halls = _halls(db)
+    halls = live_halls(db)
     chosen = id_arg(request.args.get("hall", ""))
     if chosen is not None:  # the hall page checks the scope
         day = request.args.get("day", "").strip() or None  # None: no ?day=, the hall's today
@@ -148,5 +135,5 @@ def _hall_page(db: Session, hall: Hall) -> Any:
         local_time=lambda row: row.created_at.astimezone(zone(hall.timezone)).strftime("%H:%M"),
         occupation_name=lambda code: NAMES.get(code, ""),
         reasons=_reasons,
-        halls=_halls(db),
+        halls=live_halls(db),
     ), 400 if error else 200

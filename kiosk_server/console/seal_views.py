@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask import request as http
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.accounts import audit
@@ -24,6 +23,7 @@ from content.citizens import seal_images
 from content.citizens.seal_images import SealImage, SealImageError
 from content.citizens.signing_keys import SigningIdentity, identity_for_hall
 from content.org.tree import Hall, OrgUnit
+from kiosk_server.console._structure import live_halls
 from kiosk_server.console.base import bp, console_page, in_scope
 from kiosk_server.console.power_views import may_set_hall_hours
 from kiosk_server.console.words import say
@@ -50,18 +50,8 @@ def _row(db: Session, hall: Hall) -> SealRow:
     return SealRow(hall, seal, source, identity_for_hall(db, hall), may_set_hall_hours(g.user, g.scope, hall))
 
 
-def _halls(db: Session) -> list[Hall]:
-    query = (
-        select(Hall)
-        .join(OrgUnit, OrgUnit.id == Hall.org_unit_id)
-        .where(g.scope.hall_clause(Hall.id, OrgUnit.path), Hall.retired_at.is_(None))
-        .order_by(OrgUnit.path, Hall.name)
-    )
-    return list(db.scalars(query))
-
-
 def _page(db: Session, problems: dict[int, str] | None = None, status: int = 200) -> Any:
-    rows = [_row(db, hall) for hall in _halls(db)]
+    rows = [_row(db, hall) for hall in live_halls(db)]
     return render_template("console/seals.html", rows=rows, problems=problems or {}, limits=seal_images), status
 
 
