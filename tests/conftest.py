@@ -14,6 +14,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
 
+from tests.support import route_builders
+
+route_builders.install()  # every app in this process: URL builders compiled once per rule, not per app
+
 POSTGRES_URL = os.environ.get("KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("KIOSK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -108,7 +112,8 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
         **overrides,
     }
     app = create_app(config)
-    upgrade_schema(database(app).engine)
+    if not migrated_schema.at_head(database(app).engine):
+        upgrade_schema(database(app).engine)
     return app
 
 

@@ -11,6 +11,7 @@ from typing import Any, Final, TypeVar
 from sqlalchemy.orm import Session
 
 from kiosk_server.database import make_engine, upgrade_schema
+from tests.support import migrated_schema
 from tests.support.browser import doc_screenshot
 from tests.support.console_world import NOON, PASSWORD, Clock, ConsoleWorld, seed_console_world
 from tests.support.server import ServerProcess
@@ -26,6 +27,7 @@ def console_site(
 ) -> Iterator[tuple[ServerProcess, ConsoleWorld, T | None]]:
     """A server on a fresh SQLite database holding the console world and whatever ``extra`` adds (committed)."""
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
+    migrated_schema.install(url)  # a copy of the migrated template; upgrade_schema then finds it at head
     engine = make_engine(url)
     upgrade_schema(engine)
     with Session(engine) as session:

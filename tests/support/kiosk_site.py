@@ -35,6 +35,7 @@ from devices.drivers.known_readers import ReaderKind
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 from kiosk_server.database import make_engine, upgrade_schema
 from kiosk_server.records_backends import agent_credential_key, records_key
+from tests.support import migrated_schema
 from tests.support.citizens import Kiosk, KioskScreenClient
 from tests.support.server import ServerProcess, wait_for
 
@@ -134,6 +135,7 @@ def kiosk_site(root: Path, *, idle_seconds: int = 180, extra_env: dict[str, str]
     """Seed the demo world, start the server and the kiosk's agent on a simulated reader; stop them after."""
     root.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
+    migrated_schema.install(url)  # a copy of the migrated template; upgrade_schema then finds it at head
     engine = make_engine(url)
     upgrade_schema(engine)
     key = records_key(SECRET)

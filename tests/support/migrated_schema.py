@@ -16,13 +16,15 @@ import tempfile
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import create_engine, inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from kiosk_server.database import alembic_config, make_engine, upgrade_schema
 
 _sqlite_template: Path | None = None
 _postgres_script: str | None = None
+_heads: tuple[str, ...] | None = None
 
 
 def _sqlite_template_file() -> Path:
@@ -78,3 +80,20 @@ def install(database_url: str) -> None:
             raw.close()
     finally:
         engine.dispose()
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether ``engine``'s database stands at the migrations' head (what ``upgrade_schema`` would leave).
+
+    ``upgrade_schema`` answers the same by reading every migration file (about 30 ms of CPU per app);
+    here the files are read once per process and each database costs one query.
+    """
+    global _heads
+    if _heads is None:
+        script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
+        _heads = tuple(sorted(script.get_heads()))
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        stamped = tuple(sorted(row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))))
+    return stamped == _heads
