@@ -14,7 +14,8 @@ from content.citizens import (
     signing_keys,
 )
 from content.db import Base
-from content.library import approval, items
+from content.library import approval, guide_review, items, service_guides
+from content.library import training as training_courses
 from content.matching import interests, match_stats
 from content.org import device_commands, enrolment, power_schedules, screen_voice, screens, tree
 from content.queue import evaluation_followups, evaluations
@@ -49,6 +50,9 @@ __all__ = [
     "emergency_proposals",
     "interests",
     "items",
+    "guide_review",
+    "service_guides",
+    "training_courses",
     "power_schedules",
     "kiosk_agents",
     "kiosk_printers",

@@ -113,8 +113,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         health,
         job_phone_pages,
         kiosk_api,
+        kiosk_guides_api,
         kiosk_print_api,
         kiosk_queue_api,
+        kiosk_training_api,
         match_book,
         metrics,
         pages,
@@ -132,6 +134,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosk_api.bp)
     app.register_blueprint(certificate_pages.bp)
     app.register_blueprint(kiosk_queue_api.bp)
+    app.register_blueprint(kiosk_guides_api.bp)
+    app.register_blueprint(kiosk_training_api.bp)
     app.register_blueprint(kiosk_print_api.bp)
     app.register_blueprint(job_phone_pages.bp)
     app.register_blueprint(counter_pages.bp)

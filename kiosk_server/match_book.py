@@ -60,6 +60,7 @@ IGNORED_KINDS: Final = frozenset(
         "policy_notice",
         "media",
         "ticker",
+        "training",  # training courses (content.library.training): no vacancy shows them
         "voice_pack",
     }
 )

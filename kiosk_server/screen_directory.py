@@ -43,6 +43,7 @@ MAX_CHANGES_READ: Final = 500
 # Outbox kinds that cannot change a screen's key, its facts or its hall: they leave the directory alone.
 CONTENT_KINDS: Final = frozenset(
     {"vacancy", "employer", "policy_notice", "media", "ticker", "layout", "playlist", "schedule", "emergency"}
+    | {"training"}  # training courses (content.library.training)
 )
 
 

@@ -167,7 +167,14 @@ class PlaylistSpec:
 
 def playlists(ticker_count: int) -> tuple[PlaylistSpec, ...]:
     return (
-        PlaylistSpec(VACANCY_BOARD, (EntrySpec(EntryKind.VACANCY_BOARD, 12, {"page_size": 8}),)),
+        PlaylistSpec(
+            VACANCY_BOARD,
+            (
+                EntrySpec(EntryKind.VACANCY_BOARD, 12, {"page_size": 8}),
+                EntrySpec(EntryKind.TRAINING_BOARD, 15, {"page_size": 7}),  # 培训信息 (content.demo.training)
+                EntrySpec(EntryKind.GUIDE_FEED, 20, {"limit": 4}),  # 办事指南 (content.demo.guides)
+            ),
+        ),
         PlaylistSpec(LED_VACANCIES, (EntrySpec(EntryKind.VACANCY_BOARD, 10, {"page_size": 4}),)),
         PlaylistSpec(NOTICE_FEED, (EntrySpec(EntryKind.NOTICE_FEED, 20),)),
         PlaylistSpec(TICKERS, tuple(EntrySpec(EntryKind.ITEM, 20, ticker=i) for i in range(ticker_count))),

@@ -35,10 +35,12 @@ from content.citizens.demo_histories import (
 from content.citizens.demo_job_seekers import DemoJobSeeker, store_job_seekers
 from content.demo import places, programme
 from content.demo.employers import EmployerSpec, make_employers
+from content.demo.guides import seed_guides
 from content.demo.job_seekers import job_seeker_registrations
 from content.demo.notices import NOTICES, TICKER_LINES
 from content.demo.people import demo_card_holders
 from content.demo.queue import seed_queues
+from content.demo.training import seed_training
 from content.demo.vacancies import make_vacancies
 from content.errors import ContentError
 from content.library.items import ContentItem, Employer, ItemStatus, PolicyNotice, Ticker, Vacancy
@@ -120,6 +122,8 @@ def seed_demo(
     seed_queues(session, halls.values())
     groups = _groups(session, orgs, screens)
     employer_count, vacancy_count = _jobs(session, rng, fake, orgs, today, tz)
+    seed_training(session, orgs, today, tz)  # 培训信息 (content.demo.training)
+    seed_guides(session, orgs, today, tz)  # 办事指南 (content.demo.guides)
     notices = _notices(session, orgs, today, tz)
     tickers = _tickers(session, province, today, tz)
     playlists = _playlists(session, province, notices, tickers)

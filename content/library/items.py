@@ -22,6 +22,8 @@ class ItemKind(StrEnum):
     NOTICE = "notice"
     MEDIA = "media"
     TICKER = "ticker"
+    TRAINING = "training"  # content.library.training
+    GUIDE = "guide"  # a service guide (办事指南): content.library.service_guides
 
 
 class ItemStatus(StrEnum):

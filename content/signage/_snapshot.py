@@ -16,9 +16,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from content.library.items import ContentItem, ItemStatus, Media, PolicyNotice, Ticker, Vacancy
+from content.library.service_guides import ServiceGuide
+from content.library.training import TrainingCourse, course_data
 from content.org.screen_voice import VoiceSettings, all_settings
 from content.org.screens import Screen, ScreenTag, screen_group_members
 from content.org.tree import Hall, OrgUnit
+from content.signage._guide_items import guide_data
 from content.signage.emergencies import Emergency
 from content.signage.layouts import Layout
 from content.signage.playlists import Playlist
@@ -307,6 +310,10 @@ def load_items(session: Session, since: datetime | None, ids: Collection[int] | 
         items[m.id] = _snap(m, data)
     for t in _live_rows(session, Ticker, since, ids):
         items[t.id] = _snap(t, {"kind": t.kind, "id": t.id, "text": t.title})
+    for g in _live_rows(session, ServiceGuide, since, ids):
+        items[g.id] = _snap(g, guide_data(g), category=g.category)
+    for c in _live_rows(session, TrainingCourse, since, ids):
+        items[c.id] = _snap(c, course_data(c), district=c.district, starts_on=c.starts_on.isoformat())
     return items
 
 

@@ -24,6 +24,8 @@ from content.signage.schedules import Layer, occurrences
 DEFAULT_PAGE_SIZE: Final = 8
 DEFAULT_BOARD_LIMIT: Final = 200
 DEFAULT_FEED_LIMIT: Final = 20
+# Entry kinds filled from the live items visible to the group (not one named item).
+FEED_KINDS: Final = (EntryKind.VACANCY_BOARD, EntryKind.NOTICE_FEED, EntryKind.TRAINING_BOARD, EntryKind.GUIDE_FEED)
 _SEVERITY_RANK: Final = {Severity.CRITICAL.value: 0, Severity.WARNING.value: 1, Severity.INFO.value: 2}
 
 
@@ -139,9 +141,17 @@ class Timeline:
         else:
             order = "newest"
             key = (entry_kind, group.org_unit_id, str(params.get("topic") or ""))
+        if entry_kind == EntryKind.TRAINING_BOARD:  # soonest start first (content.library.training)
+            key = (entry_kind, group.org_unit_id, str(params.get("district") or ""))
+        if entry_kind == EntryKind.GUIDE_FEED:  # newest first, one category if given
+            key = (entry_kind, group.org_unit_id, str(params.get("category") or ""))
         if key in self._candidates:
             return self._candidates[key]
         kind = ItemKind.VACANCY.value if entry_kind == EntryKind.VACANCY_BOARD else ItemKind.NOTICE.value
+        if entry_kind == EntryKind.TRAINING_BOARD:
+            return self._training_feed(key, group)
+        if entry_kind == EntryKind.GUIDE_FEED:
+            return self._guide_feed(key, group)
         found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
         if entry_kind == EntryKind.VACANCY_BOARD:
             prefix, district = key[2], key[3]
@@ -160,6 +170,26 @@ class Timeline:
         feed = self._candidates[key] = Feed(tuple(found), tuple(bounds))
         return feed
 
+    def _training_feed(self, key: tuple[Any, ...], group: GroupInput) -> Feed:
+        """Training courses visible to the group's node (in ``key[2]``'s district if given), soonest first."""
+        kind, district = ItemKind.TRAINING.value, key[2]
+        found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
+        found = [i for i in found if not district or i.filters["district"] == district]
+        found.sort(key=lambda i: (i.filters["starts_on"], i.id))
+        bounds = sorted({m for i in found for m in (i.valid_from, i.valid_until) if m is not None})
+        feed = self._candidates[key] = Feed(tuple(found), tuple(bounds))
+        return feed
+
+    def _guide_feed(self, key: tuple[Any, ...], group: GroupInput) -> Feed:
+        """Service guides visible to the group's node (of ``key[2]``'s category if given), newest first."""
+        kind, category = ItemKind.GUIDE.value, key[2]
+        found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
+        found = [i for i in found if not category or i.filters["category"] == category]
+        found.sort(key=lambda i: (i.created_at, i.id), reverse=True)
+        bounds = sorted({m for i in found for m in (i.valid_from, i.valid_until) if m is not None})
+        feed = self._candidates[key] = Feed(tuple(found), tuple(bounds))
+        return feed
+
     def _item_bounds(self, schedules: Iterable[ScheduleSnap], group: GroupInput) -> set[datetime]:
         """Validity starts and ends of every item the group's schedules could show."""
         bounds: set[datetime] = set()
@@ -170,7 +200,7 @@ class Timeline:
                         item = self._snap.items.get(entry.item_id or 0)
                         if item is not None:
                             bounds.update(m for m in (item.valid_from, item.valid_until) if m is not None)
-                    elif entry.kind in (EntryKind.VACANCY_BOARD, EntryKind.NOTICE_FEED):
+                    elif entry.kind in FEED_KINDS:
                         bounds.update(self._candidates_for(entry.kind, entry.params, group).bounds)
         return bounds
 
@@ -232,7 +262,7 @@ class Timeline:
                 item = self._snap.items.get(entry.item_id or 0)
                 if item is not None and item.live(at):
                     entries.append({"kind": "item", "item": item.key, "duration": _duration(entry.duration)})
-            elif entry.kind in (EntryKind.VACANCY_BOARD, EntryKind.NOTICE_FEED):
+            elif entry.kind in FEED_KINDS:
                 # A feed's content only changes when one of its candidates' validity starts or
                 # ends: pieces between the same two such instants (and groups at the same org
                 # node) share one result.
@@ -248,7 +278,7 @@ class Timeline:
     @staticmethod
     def _feed_entry(entry: EntrySnap, feed: Feed, at: datetime) -> dict[str, Any] | None:
         duration = _duration(entry.duration)
-        is_board = entry.kind == EntryKind.VACANCY_BOARD
+        is_board = entry.kind in (EntryKind.VACANCY_BOARD, EntryKind.TRAINING_BOARD)
         limit = _int_param(entry.params, "limit", DEFAULT_BOARD_LIMIT if is_board else DEFAULT_FEED_LIMIT)
         keys: list[str] = []
         for item in feed.items:
@@ -260,8 +290,8 @@ class Timeline:
             return None
         if is_board:
             page_size = _int_param(entry.params, "page_size", DEFAULT_PAGE_SIZE)
-            return {"kind": "vacancy_board", "items": keys, "page_size": page_size, "duration": duration}
-        return {"kind": "notice_feed", "items": keys, "duration": duration}
+            return {"kind": str(entry.kind), "items": keys, "page_size": page_size, "duration": duration}
+        return {"kind": str(entry.kind), "items": keys, "duration": duration}  # notice_feed, guide_feed
 
 
 def referenced_items(pieces: Iterable[Piece]) -> list[str]:

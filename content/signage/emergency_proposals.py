@@ -2,9 +2,10 @@
 
 Approvers, hall managers and admins send emergencies at once (one form and a confirmation: an
 emergency cannot wait for a queue). Editors, who may not, propose one instead: in review →
-approved (it goes on air at that moment, for the duration asked, or until the chosen end) or
-rejected with a reason. Nobody approves their own proposal. Approvers whose scope covers the
-proposal's node are notified when it arrives; the proposer when it is decided.
+approved (it goes on air at that moment, or at the start asked for if that is later, for the
+duration asked, or until the chosen end) or rejected with a reason. Nobody approves their own
+proposal. Approvers whose scope covers the proposal's node are notified when it arrives; the
+proposer when it is decided.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class EmergencyProposal(Base):
     severity: Mapped[str] = mapped_column(String(16))
     minutes: Mapped[int | None]  # on air this long from approval, or
     until: Mapped[datetime | None]  # until this instant
+    starts_at: Mapped[datetime | None]  # on air from approval, or from this instant if that is later
     targets: Mapped[list[Any]] = mapped_column(default=list)  # [[kind, id], ...] of TargetKind org/hall/group
     status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.IN_REVIEW.value, index=True)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))
@@ -69,7 +71,11 @@ class ProposalRefused(ContentError):
 
 @dataclass(frozen=True)
 class Draft:
-    """A checked emergency: what it says, where, and how long (``minutes`` from on-air, or ``until``)."""
+    """A checked emergency: what it says, where, when it starts and how long (``minutes`` from on-air, or ``until``).
+
+    ``starts_at`` None starts it when it goes on air (sent, or approved); a later instant holds it
+    until then (待生效), and one that has passed by then starts it at once.
+    """
 
     org_unit_id: int
     title: str
@@ -78,8 +84,14 @@ class Draft:
     minutes: int | None
     until: datetime | None
     targets: tuple[tuple[str, int], ...]
+    starts_at: datetime | None = None
+
+    def start(self, now: datetime) -> datetime:
+        """When it shows, if put on air at ``now``: ``starts_at`` unless that has passed."""
+        return max(now, self.starts_at) if self.starts_at is not None else now
 
     def expires_at(self, on_air: datetime) -> datetime:
+        """When it ends by itself, ``on_air`` being when it starts to show."""
         return self.until if self.until is not None else on_air + timedelta(minutes=self.minutes or 0)
 
 
@@ -95,16 +107,17 @@ def _approvers(session: Session, unit_path: str) -> list[int]:
 
 
 def go_on_air(session: Session, draft: Draft, *, actor: str, now: datetime, reached: int | None = None) -> Emergency:
-    """The emergency of ``draft``, on air from ``now``, with its outbox row and audit entry (the caller commits)."""
-    expires = draft.expires_at(now)
-    if expires <= now:
-        raise ValidationError.single("until", "the chosen end has passed")
+    """The emergency of ``draft``, on air from ``now`` (or its later start), with outbox row and audit (caller commits)."""
+    starts = draft.start(now)
+    expires = draft.expires_at(starts)
+    if expires <= starts:
+        raise ValidationError.single("until", f"the chosen end {expires.isoformat()} is not after the start")
     emergency = Emergency(
         org_unit_id=draft.org_unit_id,
         title=draft.title,
         body=draft.body,
         severity=draft.severity.value,
-        starts_at=now,
+        starts_at=starts,
         expires_at=expires,
         created_by=actor,
         targets=[Target(mode=TargetMode.INCLUDE.value, kind=k, ref=str(i)) for k, i in draft.targets],
@@ -125,6 +138,7 @@ def go_on_air(session: Session, draft: Draft, *, actor: str, now: datetime, reac
                 "expires_at": expires.isoformat(),
                 "targets": [f"{k}:{i}" for k, i in draft.targets],
                 "screens": reached,
+                **({"starts_at": starts.isoformat()} if starts > now else {}),  # held until then: 待生效
             }
         },
         org_path=_path(session, draft.org_unit_id),
@@ -157,6 +171,7 @@ def file_proposal(
         severity=draft.severity.value,
         minutes=draft.minutes,
         until=draft.until,
+        starts_at=draft.starts_at,
         targets=[[k, i] for k, i in draft.targets],
         proposed_by_id=proposer_id,
         proposed_by=proposer,
@@ -179,7 +194,13 @@ def file_proposal(
         action="proposed",
         obj_kind=OBJ_KIND,
         obj_id=proposal.id,
-        summary={"after": {"title": draft.title, "targets": proposal.targets}},
+        summary={
+            "after": {
+                "title": draft.title,
+                "targets": proposal.targets,
+                **({"starts_at": draft.starts_at.isoformat()} if draft.starts_at is not None else {}),
+            }
+        },
         org_path=path,
     )
     return proposal
@@ -194,6 +215,7 @@ def draft_of(proposal: EmergencyProposal) -> Draft:
         proposal.minutes,
         proposal.until,
         tuple((str(k), int(i)) for k, i in proposal.targets),
+        proposal.starts_at,
     )
 
 

@@ -60,7 +60,7 @@ def _entry_items(entry: Mapping[str, Any]) -> list[str]:
 def entry_steps(entry: Mapping[str, Any]) -> list[tuple[float, frozenset[str]]]:
     """The steps an entry plays (seconds, item keys shown), as region-player.js expands them."""
     seconds, keys = _duration(entry), _entry_items(entry)
-    if entry.get("kind") == "vacancy_board":
+    if entry.get("kind") in ("vacancy_board", "training_board"):
         size = entry.get("page_size") if isinstance(entry.get("page_size"), int) else DEFAULT_PAGE_SIZE
         size = max(1, int(size or DEFAULT_PAGE_SIZE))
         return [(seconds, frozenset(keys[i : i + size])) for i in range(0, len(keys), size)]

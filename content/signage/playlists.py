@@ -20,6 +20,8 @@ class EntryKind(StrEnum):
     ITEM = "item"  # one notice, media or ticker item
     VACANCY_BOARD = "vacancy_board"  # the live vacancies visible to the hall, paged as a table
     NOTICE_FEED = "notice_feed"  # the live policy notices visible to the hall, one page each
+    TRAINING_BOARD = "training_board"  # the live training courses visible to the hall, paged as a table
+    GUIDE_FEED = "guide_feed"  # the live service guides visible to the hall, one page each
 
 
 class Playlist(Base):
@@ -38,7 +40,8 @@ class PlaylistEntry(Base):
     """One step of a playlist.
 
     ``params`` by kind: vacancy_board: ``page_size`` (rows per page), ``occupation_prefix``,
-    ``district``, ``limit``; notice_feed: ``topic``, ``limit``. ``duration_seconds`` is per
+    ``district``, ``limit``; notice_feed: ``topic``, ``limit``; training_board: ``page_size``, ``district``,
+    ``limit``. ``duration_seconds`` is per
     item or per page.
     """
 

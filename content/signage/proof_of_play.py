@@ -58,7 +58,14 @@ CSV_HEADERS: Final = {
     "hour": ["时段开始", "播放次数", "展示时长（秒）"],
     "day": ["日期", "播放次数", "展示时长（秒）"],
 }
-KIND_LABELS: Final = {"vacancy": "岗位", "notice": "政策公告", "media": "图片/视频", "ticker": "滚动字幕"}
+KIND_LABELS: Final = {
+    "vacancy": "岗位",
+    "notice": "政策公告",
+    "media": "图片/视频",
+    "ticker": "滚动字幕",
+    "training": "培训课程",
+    "guide": "办事指南",
+}
 
 
 class PlayTally(Base):

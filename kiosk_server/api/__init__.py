@@ -7,6 +7,7 @@ from kiosk_server.api import (  # noqa: F401
     agents,
     emergencies,
     employers,
+    guides,
     halls,
     layouts,
     media,
@@ -19,6 +20,7 @@ from kiosk_server.api import (  # noqa: F401
     screen_groups,
     screens,
     tickers,
+    training,
     vacancies,
 )
 from kiosk_server.api._routing import api_blueprint

@@ -26,6 +26,8 @@ PARAMS_BY_KIND: Final = {
     EntryKind.ITEM: frozenset(),
     EntryKind.VACANCY_BOARD: frozenset({"page_size", "occupation_prefix", "district", "limit"}),
     EntryKind.NOTICE_FEED: frozenset({"topic", "limit"}),
+    EntryKind.TRAINING_BOARD: frozenset({"page_size", "district", "limit"}),
+    EntryKind.GUIDE_FEED: frozenset({"category", "limit"}),
 }
 SINGLE_ITEM_KINDS: Final = frozenset({ItemKind.NOTICE, ItemKind.MEDIA, ItemKind.TICKER})
 
@@ -37,6 +39,7 @@ class EntryParams(Body):
     )
     district: str | None = Field(None, max_length=60, description="vacancy_board: only this district")
     topic: str | None = Field(None, max_length=40, description="notice_feed: only this topic")
+    category: str | None = Field(None, max_length=20, description="guide_feed: only this category")
     limit: int | None = Field(None, ge=1, le=1000, description="at most this many items")
 
 

@@ -76,6 +76,7 @@ _KINDS: Final[dict[str, tuple[str, str]]] = {
     "screen": ("屏幕", "Screen"),
     "screen_group": ("屏幕分组", "Screen group"),
     "ticker": ("滚动字幕", "Ticker"),
+    "training": ("培训课程", "Training course"),
     "vacancy": ("招聘岗位", "Vacancy"),
     "service_type": ("业务类型", "Service type"),
     "counter": ("服务窗口", "Counter"),

@@ -49,6 +49,8 @@ NAV: Final = (
     ("console.playlists", "nav.playlists", Permission.VIEW_CONTENT),
     ("console.vacancies", "nav.library", Permission.VIEW_CONTENT),
     ("console.import_vacancies_page", "nav.import", Permission.EDIT_CONTENT),
+    ("console.training", "nav.training", Permission.VIEW_CONTENT),
+    ("console.guides", "nav.guides", Permission.VIEW_CONTENT),
     ("console.emergencies", "nav.emergencies", Permission.EMERGENCY),
     ("console.propose_emergency_page", "nav.emergencies", Permission.EDIT_CONTENT),  # editors propose
     ("console.plays", "nav.plays", Permission.VIEW_REPORTS),

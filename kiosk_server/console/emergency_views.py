@@ -1,6 +1,8 @@
 """Emergency broadcast: one form, a confirmation that says how many screens it reaches, then on air.
 
-An emergency always expires by itself; "end now" takes it off at once. Targets are org nodes,
+An emergency always expires by itself; "end now" takes it off at once. It starts now, or at a chosen
+instant within 30 days (shown as 待生效 until then; screens get it from that instant, the manifest's
+timeline holding it until its start). Targets are org nodes,
 halls and screen groups inside the sender's scope (a hall manager: their own hall). Every start
 and end is audited. Screens get it through the manifest like everything else (outbox → publisher).
 """
@@ -31,7 +33,8 @@ from kiosk_server.database import request_session
 
 # How long it stays up: the form offers these; there is no "forever".
 DURATIONS: Final = (15, 30, 60, 120, 240, 480, 1440)
-LONGEST: Final = timedelta(days=7)  # "until" a chosen instant: within a week
+LONGEST: Final = timedelta(days=7)  # "until" a chosen instant: within a week of its start
+LATEST_START: Final = timedelta(days=30)  # a later start: within a month
 TITLE_MAX: Final = 120
 BODY_MAX: Final = 2000
 
@@ -46,9 +49,14 @@ class Draft:
     unit_ids: tuple[int, ...]
     hall_ids: tuple[int, ...]
     group_ids: tuple[int, ...]
+    starts: datetime | None = None  # None: on air at once
+
+    def starts_at(self, now: datetime) -> datetime:
+        """When it shows if sent at ``now``: the chosen start, unless that has passed."""
+        return max(now, self.starts) if self.starts is not None else now
 
     def expires_at(self, now: datetime) -> datetime:
-        return self.until if self.until is not None else now + timedelta(minutes=self.minutes)
+        return self.until if self.until is not None else self.starts_at(now) + timedelta(minutes=self.minutes)
 
     def domain(self, org_unit_id: int) -> proposals.Draft:
         """The checked emergency as ``content.signage.emergency_proposals`` takes it, issued by ``org_unit_id``."""
@@ -58,12 +66,19 @@ class Draft:
             + [(TargetKind.GROUP.value, i) for i in self.group_ids]
         )
         return proposals.Draft(
-            org_unit_id, self.title, self.body, self.severity, self.minutes or None, self.until, tuple(rules)
+            org_unit_id,
+            self.title,
+            self.body,
+            self.severity,
+            self.minutes or None,
+            self.until,
+            tuple(rules),
+            self.starts,
         )
 
 
 def _until(text: str) -> datetime | None:
-    """A ``datetime-local`` value, read as Beijing time like everything the console shows."""
+    """A ``datetime-local`` value, read as Beijing time like everything the console shows (None: not one)."""
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -102,14 +117,24 @@ def read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
     except ValueError:
         severity = Severity.CRITICAL
         errors["severity"] = say(lang, "users.choose")
+    starts, typed = None, request.form.get("starts", "").strip()
+    if typed:  # empty: at once; a start that has passed (the confirmation stood open): at once too
+        starts = _until(typed)
+        if starts is None:
+            errors["starts"] = say(lang, "emergency.starts.invalid")
+        elif starts > g.now + LATEST_START:
+            errors["starts"] = say(lang, "emergency.starts.range", days=LATEST_START.days)
+        elif starts <= g.now:
+            starts = None
+    begins = starts or g.now
     minutes, until = 0, None
     choice = request.form.get("minutes", "")
     if choice == "until":
         until = _until(request.form.get("until", ""))
         if until is None:
             errors["until"] = say(lang, "emergency.until.invalid")
-        elif not g.now < until <= g.now + LONGEST:
-            errors["until"] = say(lang, "emergency.until.range")
+        elif not begins < until <= begins + LONGEST:
+            errors["until"] = say(lang, "emergency.until.after_start" if starts else "emergency.until.range")
     elif choice.isdigit() and int(choice) in DURATIONS:
         minutes = int(choice)
     else:
@@ -120,7 +145,7 @@ def read_draft(db: Session) -> tuple[Draft, dict[str, str]]:
         "halls": {h.id for h in offered["halls"]},
         "groups": {x.id for x in offered["groups"]},
     }
-    draft = Draft(title, body, severity, minutes, until, _ids("unit"), _ids("hall"), _ids("group"))
+    draft = Draft(title, body, severity, minutes, until, _ids("unit"), _ids("hall"), _ids("group"), starts)
     if not (draft.unit_ids or draft.hall_ids or draft.group_ids):
         errors["targets"] = say(lang, "emergency.targets.required")
     elif (
@@ -234,6 +259,7 @@ def send_emergency() -> Any:
             reached=reached_screens(db, draft, issuing_unit(db)),
             draft=draft,
             expires_at=draft.expires_at(g.now),
+            starts_at=draft.starts_at(g.now),
             **names,
         )
     issuer = issuing_unit(db)

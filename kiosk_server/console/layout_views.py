@@ -33,6 +33,7 @@ from content.signage.layouts import Layout, Widget
 from content.signage.playlists import Playlist
 from kiosk_server.api.layouts import check_regions, save_layout
 from kiosk_server.console.base import bp, console_page, in_scope, refuse
+from kiosk_server.console.layout_profiles import profiles, script_words
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
 
@@ -339,6 +340,9 @@ def _render_form(
         widgets=[w.value for w in Widget],
         read_only=read_only,
         playlists=_usable_playlists(db, own),
+        profiles=profiles(g.lang),
+        designer_words=script_words(g.lang),
+        max_regions=MAX_REGIONS,
     ), status
 
 

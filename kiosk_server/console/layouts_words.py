@@ -83,6 +83,8 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "playlists.kind.item": ("单项内容", "One item"),
     "playlists.kind.vacancy_board": ("岗位信息表（实时）", "Vacancy board (live)"),
     "playlists.kind.notice_feed": ("政策公告（实时）", "Policy notices (live)"),
+    "playlists.kind.training_board": ("培训信息表（实时）", "Training courses (live)"),
+    "playlists.kind.guide_feed": ("办事指南（实时）", "Service guides (live)"),
     "playlists.item.notice": ("公告", "Notice"),
     "playlists.item.media": ("素材", "Media"),
     "playlists.item.ticker": ("字幕", "Ticker"),

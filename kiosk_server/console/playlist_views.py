@@ -27,6 +27,7 @@ from content.library.items import ContentItem, ItemStatus
 from content.signage.playlists import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, EntryKind, Playlist
 from kiosk_server.api.playlists import PARAMS_BY_KIND, SINGLE_ITEM_KINDS, EntryIn, save_playlist
 from kiosk_server.console.base import bp, console_page, in_scope, refuse
+from kiosk_server.console.layout_profiles import order_words
 from kiosk_server.console.layout_views import NAME_MAX, Owners, owners, record
 from kiosk_server.console.words import say
 from kiosk_server.database import request_session
@@ -217,6 +218,7 @@ def _render_form(
         read_only=read_only,
         low=MIN_DURATION_SECONDS,
         high=MAX_DURATION_SECONDS,
+        order_words=order_words(g.lang),
     ), status
 
 

@@ -25,6 +25,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "plays.kind.notice": ("政策公告", "Policy notice"),
     "plays.kind.media": ("图片视频", "Media"),
     "plays.kind.ticker": ("滚动字幕", "Ticker"),
+    "plays.kind.guide": ("办事指南", "Service guide"),
     "plays.col.screen": ("屏幕", "Screen"),
     "plays.col.period": ("时段", "Period"),
     "plays.col.plays": ("播放次数", "Plays"),

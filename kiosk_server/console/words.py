@@ -180,6 +180,17 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "emergency.until.label": ("结束时间（北京时间）", "Ends at (Beijing time)"),
     "emergency.until.invalid": ("请填写结束时间", "Enter when it ends"),
     "emergency.until.range": ("结束时间须晚于现在，且在7天之内", "It must end after now and within 7 days"),
+    "emergency.until.after_start": (
+        "结束时间须晚于开始时间，且在开始后7天之内",
+        "It must end after it starts and within 7 days of the start",
+    ),
+    "emergency.field.starts": ("开始时间（北京时间，留空则立即生效）", "Starts at (Beijing time; empty: at once)"),
+    "emergency.starts.invalid": ("请按“年-月-日 时:分”填写开始时间", "Enter the start as a date and time"),
+    "emergency.starts.range": ("开始时间须在{days}天之内", "It must start within {days} days"),
+    "emergency.confirm.reach_later": (
+        "将于 {at} 起显示在 {count} 块屏幕上（在此之前为待生效），{until} 自动结束。",
+        "It goes on {count} screens at {at} (pending until then) and ends by itself at {until}.",
+    ),
     "emergency.next": ("下一步：确认", "Next: confirm"),
     "emergency.confirm.title": ("确认发布紧急通知", "Confirm the emergency notice"),
     "emergency.confirm.reach": (
@@ -194,7 +205,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "emergency.targets.required": ("请至少选择一个发布范围", "Choose at least one place"),
     "emergency.on_air": ("正在播出", "On air"),
     "emergency.none_on_air": ("当前没有紧急通知", "No emergency is on air"),
-    "emergency.scheduled": ("待播出（{at} 开始）", "Scheduled: starts at {at}"),
+    "emergency.scheduled": ("待生效（{at} 开始）", "Pending: starts at {at}"),
     "emergency.ends_at": ("{at} 自动结束", "ends by itself at {at}"),
     "emergency.end": ("立即结束", "End now"),
     "emergency.sent": ("紧急通知已发布", "The emergency notice is on air"),
@@ -241,6 +252,7 @@ AREAS: Final = (
     "schedules",
     "media",
     "layouts",
+    "designer",
     "api_keys",
     "enrol",
     "structure",
@@ -252,6 +264,8 @@ AREAS: Final = (
     "evaluations",
     "seals",
     "interests",
+    "training",
+    "guides",
 )
 
 

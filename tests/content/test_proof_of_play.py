@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from content.errors import ValidationError
 from content.org.screens import Screen
 from content.signage.proof_of_play import (
+    KINDS,
     MAX_AGE,
     Play,
     PlayTally,
@@ -177,7 +178,7 @@ def test_bad_elements_are_refused_with_reasons_and_the_rest_booked(session: Sess
     assert "expected an object" in reasons["plays[1]"]
     assert "id must be a positive integer" in reasons["plays[2]"]
     assert "id must be a positive integer, got True" in reasons["plays[3]"]
-    assert "kind must be one of media, notice, ticker, vacancy, got 'emergency'" in reasons["plays[4]"]
+    assert f"kind must be one of {', '.join(sorted(KINDS))}, got 'emergency'" in reasons["plays[4]"]
     assert "with an offset" in reasons["plays[5]"] and "with an offset" in reasons["plays[6]"]
     assert "between 0 and 86400, got -1.0" in reasons["plays[7]"]
     assert "got 86401.0" in reasons["plays[8]"]

@@ -24,7 +24,7 @@ def _shell_files() -> list[str]:
 
 
 # The counter staff page (/counter) and the console (/console) are no display: the worker's scope (/screen/) never covers them.
-STAFF_PAGE_FILES = ("css/counter.css", "js/counter/", "css/console.css", "js/console/")
+STAFF_PAGE_FILES = ("css/counter.css", "js/counter/", "css/console", "js/console/")  # console.css, console-designer.css
 
 
 def test_service_worker_caches_every_file_of_the_shell() -> None:

@@ -40,6 +40,8 @@ NEEDS: Final[dict[str, Need]] = {
     **_collection("screen_groups", W),
     **_collection("tickers", W),
     **_collection("vacancies", W),
+    **_collection("training_courses", W),
+    **_collection("service_guides", W),
     **_collection("halls", A),
     **_collection("org_units", A),
     **_collection("screens", A),

@@ -278,8 +278,8 @@ def test_an_emergency_scheduled_for_later_says_when_it_starts_not_on_air(
     page = client.get("/console/emergencies").get_data(as_text=True)
     recent = page[page.index("明日停电检修", page.index('class="table"')) :]
     row = recent[: recent.index("</tr>")]
-    assert "待播出（2026-12-02 15:00 开始）" in row and "正在播出" not in row
+    assert "待生效（2026-12-02 15:00 开始）" in row and "正在播出" not in row
     on_air = page[: page.index("</section>")]
-    assert "待播出（2026-12-02 15:00 开始）" in on_air
+    assert "待生效（2026-12-02 15:00 开始）" in on_air
     home = client.get("/console/").get_data(as_text=True)
-    assert "待播出（12-02 15:00 开始）" in home
+    assert "待生效（12-02 15:00 开始）" in home

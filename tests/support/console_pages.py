@@ -31,6 +31,8 @@ from content.demo import seed_demo
 from content.demo.accounts import DEMO_CONSOLE_PASSWORD, seed_console_accounts
 from content.demo.evaluations import seed_evaluations
 from content.library.items import Media, PolicyNotice, Ticker, Vacancy
+from content.library.service_guides import ServiceGuide
+from content.library.training import TrainingCourse
 from content.org.screens import Screen, ScreenGroup
 from content.org.tree import Hall
 from content.signage.layouts import Layout
@@ -202,6 +204,8 @@ ARGUMENTS: Final[dict[str, Callable[[Session], int | None]]] = {
     "ticker_id": _first(Ticker),
     "account_id": _first(StaffAccount),
     "vacancy_id": _first(Vacancy),
+    "course_id": _first(TrainingCourse),
+    "guide_id": _first(ServiceGuide),
 }
 
 

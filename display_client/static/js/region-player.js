@@ -16,8 +16,10 @@
 
 import { canonicalJson, durationMs, FALLBACK_SECONDS, h } from "./_dom.js";
 import { buildMediaView } from "./media.js";
+import { guideSteps } from "./guide-card.js";
 import { buildNoticeView } from "./notice.js";
 import { buildVacancyPage, pageSizeFor, paginate } from "./vacancy-board.js";
+import { buildTrainingPage } from "./training-board.js";
 import { buildTextView } from "./text-card.js";
 
 function lookup(items, ids, kind) {
@@ -38,6 +40,19 @@ function vacancySteps(vacancies, entry, env, ms) {
       key: canonicalJson(["vacancies", rows, page, pages.length, size, env.led, ms]),
       items: rows,
       build: (ctx) => buildVacancyPage(rows, { ...ctx, page, pages: pages.length, pageSize: size, led: env.led, ms }),
+    };
+  });
+}
+
+function trainingSteps(courses, entry, env, ms) {
+  const size = pageSizeFor(entry, env);
+  const pages = paginate(courses, size);
+  return pages.map((rows, i) => {
+    const page = i + 1;
+    return {
+      key: canonicalJson(["training", rows, page, pages.length, size, env.led, ms]),
+      items: rows,
+      build: (ctx) => buildTrainingPage(rows, { ...ctx, page, pages: pages.length, pageSize: size, led: env.led, ms }),
     };
   });
 }
@@ -75,8 +90,12 @@ export function expandEntries(entries, items, env) {
     const ms = durationMs(entry.duration);
     if (entry.kind === "vacancy_board") {
       steps.push(...vacancySteps(lookup(items, entry.items, "vacancy"), entry, env, ms));
+    } else if (entry.kind === "training_board") {
+      steps.push(...trainingSteps(lookup(items, entry.items, "training"), entry, env, ms));
     } else if (entry.kind === "notice_feed") {
       for (const notice of lookup(items, entry.items, "notice")) steps.push(itemStep(notice, entry, env, ms));
+    } else if (entry.kind === "guide_feed") {
+      steps.push(...guideSteps(lookup(items, entry.items, "guide"), entry, env, ms));
     } else if (entry.kind === "item") {
       const [item] = lookup(items, [entry.item]);
       const step = item ? itemStep(item, entry, env, ms) : null;

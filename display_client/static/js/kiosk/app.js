@@ -25,6 +25,8 @@ import { IdleTimer, PUBLIC_IDLE_SECONDS } from "./idle.js";
 import { CardNote, readerNote, unreadableNote } from "./note.js";
 import { attractNodes } from "./screens/attract.js";
 import { certificateScreen } from "./screens/certificate.js";
+import { guideScreen } from "./screens/guide.js";
+import { guidesScreen } from "./screens/guides.js";
 import { homeScreen } from "./screens/home.js";
 import { jobScreen } from "./screens/job.js";
 import { jobsScreen } from "./screens/jobs.js";
@@ -34,6 +36,8 @@ import { policiesScreen } from "./screens/policies.js";
 import { policyScreen } from "./screens/policy.js";
 import { queueScreen } from "./screens/queue.js";
 import { recordsScreen } from "./screens/records.js";
+import { courseScreen } from "./screens/course.js";
+import { trainingScreen } from "./screens/training.js";
 import { pickFrom } from "./sheet.js";
 import { createKioskI18n } from "./strings.js";
 import { CARD_SOURCES, LEFT_BEHIND_REASONS, TakeCardReminder } from "./take-card.js";
@@ -44,11 +48,15 @@ const SCREENS = {
   job: jobScreen,
   policies: policiesScreen,
   policy: policyScreen,
+  guides: guidesScreen,
+  guide: guideScreen,
   needsCard: needsCardScreen,
   records: recordsScreen,
   matches: matchesScreen,
   certificate: certificateScreen,
   queue: queueScreen,
+  training: trainingScreen,
+  course: courseScreen,
 };
 const PERSONAL = new Set(["records", "matches", "certificate"]);
 const REFUSALS = ["invalid_identity", "unknown_person", "token_expired", "token_invalid", "backend_unavailable"];

@@ -9,6 +9,7 @@ const SHAPES = {
   records: [["rect", { x: 3, y: 5, width: 18, height: 14, rx: 2 }], ["circle", { cx: 9, cy: 11, r: 2.2 }],
     ["path", { d: "M5.8 16.5c.6-1.8 1.8-2.7 3.2-2.7s2.6.9 3.2 2.7M14 10h4M14 14h4" }]],
   match: [["circle", { cx: 12, cy: 12, r: 8 }], ["circle", { cx: 12, cy: 12, r: 4 }], ["circle", { cx: 12, cy: 12, r: 0.8 }]],
+  training: [["path", { d: "M2 9l10-5 10 5-10 5z" }], ["path", { d: "M6 11v5c3 2.5 9 2.5 12 0v-5M22 9v6" }]],
   ticket: [["path", { d: "M3 7h18v3a2 2 0 0 0 0 4v3H3v-3a2 2 0 0 0 0-4z" }], ["path", { d: "M14 7v10", "stroke-dasharray": "2 2" }]],
   card: [["rect", { x: 2.5, y: 6, width: 19, height: 12, rx: 2 }], ["path", { d: "M2.5 10h19" }], ["rect", { x: 5, y: 13, width: 4, height: 2.5 }]],
   touch: [["path", { d: "M9 11V5.5a1.5 1.5 0 0 1 3 0V11m0-1.5a1.5 1.5 0 0 1 3 0V11m0-.5a1.5 1.5 0 0 1 3 0V15a6 6 0 0 1-6 6h-1a5 5 0 0 1-4.2-2.3L4 15.5a1.5 1.5 0 0 1 2.4-1.8L9 16" }]],
@@ -33,6 +34,7 @@ const SHAPES = {
   lock: [["rect", { x: 5, y: 11, width: 14, height: 10, rx: 2 }], ["path", { d: "M8 11V8a4 4 0 0 1 8 0v3" }]],
   delete: [["path", { d: "M21 5H9l-6 7 6 7h12z" }], ["path", { d: "M12 9l6 6M18 9l-6 6" }]],
   check: [["path", { d: "M5 12.5l4.5 4.5L19 7" }]],
+  guide: [["path", { d: "M5 4h11a3 3 0 0 1 3 3v13H8a3 3 0 0 1-3-3z" }], ["path", { d: "M9 9h6M9 13h6M5 17a3 3 0 0 1 3-3h11" }]],
 };
 
 /** An <svg> icon by name, decorative. */

@@ -23,6 +23,8 @@ export function homeScreen(ctx) {
     tile({ key: "records", iconName: "records", badge: needsCard, onTap: () => ctx.personal("records") }),
     tile({ key: "matches", iconName: "match", badge: needsCard, onTap: () => ctx.personal("matches") }),
     tile({ key: "queue", iconName: "ticket", onTap: () => ctx.go("queue") }),
+    tile({ key: "training", iconName: "training", onTap: () => ctx.go("training") }),
+    tile({ key: "guides", iconName: "guide", onTap: () => ctx.go("guides") }),
   ];
   const node = h("section", { class: "kscreen khome" },
     h("h2", { class: "khome__prompt" }, t(ctx.citizen ? "home.prompt.citizen" : "home.prompt")),
