@@ -1,9 +1,8 @@
 """The live match index: one ``MatchIndex`` per process, kept up to date from the outbox before each query.
 
-Loaded when the server starts (in the background; else on first use) from every published vacancy
-not yet past its window (visibility from a hall and the windows are checked per query, by the index).
-Before each query the outbox rows committed since say what changed (docs/architecture.md,
-"Incremental publishing"), and only that is read again:
+Loaded on first use from every published vacancy not yet past its window (visibility from a hall and
+the windows are checked per query, by the index). Before each query the outbox rows committed since
+say what changed (docs/architecture.md, "Incremental publishing"), and only that is read again:
 
 | rows | what the index does |
 |---|---|
@@ -127,14 +126,6 @@ class MatchBook:
             index = self._refresh()
             return index.top(seeker, visible_units=visible_units, at=at, limit=limit, offset=offset)
 
-    def warm_up(self) -> None:
-        """Read the index now (at server start, in the background), so the first citizen does not wait for it."""
-        try:
-            with self._lock:
-                self._refresh()
-        except Exception:  # noqa: BLE001 - a background task: the first query reads it instead
-            log.exception("reading the match index at start failed; the first query will read it")
-
     def __len__(self) -> int:
         with self._lock:
             return len(self._index) if self._index is not None else 0
@@ -220,9 +211,7 @@ def _numbered_revision(session: Session) -> int:
 def init_app(app: Flask) -> None:
     """Give the app its match book, with the weights of ``KIOSK_MATCHING_WEIGHTS``."""
     rt = runtime(app)
-    book = MatchBook(rt.db, settings(app).matching_weights, lambda: rt.clock())
-    app.extensions[EXTENSION] = book
-    rt.warm_ups.append(book.warm_up)  # a province's index takes seconds to read: not on a citizen's time
+    app.extensions[EXTENSION] = MatchBook(rt.db, settings(app).matching_weights, lambda: rt.clock())
 
 
 def match_book(app: Flask) -> MatchBook:

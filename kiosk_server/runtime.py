@@ -46,7 +46,6 @@ class Runtime:
     signal: ChangeSignal | None = None  # several processes share PostgreSQL only
     alerts: AlertWatch | None = None  # screen alerts, watched on the publisher's leader (kiosk_server/alert_watch.py)
     care: RemoteCare | None = None  # remote-care commands: sent, answered, swept (kiosk_server/remote_care.py)
-    warm_ups: list[Callable[[], None]] = field(default_factory=list)  # run once at start, in the background
     started: bool = False
 
     @classmethod
@@ -122,8 +121,6 @@ class Runtime:
             self.socketio.start_background_task(self.care.run)
         if self.signal is not None:
             self.socketio.start_background_task(self.signal.run)
-        for warm_up in self.warm_ups:
-            self.socketio.start_background_task(warm_up)
 
     def stop(self) -> None:
         self.publisher.stop()

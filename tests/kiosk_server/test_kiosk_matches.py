@@ -377,16 +377,3 @@ def test_statistics_are_kept_per_local_day(app: Flask, site: Site) -> None:
         ("3-01-02-01", "秘书", 1, 0),
     ]
     assert both[0].shown == 4 and elsewhere == []
-
-
-def test_the_index_is_read_when_the_server_starts_so_the_first_citizen_does_not_wait(
-    client: Any, app: Flask, site: Site
-) -> None:
-    book = match_book(app)
-    assert book.warm_up in runtime(app).warm_ups, "Runtime.start runs it in the background"
-    assert book.full_reloads == 0 and len(book) == 0
-    book.warm_up()
-    assert book.full_reloads == 1 and len(book) >= 4
-    token = _token(app, site)
-    answer = client.get(MATCHES + "?family=4-03", headers=_headers(site.kiosk, token)).json
-    assert answer["items"] and book.full_reloads == 1, "the first query found the index read"
