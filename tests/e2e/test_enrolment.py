@@ -81,7 +81,9 @@ def test_a_display_becomes_a_wall_of_the_hall_by_its_code(site: Any, browser: An
         display, page = new_display(), new_page()
         display.goto(f"{server.url}/enrol")
         code = _shown_code(display)
-        assert display.locator("#qr").evaluate("img => img.complete && img.naturalWidth > 0")
+        display.wait_for_function(
+            "() => { const img = document.querySelector('#qr'); return img.complete && img.naturalWidth > 0; }"
+        )
         assert server.url in display.locator(".enrol__server").inner_text()
         assert display.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
         doc_screenshot(display, "enrol-display")
