@@ -27,6 +27,11 @@ class NotificationKind(StrEnum):
     NOTICE_APPROVED = "notice_approved"  # to the submitter
     NOTICE_REJECTED = "notice_rejected"  # to the submitter, with the reason
     NOTICE_PUBLISHED = "notice_published"  # to the submitter: it is on screens
+    GUIDE_SUBMITTED = "guide_submitted"  # to approvers: a service guide waits for review
+    GUIDE_RESUBMITTED = "guide_resubmitted"  # to approvers: an approved or published guide was changed
+    GUIDE_APPROVED = "guide_approved"  # to the submitter
+    GUIDE_REJECTED = "guide_rejected"  # to the submitter, with the reason
+    GUIDE_PUBLISHED = "guide_published"  # to the submitter: it is on screens
     EMERGENCY_PROPOSED = "emergency_proposed"  # to approvers: an editor proposes an emergency notice
     EMERGENCY_APPROVED = "emergency_approved"  # to the proposer: it is on air
     EMERGENCY_REJECTED = "emergency_rejected"  # to the proposer, with the reason

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from content import outbox
 from content.accounts import audit
 from content.accounts.access import AccessDenied, scope_of
+from content.accounts.notifications import NotificationKind, notify
 from content.accounts.staff import StaffAccount
 from content.db import Base, utcnow
 from content.errors import ValidationError
-from content.library.approval import REASON_MAX, ReviewRefused, Step, may_take
+from content.library.approval import REASON_MAX, ReviewRefused, Step, approvers_for, may_take
 from content.library.guide_fields import GuideFields
 from content.library.items import ItemStatus
 from content.library.service_guides import OBJ_KIND, ServiceGuide
@@ -199,6 +200,8 @@ def edit(
     guide.status = _AFTER_EDIT.get(before, S.DRAFT).value
     guide.updated_at = now or utcnow()
     _record(session, guide, actor, Step.EDITED, before, changed=sorted(changed))
+    if before in (S.APPROVED, S.PUBLISHED):
+        _tell_approvers(session, guide, actor, NotificationKind.GUIDE_RESUBMITTED, guide.updated_at)
     return True
 
 
@@ -233,6 +236,42 @@ def take_step(
     guide.status = _TO[step].value
     guide.updated_at = now or utcnow()
     _record(session, guide, actor, step, before, **({"reason": reason} if reason else {}))
+    if step is Step.SUBMITTED:
+        _tell_approvers(session, guide, actor, NotificationKind.GUIDE_SUBMITTED, guide.updated_at)
+    elif step in _TELL_SUBMITTER:
+        _tell_submitter(session, guide, actor, _TELL_SUBMITTER[step], guide.updated_at, reason=reason)
+
+
+# -- who hears about it: the notices' rules (content.library.approval) ------------------------------
+
+_TELL_SUBMITTER: Final = {
+    Step.APPROVED: NotificationKind.GUIDE_APPROVED,
+    Step.REJECTED: NotificationKind.GUIDE_REJECTED,
+    Step.PUBLISHED: NotificationKind.GUIDE_PUBLISHED,
+}
+
+
+def _tell_approvers(
+    session: Session, guide: ServiceGuide, actor: StaffAccount, kind: NotificationKind, at: datetime
+) -> None:
+    """Every active approver whose scope covers the guide's node, except the actor."""
+    unit = session.get(OrgUnit, guide.org_unit_id)
+    if unit is None:
+        return
+    recipients = [a.id for a in approvers_for(session, unit) if a.id != actor.id]
+    params = {"title": guide.title, "by": actor.display_name}
+    notify(session, recipients, kind, params=params, subject=(OBJ_KIND, guide.id), now=at)
+
+
+def _tell_submitter(
+    session: Session, guide: ServiceGuide, actor: StaffAccount, kind: NotificationKind, at: datetime, reason: str
+) -> None:
+    """Whoever last sent the guide to review, unless they took the step themselves."""
+    who = submitter_id(session, guide)
+    if who is None or who == actor.id:
+        return
+    params = {"title": guide.title, "by": actor.display_name, **({"reason": reason} if reason else {})}
+    notify(session, [who], kind, params=params, subject=(OBJ_KIND, guide.id), now=at)
 
 
 def history(session: Session, guide: ServiceGuide) -> list[GuideReviewEvent]:

@@ -96,4 +96,24 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "guides.import.file_problem": ("文件 {field}：{message}", "File {field}: {message}"),
     "guides.import.refused": ("文件有以下问题，未导入任何内容：", "The file has these problems; nothing was imported:"),
     "guides.import.done": ("已导入{count}项办事指南（草稿）", "{count} service guides imported as drafts"),
+    "notices.notify.guide_submitted": (
+        "{by} 提交了办事指南《{title}》，请审核",
+        "{by} submitted the service guide “{title}” for review",
+    ),
+    "notices.notify.guide_resubmitted": (
+        "{by} 修改了办事指南《{title}》，需重新审核",
+        "{by} changed the service guide “{title}”: it needs review again",
+    ),
+    "notices.notify.guide_approved": (
+        "您提交的办事指南《{title}》已由 {by} 审核通过",
+        "{by} approved your service guide “{title}”",
+    ),
+    "notices.notify.guide_rejected": (
+        "您提交的办事指南《{title}》被 {by} 退回：{reason}",
+        "{by} sent your service guide “{title}” back: {reason}",
+    ),
+    "notices.notify.guide_published": (
+        "您提交的办事指南《{title}》已由 {by} 发布到屏幕",
+        "{by} published your service guide “{title}” to screens",
+    ),
 }

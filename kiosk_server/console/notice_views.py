@@ -23,7 +23,7 @@ from content.accounts import notifications
 from content.accounts.access import AccessDenied, Permission, may
 from content.accounts.staff import StaffAccount
 from content.errors import NotFound, ValidationError
-from content.library import approval
+from content.library import approval, service_guides
 from content.library.approval import NoticeFields, Problem, ReviewRefused, Step
 from content.library.items import ItemStatus, PolicyNotice
 from content.library.sanitize import render_markdown, sanitize_html
@@ -427,6 +427,8 @@ def _unread_notifications() -> dict[str, Any]:
 def _link(note: notifications.Notification) -> str:
     if note.subject_kind == approval.OBJ_KIND and note.subject_id is not None:
         return url_for("console.notice", notice_id=note.subject_id)
+    if note.subject_kind == service_guides.OBJ_KIND and note.subject_id is not None:
+        return url_for("console.guide", guide_id=note.subject_id)
     if note.subject_kind == "emergency_proposal":
         return url_for("console.emergencies" if may(g.user, Permission.EMERGENCY) else "console.propose_emergency_page")
     return url_for("console.notifications")

@@ -10,6 +10,7 @@ from content_factories import Factory, OrgTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.accounts import notifications
 from content.accounts.access import AccessDenied
 from content.accounts.staff import Role, StaffAccount
 from content.errors import ValidationError
@@ -176,6 +177,42 @@ def test_a_rejection_needs_a_reason(session: Session, tree: OrgTree) -> None:
         guide_review.take_step(session, guide, approver, Step.REJECTED, reason=" ", now=NOW)
     guide_review.take_step(session, guide, approver, Step.REJECTED, reason="材料清单不全", now=NOW)
     assert guide.status == ItemStatus.DRAFT.value
+
+
+def _told(session: Session, who: StaffAccount) -> list[tuple[str, dict[str, Any], int | None]]:
+    return [(n.kind, n.params, n.subject_id) for n in notifications.unread(session, who.id)]
+
+
+def test_approvers_in_scope_hear_of_a_submitted_guide_and_the_submitter_hears_each_step(
+    session: Session, tree: OrgTree
+) -> None:
+    editor = account(session, "guide_editor", Role.EDITOR, tree.city)
+    approver = account(session, "guide_approver", Role.APPROVER, tree.city)
+    elsewhere = account(session, "other_approver", Role.APPROVER, tree.other_city)
+    guide = guide_review.create(session, editor, GuideFields.parse(raw(tree.city)), now=NOW)
+    assert _told(session, approver) == [], "a draft is nobody's business yet"
+    guide_review.take_step(session, guide, editor, Step.SUBMITTED, now=NOW)
+    expected = {"title": "失业保险金申领", "by": "guide_editor"}
+    assert _told(session, approver) == [("guide_submitted", expected, guide.id)]
+    assert _told(session, elsewhere) == [], "an approver of another city does not review it"
+    assert _told(session, editor) == [], "nobody is told of their own submission"
+    guide_review.take_step(session, guide, approver, Step.REJECTED, reason="材料清单不全", now=NOW)
+    by_approver = {"title": "失业保险金申领", "by": "guide_approver"}
+    assert _told(session, editor) == [("guide_rejected", by_approver | {"reason": "材料清单不全"}, guide.id)]
+    guide_review.take_step(session, guide, editor, Step.SUBMITTED, now=NOW)
+    guide_review.take_step(session, guide, approver, Step.APPROVED, now=NOW)
+    guide_review.take_step(session, guide, approver, Step.PUBLISHED, now=NOW)
+    kinds = [kind for kind, _, _ in _told(session, editor)]
+    assert sorted(kinds) == ["guide_approved", "guide_published", "guide_rejected"]
+
+
+def test_changing_a_published_guide_tells_the_approvers_it_needs_review_again(session: Session, tree: OrgTree) -> None:
+    guide = published(session, tree)
+    approver = account(session, "city_approver", Role.APPROVER, tree.city)
+    notifications.mark_all_read(session, approver.id, NOW)
+    editor = account(session, "late_editor", Role.EDITOR, tree.city)
+    guide_review.edit(session, guide, editor, GuideFields.parse(raw(tree.city, fee="工本费20元")), now=NOW)
+    assert ("guide_resubmitted", {"title": "失业保险金申领", "by": "late_editor"}, guide.id) in _told(session, approver)
 
 
 # -- visibility -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -73,6 +74,22 @@ def test_the_editor_may_not_approve_their_own_guide(app: Flask, client: Any, cw:
     refused = client.post(f"/console/guides/{saved.id}/step", data={**step, "step": "approved"})
     assert refused.status_code == 409 and "双人复核" in refused.get_data(as_text=True)
     assert guides(app)[0].status == "in_review"
+
+
+def test_an_approver_is_told_of_a_submitted_guide_and_the_note_opens_it(app: Flask, cw: ConsoleWorld) -> None:
+    editor, approver = app.test_client(), app.test_client()
+    sign_in(editor, "editor")
+    editor.post("/console/guides/new", data=form(editor, cw))
+    [saved] = guides(app)
+    step = {"csrf_token": csrf_now(editor), "revision": "1", "step": "submitted"}
+    assert editor.post(f"/console/guides/{saved.id}/step", data=step).status_code == 302
+    sign_in(approver, "approver")
+    inbox = approver.get("/console/notifications").get_data(as_text=True)
+    assert "提交了办事指南《失业登记》，请审核" in inbox
+    action = re.search(r'action="(/console/notifications/\d+/open)"', inbox)
+    assert action is not None
+    opened = approver.post(action.group(1), data={"csrf_token": csrf_now(approver)})
+    assert opened.headers["Location"].endswith(f"/console/guides/{saved.id}")
 
 
 def test_an_import_with_a_bad_entry_names_it_and_adds_nothing(app: Flask, client: Any, cw: ConsoleWorld) -> None:
