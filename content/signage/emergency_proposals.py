@@ -11,7 +11,7 @@ proposer when it is decided.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
@@ -138,7 +138,7 @@ def go_on_air(session: Session, draft: Draft, *, actor: str, now: datetime, reac
                 "expires_at": expires.isoformat(),
                 "targets": [f"{k}:{i}" for k, i in draft.targets],
                 "screens": reached,
-                **({"starts_at": starts.isoformat()} if starts > now else {}),  # held until then: 待生效
+                **({"starts_at": starts.astimezone(UTC).isoformat()} if starts > now else {}),  # held: 待生效
             }
         },
         org_path=_path(session, draft.org_unit_id),
@@ -198,7 +198,7 @@ def file_proposal(
             "after": {
                 "title": draft.title,
                 "targets": proposal.targets,
-                **({"starts_at": draft.starts_at.isoformat()} if draft.starts_at is not None else {}),
+                **({"starts_at": draft.starts_at.astimezone(UTC).isoformat()} if draft.starts_at is not None else {}),
             }
         },
         org_path=path,

@@ -35,7 +35,9 @@ class EmergencyChange(Body):
 
 class EmergencyCreate(EmergencyChange):
     org_unit_id: Id = Field(description="the org node issuing it")
-    starts_at: Instant | None = Field(None, description="now when omitted")
+    starts_at: Instant | None = Field(
+        None, description="now when omitted; a proposal (content key) goes on air when approved, or then if later"
+    )
 
 
 EmergencyUpdate = partial(EmergencyChange, "EmergencyUpdate")
@@ -171,8 +173,8 @@ def propose_from(session: Session, body: EmergencyCreate, principal: Principal) 
     line may not propose themselves); the key's creator is recorded so they cannot approve it.
     """
     errors: dict[str, str] = {}
-    if body.starts_at is not None:
-        errors["starts_at"] = "a proposal goes on air when an approver approves it: leave starts_at out"
+    if body.starts_at is not None and body.starts_at >= body.expires_at:
+        errors["starts_at"] = f"{body.starts_at.isoformat()} is not before expires_at {body.expires_at.isoformat()}"
     rules: list[tuple[str, int]] = []
     for index, target in enumerate(body.targets):
         model = _PROPOSABLE.get(target.kind.value)
@@ -188,7 +190,10 @@ def propose_from(session: Session, body: EmergencyCreate, principal: Principal) 
         errors["expires_at"] = f"{body.expires_at.isoformat()} is not in the future"
     if errors:
         raise ValidationError(errors)
-    draft = Draft(body.org_unit_id, body.title, body.body, body.severity, None, body.expires_at, tuple(rules))
+    # On air when approved, or at starts_at if that is later (content.signage.emergency_proposals.Draft).
+    draft = Draft(
+        body.org_unit_id, body.title, body.body, body.severity, None, body.expires_at, tuple(rules), body.starts_at
+    )
     return file_proposal(
         session, draft, proposer=principal.actor, proposer_id=principal.creator_id, shown=principal.actor, now=now()
     )

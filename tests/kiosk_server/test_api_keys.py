@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +252,34 @@ def test_a_content_key_proposes_whoever_made_it(app: Flask, client: Any, cw: Con
         emergency = approve(session, proposal, approver, cw.clock())
         session.commit()
         assert emergency.title == "暴雨停业" and emergency.created_by == "approver"
+
+
+def test_a_proposal_from_a_content_key_may_ask_to_start_later(app: Flask, client: Any, cw: ConsoleWorld) -> None:
+    key = bearer(make_key(app, cw, "weather-feed", "content", node=cw.world.city_id))
+    later = cw.clock() + timedelta(hours=3)
+    body = {
+        "org_unit_id": cw.world.city_id,
+        "title": "明日暴雪停业",
+        "starts_at": later.isoformat(),
+        "expires_at": (later + timedelta(hours=8)).isoformat(),
+        "targets": [{"kind": "org", "ref": str(cw.world.city_id)}],
+    }
+    too_late = body | {"starts_at": (later + timedelta(hours=9)).isoformat()}
+    refused = client.post("/api/v1/emergencies", json=too_late, headers=key)
+    errors = {e["field"]: e["message"] for e in refused.get_json()["errors"]}
+    assert refused.status_code == 422 and "is not before expires_at" in errors["starts_at"]
+    answer = client.post("/api/v1/emergencies", json=body, headers=key)
+    assert answer.status_code == 202, answer.get_json()
+    with Session(database(app).engine) as session:
+        proposal = session.get(EmergencyProposal, answer.get_json()["proposal_id"])
+        assert proposal is not None and proposal.starts_at == later
+        filed = session.scalars(select(AuditEntry).where(AuditEntry.action == "proposed")).one()
+        assert filed.summary["after"]["starts_at"] == later.astimezone(UTC).isoformat(), "audit instants in UTC"
+        approver = session.get(StaffAccount, cw.account_ids["approver"])
+        assert approver is not None
+        emergency = approve(session, proposal, approver, cw.clock())
+        session.commit()
+        assert emergency.starts_at == later, "held until the asked start: 待生效"
 
 
 # ---- secrets and last use ----------------------------------------------------------------------
