@@ -58,6 +58,7 @@ const SHELL_FILES = [
   "js/kiosk/format.js",
   "js/kiosk/icons.js",
   "js/kiosk/idle.js",
+  "js/kiosk/initials-search.js",
   "js/kiosk/keyboard.js",
   "js/kiosk/match-interest.js",
   "js/kiosk/match-phone.js",

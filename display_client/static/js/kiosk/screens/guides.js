@@ -3,10 +3,8 @@
 
 import { h } from "../../_dom.js";
 import { icon } from "../icons.js";
-import { Keyboard } from "../keyboard.js";
+import { InitialsSearch } from "../initials-search.js";
 import { pager } from "../pager.js";
-
-const TYPE_DELAY_MS = 250;
 
 export function guidesScreen(ctx, params) {
   const { t } = ctx;
@@ -19,18 +17,22 @@ export function guidesScreen(ctx, params) {
   const perPage = ctx.elder ? 3 : 8;
   let categories = [];
   let latest = 0;
-  let typing = null;
-  let keyboard = null;
+  const remember = () => ctx.remember({ ...state });
+  const search = new InitialsSearch({
+    t, state, placeholder: t("guides.search.placeholder"), remember,
+    categories: () => categories.map((c) => ({ value: c.value, label: c.value, count: c.count })),
+    onSearch: () => refresh(),
+    onCategory: (value) => pickCategory(value),
+  });
 
-  const searchEl = h("div", { class: "ksearch" });
   const categoriesEl = h("div", { class: "ktopics", role: "group", "aria-label": t("guides.categories") });
   const countEl = h("p", { class: "kcount-line", role: "status" });
   const listEl = h("div", { class: "klist" }, h("p", { class: "kloading" }, t("loading")));
   const pagerEl = h("div", { class: "kpager-slot" });
-  const keyboardEl = h("div", { class: "kkb-slot" });
-  const node = h("section", { class: "kscreen kjobs kguides" }, searchEl, categoriesEl, countEl, listEl, pagerEl, keyboardEl);
+  const node = h("section", { class: "kscreen kjobs kguides" },
+    search.searchEl, categoriesEl, countEl, listEl, pagerEl, search.keyboardEl);
+  search.screenEl = node;
 
-  const remember = () => ctx.remember({ ...state });
   const pickCategory = (value) => {
     if (value === state.category) return;
     state.category = value;
@@ -64,68 +66,6 @@ export function guidesScreen(ctx, params) {
     categoriesEl.replaceChildren(chip("", t("filter.all")), ...categories.map((c) => chip(c.value, c.value)));
   }
 
-  function renderSearch() {
-    const field = h("button", { type: "button", class: "kbtn ksearch__field", "aria-expanded": String(state.keyboard),
-                                data: { action: "keyboard" } },
-      icon("search"),
-      h("span", { class: "ksearch__label" }, t("search.label")),
-      h("span", { class: `ksearch__value${state.initials ? "" : " ksearch__value--empty"}` },
-        state.initials ? state.initials.toUpperCase() : t("guides.search.placeholder")));
-    field.addEventListener("click", () => {
-      state.keyboard = !state.keyboard;
-      remember();
-      renderSearch();
-      renderKeyboard();
-    });
-    const parts = [field];
-    if (state.initials) {
-      const clear = h("button", { type: "button", class: "kbtn ksearch__clear", data: { action: "clear" } }, t("search.clear"));
-      clear.addEventListener("click", () => {
-        state.initials = "";
-        state.page = 1;
-        if (keyboard) keyboard.value = "";
-        refresh();
-      });
-      parts.push(clear);
-    }
-    searchEl.replaceChildren(...parts);
-  }
-
-  function categoryOptions() {
-    return categories.map((c) => ({ value: c.value, label: c.value, count: c.count }));
-  }
-
-  function renderKeyboard() {
-    node.classList.toggle("kjobs--typing", state.keyboard);
-    if (!state.keyboard) {
-      keyboard = null;
-      keyboardEl.replaceChildren();
-      return;
-    }
-    if (keyboard) return;
-    keyboard = new Keyboard({
-      t, value: state.initials, categories: categoryOptions(), category: state.category,
-      onInput(value) {
-        state.initials = value;
-        state.page = 1;
-        renderSearch();
-        clearTimeout(typing);
-        typing = setTimeout(refresh, TYPE_DELAY_MS);
-      },
-      onCategory(value) {
-        state.keyboard = false;
-        pickCategory(value);
-      },
-      onClose() {
-        state.keyboard = false;
-        remember();
-        renderSearch();
-        renderKeyboard();
-      },
-    });
-    keyboardEl.replaceChildren(keyboard.node);
-  }
-
   function row(guide) {
     const where = [guide.location, guide.counter].filter(Boolean).join(" ");
     const button = h("button", { type: "button", class: "kprow kgrow", data: { id: guide.id } },
@@ -140,8 +80,7 @@ export function guidesScreen(ctx, params) {
 
   async function refresh() {
     remember();
-    renderSearch();
-    renderKeyboard();
+    search.render();
     const mine = ++latest;
     const asked = state.initials;
     listEl.setAttribute("aria-busy", "true");
@@ -165,9 +104,9 @@ export function guidesScreen(ctx, params) {
       ? h("ul", { class: "kplist" }, items.map(row))
       : h("p", { class: "kempty", role: "status" }, icon("info"), t("guides.empty")));
     pagerEl.replaceChildren(pager(t, { page: state.page, pages, onPage: (n) => { state.page = n; refresh(); } }));
-    if (keyboard) keyboard.setCategories(categoryOptions(), state.category);
+    search.refreshCategories();
   }
 
   refresh();
-  return { node, title: t("guides.title"), dispose: () => clearTimeout(typing) };
+  return { node, title: t("guides.title"), dispose: () => search.dispose() };
 }

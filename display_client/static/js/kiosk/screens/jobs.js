@@ -3,12 +3,11 @@
 
 import { h } from "../../_dom.js";
 import { icon } from "../icons.js";
-import { Keyboard } from "../keyboard.js";
+import { InitialsSearch } from "../initials-search.js";
 import { pager } from "../pager.js";
 import { categoryLabel, educationLabel } from "../strings.js";
 import { vacancyList } from "../vacancy-list.js";
 
-const TYPE_DELAY_MS = 250;
 const FILTERS = ["district", "category", "salary_min", "education"];
 
 export function jobsScreen(ctx, params) {
@@ -25,18 +24,24 @@ export function jobsScreen(ctx, params) {
   };
   let facets = { districts: [], categories: [], educations: [], salary_steps: [] };
   let latest = 0;
-  let typing = null;
-  let keyboard = null;
+  const remember = () => ctx.remember({ ...state });
+  const search = new InitialsSearch({
+    t, state, placeholder: t("search.placeholder"), remember,
+    categories: () => facets.categories.map((c) => ({ value: c.value, label: categoryLabel(t, c.value, c.label), count: c.count })),
+    onSearch: () => refresh(),
+    onCategory: (value) => {
+      state.category = value;
+      state.page = 1;
+      refresh();
+    },
+  });
 
-  const searchEl = h("div", { class: "ksearch" });
   const filtersEl = h("div", { class: "kfilters", role: "group", "aria-label": t("jobs.filters") });
   const countEl = h("p", { class: "kcount-line", role: "status" });
   const listEl = h("div", { class: "klist" }, h("p", { class: "kloading" }, t("loading")));
   const pagerEl = h("div", { class: "kpager-slot" });
-  const keyboardEl = h("div", { class: "kkb-slot" });
-  const node = h("section", { class: "kscreen kjobs" }, searchEl, filtersEl, countEl, listEl, pagerEl, keyboardEl);
-
-  const remember = () => ctx.remember({ ...state });
+  const node = h("section", { class: "kscreen kjobs" }, search.searchEl, filtersEl, countEl, listEl, pagerEl, search.keyboardEl);
+  search.screenEl = node;
 
   function filterText(name) {
     const value = state[name];
@@ -98,75 +103,10 @@ export function jobsScreen(ctx, params) {
     filtersEl.replaceChildren(...buttons);
   }
 
-  function renderSearch() {
-    const field = h("button", { type: "button", class: "kbtn ksearch__field", "aria-expanded": String(state.keyboard),
-                                data: { action: "keyboard" } },
-      icon("search"),
-      h("span", { class: "ksearch__label" }, t("search.label")),
-      h("span", { class: `ksearch__value${state.initials ? "" : " ksearch__value--empty"}` },
-        state.initials ? state.initials.toUpperCase() : t("search.placeholder")));
-    field.addEventListener("click", () => {
-      state.keyboard = !state.keyboard;
-      remember();
-      renderSearch();
-      renderKeyboard();
-    });
-    const parts = [field];
-    if (state.initials) {
-      const clear = h("button", { type: "button", class: "kbtn ksearch__clear", data: { action: "clear" } }, t("search.clear"));
-      clear.addEventListener("click", () => {
-        state.initials = "";
-        state.page = 1;
-        if (keyboard) keyboard.value = "";
-        refresh();
-      });
-      parts.push(clear);
-    }
-    searchEl.replaceChildren(...parts);
-  }
-
-  function renderKeyboard() {
-    node.classList.toggle("kjobs--typing", state.keyboard);
-    if (!state.keyboard) {
-      keyboard = null;
-      keyboardEl.replaceChildren();
-      return;
-    }
-    if (keyboard) return; // keep its mode and keys while the results change above it
-    keyboard = new Keyboard({
-      t, value: state.initials, categories: categoryOptions(), category: state.category,
-      onInput(value) {
-        state.initials = value;
-        state.page = 1;
-        renderSearch();
-        clearTimeout(typing);
-        typing = setTimeout(refresh, TYPE_DELAY_MS);
-      },
-      onCategory(value) {
-        state.category = value;
-        state.page = 1;
-        state.keyboard = false;
-        refresh();
-      },
-      onClose() {
-        state.keyboard = false;
-        remember();
-        renderSearch();
-        renderKeyboard();
-      },
-    });
-    keyboardEl.replaceChildren(keyboard.node);
-  }
-
-  function categoryOptions() {
-    return facets.categories.map((c) => ({ value: c.value, label: categoryLabel(t, c.value, c.label), count: c.count }));
-  }
-
   async function refresh() {
     remember();
-    renderSearch();
+    search.render();
     renderFilters();
-    renderKeyboard();
     const mine = ++latest;
     // What this answer is for: typing goes on while it loads, and the count line must name the
     // initials the list shows, not the ones typed since.
@@ -193,9 +133,9 @@ export function jobsScreen(ctx, params) {
     listEl.replaceChildren(vacancyList(t, items, (vacancy) => ctx.go("job", { id: vacancy.id, vacancy })));
     pagerEl.replaceChildren(pager(t, { page: state.page, pages, onPage: (n) => { state.page = n; refresh(); } }));
     renderFilters();
-    if (keyboard) keyboard.setCategories(categoryOptions(), state.category);
+    search.refreshCategories();
   }
 
   refresh();
-  return { node, title: t("jobs.title"), dispose: () => clearTimeout(typing) };
+  return { node, title: t("jobs.title"), dispose: () => search.dispose() };
 }
