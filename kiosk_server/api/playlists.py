@@ -29,7 +29,7 @@ PARAMS_BY_KIND: Final = {
     EntryKind.TRAINING_BOARD: frozenset({"page_size", "district", "limit"}),
     EntryKind.GUIDE_FEED: frozenset({"category", "limit"}),
 }
-SINGLE_ITEM_KINDS: Final = frozenset({ItemKind.NOTICE, ItemKind.MEDIA, ItemKind.TICKER})
+SINGLE_ITEM_KINDS: Final = frozenset({ItemKind.GUIDE, ItemKind.NOTICE, ItemKind.MEDIA, ItemKind.TICKER})
 
 
 class EntryParams(Body):

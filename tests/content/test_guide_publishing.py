@@ -73,3 +73,25 @@ def test_a_guide_re_resolves_only_the_groups_whose_org_path_holds_it(session: Se
     at += timedelta(minutes=1)
     assert changed(session, live, city_guide.id, at) == {groups[tianshui.id]}
     assert held(live) == full(session, at)
+
+
+def test_a_guide_placed_as_one_item_reaches_the_screen_and_leaves_it_when_archived(
+    session: Session, make: Factory
+) -> None:
+    tree = make.org_tree()
+    screen = make.screen(make.hall(tree.street, name="东岗街道"), key="key-one")
+    one = guide(make, tree.city.id, "社会保障卡申领")
+    make.schedule(layer="default", playlists={"main": make.playlist([{"item_id": one.id, "duration_seconds": 30}])})
+    session.commit()
+    live = LiveManifests.load(session, START)
+    body = live.manifests[dict(live.screen_groups)[screen.id]].body
+    [entry] = next(iter(body["segments"]))["regions"]["main"]
+    assert entry == {"kind": "item", "item": f"guide:{one.id}", "duration": 30}
+    assert body["items"][f"guide:{one.id}"]["title"] == "社会保障卡申领"
+
+    one.status = "archived"
+    at = START + timedelta(minutes=1)
+    changed(session, live, one.id, at)
+    assert held(live) == full(session, at)
+    body = live.manifests[dict(live.screen_groups)[screen.id]].body
+    assert f"guide:{one.id}" not in body["items"]

@@ -332,6 +332,24 @@ def test_entries_expand_to_pages_and_skip_what_is_missing(module_page: Any) -> N
     assert result == {"wall": 4, "tight": 5, "led": 5, "zero": 1}
 
 
+def test_a_guide_placed_as_one_item_plays_as_its_feed_would(module_page: Any) -> None:
+    result = run(
+        module_page,
+        """
+        const { expandEntries } = await m('region-player');
+        const guide = { kind: 'guide', id: 7, title: '失业登记', steps: ['登记', '审核', '办结'], materials: [] };
+        const items = { 'guide:7': guide };
+        const keys = (entries, env) => expandEntries(entries, items, env).map((s) => s.key);
+        const env = (led) => ({ led, maxRows: 8 });
+        const one = [{ kind: 'item', item: 'guide:7', duration: 20 }];
+        const feed = [{ kind: 'guide_feed', items: ['guide:7'], duration: 20 }];
+        return { wall: keys(one, env(false)).length, led: keys(one, env(true)).length,
+                 same: JSON.stringify(keys(one, env(true))) === JSON.stringify(keys(feed, env(true))) };""",
+    )
+    assert result["wall"] == 1 and result["led"] == 1, "one step, which pages itself on the LED"
+    assert result["same"], "a guide shown alone plays exactly as it does in a feed"
+
+
 def test_region_geometry_is_in_fractions_of_the_screen(module_page: Any) -> None:
     result = run(
         module_page,

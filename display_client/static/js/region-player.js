@@ -98,6 +98,10 @@ export function expandEntries(entries, items, env) {
       steps.push(...guideSteps(lookup(items, entry.items, "guide"), entry, env, ms));
     } else if (entry.kind === "item") {
       const [item] = lookup(items, [entry.item]);
+      if (item?.kind === "guide") {
+        steps.push(...guideSteps([item], entry, env, ms)); // one page, or the LED's several
+        continue;
+      }
       const step = item ? itemStep(item, entry, env, ms) : null;
       if (step) steps.push(step);
     }
