@@ -23,8 +23,9 @@ from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.records_backends import agent_credential_key, records_key
+from tests.support import migrated_schema
 from tests.support.citizens import Holder, Kiosk, KioskScreenClient, add_holder, add_kiosk
 from tests.support.server import ServerProcess, wait_for
 from tests.support.world import build_world
@@ -47,7 +48,7 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=2)
         session.commit()

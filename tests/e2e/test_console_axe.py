@@ -21,7 +21,8 @@ from content.citizens.kiosk_agents import ReaderKind, ReaderReport, ReaderState,
 from content.org.tree import Hall, OrgUnit
 from content.signage.layouts import Layout
 from kiosk_server import create_app
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing
 from tests.support.console_browser import console_pages, shoot, sign_in
 from tests.support.console_pages import ADMIN, PASSWORD, SeededIds, console_page_urls, seed_console_demo
@@ -46,7 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = Path(tmp_path_factory.mktemp("console-axe"))
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     now = datetime.now(UTC)
     data_dir = root / "server"
     app = create_app({"data_dir": str(root / "routes"), "database_url": url, "testing": True})

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from content.accounts.staff import Role, add_account
 from content.queue.setup import add_counter, add_service_type
 from content.queue.ticketing import take_ticket
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.kiosk_site import axe_missing, axe_violations
 from tests.support.queue_world import earlier_today
@@ -78,7 +79,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     root = Path(tmp_path_factory.mktemp("counter-page"))
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     now = datetime.now(UTC)
     with Session(engine) as session:
         world = build_world(session, vacancies=0)

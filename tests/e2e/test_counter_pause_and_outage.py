@@ -17,7 +17,8 @@ from typing import Any, Final
 import pytest
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.queue_world import STAFF_PASSWORD, STAFF_USER, QueueHall, add_queue, take_tickets
 from tests.support.server import ServerProcess
@@ -54,7 +55,7 @@ class Live:
 def live(tmp_path: Path) -> Iterator[Live]:
     url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         hall = add_queue(session, build_world(session, vacancies=0), counters=2, strips=1)
         take_tickets(session, hall, "A", 3, datetime.now(UTC))

@@ -32,7 +32,8 @@ from content.org.screens import Screen
 from content.queue.ticketing import call_next
 from content.signage.emergencies import Emergency
 from content.signage.targeting import Target
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, doc_screenshot, screenshot
 from tests.support.queue_world import QueueHall, add_queue, take_tickets
 from tests.support.server import ServerProcess
@@ -69,7 +70,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     root = Path(tmp_path_factory.mktemp("emergency-severity"))
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         hall = add_queue(session, build_world(session, vacancies=8), counters=2, strips=1)
         kiosk = Screen(hall_id=hall.world.hall_id, name="大厅自助终端", kind="kiosk", width_px=1080, height_px=1920)

@@ -17,7 +17,8 @@ from typing import Any, Final
 import pytest
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing
 from tests.support.console_browser import sign_in
 from tests.support.console_world import NOON, Clock, ConsoleWorld, seed_console_world
@@ -42,7 +43,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProce
     root = Path(tmp_path_factory.mktemp("enrol-revoke"))
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         cw = seed_console_world(session, Clock(NOON))
         session.commit()

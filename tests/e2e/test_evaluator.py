@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from content.accounts.staff import Role, add_account
 from content.queue.ticketing import take_ticket
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.console_world import PASSWORD
 from tests.support.evaluation_world import EvaluatorDesk, add_evaluator_desk
@@ -67,7 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = Path(tmp_path_factory.mktemp("evaluator"))
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     now = datetime.now(UTC)
     with Session(engine) as session:
         world = build_world(session, vacancies=0)

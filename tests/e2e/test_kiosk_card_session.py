@@ -19,8 +19,9 @@ from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.records_backends import agent_credential_key, records_key
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, screenshot
 from tests.support.citizens import add_holder, add_kiosk
 from tests.support.server import ServerProcess, wait_for
@@ -39,7 +40,7 @@ SECRET = "kiosk-page-e2e-secret-0123456789abcdef"
 def kiosk_site(tmp_path: Path) -> Iterator[tuple[ServerProcess, Any, Any, SimIdCardReader, Agent]]:
     url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)
         session.commit()

@@ -32,8 +32,9 @@ from devices.agent.config import AgentConfig
 from devices.agent.supervisor import Agent
 from devices.agent.wire import CARD_READ
 from devices.simulators.ssc_card import SyntheticPerson, VirtualSscCard
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.records_backends import agent_credential_key, records_key
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing
 from tests.support.kiosk_site import KIOSK_HALL, dom_text, open_kiosk, wait_screen, wait_session
 from tests.support.pcscd import READER, XDIST_GROUP, card_slot, running_pcscd
@@ -69,7 +70,7 @@ def site(tmp_path_factory) -> Iterator[SscSite]:
     with running_pcscd(root):
         url = f"sqlite:///{root / 'kiosk.sqlite3'}"
         engine = make_engine(url)
-        upgrade_schema(engine)
+        migrated_schema.ready(engine)
         today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
         with Session(engine) as session:
             seed_demo(session, today=today, records_key=records_key(SECRET))

@@ -29,7 +29,8 @@ from content.queue.ticketing import call_next, finish, recall, start_service
 from content.signage.layouts import Layout, LayoutRegion
 from content.signage.schedules import Schedule
 from content.signage.targeting import Target
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.queue_world import QueueHall, add_queue, earlier_today, take_tickets
 from tests.support.server import ServerProcess
@@ -147,7 +148,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     data = tmp_path_factory.mktemp("room")
     url = f"sqlite:///{data / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     now = datetime.now(UTC)
     with Session(engine) as session:
         world = build_world(session, vacancies=4)

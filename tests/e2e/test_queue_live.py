@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, screenshot
 from tests.support.queue_world import STAFF_PASSWORD, STAFF_USER, QueueHall, add_queue, take_tickets
 from tests.support.server import ServerProcess
@@ -41,7 +42,7 @@ class Live:
 @pytest.fixture
 def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         hall = add_queue(session, build_world(session, vacancies=3), counters=2, strips=1)
         take_tickets(session, hall, "A", 3, datetime.now(UTC))

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from content.org import screen_voice
 from content.org.screens import Screen
 from content.signage import voice_packs
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.voice_store import store_pack
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing
 from tests.support.queue_world import STAFF_PASSWORD, STAFF_USER, QueueHall, add_queue, take_tickets
 from tests.support.server import ServerProcess
@@ -53,7 +54,7 @@ class Live:
 @pytest.fixture
 def live(database_url: str, tmp_path: Path) -> Iterator[Live]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     data_dir = tmp_path / "server"
     with Session(engine) as session:
         hall = add_queue(session, build_world(session, vacancies=3), counters=2, strips=0)

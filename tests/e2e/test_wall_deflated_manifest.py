@@ -17,7 +17,8 @@ import pytest
 import requests
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, screenshot
 from tests.support.server import ServerProcess
 from tests.support.world import World, add_emergency, build_world
@@ -38,7 +39,7 @@ DEADLINE_MS = 15_000  # a deadline to wait on, never a timing asserted
 def live(tmp_path: Path) -> Iterator[tuple[World, Session, ServerProcess]]:
     # The wire form does not depend on the database: SQLite alone keeps this browser test to one run.
     engine = make_engine(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}")
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=MANY_VACANCIES)
         server = ServerProcess(tmp_path / "server", str(engine.url))

@@ -16,7 +16,8 @@ from content.library.guide_fields import GuideFields
 from content.library.service_guides import ServiceGuide
 from content.signage.layouts import Layout
 from content.signage.playlists import Playlist, PlaylistEntry
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, doc_screenshot
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world
@@ -66,7 +67,7 @@ def add_guides(session: Session, world: World) -> None:
 @pytest.fixture
 def live(database_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, World]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=0)
         add_guides(session, world)

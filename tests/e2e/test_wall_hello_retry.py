@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, screenshot
 from tests.support.outbox_lock import outbox_locked, wait_until_reads_fail, with_lock_timeout
 from tests.support.server import ServerProcess, wait_for
@@ -34,7 +35,7 @@ VACANCY = "仓储管理员"  # what the wall's schedule plays (tests/support/wor
 @pytest.fixture
 def live(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, World, Session, ServerProcess]]:
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)  # one page: a new vacancy is on the page being shown
         # Heartbeats a minute apart: within the test only the player's own hello retries can bring welcome.

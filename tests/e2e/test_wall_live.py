@@ -12,7 +12,8 @@ import pytest
 import requests
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, screenshot
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world
@@ -29,7 +30,7 @@ AUTH = {"Authorization": "Bearer test-token"}
 @pytest.fixture
 def live(database_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, World]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)  # one page: a new vacancy is on the page being shown
     engine.dispose()

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from content.org import power_schedules as power
 from content.org.tree import Hall
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.browser import chromium_missing, doc_screenshot, screenshot
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world
@@ -47,7 +48,7 @@ def live(tmp_path: Path) -> Iterator[tuple[ServerProcess, World, str]]:
     # are checked on both databases in tests/kiosk_server/test_player_power.py.
     database_url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)
         session.commit()

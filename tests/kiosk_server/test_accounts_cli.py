@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from content.accounts.audit import AuditEntry
 from content.accounts.staff import StaffAccount, password_matches
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.kiosk_cli import run_kiosk
 from tests.support.world import World, build_world
 
@@ -33,7 +34,7 @@ def kiosk(
 def tree(database_url: str) -> Iterator[tuple[str, World]]:
     """A database holding the test world's org tree (a province, cities, a county, halls)."""
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=0)
         session.commit()

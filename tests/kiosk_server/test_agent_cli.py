@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from content.citizens.kiosk_agents import verify_agent_credential
 from content.org.screens import Screen
 from kiosk_server import cli
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.records_backends import agent_credential_key
+from tests.support import migrated_schema
 from tests.support.world import World, build_world
 
 SECRET = "cli-test-secret-key"
@@ -25,7 +26,7 @@ SECRET = "cli-test-secret-key"
 @pytest.fixture
 def kiosk_db(database_url: str) -> Iterator[tuple[str, World, str]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=1)
         kiosk = Screen(hall_id=world.hall_id, name="求职自助终端", kind="kiosk")

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from content.accounts.audit import AuditEntry
 from content.citizens.demo_backend import issue_ecard_token
 from content.citizens.idnumbers import mask_id_number_for_log
-from kiosk_server.database import database, make_engine, upgrade_schema
+from kiosk_server.database import database, make_engine
 from kiosk_server.records_backends import agent_credential_key, records_key
 from kiosk_server.settings_access import runtime
+from tests.support import migrated_schema
 from tests.support.citizens import (
     AgentClient,
     Holder,
@@ -128,7 +129,7 @@ def test_in_process_logs_and_audit_hold_no_personal_data(app: Flask, caplog: pyt
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, Any, Kiosk, Holder]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=1)
         kiosk = add_kiosk(session, world.hall_id, agent_credential_key(SECRET))

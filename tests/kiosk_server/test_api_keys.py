@@ -23,8 +23,9 @@ from content.org.tree import OrgUnit
 from content.signage.emergencies import Emergency
 from content.signage.emergency_proposals import EmergencyProposal, approve
 from kiosk_server.auth import api_key_hash_key
-from kiosk_server.database import database, make_engine, upgrade_schema
+from kiosk_server.database import database, make_engine
 from kiosk_server.settings_access import settings
+from tests.support import migrated_schema
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 from tests.support.kiosk_cli import run_kiosk
 
@@ -377,7 +378,7 @@ def test_the_cli_creates_lists_and_revokes(tmp_path: Path, database_url: str) ->
     from tests.support.world import build_world
 
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=1)
         session.commit()

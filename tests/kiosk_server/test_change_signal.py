@@ -18,9 +18,10 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from content import outbox
 from content.outbox import OutboxEvent
 from kiosk_server.change_signal import CHANNEL_PREFIX, ChangeSignal, channel_name
-from kiosk_server.database import Database, upgrade_schema
+from kiosk_server.database import Database
 from kiosk_server.settings_access import runtime
 from tests.conftest import POSTGRES_URL, make_app
+from tests.support import migrated_schema
 from tests.support.server import wait_for
 from tests.support.tcp_proxy import TcpProxy
 
@@ -65,7 +66,7 @@ def stage_and_commit(db: Database) -> int:
 @pytest.fixture
 def two_processes(postgres_url: str) -> Iterator[tuple[Database, Database]]:
     first, second = Database(postgres_url), Database(postgres_url)
-    upgrade_schema(first.engine)
+    migrated_schema.ready(first.engine)
     yield first, second
     first.engine.dispose()
     second.engine.dispose()
@@ -100,7 +101,7 @@ def test_channel_is_per_schema_and_fits_an_identifier() -> None:
 
 def test_only_a_commit_that_staged_an_outbox_row_asks_for_a_notify(database_url: str) -> None:
     db = Database(database_url)
-    upgrade_schema(db.engine)
+    migrated_schema.ready(db.engine)
     signal = ChangeSignal(db.engine, lambda: None, lambda: False)  # not running: only the asking is seen
     signal.watch(db.session_factory)
     try:
@@ -125,7 +126,7 @@ def test_only_a_commit_that_staged_an_outbox_row_asks_for_a_notify(database_url:
 
 def test_the_leaders_own_commits_are_not_announced(database_url: str) -> None:
     db = Database(database_url)
-    upgrade_schema(db.engine)
+    migrated_schema.ready(db.engine)
     signal = ChangeSignal(db.engine, lambda: None, lambda: True)
     signal.watch(db.session_factory)
     try:
@@ -207,7 +208,7 @@ def test_an_outage_is_logged_once_and_the_wake_works_again_after_it(postgres_url
     with TcpProxy("127.0.0.1", make_url(postgres_url).port or 5432) as proxy:
         through = make_url(postgres_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         leader_db, other_db = Database(through), Database(postgres_url)
-        upgrade_schema(other_db.engine)
+        migrated_schema.ready(other_db.engine)
         try:
             leader = Leader(leader_db)
             listener = running(ChangeSignal(leader_db.engine, leader.wake, lambda: True))

@@ -21,8 +21,9 @@ from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from kiosk_server.change_signal import APPLICATION_NAME
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, POSTGRES_URL, REDIS_SKIP, REDIS_UP, REDIS_URL
+from tests.support import migrated_schema
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, create_vacancy, wait_for
 from tests.support.tcp_proxy import TcpProxy
@@ -65,7 +66,7 @@ def is_leader(server: ServerProcess) -> bool:
 def pair(postgres_url: str, tmp_path: Path) -> Iterator[Pair]:
     redis.Redis.from_url(REDIS_URL).flushdb()
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)
     env = {

@@ -20,8 +20,9 @@ import requests
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP
+from tests.support import migrated_schema
 from tests.support.redis_server import STOPPABLE_REDIS, STOPPABLE_REDIS_SKIP, StoppableRedis, stoppable_redis
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, create_vacancy, wait_for
@@ -55,7 +56,7 @@ def health(server: ServerProcess) -> requests.Response:
 
 def start_pair(tmp_path: Path, database_url: str, env: dict[str, str]) -> Pair:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)
     leader = ServerProcess(tmp_path / "a", database_url, extra_env=env)

@@ -16,8 +16,9 @@ import requests
 from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP
+from tests.support import migrated_schema
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, wait_for
 from tests.support.tcp_proxy import TcpProxy
@@ -32,7 +33,7 @@ OUTAGE: float = 30.0  # seconds the database stays unreachable (two heartbeat pe
 @pytest.fixture
 def world(database_url: str) -> Iterator[World]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         built = build_world(session)
         session.commit()
@@ -125,7 +126,7 @@ def healthz(server: ServerProcess) -> int:
 @pytest.mark.skipif(not POSTGRES_UP, reason=POSTGRES_SKIP)
 def test_screens_catch_up_once_the_database_was_unreachable_for_30_s(postgres_url: str, tmp_path: Path) -> None:
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session, TcpProxy("127.0.0.1", 5432) as proxy:
         world = build_world(session)
         session.commit()

@@ -16,7 +16,8 @@ import pytest
 import requests
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.outbox_lock import outbox_locked, wait_until_reads_fail, with_lock_timeout
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, wait_for
@@ -30,7 +31,7 @@ LOCK_TIMEOUT_MS = 1000
 @contextmanager
 def serve(database_url: str, tmp_path: Path, server_url: str | None = None) -> Iterator[tuple[World, Session, Any]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)
         server = ServerProcess(tmp_path / "server", server_url or database_url)

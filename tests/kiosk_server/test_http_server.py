@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.kiosk_cli import run_kiosk
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, free_port, wait_for
@@ -51,7 +52,7 @@ def raw_websocket(port: int) -> socket.socket:
 def served(tmp_path: Path) -> Iterator[tuple[ServerProcess, World]]:
     url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=2)
     engine.dispose()

@@ -13,17 +13,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from content import outbox
-from kiosk_server.database import Database, make_engine, upgrade_schema
+from kiosk_server.database import Database, make_engine
 from kiosk_server.leader import LeaderLock
 from kiosk_server.manifests import ManifestBook, Snapshot
 from kiosk_server.publisher import Publisher
+from tests.support import migrated_schema
 from tests.support.server import wait_for
 
 
 @pytest.fixture
 def lease_engine(postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     yield engine
     engine.dispose()
 
@@ -50,7 +51,7 @@ def test_one_leader_per_schema_and_each_schema_has_its_own(postgres_schemas) -> 
     first_url, other_url = postgres_schemas(), postgres_schemas()
     engines = [make_engine(first_url), make_engine(first_url), make_engine(other_url)]
     for engine in (engines[0], engines[2]):
-        upgrade_schema(engine)
+        migrated_schema.ready(engine)
     locks = [LeaderLock(e) for e in engines]
     try:
         assert locks[0].acquire() is True

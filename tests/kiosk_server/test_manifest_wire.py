@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from content.signage.manifest import Manifest, canonical_json, version_of
 from kiosk_server import manifest_wire
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.manifest_wire import DEFLATE, DEFLATE_FROM, MIN_ENTRIES, decode_message, manifest_message
 from kiosk_server.manifests import Snapshot
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, REDIS_SKIP, REDIS_UP, REDIS_URL
+from tests.support import migrated_schema
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, wait_for
 from tests.support.world import World, add_vacancy, build_world
@@ -120,7 +121,7 @@ def test_an_unknown_encoding_is_refused() -> None:
 @pytest.fixture
 def large_world(database_url: str) -> Iterator[tuple[str, World, Session]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=MANY_VACANCIES)
         yield database_url, world, session
@@ -164,7 +165,7 @@ def test_a_screen_applies_a_deflated_push_from_the_publisher(large_world, tmp_pa
 def test_a_deflated_push_crosses_the_message_queue_to_another_process(postgres_url: str, tmp_path: Path) -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=MANY_VACANCIES)
     env = {"KIOSK_MESSAGE_QUEUE_URL": REDIS_URL, "KIOSK_SECRET_KEY": "shared-secret"}

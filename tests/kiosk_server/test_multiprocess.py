@@ -11,8 +11,9 @@ import redis
 import requests
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, REDIS_SKIP, REDIS_UP, REDIS_URL
+from tests.support import migrated_schema
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, create_vacancy, wait_for
 from tests.support.world import World, build_world
@@ -34,7 +35,7 @@ pytestmark = [
 def pair(postgres_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess, World]]:
     redis.Redis.from_url(REDIS_URL).flushdb()
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=3)
     engine.dispose()

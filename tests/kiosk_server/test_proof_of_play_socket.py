@@ -16,7 +16,8 @@ from content.library.items import Vacancy
 from content.org.screens import Screen
 from content.signage.proof_of_play import MAX_BATCH, PlayTally
 from devices.agent.sio_disconnect import disconnect_promptly
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.server import ServerProcess
 from tests.support.world import World, build_world
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def world_db(database_url: str) -> Iterator[tuple[str, World, Session]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=2)
         yield database_url, world, session

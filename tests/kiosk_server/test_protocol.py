@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content.outbox import OutboxEvent
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.screen_client import ScreenClient
 from tests.support.server import ServerProcess, wait_for
 from tests.support.world import World, add_emergency, add_vacancy, build_world
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def world_db(database_url: str) -> Iterator[tuple[str, World, Session]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session)
         yield database_url, world, session

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from content.citizens.records import CardIdentity, CardSource, PersonRecord
 from content.citizens.sessions import CitizenSession, open_session
 from content.org.screens import Screen
-from kiosk_server.database import Database, upgrade_schema
+from kiosk_server.database import Database
 from kiosk_server.session_sweeper import SessionSweeper
+from tests.support import migrated_schema
 from tests.support.world import build_world
 
 T0 = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -42,7 +43,7 @@ class RecordingEvents:
 def test_two_processes_sweeping_at_once_end_each_session_exactly_once(database_url: str) -> None:
     dbs = [Database(database_url), Database(database_url)]
     try:
-        upgrade_schema(dbs[0].engine)
+        migrated_schema.ready(dbs[0].engine)
         with dbs[0].session() as session:
             world = build_world(session, vacancies=1)
             kiosks = [Screen(hall_id=world.hall_id, name=f"自助终端{n}", kind="kiosk") for n in range(12)]
@@ -91,7 +92,7 @@ def test_two_processes_sweeping_at_once_end_each_session_exactly_once(database_u
 
 def test_a_failing_sweep_is_retried_by_the_loop(database_url: str) -> None:
     db = Database(database_url)
-    upgrade_schema(db.engine)
+    migrated_schema.ready(db.engine)
     calls = threading.Event()
     attempts: list[int] = []
 

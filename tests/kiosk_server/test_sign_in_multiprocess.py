@@ -11,9 +11,10 @@ import redis
 import requests
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.sign_in_guard import ADDRESS_FAILURES
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, REDIS_SKIP, REDIS_UP, REDIS_URL
+from tests.support import migrated_schema
 from tests.support.console_world import NOON, PASSWORD, Clock, csrf_of, seed_console_world
 from tests.support.server import ServerProcess
 
@@ -33,7 +34,7 @@ def pair(postgres_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, Ser
     for key in store.scan_iter("kiosk-sign-in:*"):
         store.delete(key)
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         seed_console_world(session, Clock(NOON))
     engine.dispose()

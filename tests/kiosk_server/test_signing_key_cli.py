@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from content.accounts.audit import AuditEntry
 from content.citizens.signing_keys import SigningIdentity, open_identity, self_signed
 from kiosk_server.certificate_signing import signing_key
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
+from tests.support import migrated_schema
 from tests.support.kiosk_cli import run_kiosk
 from tests.support.world import World, build_world
 
@@ -27,7 +28,7 @@ def kiosk(data_dir: Path, database_url: str, *args: str, **env: str) -> subproce
 @pytest.fixture
 def tree(database_url: str) -> Iterator[tuple[str, World]]:
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         world = build_world(session, vacancies=0)
         session.commit()

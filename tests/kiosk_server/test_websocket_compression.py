@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from websockets.sync.client import connect
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.websocket_compression import OFFER, WithoutCompressionOffer
+from tests.support import migrated_schema
 from tests.support.server import ServerProcess
 
 OFFERED = "permessage-deflate; client_max_window_bits"  # what Chromium sends
@@ -33,7 +34,7 @@ def test_the_middleware_hides_the_offer_from_the_app_it_wraps() -> None:
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     engine.dispose()
     proc = ServerProcess(tmp_path / "server", url)
     proc.start()

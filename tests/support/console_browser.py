@@ -10,7 +10,7 @@ from typing import Any, Final, TypeVar
 
 from sqlalchemy.orm import Session
 
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from tests.support import migrated_schema
 from tests.support.browser import doc_screenshot
 from tests.support.console_world import NOON, PASSWORD, Clock, ConsoleWorld, seed_console_world
@@ -29,7 +29,7 @@ def console_site(
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     migrated_schema.install(url)  # a copy of the migrated template; upgrade_schema then finds it at head
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     with Session(engine) as session:
         cw = seed_console_world(session, Clock(NOON))
         added = extra(session, cw) if extra is not None else None

@@ -33,7 +33,7 @@ from devices.agent.supervisor import Agent
 from devices.drivers.idcard_reader import IdCardReader
 from devices.drivers.known_readers import ReaderKind
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
-from kiosk_server.database import make_engine, upgrade_schema
+from kiosk_server.database import make_engine
 from kiosk_server.records_backends import agent_credential_key, records_key
 from tests.support import migrated_schema
 from tests.support.citizens import Kiosk, KioskScreenClient
@@ -137,7 +137,7 @@ def kiosk_site(root: Path, *, idle_seconds: int = 180, extra_env: dict[str, str]
     url = f"sqlite:///{root / 'kiosk.sqlite3'}"
     migrated_schema.install(url)  # a copy of the migrated template; upgrade_schema then finds it at head
     engine = make_engine(url)
-    upgrade_schema(engine)
+    migrated_schema.ready(engine)
     key = records_key(SECRET)
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     with Session(engine) as session:

@@ -57,7 +57,8 @@ def install(database_url: str) -> None:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         target = Path(url.database or "")
-        if url.database and not target.exists():
+        # make_engine creates the file empty (mode 0600) before anything connects: fill that one too.
+        if url.database and (not target.exists() or target.stat().st_size == 0):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(_sqlite_template_file(), target)
         return
@@ -80,6 +81,17 @@ def install(database_url: str) -> None:
             raw.close()
     finally:
         engine.dispose()
+
+
+def ready(engine: Engine) -> None:
+    """Bring ``engine``'s new database to the head schema the quick way (tests of migrations use ``upgrade_schema``).
+
+    Call it before anything has written to the database: a copy or the script when it is new,
+    ``upgrade_schema`` when it already holds an older schema.
+    """
+    install(engine.url.render_as_string(hide_password=False))
+    if not at_head(engine):
+        upgrade_schema(engine)
 
 
 def at_head(engine: Engine) -> bool:
