@@ -23,6 +23,7 @@ from tests.support.kiosk_site import (
     KioskSite,
     kiosk_site,
     open_kiosk,
+    state,
     tap,
     wait_screen,
     wait_session,
@@ -158,7 +159,10 @@ def personal_screens(page: Any, site: KioskSite, shot: Shooter, orientation: str
     page.wait_for_selector(".kdialog[data-name=refused]", timeout=20_000)
     shot(page, "refused", orientation)
     site.remove()
-    page.wait_for_timeout(1500)
+    tap(page, ".kdialog[data-name=refused] .kbtn")  # the note is over the home screen: back to the start
+    if state(page)["screen"] != "attract":
+        tap(page, "[data-nav=end]")
+    wait_screen(page, "attract")
 
 
 def reader_screens(page: Any, site: KioskSite, shot: Shooter, orientation: str) -> None:

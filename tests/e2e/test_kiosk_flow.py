@@ -15,6 +15,7 @@ import pytest
 
 from tests.support.browser import chromium_missing, screenshot
 from tests.support.kiosk_site import (
+    LANDSCAPE,
     PORTRAIT,
     KioskSite,
     assert_nothing_personal_stored,
@@ -150,6 +151,30 @@ def test_elder_mode_has_large_type_open_line_spacing_and_resets_at_attract(page:
     wait_screen(page, "attract", timeout=(IDLE_SECONDS + 10) * 1000)
     assert state(page)["elder"] is False and state(page)["lang"] == "zh-CN"
     assert_nothing_personal_stored(page, [site.gappy.masked_id_number, masked_name(site.gappy)])
+
+
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_every_home_tile_is_in_view_in_elder_mode_without_scrolling(
+    browser: Any, site: KioskSite, viewport: dict[str, int]
+) -> None:
+    page = open_kiosk(browser, site, viewport)
+    try:
+        tap(page, ".kattract [data-toggle=elder]")
+        wait_screen(page, "home")
+        site.present(site.steady)
+        wait_session(page)
+        wait_screen(page, "home")
+        page.wait_for_selector("#kiosk[data-elder=true] .ktile[data-tile=guides]")
+        hidden = page.evaluate("""() => {
+          const main = document.getElementById('kiosk-main').getBoundingClientRect();
+          return [...document.querySelectorAll('.ktile')]
+            .filter(t => { const r = t.getBoundingClientRect(); return r.top < main.top - 1 || r.bottom > main.bottom + 1; })
+            .map(t => t.dataset.tile);
+        }""")
+        assert hidden == [], f"tiles an elder would have to scroll to find: {hidden}"
+    finally:
+        site.remove()
+        page.context.close()
 
 
 def test_keep_using_moves_the_idle_expiry_on_the_server(page: Any, site: KioskSite) -> None:
