@@ -63,7 +63,7 @@ case "$cmd" in
     exec .venv/bin/kiosk demo "$@"
     ;;
   test)
-    apt_install chromium fonts-noto-cjk pcscd vsmartcard-vpcd libpcsclite-dev swig systemd openssl espeak-ng cups printer-driver-cups-pdf
+    apt_install chromium fonts-noto-cjk pcscd vsmartcard-vpcd libpcsclite-dev swig systemd openssl espeak-ng cups printer-driver-cups-pdf ffmpeg
     python_env
     e2e_tools
     set +e

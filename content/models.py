@@ -15,7 +15,13 @@ from content.citizens import (
 )
 from content.db import Base
 from content.library import approval, guide_review, items, service_guides
+from content.library import data_feeds as data_feeds  # web page and data feed widgets (issue 23)
+from content.library import documents as documents
+from content.library import job_fairs as job_fairs
+from content.library import market_figures as market_figures  # 供求分析 (issue 23)
+from content.library import seeker_tallies as seeker_tallies
 from content.library import training as training_courses
+from content.library import web_pages as web_pages
 from content.matching import interests, match_stats
 from content.org import device_commands, enrolment, power_schedules, screen_voice, screens, tree
 from content.queue import evaluation_followups, evaluations
@@ -43,16 +49,22 @@ __all__ = [
     "demo_histories",
     "demo_job_seekers",
     "device_commands",
+    "documents",
     "emergencies",
     "enrolment",
     "evaluation_followups",
     "evaluations",
     "emergency_proposals",
     "interests",
+    "job_fairs",
     "items",
+    "market_figures",
+    "seeker_tallies",
     "guide_review",
     "service_guides",
     "training_courses",
+    "data_feeds",
+    "web_pages",
     "power_schedules",
     "kiosk_agents",
     "kiosk_printers",

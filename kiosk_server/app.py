@@ -110,18 +110,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         console,
         counter_pages,
         enrolment_api,
+        feed_pages,
         health,
         job_phone_pages,
         kiosk_api,
+        kiosk_fairs_api,
         kiosk_guides_api,
         kiosk_print_api,
         kiosk_queue_api,
         kiosk_training_api,
+        market_refresh,
         match_book,
         metrics,
         pages,
         ticket_pages,
         voice_pages,
+        widget_refresh,
     )
     from kiosk_server.api import api_blueprint
 
@@ -136,6 +140,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosk_queue_api.bp)
     app.register_blueprint(kiosk_guides_api.bp)
     app.register_blueprint(kiosk_training_api.bp)
+    app.register_blueprint(kiosk_fairs_api.bp)  # 招聘会 (content.library.job_fairs)
+    app.register_blueprint(kiosk_fairs_api.maps_bp)  # /media/fair-maps/<sha256>: booth maps
+    app.register_blueprint(feed_pages.bp)  # /feeds/notices.rss: the policy notices as RSS (the demo's feed)
     app.register_blueprint(kiosk_print_api.bp)
     app.register_blueprint(job_phone_pages.bp)
     app.register_blueprint(counter_pages.bp)
@@ -143,6 +150,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(console.bp)
     app.register_blueprint(api_blueprint)
     alert_watch.init_app(app)  # screen alerts, watched on the publisher's leader
+    widget_refresh.init_app(app)  # data feeds fetched, web pages probed, on the publisher's leader
+    market_refresh.init_app(app)  # 供求分析 figures recomputed hourly, on the publisher's leader
     metrics.init_app(app)  # /metrics, and the publisher's latency
     match_book.init_app(app)  # the job-matching index, kept up to date from the outbox (issue 22)
     return app

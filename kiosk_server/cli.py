@@ -136,6 +136,8 @@ def _run(args: Any, mode: str) -> int:
     overrides: dict[str, Any] = {"async_mode": mode}
     if args.command == "demo":
         overrides["public_index"] = True  # the demo's start page links every screen
+        if "KIOSK_WIDGET_HOSTS" not in os.environ:  # the demo feed reads this server (content/demo/widgets.py)
+            overrides["widget_hosts"] = "http://127.0.0.1"
     app = create_app(overrides)  # creates the keys in the data directory on first start
     if args.command in {"serve", "demo"}:
         _require_writable(app)
@@ -147,12 +149,13 @@ def _run(args: Any, mode: str) -> int:
     if args.command != "demo":
         return _serve(app, args.host, args.port)
     from kiosk_server.data_dir import writing_to
-    from kiosk_server.demo import DEMO_CARDS_FILE, ensure_demo_data, print_demo_banner
+    from kiosk_server.demo import DEMO_CARDS_FILE, ensure_demo_data, ensure_demo_feed, print_demo_banner
     from kiosk_server.demo_card_reader import start_demo_card_reader
     from kiosk_server.settings_access import settings
 
     with writing_to(settings(app).data_dir):
         seeded = ensure_demo_data(app)
+        ensure_demo_feed(app, args.port)
         from kiosk_server.voice_store import ensure_default
 
         with database(app).session() as session:  # the voice pack, made once (docs/deployment.md, "Voice pack")

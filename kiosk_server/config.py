@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from content.accounts.email_addresses import is_address
 from content.citizens.http_rules import base_url_problem, parse_auth_header
+from content.library.widget_hosts import HostAllowList
 from content.matching.weights import DEFAULT_WEIGHTS, Weights, weights_from_mapping
 from kiosk_server.data_dir import writing_to
 
@@ -176,6 +177,13 @@ def _cast_matching_weights(value: str) -> Weights:
     return weights_from_mapping(parsed)  # WeightsError (a ValueError) names the weight
 
 
+def _cast_document_pages(value: str) -> int:
+    pages = int(value)
+    if not 1 <= pages <= 1000:
+        raise ValueError(f"expected 1 to 1000 pages, got {pages}")
+    return pages
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server reads from its environment, typed and checked."""
@@ -215,6 +223,8 @@ class Settings:
     evaluation_wait_seconds: int  # 好差评: a pending evaluation older than this is 未评价 (an evaluator away that long)
     evaluation_answer_seconds: int  # ... and the evaluator waits this long for a citizen's answer
     matching_weights: Weights  # job matching's score weights (content/matching/weights.py); default unless set
+    widget_hosts: HostAllowList  # hosts web pages and feeds may use (content/library/widget_hosts.py); empty: off
+    document_max_pages: int  # a PDF document with more pages is refused on upload (kiosk_server/pdf_pages.py)
 
     @property
     def uses_sqlite(self) -> bool:
@@ -258,6 +268,8 @@ _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "evaluation_wait_seconds": (_cast_evaluation_seconds, "300"),
     "evaluation_answer_seconds": (_cast_evaluation_seconds, "60"),
     "matching_weights": (_cast_matching_weights, ""),
+    "widget_hosts": (HostAllowList.parse, ""),
+    "document_max_pages": (_cast_document_pages, "50"),
 }
 
 

@@ -91,6 +91,15 @@ def write_demo_cards(path: Path, rng_seed: int) -> None:
         handle.write(text + "\n")
 
 
+def ensure_demo_feed(app: Flask, port: int) -> None:
+    """The demo's data feed reads this server's own notices RSS (content/demo/widgets.py), on ``port``."""
+    from content.demo.widgets import seed_demo_feed
+
+    with database(app).session() as session:
+        seed_demo_feed(session, f"http://127.0.0.1:{port}", datetime.now(ZoneInfo(settings(app).default_timezone)))
+        session.commit()
+
+
 def print_demo_banner(app: Flask, seeded: bool, host: str, port: int, reader: DemoCardReader | None = None) -> None:
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
     base = f"http://{shown_host}:{port}"

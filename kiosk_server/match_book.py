@@ -60,6 +60,9 @@ IGNORED_KINDS: Final = frozenset(
         "media",
         "ticker",
         "training",  # training courses (content.library.training): no vacancy shows them
+        "fair",  # job fairs (content.library.job_fairs): they link vacancies, never change them
+        "webpage",  # web pages and data feeds (issue 23): no vacancy in them
+        "feed",
         "voice_pack",
     }
 )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import display_client
+from content.library.documents import page_mime
 from content.library.items import Media
 from content.org.screens import Screen, ScreenKind
 from content.org.tree import Hall
@@ -91,10 +92,11 @@ def display_static(filename: str) -> Any:
 @bp.get("/media/<sha256>")
 def media(sha256: str) -> Any:
     item = request_session().scalar(select(Media).where(Media.sha256 == sha256).limit(1))
-    if item is None:
+    mime = item.mime if item is not None else page_mime(request_session(), sha256)  # or a PDF document's page
+    if mime is None:
         abort(404, description="unknown media")
     media_dir = settings(current_app).data_dir / "media"
-    response = send_from_directory(media_dir, sha256, mimetype=item.mime, max_age=86400 * 365)
+    response = send_from_directory(media_dir, sha256, mimetype=mime, max_age=86400 * 365)
     response.headers["X-Content-Type-Options"] = "nosniff"  # the sniffed type, never a browser's guess
     return response
 
@@ -103,7 +105,7 @@ def media(sha256: str) -> Any:
 def media_thumb(sha256: str) -> Any:
     """A stored image's thumbnail (the console's grid); made now if the upload came without one (the API)."""
     item = request_session().scalar(select(Media).where(Media.sha256 == sha256, Media.media_type == "image").limit(1))
-    if item is None:
+    if item is None and page_mime(request_session(), sha256) is None:  # nor a PDF document's page
         abort(404, description="unknown image")
     media_dir = settings(current_app).data_dir / "media"
     if not (media_dir / sha256).exists():

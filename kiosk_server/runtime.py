@@ -16,6 +16,7 @@ from kiosk_server.database import Database
 from kiosk_server.events import AGENT_NAMESPACE, SCREEN_NAMESPACE
 from kiosk_server.heartbeats import HeartbeatRecorder
 from kiosk_server.manifests import ManifestBook
+from kiosk_server.market_refresh import MarketRefresh
 from kiosk_server.message_queue import MessageQueue
 from kiosk_server.publisher import Publisher
 from kiosk_server.queue_publisher import QueuePublisher
@@ -23,6 +24,7 @@ from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.remote_care import RemoteCare
 from kiosk_server.screen_namespace import ScreenNamespace
 from kiosk_server.session_sweeper import SessionSweeper
+from kiosk_server.widget_refresh import WidgetRefresh
 
 
 def system_clock() -> datetime:
@@ -45,6 +47,10 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=system_clock)
     signal: ChangeSignal | None = None  # several processes share PostgreSQL only
     alerts: AlertWatch | None = None  # screen alerts, watched on the publisher's leader (kiosk_server/alert_watch.py)
+    widgets: WidgetRefresh | None = None  # feeds and web pages, on the leader (kiosk_server/widget_refresh.py)
+    market: MarketRefresh | None = (
+        None  # 供求分析 figures recomputed hourly, on the leader (kiosk_server/market_refresh.py)
+    )
     care: RemoteCare | None = None  # remote-care commands: sent, answered, swept (kiosk_server/remote_care.py)
     started: bool = False
 
@@ -117,6 +123,10 @@ class Runtime:
         self.socketio.start_background_task(self.agents.run)  # revoked agents are cut off
         if self.alerts is not None:
             self.socketio.start_background_task(self.alerts.run)
+        if self.widgets is not None:
+            self.socketio.start_background_task(self.widgets.run)
+        if self.market is not None:
+            self.socketio.start_background_task(self.market.run)
         if self.care is not None:
             self.socketio.start_background_task(self.care.run)
         if self.signal is not None:
@@ -130,6 +140,10 @@ class Runtime:
         self.agents.stop()
         if self.alerts is not None:
             self.alerts.stop()
+        if self.widgets is not None:
+            self.widgets.stop()
+        if self.market is not None:
+            self.market.stop()
         if self.care is not None:
             self.care.stop()
         if self.signal is not None:

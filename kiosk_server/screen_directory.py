@@ -44,6 +44,8 @@ MAX_CHANGES_READ: Final = 500
 CONTENT_KINDS: Final = frozenset(
     {"vacancy", "employer", "policy_notice", "media", "ticker", "layout", "playlist", "schedule", "emergency"}
     | {"training"}  # training courses (content.library.training)
+    | {"fair"}  # job fairs (content.library.job_fairs)
+    | {"webpage", "feed"}  # web page and data feed items (content.library.web_pages, data_feeds)
 )
 
 

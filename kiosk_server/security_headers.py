@@ -4,7 +4,8 @@
   Inline ``<script>`` and ``<style>`` blocks carry the request's nonce (``csp_nonce()`` in
   templates); ``style`` attributes stay allowed (layout boxes and the preview are drawn with them,
   and a style cannot run code). No page may be framed: the console's preview is an ``iframe
-  srcdoc`` inside the console page, not a framed URL.
+  srcdoc`` inside the console page, not a framed URL. The wall page alone may frame other sites:
+  exactly the hosts of ``KIOSK_WIDGET_HOSTS`` (``frame-src``), for web page items.
 - **Trusted proxies**: with ``KIOSK_TRUSTED_PROXIES=n``, Werkzeug's ProxyFix believes the last ``n``
   hops of ``X-Forwarded-For``, ``-Proto`` and ``-Host``, so the sign-in guard counts the client's
   address and ``request.is_secure`` knows the browser used HTTPS. With 0 (the default) those
@@ -18,17 +19,19 @@ from __future__ import annotations
 import secrets
 from typing import Final
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk_server.config import Settings
+from kiosk_server.settings_access import settings
 
 _POLICY: Final = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
     "style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+WALL_PAGE_ENDPOINT: Final = "pages.player"  # the only page that frames other sites (web page items)
 
 
 def csp_nonce() -> str:
@@ -51,13 +54,21 @@ class _SessionCookies(SecureCookieSessionInterface):
         return self.mode == "true"
 
 
+def _frame_sources() -> str:
+    """The wall page frames web page items: exactly the allow-listed hosts (``KIOSK_WIDGET_HOSTS``), nowhere else."""
+    if not has_request_context() or request.endpoint != WALL_PAGE_ENDPOINT:
+        return ""
+    sources = settings(current_app).widget_hosts.frame_sources()
+    return f"; frame-src 'self' {' '.join(sources)}" if sources else ""
+
+
 def _headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     if "Content-Security-Policy" not in headers:
-        headers["Content-Security-Policy"] = _POLICY.format(nonce=csp_nonce())
+        headers["Content-Security-Policy"] = _POLICY.format(nonce=csp_nonce()) + _frame_sources()
     return response
 
 

@@ -172,7 +172,9 @@ def playlists(ticker_count: int) -> tuple[PlaylistSpec, ...]:
             (
                 EntrySpec(EntryKind.VACANCY_BOARD, 12, {"page_size": 8}),
                 EntrySpec(EntryKind.TRAINING_BOARD, 15, {"page_size": 7}),  # 培训信息 (content.demo.training)
+                EntrySpec(EntryKind.FAIR_BOARD, 12, {"page_size": 7}),  # 招聘会 (content.demo.fairs)
                 EntrySpec(EntryKind.GUIDE_FEED, 20, {"limit": 4}),  # 办事指南 (content.demo.guides)
+                EntrySpec(EntryKind.MARKET_BOARD, 15, {"area": "city"}),  # 供求分析 (content.demo.market)
             ),
         ),
         PlaylistSpec(LED_VACANCIES, (EntrySpec(EntryKind.VACANCY_BOARD, 10, {"page_size": 4}),)),

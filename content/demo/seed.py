@@ -35,8 +35,10 @@ from content.citizens.demo_histories import (
 from content.citizens.demo_job_seekers import DemoJobSeeker, store_job_seekers
 from content.demo import places, programme
 from content.demo.employers import EmployerSpec, make_employers
+from content.demo.fairs import seed_fairs
 from content.demo.guides import seed_guides
 from content.demo.job_seekers import job_seeker_registrations
+from content.demo.market import seed_market
 from content.demo.notices import NOTICES, TICKER_LINES
 from content.demo.people import demo_card_holders
 from content.demo.queue import seed_queues
@@ -123,6 +125,7 @@ def seed_demo(
     groups = _groups(session, orgs, screens)
     employer_count, vacancy_count = _jobs(session, rng, fake, orgs, today, tz)
     seed_training(session, orgs, today, tz)  # 培训信息 (content.demo.training)
+    seed_fairs(session, orgs, today, tz)  # 招聘会 (content.demo.fairs)
     seed_guides(session, orgs, today, tz)  # 办事指南 (content.demo.guides)
     notices = _notices(session, orgs, today, tz)
     tickers = _tickers(session, province, today, tz)
@@ -131,6 +134,7 @@ def seed_demo(
     holiday = programme.next_weekday_holiday(today)
     schedules = _schedules(session, province, orgs, halls, layouts, playlists, holiday)
     people_count = seed_people(session, rng_seed, records_key, today=today) if records_key is not None else 0
+    seed_market(session, _local_start(today, tz, time(12)), DEFAULT_TIMEZONE)  # 供求分析 (content.demo.market)
     session.flush()
 
     def keys(kind: ScreenKind) -> tuple[str, ...]:

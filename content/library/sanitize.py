@@ -7,11 +7,14 @@ through ``nh3`` with the tags, attributes and URL schemes below and nothing else
 
 from __future__ import annotations
 
+import html as html_entities
 from functools import lru_cache
 from typing import Final
 
 import nh3
 from markdown_it import MarkdownIt
+
+from content.control_characters import without_control_characters
 
 ALLOWED_TAGS: Final = frozenset(
     {
@@ -82,3 +85,15 @@ def sanitize_html(html: str) -> str:
 def render_markdown(markdown: str) -> str:
     """Render CommonMark (with tables) to HTML that is safe to show on a screen."""
     return sanitize_html(_markdown().render(markdown))
+
+
+@lru_cache(maxsize=1)
+def _text_cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(tags=set(), clean_content_tags=set(DROP_WITH_CONTENT), attributes={}, strip_comments=True)
+
+
+def plain_text(html: str) -> str:
+    """Text from outside (a feed's titles and summaries): every tag stripped, scripts and styles dropped
+    with their content, entities decoded, control characters removed, runs of white space made one space."""
+    text = html_entities.unescape(_text_cleaner().clean(html))
+    return " ".join(without_control_characters(text).split())

@@ -15,13 +15,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from content.library.data_feeds import DataFeed
+from content.library.documents import Document, document_data
+from content.library.fair_data import fair_badges, fair_data, fair_vacancy_ids
 from content.library.items import ContentItem, ItemStatus, Media, PolicyNotice, Ticker, Vacancy
+from content.library.job_fairs import FairBooth, FairPosition, JobFair
 from content.library.service_guides import ServiceGuide
 from content.library.training import TrainingCourse, course_data
+from content.library.web_pages import WebPage
 from content.org.screen_voice import VoiceSettings, all_settings
 from content.org.screens import Screen, ScreenTag, screen_group_members
 from content.org.tree import Hall, OrgUnit
 from content.signage._guide_items import guide_data
+from content.signage._market_entries import MarketSnap, load_market
+from content.signage._widget_items import feed_data, webpage_data
 from content.signage.emergencies import Emergency
 from content.signage.layouts import Layout
 from content.signage.playlists import Playlist
@@ -129,6 +136,7 @@ class Snapshot:
     layouts: Mapping[int, LayoutSnap]
     playlists: Mapping[int, tuple[EntrySnap, ...]]
     items: Mapping[int, ItemSnap]
+    market: MarketSnap = field(default_factory=MarketSnap)  # 供求分析 figures (content.signage._market_entries)
 
 
 def _rules(targets: Sequence[Any]) -> tuple[TargetRule, ...]:
@@ -143,6 +151,7 @@ def load_snapshot(session: Session, since: datetime | None) -> Snapshot:
         layouts=load_layouts(session),
         playlists=load_playlists(session),
         items=load_items(session, since),
+        market=load_market(session),
     )
 
 
@@ -233,10 +242,13 @@ def load_layouts(session: Session, ids: Collection[int] | None = None) -> dict[i
     return layouts
 
 
+_FAIR_LOAD = selectinload(JobFair.booths).selectinload(FairBooth.positions).selectinload(FairPosition.vacancy)
+
+
 def _live_rows(
-    session: Session, model: type[ContentItem], since: datetime | None, ids: Collection[int] | None
+    session: Session, model: type[ContentItem], since: datetime | None, ids: Collection[int] | None, *load: Any
 ) -> Sequence[Any]:
-    stmt = select(model).where(model.status == ItemStatus.PUBLISHED.value).order_by(model.id)
+    stmt = select(model).where(model.status == ItemStatus.PUBLISHED.value).order_by(model.id).options(*load)
     if since is not None:
         stmt = stmt.where(or_(model.valid_until.is_(None), model.valid_until > since))
     if ids is not None:
@@ -261,7 +273,9 @@ def _snap(row: ContentItem, data: dict[str, Any], **filters: Any) -> ItemSnap:
 def load_items(session: Session, since: datetime | None, ids: Collection[int] | None = None) -> dict[int, ItemSnap]:
     """Published items of every kind by id (all, or the given ids), leaving out those over before ``since``."""
     items: dict[int, ItemSnap] = {}
-    for v in _live_rows(session, Vacancy, since, ids):
+    vacancies = _live_rows(session, Vacancy, since, ids)
+    badges = fair_badges(session, [v.id for v in vacancies])  # 招聘会 · booth (content.library.fair_data)
+    for v in vacancies:
         data = {
             "kind": v.kind,
             "id": v.id,
@@ -278,6 +292,8 @@ def load_items(session: Session, since: datetime | None, ids: Collection[int] | 
             "contact": v.contact,
             "valid_until": iso(v.valid_until) if v.valid_until else None,
         }
+        if v.id in badges:
+            data["fairs"] = badges[v.id]
         items[v.id] = _snap(
             v,
             data,
@@ -314,6 +330,17 @@ def load_items(session: Session, since: datetime | None, ids: Collection[int] | 
         items[g.id] = _snap(g, guide_data(g), category=g.category)
     for c in _live_rows(session, TrainingCourse, since, ids):
         items[c.id] = _snap(c, course_data(c), district=c.district, starts_on=c.starts_on.isoformat())
+    for w in _live_rows(session, WebPage, since, ids):
+        if not w.host_blocked:  # its host left the allow-list: not shown (content.library.host_checks)
+            items[w.id] = _snap(w, webpage_data(w))
+    for f in _live_rows(session, DataFeed, since, ids):
+        if not f.host_blocked:
+            items[f.id] = _snap(f, feed_data(f))
+    fairs = _live_rows(session, JobFair, since, ids, _FAIR_LOAD)
+    for f in fairs:
+        items[f.id] = _snap(f, fair_data(f), starts_at=iso(f.starts_at), vacancy_ids=tuple(fair_vacancy_ids(f)))
+    for d in _live_rows(session, Document, since, ids):
+        items[d.id] = _snap(d, document_data(d))
     return items
 
 

@@ -16,6 +16,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from content.library.items import ItemKind
+from content.signage._market_entries import market_entry
 from content.signage._snapshot import EmergencySnap, EntrySnap, ItemSnap, LayoutSnap, ScheduleSnap, Snapshot, iso
 from content.signage.emergencies import Severity
 from content.signage.playlists import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, EntryKind
@@ -25,7 +26,14 @@ DEFAULT_PAGE_SIZE: Final = 8
 DEFAULT_BOARD_LIMIT: Final = 200
 DEFAULT_FEED_LIMIT: Final = 20
 # Entry kinds filled from the live items visible to the group (not one named item).
-FEED_KINDS: Final = (EntryKind.VACANCY_BOARD, EntryKind.NOTICE_FEED, EntryKind.TRAINING_BOARD, EntryKind.GUIDE_FEED)
+FEED_KINDS: Final = (
+    EntryKind.VACANCY_BOARD,
+    EntryKind.NOTICE_FEED,
+    EntryKind.TRAINING_BOARD,
+    EntryKind.GUIDE_FEED,
+    EntryKind.FAIR_BOARD,
+)
+DEFAULT_FAIR_LIMIT: Final = 3  # a fair board shows the next three fairs at most
 _SEVERITY_RANK: Final = {Severity.CRITICAL.value: 0, Severity.WARNING.value: 1, Severity.INFO.value: 2}
 
 
@@ -152,6 +160,8 @@ class Timeline:
             return self._training_feed(key, group)
         if entry_kind == EntryKind.GUIDE_FEED:
             return self._guide_feed(key, group)
+        if entry_kind == EntryKind.FAIR_BOARD:
+            return self._fair_feed(key, group)
         found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
         if entry_kind == EntryKind.VACANCY_BOARD:
             prefix, district = key[2], key[3]
@@ -176,6 +186,15 @@ class Timeline:
         found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
         found = [i for i in found if not district or i.filters["district"] == district]
         found.sort(key=lambda i: (i.filters["starts_on"], i.id))
+        bounds = sorted({m for i in found for m in (i.valid_from, i.valid_until) if m is not None})
+        feed = self._candidates[key] = Feed(tuple(found), tuple(bounds))
+        return feed
+
+    def _fair_feed(self, key: tuple[Any, ...], group: GroupInput) -> Feed:
+        """Job fairs visible to the group's node, soonest start first (content.library.job_fairs)."""
+        kind = ItemKind.FAIR.value
+        found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
+        found.sort(key=lambda i: (i.filters["starts_at"], i.id))
         bounds = sorted({m for i in found for m in (i.valid_from, i.valid_until) if m is not None})
         feed = self._candidates[key] = Feed(tuple(found), tuple(bounds))
         return feed
@@ -273,13 +292,24 @@ class Timeline:
                 resolved = self._entries[key]
                 if resolved is not None:
                     entries.append(resolved)
+            elif entry.kind == EntryKind.MARKET_BOARD:  # 供求分析: the area's figures, no items, no transitions
+                key = (entry.id, group.org_unit_id, -1)
+                if key not in self._entries:
+                    self._entries[key] = market_entry(
+                        self._snap.market, entry.params, group.org_path, _duration(entry.duration)
+                    )
+                if (market := self._entries[key]) is not None:
+                    entries.append(market)
         return entries
 
     @staticmethod
     def _feed_entry(entry: EntrySnap, feed: Feed, at: datetime) -> dict[str, Any] | None:
         duration = _duration(entry.duration)
-        is_board = entry.kind in (EntryKind.VACANCY_BOARD, EntryKind.TRAINING_BOARD)
-        limit = _int_param(entry.params, "limit", DEFAULT_BOARD_LIMIT if is_board else DEFAULT_FEED_LIMIT)
+        is_board = entry.kind in (EntryKind.VACANCY_BOARD, EntryKind.TRAINING_BOARD, EntryKind.FAIR_BOARD)
+        default_limit = DEFAULT_BOARD_LIMIT if is_board else DEFAULT_FEED_LIMIT
+        if entry.kind == EntryKind.FAIR_BOARD:
+            default_limit = DEFAULT_FAIR_LIMIT
+        limit = _int_param(entry.params, "limit", default_limit)
         keys: list[str] = []
         for item in feed.items:
             if item.live(at):
@@ -306,7 +336,7 @@ def referenced_items(pieces: Iterable[Piece]) -> list[str]:
                 done.add(id(entry))
                 if "items" in entry:
                     seen.update(entry["items"])
-                else:
+                elif "item" in entry:  # a market_board names no item
                     seen.add(entry["item"])
     return sorted(seen)
 

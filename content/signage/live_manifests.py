@@ -25,9 +25,11 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from content.library.fair_data import fair_links
 from content.library.items import ItemKind
 from content.org.timezones import zone
 from content.outbox import named_changes
+from content.signage._market_entries import MarketSnap, load_market
 from content.signage._snapshot import (
     EmergencySnap,
     EntrySnap,
@@ -136,6 +138,7 @@ class LiveManifests:
         self._layouts: dict[int, LayoutSnap] = {}
         self._playlists: dict[int, tuple[EntrySnap, ...]] = {}
         self._items: dict[int, ItemSnap] = {}
+        self._market = MarketSnap()
         self._contexts: dict[int, ScreenContext] = {}
         self._inputs: dict[str, GroupInput] = {}
         self._days: dict[str, datetime] = {}  # time zone -> the local midnight the grouping was made for
@@ -173,9 +176,12 @@ class LiveManifests:
                 layouts=load_layouts(session),
                 playlists=load_playlists(session),
                 items=load_items(session, since),
+                market=load_market(session),  # recomputed figures name no id: always a full read
             )
             contexts = {ctx.screen_id: ctx for ctx in load_contexts(session)}
             return Reloaded(Changes(everything=True), contexts=contexts, full=full, since=since)
+        if changes.items:  # a fair's booths badge its vacancies, and count them (content.library.fair_data)
+            changes = replace(changes, items=self._with_fair_links(session, changes.items))
         # Deleting an item deletes its playlist entries; deleting a playlist empties layout regions.
         playlists = set(changes.playlists) | {
             pid
@@ -201,6 +207,19 @@ class LiveManifests:
             playlists=load_playlists(session, playlists) if playlists else {},
             contexts=contexts,
         )
+
+    def _with_fair_links(self, session: Session, items: set[int]) -> set[int]:
+        """``items`` and what a fair–vacancy link ties them to, as held (old links) and as stored (new)."""
+        linked = set(items) | fair_links(session, items)
+        for ident, snap in self._items.items():
+            vacancy_ids = snap.filters.get("vacancy_ids")
+            if vacancy_ids is None:
+                continue
+            if ident in items:
+                linked.update(vacancy_ids)  # a changed fair's old positions lose or change their badge
+            elif items.intersection(vacancy_ids):
+                linked.add(ident)  # a fair counting a changed (or deleted) vacancy
+        return linked
 
     def apply(self, reloaded: Reloaded, now: datetime) -> set[str]:
         """Take in the rows read again and bring every group to ``now``; the groups whose manifest changed."""
@@ -254,6 +273,7 @@ class LiveManifests:
         self._layouts = dict(full.layouts)
         self._playlists = dict(full.playlists)
         self._items = dict(full.items)
+        self._market = full.market
         self._contexts = dict(contexts)
 
     def _bring_to(
@@ -292,6 +312,7 @@ class LiveManifests:
             layouts=self._layouts,
             playlists=self._playlists,
             items=self._items,
+            market=self._market,
         )
 
     def _new_day(self, now: datetime) -> bool:

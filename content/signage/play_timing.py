@@ -60,6 +60,8 @@ def _entry_items(entry: Mapping[str, Any]) -> list[str]:
 def entry_steps(entry: Mapping[str, Any]) -> list[tuple[float, frozenset[str]]]:
     """The steps an entry plays (seconds, item keys shown), as region-player.js expands them."""
     seconds, keys = _duration(entry), _entry_items(entry)
+    if entry.get("kind") == "market_board":  # market-board.js: demand, pay, and the trend from two quarters on
+        return [(seconds, frozenset())] * (3 if len(entry.get("quarters") or ()) >= 2 else 2)
     if entry.get("kind") in ("vacancy_board", "training_board"):
         size = entry.get("page_size") if isinstance(entry.get("page_size"), int) else DEFAULT_PAGE_SIZE
         size = max(1, int(size or DEFAULT_PAGE_SIZE))

@@ -22,6 +22,8 @@ class EntryKind(StrEnum):
     NOTICE_FEED = "notice_feed"  # the live policy notices visible to the hall, one page each
     TRAINING_BOARD = "training_board"  # the live training courses visible to the hall, paged as a table
     GUIDE_FEED = "guide_feed"  # the live service guides visible to the hall, one page each
+    MARKET_BOARD = "market_board"  # the labour-market figures (供求分析) of the hall's area, 2–3 chart pages
+    FAIR_BOARD = "fair_board"  # the live job fairs visible to the hall: countdown, then booths on the day
 
 
 class Playlist(Base):
@@ -41,8 +43,8 @@ class PlaylistEntry(Base):
 
     ``params`` by kind: vacancy_board: ``page_size`` (rows per page), ``occupation_prefix``,
     ``district``, ``limit``; notice_feed: ``topic``, ``limit``; training_board: ``page_size``, ``district``,
-    ``limit``. ``duration_seconds`` is per
-    item or per page.
+    ``limit``; market_board: ``quarters`` (2–8), ``area`` (hall, county, city, province), ``groups`` (top N).
+    ``duration_seconds`` is per item or per page.
     """
 
     __tablename__ = "playlist_entries"

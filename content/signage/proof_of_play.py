@@ -64,7 +64,11 @@ KIND_LABELS: Final = {
     "media": "图片/视频",
     "ticker": "滚动字幕",
     "training": "培训课程",
+    "fair": "招聘会",
     "guide": "办事指南",
+    "webpage": "网页",
+    "feed": "信息源",
+    "document": "文档",
 }
 
 

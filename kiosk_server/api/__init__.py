@@ -5,8 +5,11 @@ Importing a resource module registers its routes on ``api_blueprint``.
 
 from kiosk_server.api import (  # noqa: F401
     agents,
+    documents,
     emergencies,
     employers,
+    fairs,
+    feeds,
     guides,
     halls,
     layouts,
@@ -22,6 +25,7 @@ from kiosk_server.api import (  # noqa: F401
     tickers,
     training,
     vacancies,
+    webpages,
 )
 from kiosk_server.api._routing import api_blueprint
 

@@ -28,8 +28,13 @@ PARAMS_BY_KIND: Final = {
     EntryKind.NOTICE_FEED: frozenset({"topic", "limit"}),
     EntryKind.TRAINING_BOARD: frozenset({"page_size", "district", "limit"}),
     EntryKind.GUIDE_FEED: frozenset({"category", "limit"}),
+    EntryKind.FAIR_BOARD: frozenset({"page_size", "limit"}),  # 招聘会 (content.library.job_fairs)
+    EntryKind.MARKET_BOARD: frozenset({"quarters", "area", "groups"}),  # 供求分析 (content.signage._market_entries)
 }
-SINGLE_ITEM_KINDS: Final = frozenset({ItemKind.GUIDE, ItemKind.NOTICE, ItemKind.MEDIA, ItemKind.TICKER})
+SINGLE_ITEM_KINDS: Final = frozenset(
+    {ItemKind.GUIDE, ItemKind.NOTICE, ItemKind.MEDIA, ItemKind.TICKER, ItemKind.DOCUMENT}
+    | {ItemKind.WEBPAGE, ItemKind.FEED}  # web page and data feed widgets (issue 23)
+)
 
 
 class EntryParams(Body):
@@ -41,6 +46,11 @@ class EntryParams(Body):
     topic: str | None = Field(None, max_length=40, description="notice_feed: only this topic")
     category: str | None = Field(None, max_length=20, description="guide_feed: only this category")
     limit: int | None = Field(None, ge=1, le=1000, description="at most this many items")
+    quarters: int | None = Field(None, ge=2, le=8, description="market_board: quarters of the trend (default 4)")
+    area: str | None = Field(
+        None, pattern=r"^(hall|county|city|province)$", description="market_board: the hall's node or its ancestor"
+    )
+    groups: int | None = Field(None, ge=1, le=8, description="market_board: the top N occupation groups (default 6)")
 
 
 class EntryIn(Body):

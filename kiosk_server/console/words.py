@@ -251,6 +251,7 @@ AREAS: Final = (
     "notices",
     "schedules",
     "media",
+    "documents",
     "layouts",
     "designer",
     "api_keys",
@@ -265,7 +266,10 @@ AREAS: Final = (
     "seals",
     "interests",
     "training",
+    "fairs",  # job fairs (fairs_words.py)
     "guides",
+    "widgets",  # web pages and data feeds (widgets_words.py)
+    "market",
 )
 
 

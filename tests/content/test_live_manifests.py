@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from content.library.fair_rules import save_fair
 from content.library.items import ContentItem, Vacancy
+from content.library.job_fairs import JobFair
 from content.org.screens import Screen, ScreenGroup
 from content.org.tree import Hall
 from content.signage.emergencies import Emergency
@@ -40,6 +42,7 @@ class World:
     schedules: list[Schedule]
     vacancies: list[Vacancy]
     items: list[ContentItem]
+    fairs: list[JobFair] = field(default_factory=list)
 
 
 def build_world(make: Factory) -> World:
@@ -324,6 +327,69 @@ def _employer_renamed(w: World, s: Session, n: int) -> list[Row]:
     return [("content", {"kind": "employer", "id": w.vacancies[n % len(w.vacancies)].employer_id})]
 
 
+def _fair_booths(w: World, vacancies: list[Vacancy], n: int) -> list[dict[str, Any]]:
+    """Booths for some of ``vacancies`` (one per employer), numbered by ``n``."""
+    booths: dict[int, dict[str, Any]] = {}
+    for k, v in enumerate(vacancies):
+        if (n + k) % 3 != 2:
+            spec = booths.setdefault(v.employer_id, {"employer_id": v.employer_id, "booth": f"A{k}", "vacancy_ids": []})
+            spec["vacancy_ids"].append(v.id)
+    return list(booths.values())
+
+
+def _fair_created(w: World, s: Session, n: int, make: Factory) -> list[Row]:
+    """A fair (招聘会) offering some vacancies: their badges change, and fair boards may show it."""
+    org = [w.tree.city, w.tree.street, w.tree.other_city, w.tree.province][n % 4]
+    starts = START + timedelta(hours=n % 50)
+    fair = save_fair(
+        s,
+        None,
+        {
+            "org_unit_id": org.id,
+            "title": f"招聘会{n}",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=3 + n % 30),
+            "venue_name": "人力资源市场",
+            "status": "published",
+            "booths": _fair_booths(w, w.vacancies, n),
+        },
+    )
+    s.flush()
+    fair.created_at = START - timedelta(days=1)
+    w.fairs.append(fair)
+    if n % 2 and w.playlists:
+        playlist = w.playlists[n % len(w.playlists)]
+        playlist.entries.append(
+            PlaylistEntry(position=len(playlist.entries), kind="fair_board", params={"page_size": 4})
+        )
+        return [
+            ("content", {"kind": "fair", "id": fair.id, "action": "created"}),
+            ("content", {"kind": "playlist", "id": playlist.id}),
+        ]
+    return [("content", {"kind": "fair", "id": fair.id, "action": "created"})]
+
+
+def _fair_changed(w: World, s: Session, n: int) -> list[Row]:
+    """A fair's booths, hours, status or window change, or it is deleted."""
+    if not w.fairs:
+        return []
+    fair = w.fairs[n % len(w.fairs)]
+    ident = fair.id
+    if n % 5 == 0:
+        w.fairs.remove(fair)
+        s.delete(fair)
+        return [("content", {"kind": "fair", "id": ident, "action": "deleted"})]
+    if n % 5 == 1:
+        save_fair(s, fair, {"booths": _fair_booths(w, w.vacancies[n % 3 :], n)})
+    elif n % 5 == 2:
+        fair.status = "draft" if fair.status == "published" else "published"
+    elif n % 5 == 3:
+        save_fair(s, fair, {"title": f"{fair.title}+", "ends_at": fair.starts_at + timedelta(hours=1 + n % 40)})
+    else:
+        fair.valid_from = START + timedelta(hours=n % 20)
+    return [("content", {"kind": "fair", "id": ident, "action": "updated"})]
+
+
 def _clock_only(w: World, s: Session, n: int) -> list[Row]:
     return [("transition", {"at": "later"})]
 
@@ -349,6 +415,7 @@ PLAIN: list[Callable[[World, Session, int], list[Row]]] = [
     _group_members,
     _hall_timezone,
     _employer_renamed,
+    _fair_changed,
     _clock_only,
 ]
 MAKING: list[Callable[[World, Session, int, Factory], list[Row]]] = [
@@ -356,6 +423,7 @@ MAKING: list[Callable[[World, Session, int, Factory], list[Row]]] = [
     _schedule_created,
     _emergency,
     _screen_created,
+    _fair_created,
 ]
 STEP = st.tuples(
     st.integers(min_value=0, max_value=len(PLAIN) + len(MAKING) - 1),

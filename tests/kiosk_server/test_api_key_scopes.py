@@ -41,7 +41,11 @@ NEEDS: Final[dict[str, Need]] = {
     **_collection("tickers", W),
     **_collection("vacancies", W),
     **_collection("training_courses", W),
+    **_collection("fairs", W),  # 招聘会 (kiosk_server/api/fairs.py)
     **_collection("service_guides", W),
+    **_collection("webpages", W),
+    **_collection("feeds", W),
+    **_collection("documents", W),
     **_collection("halls", A),
     **_collection("org_units", A),
     **_collection("screens", A),

@@ -30,9 +30,13 @@ from content.citizens.sessions import agent_actor
 from content.demo import seed_demo
 from content.demo.accounts import DEMO_CONSOLE_PASSWORD, seed_console_accounts
 from content.demo.evaluations import seed_evaluations
+from content.library.data_feeds import DataFeed
+from content.library.documents import Document
 from content.library.items import Media, PolicyNotice, Ticker, Vacancy
+from content.library.job_fairs import JobFair
 from content.library.service_guides import ServiceGuide
 from content.library.training import TrainingCourse
+from content.library.web_pages import WebPage
 from content.org.screens import Screen, ScreenGroup
 from content.org.tree import Hall
 from content.signage.layouts import Layout
@@ -87,6 +91,32 @@ def seed_console_demo(session: Session, *, today: date, now: datetime, media_dir
             mime="image/png",
             sha256=digest,
             size_bytes=len(data),
+        )
+    )
+    document = Document(org_unit_id=hall.org_unit_id, title="就业政策解读", sha256="0" * 64, size_bytes=2048)
+    document.page_mime, document.page_width, document.page_height = "image/png", 64, 48
+    document.page_hashes = [digest, digest]  # a PDF's pages (kiosk_server/pdf_pages.py), here the same picture twice
+    session.add(document)
+    session.add(  # 网页 and 信息源 (issue 23): one whose framing was refused, one whose last fetch failed
+        WebPage(
+            org_unit_id=hall.org_unit_id,
+            title="网上办事大厅",
+            url="https://www.mohrss.gov.cn/",
+            frame_status="refuses",
+            frame_detail="X-Frame-Options: DENY",
+            probed_at=now,
+        )
+    )
+    session.add(
+        DataFeed(
+            org_unit_id=hall.org_unit_id,
+            title="人社新闻",
+            url="https://www.mohrss.gov.cn/rss.xml",
+            entries=[{"title": "就业服务月启动", "summary": "", "date": now.isoformat(), "link": ""}],
+            fetched_at=now,
+            attempted_at=now,
+            last_error="html_not_feed",
+            last_error_detail="the URL returned a web page (text/html), not RSS",
         )
     )
 
@@ -197,6 +227,7 @@ ARGUMENTS: Final[dict[str, Callable[[Session], int | None]]] = {
     "hall_id": _first(Hall),
     "layout_id": _first(Layout),
     "media_id": _first(Media),
+    "document_id": _first(Document),
     "notice_id": _first(PolicyNotice),
     "playlist_id": _first(Playlist),
     "schedule_id": _first(Schedule),
@@ -205,7 +236,10 @@ ARGUMENTS: Final[dict[str, Callable[[Session], int | None]]] = {
     "account_id": _first(StaffAccount),
     "vacancy_id": _first(Vacancy),
     "course_id": _first(TrainingCourse),
+    "fair_id": _first(JobFair),
     "guide_id": _first(ServiceGuide),
+    "page_id": _first(WebPage),
+    "feed_id": _first(DataFeed),
 }
 
 

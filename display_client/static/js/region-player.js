@@ -15,12 +15,17 @@
 //   the moment it starts until another step replaces it (a step shown again is a new play).
 
 import { canonicalJson, durationMs, FALLBACK_SECONDS, h } from "./_dom.js";
-import { buildMediaView } from "./media.js";
+import { buildFeedView } from "./feed.js";
+import { buildMediaView, VideoPreloader } from "./media.js";
+import { buildDocumentView } from "./document.js";
 import { guideSteps } from "./guide-card.js";
 import { buildNoticeView } from "./notice.js";
 import { buildVacancyPage, pageSizeFor, paginate } from "./vacancy-board.js";
 import { buildTrainingPage } from "./training-board.js";
+import { buildFairBooths, buildFairCover, buildFairMap } from "./fair-board.js";
+import { marketSteps } from "./market-board.js";
 import { buildTextView } from "./text-card.js";
+import { buildWebPageView } from "./webpage.js";
 
 function lookup(items, ids, kind) {
   const found = [];
@@ -57,6 +62,35 @@ function trainingSteps(courses, entry, env, ms) {
   });
 }
 
+// Each fair: its cover (countdown, or 今日招聘会), its booths in pages (skipped before its day), its map.
+function fairSteps(fairs, entry, env, ms) {
+  const steps = [];
+  const size = pageSizeFor(entry, env);
+  const tz = env.timeZone;
+  for (const fair of fairs) {
+    const items = [fair];
+    steps.push({
+      key: canonicalJson(["fair", fair, env.led, tz, ms]),
+      items,
+      build: (ctx) => buildFairCover(fair, { ...ctx, led: env.led, timeZone: tz, ms }),
+    });
+    const pages = paginate(Array.isArray(fair.booths) ? fair.booths : [], size);
+    pages.forEach((rows, i) => {
+      const page = i + 1;
+      steps.push({
+        key: canonicalJson(["fair-booths", fair.id, rows, page, pages.length, size, env.led, tz, ms]),
+        items,
+        build: (ctx) =>
+          buildFairBooths(fair, rows, { ...ctx, page, pages: pages.length, pageSize: size, led: env.led, timeZone: tz, ms }),
+      });
+    });
+    if (fair.booth_map && !env.led) {
+      steps.push({ key: canonicalJson(["fair-map", fair.id, fair.booth_map, ms]), items, build: (ctx) => buildFairMap(fair, { ...ctx, ms }) });
+    }
+  }
+  return steps;
+}
+
 function itemStep(item, entry, env, ms) {
   const key = canonicalJson(["item", item, entry.duration ?? null, env.led, ms]);
   const items = [item];
@@ -68,11 +102,18 @@ function itemStep(item, entry, env, ms) {
         key,
         items,
         build: (ctx) => buildMediaView(item, { ...ctx, entryDuration: entry.duration }),
+        preload: item.media_type === "video" && typeof item.url === "string" ? item.url : null, // media.js
       };
+    case "document":
+      return { key, items, build: (ctx) => buildDocumentView(item, { ...ctx, entryDuration: entry.duration }) };
     case "ticker":
       return { key, items, build: (ctx) => buildTextView(item.text ?? item.title ?? "", { ...ctx, ms }) };
     case "vacancy":
       return vacancySteps([item], entry, env, ms)[0];
+    case "webpage":
+      return { key, items, build: (ctx) => buildWebPageView(item, { ...ctx, ms }) };
+    case "feed":
+      return { key, items, build: (ctx) => buildFeedView(item, { ...ctx, led: env.led, ms }) };
     default:
       return null;
   }
@@ -92,6 +133,10 @@ export function expandEntries(entries, items, env) {
       steps.push(...vacancySteps(lookup(items, entry.items, "vacancy"), entry, env, ms));
     } else if (entry.kind === "training_board") {
       steps.push(...trainingSteps(lookup(items, entry.items, "training"), entry, env, ms));
+    } else if (entry.kind === "market_board") {
+      steps.push(...marketSteps(entry, env, ms)); // the labour-market charts: figures, no items
+    } else if (entry.kind === "fair_board") {
+      steps.push(...fairSteps(lookup(items, entry.items, "fair"), entry, env, ms));
     } else if (entry.kind === "notice_feed") {
       for (const notice of lookup(items, entry.items, "notice")) steps.push(itemStep(notice, entry, env, ms));
     } else if (entry.kind === "guide_feed") {
@@ -135,7 +180,10 @@ export class RegionPlayer {
     this.el.classList.add("region--playlist");
     this.viewEl = h("div", { class: "region__view" });
     this.stagingEl = h("div", { class: "region__staging", "aria-hidden": "true" });
-    this.el.replaceChildren(this.viewEl, this.stagingEl);
+    // The next step's video buffers here while this one plays (media.js, VideoPreloader): gapless switches.
+    this.preloadEl = h("div", { class: "region__staging region__preload", "aria-hidden": "true" });
+    this.preloader = new VideoPreloader(this.preloadEl);
+    this.el.replaceChildren(this.viewEl, this.stagingEl, this.preloadEl);
 
     this.steps = [];
     this.key = null; // content key of `steps`
@@ -194,6 +242,7 @@ export class RegionPlayer {
     this._endPlay();
     this._dispose(this.current);
     this.current = null;
+    this.preloader.clear();
     this.el.replaceChildren();
   }
 
@@ -252,7 +301,8 @@ export class RegionPlayer {
       // Whatever an earlier build left behind (one that threw halfway) must not pile up for months.
       this.stagingEl.replaceChildren();
       try {
-        view = await step.build({ staging: this.stagingEl, i18n: this.i18n, fallbackMs: this.fallbackMs });
+        const ctx = { staging: this.stagingEl, i18n: this.i18n, fallbackMs: this.fallbackMs };
+        view = await step.build({ ...ctx, preloader: this.preloader });
       } catch (err) {
         console.error("wall: could not build", step.key, err);
       }
@@ -279,6 +329,16 @@ export class RegionPlayer {
     view.start(() => {
       if (generation === this.generation) this._advance();
     });
+    this._preloadNext();
+  }
+
+  /** Buffer the next step's video while this step plays, or release a preloaded one no longer next. */
+  _preloadNext() {
+    const fromPending = this.pending && (this.atItemEnd || this.index >= this.steps.length);
+    const steps = fromPending ? this.pending.steps : this.steps;
+    const next = fromPending ? steps[0] : steps[this.index < steps.length ? this.index : 0];
+    if (next && next.preload && next.key !== this.currentKey) this.preloader.want(next.preload);
+    else this.preloader.clear();
   }
 
   _show(view, key) {

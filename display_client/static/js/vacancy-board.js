@@ -44,11 +44,32 @@ function salaryText(vacancy, i18n) {
   return vacancy.salary && String(vacancy.salary).trim() ? String(vacancy.salary) : i18n.t("vacancies.salary.none");
 }
 
+/**
+ * The booth of the first fair that offers `vacancy` and is announced and not over at `now` (the
+ * player's own clock: the badge goes when the fair ends, online or not), or "".
+ */
+export function fairBooth(vacancy, now = Date.now()) {
+  for (const fair of Array.isArray(vacancy.fairs) ? vacancy.fairs : []) {
+    const from = fair.from ? Date.parse(fair.from) : -Infinity;
+    if (from <= now && now < Date.parse(fair.ends_at)) return String(fair.booth ?? "");
+  }
+  return "";
+}
+
+function fairBadge(vacancy, i18n) {
+  const booth = fairBooth(vacancy);
+  return booth ? h("span", { class: "vb__fair" }, i18n.t("fair.badge", { booth })) : null;
+}
+
 function cell(column, vacancy, i18n) {
   switch (column) {
     case "title":
       // The employer again, under the title: shown only where its own column is dropped (wall.css).
-      return [String(vacancy.title ?? ""), h("span", { class: "vb__title-employer" }, vacancy.employer ?? "")];
+      return [
+        String(vacancy.title ?? ""),
+        fairBadge(vacancy, i18n),
+        h("span", { class: "vb__title-employer" }, vacancy.employer ?? ""),
+      ];
     case "headcount":
       return i18n.t("vacancies.headcount", { count: vacancy.headcount ?? "" });
     case "salary":
@@ -99,7 +120,7 @@ function ledNode(vacancy, { page, pages, i18n }) {
   return h(
     "section",
     { class: "vb vb--led", data: { vacancy: vacancy.id } },
-    h("p", { class: "vb__line" }, fromParts(parts, "vb__led")),
+    h("p", { class: "vb__line" }, fromParts(parts, "vb__led"), fairBadge(vacancy, i18n)),
     h("span", { class: "vb__pager" }, i18n.t("pager", { page, pages })),
   );
 }

@@ -237,7 +237,7 @@ function boot(root) {
           ...shared,
           entries: regions[region.name] || [],
           items,
-          env: { led, maxRows: maxRowsFor(region.el) },
+          env: { led, maxRows: maxRowsFor(region.el), timeZone: timeZone() },
           urgent,
           immediately: profileChanged,
           queue,
@@ -267,8 +267,13 @@ function boot(root) {
     const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
     if (!controller || !store.manifest) return;
     const urls = Object.values(store.manifest.items || {})
-      .filter((item) => item && item.kind === "media" && typeof item.url === "string")
-      .map((item) => item.url);
+      .flatMap((item) => {
+        if (item && item.kind === "media") return [item.url];
+        // A PDF document's pages are images too (document.js): every one is kept for offline.
+        if (item && item.kind === "document" && Array.isArray(item.pages)) return item.pages.map((page) => page?.url);
+        return [];
+      })
+      .filter((url) => typeof url === "string");
     controller.postMessage({ type: "media", urls });
   }
 

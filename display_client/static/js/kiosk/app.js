@@ -38,6 +38,8 @@ import { queueScreen } from "./screens/queue.js";
 import { recordsScreen } from "./screens/records.js";
 import { courseScreen } from "./screens/course.js";
 import { trainingScreen } from "./screens/training.js";
+import { fairScreen } from "./screens/fair.js";
+import { fairsScreen } from "./screens/fairs.js";
 import { pickFrom } from "./sheet.js";
 import { createKioskI18n } from "./strings.js";
 import { CARD_SOURCES, LEFT_BEHIND_REASONS, TakeCardReminder } from "./take-card.js";
@@ -57,6 +59,8 @@ const SCREENS = {
   queue: queueScreen,
   training: trainingScreen,
   course: courseScreen,
+  fairs: fairsScreen, // job fairs
+  fair: fairScreen,
 };
 const PERSONAL = new Set(["records", "matches", "certificate"]);
 const REFUSALS = ["invalid_identity", "unknown_person", "token_expired", "token_invalid", "backend_unavailable"];

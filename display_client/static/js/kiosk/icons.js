@@ -34,6 +34,7 @@ const SHAPES = {
   lock: [["rect", { x: 5, y: 11, width: 14, height: 10, rx: 2 }], ["path", { d: "M8 11V8a4 4 0 0 1 8 0v3" }]],
   delete: [["path", { d: "M21 5H9l-6 7 6 7h12z" }], ["path", { d: "M12 9l6 6M18 9l-6 6" }]],
   check: [["path", { d: "M5 12.5l4.5 4.5L19 7" }]],
+  fair: [["path", { d: "M3 21V9l9-5 9 5v12" }], ["path", { d: "M7 21v-6h10v6M3 21h18M9 11h6" }]],
   guide: [["path", { d: "M5 4h11a3 3 0 0 1 3 3v13H8a3 3 0 0 1-3-3z" }], ["path", { d: "M9 9h6M9 13h6M5 17a3 3 0 0 1 3-3h11" }]],
 };
 

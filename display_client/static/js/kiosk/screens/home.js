@@ -30,6 +30,11 @@ export function homeScreen(ctx) {
     h("h2", { class: "khome__prompt" }, t(ctx.citizen ? "home.prompt.citizen" : "home.prompt")),
     h("div", { class: "khome__tiles" }, tiles),
     ctx.citizen ? null : h("p", { class: "khome__card" }, icon("card"), t("home.card_hint")));
+  // 招聘会 only when a fair is coming to this hall (best effort: no answer, no tile).
+  ctx.api.get("/fairs", { params: { per_page: 1 } }).then((out) => {
+    if (!out || !(Number(out.total) > 0)) return;
+    node.querySelector(".khome__tiles").append(tile({ key: "fairs", iconName: "fair", onTap: () => ctx.go("fairs") }));
+  }, () => {});
   // Best effort: home never fails for it (an answer lost leaves the tile as it is).
   ctx.api.get("/print/printers").then((out) => {
     const slip = out && out.slip;
