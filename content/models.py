@@ -14,14 +14,18 @@ from content.citizens import (
     signing_keys,
 )
 from content.db import Base
-from content.library import approval, guide_review, items, service_guides
-from content.library import data_feeds as data_feeds  # web page and data feed widgets (issue 23)
-from content.library import documents as documents
-from content.library import job_fairs as job_fairs
-from content.library import market_figures as market_figures  # 供求分析 (issue 23)
-from content.library import seeker_tallies as seeker_tallies
-from content.library import training as training_courses
-from content.library import web_pages as web_pages
+from content.library import approval, items
+from content.library.fairs import job_fairs
+from content.library.guides import review as guide_review
+from content.library.guides import service_guides
+from content.library.market import figures as market_figures  # 供求分析 (issue 23)
+from content.library.market import seeker_tallies
+from content.library.training import courses as training_courses
+from content.library.widgets import (
+    data_feeds,  # web page and data feed widgets (issue 23)
+    documents,
+    web_pages,
+)
 from content.matching import interests, match_stats
 from content.org import device_commands, enrolment, power_schedules, screen_voice, screens, tree
 from content.queue import evaluation_followups, evaluations

@@ -140,7 +140,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosk_queue_api.bp)
     app.register_blueprint(kiosk_guides_api.bp)
     app.register_blueprint(kiosk_training_api.bp)
-    app.register_blueprint(kiosk_fairs_api.bp)  # 招聘会 (content.library.job_fairs)
+    app.register_blueprint(kiosk_fairs_api.bp)  # 招聘会 (content.library.fairs.job_fairs)
     app.register_blueprint(kiosk_fairs_api.maps_bp)  # /media/fair-maps/<sha256>: booth maps
     app.register_blueprint(feed_pages.bp)  # /feeds/notices.rss: the policy notices as RSS (the demo's feed)
     app.register_blueprint(kiosk_print_api.bp)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from content.accounts.email_addresses import is_address
 from content.citizens.http_rules import base_url_problem, parse_auth_header
-from content.library.widget_hosts import HostAllowList
+from content.library.widgets.hosts import HostAllowList
 from content.matching.weights import DEFAULT_WEIGHTS, Weights, weights_from_mapping
 from kiosk_server.data_dir import writing_to
 
@@ -223,7 +223,7 @@ class Settings:
     evaluation_wait_seconds: int  # 好差评: a pending evaluation older than this is 未评价 (an evaluator away that long)
     evaluation_answer_seconds: int  # ... and the evaluator waits this long for a citizen's answer
     matching_weights: Weights  # job matching's score weights (content/matching/weights.py); default unless set
-    widget_hosts: HostAllowList  # hosts web pages and feeds may use (content/library/widget_hosts.py); empty: off
+    widget_hosts: HostAllowList  # hosts web pages and feeds may use (content/library/widgets/hosts.py); empty: off
     document_max_pages: int  # a PDF document with more pages is refused on upload (kiosk_server/pdf_pages.py)
 
     @property

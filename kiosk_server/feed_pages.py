@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from content.library.notices_rss import notices_rss
+from content.library.widgets.notices_rss import notices_rss
 from kiosk_server.database import request_session
 from kiosk_server.settings_access import runtime
 

@@ -15,8 +15,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, send_from_directory
 from sqlalchemy import select
 
-from content.library.fair_data import fair_data, visible_fair, visible_fairs
-from content.library.job_fairs import JobFair
+from content.library.fairs.data import fair_data, visible_fair, visible_fairs
+from content.library.fairs.job_fairs import JobFair
 from content.library.kiosk_catalogue import visible_units
 from kiosk_server.database import request_session
 from kiosk_server.kiosk_api import KioskApiError, clock_now, fail, requesting_kiosk

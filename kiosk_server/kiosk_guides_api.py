@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from content.library.guide_catalogue import search_guides, visible_guide, visible_guides
-from content.library.guide_qr import qr_rows
+from content.library.guides.catalogue import search_guides, visible_guide, visible_guides
+from content.library.guides.qr import qr_rows
+from content.library.guides.service_guides import ServiceGuide
 from content.library.kiosk_catalogue import CatalogueError
-from content.library.service_guides import ServiceGuide
 from kiosk_server.database import request_session
 from kiosk_server.kiosk_api import KioskApiError, clock_now, fail, requesting_kiosk
 from kiosk_server.kiosk_api import _paging as paging

@@ -13,8 +13,14 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from content.library.kiosk_catalogue import OCCUPATION_GROUPS, CatalogueError
-from content.library.training import SUBSIDY_GROUP_EN, SubsidyGroup, course_data, visible_course, visible_courses
-from content.library.training_catalogue import CourseFilter, search_courses
+from content.library.training.catalogue import CourseFilter, search_courses
+from content.library.training.courses import (
+    SUBSIDY_GROUP_EN,
+    SubsidyGroup,
+    course_data,
+    visible_course,
+    visible_courses,
+)
 from content.org.timezones import zone
 from kiosk_server.database import request_session
 from kiosk_server.kiosk_api import KioskApiError, clock_now, fail, requesting_kiosk

@@ -2,7 +2,7 @@
 
 Vacancies change all day (new ones, headcounts, pay), and a full recompute republishes every
 manifest, so the figures are not recomputed on each change: the leader recomputes them once an hour
-and writes (and republishes) only when a figure moved (``content.library.market_figures.refresh``).
+and writes (and republishes) only when a figure moved (``content.library.market.figures.refresh``).
 An import of seeker tallies and the console's button recompute at once.
 """
 
@@ -15,7 +15,7 @@ from typing import Final
 
 from flask import Flask
 
-from content.library.market_figures import refresh
+from content.library.market.figures import refresh
 from kiosk_server.database import Database
 from kiosk_server.periodic import run_rounds
 from kiosk_server.settings_access import runtime, settings

@@ -59,8 +59,8 @@ IGNORED_KINDS: Final = frozenset(
         "policy_notice",
         "media",
         "ticker",
-        "training",  # training courses (content.library.training): no vacancy shows them
-        "fair",  # job fairs (content.library.job_fairs): they link vacancies, never change them
+        "training",  # training courses (content.library.training.courses): no vacancy shows them
+        "fair",  # job fairs (content.library.fairs.job_fairs): they link vacancies, never change them
         "webpage",  # web pages and data feeds (issue 23): no vacancy in them
         "feed",
         "voice_pack",

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import display_client
-from content.library.documents import page_mime
 from content.library.items import Media
+from content.library.widgets.documents import page_mime
 from content.org.screens import Screen, ScreenKind
 from content.org.tree import Hall
 from kiosk_server.database import request_session

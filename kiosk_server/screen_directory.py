@@ -43,9 +43,9 @@ MAX_CHANGES_READ: Final = 500
 # Outbox kinds that cannot change a screen's key, its facts or its hall: they leave the directory alone.
 CONTENT_KINDS: Final = frozenset(
     {"vacancy", "employer", "policy_notice", "media", "ticker", "layout", "playlist", "schedule", "emergency"}
-    | {"training"}  # training courses (content.library.training)
-    | {"fair"}  # job fairs (content.library.job_fairs)
-    | {"webpage", "feed"}  # web page and data feed items (content.library.web_pages, data_feeds)
+    | {"training"}  # training courses (content.library.training.courses)
+    | {"fair"}  # job fairs (content.library.fairs.job_fairs)
+    | {"webpage", "feed"}  # web page and data feed items (content.library.widgets.web_pages, data_feeds)
 )
 
 

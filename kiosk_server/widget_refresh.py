@@ -24,15 +24,15 @@ from typing import Final
 from flask import Flask
 from sqlalchemy import or_, select
 
-from content.library.data_feeds import DataFeed
-from content.library.feed_fetch import FeedSpec, fetch_feed
-from content.library.feed_updates import due_feeds, record_fetch
-from content.library.host_checks import check_hosts
 from content.library.items import ItemStatus
-from content.library.web_page_probe import ProbeResult, probe, record_probe
-from content.library.web_pages import WebPage
-from content.library.widget_hosts import HostAllowList
-from content.library.widget_http import FetchError
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.feed_fetch import FeedSpec, fetch_feed
+from content.library.widgets.feed_updates import due_feeds, record_fetch
+from content.library.widgets.host_checks import check_hosts
+from content.library.widgets.hosts import HostAllowList
+from content.library.widgets.web_client import FetchError
+from content.library.widgets.web_page_probe import ProbeResult, probe, record_probe
+from content.library.widgets.web_pages import WebPage
 from kiosk_server.database import Database
 from kiosk_server.periodic import run_rounds
 from kiosk_server.settings_access import runtime, settings

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.demo.places import LANZHOU, PROVINCE, TIANSHUI
-from content.library.fair_rules import save_fair
+from content.library.fairs.job_fairs import FairTheme, JobFair
+from content.library.fairs.rules import save_fair
 from content.library.items import ItemStatus, Vacancy
-from content.library.job_fairs import FairTheme, JobFair
 from content.org.tree import Hall, OrgUnit
 
 MAX_JOBS_PER_BOOTH: Final = 3

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from content.demo.places import LANZHOU, PROVINCE
-from content.library.guide_fields import GuideFields, Material
+from content.library.guides.fields import GuideFields, Material
+from content.library.guides.service_guides import ServiceGuide
 from content.library.items import ItemStatus
-from content.library.service_guides import ServiceGuide
 from content.org.tree import OrgUnit
 
 ONLINE: Final = "https://zwfw.gansu.example.cn/guide/"

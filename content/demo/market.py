@@ -1,7 +1,7 @@
 """The demo's job-seeker tallies (供求分析): its 求职登记 counted per office, quarter and desired major group.
 
 Registrations are ``content.citizens`` data, which the library may not read, so the demo counts them
-here and hands the library only the counts (``content.library.seeker_tallies``): a registration
+here and hands the library only the counts (``content.library.market.seeker_tallies``): a registration
 counts once, in the quarter of its ``registered_on``, for the major group of the first occupation it
 wants, at the org unit of its office (``城关区公共就业服务中心`` → 城关区; the province's market → the
 province). Then every figure is recomputed from those tallies and the demo's vacancies.
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.citizens.demo_job_seekers import DemoJobSeeker
-from content.library.market_figures import recompute
+from content.library.market.figures import recompute
+from content.library.market.seeker_tallies import Tally, save_tallies
 from content.library.occupations import MAJOR_CATEGORIES
-from content.library.seeker_tallies import Tally, save_tallies
 from content.org.tree import OrgUnit
 
 SOURCE: Final = "demo"

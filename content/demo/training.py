@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from content.demo.places import ANNING, CHENGGUAN, LANZHOU, MAIJI, PROVINCE, QILIHE, QINZHOU, TIANSHUI, XIGU
 from content.library.items import ItemStatus
-from content.library.training import SubsidyGroup as G
-from content.library.training import TrainingCourse
+from content.library.training.courses import SubsidyGroup as G
+from content.library.training.courses import TrainingCourse
 from content.org.tree import OrgUnit
 
 LANZHOU_CENTRE: Final = "兰州市职业技能培训中心"

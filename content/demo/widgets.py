@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from content import outbox
 from content.demo.programme import NOTICE_FEED
-from content.library.data_feeds import DataFeed, FeedTemplate
-from content.library.feed_parse import parse_entries
-from content.library.notices_rss import notices_rss
+from content.library.widgets.data_feeds import DataFeed, FeedTemplate
+from content.library.widgets.feed_parse import parse_entries
+from content.library.widgets.notices_rss import notices_rss
 from content.org.tree import OrgUnit
 from content.signage.playlists import EntryKind, Playlist, PlaylistEntry
 

@@ -22,12 +22,12 @@ class ItemKind(StrEnum):
     NOTICE = "notice"
     MEDIA = "media"
     TICKER = "ticker"
-    TRAINING = "training"  # content.library.training
-    GUIDE = "guide"  # a service guide (办事指南): content.library.service_guides
-    WEBPAGE = "webpage"  # a framed web page (网页): content.library.web_pages
-    FEED = "feed"  # an RSS/Atom/JSON data feed (信息源): content.library.data_feeds
-    FAIR = "fair"  # a job fair (招聘会): content.library.job_fairs
-    DOCUMENT = "document"  # a PDF shown page by page (文档): content.library.documents
+    TRAINING = "training"  # content.library.training.courses
+    GUIDE = "guide"  # a service guide (办事指南): content.library.guides.service_guides
+    WEBPAGE = "webpage"  # a framed web page (网页): content.library.widgets.web_pages
+    FEED = "feed"  # an RSS/Atom/JSON data feed (信息源): content.library.widgets.data_feeds
+    FAIR = "fair"  # a job fair (招聘会): content.library.fairs.job_fairs
+    DOCUMENT = "document"  # a PDF shown page by page (文档): content.library.widgets.documents
 
 
 class ItemStatus(StrEnum):

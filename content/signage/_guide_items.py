@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from content.library.guide_qr import qr_rows
-from content.library.service_guides import ServiceGuide
+from content.library.guides.qr import qr_rows
+from content.library.guides.service_guides import ServiceGuide
 
 
 def guide_data(guide: ServiceGuide) -> dict[str, Any]:

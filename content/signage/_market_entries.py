@@ -17,8 +17,8 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.library.market_figures import Figure, ratio, stored_figures
-from content.library.quarters import span
+from content.library.market.figures import Figure, ratio, stored_figures
+from content.library.market.quarters import span
 from content.org.tree import OrgUnit
 
 DEFAULT_QUARTERS: Final = 4

@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from content.library.data_feeds import DataFeed
-from content.library.documents import Document, document_data
-from content.library.fair_data import fair_badges, fair_data, fair_vacancy_ids
+from content.library.fairs.data import fair_badges, fair_data, fair_vacancy_ids
+from content.library.fairs.job_fairs import FairBooth, FairPosition, JobFair
+from content.library.guides.service_guides import ServiceGuide
 from content.library.items import ContentItem, ItemStatus, Media, PolicyNotice, Ticker, Vacancy
-from content.library.job_fairs import FairBooth, FairPosition, JobFair
-from content.library.service_guides import ServiceGuide
-from content.library.training import TrainingCourse, course_data
-from content.library.web_pages import WebPage
+from content.library.training.courses import TrainingCourse, course_data
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.documents import Document, document_data
+from content.library.widgets.web_pages import WebPage
 from content.org.screen_voice import VoiceSettings, all_settings
 from content.org.screens import Screen, ScreenTag, screen_group_members
 from content.org.tree import Hall, OrgUnit
@@ -274,7 +274,7 @@ def load_items(session: Session, since: datetime | None, ids: Collection[int] | 
     """Published items of every kind by id (all, or the given ids), leaving out those over before ``since``."""
     items: dict[int, ItemSnap] = {}
     vacancies = _live_rows(session, Vacancy, since, ids)
-    badges = fair_badges(session, [v.id for v in vacancies])  # 招聘会 · booth (content.library.fair_data)
+    badges = fair_badges(session, [v.id for v in vacancies])  # 招聘会 · booth (content.library.fairs.data)
     for v in vacancies:
         data = {
             "kind": v.kind,
@@ -331,7 +331,7 @@ def load_items(session: Session, since: datetime | None, ids: Collection[int] | 
     for c in _live_rows(session, TrainingCourse, since, ids):
         items[c.id] = _snap(c, course_data(c), district=c.district, starts_on=c.starts_on.isoformat())
     for w in _live_rows(session, WebPage, since, ids):
-        if not w.host_blocked:  # its host left the allow-list: not shown (content.library.host_checks)
+        if not w.host_blocked:  # its host left the allow-list: not shown (content.library.widgets.host_checks)
             items[w.id] = _snap(w, webpage_data(w))
     for f in _live_rows(session, DataFeed, since, ids):
         if not f.host_blocked:

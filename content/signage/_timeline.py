@@ -149,7 +149,7 @@ class Timeline:
         else:
             order = "newest"
             key = (entry_kind, group.org_unit_id, str(params.get("topic") or ""))
-        if entry_kind == EntryKind.TRAINING_BOARD:  # soonest start first (content.library.training)
+        if entry_kind == EntryKind.TRAINING_BOARD:  # soonest start first (content.library.training.courses)
             key = (entry_kind, group.org_unit_id, str(params.get("district") or ""))
         if entry_kind == EntryKind.GUIDE_FEED:  # newest first, one category if given
             key = (entry_kind, group.org_unit_id, str(params.get("category") or ""))
@@ -191,7 +191,7 @@ class Timeline:
         return feed
 
     def _fair_feed(self, key: tuple[Any, ...], group: GroupInput) -> Feed:
-        """Job fairs visible to the group's node, soonest start first (content.library.job_fairs)."""
+        """Job fairs visible to the group's node, soonest start first (content.library.fairs.job_fairs)."""
         kind = ItemKind.FAIR.value
         found = [i for org in group.org_path for i in self._items_by_org.get(org, ()) if i.kind == kind]
         found.sort(key=lambda i: (i.filters["starts_at"], i.id))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from content.library.data_feeds import DataFeed
-from content.library.guide_qr import qr_rows
-from content.library.web_pages import WebPage
+from content.library.guides.qr import qr_rows
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.web_pages import WebPage
 
 
 def webpage_data(page: WebPage) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from content.library.fair_data import fair_links
+from content.library.fairs.data import fair_links
 from content.library.items import ItemKind
 from content.org.timezones import zone
 from content.outbox import named_changes
@@ -180,7 +180,7 @@ class LiveManifests:
             )
             contexts = {ctx.screen_id: ctx for ctx in load_contexts(session)}
             return Reloaded(Changes(everything=True), contexts=contexts, full=full, since=since)
-        if changes.items:  # a fair's booths badge its vacancies, and count them (content.library.fair_data)
+        if changes.items:  # a fair's booths badge its vacancies, and count them (content.library.fairs.data)
             changes = replace(changes, items=self._with_fair_links(session, changes.items))
         # Deleting an item deletes its playlist entries; deleting a playlist empties layout regions.
         playlists = set(changes.playlists) | {

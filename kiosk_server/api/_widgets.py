@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 
 from content.errors import ValidationError
-from content.library.widget_hosts import HostAllowList
+from content.library.widgets.hosts import HostAllowList
 from kiosk_server.settings_access import runtime, settings
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from content.errors import ValidationError
-from content.library.documents import DEFAULT_SECONDS_PER_PAGE, MAX_SECONDS_PER_PAGE, Document
+from content.library.widgets.documents import DEFAULT_SECONDS_PER_PAGE, MAX_SECONDS_PER_PAGE, Document
 from kiosk_server.api._crud import Resource, check_refs, register, save_change
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._routing import Operation, parse_form, route

@@ -1,7 +1,7 @@
 """Job fairs (招聘会): date and hours, venue (a hall or an outside place), theme, organiser, booths.
 
 A booth is ``{employer_id, booth, vacancy_ids}``: the booth number is unique within the fair and the
-positions must be that employer's own vacancies; the domain (``content.library.fair_rules``) checks
+positions must be that employer's own vacancies; the domain (``content.library.fairs.rules``) checks
 both and names the booth (``booths.2.vacancy_ids``). Sending ``booths`` replaces them all. Without a
 ``valid_until`` a fair is shown until it ends.
 """
@@ -13,9 +13,8 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session, selectinload
 
-from content.library.fair_data import booth_map_url
-from content.library.fair_rules import MAX_BOOTHS, MAX_POSITIONS_PER_BOOTH, save_fair
-from content.library.job_fairs import (
+from content.library.fairs.data import booth_map_url
+from content.library.fairs.job_fairs import (
     ADDRESS_MAX_LENGTH,
     BOOTH_MAX_LENGTH,
     ORGANISER_MAX_LENGTH,
@@ -24,6 +23,7 @@ from content.library.job_fairs import (
     FairTheme,
     JobFair,
 )
+from content.library.fairs.rules import MAX_BOOTHS, MAX_POSITIONS_PER_BOOTH, save_fair
 from content.org.tree import Hall
 from kiosk_server.api._crud import Id, Resource, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut

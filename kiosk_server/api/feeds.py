@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.library.data_feeds import (
+from content.library.widgets.data_feeds import (
     DEFAULT_MAX_ENTRIES,
     DEFAULT_REFRESH_MINUTES,
     MAX_ENTRIES,
@@ -20,10 +20,10 @@ from content.library.data_feeds import (
     FeedFormat,
     FeedTemplate,
 )
-from content.library.feed_fetch import FeedSpec, fetch_feed
-from content.library.feed_updates import apply_outcome
-from content.library.widget_hosts import URL_MAX_LENGTH
-from content.library.widget_http import FetchError
+from content.library.widgets.feed_fetch import FeedSpec, fetch_feed
+from content.library.widgets.feed_updates import apply_outcome
+from content.library.widgets.hosts import URL_MAX_LENGTH
+from content.library.widgets.web_client import FetchError
 from kiosk_server.api._crud import Resource, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._schemas import Body, partial

@@ -1,6 +1,6 @@
 """Service guides (办事指南): structured fields in, plain text stored, the online link's QR shown on screens.
 
-Every write goes through ``GuideFields.parse`` (``content.library.guide_fields``), the rule the
+Every write goes through ``GuideFields.parse`` (``content.library.guides.fields``), the rule the
 console and imports share: markup is stripped, lists are bounded, the online link must be http(s).
 The bootstrap token and full keys set the status directly; a content key's guide goes through
 review like an editor's and is never published by the key (``reviewed_integration_status``).
@@ -14,7 +14,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from content.library.approval import INTEGRATION, Step, reviewed_integration_status
-from content.library.guide_fields import (
+from content.library.guides.fields import (
     LIMITS,
     MATERIAL_TEXT,
     MAX_COPIES,
@@ -23,9 +23,9 @@ from content.library.guide_fields import (
     STEP_TEXT,
     GuideFields,
 )
-from content.library.guide_review import GuideReviewEvent
+from content.library.guides.review import GuideReviewEvent
+from content.library.guides.service_guides import OBJ_KIND, ServiceGuide
 from content.library.items import ItemStatus
-from content.library.service_guides import OBJ_KIND, ServiceGuide
 from kiosk_server.api._crud import Resource, register, upsert
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, check_window
 from kiosk_server.api._schemas import Body, Out, partial

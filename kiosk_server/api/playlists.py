@@ -28,7 +28,7 @@ PARAMS_BY_KIND: Final = {
     EntryKind.NOTICE_FEED: frozenset({"topic", "limit"}),
     EntryKind.TRAINING_BOARD: frozenset({"page_size", "district", "limit"}),
     EntryKind.GUIDE_FEED: frozenset({"category", "limit"}),
-    EntryKind.FAIR_BOARD: frozenset({"page_size", "limit"}),  # 招聘会 (content.library.job_fairs)
+    EntryKind.FAIR_BOARD: frozenset({"page_size", "limit"}),  # 招聘会 (content.library.fairs.job_fairs)
     EntryKind.MARKET_BOARD: frozenset({"quarters", "area", "groups"}),  # 供求分析 (content.signage._market_entries)
 }
 SINGLE_ITEM_KINDS: Final = frozenset(

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.library.training import (
+from content.library.training.courses import (
     CLASS_TIMES_MAX_LENGTH,
     DISTRICT_MAX_LENGTH,
     MAX_FEE_YUAN,

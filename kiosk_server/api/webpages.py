@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from content.library.web_page_probe import probe
-from content.library.web_pages import OBJ_KIND, FrameStatus, WebPage
-from content.library.widget_hosts import URL_MAX_LENGTH
+from content.library.widgets.hosts import URL_MAX_LENGTH
+from content.library.widgets.web_page_probe import probe
+from content.library.widgets.web_pages import OBJ_KIND, FrameStatus, WebPage
 from kiosk_server.api._crud import Resource, register
 from kiosk_server.api._items import ITEM_REFS, ItemFields, ItemFilters, ItemOut, save_item
 from kiosk_server.api._schemas import partial

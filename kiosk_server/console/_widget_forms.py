@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
-from content.library.widget_hosts import HostAllowList
+from content.library.widgets.hosts import HostAllowList
 from kiosk_server.console.words import say
 from kiosk_server.settings_access import settings
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from content.accounts.access import Permission, may
 from content.errors import ValidationError
-from content.library.documents import Document
 from content.library.items import ItemStatus
+from content.library.widgets.documents import Document
 from content.org.tree import OrgUnit
 from content.signage.playlists import PlaylistEntry
 from kiosk_server import media_store, pdf_pages

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, contains_eager
 
 from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.library.fair_rules import MAX_BOOTHS, save_fair
+from content.library.fairs.job_fairs import THEME_EN, FairTheme, JobFair
+from content.library.fairs.rules import MAX_BOOTHS, save_fair
 from content.library.items import Employer, ItemStatus, Vacancy
-from content.library.job_fairs import THEME_EN, FairTheme, JobFair
 from content.org.tree import Hall, OrgUnit
 from kiosk_server.api.fairs import FairUpdate
 from kiosk_server.console import library

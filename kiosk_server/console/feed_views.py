@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, contains_eager
 
 from content.accounts.access import Permission
 from content.errors import ValidationError
-from content.library.data_feeds import MAPPING_FIELDS, OBJ_KIND, DataFeed, FeedFormat, FeedTemplate
-from content.library.feed_fetch import FeedSpec
 from content.library.items import ItemStatus
+from content.library.widgets.data_feeds import MAPPING_FIELDS, OBJ_KIND, DataFeed, FeedFormat, FeedTemplate
+from content.library.widgets.feed_fetch import FeedSpec
 from content.org.tree import OrgUnit
 from kiosk_server.api.feeds import FeedUpdate, save_feed
 from kiosk_server.console import library

@@ -1,7 +1,7 @@
 """Service guides in the console: list, form, review steps and import (JSON or CSV).
 
 The rules are the domain's: ``GuideFields.parse`` for every field (plain text, bounded lists, http(s)
-links), ``content.library.guide_review`` for the steps and the four-eyes rule, ``guide_import`` for
+links), ``content.library.guides.review`` for the steps and the four-eyes rule, ``guide_import`` for
 files (all or nothing, problems by entry and field). These views read forms, call one of them and
 say the outcome in the page's language. Editors and approvers see the guides of their subtree.
 """
@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from content.accounts.access import AccessDenied, Permission
 from content.errors import ValidationError
-from content.library import guide_review
 from content.library.approval import ReviewRefused, Step
-from content.library.guide_fields import GuideFields, Material
-from content.library.guide_import import GuideImportRejected, import_guides, material_from_text
+from content.library.guides import review as guide_review
+from content.library.guides.fields import GuideFields, Material
+from content.library.guides.guide_import import GuideImportRejected, import_guides, material_from_text
+from content.library.guides.service_guides import CATEGORIES, ServiceGuide
 from content.library.items import ItemStatus
-from content.library.service_guides import CATEGORIES, ServiceGuide
 from content.org.tree import OrgUnit
 from kiosk_server.console.base import PAGE_SIZE, bp, console_page, in_scope, page_number, refuse
 from kiosk_server.console.words import say

@@ -2,9 +2,9 @@
 
 ``/console/market?area=<org unit>&quarters=<2–8>`` shows the figures of an org unit in the account's
 scope (its own node by default) per quarter and occupation major group; ``&format=csv`` exports them
-with every vacancy and tally they came from (``content.library.market_report``; formula-safe through
+with every vacancy and tally they came from (``content.library.market.report``; formula-safe through
 ``content/csv_export.py``), so the numbers can be recomputed from the file. Importing tallies
-(``content.library.seeker_tallies``: all rows or none, errors by row and column) recomputes the figures
+(``content.library.market.seeker_tallies``: all rows or none, errors by row and column) recomputes the figures
 in the same transaction; so does the recompute button, for vacancies changed since the last one.
 """
 
@@ -16,10 +16,10 @@ from flask import Response, current_app, flash, g, redirect, render_template, re
 
 from content.accounts.access import Permission, may
 from content.csv_export import csv_text
-from content.library.market_figures import recompute
-from content.library.market_report import COLUMNS, export_rows, market_report
+from content.library.market.figures import recompute
+from content.library.market.report import COLUMNS, export_rows, market_report
+from content.library.market.seeker_tallies import ImportRefused, TallyImportRejected, import_tallies
 from content.library.occupations import MAJOR_CATEGORIES
-from content.library.seeker_tallies import ImportRefused, TallyImportRejected, import_tallies
 from content.org.tree import OrgUnit
 from kiosk_server.console import library
 from kiosk_server.console.base import bp, console_page, id_arg

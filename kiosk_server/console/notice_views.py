@@ -23,8 +23,9 @@ from content.accounts import notifications
 from content.accounts.access import AccessDenied, Permission, may
 from content.accounts.staff import StaffAccount
 from content.errors import NotFound, ValidationError
-from content.library import approval, service_guides
+from content.library import approval
 from content.library.approval import NoticeFields, Problem, ReviewRefused, Step
+from content.library.guides import service_guides
 from content.library.items import ItemStatus, PolicyNotice
 from content.library.sanitize import render_markdown, sanitize_html
 from content.org.tree import OrgUnit

@@ -2,7 +2,7 @@
 
 The rules are the REST API's (``TrainingUpdate`` field by field, ``save_course`` for places against
 each other and the dates); this module reads the form and says their problems in the page's language.
-The import page uploads a CSV or XLSX to ``content.library.training_import``: all rows or none, every
+The import page uploads a CSV or XLSX to ``content.library.training.course_import``: all rows or none, every
 bad cell listed by row and column. Every change is audited and reaches screens through the outbox.
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, contains_eager
 from content.accounts.access import Permission
 from content.errors import ValidationError
 from content.library.items import ItemStatus
-from content.library.training import SubsidyGroup, TrainingCourse, dates_problem
-from content.library.training_import import ImportRefused, TrainingImportRejected, import_courses
+from content.library.training.course_import import ImportRefused, TrainingImportRejected, import_courses
+from content.library.training.courses import SubsidyGroup, TrainingCourse, dates_problem
 from content.org.tree import OrgUnit
 from kiosk_server.api.training import TrainingUpdate, save_course
 from kiosk_server.console import library

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, contains_eager
 from content.accounts.access import Permission
 from content.errors import ValidationError
 from content.library.items import ItemStatus
-from content.library.web_pages import OBJ_KIND, WebPage
+from content.library.widgets.web_pages import OBJ_KIND, WebPage
 from content.org.tree import OrgUnit
 from kiosk_server.api.webpages import WebPageUpdate, save_webpage
 from kiosk_server.console import library

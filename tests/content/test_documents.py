@@ -10,7 +10,7 @@ from content_factories import Factory
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.library.documents import Document
+from content.library.widgets.documents import Document
 from content.org.screens import Screen
 from content.signage.manifest import resolve
 from content.signage.proof_of_play import play_report, record_plays

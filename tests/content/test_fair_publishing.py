@@ -10,7 +10,7 @@ from content_factories import Factory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.library.fair_rules import save_fair
+from content.library.fairs.rules import save_fair
 from content.signage.live_manifests import HISTORY, Changes, LiveManifests
 from content.signage.manifest import Resolver
 from content.signage.proof_of_play import PlayTally, play_report, record_plays, report_csv

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content.accounts.staff import Role, StaffAccount
-from content.library.guide_import import GuideImportRejected, import_guides
-from content.library.guide_review import GuideReviewEvent
+from content.library.guides.guide_import import GuideImportRejected, import_guides
+from content.library.guides.review import GuideReviewEvent
+from content.library.guides.service_guides import ServiceGuide
 from content.library.items import ItemStatus
-from content.library.service_guides import ServiceGuide
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typing import Any
 from content_factories import Factory
 from sqlalchemy.orm import Session
 
-from content.library.guide_fields import GuideFields
-from content.library.service_guides import ServiceGuide
+from content.library.guides.fields import GuideFields
+from content.library.guides.service_guides import ServiceGuide
 from content.signage.live_manifests import HISTORY, Changes, LiveManifests
 from content.signage.manifest import Resolver
 

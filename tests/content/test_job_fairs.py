@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.library.fair_data import booth_order, fair_badges, fair_data, visible_fairs
-from content.library.fair_rules import save_fair
-from content.library.job_fairs import FairBooth, FairPosition, JobFair
+from content.library.fairs.data import booth_order, fair_badges, fair_data, visible_fairs
+from content.library.fairs.job_fairs import FairBooth, FairPosition, JobFair
+from content.library.fairs.rules import save_fair
 from tests.support.fair_factories import FAIR_START, fair
 
 DATABASES = ("sqlite", "postgres")

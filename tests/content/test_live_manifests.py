@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from content.library.fair_rules import save_fair
+from content.library.fairs.job_fairs import JobFair
+from content.library.fairs.rules import save_fair
 from content.library.items import ContentItem, Vacancy
-from content.library.job_fairs import JobFair
 from content.org.screens import Screen, ScreenGroup
 from content.org.tree import Hall
 from content.signage.emergencies import Emergency

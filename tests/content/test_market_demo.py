@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from content.citizens.demo_job_seekers import DemoJobSeeker
 from content.db import Base
 from content.demo.seed import seed_demo
-from content.library.market_figures import stored_figures
-from content.library.seeker_tallies import SeekerTally
+from content.library.market.figures import stored_figures
+from content.library.market.seeker_tallies import SeekerTally
 from content.org.tree import OrgUnit
 from content.signage.manifest import Resolver
 

@@ -35,8 +35,8 @@ from content_factories import Factory
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.library.market_figures import Figure, MarketFigure, recompute, refresh, stored_figures
-from content.library.seeker_tallies import SeekerTally, Tally, save_tallies
+from content.library.market.figures import Figure, MarketFigure, recompute, refresh, stored_figures
+from content.library.market.seeker_tallies import SeekerTally, Tally, save_tallies
 from content.outbox import OutboxEvent
 from content.signage.live_manifests import HISTORY, Changes, LiveManifests
 from content.signage.manifest import Resolver

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.library.quarters import BadQuarter, parse_quarter, quarter_of, span
-from content.library.seeker_tallies import SeekerTally, TallyImportRejected, import_tallies
+from content.library.market.quarters import BadQuarter, parse_quarter, quarter_of, span
+from content.library.market.seeker_tallies import SeekerTally, TallyImportRejected, import_tallies
 from content.org.timezones import zone
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)

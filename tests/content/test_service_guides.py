@@ -14,13 +14,13 @@ from content.accounts import notifications
 from content.accounts.access import AccessDenied
 from content.accounts.staff import Role, StaffAccount
 from content.errors import ValidationError
-from content.library import guide_review
 from content.library.approval import ReviewRefused, Step
-from content.library.guide_catalogue import search_guides, visible_guide, visible_guides
-from content.library.guide_fields import MAX_STEPS, GuideFields, plain_text
-from content.library.guide_qr import qr_rows
+from content.library.guides import review as guide_review
+from content.library.guides.catalogue import search_guides, visible_guide, visible_guides
+from content.library.guides.fields import MAX_STEPS, GuideFields, plain_text
+from content.library.guides.qr import qr_rows
+from content.library.guides.service_guides import ServiceGuide
 from content.library.items import ItemStatus
-from content.library.service_guides import ServiceGuide
 from content.org.tree import OrgUnit
 from content.outbox import OutboxEvent
 from content.signage.manifest import resolve

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.library.training import TrainingCourse, visible_course, visible_courses
-from content.library.training_import import ImportRefused, TrainingImportRejected, import_courses
+from content.library.training.course_import import ImportRefused, TrainingImportRejected, import_courses
+from content.library.training.courses import TrainingCourse, visible_course, visible_courses
 from content.org.tree import OrgUnit
 from content.outbox import OutboxEvent
 from tests.support.training_factories import HEADER, course, csv_bytes, row, xlsx_bytes

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from content.db import Base
 from content.demo.seed import seed_demo
 from content.demo.training import COURSES
-from content.library.training import SubsidyGroup, TrainingCourse
+from content.library.training.courses import SubsidyGroup, TrainingCourse
 from content.signage.manifest import Resolver
 from content.signage.playlists import Playlist
 

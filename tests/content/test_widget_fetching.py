@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from content.library.feed_fetch import FeedSpec, fetch_feed
-from content.library.web_page_probe import framing_refusal, probe
-from content.library.web_pages import FrameStatus
-from content.library.widget_hosts import HostAllowList
-from content.library.widget_http import FetchError, FetchProblem
+from content.library.widgets.feed_fetch import FeedSpec, fetch_feed
+from content.library.widgets.hosts import HostAllowList
+from content.library.widgets.web_client import FetchError, FetchProblem
+from content.library.widgets.web_page_probe import framing_refusal, probe
+from content.library.widgets.web_pages import FrameStatus
 from tests.support.widget_server import WidgetServer, widget_server
 
 LOCAL = HostAllowList.parse("http://127.0.0.1")

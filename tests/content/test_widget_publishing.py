@@ -9,13 +9,13 @@ from content_factories import Factory
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from content.library.data_feeds import DataFeed
-from content.library.feed_updates import due_feeds, record_fetch
-from content.library.host_checks import check_hosts
-from content.library.web_page_probe import ProbeResult, record_probe
-from content.library.web_pages import FrameStatus, WebPage
-from content.library.widget_hosts import HostAllowList
-from content.library.widget_http import FetchError, FetchProblem
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.feed_updates import due_feeds, record_fetch
+from content.library.widgets.host_checks import check_hosts
+from content.library.widgets.hosts import HostAllowList
+from content.library.widgets.web_client import FetchError, FetchProblem
+from content.library.widgets.web_page_probe import ProbeResult, record_probe
+from content.library.widgets.web_pages import FrameStatus, WebPage
 from content.outbox import OutboxEvent
 from content.signage.live_manifests import HISTORY, Changes, LiveManifests
 from content.signage.manifest import Resolver

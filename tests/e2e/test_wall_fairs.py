@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.library.fair_rules import save_fair
+from content.library.fairs.rules import save_fair
 from content.library.items import Employer, Vacancy
 from content.signage.layouts import Layout
 from content.signage.playlists import Playlist, PlaylistEntry

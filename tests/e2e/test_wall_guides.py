@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from content import outbox
 from content.demo.guides import GUIDES, HALL, HOURS, ONLINE
-from content.library.guide_fields import GuideFields
-from content.library.service_guides import ServiceGuide
+from content.library.guides.fields import GuideFields
+from content.library.guides.service_guides import ServiceGuide
 from content.signage.layouts import Layout
 from content.signage.playlists import Playlist, PlaylistEntry
 from kiosk_server.database import make_engine

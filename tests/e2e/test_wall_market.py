@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from content import outbox
 from content.library.items import Vacancy
-from content.library.market_figures import recompute
-from content.library.seeker_tallies import Tally, save_tallies
+from content.library.market.figures import recompute
+from content.library.market.seeker_tallies import Tally, save_tallies
 from content.signage.layouts import Layout
 from content.signage.playlists import Playlist, PlaylistEntry
 from kiosk_server.database import make_engine

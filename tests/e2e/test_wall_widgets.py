@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.library.data_feeds import DataFeed
-from content.library.web_pages import WebPage
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.web_pages import WebPage
 from content.signage.layouts import Layout
 from content.signage.playlists import Playlist, PlaylistEntry
 from kiosk_server.database import make_engine

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from content.library.guide_fields import GuideFields
-from content.library.service_guides import ServiceGuide
+from content.library.guides.fields import GuideFields
+from content.library.guides.service_guides import ServiceGuide
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.kiosk_server.api_factories import Api, Factory, field_errors, last_outbox, row_counts

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.accounts.audit import AuditEntry
-from content.library.documents import Document
+from content.library.widgets.documents import Document
 from content.signage.playlists import Playlist, PlaylistEntry
 from kiosk_server.database import database
 from kiosk_server.settings_access import settings

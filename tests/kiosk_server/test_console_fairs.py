@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.library.fairs.job_fairs import JobFair
 from content.library.items import Employer, Vacancy
-from content.library.job_fairs import JobFair
 from content.outbox import OutboxEvent
 from kiosk_server.database import database
 from tests.kiosk_server.api_factories import tiny_png

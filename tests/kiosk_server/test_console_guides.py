@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from content.library.service_guides import ServiceGuide
+from content.library.guides.service_guides import ServiceGuide
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.library.items import Vacancy
-from content.library.market_figures import VacancyFact, compute_figures
-from content.library.seeker_tallies import SeekerTally, Tally
+from content.library.market.figures import VacancyFact, compute_figures
+from content.library.market.seeker_tallies import SeekerTally, Tally
 from content.org.timezones import zone
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in

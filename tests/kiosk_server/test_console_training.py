@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.library.training import TrainingCourse
+from content.library.training.courses import TrainingCourse
 from content.outbox import OutboxEvent
 from kiosk_server.database import database
 from tests.support.console_world import ConsoleWorld, build_console_world, csrf_now, sign_in

@@ -13,8 +13,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.library.data_feeds import DataFeed
-from content.library.web_pages import WebPage
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.web_pages import WebPage
 from content.outbox import OutboxEvent
 from kiosk_server.database import database
 from tests.conftest import make_app

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from content.demo import seed_demo
 from content.demo.programme import NOTICE_FEED
 from content.demo.widgets import DEMO_FEED_TITLE, seed_demo_feed
-from content.library.data_feeds import DataFeed
-from content.library.feed_parse import parse_entries
-from content.library.notices_rss import live_notices
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.feed_parse import parse_entries
+from content.library.widgets.notices_rss import live_notices
 from content.signage.playlists import Playlist
 from kiosk_server.database import database
 

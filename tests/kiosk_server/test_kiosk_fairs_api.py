@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from content.library.fairs.job_fairs import JobFair
 from content.library.items import Employer, Vacancy
-from content.library.job_fairs import JobFair
 from content.org.tree import OrgUnit
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime, settings

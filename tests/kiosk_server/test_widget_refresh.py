@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from content.library.data_feeds import DataFeed
-from content.library.web_pages import WebPage
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.web_pages import WebPage
 from content.org.tree import add_org_unit
 from content.outbox import OutboxEvent
 from kiosk_server.database import database

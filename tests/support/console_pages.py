@@ -30,13 +30,13 @@ from content.citizens.sessions import agent_actor
 from content.demo import seed_demo
 from content.demo.accounts import DEMO_CONSOLE_PASSWORD, seed_console_accounts
 from content.demo.evaluations import seed_evaluations
-from content.library.data_feeds import DataFeed
-from content.library.documents import Document
+from content.library.fairs.job_fairs import JobFair
+from content.library.guides.service_guides import ServiceGuide
 from content.library.items import Media, PolicyNotice, Ticker, Vacancy
-from content.library.job_fairs import JobFair
-from content.library.service_guides import ServiceGuide
-from content.library.training import TrainingCourse
-from content.library.web_pages import WebPage
+from content.library.training.courses import TrainingCourse
+from content.library.widgets.data_feeds import DataFeed
+from content.library.widgets.documents import Document
+from content.library.widgets.web_pages import WebPage
 from content.org.screens import Screen, ScreenGroup
 from content.org.tree import Hall
 from content.signage.layouts import Layout

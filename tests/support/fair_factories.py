@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from content.library.fair_rules import save_fair
-from content.library.job_fairs import JobFair
+from content.library.fairs.job_fairs import JobFair
+from content.library.fairs.rules import save_fair
 from content.org.tree import OrgUnit
 
 CREATED = datetime(2026, 11, 1, tzinfo=UTC)

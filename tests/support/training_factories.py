@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 from sqlalchemy.orm import Session
 
-from content.library.training import TrainingCourse
+from content.library.training.courses import TrainingCourse
 from content.org.tree import OrgUnit
 
 CREATED = datetime(2026, 11, 1, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 The sheet is read like a vacancy sheet (``content.library._import_table``: CSV in UTF-8, UTF-16 or GBK,
 XLSX with formulas refused, zip bombs refused) and each row is checked by the rules of
-``content.library.training``. If any cell is wrong, ``TrainingImportRejected`` lists every problem by
+``content.library.training.courses``. If any cell is wrong, ``TrainingImportRejected`` lists every problem by
 spreadsheet row and column header, in Chinese and English, and nothing is added to the session.
 Otherwise the courses are inserted with one audit row and one outbox row; the caller commits.
 
@@ -31,7 +31,7 @@ from content.errors import ContentError
 from content.library import _vacancy_cells as cells
 from content.library._import_table import Columns, ImportField, ImportRefused, SheetRow, read_sheet
 from content.library.items import ItemStatus
-from content.library.training import (
+from content.library.training.courses import (
     CLASS_TIMES_MAX_LENGTH,
     DISTRICT_MAX_LENGTH,
     MAX_FEE_YUAN,

@@ -8,7 +8,7 @@ fair) and offers positions: links to that employer's vacancies (``FairPosition``
 
 An employer deleted while a fair lists it leaves the booth in place under the name stored when it
 was added (``FairBooth.employer_name``; the foreign key is set to NULL), so the fair keeps working.
-The rules (theme list, times, booths, positions) live in ``content.library.fair_rules``.
+The rules (theme list, times, booths, positions) live in ``content.library.fairs.rules``.
 """
 
 from __future__ import annotations

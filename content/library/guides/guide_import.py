@@ -1,6 +1,6 @@
 """Import of service guides from JSON (a list of guides) or CSV (one row per guide): all or nothing.
 
-Every entry is checked by the rules every guide obeys (``content.library.guide_fields``) before
+Every entry is checked by the rules every guide obeys (``content.library.guides.fields``) before
 anything is added; if any entry has a problem, ``GuideImportRejected`` lists every problem by entry
 (JSON: entry 1 is the first object; CSV: the row number as a spreadsheet shows it, the header being
 row 1) and field, and the session holds nothing new. Otherwise the guides are added as drafts of
@@ -29,9 +29,9 @@ from content.accounts import audit
 from content.accounts.staff import StaffAccount
 from content.db import utcnow
 from content.errors import ContentError, ValidationError
-from content.library.guide_fields import GuideFields
-from content.library.guide_review import check_node, create
-from content.library.service_guides import OBJ_KIND, ServiceGuide
+from content.library.guides.fields import GuideFields
+from content.library.guides.review import check_node, create
+from content.library.guides.service_guides import OBJ_KIND, ServiceGuide
 
 MAX_BYTES: Final = 2_000_000
 MAX_ENTRIES: Final = 500

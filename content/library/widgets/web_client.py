@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import IO, Any, Final
 
 from content.errors import ContentError
-from content.library.widget_hosts import HostAllowList, host_of
+from content.library.widgets.hosts import HostAllowList, host_of
 
 USER_AGENT: Final = "hall-signage-widgets/1 (+server-side fetch for hall screens)"
 MAX_REDIRECTS: Final = 5

@@ -16,9 +16,9 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.library.web_pages import DETAIL_MAX_LENGTH, OBJ_KIND, FrameStatus, WebPage
-from content.library.widget_hosts import HostAllowList, host_of
-from content.library.widget_http import FetchError, FetchProblem, fetch
+from content.library.widgets.hosts import HostAllowList, host_of
+from content.library.widgets.web_client import FetchError, FetchProblem, fetch
+from content.library.widgets.web_pages import DETAIL_MAX_LENGTH, OBJ_KIND, FrameStatus, WebPage
 
 TIMEOUT_SECONDS: Final = 5.0
 MAX_BYTES: Final = 256 * 1024

@@ -7,7 +7,7 @@ the places offered: the model refuses it with a ``ValidationError`` naming the f
 has CHECK constraints too, so no path that bypasses the model can store it either.
 
 The rules (lengths, groups, fee, the occupation code) live here, once, for the REST API, the console
-and the import (``content.library.training_import``).
+and the import (``content.library.training.course_import``).
 """
 
 from __future__ import annotations

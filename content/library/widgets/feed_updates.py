@@ -13,10 +13,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.library.data_feeds import ERROR_DETAIL_MAX_LENGTH, OBJ_KIND, DataFeed
-from content.library.feed_fetch import FeedSpec
 from content.library.items import ItemStatus
-from content.library.widget_http import FetchError
+from content.library.widgets.data_feeds import ERROR_DETAIL_MAX_LENGTH, OBJ_KIND, DataFeed
+from content.library.widgets.feed_fetch import FeedSpec
+from content.library.widgets.web_client import FetchError
 
 
 def due_feeds(session: Session, now: datetime) -> list[FeedSpec]:

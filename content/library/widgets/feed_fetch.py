@@ -2,7 +2,7 @@
 
 ``FeedSpec`` is what the fetch needs of a ``DataFeed`` row, read in one short session; ``fetch_feed``
 then reads the URL (10 s, 1 MB, allow-listed hops only) and parses it to entries. The outcome is
-written back by ``content.library.feed_updates.record_fetch`` in another short session.
+written back by ``content.library.widgets.feed_updates.record_fetch`` in another short session.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from content.library.data_feeds import DataFeed, FeedFormat
-from content.library.feed_parse import parse_entries
-from content.library.widget_hosts import HostAllowList
-from content.library.widget_http import fetch
+from content.library.widgets.data_feeds import DataFeed, FeedFormat
+from content.library.widgets.feed_parse import parse_entries
+from content.library.widgets.hosts import HostAllowList
+from content.library.widgets.web_client import fetch
 
 TIMEOUT_SECONDS: Final = 10.0
 MAX_BYTES: Final = 1024 * 1024

@@ -2,7 +2,7 @@
 
 A web page is a content item (``content_items`` joined with ``web_pages``) placed in playlists as
 a single item. Whether the page lets itself be framed is learnt by probing it
-(``content.library.web_page_probe``) when it is saved and then periodically by the publishing
+(``content.library.widgets.web_page_probe``) when it is saved and then periodically by the publishing
 leader; the manifest says ``frameable`` and the player shows the fallback (the title, a note and a
 QR code of the URL) instead of a frame that would stay blank.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from content.library.items import ContentItem, ItemKind
-from content.library.widget_hosts import URL_MAX_LENGTH
+from content.library.widgets.hosts import URL_MAX_LENGTH
 
 OBJ_KIND: Final = ItemKind.WEBPAGE.value  # the outbox's and audit log's noun
 DETAIL_MAX_LENGTH: Final = 300

@@ -21,7 +21,7 @@ import nh3
 
 from content.control_characters import control_character_at
 from content.errors import ValidationError
-from content.library.service_guides import ServiceGuide
+from content.library.guides.service_guides import ServiceGuide
 
 # Longest text per field (characters); lists: at most MAX_* entries, each at most *_TEXT characters.
 LIMITS: Final = {

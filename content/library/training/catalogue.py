@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from content.library.kiosk_catalogue import OCCUPATION_GROUPS, CatalogueError
-from content.library.training import SOON_DAYS, SubsidyGroup, TrainingCourse
+from content.library.training.courses import SOON_DAYS, SubsidyGroup, TrainingCourse
 
 MAX_FILTER_LENGTH: Final = 60
 

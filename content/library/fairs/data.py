@@ -16,8 +16,8 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from content.library.fairs.job_fairs import THEME_EN, FairBooth, FairPosition, FairTheme, JobFair
 from content.library.items import ItemStatus, Vacancy
-from content.library.job_fairs import THEME_EN, FairBooth, FairPosition, FairTheme, JobFair
 from content.library.kiosk_catalogue import live_conditions, visible_units
 from content.org.tree import OrgUnit
 

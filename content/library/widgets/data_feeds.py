@@ -2,7 +2,7 @@
 
 A feed is a content item (``content_items`` joined with ``data_feeds``) placed in playlists as a
 single item. Screens never fetch it: the publishing leader does (``kiosk_server/widget_refresh.py``,
-through ``content.library.feed_fetch``), every ``refresh_minutes``, and keeps the last good
+through ``content.library.widgets.feed_fetch``), every ``refresh_minutes``, and keeps the last good
 ``entries`` (plain texts) on the row. A failed fetch keeps them and records ``last_error``; a fetch
 whose entries differ stages an outbox row, so manifests update by the normal path.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from content.library.items import ContentItem, ItemKind
-from content.library.widget_hosts import URL_MAX_LENGTH
+from content.library.widgets.hosts import URL_MAX_LENGTH
 
 OBJ_KIND: Final = ItemKind.FEED.value  # the outbox's and audit log's noun
 MIN_REFRESH_MINUTES: Final = 5

@@ -26,8 +26,8 @@ from content.control_characters import control_character_at
 from content.db import Base, utcnow
 from content.errors import ContentError
 from content.library._import_table import Columns, ImportField, ImportRefused, SheetRow, read_sheet
+from content.library.market.quarters import BadQuarter, parse_quarter, quarter_of
 from content.library.occupations import MAJOR_CATEGORIES
-from content.library.quarters import BadQuarter, parse_quarter, quarter_of
 from content.library.vacancy_import import RowProblem
 from content.org.timezones import DEFAULT_TIMEZONE, zone
 from content.org.tree import OrgUnit

@@ -3,7 +3,7 @@
 For every org unit (its whole subtree), quarter and GB/T 6565 major group (the first digit of
 ``Vacancy.occupation_code``): ``demand`` is the headcount of the vacancies published (created, in the
 hall's time zone) in the quarter, ``seekers`` the job seekers the tallies count
-(``content.library.seeker_tallies``), ``pay_min``/``pay_max`` the medians of the vacancies'
+(``content.library.market.seeker_tallies``), ``pay_min``/``pay_max`` the medians of the vacancies'
 salary_min and salary_max (面议, no figure, left out; a half yuan rounds up), and the ratio
 求人倍率 = demand ÷ seekers, None when there are no seekers. ``compute_figures`` is a pure function of
 those inputs, so anyone holding the console's export (which carries them) can compute the same numbers.
@@ -32,9 +32,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from content import outbox
 from content.db import Base, utcnow
 from content.library.items import ItemStatus, Vacancy
+from content.library.market.quarters import quarter_of
+from content.library.market.seeker_tallies import Tally, load_tallies
 from content.library.occupations import MAJOR_CATEGORIES
-from content.library.quarters import quarter_of
-from content.library.seeker_tallies import Tally, load_tallies
 from content.org.timezones import DEFAULT_TIMEZONE, zone
 from content.org.tree import OrgUnit
 

@@ -14,8 +14,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
-from content.library.items import Employer, Vacancy
-from content.library.job_fairs import (
+from content.library.fairs.job_fairs import (
     BOOTH_MAX_LENGTH,
     MAX_FAIR_HOURS,
     FairBooth,
@@ -23,6 +22,7 @@ from content.library.job_fairs import (
     FairTheme,
     JobFair,
 )
+from content.library.items import Employer, Vacancy
 from content.org.tree import Hall
 
 MAX_BOOTHS: Final = 300

@@ -1,6 +1,6 @@
 """Which web hosts walls may frame and the server may fetch feeds from: the deployment's allow-list.
 
-Web pages (``content.library.web_pages``) and data feeds (``content.library.data_feeds``) name URLs
+Web pages (``content.library.widgets.web_pages``) and data feeds (``content.library.widgets.data_feeds``) name URLs
 outside this system. Only hosts the deployment lists are ever framed or fetched: an exact host
 (``www.gov.cn``) or every subdomain of one (``*.gansu.gov.cn``, which does not match ``gansu.gov.cn``
 itself). URLs must be https; plain http only for a host listed with its scheme

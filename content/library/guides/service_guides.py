@@ -2,7 +2,7 @@
 
 A guide is a content item (``content_items`` joined with ``service_guides``): its title is the
 service's name, its publishing node says which halls show it (the node's subtree), and it goes
-through the same review as policy notices (``content.library.guide_review``). Every field is plain
+through the same review as policy notices (``content.library.guides.review``). Every field is plain
 text: what an editor, the API or an import writes is never taken as HTML (``guide_fields``).
 """
 
@@ -38,7 +38,7 @@ class ServiceGuide(ContentItem):
     legal_basis: Mapped[str] = mapped_column(Text, default="")  # 设定依据
     online_url: Mapped[str] = mapped_column(String(500), default="")  # 网上办理, shown as a QR
     phone: Mapped[str] = mapped_column(String(40), default="")  # 咨询电话
-    # Counts content edits, so a review acts on the text the reviewer saw (``content.library.guide_review``).
+    # Counts content edits, so a review acts on the text the reviewer saw (``content.library.guides.review``).
     revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     # The console account that last changed the text: it may not approve it (four eyes).
     last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))

@@ -18,9 +18,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from xml.etree.ElementTree import Element, ParseError
 
-from content.library.data_feeds import FeedFormat
 from content.library.sanitize import plain_text
-from content.library.widget_http import FetchError, FetchProblem
+from content.library.widgets.data_feeds import FeedFormat
+from content.library.widgets.web_client import FetchError, FetchProblem
 
 try:  # a runtime dependency (pyproject); guarded so the rest of the library imports without it
     from defusedxml import DefusedXmlException  # type: ignore[import-untyped]

@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from content.library.guides.service_guides import CATEGORIES, ServiceGuide
 from content.library.items import ItemStatus
 from content.library.kiosk_catalogue import CatalogueError, pinyin_initials, visible_units
-from content.library.service_guides import CATEGORIES, ServiceGuide
 from content.org.tree import OrgUnit
 
 MAX_QUERY = 40

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content import outbox
-from content.library import data_feeds, web_pages
-from content.library.widget_hosts import HostAllowList
+from content.library.widgets import data_feeds, web_pages
+from content.library.widgets.hosts import HostAllowList
 
 
 def check_hosts(session: Session, allow: HostAllowList) -> list[int]:

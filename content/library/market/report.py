@@ -2,7 +2,7 @@
 
 The export holds, besides each figure, every vacancy and every tally that went into it (a vacancy by
 id with its quarter, group, headcount and pay; a tally by org unit), so anyone can recompute the
-figures from the file alone with ``content.library.market_figures.compute_figures``' rules.
+figures from the file alone with ``content.library.market.figures.compute_figures``' rules.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.csv_export import Cell
-from content.library.market_figures import Figure, VacancyFact, stored_figures, vacancy_facts
+from content.library.market.figures import Figure, VacancyFact, stored_figures, vacancy_facts
+from content.library.market.quarters import quarter_of, span
+from content.library.market.seeker_tallies import Tally, load_tallies
 from content.library.occupations import MAJOR_CATEGORIES
-from content.library.quarters import quarter_of, span
-from content.library.seeker_tallies import Tally, load_tallies
 from content.org.timezones import DEFAULT_TIMEZONE, zone
 from content.org.tree import OrgUnit, subtree_ids
 

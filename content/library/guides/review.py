@@ -26,9 +26,9 @@ from content.accounts.staff import StaffAccount
 from content.db import Base, utcnow
 from content.errors import ValidationError
 from content.library.approval import REASON_MAX, ReviewRefused, Step, approvers_for, may_take
-from content.library.guide_fields import GuideFields
+from content.library.guides.fields import GuideFields
+from content.library.guides.service_guides import OBJ_KIND, ServiceGuide
 from content.library.items import ItemStatus
-from content.library.service_guides import OBJ_KIND, ServiceGuide
 from content.org.tree import OrgUnit
 
 S = ItemStatus
