@@ -57,9 +57,18 @@ def _entry_items(entry: Mapping[str, Any]) -> list[str]:
     return [str(i) for i in items] if isinstance(items, list) else []
 
 
-def entry_steps(entry: Mapping[str, Any]) -> list[tuple[float, frozenset[str]]]:
-    """The steps an entry plays (seconds, item keys shown), as region-player.js expands them."""
+def entry_steps(entry: Mapping[str, Any], items: Mapping[str, Any] | None = None) -> list[tuple[float, frozenset[str]]]:
+    """The steps an entry plays (seconds, item keys shown), as region-player.js expands them.
+
+    ``items`` (the manifest's) lets a document count its pages: document.js shows each for the
+    item's ``seconds_per_page`` (the entry's duration when it has none), as one step.
+    """
     seconds, keys = _duration(entry), _entry_items(entry)
+    document = (items or {}).get(keys[0]) if entry.get("kind") == "item" and keys else None
+    if isinstance(document, Mapping) and document.get("kind") == "document":
+        per_page = document.get("seconds_per_page")
+        per_page = float(per_page) if isinstance(per_page, int | float) and per_page > 0 else seconds
+        return [(per_page * max(1, len(document.get("pages") or ())), frozenset(keys))]
     if entry.get("kind") == "market_board":  # market-board.js: demand, pay, and the trend from two quarters on
         return [(seconds, frozenset())] * (3 if len(entry.get("quarters") or ()) >= 2 else 2)
     if entry.get("kind") in ("vacancy_board", "training_board"):
@@ -111,7 +120,7 @@ def region_loops(group: str, body: Mapping[str, Any], at: datetime, item: str | 
         shape = shapes.get(name)
         if shape is None:
             continue
-        steps = [step for entry in entries for step in entry_steps(entry)]
+        steps = [step for entry in entries for step in entry_steps(entry, items)]
         own = [seconds for seconds, keys in steps if item in keys] if item is not None else []
         if item is not None and not own:
             continue

@@ -38,6 +38,7 @@ def manifest(main: list[dict[str, Any]], ticker: list[dict[str, Any]] | None = N
             "notice:3": {"kind": "notice", "id": 3, "title": "失业保险金申领"},
             "notice:5": {"kind": "notice", "id": 5, "title": "灵活就业社保补贴"},
             "media:7": {"kind": "media", "id": 7, "title": "宣传片"},
+            "document:9": {"kind": "document", "id": 9, "title": "政策解读", "seconds_per_page": 8, "pages": [{}] * 6},
         },
         "segments": [
             {
@@ -69,6 +70,14 @@ def test_a_notice_in_a_carousel_is_seen_within_the_rest_of_one_pass() -> None:
     # 106 s pass, less its own 20 s step, plus publishing: rounded up to 5 s.
     assert item_wait(loops) == 90
     assert item_wait(loops) >= 106 - 20 + PUBLISH_SECONDS
+
+
+def test_a_document_takes_its_pages_times_its_seconds_per_page_not_the_entry_duration() -> None:
+    body = manifest([*CAROUSEL, {"kind": "item", "item": "document:9", "duration": 15}])
+    [loop] = region_loops("g-1", body, AT, "notice:3")
+    assert loop.pass_seconds == 3 * 12 + 2 * 20 + 30 + 6 * 8, "document.js shows each of the 6 pages for 8 s"
+    [own] = region_loops("g-1", body, AT, "document:9")
+    assert own.step_seconds == 48
 
 
 def test_a_one_item_region_shows_a_change_at_once() -> None:
