@@ -61,7 +61,8 @@ def entry_steps(entry: Mapping[str, Any], items: Mapping[str, Any] | None = None
     """The steps an entry plays (seconds, item keys shown), as region-player.js expands them.
 
     ``items`` (the manifest's) lets a document count its pages: document.js shows each for the
-    item's ``seconds_per_page`` (the entry's duration when it has none), as one step.
+    item's ``seconds_per_page`` (the entry's duration when it has none), as one step; a feed of
+    cards shows each entry for the entry's duration.
     """
     seconds, keys = _duration(entry), _entry_items(entry)
     document = (items or {}).get(keys[0]) if entry.get("kind") == "item" and keys else None
@@ -69,6 +70,8 @@ def entry_steps(entry: Mapping[str, Any], items: Mapping[str, Any] | None = None
         per_page = document.get("seconds_per_page")
         per_page = float(per_page) if isinstance(per_page, int | float) and per_page > 0 else seconds
         return [(per_page * max(1, len(document.get("pages") or ())), frozenset(keys))]
+    if isinstance(document, Mapping) and document.get("kind") == "feed" and document.get("template") == "cards":
+        return [(seconds * max(1, len(document.get("entries") or ())), frozenset(keys))]  # feed.js: a card a step
     if entry.get("kind") == "market_board":  # market-board.js: demand, pay, and the trend from two quarters on
         return [(seconds, frozenset())] * (3 if len(entry.get("quarters") or ()) >= 2 else 2)
     if entry.get("kind") in ("vacancy_board", "training_board"):

@@ -80,6 +80,14 @@ def test_a_document_takes_its_pages_times_its_seconds_per_page_not_the_entry_dur
     assert own.step_seconds == 48
 
 
+def test_a_feed_of_cards_takes_the_entry_duration_for_each_card() -> None:
+    cards = {"kind": "feed", "id": 4, "title": "快讯", "template": "cards", "entries": [{}, {}, {}]}
+    body = manifest([{"kind": "item", "item": "feed:4", "duration": 10}])
+    body["items"]["feed:4"] = cards
+    [loop] = region_loops("g-1", body, AT, "feed:4")
+    assert loop.step_seconds == 30
+
+
 def test_a_one_item_region_shows_a_change_at_once() -> None:
     loops = region_loops("g-1", manifest([{"kind": "item", "item": "media:7", "duration": 30}]), AT, "media:7")
     assert item_wait(loops) == 5  # publishing only, rounded up

@@ -149,6 +149,47 @@ def test_a_feed_on_the_led_profile_scrolls_as_one_large_line(browser: Any, feed_
 
 
 @pytest.fixture
+def cards_wall(database_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, World]]:
+    def setup(session: Session, world: World) -> None:
+        row = DataFeed(
+            org_unit_id=world.province_id,
+            title="政策快讯",
+            url="http://127.0.0.1/rss",
+            template="cards",
+            entries=ENTRIES[:3],
+            status="published",
+        )
+        session.add(row)
+        session.flush()
+        play_in_main(session, world, row.id, seconds=6)  # per card
+
+    server, world = running(database_url, tmp_path, setup)
+    yield server, world
+    server.stop()
+
+
+def test_the_cards_template_shows_one_entry_a_page_with_its_summary(browser: Any, cards_wall) -> None:
+    server, world = cards_wall
+    page = open_wall(browser, server, world.wall_keys[0], (1920, 1080), ".feed--cards")
+    shown = page.eval_on_selector_all(
+        ".region__view .feed__card:not([hidden])", "cards => cards.map(c => c.innerText.replace(/\\s+/g, ' '))"
+    )
+    assert len(shown) == 1 and shown[0].startswith(HEADLINES[0][0]), shown
+    assert "12333" in shown[0] and "12月7日" in shown[0], "summary and date on the card"
+    title = page.eval_on_selector(
+        ".region__view .feed__card:not([hidden]) .feed__card-title", "el => parseFloat(getComputedStyle(el).fontSize)"
+    )
+    assert title >= 0.04 * 1080, f"a headline read across the hall: {title}px"
+    doc_screenshot(page, "wall-feed-cards-1920x1080")
+    page.wait_for_function(  # the next page: the second entry alone
+        f"() => (document.querySelector('.region__view .feed__card:not([hidden])') || {{}}).innerText?.includes({HEADLINES[1][0]!r})",
+        timeout=20_000,
+    )
+    assert page.locator(".region__view .feed__card:not([hidden])").count() == 1
+    page.close()
+
+
+@pytest.fixture
 def refused_page(database_url: str, tmp_path: Path, pages: WidgetServer) -> Iterator[tuple[ServerProcess, World]]:
     def setup(session: Session, world: World) -> None:
         row = WebPage(
@@ -180,6 +221,15 @@ def test_a_page_that_refuses_framing_shows_its_title_a_note_and_a_qr(browser: An
     assert "/deny" not in pages.hits, "the wall never asked the refusing page"
     doc_screenshot(page, "wall-webpage-fallback-1920x1080")
     page.close()
+
+    led = open_wall(browser, server, world.led_key, (768, 384), ".webpage--fallback")
+    assert "网上办事大厅" in led.locator(".region__view .webpage__title").inner_text()
+    box = led.eval_on_selector(
+        ".region__view .webpage", "el => [el.scrollWidth - el.clientWidth, el.scrollHeight - el.clientHeight]"
+    )
+    assert box == [0, 0], f"the fallback fits the LED panel: overflow {box}"
+    doc_screenshot(led, "wall-webpage-fallback-768x384")
+    led.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import { pager } from "../pager.js";
 export function fairHours(ctx, fair) {
   const zone = { timeZone: ctx.timeZone || "Asia/Shanghai", hour12: false };
   const lang = ctx.lang || "zh-CN";
-  const day = new Intl.DateTimeFormat(lang, { ...zone, month: "numeric", day: "numeric", weekday: "short" });
+  const day = new Intl.DateTimeFormat(lang, { ...zone, month: "long", day: "numeric", weekday: "short" });
   const time = new Intl.DateTimeFormat(lang, { ...zone, hour: "2-digit", minute: "2-digit" });
   const start = new Date(fair.starts_at);
   const end = new Date(fair.ends_at);
