@@ -386,7 +386,11 @@ def test_elder_mode_and_english_draw_the_list(page: Any, site: KioskSite, cast: 
     rows = shown_rows(page)
     assert len(rows) == 3, "three rows a page in elder mode"
     assert_reasons_drawn(rows, data["items"], cap=3)
-    many = next((i for i in data["items"] if sum(r["favourable"] for r in i["match"]["reasons"]) > 3), None)
+    on_screen = {row["id"] for row in rows}
+    many = next(
+        (i for i in data["items"] if i["id"] in on_screen and sum(r["favourable"] for r in i["match"]["reasons"]) > 3),
+        None,
+    )
     if many is not None:
         more = sum(r["favourable"] for r in many["match"]["reasons"]) - 3
         assert f"另有 {more} 条" in page.inner_text(f".kmrow[data-id='{many['id']}']"), "the rest are counted"

@@ -175,7 +175,15 @@ def kiosk_site(root: Path, *, idle_seconds: int = 180, extra_env: dict[str, str]
     )
     agent = Agent(
         config,
-        drivers=((ReaderKind.IDCARD_SERIAL, lambda emit: IdCardReader(sim.port, emit, reader_id="idcard-kiosk")),),
+        # The simulated reader is a thread of this busy test process: under the parallel suite it can
+        # miss a real reader's 1 s answer deadline, which the agent rightly reports as a fault and
+        # the kiosk as the card gone, ending the session mid-test.
+        drivers=(
+            (
+                ReaderKind.IDCARD_SERIAL,
+                lambda emit: IdCardReader(sim.port, emit, reader_id="idcard-kiosk", response_timeout=5.0),
+            ),
+        ),
     )
     agent.start()
     try:
