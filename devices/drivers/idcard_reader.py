@@ -320,8 +320,10 @@ class IdCardReader(ReaderThread):
         if found is not None and found.sw3 == Status.FIND_OK:
             return False  # a card was put back: treat as a new one
         selected = self._transact(port, Command.SELECT_CARD, stop)
-        if selected is None:
-            return True  # no answer (fault already reported): do not guess
+        if selected is None or selected.sw3 not in (Status.SUCCESS, Status.SELECT_FAILED):
+            # No answer (fault already reported), or one that is not select's: the late answer to the
+            # find before it ("no card", 80) must not end a citizen's session. Do not guess.
+            return True
         return selected.sw3 == Status.SUCCESS
 
     def _card_present(self, port: SerialPort, stop: threading.Event) -> bool:

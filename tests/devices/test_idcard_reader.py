@@ -22,6 +22,7 @@ from devices.events import (
 )
 from devices.simulators.idcard_reader import SimCard, SimIdCardReader
 from tests.support.driver_events import DEADLINE, Events
+from tests.support.server import wait_for
 
 RESIDENT = SimCard(name="李四", sex_code="2", nation_code="03", id_number="11010519491231002X")
 PERMIT = SimCard(
@@ -113,6 +114,22 @@ def test_unexpected_status_byte_is_a_fault_that_names_it(
     sim.present(RESIDENT)
     assert "32 机具认证证/卡失败 / SAM failed to authenticate the card" in events.next(ReaderFault).message
     events.next(IdCardRead)
+
+
+def test_a_late_find_answer_read_as_selects_does_not_take_the_card_away(
+    sim: SimIdCardReader, events: Events, driver: IdCardReader
+) -> None:
+    # A slow reader's "no card" to the find arrives after the deadline and is read as the answer to
+    # the select that follows: that is no answer to select, and the card is still there.
+    sim.present(RESIDENT)
+    events.next(IdCardRead)
+    sim.inject("status", on=Command.SELECT_CARD, sw3=Status.FIND_FAILED)
+    wait_for(lambda: sim.pending_faults() == 0, DEADLINE, "the spoiled select answer")
+    polls = len(sim.requests)
+    wait_for(lambda: sim.requests[polls:].count(Command.SELECT_CARD) >= 2, DEADLINE, "the card asked for again")
+    assert not [e for e in events.seen if isinstance(e, CardRemoved)], "the card never left"
+    sim.remove()
+    events.next(CardRemoved)
 
 
 def test_card_with_an_invalid_id_number_is_a_fault_and_the_next_card_is_read(
