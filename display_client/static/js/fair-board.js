@@ -49,7 +49,7 @@ export function fairIsOn(fair, now, timeZone) {
 function hoursText(fair, i18n, timeZone) {
   const fmt = new Intl.DateTimeFormat(i18n.lang || "zh-CN", {
     timeZone: safeTimeZone(timeZone),
-    month: "long", // 12月9日, not 12/9
+    month: "long", // the month in words ("December 9" and its Chinese form), not 12/9
     day: "numeric",
     hour: "2-digit",
     minute: "2-digit",
