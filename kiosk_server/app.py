@@ -15,6 +15,7 @@ import display_client
 from kiosk_server import (
     control_characters,
     db_outage,
+    direct_websocket,
     evaluator_desk,
     security_headers,
     sign_in_guard,
@@ -90,6 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     socketio = _socketio_for(settings)
     socketio.init_app(app)
+    direct_websocket.install(socketio.server)  # one frame per emit, written without a task per screen
     websocket_compression.init_app(app)  # one compression per version (manifest_wire), not one per screen
     security_headers.init_app(app, settings)  # after Socket.IO, so ProxyFix wraps its middleware too
     sign_in_guard.init_app(app, settings.message_queue_url)

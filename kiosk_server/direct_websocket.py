@@ -1,0 +1,418 @@
+"""Websockets written to directly: one frame built per emit, no writer task, queue or reader thread per connection.
+
+Upstream, each websocket of python-engineio has a queue and a writer task, and simple-websocket
+adds a reader thread and frames every message again with wsproto for each connection; with a
+sleeping task per connection for its next ping, a screen costs four tasks and a send costs a queue
+hand-over, a task switch and a framing: about 200 µs a delivered message and 75 KB a connection at
+5,000 screens (docs/benchmarks.md, "Fan-out"). Here, for a client that opens its Engine.IO session
+on a websocket (every screen, kiosk page and counter strip does: docs/protocol.md §3):
+
+- the server's frames are unmasked, so one emit's frame is the same bytes for every screen:
+  it is built once and cached on the emit's Engine.IO packet (``frame_of``);
+- a send writes those bytes to the socket at once, without blocking (``Connection.write``); only
+  what the kernel does not take waits in the connection's backlog, drained by a task started for
+  that moment, so a slow screen never holds up the fan-out to the others, and one whose backlog
+  passes ``MAX_BACKLOG`` is dropped (it reconnects and its hello brings it up to date);
+- the request's own task reads the socket (``Connection.wait``), parsing frames with
+  kiosk_server/websocket_frames.py; pings of every connection come from one task (``Pinger``).
+
+A client that started on long-polling and upgrades keeps python-engineio's own socket; only the
+transport under it is this one. ``install`` puts it in place for one Socket.IO server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from engineio import exceptions as engine_exceptions
+from engineio import packet as engine_packet
+from engineio.server import Server as EngineServer
+from engineio.socket import Socket as EngineSocket
+
+from kiosk_server import websocket_frames as frames
+
+log = logging.getLogger(__name__)
+
+# Bytes a connection may have waiting for the kernel before it is dropped: a dozen large plain
+# manifests. A screen that far behind is better served by reconnecting: its hello gets only the newest.
+MAX_BACKLOG: Final = 2 * 1024 * 1024
+_RECEIVE_BYTES: Final = 16 * 1024
+_PING: Final = engine_packet.Packet(engine_packet.PING)
+
+
+def install(sio_server: Any) -> None:
+    """Serve ``sio_server``'s websockets with ``DirectWebSocket`` (python-socketio's ``Server``, after init_app)."""
+    engine = sio_server.eio
+    upstream = engine._async["websocket"]
+    # The drivers' table is shared by every server of that async mode: give this one its own copy.
+    engine._async = {**engine._async, "websocket": _Factory(upstream)}
+    engine.__class__ = _PingingEngine
+
+
+class _PingingEngine(EngineServer):
+    """python-engineio's server, whose sockets' pings are sent by its ``Pinger`` instead of a task each.
+
+    Upstream, every socket starts a task that sleeps a ping interval and pings (at connect, and after
+    each pong): at 5,000 screens, 5,000 sleeping tasks. Those tasks are started here, so this is the
+    one place that sees them all, for long-polling sockets as well as websockets.
+    """
+
+    def start_background_task(self, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        owner = getattr(target, "__self__", None)
+        if isinstance(owner, EngineSocket) and getattr(target, "__func__", None) is EngineSocket._send_ping:
+            pinger_of(self).add(owner)
+            return None
+        return super().start_background_task(target, *args, **kwargs)
+
+
+class _Factory:
+    """What python-engineio calls as ``_async['websocket'](handler, server)``."""
+
+    def __init__(self, upstream: Any) -> None:
+        self.upstream = upstream
+
+    def __call__(self, handler: Callable[[Any], Any], server: Any) -> DirectWebSocket:
+        return DirectWebSocket(handler, server, self.upstream)
+
+
+def frame_of(pkt: engine_packet.Packet) -> bytes:
+    """The websocket frame of an Engine.IO packet, built once per packet object (one emit: every recipient)."""
+    cached: bytes | None = pkt.__dict__.get("_websocket_frame")
+    if cached is None:
+        cached = frames.frame(pkt.encode())
+        pkt._websocket_frame = cached
+    return cached
+
+
+class Connection:
+    """One accepted websocket: non-blocking writes with a bounded backlog, and blocking reads of whole messages."""
+
+    def __init__(self, sock: Any, spawn: Callable[..., Any], max_message: int, max_backlog: int = MAX_BACKLOG) -> None:
+        self._sock = sock
+        # Writes go straight to the descriptor (non-blocking: gevent's sockets always are, and a socket
+        # with a timeout is too). A TLS socket must encrypt: its writes all go through the drain task.
+        self._fd: int | None = None if hasattr(sock, "do_handshake") else sock.fileno()
+        self._spawn = spawn
+        self._reader = frames.FrameReader(max_message)
+        self._received: deque[frames.Message] = deque()
+        self._lock = threading.Lock()
+        self._backlog: deque[bytes | memoryview] = deque()
+        self._backlog_bytes = 0
+        self._max_backlog = max_backlog
+        self._draining = False
+        self._close_when_drained = False
+        self.closed = False
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> bool:
+        """Queue ``data`` (whole frames) for the client without ever blocking; False once the connection is gone."""
+        with self._lock:
+            if self.closed:
+                return False
+            if self._draining or self._fd is None:
+                return self._add_to_backlog(data, 0)
+            try:
+                sent = os.write(self._fd, data)
+            except BlockingIOError:
+                sent = 0
+            except OSError:
+                self._shut()
+                return False
+            if sent < len(data):
+                return self._add_to_backlog(data, sent)
+            return True
+
+    def send(self, message: str | bytes) -> None:
+        """python-engineio's transport interface: one message as one frame; OSError once closed."""
+        if not self.write(frames.frame(message)):
+            raise OSError("websocket closed")
+
+    def _add_to_backlog(self, data: bytes, sent: int) -> bool:
+        if self._backlog_bytes + len(data) - sent > self._max_backlog:
+            log.info("websocket dropped: more than %d bytes waiting for a slow client", self._max_backlog)
+            self._shut()
+            return False
+        self._backlog.append(memoryview(data)[sent:] if sent else data)
+        self._backlog_bytes += len(data) - sent
+        if not self._draining:
+            self._draining = True
+            self._spawn(self._drain)
+        return True
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if self.closed or not self._backlog:
+                    self._draining = False
+                    if self._close_when_drained:
+                        self._shut()
+                    return
+                chunk = b"".join(self._backlog)
+                self._backlog.clear()
+                self._backlog_bytes = 0
+            try:
+                self._sock.sendall(chunk)  # blocks this task only (gevent), or this thread up to the socket's timeout
+            except OSError:
+                with self._lock:
+                    self._draining = False
+                    self._shut()
+                return
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def wait(self) -> str | bytes | None:
+        """The next text or binary message; None once the connection has ended (answers pings meanwhile)."""
+        while True:
+            while self._received:
+                message = self._received.popleft()
+                if message.opcode == frames.TEXT:
+                    return message.text
+                if message.opcode == frames.BINARY:
+                    return message.data
+                if message.opcode == frames.PING:
+                    self.write(frames.frame(message.data, frames.PONG))
+                elif message.opcode == frames.CLOSE:
+                    code = message.close_code or frames.NORMAL
+                    self.close(frames.NORMAL if code == frames.NORMAL else code)
+                    return None
+            if self.closed:
+                return None
+            try:
+                data = self._sock.recv(_RECEIVE_BYTES)
+            except OSError:  # a timeout (no pong for too long), a reset, or this side shut it
+                self._abort()
+                return None
+            if not data:
+                self._abort()
+                return None
+            try:
+                self._received.extend(self._reader.feed(data))
+            except frames.ProtocolViolation as err:
+                log.info("websocket closed: %s", err)
+                self.close(err.code, str(err))
+                return None
+
+    # -- ending ----------------------------------------------------------------------------------
+
+    def close(self, code: int = frames.NORMAL, reason: str = "") -> None:
+        """Say goodbye with a close frame after what is already queued, then end the connection."""
+        if self.closed:
+            return
+        self.write(frames.close_frame(code, reason))
+        with self._lock:
+            if self._draining:
+                self._close_when_drained = True
+            else:
+                self._shut()
+
+    def _abort(self) -> None:
+        with self._lock:
+            self._shut()
+
+    def _shut(self) -> None:
+        """End the connection now (the lock held); the WSGI server that lent the socket closes it."""
+        self.closed = True
+        self._backlog.clear()
+        self._backlog_bytes = 0
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the reader, whichever task it is
+        except OSError:
+            pass
+
+
+class DirectWebSocket:
+    """python-engineio's websocket transport: takes the connection over from the WSGI server."""
+
+    def __init__(self, handler: Callable[[Any], Any], server: Any, upstream: Any) -> None:
+        self._handler = handler
+        self._server = server
+        self._upstream = upstream
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        sock, after = _lent_socket(environ)
+        if sock is None:  # a server that lends no socket (eventlet): python-engineio's own transport
+            return self._upstream(self._handler, self._server)(environ, start_response)
+        if environ.get("HTTP_SEC_WEBSOCKET_VERSION", "").strip() != "13":
+            start_response("426 Upgrade Required", [("Sec-WebSocket-Version", "13"), ("Content-Type", "text/plain")])
+            return [b"websocket version 13 only"]
+        try:
+            accept = frames.accept_key(environ.get("HTTP_SEC_WEBSOCKET_KEY", ""))
+        except frames.HandshakeRefused as err:
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [str(err).encode()]
+        server = self._server
+        sock.settimeout(server.ping_interval + server.ping_timeout)  # a peer silent that long is gone
+        sock.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept.encode("ascii") + b"\r\n\r\n"
+        )
+        connection = Connection(sock, server.start_background_task, server.max_http_buffer_size)
+        engine_socket: Any = getattr(self._handler, "__self__", None)
+        if type(engine_socket) is EngineSocket and not engine_socket.connected:
+            # Opened on this websocket (not an upgrade from polling): served directly from here on.
+            engine_socket.__class__ = DirectSocket
+            engine_socket.serve(connection)
+        else:
+            self._handler(_Transport(connection))
+        raise after()
+
+
+def _lent_socket(environ: dict[str, Any]) -> tuple[Any, Callable[[], BaseException]]:
+    """The connection's socket the WSGI server lends, and what to raise to tell it the websocket has ended."""
+    if "gunicorn.socket" in environ:  # gunicorn, and kiosk serve's gevent server (kiosk_server/http_server.py)
+        return environ["gunicorn.socket"], StopIteration
+    if "werkzeug.socket" in environ:  # the development server and tests' threads
+        return environ["werkzeug.socket"], ConnectionError
+    return None, ConnectionError
+
+
+class _Transport:
+    """The ``ws`` python-engineio's own socket expects after an upgrade: send, wait, close."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def send(self, message: str | bytes) -> None:
+        self._connection.send(message)
+
+    def wait(self) -> str | bytes | None:
+        return self._connection.wait()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class DirectSocket(EngineSocket):
+    """An Engine.IO socket whose sends are frames written at once.
+
+    python-engineio creates every socket as its own class; ``DirectWebSocket`` turns one into this
+    class when its websocket takes over, before anything else can use it as a websocket.
+    """
+
+    _connection: Connection | None = None
+    # Set by python-engineio's socket (declared for the type checker: the library ships no types).
+    server: Any
+    sid: str
+    queue: Any
+    connected: bool
+    upgraded: bool
+    closing: bool
+    closed: bool
+    last_ping: float | None
+
+    def serve(self, connection: Connection) -> None:
+        """Send what was queued before the websocket (the OPEN packet), then read until the connection ends."""
+        self.connected = self.upgraded = True
+        self._flush_queue(connection)
+        self._connection = connection
+        self._flush_queue(connection)  # a send that raced the line above (threads) went to the queue
+        try:
+            while True:
+                data = connection.wait()
+                if data is None:
+                    break
+                try:
+                    self.receive(engine_packet.Packet(encoded_packet=data))
+                except (engine_exceptions.UnknownPacketError, ValueError):
+                    log.info("websocket: an Engine.IO packet that cannot be read was ignored")
+                except engine_exceptions.SocketIsClosedError:
+                    break
+        finally:
+            connection.close()
+            self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+            self.server.sockets.pop(self.sid, None)  # what python-engineio does when its handler returns
+
+    def _flush_queue(self, connection: Connection) -> None:
+        empty = self.server.get_queue_empty_exception()
+        while True:
+            try:
+                pkt = self.queue.get(block=False)
+            except empty:
+                return
+            self.queue.task_done()
+            if pkt is not None:
+                connection.write(frame_of(pkt))
+
+    def send(self, pkt: engine_packet.Packet) -> None:
+        connection = self._connection
+        if connection is None:
+            super().send(pkt)
+        elif self.check_ping_timeout():
+            connection.write(frame_of(pkt))  # a failed write has shut the socket: the reader ends the session
+
+    def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        connection = self._connection
+        if connection is None:
+            super().close(wait=wait, abort=abort, reason=reason)
+            return
+        if self.closed or self.closing:
+            return
+        self.closing = True
+        self.server._trigger_event(
+            "disconnect", self.sid, reason or self.server.reason.SERVER_DISCONNECT, run_async=False
+        )
+        if not abort:
+            connection.write(frame_of(engine_packet.Packet(engine_packet.CLOSE)))
+        self.closed = True
+        connection.close()
+
+
+class Pinger:
+    """Pings every socket of one Engine.IO server when due, from one task instead of a task each.
+
+    Every socket waits the same interval, so the queue stays in order by appending.
+    """
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self._due: deque[tuple[float, Any]] = deque()
+        self._lock = threading.Lock()
+        self._running = False
+
+    def add(self, engine_socket: Any) -> None:
+        with self._lock:
+            self._due.append((time.monotonic() + self._server.ping_interval, engine_socket))
+            if not self._running:
+                self._running = True
+                self._server.start_background_task(self._run)
+
+    def __len__(self) -> int:
+        return len(self._due)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._due:
+                    self._running = False  # started again by the next add
+                    return
+                when, engine_socket = self._due[0]
+                wait = when - time.monotonic()
+                if wait <= 0:
+                    self._due.popleft()
+            if wait > 0:
+                self._server.sleep(min(wait, 1.0))
+            elif not engine_socket.closing and not engine_socket.closed:
+                engine_socket.last_ping = time.time()
+                engine_socket.send(_PING)
+
+
+_pingers: weakref.WeakKeyDictionary[Any, Pinger] = weakref.WeakKeyDictionary()
+_pingers_lock = threading.Lock()
+
+
+def pinger_of(server: Any) -> Pinger:
+    """The one ``Pinger`` of an Engine.IO server."""
+    with _pingers_lock:
+        pinger = _pingers.get(server)
+        if pinger is None:
+            pinger = _pingers[server] = Pinger(server)
+        return pinger
