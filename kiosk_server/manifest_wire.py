@@ -17,9 +17,12 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kiosk_server.manifests import Snapshot
+
+if TYPE_CHECKING:
+    from content.signage.manifest import Manifest
 
 # Bytes of the manifest's JSON from which it is deflated. Below it the attachment saves little
 # (deflate still needs a frame, and the browser an asynchronous inflate) and the payload stays readable.
@@ -42,7 +45,7 @@ def manifest_message(snap: Snapshot, group: str, *, deflate_ok: bool = True) -> 
     manifest = snap.manifests[group]
     if not deflate_ok:
         return snap.payload(group)
-    deflated = _deflated.get(group, manifest.version, manifest.body, len(snap.manifests))
+    deflated = _deflated.get(manifest, len(snap.manifests))
     if deflated is None:
         return snap.payload(group)
     return {
@@ -55,16 +58,16 @@ def manifest_message(snap: Snapshot, group: str, *, deflate_ok: bool = True) -> 
     }
 
 
-def deflate(body: Mapping[str, Any]) -> bytes | None:
+def deflate(manifest: Manifest) -> bytes | None:
     """The manifest's canonical JSON deflated (zlib), or None when it is small enough to go plain.
 
     The canonical JSON is the text the version is computed over, so an inflated manifest can be
-    checked against its version.
+    checked against its version; the resolver keeps the text it assembled, so it is written once.
     """
     # Imported late, as the book does: the resolver module loads the whole domain.
     from content.signage.manifest import canonical_json
 
-    text = canonical_json(body).encode("utf-8")
+    text = (manifest.text if manifest.text is not None else canonical_json(manifest.body)).encode("utf-8")
     return zlib.compress(text, LEVEL) if len(text) >= DEFLATE_FROM else None
 
 
@@ -90,15 +93,15 @@ class _DeflatedVersions:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str], bytes | None] = OrderedDict()
 
-    def get(self, group: str, version: str, body: Mapping[str, Any], current_groups: int) -> bytes | None:
-        key = (group, version)
+    def get(self, manifest: Manifest, current_groups: int) -> bytes | None:
+        key = (manifest.group, manifest.version)
         # Computed under the lock: the screens asking for a new version in the same instant (a
         # reconnect storm) wait about a millisecond for one compression instead of doing their own.
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-            value = self._entries[key] = deflate(body)
+            value = self._entries[key] = deflate(manifest)
             limit = max(MIN_ENTRIES, 2 * current_groups)
             while len(self._entries) > limit:
                 self._entries.popitem(last=False)

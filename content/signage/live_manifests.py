@@ -16,7 +16,6 @@ can resolve off its serving loop.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -45,7 +44,7 @@ from content.signage._snapshot import (
     load_schedules,
 )
 from content.signage._timeline import GroupInput, schedule_playlists
-from content.signage.manifest import Manifest, Resolver, canonical_json, local_midnight
+from content.signage.manifest import Manifest, Resolver, canonical_json, local_midnight, version_of_text
 from content.signage.playlists import EntryKind
 from content.signage.targeting import ScreenContext
 
@@ -256,10 +255,11 @@ class LiveManifests:
             if not shown:
                 continue
             body = {**manifest.body, "items": {**manifest.body["items"], **{k: fresh[k] for k in shown}}}
-            version = self._texts.version(manifest, body)
+            text = self._texts.text(manifest, body)
+            version = version_of_text(text)
             if version != manifest.version:
                 changed.add(key)
-            self.manifests[key] = Manifest(group=key, version=version, body=body)
+            self.manifests[key] = Manifest(group=key, version=version, body=body, text=text)
         return changed
 
     def advance(self, now: datetime) -> set[str]:
@@ -394,7 +394,8 @@ class _ManifestTexts:
     def forget(self, group: str) -> None:
         self._fields.pop(group, None)
 
-    def version(self, old: Manifest, body: Mapping[str, Any]) -> str:
+    def text(self, old: Manifest, body: Mapping[str, Any]) -> str:
+        """The canonical JSON of ``body``, the patched body of the manifest ``old``."""
         held = self._fields.get(old.group)
         if held is None or held[0] != old.version:
             fields = {name: canonical_json(value) for name, value in body.items() if name != "items"}
@@ -402,11 +403,11 @@ class _ManifestTexts:
             fields = held[1]
         items = "{" + ",".join(self._item(k, body["items"][k]) for k in sorted(body["items"])) + "}"
         parts = [f"{json.dumps(name)}:{items if name == 'items' else fields[name]}" for name in sorted(body)]
-        version = hashlib.sha256(("{" + ",".join(parts) + "}").encode("utf-8")).hexdigest()[:16]
-        self._fields[old.group] = (version, fields)
+        text = "{" + ",".join(parts) + "}"
+        self._fields[old.group] = (version_of_text(text), fields)
         if len(self._items) > 4 * MAX_NAMED_CHANGES + 10_000:
             self._items.clear()
-        return version
+        return text
 
     def _item(self, key: str, data: Mapping[str, Any]) -> str:
         held = self._items.get(key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, Final
@@ -40,6 +40,9 @@ class Manifest:
     group: str
     version: str
     body: dict[str, Any]
+    # The canonical JSON the version was computed over, when the resolver assembled it: kept so that
+    # whoever needs the text (the server deflates it once per version) does not write it again.
+    text: str | None = field(default=None, compare=False, repr=False)
 
 
 def canonical_json(body: Mapping[str, Any]) -> str:
@@ -49,7 +52,12 @@ def canonical_json(body: Mapping[str, Any]) -> str:
 
 def version_of(body: Mapping[str, Any]) -> str:
     """First 16 hex digits of SHA-256 over the canonical JSON of ``body``."""
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()[:16]
+    return version_of_text(canonical_json(body))
+
+
+def version_of_text(text: str) -> str:
+    """The version of a manifest whose canonical JSON is ``text``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _json_key(name: str) -> str:
@@ -203,13 +211,14 @@ class Resolver:
         }
         if group.voice:
             body["voice"] = json.loads(group.voice)  # docs/protocol.md §2, "Voice"
-        return Manifest(group=group.key, version=self._version(group, body, current), body=body)
+        text = self._canonical_text(group, body, current)
+        return Manifest(group=group.key, version=version_of_text(text), body=body, text=text)
 
     def _item_data(self, key: str) -> Mapping[str, Any]:
         return self._snapshot.items[int(key.partition(":")[2])].data
 
-    def _version(self, group: GroupInput, body: Mapping[str, Any], pieces: list[Piece]) -> str:
-        """``version_of(body)``, reusing the encoded text of items and pieces other groups share.
+    def _canonical_text(self, group: GroupInput, body: Mapping[str, Any], pieces: list[Piece]) -> str:
+        """``canonical_json(body)``, reusing the encoded text of items and pieces other groups share.
 
         Item JSON is most of a manifest and identical in every group that shows the item, so
         the canonical text is assembled from cached parts, exactly as ``canonical_json`` would
@@ -228,7 +237,7 @@ class Resolver:
             else:
                 text = canonical_json(body[name])
             fields.append(f"{_json_key(name)}:{text}")
-        return hashlib.sha256(("{" + ",".join(fields) + "}").encode("utf-8")).hexdigest()[:16]
+        return "{" + ",".join(fields) + "}"
 
     def _item_text(self, key: str, value: Any) -> str:
         text = self._texts.get(key)

@@ -22,7 +22,7 @@ from content.org.tree import Hall
 from content.signage.emergencies import Emergency
 from content.signage.layouts import Layout
 from content.signage.live_manifests import HISTORY, MAX_NAMED_CHANGES, Changes, LiveManifests
-from content.signage.manifest import Resolver
+from content.signage.manifest import Resolver, canonical_json
 from content.signage.playlists import Playlist, PlaylistEntry
 from content.signage.schedules import Schedule
 from content.signage.targeting import Target
@@ -109,6 +109,8 @@ def full_resolve(session: Session, at: datetime) -> tuple[dict[str, tuple[str, A
 
 
 def held(live: LiveManifests) -> tuple[dict[str, tuple[str, Any]], dict[int, str]]:
+    for m in live.manifests.values():  # the text kept for the wire is the body's, patched or resolved
+        assert m.text is None or m.text == canonical_json(m.body), f"the text kept for {m.group} is not its body's"
     return {key: (m.version, m.body) for key, m in live.manifests.items()}, dict(live.screen_groups)
 
 

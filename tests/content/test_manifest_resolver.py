@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from content.org.screens import Screen
 from content.signage import manifest as manifest_module
-from content.signage.manifest import Manifest, Resolver, next_change, resolve, version_of
+from content.signage.manifest import Manifest, Resolver, canonical_json, next_change, resolve, version_of
 from content.signage.playlists import Playlist
 
 # Timestamps, times and JSON must round-trip the same way through both databases.
@@ -449,6 +449,7 @@ def test_version_is_the_hash_of_the_canonical_body(make: Factory, session: Sessi
     manifest = resolve(session, screen, sh(22, 9))
     assert re.fullmatch(r"[0-9a-f]{16}", manifest.version)
     assert manifest.version == version_of(manifest.body)
+    assert manifest.text == canonical_json(manifest.body), "the text kept for the wire is the canonical one"
     assert "version" not in manifest.body
 
 
