@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -50,6 +51,7 @@ class QueuePublisher:
         self._dirty: set[int] = set()
         self._emitted: dict[int, int] = {}  # hall -> board version last emitted by this process
         self._cache: dict[int, dict[str, Any]] = {}  # hall -> the latest board computed here
+        self._versions = _BoardVersions(db)
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._started = False
@@ -89,17 +91,19 @@ class QueuePublisher:
             self._cache[hall_id] = board
         return board
 
-    def current_board(self, hall_id: int) -> dict[str, Any]:
-        """The hall's board for a (re)connecting screen: the cached one while its version is current."""
+    def current_board(self, hall_id: int, *, seen_after: float) -> dict[str, Any]:
+        """The hall's board for a (re)connecting screen: the cached one while its version is current.
+
+        ``seen_after`` (``time.monotonic()``): the screen has been in the hall's room since then, so
+        any board committed later reaches it as a push; its version check may therefore come from a
+        read of every hall's version that began after that instant, and a burst of hellos shares one.
+        """
         with self._lock:
             cached = self._cache.get(hall_id)
         if cached is not None:
             age = (self._clock() - datetime.fromisoformat(cached["generated_at"])).total_seconds()
-            if 0 <= age < BOARD_CACHE_SECONDS:
-                with self._db.session() as session:
-                    version = session.scalar(select(QueueBoard.version).where(QueueBoard.hall_id == hall_id)) or 0
-                if version == cached["version"]:
-                    return cached
+            if 0 <= age < BOARD_CACHE_SECONDS and self._versions.of(hall_id, seen_after) == cached["version"]:
+                return cached
         return self.board(hall_id)
 
     def _run(self) -> None:
@@ -136,3 +140,23 @@ class QueuePublisher:
             self._emitted[hall_id] = board["version"]
             emitted += 1
         return emitted
+
+
+class _BoardVersions:
+    """Every hall's board version, read at once and reused by whoever needs a read that began after a given instant."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = threading.Lock()
+        self._began = float("-inf")
+        self._versions: dict[int, int] = {}
+
+    def of(self, hall_id: int, seen_after: float) -> int:
+        with self._lock:
+            if self._began <= seen_after:
+                began = time.monotonic()
+                with self._db.session() as session:
+                    rows = session.execute(select(QueueBoard.hall_id, QueueBoard.version))
+                    self._versions = {hall_id: version for hall_id, version in rows}
+                self._began = began
+            return self._versions.get(hall_id, 0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -70,8 +70,8 @@ class RemoteCare:
         db: Database,
         clock: Callable[[], datetime],
         *,
-        players: Callable[[], set[int]],
-        agents: Callable[[], set[int]],
+        players: Callable[[], Set[int]],
+        agents: Callable[[], Set[int]],
         certificate_print_key: bytes,
         interval: float = SWEEP_SECONDS,
     ) -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
+from collections.abc import KeysView
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -68,6 +70,8 @@ FAILURE_REPORT_SECONDS: Final = 60.0
 # the following beat. (A process that is not the publisher may learn of a version after it was pushed:
 # it then waits longer, never less.)
 PUSH_GRACE_SECONDS: Final = 10.0
+# Beats share one revision check for at most this long (``_FreshSnapshots``), never more than half the grace.
+BEAT_CHECK_SECONDS: Final = 1.0
 # A wall's power schedule covers player_power.HORIZON (48 h): a beat this close to its end sends the next.
 POWER_REFRESH: Final = timedelta(hours=24)
 
@@ -87,6 +91,8 @@ class Connected:
     deflate_ok: bool = False
     key: str = ""  # what it connected with: a key changed since (a revoked device) ends the connection
     power_until: datetime | None = None  # the end of the power schedule sent (walls and counters only)
+    # time.monotonic() once it was in its screen's and hall's rooms: a later change reaches it as a push.
+    joined_at: float = 0.0
 
 
 def _version(entry: Any) -> Any:
@@ -141,11 +147,12 @@ class _FailureReport:
 
 
 class _FreshSnapshots:
-    """The snapshot as of committed data, shared by the beats that arrive while one check runs.
+    """The snapshot as of committed data, shared by the beats that arrive within ``max_age`` of one check.
 
-    A beat is answered from a forced revision check that began after it arrived, so it sees every
-    change committed before it; a burst of beats costs about one check, not one per beat. A check
-    is a revision query: the book resolves again only when the revision moved.
+    A beat is answered from a forced revision check that began at most ``max_age`` before it arrived,
+    so it sees every change committed before that; at 5,000 screens a check per beat was about a
+    millisecond each, 111 a second, on the serving core (docs/benchmarks.md, "Fan-out"). A check is
+    a revision query: the book resolves again only when the revision moved.
     """
 
     def __init__(self, book: ManifestBook) -> None:
@@ -154,10 +161,10 @@ class _FreshSnapshots:
         self._began = float("-inf")
         self._snapshot: Snapshot | None = None
 
-    def current(self) -> Snapshot:
+    def current(self, max_age: float) -> Snapshot:
         arrived = time.monotonic()
         with self._lock:
-            if self._snapshot is not None and self._began >= arrived:
+            if self._snapshot is not None and self._began >= arrived - max_age:
                 return self._snapshot
             began = time.monotonic()
             self._snapshot = self._book.current(force_check=True)
@@ -187,14 +194,16 @@ class ScreenNamespace(GuardedNamespace):
         self._clock = clock
         self._lock = threading.Lock()
         self._connected: dict[str, Connected] = {}
+        # Connections per screen here, so "is it here?" is one lookup (asked at every hello), not a set of all.
+        self._screens_here: Counter[int] = Counter()
         self._hello_failures = _FailureReport("hello")
         self._check_failures = _FailureReport("heartbeat check")
         self.care: RemoteCare | None = None  # set by the runtime: remote-care commands and their answers
         self.evaluations: EvaluatorDesk | None = None  # set by evaluator_desk.init_app: 好差评 tablets
 
-    def connected_screens(self) -> set[int]:
-        with self._lock:
-            return {c.screen_id for c in self._connected.values()}
+    def connected_screens(self) -> KeysView[int]:
+        """The screens with a connection to this process: a live view, for membership tests."""
+        return self._screens_here.keys()
 
     def on_connect(self, auth: Any = None) -> None:
         key = auth.get("key") if isinstance(auth, dict) else None
@@ -206,14 +215,21 @@ class ScreenNamespace(GuardedNamespace):
         welcome = {"screen": screen.welcome(), "heartbeat_seconds": self._heartbeat_seconds}
         with self._lock:
             self._connected[current_sid()] = Connected(screen.id, screen.hall.id, welcome, key=key)
+            self._screens_here[screen.id] += 1
         join_room(screen_room(screen.id))
         join_room(hall_room(screen.hall.id))
+        with self._lock:
+            self._connected[current_sid()].joined_at = time.monotonic()
         agent = request.headers.get("User-Agent", "")
         self._beats.seen(screen.id, info=agent)
 
     def on_disconnect(self, reason: Any = None) -> None:
         with self._lock:
             conn = self._connected.pop(current_sid(), None)
+            if conn is not None:
+                self._screens_here[conn.screen_id] -= 1
+                if self._screens_here[conn.screen_id] <= 0:
+                    del self._screens_here[conn.screen_id]
         if conn is not None:
             self._beats.disconnected(conn.screen_id)
 
@@ -271,6 +287,7 @@ class ScreenNamespace(GuardedNamespace):
         if not connections:
             return 0
         snap = self._book.current(force_check=True)
+        began = time.monotonic()
         sent = 0
         for sid, conn in connections:
             found = snap.for_screen(conn.screen_id)
@@ -279,7 +296,7 @@ class ScreenNamespace(GuardedNamespace):
             if found is not None and (beat is None or beat.version != found[1].version):
                 self._send(sid, MANIFEST, manifest_message(snap, found[0], deflate_ok=conn.deflate_ok))
                 sent += 1
-            self._send(sid, QUEUE_BOARD, self._queue.current_board(conn.hall_id))
+            self._send(sid, QUEUE_BOARD, self._queue.current_board(conn.hall_id, seen_after=began))
         return sent
 
     def on_heartbeat(self, data: Any = None) -> None:
@@ -302,9 +319,11 @@ class ScreenNamespace(GuardedNamespace):
         if version is None or not conn.greeted:
             return
         # A push lost on the way (Redis pub/sub is lossy), or a change this process's snapshot has not
-        # seen yet, is made good here: one heartbeat period late at worst.
+        # seen yet, is made good here: one heartbeat period late at worst. The check may be shared with
+        # beats of the last half grace: a version younger than that is not sent anyway (its push is on
+        # its way), and one older was seen by that check; so sharing it changes no answer.
         try:
-            snap = self._fresh.current()
+            snap = self._fresh.current(max_age=min(BEAT_CHECK_SECONDS, PUSH_GRACE_SECONDS / 2))
         except Exception as err:  # noqa: BLE001 - the next beat checks again; the beat itself is recorded
             self._check_failures.note(conn.screen_id, err)
             return
@@ -398,7 +417,7 @@ class ScreenNamespace(GuardedNamespace):
             # A screen added since the last snapshot: look again before giving up on it.
             snap = self._book.current(force_check=True)
             found = snap.for_screen(conn.screen_id)
-        board = self._queue.current_board(conn.hall_id)
+        board = self._queue.current_board(conn.hall_id, seen_after=conn.joined_at)
         citizen = self._open_citizen_session(conn)
         evaluator = self.evaluations.state(conn.screen_id) if self.evaluations and self._is_evaluator(conn) else None
         sid = current_sid()

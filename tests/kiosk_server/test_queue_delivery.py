@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from content.queue.setup import add_counter, add_service_type
@@ -107,3 +109,35 @@ def test_a_rolled_back_change_publishes_nothing(app: Flask, queue: Queue) -> Non
         take_ticket(session, queue.line_id, runtime(app).clock())
         session.rollback()
     assert runtime(app).queue.publish_once(sweep=False) == 0
+
+
+def test_hellos_of_screens_that_joined_before_a_version_read_share_it(app: Flask, queue: Queue) -> None:
+    # A screen is in its hall's room from its connect: a board committed after a read that began
+    # later reaches it as a push, so its hello may use that read (a connect storm: one read, not one each).
+    change(app, take_ticket, queue.line_id)
+    reads: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM queue_boards" in statement and "WHERE" not in statement:
+            reads.append(statement)
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        first = screen(app, queue.world.wall_keys[0])
+        assert boards(first)[0]["version"] == 1
+        read_so_far = len(reads)
+        joined = time.monotonic()
+        time.sleep(0.01)  # a read that begins strictly later
+        queue_pub = runtime(app).queue
+        assert queue_pub.current_board(queue.world.hall_id, seen_after=joined)["version"] == 1
+        assert len(reads) == read_so_far + 1
+        for _ in range(5):
+            assert queue_pub.current_board(queue.world.hall_id, seen_after=joined)["version"] == 1
+        assert len(reads) == read_so_far + 1, "hellos that joined before the read share it"
+        change(app, call_next, queue.counter_id)  # committed after the read: a later join must see it
+        later = time.monotonic()
+        assert queue_pub.current_board(queue.world.hall_id, seen_after=later)["version"] == 2
+        assert len(reads) == read_so_far + 2
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

@@ -186,6 +186,23 @@ def test_a_heartbeat_gets_a_change_that_this_process_snapshot_missed(
     assert "养老护理员（新）" in {item.get("title") for item in fresh["manifest"]["items"].values()}
 
 
+def test_beats_share_one_revision_check_within_half_the_grace(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(screen_namespace, "BEAT_CHECK_SECONDS", 3600.0)  # a slow machine changes nothing here
+    client = connect(app, world.wall_keys[0])
+    client.emit("hello", {"held": {}}, namespace="/screen")
+    [shown] = events(client, "manifest")
+    counting = fail_book(app, monkeypatch, times=0)
+    for _ in range(20):
+        client.emit("heartbeat", {"showing": {"manifest": shown["version"]}}, namespace="/screen")
+    assert counting.calls == 1, "twenty beats, one revision check"
+    monkeypatch.setattr(screen_namespace, "PUSH_GRACE_SECONDS", 0.0)  # no grace: nothing may be shared
+    for _ in range(5):
+        client.emit("heartbeat", {"showing": {"manifest": shown["version"]}}, namespace="/screen")
+    assert counting.calls == 6
+
+
 # -- reserved event names -----------------------------------------------------------------------------------
 
 
