@@ -280,7 +280,9 @@ class Swarm:
             return
         if sio == 0:  # connected: beat from now on, and say what we hold, asking for an ack
             link.beats = asyncio.create_task(self._beat(screen, link))
-            await link.ws.send(f"42{NAMESPACE},0" + json.dumps(["hello", {"held": self._held(screen)}]))
+            await link.ws.send(
+                f"42{NAMESPACE},0" + json.dumps(["hello", {"held": self._held(screen), "accept": ["deflate"]}])
+            )
         elif sio == 4:
             raise _Refused(f"connect error {frame[start : start + 80].decode(errors='replace')}")
         elif sio == 1:
