@@ -231,7 +231,15 @@ class LiveManifests:
         patched = {
             i for i in changes.items if i in reloaded.items and _same_place(self._items.get(i), reloaded.items[i])
         }
-        changes = replace(changes, items=changes.items - patched)
+        # Playlists and layouts were read again because they hold a changed item (it may be gone); one
+        # that came back as it was changes no group. Without this, a ticker's new text shown everywhere
+        # resolved every group again through its playlist instead of being patched in (1 s at 200 groups).
+        changes = replace(
+            changes,
+            items=changes.items - patched,
+            playlists={p for p in changes.playlists if self._playlists.get(p) != reloaded.playlists.get(p)},
+            layouts={i for i in changes.layouts if self._layouts.get(i) != reloaded.layouts.get(i)},
+        )
         touched = self._touched(changes)  # by what the old rows reached
         _replace(self._items, patched, reloaded.items)
         _replace(self._items, changes.items, reloaded.items)

@@ -501,6 +501,20 @@ def test_a_retitled_vacancy_is_patched_into_the_manifests_that_show_it_without_r
     assert held(live) == full_resolve(session, START + timedelta(minutes=1))
 
 
+def test_a_reworded_ticker_in_a_playlist_is_patched_not_resolved_through_its_playlist(
+    world: World, session: Session
+) -> None:
+    live = LiveManifests.load(session, START)
+    ticker = world.items[1]  # in the 上午专场 playlist, which plays now in the city's halls
+    showing = {key for key, m in live.manifests.items() if f"ticker:{ticker.id}" in m.body["items"]}
+    assert showing
+    ticker.title = "本中心周六上午照常办公"
+    changed = apply(session, live, [("content", {"kind": "ticker", "id": ticker.id})], START + timedelta(minutes=1))
+    assert changed == showing
+    assert live.resolved == 0, "the playlist holding it came back as it was: no group is resolved again"
+    assert held(live) == full_resolve(session, START + timedelta(minutes=1))
+
+
 def test_a_schedule_resolves_only_the_groups_it_targeted_or_targets(world: World, session: Session) -> None:
     live = LiveManifests.load(session, START)
     campaign = world.schedules[2]  # the group's screens only
