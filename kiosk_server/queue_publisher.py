@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -25,6 +24,7 @@ from content.queue.models import QueueBoard
 from kiosk_server.database import Database
 from kiosk_server.db_outage import outage_of
 from kiosk_server.events import QUEUE_BOARD, SCREEN_NAMESPACE, hall_room
+from kiosk_server.shared_reads import SharedRead
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class QueuePublisher:
         self._dirty: set[int] = set()
         self._emitted: dict[int, int] = {}  # hall -> board version last emitted by this process
         self._cache: dict[int, dict[str, Any]] = {}  # hall -> the latest board computed here
-        self._versions = _BoardVersions(db)
+        self._versions = SharedRead(db, _board_versions)
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._started = False
@@ -102,7 +102,7 @@ class QueuePublisher:
             cached = self._cache.get(hall_id)
         if cached is not None:
             age = (self._clock() - datetime.fromisoformat(cached["generated_at"])).total_seconds()
-            if 0 <= age < BOARD_CACHE_SECONDS and self._versions.of(hall_id, seen_after) == cached["version"]:
+            if 0 <= age < BOARD_CACHE_SECONDS and self._versions.since(seen_after).get(hall_id, 0) == cached["version"]:
                 return cached
         return self.board(hall_id)
 
@@ -142,21 +142,6 @@ class QueuePublisher:
         return emitted
 
 
-class _BoardVersions:
-    """Every hall's board version, read at once and reused by whoever needs a read that began after a given instant."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._lock = threading.Lock()
-        self._began = float("-inf")
-        self._versions: dict[int, int] = {}
-
-    def of(self, hall_id: int, seen_after: float) -> int:
-        with self._lock:
-            if self._began <= seen_after:
-                began = time.monotonic()
-                with self._db.session() as session:
-                    rows = session.execute(select(QueueBoard.hall_id, QueueBoard.version))
-                    self._versions = {hall_id: version for hall_id, version in rows}
-                self._began = began
-            return self._versions.get(hall_id, 0)
+def _board_versions(session: Session) -> dict[int, int]:
+    """Every hall's board version."""
+    return {hall_id: version for hall_id, version in session.execute(select(QueueBoard.hall_id, QueueBoard.version))}

@@ -48,6 +48,7 @@ from kiosk_server.db_outage import outage_of
 from kiosk_server.events import AGENT_NAMESPACE, DEVICE_COMMAND, SCREEN_NAMESPACE, agent_room, screen_room
 from kiosk_server.periodic import run_rounds
 from kiosk_server.print_documents import NO_DOCUMENT, NoDocument, document_bytes
+from kiosk_server.shared_reads import SharedRead
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class RemoteCare:
         self._db = db
         self._clock = clock
         self._connected = {Executor.PLAYER: players, Executor.AGENT: agents}
+        self._waiting = SharedRead(db, commands.screens_with_pending)
         self._interval = interval
         self._certificate_print_key = certificate_print_key
         self._stopped = threading.Event()
@@ -194,17 +196,23 @@ class RemoteCare:
         else:
             self._socketio.emit(DEVICE_COMMAND, payload, to=screen_room(screen_id), namespace=SCREEN_NAMESPACE)
 
-    def player_ready(self, screen_id: int) -> None:
-        """A screen's player said hello here: send what waits for it."""
-        self._ready(screen_id)
+    def player_ready(self, screen_id: int, joined_at: float) -> None:
+        """A screen's player said hello here: send what waits for it.
+
+        Whether anything waits comes from a read shared by the hellos of screens that joined their room
+        before it began (kiosk_server/shared_reads.py): a command added later is sent by the process
+        that added it when the screen is there, or by this one's sweep.
+        """
+        self._ready(screen_id, joined_at)
 
     def agent_ready(self, screen_id: int) -> None:
         """A kiosk's agent said hello here: send what waits for it."""
         self._ready(screen_id)
 
-    def _ready(self, screen_id: int) -> None:
+    def _ready(self, screen_id: int, joined_at: float | None = None) -> None:
         try:
-            self.dispatch({screen_id})
+            if joined_at is None or screen_id in self._waiting.since(joined_at):
+                self.dispatch({screen_id})
         except Exception as err:  # noqa: BLE001 - the hello must not fail for this; the next sweep sends it
             if not outage_of(self._db.engine).failed(err):
                 log.warning(

@@ -32,9 +32,9 @@ from socketio.exceptions import ConnectionRefusedError  # not the builtin: only 
 from content.backoff import RECONNECT
 from content.citizens.sessions import open_session_for, reissue_token
 from content.control_characters import first_control_character
-from content.org import player_power
+from content.org import player_power, power_schedules
 from content.org.device_commands import Executor
-from content.org.screens import Screen, ScreenKind
+from content.org.screens import ScreenKind
 from content.org.timezones import zone
 from content.signage.proof_of_play import MAX_BATCH, MAX_BATCH_ID, record_plays
 from kiosk_server.citizen_events import session_payload
@@ -58,6 +58,7 @@ from kiosk_server.manifests import ManifestBook, Snapshot
 from kiosk_server.queue_publisher import QueuePublisher
 from kiosk_server.remote_care import RemoteCare
 from kiosk_server.screen_directory import ScreenDirectory
+from kiosk_server.shared_reads import SharedRead
 from kiosk_server.socket_sid import current_sid
 
 log = logging.getLogger(__name__)
@@ -190,6 +191,7 @@ class ScreenNamespace(GuardedNamespace):
         self._queue = queue
         self._beats = beats
         self._directory = ScreenDirectory(db)
+        self._power_rows = SharedRead(db, power_schedules.read_power_rows)
         self._heartbeat_seconds = heartbeat_seconds
         self._clock = clock
         self._lock = threading.Lock()
@@ -247,7 +249,9 @@ class ScreenNamespace(GuardedNamespace):
             conn.deflate_ok = _accepts_deflate(data)
         answer = self._greet(conn, _held_of_hello(data))
         if answer["ok"] and self.care is not None:
-            self.care.player_ready(conn.screen_id)  # commands that waited for this screen, after its welcome
+            self.care.player_ready(
+                conn.screen_id, conn.joined_at
+            )  # commands that waited for this screen, after its welcome
         return answer
 
     def on_command_result(self, data: Any = None) -> dict[str, Any]:
@@ -451,9 +455,8 @@ class ScreenNamespace(GuardedNamespace):
         """The off-intervals a wall's or counter's player follows (player_power.py); None for a kiosk."""
         if conn.welcome["screen"]["kind"] == ScreenKind.KIOSK.value:
             return None  # its agent switches the panel; the page a citizen may be using is never blanked
-        with self._db.session() as session:
-            screen = session.get(Screen, conn.screen_id)
-            return player_power.payload(session, screen, now) if screen is not None else None
+        rows = self._power_rows.since(conn.joined_at)  # a later change is pushed to the screen's room
+        return player_power.wire(power_schedules.effective_of(rows, conn.screen_id, conn.hall_id).schedule, now)
 
     def _refresh_power(self, conn: Connected) -> None:
         """Send the next horizon of the power schedule to a connection whose schedule runs out within a day."""

@@ -381,6 +381,11 @@ def pending(session: Session, screen_ids: set[int] | None = None) -> list[Device
     return list(session.scalars(query.order_by(DeviceCommand.id)))
 
 
+def screens_with_pending(session: Session) -> set[int]:
+    """The screens that have a pending command (usually none)."""
+    return set(session.scalars(select(DeviceCommand.screen_id).where(DeviceCommand.state == State.PENDING.value)))
+
+
 def recent(session: Session, screen_id: int, limit: int = 10) -> list[DeviceCommand]:
     """A screen's last ``limit`` commands, newest first."""
     query = select(DeviceCommand).where(DeviceCommand.screen_id == screen_id)

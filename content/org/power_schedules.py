@@ -9,12 +9,13 @@ what was understood.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.db import Base, utcnow
@@ -91,19 +92,59 @@ def _clean(text: str) -> tuple[OpeningHours, str]:
     return hours, format_hours(hours)
 
 
+@dataclass(frozen=True)
+class PowerRows:
+    """The rows schedules are made of: halls' time zones, halls' opening hours, screens' overrides."""
+
+    timezones: Mapping[int, str]  # hall id -> its time zone
+    halls: Mapping[int, tuple[str, int]]  # hall id -> (opening hours text, margin minutes)
+    overrides: Mapping[int, tuple[bool, str | None]]  # screen id -> (always on, hours text)
+
+
+def read_power_rows(session: Session) -> PowerRows:
+    """Every hall's and screen's rows at once: a burst of screens saying hello shares one read."""
+    return PowerRows(
+        timezones={hall_id: tz for hall_id, tz in session.execute(select(Hall.id, Hall.timezone))},
+        halls={
+            hall_id: (hours, margin)
+            for hall_id, hours, margin in session.execute(
+                select(HallOpeningHours.hall_id, HallOpeningHours.hours, HallOpeningHours.margin_minutes)
+            )
+        },
+        overrides={
+            screen_id: (always_on, hours)
+            for screen_id, always_on, hours in session.execute(
+                select(ScreenPowerOverride.screen_id, ScreenPowerOverride.always_on, ScreenPowerOverride.hours)
+            )
+        },
+    )
+
+
 def effective(session: Session, screen: Screen) -> Effective:
     """The schedule ``screen`` follows now."""
     hall = session.get(Hall, screen.hall_id)
-    timezone = hall.timezone if hall is not None else "Asia/Shanghai"
     hall_row = session.get(HallOpeningHours, screen.hall_id)
-    margin = hall_row.margin_minutes if hall_row is not None else DEFAULT_MARGIN_MINUTES
     override = session.get(ScreenPowerOverride, screen.id)
-    if override is not None and override.always_on:
+    rows = PowerRows(
+        timezones={screen.hall_id: hall.timezone} if hall is not None else {},
+        halls={screen.hall_id: (hall_row.hours, hall_row.margin_minutes)} if hall_row is not None else {},
+        overrides={screen.id: (override.always_on, override.hours)} if override is not None else {},
+    )
+    return effective_of(rows, screen.id, screen.hall_id)
+
+
+def effective_of(rows: PowerRows, screen_id: int, hall_id: int) -> Effective:
+    """The schedule the screen ``screen_id`` of hall ``hall_id`` follows, by ``rows``."""
+    timezone = rows.timezones.get(hall_id, "Asia/Shanghai")
+    hall_row = rows.halls.get(hall_id)
+    margin = hall_row[1] if hall_row is not None else DEFAULT_MARGIN_MINUTES
+    override = rows.overrides.get(screen_id)
+    if override is not None and override[0]:
         return Effective(Source.ALWAYS_ON, None, "", timezone, margin)
-    if override is not None and override.hours:
-        return Effective(Source.SCREEN, parse_hours(override.hours), override.hours, timezone, margin)
-    if hall_row is not None and hall_row.hours:
-        return Effective(Source.HALL, parse_hours(hall_row.hours), hall_row.hours, timezone, margin)
+    if override is not None and override[1]:
+        return Effective(Source.SCREEN, parse_hours(override[1]), override[1], timezone, margin)
+    if hall_row is not None and hall_row[0]:
+        return Effective(Source.HALL, parse_hours(hall_row[0]), hall_row[0], timezone, margin)
     return Effective(Source.NONE, None, "", timezone, margin)
 
 
