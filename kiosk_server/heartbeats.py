@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from content.org.screens import ScreenStatus
+from content.org.screens import write_statuses
 from kiosk_server.database import Database
 from kiosk_server.db_outage import outage_of
 
@@ -69,16 +69,19 @@ class HeartbeatRecorder:
             return 0
         try:
             with self._db.session() as session:
-                for screen_id, beat in batch.items():
-                    session.merge(
-                        ScreenStatus(
-                            screen_id=screen_id,
-                            last_seen_at=beat.at,
-                            manifest_version=beat.version,
-                            connected=beat.connected,
-                            client_info=beat.info[:255],
-                        )
-                    )
+                write_statuses(
+                    session,
+                    [
+                        {
+                            "screen_id": screen_id,
+                            "last_seen_at": beat.at,
+                            "manifest_version": beat.version,
+                            "connected": beat.connected,
+                            "client_info": beat.info[:255],
+                        }
+                        for screen_id, beat in batch.items()
+                    ],
+                )
                 session.commit()
         except Exception:
             with self._lock:  # keep them for the next flush, newer beats win

@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session
 
 from content.errors import ValidationError
 from content.org.opening_hours import OpeningHoursError
-from content.org.power_schedules import Source, effective, set_hall_hours, set_screen_override
+from content.org.power_schedules import (
+    Source,
+    effective,
+    effective_of,
+    read_power_rows,
+    set_hall_hours,
+    set_screen_override,
+)
 
 DATABASES = ("sqlite", "postgres")
 
@@ -38,6 +45,21 @@ def test_a_screen_follows_nothing_then_its_hall_then_its_override(session: Sessi
     set_hall_hours(session, hall, "  ", 15, by="user:1")
     assert effective(session, screen).source is Source.NONE
     assert effective(session, screen).schedule.hours is None
+
+
+def test_the_rows_read_at_once_give_every_screen_what_it_follows(session: Session, make: Factory) -> None:
+    east, west, bare = make.hall(timezone="Asia/Shanghai"), make.hall(timezone="Asia/Urumqi"), make.hall()
+    screens = [make.screen(east), make.screen(east), make.screen(west), make.screen(bare)]
+    set_hall_hours(session, east, "周一至周五 8:30-17:30", 20, by="user:1")
+    set_hall_hours(session, west, "Mon-Sun 10:00-19:00", 15, by="user:1")
+    set_screen_override(session, screens[1], "hours", "Mon-Sun 07:00-22:00", by="user:1")
+    set_screen_override(session, screens[2], "always_on", by="user:1")
+    session.commit()
+    rows = read_power_rows(session)
+    got = [effective_of(rows, s.id, s.hall_id) for s in screens]
+    assert [e.source for e in got] == [Source.HALL, Source.SCREEN, Source.ALWAYS_ON, Source.NONE]
+    assert got == [effective(session, s) for s in screens]
+    assert (got[2].timezone, got[0].margin_minutes) == ("Asia/Urumqi", 20)
 
 
 def test_bad_hours_and_modes_are_refused_and_nothing_is_stored(session: Session, make: Factory) -> None:
