@@ -88,6 +88,10 @@ class Side:
     swarm_cpu_seconds: float = 0.0
     phase_seconds: float = 0.0
     delivery: Delivery | None = None
+    # --restart: kill -9 of the server until every screen holds a change made after it came back.
+    restart_seconds: float | None = None
+    restart_up_seconds: float | None = None  # kill -9 until the restarted server answered /healthz
+    restart_behind: int = 0  # screens without that change when the deadline passed
 
     def per_message_us(self) -> float | None:
         d = self.delivery
@@ -237,6 +241,8 @@ def measure_project(run: Run, args: argparse.Namespace, tmp: Path) -> None:
                 args,
             )
             side.delivery = delivery(swarm.screens, sent, seqs)
+            if args.restart:
+                await _restart_phase(side, server, swarm, patch, url, last_id, args)
         finally:
             await swarm.close()
 
@@ -245,6 +251,39 @@ def measure_project(run: Run, args: argparse.Namespace, tmp: Path) -> None:
     finally:
         server.stop()
     run.manifest_bytes = side.delivery.message_bytes if side.delivery else 0
+
+
+async def _restart_phase(
+    side: Side,
+    server: ServerProcess,
+    swarm: Swarm,
+    patch: Callable[[int], float],
+    url: str,
+    last_id: int,
+    args: argparse.Namespace,
+) -> None:
+    """kill -9 the server holding the swarm, start it again, make one more change, and time until all hold it.
+
+    The screens reconnect by themselves with the player's backoff; the change is made as soon as the
+    new process answers, so a screen holds it by its hello or by the push, whichever comes first.
+    """
+    killed = time.monotonic()
+    server.kill()
+
+    def start() -> None:
+        with pinned(SERVER_CPU, SWARM_CPU, args.pin):
+            server.start(timeout=120)
+
+    await asyncio.to_thread(start)
+    side.restart_up_seconds = time.monotonic() - killed
+    await asyncio.to_thread(patch, args.changes)
+    seq = (await asyncio.to_thread(_change_seqs, url, last_id, args.changes + 1))[-1]
+    deadline = killed + args.restart_deadline
+    while not has_all(swarm.screens, seq) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    side.restart_behind = sum(1 for s in swarm.screens if s.seq < seq)
+    if not side.restart_behind:
+        side.restart_seconds = time.monotonic() - killed
 
 
 def measure_reference(run: Run, args: argparse.Namespace) -> None:
@@ -335,8 +374,19 @@ def notes(run: Run) -> str:
         f"on the wire per delivery, missed (screen, change) pairs {d.missed_changes if d else '–'}, swarm CPU "
         f"{p.swarm_cpu_seconds:.1f} s, connections dropped {p.drops}; reference {rd.deliveries if rd else 0:,} deliveries, {r.cpu_seconds:.2f} s CPU, "
         f"p99 {_ms(percentile(rd.latencies, 99) if rd else None)}, connect {r.connect_seconds:.1f} s; "
-        f"failures {p.failure_reasons or 'none'}; load {' '.join(f'{x:.1f}' for x in run.load_before)} → "
+        f"failures {p.failure_reasons or 'none'}; {_restarted(p)}load {' '.join(f'{x:.1f}' for x in run.load_before)} → "
         f"{' '.join(f'{x:.1f}' for x in run.load_after)}"
+    )
+
+
+def _restarted(p: Side) -> str:
+    if p.restart_up_seconds is None:
+        return ""
+    if p.restart_seconds is None:
+        return f"after kill -9 and restart, {p.restart_behind:,} screens still without the newest change; "
+    return (
+        f"kill -9 → restarted server up in {p.restart_up_seconds:.1f} s → every screen on the newest "
+        f"version {p.restart_seconds:.1f} s after the kill; "
     )
 
 
@@ -364,6 +414,8 @@ def main() -> int:
     parser.add_argument("--no-deflate", dest="deflate", action="store_false", help="do not offer permessage-deflate")
     parser.add_argument("--no-reference", dest="reference", action="store_false")
     parser.add_argument("--json", type=Path, help="write every number (and every latency) here")
+    parser.add_argument("--restart", action="store_true", help="then kill -9 the server and time the way back")
+    parser.add_argument("--restart-deadline", type=float, default=120.0, help="seconds allowed after the kill")
     args = parser.parse_args()
     limit = raise_open_files()
     args.pin = can_pin()

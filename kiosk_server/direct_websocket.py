@@ -28,7 +28,6 @@ import os
 import socket
 import threading
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, Final
@@ -56,6 +55,7 @@ def install(sio_server: Any) -> None:
     # The drivers' table is shared by every server of that async mode: give this one its own copy.
     engine._async = {**engine._async, "websocket": _Factory(upstream)}
     engine.__class__ = _PingingEngine
+    engine.pinger = Pinger(engine)
 
 
 class _PingingEngine(EngineServer):
@@ -66,10 +66,12 @@ class _PingingEngine(EngineServer):
     one place that sees them all, for long-polling sockets as well as websockets.
     """
 
+    pinger: Pinger  # set by ``install``
+
     def start_background_task(self, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         owner = getattr(target, "__self__", None)
         if isinstance(owner, EngineSocket) and getattr(target, "__func__", None) is EngineSocket._send_ping:
-            pinger_of(self).add(owner)
+            self.pinger.add(owner)
             return None
         return super().start_background_task(target, *args, **kwargs)
 
@@ -421,14 +423,7 @@ class Pinger:
                 engine_socket.send(_PING)
 
 
-_pingers: weakref.WeakKeyDictionary[Any, Pinger] = weakref.WeakKeyDictionary()
-_pingers_lock = threading.Lock()
-
-
 def pinger_of(server: Any) -> Pinger:
-    """The one ``Pinger`` of an Engine.IO server."""
-    with _pingers_lock:
-        pinger = _pingers.get(server)
-        if pinger is None:
-            pinger = _pingers[server] = Pinger(server)
-        return pinger
+    """The one ``Pinger`` of an Engine.IO server ``install`` prepared."""
+    pinger: Pinger = server.pinger
+    return pinger
