@@ -149,6 +149,7 @@ class Swarm:
         self.scanner = Scanner()
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
         self._welcomed = 0
         self._all_welcomed = asyncio.Event()
         self.errors: dict[str, int] = {}  # failure reasons, counted
@@ -178,9 +179,14 @@ class Swarm:
         return self._bytes_in[0]
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Cancelled until ended, and a flag: Python 3.11's wait_for can swallow a cancellation that meets
+        # a handshake's end, and that screen would go on for ever (a close that hung after a --restart).
+        self._closing = True
+        pending = set(self._tasks)
+        while pending:  # cancelled again until each has ended
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=1.0)
 
     def _failed(self, screen: Screen, reason: str) -> None:
         screen.failures += 1
@@ -189,7 +195,7 @@ class Swarm:
     async def _live(self, screen: Screen) -> None:
         """Connect, serve, and reconnect with the player's backoff (docs/protocol.md §6) until cancelled."""
         attempt = 0
-        while True:
+        while not self._closing:
             link: _Link | None = None
             try:
                 async with self._slots:
