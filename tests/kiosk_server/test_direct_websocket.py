@@ -20,7 +20,8 @@ from werkzeug.serving import make_server
 
 from kiosk_server import direct_websocket
 from kiosk_server import websocket_frames as frames
-from kiosk_server.direct_websocket import Connection, DirectSocket, frame_of
+from kiosk_server.direct_websocket import DirectSocket, frame_of
+from kiosk_server.websocket_connection import Connection
 from tests.support.server import free_port, wait_for
 
 
