@@ -6,8 +6,10 @@ once per screen, about 1.1 ms of CPU each (5.5 s for one change reaching 5,000 s
 0.2 ms each for a manifest that arrives already deflated, since wsproto deflates those bytes again
 (docs/protocol.md §3 "Wire form"). This middleware takes the offer out of the request before the
 websocket server reads it, so no connection negotiates the extension, whichever server runs
-(gevent, threading, gunicorn). What is left uncompressed is small: welcomes, queue boards, pings
-and the manifests below the deflate threshold.
+(gevent, threading, gunicorn). Our own transport (kiosk_server/direct_websocket.py) negotiates none
+anyway; this keeps it so where python-engineio's own transport still serves (a server that lends
+no socket, such as gunicorn's gevent_pywsgi worker). What is left uncompressed is small: welcomes,
+queue boards, pings and the manifests below the deflate threshold.
 """
 
 from __future__ import annotations
