@@ -5,9 +5,10 @@ the 招聘会 badge of a fair's vacancy on the vacancy board."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -89,8 +90,10 @@ def add_fairs(session: Session, world: World, now: datetime) -> None:
         | {
             "title": NEXT,
             "theme": "高校毕业生专场",
-            "starts_at": now + timedelta(days=2, hours=1),
-            "ends_at": now + timedelta(days=2, hours=8),
+            # 10:00 in the hall's zone two calendar days on: "2 天" at any hour the test runs (it counted
+            # 3 when now + 2 days crossed midnight in Shanghai, late in the evening there).
+            "starts_at": _shanghai_day(now, 2, 10),
+            "ends_at": _shanghai_day(now, 2, 17),
             "venue_name": "甘肃省人力资源市场",
             "venue_address": "兰州市城关区南滨河东路",
             "booths": booths[:3],
@@ -202,3 +205,9 @@ def test_the_countdown_keeps_counting_by_the_player_s_clock_offline(browser: Any
     )
     assert page.get_attribute("#wall", "data-conn") != "online"
     context.close()
+
+
+def _shanghai_day(now: datetime, days: int, hour: int) -> datetime:
+    """``hour`` o'clock in Asia/Shanghai, ``days`` calendar days after ``now``'s date there."""
+    zone = ZoneInfo("Asia/Shanghai")
+    return datetime.combine((now.astimezone(zone) + timedelta(days=days)).date(), time(hour), tzinfo=zone)
