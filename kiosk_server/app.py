@@ -86,7 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ]
     )
 
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, connections=settings.database_connections)
     db.init_app(app)
 
     socketio = _socketio_for(settings)

@@ -184,12 +184,20 @@ def _cast_document_pages(value: str) -> int:
     return pages
 
 
+def _cast_database_connections(value: str) -> int:
+    connections = int(value)
+    if not 2 <= connections <= 1000:
+        raise ValueError(f"expected 2 to 1000 connections, got {connections}")
+    return connections
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server reads from its environment, typed and checked."""
 
     data_dir: Path
     database_url: str
+    database_connections: int  # the most PostgreSQL connections this process opens (its pool and overflow)
     secret_key: str = field(repr=False)  # never in a log line or a traceback's locals
     message_queue_url: str  # empty: in-process queue (single process)
     async_mode: str
@@ -235,6 +243,7 @@ class Settings:
 _SPEC: Final[dict[str, tuple[Callable[[str], Any], str | None]]] = {
     "data_dir": (_cast_str, "./var"),
     "database_url": (_cast_database_url, None),
+    "database_connections": (_cast_database_connections, "20"),
     "secret_key": (_cast_str, None),
     "message_queue_url": (_cast_queue_url, ""),
     "async_mode": (_cast_async_mode, "threading"),

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
@@ -19,6 +19,9 @@ from content.sqlite_transactions import control_transactions
 from kiosk_server.data_dir import sqlite_directory, writing_to
 
 MIGRATIONS_DIR = Path(content.__file__).parent / "migrations"
+DEFAULT_CONNECTIONS: Final = 20  # KIOSK_DATABASE_CONNECTIONS' default: 4 processes stay under PostgreSQL's 100
+KEPT_CONNECTIONS: Final = 10  # of those, kept open between bursts
+POOL_WAIT_SECONDS: Final = 30.0  # a caller waits this long for a free connection, then gets an error
 
 
 def _owner_only(url: str) -> None:
@@ -48,8 +51,14 @@ def _owner_only(url: str) -> None:
             path.chmod(0o600)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for this app: SQLite in WAL mode with foreign keys (file mode 0600), PostgreSQL with pre-ping."""
+def make_engine(url: str, *, connections: int = DEFAULT_CONNECTIONS, **kwargs: Any) -> Engine:
+    """An engine tuned for this app: SQLite in WAL mode with foreign keys (file mode 0600), PostgreSQL with pre-ping.
+
+    A PostgreSQL engine opens at most ``connections`` (``KIOSK_DATABASE_CONNECTIONS``): up to 10 kept
+    open, the rest opened for a burst and closed after it. A caller past that waits for one
+    (``POOL_WAIT_SECONDS``), so every process's share of the server's ``max_connections`` holds
+    during a connect storm (docs/deployment.md, "Database connections").
+    """
     if url.startswith("sqlite"):
         _owner_only(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
@@ -63,7 +72,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    if kwargs.get("poolclass") is not None:
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    kept = min(KEPT_CONNECTIONS, connections)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=kept,
+        max_overflow=connections - kept,
+        pool_timeout=POOL_WAIT_SECONDS,
+        **kwargs,
+    )
 
 
 def alembic_config(url: str) -> Config:
@@ -108,8 +127,8 @@ def _upgrade(engine: Engine, url: str, revision: str) -> None:
 class Database:
     """The app's engine and session factory; one per app, kept in ``app.extensions``."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, *, connections: int = DEFAULT_CONNECTIONS) -> None:
+        self.engine = make_engine(url, connections=connections)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:

@@ -51,6 +51,7 @@ class QueuePublisher:
         self._dirty: set[int] = set()
         self._emitted: dict[int, int] = {}  # hall -> board version last emitted by this process
         self._cache: dict[int, dict[str, Any]] = {}  # hall -> the latest board computed here
+        self._computing: dict[int, threading.Lock] = {}  # hall -> held while a hello computes its board
         self._versions = SharedRead(db, _board_versions)
         self._wake = threading.Event()
         self._stopped = threading.Event()
@@ -97,14 +98,29 @@ class QueuePublisher:
         ``seen_after`` (``time.monotonic()``): the screen has been in the hall's room since then, so
         any board committed later reaches it as a push; its version check may therefore come from a
         read of every hall's version that began after that instant, and a burst of hellos shares one.
+        The hall's hellos compute its board one at a time: those that waited take the board the
+        first computed when its version is still the current one, so a storm of a hall's screens
+        costs one computation (and one database connection), not one each.
         """
+        cached = self._current(hall_id, seen_after)
+        if cached is not None:
+            return cached
+        with self._lock:
+            computing = self._computing.setdefault(hall_id, threading.Lock())
+        with computing:
+            cached = self._current(hall_id, seen_after)
+            return cached if cached is not None else self.board(hall_id)
+
+    def _current(self, hall_id: int, seen_after: float) -> dict[str, Any] | None:
+        """The cached board when it is young and its version is the hall's as of a read after ``seen_after``."""
         with self._lock:
             cached = self._cache.get(hall_id)
-        if cached is not None:
-            age = (self._clock() - datetime.fromisoformat(cached["generated_at"])).total_seconds()
-            if 0 <= age < BOARD_CACHE_SECONDS and self._versions.since(seen_after).get(hall_id, 0) == cached["version"]:
-                return cached
-        return self.board(hall_id)
+        if cached is None:
+            return None
+        age = (self._clock() - datetime.fromisoformat(cached["generated_at"])).total_seconds()
+        if 0 <= age < BOARD_CACHE_SECONDS and self._versions.since(seen_after).get(hall_id, 0) == cached["version"]:
+            return cached
+        return None
 
     def _run(self) -> None:
         failures = 0

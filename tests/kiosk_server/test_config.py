@@ -80,6 +80,8 @@ def test_postgres_url_gets_the_psycopg_driver(tmp_path: Path) -> None:
         ("KIOSK_TRUSTED_PROXIES", "-1", "the number of reverse proxies in front of the server, 0 to 5"),
         ("KIOSK_TRUSTED_PROXIES", "yes", "KIOSK_TRUSTED_PROXIES"),
         ("KIOSK_SECURE_COOKIES", "always", "expected one of auto, true, false, got 'always'"),
+        ("KIOSK_DATABASE_CONNECTIONS", "1", "expected 2 to 1000 connections, got 1"),
+        ("KIOSK_DATABASE_CONNECTIONS", "many", "KIOSK_DATABASE_CONNECTIONS"),
     ],
 )
 def test_malformed_values_fail_naming_the_key(tmp_path: Path, key: str, value: str, fragment: str) -> None:

@@ -43,3 +43,22 @@ def test_another_engine_on_the_same_file_keeps_this_process_sqlite_locks(tmp_pat
             assert _locks_held(database) == held
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("connections", "kept", "overflow"), [(20, 10, 10), (4, 4, 0), (50, 10, 40)])
+def test_a_postgres_engine_opens_at_most_its_connections(connections: int, kept: int, overflow: int) -> None:
+    # processes × KIOSK_DATABASE_CONNECTIONS must stay under the server's max_connections
+    # (docs/deployment.md): 4 processes at the default 20 under PostgreSQL's 100. No connection is made.
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none", connections=connections)
+    try:
+        pool = engine.pool
+        assert (pool.size(), pool._max_overflow, pool._timeout) == (kept, overflow, 30.0)  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+def test_the_default_budget_keeps_four_processes_under_postgres_default_limit(tmp_path: Path) -> None:
+    from kiosk_server.config import load_settings
+
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
+    assert 4 * settings.database_connections < 100

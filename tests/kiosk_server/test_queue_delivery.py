@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -141,3 +142,50 @@ def test_hellos_of_screens_that_joined_before_a_version_read_share_it(app: Flask
         assert len(reads) == read_so_far + 2
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_storm_of_one_halls_hellos_computes_its_board_once(
+    app: Flask, queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every hello of a hall's screens that finds no current board used to compute one, each on a
+    # database connection of its own: a restart's storm of 4 processes ran PostgreSQL out of
+    # connections. Now the first computes and the others wait for it and take its board.
+    import kiosk_server.queue_publisher as module
+
+    change(app, take_ticket, queue.line_id)
+    queue_pub = runtime(app).queue
+    hellos = 8
+    computed: list[int] = []
+    looked = threading.Semaphore(0)
+    release = threading.Event()
+    real_board_state, real_current = module.board_state, queue_pub._current
+
+    def slow_board_state(*args: Any) -> dict[str, Any]:
+        computed.append(1)
+        assert release.wait(30), "the test never released the computation"
+        return real_board_state(*args)
+
+    def counted_current(*args: Any) -> dict[str, Any] | None:
+        found = real_current(*args)
+        looked.release()
+        return found
+
+    monkeypatch.setattr(module, "board_state", slow_board_state)
+    monkeypatch.setattr(queue_pub, "_current", counted_current)
+    joined = time.monotonic()
+    results: list[int] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(queue_pub.current_board(queue.world.hall_id, seen_after=joined)["version"])
+        )
+        for _ in range(hellos)
+    ]
+    for thread in threads:
+        thread.start()
+    for _ in range(hellos):  # every hello has looked for a current board (and found none) ...
+        assert looked.acquire(timeout=30)
+    release.set()  # ... before the first computation ends
+    for thread in threads:
+        thread.join(30)
+    assert results == [1] * hellos
+    assert len(computed) == 1
