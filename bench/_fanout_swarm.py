@@ -38,6 +38,33 @@ _SEQ = re.compile(rb'"seq":\s*(\d+)')
 _VERSION = re.compile(rb'"version":\s*"([^"]*)"')
 
 
+@dataclass(frozen=True)
+class SwarmStatus:
+    """A swarm's counters at one instant (summed over the processes of a ``SwarmGroup``)."""
+
+    welcomed: int  # screens welcomed at least once
+    failures: int  # attempts refused, timed out or dropped before welcome
+    drops: int  # connections lost after welcome
+    bytes_in: int  # read off all sockets so far
+    cpu: float  # the swarm's own CPU seconds so far
+    errors: dict[str, int]  # failure reasons, counted
+
+    @staticmethod
+    def total(parts: list[SwarmStatus]) -> SwarmStatus:
+        errors: dict[str, int] = {}
+        for part in parts:
+            for reason, count in part.errors.items():
+                errors[reason] = errors.get(reason, 0) + count
+        return SwarmStatus(
+            welcomed=sum(p.welcomed for p in parts),
+            failures=sum(p.failures for p in parts),
+            drops=sum(p.drops for p in parts),
+            bytes_in=sum(p.bytes_in for p in parts),
+            cpu=sum(p.cpu for p in parts),
+            errors=errors,
+        )
+
+
 class ProtocolMismatch(Exception):
     """The server spoke something the swarm does not understand: the benchmark stops rather than guess."""
 
@@ -47,6 +74,7 @@ class Screen:
     """What one simulated screen saw."""
 
     key: str
+    url: str  # the server this screen connects to
     receipts: list[tuple[float, int, str, int]] = field(default_factory=list)  # (arrived, seq, version, bytes)
     welcomed_at: float | None = None  # first welcome (raw mode: socket open)
     failures: int = 0  # attempts refused, timed out or dropped before welcome
@@ -139,11 +167,17 @@ def _counting(counter: list[int]) -> type[ClientConnection]:
 
 
 class Swarm:
-    """N screens against one server; ``connect_all`` opens them at a bounded concurrency, then they live on."""
+    """N screens against one server or several; ``connect_all`` opens them at a bounded concurrency, then they live on.
 
-    def __init__(self, url: str, keys: list[str], *, concurrency: int, deflate: bool, raw: bool = False) -> None:
-        self.url = url
-        self.screens = [Screen(key) for key in keys]
+    With several ``urls`` (one per server process) screen i connects to ``urls[i % len(urls)]``.
+    """
+
+    def __init__(
+        self, urls: str | list[str], keys: list[str], *, concurrency: int, deflate: bool, raw: bool = False
+    ) -> None:
+        self.urls = [urls] if isinstance(urls, str) else list(urls)
+        self.keys = list(keys)
+        self.screens = [Screen(key, self.urls[i % len(self.urls)]) for i, key in enumerate(keys)]
         self.raw = raw
         self.deflate = deflate
         self.scanner = Scanner()
@@ -169,14 +203,24 @@ class Swarm:
             raise self.fatal
         return time.monotonic() - started
 
-    @property
-    def welcomed(self) -> int:
-        return self._welcomed
+    async def status(self) -> SwarmStatus:
+        """The counters now; bytes are what the servers put on the wire, after any compression."""
+        return SwarmStatus(
+            welcomed=self._welcomed,
+            failures=sum(s.failures for s in self.screens),
+            drops=sum(s.drops for s in self.screens),
+            bytes_in=self._bytes_in[0],
+            cpu=time.process_time(),
+            errors=dict(self.errors),
+        )
 
-    @property
-    def bytes_in(self) -> int:
-        """Bytes read off all sockets so far: what the servers put on the wire, after any compression."""
-        return self._bytes_in[0]
+    async def behind(self, seq: int) -> int:
+        """How many screens hold no payload at or past ``seq``."""
+        return sum(1 for screen in self.screens if screen.seq < seq)
+
+    async def collect(self) -> list[Screen]:
+        """Every screen with its receipts, in key order."""
+        return self.screens
 
     async def close(self) -> None:
         # Cancelled until ended, and a flag: Python 3.11's wait_for can swallow a cancellation that meets
@@ -218,7 +262,7 @@ class Swarm:
     async def _open(self, screen: Screen) -> _Link:
         """A websocket, and for a screen the handshake up to welcome; returns the live link."""
         ws = await connect(
-            self.url,
+            screen.url,
             compression="deflate" if self.deflate else None,
             max_size=None,
             ping_interval=None,  # Engine.IO pings at its own level

@@ -5,6 +5,7 @@ of screens")::
 
     .venv/bin/python bench/fanout.py [--screens 1000 2000 5000] [--manifests small province]
         [--changes 10] [--interval 3] [--no-deflate] [--json results.json]
+    .venv/bin/python bench/fanout.py --processes 4 --screens 20000   # PostgreSQL and Redis
 
 For every N and manifest size: builds a fresh SQLite world of N screens in 200 hall groups
 (``bench/_fanout_world.py``), starts the real ``kiosk serve`` (gevent) pinned to CPU 0, and opens N
@@ -15,6 +16,15 @@ every ``--interval`` s, and matches each screen's receipts to the changes by ``s
 row of each change says which revision covers it). The same swarm then measures a raw
 ``websockets`` broadcast server (``bench/_fanout_reference.py``, also on CPU 0) sending frames of
 the size the project's manifests had, to the same number of clients at the same cadence.
+
+With ``--processes K`` (issue 18's 20,000 screens on four processes) the world is in a fresh
+PostgreSQL schema (``--database-url``), K ``kiosk serve`` processes share it and a Redis message
+queue (``--redis-url``), nothing is pinned (the machine's cores are shared by the servers, the
+databases and the swarm), screen j connects to process j mod K and change i is made through process
+i mod K, so most deliveries cross processes; the p99 of each process's screens is reported too. The
+reference is skipped there: it is the single-process yardstick. A swarm of more than 10,000
+screens runs in several processes (``bench/_fanout_swarms.py``), since one may hold at most the hard
+limit of open files.
 
 Reported per run: server CPU per delivered message (user + system time of the server over the
 change phase ÷ manifests delivered, duplicates not counted) and its ratio to the reference, memory
@@ -36,13 +46,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from websockets.asyncio.client import connect
 
@@ -53,19 +65,23 @@ from bench._fanout_measure import (  # noqa: E402
     Delivery,
     can_pin,
     delivery,
-    has_all,
     percentile,
     pinned,
     raise_open_files,
-    sample,
+    sample_all,
 )
 from bench._fanout_swarm import Swarm  # noqa: E402
-from bench._fanout_world import WORLDS, build  # noqa: E402
+from bench._fanout_swarms import SwarmGroup  # noqa: E402
+from bench._fanout_world import WORLDS, Built, build  # noqa: E402
 from content.outbox import OutboxEvent  # noqa: E402
 from kiosk_server.database import make_engine, upgrade_schema  # noqa: E402
 from tests.support.server import ServerProcess, free_port, wait_for  # noqa: E402
 
 SERVER_CPU, SWARM_CPU = 0, 1
+SCREENS_PER_SWARM = 10_000  # a swarm process's share by default: sockets under the open-files limit
+AnySwarm = Swarm | SwarmGroup
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # --database-url's default (as the tests')
+REDIS_URL = "redis://127.0.0.1:6379/14"  # --redis-url's default: a database of its own, flushed before a run
 SETTLE = 2.0  # seconds of quiet before and after connecting, so memory reflects the connections
 
 
@@ -92,6 +108,8 @@ class Side:
     restart_seconds: float | None = None
     restart_up_seconds: float | None = None  # kill -9 until the restarted server answered /healthz
     restart_behind: int = 0  # screens without that change when the deadline passed
+    # --processes K > 1: the change phase's p99 over the screens of each server process, in process order.
+    p99_by_process: list[float | None] = field(default_factory=list)
 
     def per_message_us(self) -> float | None:
         d = self.delivery
@@ -106,6 +124,7 @@ class Run:
     manifests: str
     screens: int
     deflate: bool
+    processes: int = 1
     manifest_bytes: int = 0
     code: str = ""  # the commit the server ran, "+ N files changed" when the work tree differs
     load_before: tuple[float, ...] = ()
@@ -114,33 +133,43 @@ class Run:
     reference: Side = field(default_factory=Side)
 
 
-async def _connect(swarm: Swarm, side: Side, pid: int, deadline: float) -> None:
-    """Connect the swarm; memory and fds before it are taken after one screen came and went.
+def _swarm(urls: list[str], keys: list[str], args: argparse.Namespace, deflate: bool, raw: bool = False) -> AnySwarm:
+    """The screens in this process, or over ``--swarm-processes`` (by default one per 10,000 screens)."""
+    processes = args.swarm_processes or -(-len(keys) // SCREENS_PER_SWARM)
+    if processes <= 1:
+        return Swarm(urls, keys, concurrency=args.concurrency, deflate=deflate, raw=raw)
+    return SwarmGroup(urls, keys, processes=processes, concurrency=args.concurrency, deflate=deflate, raw=raw)
 
-    That first screen makes the server resolve and encode every group's manifest, which is not a
+
+async def _connect(swarm: AnySwarm, side: Side, pids: list[int], deadline: float) -> None:
+    """Connect the swarm; memory and fds before it are taken after one screen per server came and went.
+
+    That first screen makes its server resolve and encode every group's manifest, which is not a
     cost of the connections.
     """
-    warm = Swarm(swarm.url, [swarm.screens[0].key], concurrency=1, deflate=swarm.deflate, raw=swarm.raw)
+    firsts = swarm.keys[: len(swarm.urls)]
+    warm = Swarm(swarm.urls, firsts, concurrency=len(firsts), deflate=swarm.deflate, raw=swarm.raw)
     await warm.connect_all(30)
     await warm.close()
     await asyncio.sleep(SETTLE)
-    before = sample(pid)
+    before = sample_all(pids)
     side.connect_seconds = await swarm.connect_all(deadline)
-    side.connected = swarm.welcomed
     await asyncio.sleep(SETTLE)
-    after = sample(pid)
+    after = sample_all(pids)
     side.rss_before, side.rss_after, side.fds_before, side.fds_after = before.rss, after.rss, before.fds, after.fds
-    side.connect_failures = sum(s.failures for s in swarm.screens)
-    side.failure_reasons = dict(swarm.errors)
-    idle = sample(pid)
+    status = await swarm.status()
+    side.connected = status.welcomed
+    side.connect_failures = status.failures
+    side.failure_reasons = status.errors
+    idle = sample_all(pids)
     await asyncio.sleep(3.0)
-    side.idle_cpu_percent = 100 * (sample(pid).cpu - idle.cpu) / 3.0
+    side.idle_cpu_percent = 100 * (sample_all(pids).cpu - idle.cpu) / 3.0
 
 
 async def _change_phase(
     side: Side,
-    pid: int,
-    swarm: Swarm,
+    pids: list[int],
+    swarm: AnySwarm,
     send: Callable[[int], Awaitable[float]],
     seqs_of: Callable[[], Awaitable[list[int]]],
     args: argparse.Namespace,
@@ -151,21 +180,22 @@ async def _change_phase(
     that covers each change. The wait ends after ``--settle`` s even if some screen never got it.
     """
     start = time.monotonic()
-    begin, swarm_cpu, wire = sample(pid), time.process_time(), swarm.bytes_in
+    begin, before = sample_all(pids), await swarm.status()
     sent: list[float] = []
     for i in range(args.changes):
         await asyncio.sleep(max(0.0, start + i * args.interval - time.monotonic()))
         sent.append(await send(i))
     seqs = await seqs_of()
     deadline = time.monotonic() + args.settle
-    while not has_all(swarm.screens, seqs[-1]) and time.monotonic() < deadline:
+    while await swarm.behind(seqs[-1]) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    end = sample(pid)
+    end = sample_all(pids)
     side.phase_seconds = time.monotonic() - start
     side.cpu_seconds = end.cpu - begin.cpu
-    side.wire_bytes = swarm.bytes_in - wire
-    side.swarm_cpu_seconds = time.process_time() - swarm_cpu
-    side.drops = sum(s.drops for s in swarm.screens)
+    after = await swarm.status()
+    side.wire_bytes = after.bytes_in - before.bytes_in
+    side.swarm_cpu_seconds = after.cpu - before.cpu
+    side.drops = after.drops
     return sent, seqs
 
 
@@ -191,35 +221,74 @@ def _change_seqs(url: str, after_id: int, count: int) -> list[int]:
         engine.dispose()
 
 
+@contextmanager
+def _database(run: Run, args: argparse.Namespace, tmp: Path) -> Iterator[str]:
+    """The run's database URL: SQLite in ``tmp`` for one process, else a fresh PostgreSQL schema, dropped after."""
+    if run.processes == 1 and not args.database_url:
+        yield f"sqlite:///{tmp}/fanout.sqlite3"
+        return
+    base = args.database_url or POSTGRES_URL
+    schema = f"fanout_{secrets.token_hex(6)}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _servers(run: Run, args: argparse.Namespace, tmp: Path, url: str, token: str) -> list[ServerProcess]:
+    """``run.processes`` servers on one database; several share a Redis message queue (flushed first)."""
+    env = {
+        "KIOSK_API_TOKEN": token,
+        "KIOSK_HEARTBEAT_SECONDS": str(args.heartbeat),
+        "KIOSK_PUBLISH_POLL_SECONDS": "5",  # the production default (ServerProcess sets 1 for tests)
+    }
+    if run.processes > 1:
+        redis.Redis.from_url(args.redis_url).flushdb()
+        env |= {"KIOSK_MESSAGE_QUEUE_URL": args.redis_url, "KIOSK_SECRET_KEY": secrets.token_hex(16)}
+    return [ServerProcess(tmp / f"server-{n}", url, extra_env=env) for n in range(run.processes)]
+
+
 def measure_project(run: Run, args: argparse.Namespace, tmp: Path) -> None:
-    """Build the world in ``tmp``, serve it with ``kiosk serve`` on the server's core, connect, change, measure."""
-    url = f"sqlite:///{tmp}/fanout.sqlite3"
-    engine = make_engine(url)
-    upgrade_schema(engine)
-    with Session(engine) as session:
-        world = build(session, run.manifests, run.screens, datetime.now(UTC))
-        last_id = int(session.scalar(select(OutboxEvent.id).order_by(OutboxEvent.id.desc()).limit(1)) or 0)
-    engine.dispose()
-    token = secrets.token_urlsafe(16)
-    server = ServerProcess(
-        tmp / "server",
-        url,
-        extra_env={
-            "KIOSK_API_TOKEN": token,
-            "KIOSK_HEARTBEAT_SECONDS": str(args.heartbeat),
-            "KIOSK_PUBLISH_POLL_SECONDS": "5",  # the production default (ServerProcess sets 1 for tests)
-        },
-    )
-    with pinned(SERVER_CPU, SWARM_CPU, args.pin):
-        server.start(timeout=120)
-    assert server.proc is not None
-    pid = server.proc.pid
+    """Build the world, serve it with ``kiosk serve`` (one process on the server's core, or several), connect, change, measure.
+
+    With several processes change i goes through process i mod K, and screen j is on process j mod K:
+    most deliveries cross processes (the leader publishes, Redis fans out).
+    """
+    with _database(run, args, tmp) as url:
+        engine = make_engine(url)
+        upgrade_schema(engine)
+        with Session(engine) as session:
+            world = build(session, run.manifests, run.screens, datetime.now(UTC))
+            last_id = int(session.scalar(select(OutboxEvent.id).order_by(OutboxEvent.id.desc()).limit(1)) or 0)
+        engine.dispose()
+        token = secrets.token_urlsafe(16)
+        servers = _servers(run, args, tmp, url, token)
+        try:
+            with pinned(SERVER_CPU, SWARM_CPU, args.pin):
+                for server in servers:
+                    server.start(timeout=120)
+            _measure_served(run, args, servers, world, url, last_id, token)
+        finally:
+            for server in servers:
+                server.stop()
+    run.manifest_bytes = run.project.delivery.message_bytes if run.project.delivery else 0
+
+
+def _measure_served(
+    run: Run, args: argparse.Namespace, servers: list[ServerProcess], world: Built, url: str, last_id: int, token: str
+) -> None:
+    pids = [server.proc.pid for server in servers if server.proc is not None]
     side = run.project
 
     def patch(i: int) -> float:
         sent = time.time()
         response = requests.patch(
-            f"{server.url}/api/v1/tickers/{world.ticker_id}",
+            f"{servers[i % len(servers)].url}/api/v1/tickers/{world.ticker_id}",
             json={"title": f"基准测试滚动字幕 第{i + 1}次变更 {secrets.token_hex(4)}"},
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
@@ -228,35 +297,36 @@ def measure_project(run: Run, args: argparse.Namespace, tmp: Path) -> None:
         return sent
 
     async def phases() -> None:
-        ws_url = f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
-        swarm = Swarm(ws_url, world.keys, concurrency=args.concurrency, deflate=run.deflate)
+        urls = [f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket" for server in servers]
+        swarm = _swarm(urls, world.keys, args, run.deflate)
         try:
-            await _connect(swarm, side, pid, args.connect_deadline)
+            await _connect(swarm, side, pids, args.connect_deadline)
             sent, seqs = await _change_phase(
                 side,
-                pid,
+                pids,
                 swarm,
                 lambda i: asyncio.to_thread(patch, i),
                 lambda: asyncio.to_thread(_change_seqs, url, last_id, args.changes),
                 args,
             )
-            side.delivery = delivery(swarm.screens, sent, seqs)
+            screens = await swarm.collect()
+            side.delivery = delivery(screens, sent, seqs)
+            if len(urls) > 1:
+                side.p99_by_process = [
+                    percentile(delivery([s for s in screens if s.url == u], sent, seqs).latencies, 99) for u in urls
+                ]
             if args.restart:
-                await _restart_phase(side, server, swarm, patch, url, last_id, args)
+                await _restart_phase(side, servers[0], swarm, patch, url, last_id, args)
         finally:
             await swarm.close()
 
-    try:
-        asyncio.run(phases())
-    finally:
-        server.stop()
-    run.manifest_bytes = side.delivery.message_bytes if side.delivery else 0
+    asyncio.run(phases())
 
 
 async def _restart_phase(
     side: Side,
     server: ServerProcess,
-    swarm: Swarm,
+    swarm: AnySwarm,
     patch: Callable[[int], float],
     url: str,
     last_id: int,
@@ -279,9 +349,9 @@ async def _restart_phase(
     await asyncio.to_thread(patch, args.changes)
     seq = (await asyncio.to_thread(_change_seqs, url, last_id, args.changes + 1))[-1]
     deadline = killed + args.restart_deadline
-    while not has_all(swarm.screens, seq) and time.monotonic() < deadline:
+    while await swarm.behind(seq) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
-    side.restart_behind = sum(1 for s in swarm.screens if s.seq < seq)
+    side.restart_behind = await swarm.behind(seq)
     if not side.restart_behind:
         side.restart_seconds = time.monotonic() - killed
 
@@ -302,11 +372,9 @@ def measure_reference(run: Run, args: argparse.Namespace) -> None:
 
         async def phases() -> None:
             clients = [str(n) for n in range(run.screens)]
-            swarm = Swarm(
-                f"ws://127.0.0.1:{port}/", clients, concurrency=args.concurrency, deflate=run.deflate, raw=True
-            )
+            swarm = _swarm([f"ws://127.0.0.1:{port}/"], clients, args, run.deflate, raw=True)
             try:
-                await _connect(swarm, side, proc.pid, args.connect_deadline)
+                await _connect(swarm, side, [proc.pid], args.connect_deadline)
                 async with connect(f"ws://127.0.0.1:{port}/control", compression=None) as control:
 
                     async def send(i: int) -> float:
@@ -318,8 +386,8 @@ def measure_reference(run: Run, args: argparse.Namespace) -> None:
                     async def seqs() -> list[int]:
                         return list(range(1, args.changes + 1))
 
-                    sent, numbers = await _change_phase(side, proc.pid, swarm, send, seqs, args)
-                side.delivery = delivery(swarm.screens, sent, numbers)
+                    sent, numbers = await _change_phase(side, [proc.pid], swarm, send, seqs, args)
+                side.delivery = delivery(await swarm.collect(), sent, numbers)
             finally:
                 await swarm.close()
 
@@ -352,7 +420,7 @@ def table(runs: list[Run]) -> str:
         lat = d.latencies if d else []
         fds = p.per_connection(p.fds_before, p.fds_after)
         lines.append(
-            f"| {run.manifests}, {run.manifest_bytes / 1024:,.1f} KB | {run.screens:,} "
+            f"| {run.manifests}, {run.manifest_bytes / 1024:,.1f} KB | {run.screens:,}{_on(run)} "
             f"| {'–' if mine is None else f'{mine:,.0f} µs'} | {'–' if raw is None else f'{raw:,.0f} µs'} | {ratio} "
             f"| {_kb(p.per_connection(p.rss_before, p.rss_after))} ({_kb(r.per_connection(r.rss_before, r.rss_after))}) "
             f"| {'–' if fds is None else f'{fds:.2f}'} | {_ms(percentile(lat, 50))} | {_ms(percentile(lat, 95))} "
@@ -368,15 +436,25 @@ def notes(run: Run) -> str:
     d, rd = p.delivery, r.delivery
     deliveries = d.deliveries if d else 0
     return (
-        f"- {run.manifests}, N={run.screens:,} ({run.code}, deflate {'offered' if run.deflate else 'not offered'}): "
+        f"- {run.manifests}, N={run.screens:,}{_on(run)} ({run.code}, deflate {'offered' if run.deflate else 'not offered'}): "
         f"{deliveries:,} deliveries, {p.cpu_seconds:.1f} s server CPU in "
         f"{p.phase_seconds:.0f} s (idle {p.idle_cpu_percent:.0f} %), {p.wire_bytes / max(1, deliveries) / 1024:,.1f} KB "
         f"on the wire per delivery, missed (screen, change) pairs {d.missed_changes if d else '–'}, swarm CPU "
         f"{p.swarm_cpu_seconds:.1f} s, connections dropped {p.drops}; reference {rd.deliveries if rd else 0:,} deliveries, {r.cpu_seconds:.2f} s CPU, "
         f"p99 {_ms(percentile(rd.latencies, 99) if rd else None)}, connect {r.connect_seconds:.1f} s; "
-        f"failures {p.failure_reasons or 'none'}; {_restarted(p)}load {' '.join(f'{x:.1f}' for x in run.load_before)} → "
+        f"failures {p.failure_reasons or 'none'}; {_by_process(p)}{_restarted(p)}load {' '.join(f'{x:.1f}' for x in run.load_before)} → "
         f"{' '.join(f'{x:.1f}' for x in run.load_after)}"
     )
+
+
+def _on(run: Run) -> str:
+    return f" on {run.processes} processes" if run.processes > 1 else ""
+
+
+def _by_process(p: Side) -> str:
+    if not p.p99_by_process:
+        return ""
+    return f"p99 on each process {' / '.join(_ms(x) for x in p.p99_by_process)}; "
 
 
 def _restarted(p: Side) -> str:
@@ -416,21 +494,35 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write every number (and every latency) here")
     parser.add_argument("--restart", action="store_true", help="then kill -9 the server and time the way back")
     parser.add_argument("--restart-deadline", type=float, default=120.0, help="seconds allowed after the kill")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes; more than one run on PostgreSQL and Redis, unpinned, sharing the machine's cores",
+    )
+    parser.add_argument("--database-url", help=f"PostgreSQL for the world (a fresh schema; default {POSTGRES_URL})")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="the message queue of several processes (flushed)")
+    parser.add_argument(
+        "--swarm-processes",
+        type=int,
+        default=0,
+        help=f"swarm processes (default: one per {SCREENS_PER_SWARM:,} screens)",
+    )
     args = parser.parse_args()
-    limit = raise_open_files()
-    args.pin = can_pin()
+    limit = raise_open_files(max(args.screens) * 2 + 10_000)
+    args.pin = can_pin() and args.processes == 1
     if args.pin:
         os.sched_setaffinity(0, {SWARM_CPU})
+        print(f"open files limit {limit}; server on CPU {SERVER_CPU}, swarm on CPU {SWARM_CPU}", file=sys.stderr)
     else:
-        print("warning: fewer than 2 CPUs: server and swarm share them", file=sys.stderr)
-    print(f"open files limit {limit}; server on CPU {SERVER_CPU}, swarm on CPU {SWARM_CPU}", file=sys.stderr)
+        print(f"open files limit {limit}; servers and swarm share the CPUs, unpinned", file=sys.stderr)
     runs: list[Run] = []
     for world in args.manifests:
         for screens in args.screens:
-            run = Run(world, screens, args.deflate, code=_code_version(), load_before=os.getloadavg())
+            run = Run(world, screens, args.deflate, args.processes, code=_code_version(), load_before=os.getloadavg())
             with tempfile.TemporaryDirectory() as tmp:
                 measure_project(run, args, Path(tmp))
-            if args.reference:
+            if args.reference and args.processes == 1:  # its one process is the single-process yardstick
                 measure_reference(run, args)
             run.load_after = os.getloadavg()
             runs.append(run)
