@@ -219,7 +219,7 @@ def _agent_credential(screen_key: str) -> int:
 
 
 def _serve(app: Any, host: str, port: int, command: str = "serve") -> int:
-    from kiosk_server import open_files
+    from kiosk_server import garbage_collection, open_files
     from kiosk_server.http_server import PortUnavailable, check_port, gevent_server
     from kiosk_server.settings_access import runtime
 
@@ -233,6 +233,7 @@ def _serve(app: Any, host: str, port: int, command: str = "serve") -> int:
         print(f"kiosk {command}: {err}", file=sys.stderr)
         return 2
     open_files.report(open_files.raise_to_hard_limit())
+    garbage_collection.freeze_startup_objects()
     rt.start()
     try:
         if server is not None:

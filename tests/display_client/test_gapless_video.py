@@ -133,7 +133,7 @@ def test_a_preloaded_video_that_fails_is_skipped_after_the_fallback(
     harness.screen("wall", wm.simple(wm.standard_regions(main), items))
     page = open_wall("wall")
     page.wait_for_function(
-        "([sel, text]) => document.querySelector(sel).textContent.includes(text)",
+        "([sel, text]) => document.querySelector(sel)?.textContent.includes(text) ?? false",
         arg=[MAIN, wm.notice(4)["title"]],
         timeout=(2 * CLIP_SECONDS + 20) * 1000,
     )

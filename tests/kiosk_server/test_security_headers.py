@@ -72,6 +72,24 @@ def signed_in_cookie(app: Flask, *, scheme: str = "http", **headers: str) -> str
     return session_cookie(answer)
 
 
+def test_the_session_signer_is_made_once_per_key_and_a_new_key_is_honoured(app: Flask) -> None:
+    # Made once, not at every request and Socket.IO event; a rotated key (the old one kept as a
+    # fallback) gets a signer of its own that still reads cookies signed under the old key.
+    build_console_world(app)
+    cookie = signed_in_cookie(app).split(";")[0].split("=", 1)[1]
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert first is interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    old = app.secret_key
+    app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = "a-rotated-key-" + "x" * 32, [old]
+    try:
+        rotated = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        assert rotated is not first
+        assert rotated.loads(cookie), "a cookie signed under the old key still opens"
+    finally:
+        app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = old, []
+
+
 def test_auto_cookies_are_secure_only_over_https(app: Flask) -> None:
     build_console_world(app)
     assert "; Secure" not in signed_in_cookie(app)
