@@ -11,7 +11,10 @@ from kiosk_server.garbage_collection import freeze_startup_objects
 def test_everything_alive_at_start_is_frozen_and_later_garbage_is_still_collected() -> None:
     try:
         frozen = freeze_startup_objects()
-        assert frozen == gc.get_freeze_count() > 10_000  # the interpreter, pytest and the app's modules
+        # The interpreter's, pytest's and the app's modules at least; the count falls as frozen objects
+        # are freed by reference counting (other threads of this worker keep freeing some).
+        assert frozen > 10_000
+        assert gc.get_freeze_count() > frozen // 2
 
         class Cycle:
             pass
