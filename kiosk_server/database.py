@@ -57,7 +57,7 @@ def make_engine(url: str, *, connections: int = DEFAULT_CONNECTIONS, **kwargs: A
     A PostgreSQL engine opens at most ``connections`` (``KIOSK_DATABASE_CONNECTIONS``): up to 10 kept
     open, the rest opened for a burst and closed after it. A caller past that waits for one
     (``POOL_WAIT_SECONDS``), so every process's share of the server's ``max_connections`` holds
-    during a connect storm (docs/deployment.md, "Database connections").
+    during a connect storm (docs/deployment.md, "Redis and PostgreSQL connections").
     """
     if url.startswith("sqlite"):
         _owner_only(url)

@@ -50,8 +50,8 @@ class _SessionCookies(SecureCookieSessionInterface):
 
     Its signing serializer is made once per set of keys, not at every request: Flask opens the
     session for every Socket.IO event too (a screen's beat, a hello), and making the serializer
-    (which encodes a test value to learn whether it is a text serializer) was about a tenth of a
-    process's CPU while 5,000 screens beat.
+    (which encodes a test value to learn whether it is a text serializer) stood out in a native
+    profile of a process whose 5,000 screens beat (docs/benchmarks.md, "Fan-out").
     """
 
     def __init__(self, mode: str) -> None:
