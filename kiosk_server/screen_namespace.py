@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import KeysView
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from flask import request
 from flask_socketio import disconnect, join_room, leave_room
@@ -60,6 +60,9 @@ from kiosk_server.remote_care import RemoteCare
 from kiosk_server.screen_directory import ScreenDirectory
 from kiosk_server.shared_reads import SharedRead
 from kiosk_server.socket_sid import current_sid
+
+if TYPE_CHECKING:
+    from content.signage.manifest import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -427,12 +430,9 @@ class ScreenNamespace(GuardedNamespace):
         sid = current_sid()
         streams: dict[str, Any] = {}
         if found is not None:
+            snap, found = self._join_group(conn, snap)
+        if found is not None:
             group, manifest = found
-            if conn.group != group:
-                if conn.group is not None:
-                    leave_room(group_room(conn.group))
-                join_room(group_room(group))
-                conn.group = group
             if held["manifest"] != manifest.version:
                 self._send(sid, MANIFEST, manifest_message(snap, group, deflate_ok=conn.deflate_ok))
             streams["manifest"] = {"seq": snap.revision, "version": manifest.version, "group": group}
@@ -450,6 +450,25 @@ class ScreenNamespace(GuardedNamespace):
         extra = {"power": power} if power is not None else {}
         # welcome comes last: a client that has it also has every snapshot it was owed.
         self._send(sid, WELCOME, {**conn.welcome, "server_time": now.isoformat(), "streams": streams, **extra})
+
+    def _join_group(self, conn: Connected, snap: Snapshot) -> tuple[Snapshot, tuple[str, Manifest] | None]:
+        """Join the screen's group room, then answer from the newest snapshot the book holds.
+
+        Reading the board and the rest above lets a publish round run, and its push went to a room
+        this connection was not in yet; the snapshot that round stored is seen here, after the join,
+        so the hello sends what the push carried (a screen that moved group joins its new room).
+        """
+        while True:
+            found = snap.for_screen(conn.screen_id)
+            if found is not None and conn.group != found[0]:
+                if conn.group is not None:
+                    leave_room(group_room(conn.group))
+                join_room(group_room(found[0]))
+                conn.group = found[0]
+            newest = self._book.latest(since=snap)
+            if newest is snap:
+                return snap, found
+            snap = newest
 
     def _power_schedule(self, conn: Connected, now: datetime) -> dict[str, Any] | None:
         """The off-intervals a wall's or counter's player follows (player_power.py); None for a kiosk."""
