@@ -70,6 +70,14 @@ def text_gone(page: Any, text: str, timeout_ms: int) -> None:
     page.wait_for_function("t => !document.body.innerText.includes(t)", arg=text, timeout=timeout_ms)
 
 
+def wall_state(page: Any) -> str:
+    return str(
+        page.evaluate(
+            "JSON.stringify({...document.querySelector('#wall').dataset, text: document.body.innerText.slice(0, 300)})"
+        )
+    )
+
+
 def post(server: ServerProcess, path: str, body: dict[str, Any]) -> dict[str, Any]:
     response = requests.post(f"{server.url}/api/v1{path}", json=body, headers=AUTH, timeout=10)
     assert response.status_code == 201, response.text
@@ -103,10 +111,7 @@ def test_vacancy_created_through_the_api_appears_without_reload(open_wall, live)
         text_shown(page, title, timeout_ms=2_000)
     except Exception as err:
         screenshot(page, "e2e-wall-new-vacancy-missing")
-        state = page.evaluate(
-            "JSON.stringify({...document.querySelector('#wall').dataset, text: document.body.innerText.slice(0, 300)})"
-        )
-        raise AssertionError(f"new vacancy not shown within 2 s; wall state: {state}") from err
+        raise AssertionError(f"new vacancy not shown within 2 s; wall state: {wall_state(page)}") from err
     elapsed = time.monotonic() - started
     assert page.evaluate("window.__marker") == "set-before-the-change", "the page must not reload"
     screenshot(page, "e2e-wall-new-vacancy")
@@ -133,8 +138,13 @@ def test_province_emergency_preempts_every_screen_below_and_schedule_returns(ope
             "targets": [{"mode": "include", "kind": "org", "ref": world.province_id}],
         },
     )
-    for page in pages:
-        text_shown(page, title, timeout_ms=3_000)
+    for key, page in zip(expected, pages, strict=True):
+        try:
+            text_shown(page, title, timeout_ms=3_000)
+        except Exception as err:
+            raise AssertionError(
+                f"emergency not on wall {key[:4]}… within 3 s: {wall_state(page)}\n{server.log_tail()}"
+            ) from err
     screenshot(pages[0], "e2e-wall-emergency")
     screenshot(led, "e2e-led-emergency")
     remaining_ms = max(0, (expires - datetime.now(UTC)).total_seconds() * 1000)
