@@ -80,15 +80,6 @@ class ManifestBook:
         self._loaded_at = float("-inf")
         self.last_resolved = 0  # groups resolved by the last refresh (for benchmarks)
 
-    def latest(self, since: Snapshot) -> Snapshot:
-        """The snapshot last computed, ``since`` if none newer was; never looks at the database.
-
-        A round stores its snapshot here before it emits it, so a reader that joined a room and then
-        calls this holds a snapshot at least as new as any push that room got before the join.
-        """
-        snap = self._snapshot
-        return since if snap is None else snap
-
     def current(self, *, force_check: bool = False) -> Snapshot:
         with self._lock:
             now = self._clock()

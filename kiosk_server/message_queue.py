@@ -42,6 +42,7 @@ import socketio
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from kiosk_server.manifest_pushes import ManifestPushes
 from kiosk_server.room_index import IndexedRooms
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def _one_attempt() -> Retry:
     return Retry(NoBackoff(), 0)
 
 
-class MessageQueue(IndexedRooms, socketio.RedisManager):
+class MessageQueue(ManifestPushes, IndexedRooms, socketio.RedisManager):
     """A ``RedisManager`` that degrades to this process's own clients while Redis is unreachable."""
 
     def __init__(self, url: str, *, channel: str = CHANNEL, monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -112,6 +113,15 @@ class MessageQueue(IndexedRooms, socketio.RedisManager):
             self.publish_error = None
             self._recovered()
         return received
+
+    def _handle_emit(self, message: Any) -> None:
+        """Deliver an emit to this process's clients (its own, or another process's read from Redis)."""
+        data = message.get("data")
+        if isinstance(data, list) and data:
+            # [argument], or for binary data [[argument with placeholders], attachments...]: the seq is plain.
+            first = data[0][0] if message.get("binary") and isinstance(data[0], list) and data[0] else data[0]
+            self.note_delivery(message.get("event"), first)
+        super()._handle_emit(message)
 
     def _redis_listen_with_retries(self) -> Iterator[Any]:
         """Subscribe and yield what comes; on any failure try again after ``LISTEN_RETRY_SECONDS``."""

@@ -14,6 +14,8 @@ from typing import Any
 
 import socketio
 
+from kiosk_server.manifest_pushes import ManifestPushes
+
 
 class IndexedRooms:
     """Mixin for a python-socketio manager: rooms entered are indexed by socket; disconnect uses the index.
@@ -55,5 +57,9 @@ class IndexedRooms:
                     del pending[namespace]
 
 
-class IndexedManager(IndexedRooms, socketio.Manager):
+class IndexedManager(ManifestPushes, IndexedRooms, socketio.Manager):
     """The in-process manager (one process, no message queue), with indexed rooms."""
+
+    def emit(self, event: Any, data: Any, namespace: Any, room: Any = None, **kwargs: Any) -> Any:
+        self.note_delivery(event, data)
+        return super().emit(event, data, namespace, room=room, **kwargs)

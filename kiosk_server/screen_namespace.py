@@ -452,11 +452,13 @@ class ScreenNamespace(GuardedNamespace):
         self._send(sid, WELCOME, {**conn.welcome, "server_time": now.isoformat(), "streams": streams, **extra})
 
     def _join_group(self, conn: Connected, snap: Snapshot) -> tuple[Snapshot, tuple[str, Manifest] | None]:
-        """Join the screen's group room, then answer from the newest snapshot the book holds.
+        """Join the screen's group room, then make sure no push to it passed the screen by.
 
-        Reading the board and the rest above lets a publish round run, and its push went to a room
-        this connection was not in yet; the snapshot that round stored is seen here, after the join,
-        so the hello sends what the push carried (a screen that moved group joins its new room).
+        Reading the board and the rest above lets a publish round run, here or (through Redis) in
+        the leader, and its push went to a room this connection was not in yet. The manager notes
+        every manifest it delivers before delivering it (kiosk_server/manifest_pushes.py), so one
+        newer than ``snap`` noted by now means a check of the revision, and the hello sends what
+        the push carried (a screen that moved group joins its new room).
         """
         while True:
             found = snap.for_screen(conn.screen_id)
@@ -465,10 +467,15 @@ class ScreenNamespace(GuardedNamespace):
                     leave_room(group_room(conn.group))
                 join_room(group_room(found[0]))
                 conn.group = found[0]
-            newest = self._book.latest(since=snap)
-            if newest is snap:
+            if self._newest_pushed() <= snap.revision:
                 return snap, found
-            snap = newest
+            newer = self._book.current(force_check=True)
+            if newer.revision <= snap.revision:  # a push of a revision this database does not hold: nothing to add
+                return snap, found
+            snap = newer
+
+    def _newest_pushed(self) -> int:
+        return int(getattr(self.socketio.server.manager, "newest_manifest_seq", 0))
 
     def _power_schedule(self, conn: Connected, now: datetime) -> dict[str, Any] | None:
         """The off-intervals a wall's or counter's player follows (player_power.py); None for a kiosk."""

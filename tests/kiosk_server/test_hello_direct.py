@@ -23,24 +23,13 @@ from kiosk_server.database import database
 from kiosk_server.message_queue import CHANNEL, MessageQueue
 from kiosk_server.settings_access import runtime
 from tests.conftest import make_app
-from tests.support.redis_server import STOPPABLE_REDIS, STOPPABLE_REDIS_SKIP, StoppableRedis, stoppable_redis
+from tests.support.redis_server import StoppableRedis
 from tests.support.screen_client import ScreenClient
 from tests.support.server import free_port, wait_for
 from tests.support.world import World, build_world
 
 DEADLINE = 10
 ONE_SCREEN_EVENTS = {"manifest", "queue_board", "welcome", "citizen_session"}
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[StoppableRedis]:
-    """A Redis of this test's own: pub/sub channels are shared by every database of a server."""
-    if not STOPPABLE_REDIS:
-        pytest.skip(STOPPABLE_REDIS_SKIP)
-    server = stoppable_redis(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
