@@ -12,6 +12,9 @@ Who a key belongs to comes from the screen directory (``kiosk_server/screen_dire
 from a query per connect. Everything said to one connection (snapshots, ``welcome``, a beat's
 answer) goes to its socket directly, never through the message queue: the connection is this
 process's own, and in a connect storm Redis would carry every hello three times for nothing.
+Beats, the event every screen sends every period, are handled without the Flask request context
+Flask-SocketIO makes for each event; so the code a beat runs names its connection by ``conn.sid``
+and joins, leaves and disconnects through the Socket.IO server, never through Flask's request.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from flask import request
-from flask_socketio import disconnect, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError  # not the builtin: only its message reaches the client
 
 from content.backoff import RECONNECT
@@ -43,6 +45,7 @@ from kiosk_server.evaluator_desk import EvaluatorDesk
 from kiosk_server.events import (
     CITIZEN_SESSION,
     EVALUATOR_STATE,
+    HEARTBEAT,
     MANIFEST,
     POWER_SCHEDULE,
     QUEUE_BOARD,
@@ -97,6 +100,7 @@ class Connected:
     power_until: datetime | None = None  # the end of the power schedule sent (walls and counters only)
     # time.monotonic() once it was in its screen's and hall's rooms: a later change reaches it as a push.
     joined_at: float = 0.0
+    sid: str = ""  # its Socket.IO session: beats are handled without Flask's request, which would say it
 
 
 def _version(entry: Any) -> Any:
@@ -218,13 +222,14 @@ class ScreenNamespace(GuardedNamespace):
         if screen is None:
             raise ConnectionRefusedError("unknown screen")
         welcome = {"screen": screen.welcome(), "heartbeat_seconds": self._heartbeat_seconds}
+        sid = current_sid()
         with self._lock:
-            self._connected[current_sid()] = Connected(screen.id, screen.hall.id, welcome, key=key)
+            self._connected[sid] = Connected(screen.id, screen.hall.id, welcome, key=key, sid=sid)
             self._screens_here[screen.id] += 1
-        join_room(screen_room(screen.id))
-        join_room(hall_room(screen.hall.id))
+        self._join(sid, screen_room(screen.id))
+        self._join(sid, hall_room(screen.hall.id))
         with self._lock:
-            self._connected[current_sid()].joined_at = time.monotonic()
+            self._connected[sid].joined_at = time.monotonic()
         agent = request.headers.get("User-Agent", "")
         self._beats.seen(screen.id, info=agent)
 
@@ -306,8 +311,17 @@ class ScreenNamespace(GuardedNamespace):
             self._send(sid, QUEUE_BOARD, self._queue.current_board(conn.hall_id, seen_after=began))
         return sent
 
-    def on_heartbeat(self, data: Any = None) -> None:
-        conn = self._connection()
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        if event == HEARTBEAT and args:
+            # Every screen beats every period: a beat is answered without the Flask request context
+            # Flask-SocketIO makes for each event, which cost more than the beat's own work
+            # (docs/benchmarks.md, "Fan-out"). Nothing a beat does reads Flask's request or session.
+            return self._heartbeat(args[0], args[1] if len(args) > 1 else None)
+        return super().trigger_event(event, *args)
+
+    def _heartbeat(self, sid: str, data: Any) -> None:
+        with self._lock:
+            conn = self._connected.get(sid)
         if conn is None:
             return
         if self._revoked(conn):
@@ -341,7 +355,7 @@ class ScreenNamespace(GuardedNamespace):
         if snap.version_age(group) < PUSH_GRACE_SECONDS:
             return  # the push of this version is on its way; the next beat tells whether it arrived
         # Another group's manifest too: the player then says hello again and moves to its room.
-        self._send(current_sid(), MANIFEST, manifest_message(snap, group, deflate_ok=conn.deflate_ok))
+        self._send(conn.sid, MANIFEST, manifest_message(snap, group, deflate_ok=conn.deflate_ok))
 
     def on_plays(self, data: Any = None) -> dict[str, Any]:
         """Book a batch of proof-of-play tallies to the connected screen; the ack says what was kept.
@@ -386,7 +400,7 @@ class ScreenNamespace(GuardedNamespace):
         if found is not None and found.id == conn.screen_id:
             return False
         log.info("screen %s: its key was changed (device revoked or replaced); disconnecting", conn.screen_id)
-        disconnect()
+        self.socketio.server.disconnect(conn.sid, namespace=self.namespace)
         return True
 
     def _claim_retry(self, conn: Connected) -> bool:
@@ -427,7 +441,7 @@ class ScreenNamespace(GuardedNamespace):
         board = self._queue.current_board(conn.hall_id, seen_after=conn.joined_at)
         citizen = self._open_citizen_session(conn)
         evaluator = self.evaluations.state(conn.screen_id) if self.evaluations and self._is_evaluator(conn) else None
-        sid = current_sid()
+        sid = conn.sid
         streams: dict[str, Any] = {}
         if found is not None:
             snap, found = self._join_group(conn, snap)
@@ -464,8 +478,8 @@ class ScreenNamespace(GuardedNamespace):
             found = snap.for_screen(conn.screen_id)
             if found is not None and conn.group != found[0]:
                 if conn.group is not None:
-                    leave_room(group_room(conn.group))
-                join_room(group_room(found[0]))
+                    self.socketio.server.leave_room(conn.sid, group_room(conn.group), namespace=self.namespace)
+                self._join(conn.sid, group_room(found[0]))
                 conn.group = found[0]
             if self._newest_pushed() <= snap.revision:
                 return snap, found
@@ -493,7 +507,10 @@ class ScreenNamespace(GuardedNamespace):
             return
         conn.power_until = player_power.until_of(power)
         if power is not None:
-            self._send(current_sid(), POWER_SCHEDULE, power)
+            self._send(conn.sid, POWER_SCHEDULE, power)
+
+    def _join(self, sid: str, room: str) -> None:
+        self.socketio.server.enter_room(sid, room, namespace=self.namespace)
 
     def _send(self, sid: str, event: str, data: Any) -> None:
         """Emit to this process's own connection ``sid`` straight to its socket, not through the message queue."""

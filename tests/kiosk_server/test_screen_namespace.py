@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from content.org.enrolment import revoke_screen
 from content.org.screens import Screen, ScreenStatus
-from kiosk_server import manifests, screen_namespace
+from kiosk_server import manifests, screen_directory, screen_namespace
 from kiosk_server.database import database
 from kiosk_server.events import group_room
 from kiosk_server.settings_access import runtime
@@ -256,3 +257,21 @@ def test_a_screen_key_with_a_nul_is_refused_like_an_unknown_one(
         client = connect(app, world.wall_keys[0] + "\x00")
     assert not client.is_connected("/screen")
     assert not [r for r in caplog.records if r.exc_info], "refused, not a database error"
+
+
+def test_a_beat_of_a_revoked_screen_ends_its_connection(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beats are handled without Flask's request context: the connection to end is the beat's own.
+    monkeypatch.setattr(screen_directory, "REVISION_CHECK_SECONDS", 0.0)
+    revoked, kept = connect(app, world.wall_keys[0]), connect(app, world.wall_keys[1])
+    for client in (revoked, kept):
+        client.emit("hello", {"held": {}}, namespace="/screen")
+    with database(app).session() as session:
+        screen = session.scalars(select(Screen).where(Screen.key == world.wall_keys[0])).one()
+        revoke_screen(session, screen)
+        session.commit()
+    for client in (revoked, kept):
+        client.emit("heartbeat", {"showing": {"manifest": "whatever"}}, namespace="/screen")
+    assert not revoked.is_connected("/screen")
+    assert kept.is_connected("/screen")
