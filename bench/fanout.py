@@ -141,7 +141,7 @@ def _swarm(urls: list[str], keys: list[str], args: argparse.Namespace, deflate: 
     return SwarmGroup(urls, keys, processes=processes, concurrency=args.concurrency, deflate=deflate, raw=raw)
 
 
-async def _connect(swarm: AnySwarm, side: Side, pids: list[int], deadline: float) -> None:
+async def _connect(swarm: AnySwarm, side: Side, pids: list[int], deadline: float, idle_seconds: float) -> None:
     """Connect the swarm; memory and fds before it are taken after one screen per server came and went.
 
     That first screen makes its server resolve and encode every group's manifest, which is not a
@@ -162,8 +162,8 @@ async def _connect(swarm: AnySwarm, side: Side, pids: list[int], deadline: float
     side.connect_failures = status.failures
     side.failure_reasons = status.errors
     idle = sample_all(pids)
-    await asyncio.sleep(3.0)
-    side.idle_cpu_percent = 100 * (sample_all(pids).cpu - idle.cpu) / 3.0
+    await asyncio.sleep(idle_seconds)
+    side.idle_cpu_percent = 100 * (sample_all(pids).cpu - idle.cpu) / idle_seconds
 
 
 async def _change_phase(
@@ -300,7 +300,7 @@ def _measure_served(
         urls = [f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket" for server in servers]
         swarm = _swarm(urls, world.keys, args, run.deflate)
         try:
-            await _connect(swarm, side, pids, args.connect_deadline)
+            await _connect(swarm, side, pids, args.connect_deadline, args.idle)
             sent, seqs = await _change_phase(
                 side,
                 pids,
@@ -374,7 +374,7 @@ def measure_reference(run: Run, args: argparse.Namespace) -> None:
             clients = [str(n) for n in range(run.screens)]
             swarm = _swarm([f"ws://127.0.0.1:{port}/"], clients, args, run.deflate, raw=True)
             try:
-                await _connect(swarm, side, [proc.pid], args.connect_deadline)
+                await _connect(swarm, side, [proc.pid], args.connect_deadline, args.idle)
                 async with connect(f"ws://127.0.0.1:{port}/control", compression=None) as control:
 
                     async def send(i: int) -> float:
@@ -489,6 +489,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=100, help="connection attempts in flight at once")
     parser.add_argument("--connect-deadline", type=float, default=300.0, help="seconds allowed for N to connect")
     parser.add_argument("--settle", type=float, default=30.0, help="seconds allowed after the last change")
+    parser.add_argument("--idle", type=float, default=3.0, help="seconds of idle CPU measured after connecting")
     parser.add_argument("--no-deflate", dest="deflate", action="store_false", help="do not offer permessage-deflate")
     parser.add_argument("--no-reference", dest="reference", action="store_false")
     parser.add_argument("--json", type=Path, help="write every number (and every latency) here")
