@@ -320,8 +320,7 @@ class ScreenNamespace(GuardedNamespace):
         return super().trigger_event(event, *args)
 
     def _heartbeat(self, sid: str, data: Any) -> None:
-        with self._lock:
-            conn = self._connected.get(sid)
+        conn = self._connection(sid)
         if conn is None:
             return
         if self._revoked(conn):
@@ -530,6 +529,7 @@ class ScreenNamespace(GuardedNamespace):
             session.commit()
         return session_payload(citizen, token, now.astimezone(zone(screen["hall"]["timezone"])).date())
 
-    def _connection(self) -> Connected | None:
+    def _connection(self, sid: str | None = None) -> Connected | None:
+        """The connection ``sid`` names, by default the one whose event Flask-SocketIO is dispatching."""
         with self._lock:
-            return self._connected.get(current_sid())
+            return self._connected.get(current_sid() if sid is None else sid)

@@ -7,7 +7,6 @@ publishing them would make every process read them back (three messages per hell
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ import pytest
 import redis
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from kiosk_server import screen_namespace
 from kiosk_server.database import database
@@ -25,7 +23,7 @@ from kiosk_server.settings_access import runtime
 from tests.conftest import make_app
 from tests.support.redis_server import StoppableRedis
 from tests.support.screen_client import ScreenClient
-from tests.support.server import free_port, wait_for
+from tests.support.server import app_in_thread, wait_for
 from tests.support.world import World, build_world
 
 DEADLINE = 10
@@ -43,12 +41,8 @@ def queued_app(tmp_path: Path, own_redis: StoppableRedis) -> Iterator[Flask]:
 @pytest.fixture
 def served(queued_app: Flask) -> Iterator[str]:
     """The app served in this process (Flask-SocketIO's test client refuses a message queue); its base URL."""
-    server = make_server("127.0.0.1", free_port(), queued_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with app_in_thread(queued_app) as url:
+        yield url
 
 
 class Channel:

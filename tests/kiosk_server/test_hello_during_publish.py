@@ -9,7 +9,6 @@ and one period: an emergency of a few seconds could pass it by entirely).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from kiosk_server.database import database
 from kiosk_server.settings_access import runtime
 from tests.conftest import make_app
 from tests.support.redis_server import StoppableRedis
 from tests.support.screen_client import ScreenClient
-from tests.support.server import free_port, wait_for
+from tests.support.server import app_in_thread, wait_for
 from tests.support.world import World, add_emergency, add_vacancy, build_world
 
 DEADLINE = 10
@@ -94,12 +92,8 @@ def two_processes(tmp_path: Path, database_url: str, own_redis: StoppableRedis) 
     """The leader (publishes) and another process (serves the screen), sharing the database and Redis."""
     leader = make_app(tmp_path / "leader", database_url, message_queue_url=own_redis.url)
     other = make_app(tmp_path / "other", database_url, message_queue_url=own_redis.url)
-    server = make_server("127.0.0.1", free_port(), other, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield leader, other, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with app_in_thread(other) as url:
+        yield leader, other, url
     for app in (leader, other):
         database(app).engine.dispose()
 
