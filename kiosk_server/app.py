@@ -25,6 +25,7 @@ from kiosk_server.config import load_settings
 from kiosk_server.database import Database
 from kiosk_server.records_backends import CitizenPolicy
 from kiosk_server.runtime import Runtime
+from kiosk_server.socketio_packets import Packet
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def _socketio_for(settings: Any) -> SocketIO:
         "ping_timeout": 20,
         # A remote-care screenshot (at most 4 MiB, docs/protocol.md "Remote care") arrives as one attachment.
         "max_http_buffer_size": 5 * 1024 * 1024,
+        "serializer": Packet,  # a manifest's JSON written once, not at every emit (kiosk_server/socketio_packets.py)
     }
     if settings.message_queue_url:
         from kiosk_server.message_queue import MessageQueue

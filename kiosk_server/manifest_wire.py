@@ -7,7 +7,9 @@ manifest therefore travels deflated (zlib, about 6 % of its size), compressed on
 and kept here, as a binary attachment: python-socketio sends bytes as they are, never through
 JSON, so a hello answer costs no encoding at all. The JSON part keeps ``stream``, ``seq``,
 ``version`` and ``group``, so a client drops a duplicate without inflating it. Small manifests
-(a county hall's, every test's) stay plain JSON. The form is in docs/protocol.md, §3 "Wire form".
+(a county hall's, every test's) stay plain JSON, written around the manifest's canonical text
+rather than encoded again at every emit (kiosk_server/socketio_packets.py). The form is in
+docs/protocol.md, §3 "Wire form".
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from kiosk_server.manifests import Snapshot
+from kiosk_server.socketio_packets import EncodedObject
 
 if TYPE_CHECKING:
     from content.signage.manifest import Manifest
@@ -44,10 +47,10 @@ def manifest_message(snap: Snapshot, group: str, *, deflate_ok: bool = True) -> 
     """
     manifest = snap.manifests[group]
     if not deflate_ok:
-        return snap.payload(group)
+        return plain_message(snap, group)
     deflated = _deflated.get(manifest, len(snap.manifests))
     if deflated is None:
-        return snap.payload(group)
+        return plain_message(snap, group)
     return {
         "stream": "manifest",
         "seq": snap.revision,
@@ -58,16 +61,28 @@ def manifest_message(snap: Snapshot, group: str, *, deflate_ok: bool = True) -> 
     }
 
 
+def plain_message(snap: Snapshot, group: str) -> EncodedObject:
+    """The plain form of the event's data (``Snapshot.payload``), with its JSON written around the manifest's text."""
+    payload = snap.payload(group)
+    fields = f'"stream":"manifest","seq":{int(payload["seq"])},"version":{json.dumps(payload["version"])}'
+    text = f'{{{fields},"group":{json.dumps(group)},"manifest":{_canonical_text(snap.manifests[group])}}}'
+    return EncodedObject(payload, text)
+
+
+def _canonical_text(manifest: Manifest) -> str:
+    # Imported late, as the book does: the resolver module loads the whole domain.
+    from content.signage.manifest import canonical_json
+
+    return manifest.text if manifest.text is not None else canonical_json(manifest.body)
+
+
 def deflate(manifest: Manifest) -> bytes | None:
     """The manifest's canonical JSON deflated (zlib), or None when it is small enough to go plain.
 
     The canonical JSON is the text the version is computed over, so an inflated manifest can be
     checked against its version; the resolver keeps the text it assembled, so it is written once.
     """
-    # Imported late, as the book does: the resolver module loads the whole domain.
-    from content.signage.manifest import canonical_json
-
-    text = (manifest.text if manifest.text is not None else canonical_json(manifest.body)).encode("utf-8")
+    text = _canonical_text(manifest).encode("utf-8")
     return zlib.compress(text, LEVEL) if len(text) >= DEFLATE_FROM else None
 
 

@@ -242,3 +242,106 @@ def test_a_handshake_without_a_proper_key_is_refused(sio_server: Any) -> None:
         timeout=10,
     )
     assert answer.status_code == 400 and "base64" in answer.text
+
+
+class SweptSocket:
+    """What the sweep reads and calls of an Engine.IO socket, nothing more."""
+
+    def __init__(self, sid: str, *, closed: bool = False, closing: bool = False) -> None:
+        self.sid, self.closed, self.closing = sid, closed, closing
+        self.checks = 0
+
+    def check_ping_timeout(self) -> bool:
+        self.checks += 1
+        return True
+
+
+class CountedWaits:
+    """The sweep's event: records each timed wait, and is set after ``waits`` of them."""
+
+    def __init__(self, waits: int) -> None:
+        self.timeouts: list[float] = []
+        self._waits = waits
+
+    def is_set(self) -> bool:
+        return len(self.timeouts) >= self._waits
+
+    def wait(self, timeout: float) -> bool:
+        self.timeouts.append(timeout)
+        return self.is_set()
+
+
+def test_the_sweep_visits_every_socket_once_per_ping_timeout_waking_once_a_second() -> None:
+    sio = socketio.Server(async_mode="threading", ping_interval=25, ping_timeout=20)
+    direct_websocket.install(sio)
+    engine = sio.eio
+    live = [SweptSocket(f"live-{n}") for n in range(4_990)]
+    gone = [SweptSocket(f"gone-{n}", closed=True) for n in range(5)]
+    leaving = [SweptSocket(f"leaving-{n}", closing=True) for n in range(5)]
+    engine.sockets = {s.sid: s for s in live + gone + leaving}
+    waits = CountedWaits(waits=20)  # one whole pass over the sockets
+    engine.create_event = lambda: waits
+
+    engine._service_task()
+
+    assert waits.timeouts == [direct_websocket.SWEEP_STEP_SECONDS] * 20, (
+        "20 wakes for 5,000 sockets in a 20 s ping timeout, not one per socket"
+    )
+    assert all(s.checks == 1 for s in live), "every live socket's pings checked once in the pass"
+    assert not any(s.checks for s in leaving), "a closing socket is left to close"
+    assert set(engine.sockets) == {s.sid for s in live + leaving}, "closed sockets are forgotten"
+
+
+class PingedSocket:
+    """What the pinger reads and calls of an Engine.IO socket: records when it was pinged."""
+
+    def __init__(self, clock: list[float]) -> None:
+        self.closing = self.closed = False
+        self.last_ping: float | None = None
+        self.pinged_at: list[float] = []
+        self._clock = clock
+
+    def send(self, pkt: Any) -> None:
+        assert pkt.packet_type == direct_websocket.engine_packet.PING
+        self.pinged_at.append(self._clock[0])
+
+
+class ClockedServer:
+    """The pinger's server: a ping interval, and a sleep that moves a fake monotonic clock."""
+
+    ping_interval = 25
+
+    def __init__(self, clock: list[float]) -> None:
+        self.sleeps: list[float] = []
+        self._clock = clock
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self._clock[0] += seconds
+
+    def start_background_task(self, target: Any) -> None:
+        pass  # the test runs the pinger's loop itself
+
+
+def test_the_pinger_sends_due_pings_in_batches_not_a_wake_per_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(direct_websocket.time, "monotonic", lambda: clock[0])
+    server = ClockedServer(clock)
+    pinger = direct_websocket.Pinger(server)
+    sockets = []
+    for n in range(1_000):  # connected over one second
+        clock[0] = 1000.0 + n / 1_000
+        sockets.append(PingedSocket(clock))
+        pinger.add(sockets[-1])
+    closed = PingedSocket(clock)
+    closed.closed = True
+    pinger.add(closed)
+
+    pinger._run()
+
+    assert all(len(s.pinged_at) == 1 for s in sockets), "every socket pinged once"
+    assert not closed.pinged_at, "a closed socket is not pinged"
+    lateness = [s.pinged_at[0] - (1025.0 + n / 1_000) for n, s in enumerate(sockets)]
+    assert min(lateness) >= 0, "no ping before its interval has passed"
+    assert max(lateness) <= direct_websocket.PING_BATCH_SECONDS + 1e-9, "none later than a batch"
+    assert len(server.sleeps) <= 30, f"{len(server.sleeps)} wakes for 1,000 pings"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from kiosk_server import manifest_wire
 from kiosk_server.database import make_engine
 from kiosk_server.manifest_wire import DEFLATE, DEFLATE_FROM, MIN_ENTRIES, decode_message, manifest_message
 from kiosk_server.manifests import Snapshot
+from kiosk_server.socketio_packets import EncodedObject
 from tests.conftest import POSTGRES_SKIP, POSTGRES_UP, REDIS_SKIP, REDIS_UP, REDIS_URL
 from tests.support import migrated_schema
 from tests.support.screen_client import ScreenClient
@@ -58,6 +60,9 @@ def test_a_small_manifest_goes_as_the_plain_payload() -> None:
     message = manifest_message(snap, group)
     assert message == snap.payload(group)
     assert "encoding" not in message
+    assert isinstance(message, EncodedObject) and json.loads(message.text) == snap.payload(group), (
+        "the text sent is the payload, written around the manifest's canonical JSON"
+    )
     assert decode_message(message) == snap.payload(group)
 
 
