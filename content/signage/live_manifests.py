@@ -17,7 +17,7 @@ can resolve off its serving loop.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, KeysView, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -263,8 +263,7 @@ class LiveManifests:
             if not shown:
                 continue
             body = {**manifest.body, "items": {**manifest.body["items"], **{k: fresh[k] for k in shown}}}
-            text = self._texts.text(manifest, body)
-            version = version_of_text(text)
+            text, version = self._texts.text(manifest, body, shown)
             if version != manifest.version:
                 changed.add(key)
             self.manifests[key] = Manifest(group=key, version=version, body=body, text=text)
@@ -389,39 +388,62 @@ def _same_place(old: ItemSnap | None, new: ItemSnap) -> bool:
 
 
 class _ManifestTexts:
-    """``version_of`` for a patched manifest from canonical texts already written, not the whole body again.
+    """The canonical JSON and version of a patched manifest from texts already written, not the whole body again.
 
     The canonical JSON is assembled exactly as ``canonical_json`` writes it (sorted keys, no spaces):
-    each field but ``items`` is written once per group and version, each item once per data.
+    each field but ``items`` is written once per group and version, each item once per data, and a
+    group's items text keeps its pieces in key order, so a patch writes only the entries it changes
+    (a province's manifests hold a few hundred items each; a ticker shown everywhere is one of them).
     """
 
     def __init__(self) -> None:
-        self._fields: dict[str, tuple[str, dict[str, str]]] = {}  # group -> (version, field texts)
+        self._groups: dict[str, _GroupText] = {}  # group -> the texts of its manifest's last version
         self._items: dict[str, tuple[object, str]] = {}  # item key -> (its data, "key":data text)
 
     def forget(self, group: str) -> None:
-        self._fields.pop(group, None)
+        self._groups.pop(group, None)
 
-    def text(self, old: Manifest, body: Mapping[str, Any]) -> str:
-        """The canonical JSON of ``body``, the patched body of the manifest ``old``."""
-        held = self._fields.get(old.group)
-        if held is None or held[0] != old.version:
-            fields = {name: canonical_json(value) for name, value in body.items() if name != "items"}
-        else:
-            fields = held[1]
-        items = "{" + ",".join(self._item(k, body["items"][k]) for k in sorted(body["items"])) + "}"
-        parts = [f"{json.dumps(name)}:{items if name == 'items' else fields[name]}" for name in sorted(body)]
+    def text(self, old: Manifest, body: Mapping[str, Any], changed: Iterable[str]) -> tuple[str, str]:
+        """The canonical JSON and version of ``body``: the manifest ``old`` with the items ``changed`` replaced."""
+        items = body["items"]
+        held = self._groups.get(old.group)
+        if held is None or held.version != old.version or held.keys != items.keys():
+            keys = sorted(items)
+            held = _GroupText(
+                version=old.version,
+                fields={name: canonical_json(value) for name, value in body.items() if name != "items"},
+                keys=items.keys(),
+                position={key: n for n, key in enumerate(keys)},
+                pieces=[self._item(key, items[key]) for key in keys],
+            )
+        pieces = list(held.pieces)
+        for key in changed:
+            pieces[held.position[key]] = self._item(key, items[key])
+        items_text = "{" + ",".join(pieces) + "}"
+        parts = [f"{json.dumps(name)}:{items_text if name == 'items' else held.fields[name]}" for name in sorted(body)]
         text = "{" + ",".join(parts) + "}"
-        self._fields[old.group] = (version_of_text(text), fields)
+        version = version_of_text(text)
+        self._groups[old.group] = _GroupText(version, held.fields, items.keys(), held.position, pieces)
         if len(self._items) > 4 * MAX_NAMED_CHANGES + 10_000:
             self._items.clear()
-        return text
+        return text, version
 
     def _item(self, key: str, data: Mapping[str, Any]) -> str:
         held = self._items.get(key)
         if held is None or held[0] is not data:
             held = self._items[key] = (data, f"{json.dumps(key, ensure_ascii=False)}:{canonical_json(data)}")
         return held[1]
+
+
+@dataclass(frozen=True)
+class _GroupText:
+    """The texts a group's manifest version was written from: fields but ``items``, and each item's piece."""
+
+    version: str
+    fields: dict[str, str]
+    keys: KeysView[str]  # the items' keys (a patch replaces values, never keys)
+    position: dict[str, int]  # item key -> its piece's place (keys sorted)
+    pieces: list[str]
 
 
 def _replace(held: dict[int, Any], ids: Iterable[int], fresh: Mapping[int, Any]) -> None:

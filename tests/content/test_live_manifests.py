@@ -515,6 +515,21 @@ def test_a_reworded_ticker_in_a_playlist_is_patched_not_resolved_through_its_pla
     assert held(live) == full_resolve(session, START + timedelta(minutes=1))
 
 
+def test_patches_in_a_row_each_write_the_entries_they_change_into_the_text_kept(world: World, session: Session) -> None:
+    # The second patch of a group starts from the texts the first one wrote: every entry it changes
+    # must be written again (its version is a hash of that text).
+    live = LiveManifests.load(session, START)
+    ticker, vacancy = world.items[1], world.vacancies[3]
+    at = START + timedelta(minutes=1)
+    for n, (item, kind) in enumerate(
+        [(ticker, "ticker"), (vacancy, "vacancy"), (ticker, "ticker"), (vacancy, "vacancy")]
+    ):
+        item.title = f"第{n}次修改"
+        apply(session, live, [("content", {"kind": kind, "id": item.id})], at)
+        assert live.resolved == 0
+        assert held(live) == full_resolve(session, at), f"after patch {n}"
+
+
 def test_a_schedule_resolves_only_the_groups_it_targeted_or_targets(world: World, session: Session) -> None:
     live = LiveManifests.load(session, START)
     campaign = world.schedules[2]  # the group's screens only
