@@ -122,9 +122,29 @@ def frame_of(pkt: engine_packet.Packet) -> bytes:
     """The websocket frame of an Engine.IO packet, built once per packet object (one emit: every recipient)."""
     cached: bytes | None = pkt.__dict__.get("_websocket_frame")
     if cached is None:
-        cached = frames.frame(pkt.encode())
+        # Not ``encode()`` for bytes: python-engineio caches a packet's first encoding whatever its
+        # form, and a long-polling recipient of the same emit needs the base64 one.
+        cached = frames.frame(pkt.data if pkt.binary else pkt.encode())
         pkt._websocket_frame = cached
     return cached
+
+
+def send_to_each(
+    engine: Any, eio_sids: Iterable[str], packets: list[engine_packet.Packet], send: Callable[[str, Any], None]
+) -> None:
+    """Send ``packets`` to each Engine.IO session: one write of their frames, built once, per websocket served here.
+
+    A session not served here (long-polling, an upgraded one, one not yet or no longer open) gets
+    each packet through ``send``, the Socket.IO server's own way (which tests' clients replace).
+    """
+    frames_of_all = b"".join(frame_of(pkt) for pkt in packets)
+    sockets = engine.sockets
+    for eio_sid in eio_sids:
+        engine_socket = sockets.get(eio_sid)
+        if type(engine_socket) is DirectSocket and engine_socket.write_frames(frames_of_all):
+            continue
+        for pkt in packets:
+            send(eio_sid, pkt)
 
 
 class DirectWebSocket:
@@ -260,6 +280,15 @@ class DirectSocket(EngineSocket):
             super().send(pkt)
         elif self.check_ping_timeout():
             connection.write(frame_of(pkt))  # a failed write has shut the socket: the reader ends the session
+
+    def write_frames(self, data: bytes) -> bool:
+        """Write whole frames to the websocket; False when this socket is not served directly (yet) or is closed."""
+        connection = self._connection
+        if connection is None or self.closed:
+            return False
+        if self.check_ping_timeout():
+            connection.write(data)  # a failed write has shut the socket: the reader ends the session
+        return True
 
     def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         connection = self._connection

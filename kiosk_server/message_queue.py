@@ -42,6 +42,7 @@ import socketio
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from kiosk_server.fan_out import FanOutManager
 from kiosk_server.manifest_pushes import ManifestPushes
 from kiosk_server.room_index import IndexedRooms
 
@@ -66,8 +67,12 @@ def _one_attempt() -> Retry:
     return Retry(NoBackoff(), 0)
 
 
-class MessageQueue(ManifestPushes, IndexedRooms, socketio.RedisManager):
-    """A ``RedisManager`` that degrades to this process's own clients while Redis is unreachable."""
+class MessageQueue(ManifestPushes, IndexedRooms, socketio.RedisManager, FanOutManager):
+    """A ``RedisManager`` that degrades to this process's own clients while Redis is unreachable.
+
+    ``FanOutManager`` comes after ``RedisManager``: python-socketio's Redis manager delivers to this
+    process's clients by calling the emit of the class after it, which is then ``FanOutManager``'s.
+    """
 
     def __init__(self, url: str, *, channel: str = CHANNEL, monotonic: Callable[[], float] = time.monotonic) -> None:
         super().__init__(url, channel=channel, redis_options={**_LISTEN_OPTIONS, "retry": _one_attempt()})

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import socketio
-
+from kiosk_server.fan_out import FanOutManager
 from kiosk_server.manifest_pushes import ManifestPushes
 
 
@@ -57,7 +56,7 @@ class IndexedRooms:
                     del pending[namespace]
 
 
-class IndexedManager(ManifestPushes, IndexedRooms, socketio.Manager):
+class IndexedManager(ManifestPushes, IndexedRooms, FanOutManager):
     """The in-process manager (one process, no message queue), with indexed rooms."""
 
     def emit(self, event: Any, data: Any, namespace: Any, room: Any = None, **kwargs: Any) -> Any:

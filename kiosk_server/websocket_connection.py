@@ -26,6 +26,22 @@ MAX_BACKLOG: Final = 2 * 1024 * 1024
 _RECEIVE_BYTES: Final = 16 * 1024
 
 
+def section_lock() -> threading.Lock:
+    """A lock for sections that never wait or switch tasks: the operating system's, under gevent as well.
+
+    gevent's monkey-patched ``threading.Lock`` costs three times as much to take (a greenlet-aware
+    semaphore in Python), and a connection takes its lock for every frame it writes. The sections
+    it guards only write to a non-blocking descriptor, move bytes between lists and start a task,
+    so no other task can run while one holds it; with real threads it is a real lock as ever.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency; without it threading's lock is the OS's
+        return threading.Lock()
+    allocate: type[threading.Lock] = monkey.get_original("_thread", "allocate_lock")
+    return allocate()
+
+
 class Connection:
     """One accepted websocket: non-blocking writes with a bounded backlog, and blocking reads of whole messages."""
 
@@ -38,7 +54,7 @@ class Connection:
         self._reader = frames.FrameReader(max_message)
         # Lists, not deques: an empty deque takes 770 bytes, and these are empty nearly always.
         self._received: list[frames.Message] = []
-        self._lock = threading.Lock()
+        self._lock = section_lock()
         self._backlog: list[bytes | memoryview] = []
         self._backlog_bytes = 0
         self._max_backlog = max_backlog
@@ -53,18 +69,21 @@ class Connection:
         with self._lock:
             if self.closed:
                 return False
-            if self._draining or self._fd is None:
-                return self._add_to_backlog(data, 0)
-            try:
-                sent = os.write(self._fd, data)
-            except BlockingIOError:
-                sent = 0
-            except OSError:
-                self._shut()
-                return False
-            if sent < len(data):
-                return self._add_to_backlog(data, sent)
-            return True
+            sent = 0
+            if not self._draining and self._fd is not None:
+                try:
+                    sent = os.write(self._fd, data)
+                except BlockingIOError:
+                    sent = 0
+                except OSError:
+                    self._shut()
+                    return False
+                if sent == len(data):
+                    return True
+            if self._add_to_backlog(data, sent):
+                return True
+        log.info("websocket dropped: more than %d bytes waiting for a slow client", self._max_backlog)
+        return False
 
     def send(self, message: str | bytes) -> None:
         """python-engineio's transport interface: one message as one frame; OSError once closed."""
@@ -73,7 +92,6 @@ class Connection:
 
     def _add_to_backlog(self, data: bytes, sent: int) -> bool:
         if self._backlog_bytes + len(data) - sent > self._max_backlog:
-            log.info("websocket dropped: more than %d bytes waiting for a slow client", self._max_backlog)
             self._shut()
             return False
         self._backlog.append(memoryview(data)[sent:] if sent else data)

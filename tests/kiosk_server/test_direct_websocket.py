@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 import socketio
 from websockets.sync.client import connect
-from werkzeug.serving import make_server
 
 from kiosk_server import direct_websocket
 from kiosk_server import websocket_frames as frames
 from kiosk_server.direct_websocket import DirectSocket, frame_of
 from kiosk_server.websocket_connection import Connection
-from tests.support.server import free_port, wait_for
+from tests.support.server import wait_for
+from tests.support.socketio_rooms import serving
 
 
 def spawn(target: Any) -> threading.Thread:
@@ -154,20 +154,9 @@ def test_a_frame_is_built_once_per_packet() -> None:
 @pytest.fixture
 def sio_server() -> Iterator[tuple[socketio.Server, str]]:
     sio = socketio.Server(async_mode="threading", ping_interval=1, ping_timeout=1)
-    direct_websocket.install(sio)
-    joined: list[str] = []
-
-    @sio.event
-    def connect(sid: str, environ: Any, auth: Any = None) -> None:
-        sio.enter_room(sid, "wall")
-        joined.append(sid)
-
-    sio.joined = joined
-    server = make_server("127.0.0.1", free_port(), socketio.WSGIApp(sio), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield sio, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(sio, "wall") as (url, joined):
+        sio.joined = joined
+        yield sio, url
 
 
 def engine_socket(sio: socketio.Server, sid: str) -> Any:
