@@ -68,16 +68,8 @@ def manifest_message(snap: Snapshot, group: str, *, deflate_ok: bool = True) -> 
 def plain_message(snap: Snapshot, group: str) -> EncodedObject:
     """The plain form of the event's data (``Snapshot.payload``), with its JSON written around the manifest's text."""
     payload = snap.payload(group)
-    fields = f'"stream":"manifest","seq":{int(payload["seq"])},"version":{json.dumps(payload["version"])}'
-    text = f'{{{fields},"group":{json.dumps(group)},"manifest":{_canonical_text(snap.manifests[group])}}}'
-    return EncodedObject(payload, text)
-
-
-def _canonical_text(manifest: Manifest) -> str:
-    # Imported late, as the book does: the resolver module loads the whole domain.
-    from content.signage.manifest import canonical_json
-
-    return manifest.text if manifest.text is not None else canonical_json(manifest.body)
+    head = json.dumps({key: value for key, value in payload.items() if key != "manifest"}, separators=(",", ":"))
+    return EncodedObject(payload, f'{head[:-1]},"manifest":{snap.manifests[group].canonical_text()}}}')
 
 
 def deflate(manifest: Manifest) -> bytes | None:
@@ -86,7 +78,7 @@ def deflate(manifest: Manifest) -> bytes | None:
     The canonical JSON is the text the version is computed over, so an inflated manifest can be
     checked against its version; the resolver keeps the text it assembled, so it is written once.
     """
-    text = _canonical_text(manifest).encode("utf-8")
+    text = manifest.canonical_text().encode("utf-8")
     return isal_zlib.compress(text, LEVEL) if len(text) >= DEFLATE_FROM else None
 
 

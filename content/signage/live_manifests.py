@@ -17,7 +17,7 @@ can resolve off its serving loop.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, KeysView, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -407,12 +407,11 @@ class _ManifestTexts:
         """The canonical JSON and version of ``body``: the manifest ``old`` with the items ``changed`` replaced."""
         items = body["items"]
         held = self._groups.get(old.group)
-        if held is None or held.version != old.version or held.keys != items.keys():
+        if held is None or held.version != old.version or held.position.keys() != items.keys():
             keys = sorted(items)
             held = _GroupText(
                 version=old.version,
                 fields={name: canonical_json(value) for name, value in body.items() if name != "items"},
-                keys=items.keys(),
                 position={key: n for n, key in enumerate(keys)},
                 pieces=[self._item(key, items[key]) for key in keys],
             )
@@ -423,7 +422,7 @@ class _ManifestTexts:
         parts = [f"{json.dumps(name)}:{items_text if name == 'items' else held.fields[name]}" for name in sorted(body)]
         text = "{" + ",".join(parts) + "}"
         version = version_of_text(text)
-        self._groups[old.group] = _GroupText(version, held.fields, items.keys(), held.position, pieces)
+        self._groups[old.group] = _GroupText(version, held.fields, held.position, pieces)
         if len(self._items) > 4 * MAX_NAMED_CHANGES + 10_000:
             self._items.clear()
         return text, version
@@ -441,8 +440,7 @@ class _GroupText:
 
     version: str
     fields: dict[str, str]
-    keys: KeysView[str]  # the items' keys (a patch replaces values, never keys)
-    position: dict[str, int]  # item key -> its piece's place (keys sorted)
+    position: dict[str, int]  # item key -> its piece's place (keys sorted; a patch replaces values, never keys)
     pieces: list[str]
 
 

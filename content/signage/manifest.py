@@ -44,6 +44,10 @@ class Manifest:
     # whoever needs the text (the server deflates it once per version) does not write it again.
     text: str | None = field(default=None, compare=False, repr=False)
 
+    def canonical_text(self) -> str:
+        """The canonical JSON of the body: the text kept, or written now."""
+        return self.text if self.text is not None else canonical_json(self.body)
+
 
 def canonical_json(body: Mapping[str, Any]) -> str:
     """The exact text the version is computed over."""
